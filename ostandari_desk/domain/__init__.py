@@ -1,0 +1,1 @@
+"""Rules of the office in pure Python: Persian text, Jalali dates, check digits, the licence lifecycle."""

@@ -1,0 +1,1 @@
+"""Persian PDF reports from plain rows; no Qt widgets."""

@@ -1,0 +1,1 @@
+"""Persistence: SQLModel tables, engine, migrations, unit of work and read queries."""

@@ -1,0 +1,1 @@
+"""The Qt desktop interface; calls services only."""
