@@ -1,0 +1,333 @@
+"""SQLModel tables for the whole domain (DOMAIN.md), so later work adds behaviour, not schema.
+
+Every travelling record has a UUID key (records move between county and province databases),
+created/updated times, the county it belongs to (None = the province itself) and a row version
+for optimistic locking. Dates are stored Gregorian (ISO); the screens show them in Jalali.
+Money is rials in BigInteger columns.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime, timezone
+
+from sqlalchemy import BigInteger, Column, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def new_id() -> str:
+    """A new record key: a UUID4 as 32 hex characters."""
+    return uuid.uuid4().hex
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class Record(SQLModel):
+    """Columns every travelling record carries."""
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    created_at: datetime = Field(default_factory=utc_now)
+    updated_at: datetime = Field(default_factory=utc_now)
+    row_version: int = Field(default=1)
+
+
+class CountyOwned(Record):
+    """A record that belongs to one county, or to the province when county_id is None."""
+
+    county_id: str | None = Field(default=None, foreign_key="county.id", index=True)
+
+
+# --- reference data ---------------------------------------------------------------------------
+
+
+class Province(Record, table=True):
+    name: str = Field(unique=True)
+
+
+class County(Record, table=True):
+    province_id: str = Field(foreign_key="province.id", index=True)
+    name: str
+    name_key: str = Field(index=True)
+    active: bool = True
+    position: int = 0
+
+    __table_args__ = (UniqueConstraint("province_id", "name_key"),)
+
+
+class ReferenceItem(Record, table=True):
+    """An entry of a list an admin edits: fields of activity, centre categories, social harms,
+    the sanctions ladder, legal bases of decisions, inquiry agencies."""
+
+    kind: str = Field(index=True)
+    name: str
+    name_key: str
+    position: int = 0
+    active: bool = True
+
+    __table_args__ = (UniqueConstraint("kind", "name_key"),)
+
+
+class Setting(SQLModel, table=True):
+    """One setting; keys and types are declared once in ostandari_desk/settings.py."""
+
+    key: str = Field(primary_key=True)
+    value: str
+
+
+class User(Record, table=True):
+    username: str = Field(unique=True)
+    full_name: str
+    password_hash: str | None = None
+    role: str = "clerk"  # admin | manager | clerk
+    county_id: str | None = Field(default=None, foreign_key="county.id")
+    active: bool = True
+
+
+class AuditEntry(SQLModel, table=True):
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    at: datetime = Field(default_factory=utc_now, index=True)
+    username: str
+    action: str
+    table_name: str
+    record_id: str = Field(index=True)
+    detail: str = ""
+
+
+# --- NGOs ---------------------------------------------------------------------------------------
+
+
+class Ngo(CountyOwned, table=True):
+    """A سمن. `seq` is a local, stable integer that keys the full-text index."""
+
+    seq: int = Field(unique=True)
+    national_id: str = Field(unique=True, max_length=11)
+    registration_no: str = ""
+    name: str
+    name_key: str = Field(index=True)
+    name_sort: str = Field(index=True)
+    level: str = Field(index=True)  # county | province | national
+    address: str = ""
+    phone: str = ""
+    founded_on: date | None = None
+    registered_on: date | None = None
+    ceo_name: str = ""
+    ceo_national_code: str = ""
+    status: str = Field(default="active", index=True)  # active | inactive
+    licence_state: str = Field(default="none", index=True)  # see domain.lifecycle.LicenceState
+    search_text: str = ""
+
+    __table_args__ = (
+        Index("ix_ngo_county_sort", "county_id", "name_sort"),
+        Index("ix_ngo_status_sort", "status", "name_sort"),
+    )
+
+
+class NgoField(SQLModel, table=True):
+    ngo_id: str = Field(foreign_key="ngo.id", primary_key=True)
+    field_id: str = Field(foreign_key="referenceitem.id", primary_key=True, index=True)
+
+
+class BoardMember(Record, table=True):
+    ngo_id: str = Field(foreign_key="ngo.id", index=True)
+    full_name: str
+    national_code: str = Field(max_length=10)
+    role: str = "member"  # ceo | chair | deputy | treasurer | member | inspector | founder
+    expertise: str = ""
+    term_start: date | None = None
+    term_end: date | None = None
+
+
+# --- licences -----------------------------------------------------------------------------------
+
+
+class LicenceCase(CountyOwned, table=True):
+    """A file opened on a request: establishment, renewal, level upgrade or conformity."""
+
+    ngo_id: str = Field(foreign_key="ngo.id", index=True)
+    case_type: str  # establishment | renewal | upgrade | conformity
+    tracking_no: str = Field(index=True)
+    received_on: date = Field(index=True)
+    state: str = "received"  # received | documents_checked | inquiring | approved | rejected | closed
+    decision: str | None = None  # approved | rejected
+    decided_on: date | None = None
+    meeting_on: date | None = None
+    legal_basis: str = ""
+    note: str = ""
+
+
+class Inquiry(Record, table=True):
+    """One of the four inquiries (استعلامات چهارگانه) of a case."""
+
+    case_id: str = Field(foreign_key="licencecase.id", index=True)
+    agency: str  # judiciary | intelligence | police | specialist
+    sent_on: date = Field(index=True)
+    due_on: date = Field(index=True)
+    letter_no: str = ""
+    answered_on: date | None = None
+    answer: str | None = None  # favourable | unfavourable
+    note: str = ""
+
+
+class Licence(CountyOwned, table=True):
+    """A licence (پروانه فعالیت) with one validity period; a renewal issues the next one."""
+
+    ngo_id: str = Field(foreign_key="ngo.id", index=True)
+    case_id: str | None = Field(default=None, foreign_key="licencecase.id")
+    number: str = Field(index=True)
+    level: str
+    issued_on: date
+    expires_on: date = Field(index=True)
+    validity_years: int
+    state: str = Field(default="valid", index=True)  # valid | suspended | revoked | renewed
+    renewed_from_id: str | None = Field(default=None, foreign_key="licence.id")
+
+
+class LicenceStep(CountyOwned, table=True):
+    """One dated step of an NGO's licence history; the NGO's timeline and the annual counts read it."""
+
+    ngo_id: str = Field(foreign_key="ngo.id", index=True)
+    case_id: str | None = Field(default=None, foreign_key="licencecase.id", index=True)
+    licence_id: str | None = Field(default=None, foreign_key="licence.id", index=True)
+    kind: str  # see domain.lifecycle.StepKind
+    on_date: date
+    clerk: str = ""
+    letter_no: str = ""
+    legal_basis: str = ""
+    reason: str = ""
+    note: str = ""
+
+    __table_args__ = (Index("ix_step_kind_date_county", "kind", "on_date", "county_id"),)
+
+
+# --- events and letters -------------------------------------------------------------------------
+
+
+class Event(CountyOwned, table=True):
+    kind: str  # conference | session | course
+    title: str
+    title_key: str = ""
+    starts_on: date
+    ends_on: date | None = None
+    organizer_ngo_id: str | None = Field(default=None, foreign_key="ngo.id", index=True)
+    attendees: int = 0
+    training_hours: int = 0
+    note: str = ""
+
+    __table_args__ = (Index("ix_event_kind_date_county", "kind", "starts_on", "county_id"),)
+
+
+class EventNgo(SQLModel, table=True):
+    event_id: str = Field(foreign_key="event.id", primary_key=True)
+    ngo_id: str = Field(foreign_key="ngo.id", primary_key=True, index=True)
+
+
+class Letter(CountyOwned, table=True):
+    direction: str  # incoming | outgoing
+    number: str
+    jalali_year: int
+    dated_on: date
+    party: str
+    subject: str
+    kind: str  # support | punitive | other
+    ngo_id: str | None = Field(default=None, foreign_key="ngo.id", index=True)
+    licence_step_id: str | None = Field(default=None, foreign_key="licencestep.id")
+    search_text: str = ""
+
+    __table_args__ = (
+        UniqueConstraint("direction", "jalali_year", "number"),
+        Index("ix_letter_kind_date_county", "kind", "dated_on", "county_id"),
+    )
+
+
+class LetterAttachment(Record, table=True):
+    letter_id: str = Field(foreign_key="letter.id", index=True)
+    file_name: str
+    sha256: str = Field(max_length=64)
+    size: int
+    stored_path: str
+
+
+# --- memoranda and facilitation offices ---------------------------------------------------------
+
+
+class Memorandum(CountyOwned, table=True):
+    title: str
+    party_kind: str  # ngo | county
+    ngo_id: str | None = Field(default=None, foreign_key="ngo.id", index=True)
+    social_harm_id: str | None = Field(default=None, foreign_key="referenceitem.id")
+    amount: int = Field(sa_column=Column(BigInteger, nullable=False))
+    signed_on: date = Field(index=True)
+    starts_on: date
+    duration_months: int = 3
+    state: str = "active"  # active | completed | cancelled
+
+
+class ProgressReport(Record, table=True):
+    memorandum_id: str = Field(foreign_key="memorandum.id", index=True)
+    reported_on: date
+    percent: int
+    note: str = ""
+
+
+class Payment(Record, table=True):
+    memorandum_id: str = Field(foreign_key="memorandum.id", index=True)
+    paid_on: date
+    tranche_no: int
+    amount: int = Field(sa_column=Column(BigInteger, nullable=False))
+
+
+class FacilitationOffice(CountyOwned, table=True):
+    name: str
+    ngo_id: str | None = Field(default=None, foreign_key="ngo.id")
+    neighbourhoods: str = ""
+    opened_on: date | None = None
+    budget: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))
+    state: str = "open"  # planned | open | closed
+
+
+# --- centres and inspections --------------------------------------------------------------------
+
+
+class Centre(CountyOwned, table=True):
+    category_id: str = Field(foreign_key="referenceitem.id", index=True)
+    name: str
+    address: str = ""
+    operator: str = ""
+    licensing_agency: str = ""
+    active: bool = True
+
+
+class Inspection(CountyOwned, table=True):
+    """An inspection; jalali_year/month are stored for the monthly coverage grid's index."""
+
+    centre_id: str = Field(foreign_key="centre.id", index=True)
+    category_id: str = Field(foreign_key="referenceitem.id")
+    inspected_at: datetime
+    inspected_on: date = Field(index=True)
+    jalali_year: int
+    jalali_month: int
+    announced: bool = False
+    inspectors: str = ""
+    checklist: str = ""
+    state: str = "closed"  # open | closed
+    reinspection_of_id: str | None = Field(default=None, foreign_key="inspection.id")
+
+    __table_args__ = (
+        Index("ix_inspection_county_period", "county_id", "jalali_year", "jalali_month", "category_id"),
+    )
+
+
+class Finding(Record, table=True):
+    inspection_id: str = Field(foreign_key="inspection.id", index=True)
+    text: str
+    severity: str = "minor"  # minor | major | critical
+
+
+class CorrectiveAction(Record, table=True):
+    finding_id: str = Field(foreign_key="finding.id", index=True)
+    action: str
+    deadline: date | None = None
+    done_on: date | None = None
+    referral_letter_id: str | None = Field(default=None, foreign_key="letter.id")
