@@ -1,0 +1,251 @@
+"""Persian text: the search normalizer, display cleaning, digits, numbers, rial words and the sort key."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+__all__ = [
+    "LRM",
+    "RLM",
+    "ZWNJ",
+    "clean",
+    "digits_to_latin",
+    "format_number",
+    "format_rials",
+    "normalize",
+    "parse_int",
+    "persian_sort_key",
+    "protect_hyphenated_numbers",
+    "rials_in_words",
+    "rlm",
+    "to_persian_digits",
+]
+
+RLM = "\u200f"
+LRM = "\u200e"
+ZWNJ = "\u200c"
+ZWJ = "\u200d"
+TATWEEL = "\u0640"
+
+_PERSIAN_DIGITS = "۰۱۲۳۴۵۶۷۸۹"
+_ARABIC_DIGITS = "٠١٢٣٤٥٦٧٨٩"
+
+_BIDI_CONTROLS = "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u061c"
+
+_TO_LATIN_DIGITS = str.maketrans(_PERSIAN_DIGITS + _ARABIC_DIGITS, "0123456789" * 2)
+_TO_PERSIAN_DIGITS = str.maketrans("0123456789" + _ARABIC_DIGITS, _PERSIAN_DIGITS * 2)
+
+# Arabic letter forms that Persian writes differently; shared by normalize() and clean().
+_ARABIC_TO_PERSIAN = {
+    "\u064a": "\u06cc",  # ي -> ی
+    "\u0649": "\u06cc",  # ى -> ی
+    "\u0643": "\u06a9",  # ك -> ک
+    "\u06aa": "\u06a9",  # ڪ -> ک
+}
+
+# normalize(): the search/storage key. Everything maps to one canonical spelling.
+_NORMALIZE_MAP: dict[int, str | None] = {ord(k): v for k, v in _ARABIC_TO_PERSIAN.items()}
+_NORMALIZE_MAP.update(
+    {
+        ord("\u0629"): "\u0647",  # ة -> ه
+        ord("\u06c0"): "\u0647",  # ۀ -> ه
+        ord("\u06d5"): "\u0647",  # ە -> ه
+        ord("\u06be"): "\u0647",  # ھ -> ه
+        ord("\u0623"): "\u0627",  # أ -> ا
+        ord("\u0625"): "\u0627",  # إ -> ا
+        ord("\u0671"): "\u0627",  # ٱ -> ا
+        ord(TATWEEL): None,
+        ord("\u00ad"): None,  # soft hyphen
+        ord("\ufeff"): None,  # BOM / zero width no-break space
+        ord(ZWNJ): " ",
+        ord(ZWJ): " ",
+        ord("\u200b"): " ",  # zero width space, sometimes typed for ZWNJ
+        ord("\u0670"): None,  # superscript alef
+    }
+)
+_NORMALIZE_MAP.update({cp: None for cp in range(0x064B, 0x0660)})  # harakat, hamza above/below
+_NORMALIZE_MAP.update({ord(c): None for c in _BIDI_CONTROLS})
+_NORMALIZE_MAP.update({ord(a): b for a, b in zip(_PERSIAN_DIGITS + _ARABIC_DIGITS, "0123456789" * 2)})
+
+# clean(): display text. Only the letter forms, tatweel and bidi controls change.
+_CLEAN_MAP: dict[int, str | None] = {ord(k): v for k, v in _ARABIC_TO_PERSIAN.items()}
+_CLEAN_MAP.update({ord(c): None for c in _BIDI_CONTROLS})
+_CLEAN_MAP.update({ord(TATWEEL): None, ord("\ufeff"): None, ord("\u00ad"): None})
+
+_WHITESPACE_RUN = re.compile(r"\s+")
+_ZWNJ_RUN = re.compile(ZWNJ + "{2,}")
+_ZWNJ_NEAR_SPACE = re.compile(rf" ?{ZWNJ}+ ?")
+
+
+def normalize(text: str | None) -> str:
+    """Return the one canonical search/storage key form of ``text``.
+
+    Arabic letter forms become Persian (ي ى→ی, ك→ک, ة ۀ→ه, أ إ ٱ→ا; آ is kept), tatweel, harakat and
+    bidi controls go, ZWNJ/ZWJ and every space variant become one ASCII space, Persian and
+    Arabic-Indic digits become ASCII, Latin is casefolded. Not meant for display.
+    """
+    if not text:
+        return ""
+    text = unicodedata.normalize("NFC", text).translate(_NORMALIZE_MAP)
+    return _WHITESPACE_RUN.sub(" ", text).strip().casefold()
+
+
+def clean(text: str | None) -> str:
+    """Return ``text`` as stored for display: Persian letter forms, tidy spaces, ZWNJ and harakat kept."""
+    if not text:
+        return ""
+    text = unicodedata.normalize("NFC", text).translate(_CLEAN_MAP)
+    text = _WHITESPACE_RUN.sub(" ", text).strip()
+    if ZWNJ in text:
+        text = _ZWNJ_RUN.sub(ZWNJ, text)
+        text = _ZWNJ_NEAR_SPACE.sub(lambda m: " " if " " in m.group() else ZWNJ, text)
+        text = text.strip(ZWNJ + " ")
+    return text
+
+
+def digits_to_latin(text: str) -> str:
+    """Replace Persian and Arabic-Indic digits with ASCII digits."""
+    return text.translate(_TO_LATIN_DIGITS)
+
+
+def to_persian_digits(value: object) -> str:
+    """``str(value)`` with ASCII (and Arabic-Indic) digits shown as Persian digits; None gives ""."""
+    if value is None:
+        return ""
+    return str(value).translate(_TO_PERSIAN_DIGITS)
+
+
+def format_number(n: float, decimals: int = 0) -> str:
+    """Format ``n`` with Persian digits, «٬» between thousands and «٫» as the decimal point."""
+    if decimals < 0:
+        raise ValueError("decimals must not be negative")
+    text = f"{abs(n):,.{decimals}f}"
+    negative = n < 0 and any(c not in "0,." for c in text)
+    text = text.replace(",", "\u066c").replace(".", "\u066b")
+    return ("-" if negative else "") + to_persian_digits(text)
+
+
+def format_rials(n: int) -> str:
+    """Format an amount in rials, e.g. ``۱۰٬۸۰۰٬۰۰۰٬۰۰۰ ریال``."""
+    return f"{format_number(n)} ریال"
+
+
+_ONES = ["", "یک", "دو", "سه", "چهار", "پنج", "شش", "هفت", "هشت", "نه"]
+_TEENS = ["ده", "یازده", "دوازده", "سیزده", "چهارده", "پانزده", "شانزده", "هفده", "هجده", "نوزده"]
+_TENS = ["", "", "بیست", "سی", "چهل", "پنجاه", "شصت", "هفتاد", "هشتاد", "نود"]
+_HUNDREDS = ["", "صد", "دویست", "سیصد", "چهارصد", "پانصد", "ششصد", "هفتصد", "هشتصد", "نهصد"]
+_SCALES = ["", "هزار", "میلیون", "میلیارد", "تریلیون", "کوادریلیون", "کوینتیلیون"]
+_MAX_WORDS = 10**18
+
+
+def _three_digits_in_words(n: int) -> str:
+    parts = []
+    hundreds, rest = divmod(n, 100)
+    if hundreds:
+        parts.append(_HUNDREDS[hundreds])
+    if 10 <= rest < 20:
+        parts.append(_TEENS[rest - 10])
+    else:
+        tens, ones = divmod(rest, 10)
+        if tens:
+            parts.append(_TENS[tens])
+        if ones:
+            parts.append(_ONES[ones])
+    return " و ".join(parts)
+
+
+def _int_in_words(n: int) -> str:
+    if n == 0:
+        return "صفر"
+    if n < 0:
+        return "منفی " + _int_in_words(-n)
+    groups = []
+    scale = 0
+    while n:
+        n, group = divmod(n, 1000)
+        if group:
+            if scale == 1 and group == 1:
+                words = "هزار"
+            else:
+                words = _three_digits_in_words(group)
+                if scale:
+                    words += " " + _SCALES[scale]
+            groups.append(words)
+        scale += 1
+    return " و ".join(reversed(groups))
+
+
+def rials_in_words(n: int) -> str:
+    """Persian words for an integer amount plus « ریال»; |n| up to 10**18.
+
+    >>> rials_in_words(2_300_000_000)
+    'دو میلیارد و سیصد میلیون ریال'
+    """
+    n = int(n)
+    if abs(n) > _MAX_WORDS:
+        raise ValueError(f"amount too large for words: {n}")
+    return _int_in_words(n) + " ریال"
+
+
+_NORMALIZE_BIDI = {ord(c): None for c in _BIDI_CONTROLS}
+_INT_SEPARATORS = re.compile(r"[,\u066c\u060c\s\u200c]")
+_INT_PATTERN = re.compile(r"[-\u2212]?[0-9]+")
+
+
+def parse_int(text: str) -> int:
+    """Parse an integer typed with Persian, Arabic-Indic or Latin digits and optional separators.
+
+    Raises:
+        ValueError: if anything but digits, separators (``,`` ``٬`` ``،`` spaces) and a leading minus remains.
+    """
+    if text is None:
+        raise ValueError("no number given")
+    stripped = _INT_SEPARATORS.sub("", digits_to_latin(str(text)).translate(_NORMALIZE_BIDI))
+    if not _INT_PATTERN.fullmatch(stripped):
+        raise ValueError(f"not an integer: {text!r}")
+    return int(stripped.replace("\u2212", "-"))
+
+
+# Persian alphabetical order. آ directly after ا; hamza forms beside their carrier.
+_PERSIAN_ORDER = "اآءبپتثجچحخدذرزژسشصضطظعغفقکگلمنوؤهیئ"
+_SORT_MAP = {ord(ch): chr(0x0621 + rank) for rank, ch in enumerate(_PERSIAN_ORDER)}
+
+
+def persian_sort_key(text: str | None) -> str:
+    """Key whose plain code-point order (SQLite BINARY, ``ORDER BY``) is Persian alphabetical order.
+
+    The text is normalized first, then each Persian letter is mapped to a character in the contiguous
+    range U+0621.. by its rank. Spaces and digits sort before letters; Latin (casefolded) sorts
+    before Persian letters.
+    """
+    return normalize(text).translate(_SORT_MAP)
+
+
+def _first_strong_direction(text: str) -> str | None:
+    for ch in text:
+        kind = unicodedata.bidirectional(ch)
+        if kind in ("R", "AL"):
+            return "R"
+        if kind == "L":
+            return "L"
+    return None
+
+
+def rlm(text: str | None) -> str:
+    """Prefix RLM when the first strong character is left-to-right, so Qt lays the string out RTL."""
+    if not text:
+        return ""
+    if _first_strong_direction(text) == "L":
+        return RLM + text
+    return text
+
+
+_HYPHENATED_NUMBER = re.compile(r"(?<![0-9۰-۹٠-٩\u200e])([0-9۰-۹٠-٩]+(?:-[0-9۰-۹٠-٩]+)+)")
+
+
+def protect_hyphenated_numbers(text: str | None) -> str:
+    """Put LRM before tokens like ``1402-17`` so they do not flip inside right-to-left text."""
+    if not text:
+        return ""
+    return _HYPHENATED_NUMBER.sub(LRM + r"\1", text)
