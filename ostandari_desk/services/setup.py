@@ -1,0 +1,170 @@
+"""First start: choose the province (and county, for a county installation) and seed the reference lists."""
+
+from __future__ import annotations
+
+import csv
+from functools import lru_cache
+
+from sqlmodel import select
+
+from ostandari_desk import settings
+from ostandari_desk.domain import text
+from ostandari_desk.errors import UserError, ValidationError
+from ostandari_desk.paths import resources_dir
+from ostandari_desk.services import audit
+from ostandari_desk.services.audit import ensure_open, stamps
+from ostandari_desk.store.models import County, Province, ReferenceItem
+from ostandari_desk.store.uow import UnitOfWork
+
+DEFAULT_LISTS: dict[str, tuple[str, ...]] = {
+    "field": (
+        "آسیب‌های اجتماعی",
+        "زنان و خانواده",
+        "کودکان و نوجوانان",
+        "محیط زیست",
+        "سلامت",
+        "فرهنگی و هنری",
+        "ورزشی",
+        "خیریه و امور حمایتی",
+        "جوانان",
+        "سالمندان",
+        "معلولان",
+        "حقوق شهروندی",
+    ),
+    "centre_category": (
+        "کشتارگاه",
+        "مرکز عرضه مواد غذایی",
+        "اماکن ورزشی",
+        "مرکز نگهداری کودکان",
+        "مرکز نگهداری سالمندان",
+        "مرکز ساماندهی متکدیان",
+        "کمپ ترک اعتیاد",
+        "مرکز توانبخشی",
+    ),
+    "social_harm": (
+        "نزاع و درگیری",
+        "خشونت",
+        "اعتیاد (معتادان متجاهر)",
+        "حاشیه‌نشینی و سکونتگاه غیررسمی",
+        "تکدی‌گری",
+        "طلاق",
+        "خودکشی",
+        "کودکان کار",
+        "زباله‌گردی",
+    ),
+    "sanction": ("تذکر", "اخطار کتبی", "تعلیق", "توقیف پروانه", "درخواست انحلال"),
+    "legal_basis": (
+        "آیین‌نامه اجرایی تأسیس و فعالیت سازمان‌های غیردولتی (مصوب ۱۳۸۴)",
+        "آیین‌نامه تأسیس و فعالیت سازمان‌های مردم‌نهاد (مصوبه ۶۷۷۳۵/ت۵۱۳۰۵هـ مورخ ۱۳۹۵/۰۶/۰۶)",
+    ),
+}
+
+
+@lru_cache(maxsize=1)
+def _counties_table() -> dict[str, tuple[str, ...]]:
+    """Province -> its counties, in the order of resources/data/counties.csv."""
+    path = resources_dir() / "data" / "counties.csv"
+    table: dict[str, list[str]] = {}
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.reader(handle)
+        next(reader, None)  # header: استان,شهرستان
+        for row in reader:
+            if len(row) < 2 or not row[0].strip():
+                continue
+            province, county = text.clean(row[0]), text.clean(row[1])
+            table.setdefault(province, []).append(county)
+    return {p: tuple(cs) for p, cs in table.items()}
+
+
+def _find(names: tuple[str, ...] | list[str], wanted: str) -> str | None:
+    key = text.normalize(wanted)
+    return next((n for n in names if text.normalize(n) == key), None)
+
+
+def available_provinces() -> list[str]:
+    """The provinces whose counties ship with the app."""
+    return list(_counties_table())
+
+
+def counties_of(province: str) -> list[str]:
+    """The shipped counties of ``province`` (matched normalized); [] for an unknown province."""
+    found = _find(list(_counties_table()), province)
+    return list(_counties_table()[found]) if found else []
+
+
+def is_initialized(uow: UnitOfWork) -> bool:
+    """Whether the database already has its province."""
+    with ensure_open(uow):
+        province_id = settings.get_setting(uow, "province_id")
+        return bool(province_id) and uow.s.get(Province, province_id) is not None
+
+
+def initialize(
+    uow: UnitOfWork,
+    province: str,
+    county: str | None = None,
+    office_name: str | None = None,
+    logo_path: str | None = None,
+    clerk_name: str = "",
+) -> str:
+    """Create the province, its counties, the default lists and the settings in one transaction.
+
+    ``county`` None makes a provincial installation; a county name makes a county installation
+    (installation_county_id is set). Returns the province id.
+
+    Raises:
+        UserError: the database is already initialized.
+        ValidationError: unknown province or county.
+    """
+    with ensure_open(uow):
+        if is_initialized(uow) or uow.s.exec(select(Province.id)).first() is not None:
+            raise UserError("این پایگاه داده پیش‌تر راه‌اندازی شده است")
+        province_name = _find(available_provinces(), province)
+        if province_name is None:
+            raise ValidationError(f"استان «{text.clean(province)}» در فهرست استان‌ها نیست", field="province")
+        county_names = _counties_table()[province_name]
+        county_name = None
+        if county is not None and text.normalize(county):
+            county_name = _find(county_names, county)
+            if county_name is None:
+                raise ValidationError(
+                    f"شهرستان «{text.clean(county)}» در فهرست شهرستان‌های استان {province_name} نیست",
+                    field="county",
+                )
+
+        prov = Province(**stamps(), name=province_name)
+        uow.s.add(prov)
+        uow.s.flush()  # no ORM relationships: parents are flushed before children by hand
+        installation_county_id = None
+        for position, name in enumerate(county_names, start=1):
+            row = County(
+                **stamps(), province_id=prov.id, name=name, name_key=text.normalize(name), position=position
+            )
+            uow.s.add(row)
+            if name == county_name:
+                installation_county_id = row.id
+        for kind, names in DEFAULT_LISTS.items():
+            for position, name in enumerate(names, start=1):
+                uow.s.add(
+                    ReferenceItem(
+                        **stamps(),
+                        kind=kind,
+                        name=text.clean(name),
+                        name_key=text.normalize(name),
+                        position=position,
+                    )
+                )
+        uow.s.flush()
+
+        settings.set_setting(uow, "province_id", prov.id, commit=False)
+        settings.set_setting(uow, "installation_county_id", installation_county_id, commit=False)
+        if office_name is not None and text.clean(office_name):
+            settings.set_setting(uow, "office_name", text.clean(office_name), commit=False)
+        if logo_path:
+            settings.set_setting(uow, "logo_path", str(logo_path), commit=False)
+        settings.set_setting(uow, "current_clerk", text.clean(clerk_name), commit=False)
+        audit.record(
+            uow, clerk_name, "initialize", "province", prov.id, f"{province_name} / {county_name or '-'}"
+        )
+        uow.commit()
+        return prov.id

@@ -1,0 +1,119 @@
+"""Every setting declared once (name, type, default); values live JSON-encoded in the Setting table."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel import select
+
+from ostandari_desk.domain.lifecycle import Level
+from ostandari_desk.errors import ValidationError
+from ostandari_desk.services.audit import ensure_open
+from ostandari_desk.store.models import Setting
+from ostandari_desk.store.uow import UnitOfWork
+
+
+@dataclass(frozen=True)
+class SettingSpec:
+    """One declared setting. ``kind`` is the Python type of a value; ``nullable`` allows None."""
+
+    key: str
+    kind: type
+    default: Any
+    label: str
+    nullable: bool = False
+
+
+SETTINGS: dict[str, SettingSpec] = {
+    spec.key: spec
+    for spec in (
+        SettingSpec("office_name", str, "اداره کل امور اجتماعی و فرهنگی استانداری", "نام اداره"),
+        SettingSpec("logo_path", str, None, "نشان اداره", nullable=True),
+        SettingSpec("province_id", str, None, "استان", nullable=True),
+        SettingSpec("installation_county_id", str, None, "شهرستان نصب", nullable=True),
+        SettingSpec("current_clerk", str, "", "کارشناس"),
+        SettingSpec("licence_validity_years_county", int, 4, "اعتبار پروانه شهرستانی (سال)"),
+        SettingSpec("licence_validity_years_province", int, 4, "اعتبار پروانه استانی (سال)"),
+        SettingSpec("licence_validity_years_national", int, 5, "اعتبار پروانه ملی (سال)"),
+        SettingSpec("inquiry_due_days", int, 60, "مهلت پاسخ استعلام (روز)"),
+        SettingSpec("expiring_window_days", int, 60, "هشدار انقضای پروانه (روز پیش از انقضا)"),
+    )
+}
+
+_VALIDITY_KEYS = {
+    Level.COUNTY: "licence_validity_years_county",
+    Level.PROVINCE: "licence_validity_years_province",
+    Level.NATIONAL: "licence_validity_years_national",
+}
+
+
+def _spec(key: str) -> SettingSpec:
+    try:
+        return SETTINGS[key]
+    except KeyError:
+        raise KeyError(f"unknown setting: {key!r}") from None
+
+
+def _check(spec: SettingSpec, value: Any) -> Any:
+    if value is None:
+        if spec.nullable:
+            return None
+        raise ValidationError(f"مقدار «{spec.label}» وارد نشده است", field=spec.key)
+    if spec.kind is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValidationError(f"مقدار «{spec.label}» باید عدد صحیح باشد", field=spec.key)
+        if value <= 0:
+            raise ValidationError(f"مقدار «{spec.label}» باید بزرگ‌تر از صفر باشد", field=spec.key)
+        return value
+    if not isinstance(value, spec.kind):
+        raise ValidationError(f"مقدار «{spec.label}» نادرست است", field=spec.key)
+    return value
+
+
+def get_setting(uow: UnitOfWork, key: str) -> Any:
+    """The stored value of ``key`` or its declared default. Unknown key -> KeyError."""
+    with ensure_open(uow):
+        spec = _spec(key)
+        row = uow.s.get(Setting, key)
+        if row is None:
+            return spec.default
+        return json.loads(row.value)
+
+
+def set_setting(uow: UnitOfWork, key: str, value: Any, *, commit: bool = True) -> None:
+    """Store ``value`` for ``key`` and commit (``commit=False`` leaves it to the caller's transaction).
+
+    Raises:
+        KeyError: unknown key.
+        ValidationError: a value of the wrong type (Persian message naming the setting).
+    """
+    with ensure_open(uow):
+        spec = _spec(key)
+        value = _check(spec, value)
+        encoded = json.dumps(value, ensure_ascii=False)
+        row = uow.s.get(Setting, key)
+        if row is None:
+            uow.s.add(Setting(key=key, value=encoded))
+        else:
+            row.value = encoded
+        uow.s.flush()
+        if commit:
+            uow.commit()
+
+
+def all_settings(uow: UnitOfWork) -> dict[str, Any]:
+    """Every declared key with its current value (defaults filled in)."""
+    with ensure_open(uow):
+        stored = {row.key: row.value for row in uow.s.exec(select(Setting))}
+        return {
+            key: (json.loads(stored[key]) if key in stored else spec.default)
+            for key, spec in SETTINGS.items()
+        }
+
+
+def validity_years_for(uow: UnitOfWork, level: str) -> int:
+    """Years a new licence of ``level`` (county/province/national) stays valid, from the settings."""
+    with ensure_open(uow):
+        return int(get_setting(uow, _VALIDITY_KEYS[Level(level)]))
