@@ -1,0 +1,509 @@
+"""Events (همایش، نشست، دوره آموزشی): create, edit, delete, list pages, the month calendar, an NGO's events."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import and_, delete, func, or_
+from sqlmodel import col, select
+
+from ostandari_desk.domain import text
+from ostandari_desk.domain.jalali import format_jalali, month_range, year_range
+from ostandari_desk.errors import ConcurrentEditError, NotFoundError, ValidationError
+from ostandari_desk.services import audit
+from ostandari_desk.services.audit import ensure_open, now_utc, stamps
+from ostandari_desk.store.models import County, Event, EventNgo, Ngo
+from ostandari_desk.store.uow import UnitOfWork
+
+KIND_LABELS: dict[str, str] = {
+    "conference": "همایش",
+    "session": "نشست",
+    "course": "دوره آموزشی",
+}
+KINDS = tuple(KIND_LABELS)
+PROVINCE_LABEL = "استان"
+OFFICE_LABEL = "اداره کل"
+TITLE_MAX = 300
+
+SORT_KEYS = ("starts_on", "title", "kind", "county", "attendees", "hours")
+
+
+@dataclass(frozen=True)
+class EventInput:
+    """What the clerk enters for an event. county_id None = province-wide; organizer None = the office."""
+
+    kind: str
+    title: str
+    starts_on: date
+    ends_on: date | None = None
+    county_id: str | None = None
+    organizer_ngo_id: str | None = None
+    attendees: int = 0
+    training_hours: int = 0
+    ngo_ids: tuple[str, ...] = ()
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class NgoRef:
+    id: str
+    name: str
+    national_id: str
+
+
+@dataclass(frozen=True)
+class EventDetail:
+    """One event with everything the edit dialog shows."""
+
+    id: str
+    kind: str
+    kind_label: str
+    title: str
+    starts_on: date
+    ends_on: date | None
+    county_id: str | None
+    county_name: str
+    organizer: NgoRef | None
+    attendees: int
+    training_hours: int
+    ngos: tuple[NgoRef, ...]
+    note: str
+    row_version: int
+
+    def to_input(self) -> EventInput:
+        return EventInput(
+            kind=self.kind,
+            title=self.title,
+            starts_on=self.starts_on,
+            ends_on=self.ends_on,
+            county_id=self.county_id,
+            organizer_ngo_id=self.organizer.id if self.organizer else None,
+            attendees=self.attendees,
+            training_hours=self.training_hours,
+            ngo_ids=tuple(n.id for n in self.ngos),
+            note=self.note,
+        )
+
+
+@dataclass(frozen=True)
+class EventRow:
+    """One line of the events list."""
+
+    id: str
+    kind: str
+    kind_label: str
+    title: str
+    starts_on: date
+    ends_on: date | None
+    county_name: str
+    organizer_name: str
+    attendees: int
+    hours: int
+    ngo_count: int
+
+    @property
+    def last_day(self) -> date:
+        return self.ends_on or self.starts_on
+
+    @property
+    def dates_text(self) -> str:
+        if self.ends_on and self.ends_on != self.starts_on:
+            return f"{format_jalali(self.starts_on)} تا {format_jalali(self.ends_on)}"
+        return format_jalali(self.starts_on)
+
+
+@dataclass(frozen=True)
+class EventFilter:
+    text: str = ""
+    kind: str | None = None
+    county_id: str | None = None  # a county id; PROVINCE_ONLY for the province's own events
+    year: int | None = None  # Jalali year of the start
+    ngo_id: str | None = None  # organizer or participant
+
+
+PROVINCE_ONLY = "__province__"  # EventFilter.county_id value selecting province-wide events
+
+
+# --- validation -----------------------------------------------------------------------------------
+
+
+def _validate(uow: UnitOfWork, data: EventInput) -> tuple[str, str, tuple[str, ...]]:
+    """Check ``data``; returns (clean title, normalized title, distinct participant ids)."""
+    if data.kind not in KIND_LABELS:
+        raise ValidationError("نوع رویداد را انتخاب کنید", field="kind")
+    title = text.clean(data.title)
+    if not title:
+        raise ValidationError("عنوان رویداد وارد نشده است", field="title")
+    if len(title) > TITLE_MAX:
+        raise ValidationError(
+            f"عنوان رویداد بیش از {text.to_persian_digits(TITLE_MAX)} نویسه است", field="title"
+        )
+    if not isinstance(data.starts_on, date):
+        raise ValidationError("تاریخ شروع وارد نشده است", field="starts_on")
+    if data.ends_on is not None and data.ends_on < data.starts_on:
+        raise ValidationError("تاریخ پایان نمی‌تواند پیش از تاریخ شروع باشد", field="ends_on")
+    if data.attendees is None or int(data.attendees) < 0:
+        raise ValidationError("تعداد شرکت‌کنندگان نمی‌تواند منفی باشد", field="attendees")
+    if data.training_hours is None or int(data.training_hours) < 0:
+        raise ValidationError("ساعت آموزش نمی‌تواند منفی باشد", field="training_hours")
+    if data.kind != "course" and int(data.training_hours) > 0:
+        raise ValidationError("ساعت آموزش فقط برای دوره آموزشی ثبت می‌شود", field="training_hours")
+    if data.county_id is not None and uow.s.get(County, data.county_id) is None:
+        raise ValidationError("شهرستان پیدا نشد", field="county_id")
+    if data.organizer_ngo_id is not None and uow.s.get(Ngo, data.organizer_ngo_id) is None:
+        raise ValidationError("سمن برگزارکننده پیدا نشد", field="organizer_ngo_id")
+    ngo_ids = tuple(dict.fromkeys(data.ngo_ids))
+    if ngo_ids:
+        found = set(uow.s.exec(select(Ngo.id).where(col(Ngo.id).in_(ngo_ids))))
+        if len(found) != len(ngo_ids):
+            raise ValidationError("یکی از سمن‌های شرکت‌کننده پیدا نشد", field="ngo_ids")
+    return title, text.normalize(title), ngo_ids
+
+
+def _get(uow: UnitOfWork, event_id: str) -> Event:
+    event = uow.s.get(Event, event_id)
+    if event is None:
+        raise NotFoundError("رویداد پیدا نشد؛ شاید کاربر دیگری آن را حذف کرده است", record=event_id)
+    return event
+
+
+def _set_participants(uow: UnitOfWork, event_id: str, ngo_ids: tuple[str, ...]) -> None:
+    uow.s.exec(delete(EventNgo).where(EventNgo.event_id == event_id))
+    for ngo_id in ngo_ids:
+        uow.s.add(EventNgo(event_id=event_id, ngo_id=ngo_id))
+
+
+# --- commands ------------------------------------------------------------------------------------
+
+
+def create_event(uow: UnitOfWork, data: EventInput, clerk: str = "", *, commit: bool = True) -> str:
+    """Store a new event and its participating NGOs; returns its id. Commits unless ``commit=False``."""
+    with ensure_open(uow):
+        title, key, ngo_ids = _validate(uow, data)
+        event = Event(
+            **stamps(),
+            kind=data.kind,
+            title=title,
+            title_key=key,
+            starts_on=data.starts_on,
+            ends_on=data.ends_on,
+            county_id=data.county_id,
+            organizer_ngo_id=data.organizer_ngo_id,
+            attendees=int(data.attendees),
+            training_hours=int(data.training_hours),
+            note=text.clean(data.note),
+        )
+        uow.s.add(event)
+        uow.s.flush()
+        _set_participants(uow, event.id, ngo_ids)
+        audit.record(uow, clerk, "create", "event", event.id, title)
+        if commit:
+            uow.commit()
+        return event.id
+
+
+def update_event(
+    uow: UnitOfWork, event_id: str, data: EventInput, expected_version: int, clerk: str = ""
+) -> None:
+    """Save changes to an event opened at ``expected_version``. Commits.
+
+    Raises:
+        ConcurrentEditError: someone saved the event since it was opened.
+    """
+    with ensure_open(uow):
+        event = _get(uow, event_id)
+        if event.row_version != expected_version:
+            raise ConcurrentEditError(
+                "این رویداد را کاربر دیگری پس از باز شدن ویرایش کرده است؛ آن را دوباره باز کنید",
+                record=event_id,
+            )
+        title, key, ngo_ids = _validate(uow, data)
+        event.kind = data.kind
+        event.title, event.title_key = title, key
+        event.starts_on, event.ends_on = data.starts_on, data.ends_on
+        event.county_id = data.county_id
+        event.organizer_ngo_id = data.organizer_ngo_id
+        event.attendees = int(data.attendees)
+        event.training_hours = int(data.training_hours)
+        event.note = text.clean(data.note)
+        event.updated_at = now_utc()
+        event.row_version += 1
+        _set_participants(uow, event.id, ngo_ids)
+        audit.record(uow, clerk, "update", "event", event.id, title)
+        uow.commit()
+
+
+def delete_event(uow: UnitOfWork, event_id: str, clerk: str = "") -> None:
+    """Delete an event and its participant links. Commits."""
+    with ensure_open(uow):
+        event = _get(uow, event_id)
+        uow.s.exec(delete(EventNgo).where(EventNgo.event_id == event_id))
+        title = event.title
+        uow.s.delete(event)
+        audit.record(uow, clerk, "delete", "event", event_id, title)
+        uow.commit()
+
+
+# --- reads ---------------------------------------------------------------------------------------
+
+
+def _ngo_refs(uow: UnitOfWork, ids: list[str]) -> dict[str, NgoRef]:
+    if not ids:
+        return {}
+    stmt = select(Ngo.id, Ngo.name, Ngo.national_id).where(col(Ngo.id).in_(ids))
+    return {r[0]: NgoRef(r[0], r[1], r[2]) for r in uow.s.exec(stmt)}
+
+
+def get_event(uow: UnitOfWork, event_id: str) -> EventDetail:
+    with ensure_open(uow):
+        event = _get(uow, event_id)
+        ngo_ids = list(uow.s.exec(select(EventNgo.ngo_id).where(EventNgo.event_id == event_id)))
+        refs = _ngo_refs(uow, ngo_ids + ([event.organizer_ngo_id] if event.organizer_ngo_id else []))
+        county = uow.s.get(County, event.county_id) if event.county_id else None
+        participants = sorted((refs[i] for i in ngo_ids if i in refs), key=lambda r: text.persian_sort_key(r.name))
+        return EventDetail(
+            id=event.id,
+            kind=event.kind,
+            kind_label=KIND_LABELS.get(event.kind, event.kind),
+            title=event.title,
+            starts_on=event.starts_on,
+            ends_on=event.ends_on,
+            county_id=event.county_id,
+            county_name=county.name if county else PROVINCE_LABEL,
+            organizer=refs.get(event.organizer_ngo_id) if event.organizer_ngo_id else None,
+            attendees=event.attendees,
+            training_hours=event.training_hours,
+            ngos=tuple(participants),
+            note=event.note,
+            row_version=event.row_version,
+        )
+
+
+def _where(flt: EventFilter) -> list:
+    conds: list = []
+    key = text.normalize(flt.text)
+    if key:
+        for word in key.split():
+            like = f"%{_escape_like(word)}%"
+            conds.append(col(Event.title_key).like(like, escape="\\"))
+    if flt.kind:
+        conds.append(Event.kind == flt.kind)
+    if flt.county_id == PROVINCE_ONLY:
+        conds.append(col(Event.county_id).is_(None))
+    elif flt.county_id:
+        conds.append(Event.county_id == flt.county_id)
+    if flt.year:
+        first, last = year_range(int(flt.year))
+        conds.append(col(Event.starts_on).between(first, last))
+    if flt.ngo_id:
+        participant = select(EventNgo.event_id).where(EventNgo.ngo_id == flt.ngo_id)
+        conds.append(or_(Event.organizer_ngo_id == flt.ngo_id, col(Event.id).in_(participant)))
+    return conds
+
+
+def _escape_like(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def count_events(uow: UnitOfWork, flt: EventFilter = EventFilter()) -> int:
+    with ensure_open(uow):
+        stmt = select(func.count()).select_from(Event).where(*_where(flt))
+        return int(uow.s.exec(stmt).one())
+
+
+def _ngo_count_subquery():
+    return (
+        select(func.count())
+        .select_from(EventNgo)
+        .where(EventNgo.event_id == Event.id)
+        .correlate(Event)
+        .scalar_subquery()
+    )
+
+
+def _row_statement():
+    ngo_count = _ngo_count_subquery()
+    return (
+        select(
+            Event.id,
+            Event.kind,
+            Event.title,
+            Event.starts_on,
+            Event.ends_on,
+            County.name,
+            Ngo.name,
+            Event.attendees,
+            Event.training_hours,
+            ngo_count,
+        )
+        .select_from(Event)
+        .outerjoin(County, County.id == Event.county_id)
+        .outerjoin(Ngo, Ngo.id == Event.organizer_ngo_id)
+    )
+
+
+def _to_row(r) -> EventRow:
+    return EventRow(
+        id=r[0],
+        kind=r[1],
+        kind_label=KIND_LABELS.get(r[1], r[1]),
+        title=r[2],
+        starts_on=r[3],
+        ends_on=r[4],
+        county_name=r[5] or PROVINCE_LABEL,
+        organizer_name=r[6] or OFFICE_LABEL,
+        attendees=r[7],
+        hours=r[8],
+        ngo_count=int(r[9] or 0),
+    )
+
+
+def _order(sort: str, descending: bool) -> list:
+    columns = {
+        "starts_on": [Event.starts_on],
+        "title": [Event.title_key],
+        "kind": [Event.kind, Event.starts_on],
+        "county": [County.name_key, Event.starts_on],
+        "attendees": [Event.attendees],
+        "hours": [Event.training_hours],
+    }
+    if sort not in columns:
+        raise ValueError(f"unknown sort key: {sort!r}")
+    cols = columns[sort] + [Event.id]
+    return [col(c).desc() if descending else col(c).asc() for c in cols]
+
+
+def list_event_page(
+    uow: UnitOfWork,
+    flt: EventFilter = EventFilter(),
+    sort: str = "starts_on",
+    descending: bool = True,
+    offset: int = 0,
+    limit: int = 200,
+) -> list[EventRow]:
+    """One page of events matching ``flt`` in the order asked (ties broken by id, so pages are stable)."""
+    with ensure_open(uow):
+        stmt = _row_statement().where(*_where(flt)).order_by(*_order(sort, descending))
+        stmt = stmt.offset(max(0, offset)).limit(max(0, limit))
+        return [_to_row(r) for r in uow.s.exec(stmt)]
+
+
+def list_event_ids(
+    uow: UnitOfWork, flt: EventFilter = EventFilter(), sort: str = "starts_on", descending: bool = True
+) -> list[str]:
+    """Every matching id in order (for a table that fetches rows lazily)."""
+    with ensure_open(uow):
+        stmt = (
+            select(Event.id)
+            .select_from(Event)
+            .outerjoin(County, County.id == Event.county_id)
+            .where(*_where(flt))
+            .order_by(*_order(sort, descending))
+        )
+        return list(uow.s.exec(stmt))
+
+
+def event_rows(uow: UnitOfWork, ids: list[str]) -> list[EventRow]:
+    """The rows of ``ids`` in the same order (missing ids are left out)."""
+    with ensure_open(uow):
+        if not ids:
+            return []
+        found = {r[0]: _to_row(r) for r in uow.s.exec(_row_statement().where(col(Event.id).in_(ids)))}
+        return [found[i] for i in ids if i in found]
+
+
+def events_in_month(uow: UnitOfWork, jy: int, jm: int, county_id: str | None = None) -> list[EventRow]:
+    """Events touching Jalali month ``jm`` of ``jy`` (an event spanning months shows in each), by start.
+
+    ``county_id`` None gives every event; a county id gives that county's; PROVINCE_ONLY the province's own.
+    """
+    first, last = month_range(jy, jm)
+    with ensure_open(uow):
+        overlaps = and_(
+            Event.starts_on <= last,
+            or_(
+                and_(col(Event.ends_on).is_(None), Event.starts_on >= first),
+                Event.ends_on >= first,
+            ),
+        )
+        conds = [overlaps]
+        if county_id == PROVINCE_ONLY:
+            conds.append(col(Event.county_id).is_(None))
+        elif county_id:
+            conds.append(Event.county_id == county_id)
+        stmt = _row_statement().where(*conds).order_by(col(Event.starts_on), col(Event.title_key))
+        return [_to_row(r) for r in uow.s.exec(stmt)]
+
+
+def event_days_in_month(rows: list[EventRow], jy: int, jm: int) -> dict[date, list[EventRow]]:
+    """Map each Gregorian day of the Jalali month to the events held on it (multi-day events on each day)."""
+    first, last = month_range(jy, jm)
+    days: dict[date, list[EventRow]] = {}
+    for row in rows:
+        day = max(row.starts_on, first)
+        end = min(row.last_day, last)
+        while day <= end:
+            days.setdefault(day, []).append(row)
+            day = date.fromordinal(day.toordinal() + 1)
+    return days
+
+
+@dataclass(frozen=True)
+class NgoEventRow:
+    """An event on an NGO's timeline; ``role`` is «برگزارکننده» or «شرکت‌کننده»."""
+
+    id: str
+    kind: str
+    kind_label: str
+    title: str
+    starts_on: date
+    ends_on: date | None
+    county_name: str
+    role: str
+
+
+def events_of_ngo(uow: UnitOfWork, ngo_id: str) -> list[NgoEventRow]:
+    """The events an NGO organized or took part in, oldest first (for its timeline)."""
+    rows = list_event_page(uow, EventFilter(ngo_id=ngo_id), "starts_on", False, 0, 100_000)
+    with ensure_open(uow):
+        organized = set(uow.s.exec(select(Event.id).where(Event.organizer_ngo_id == ngo_id)))
+    return [
+        NgoEventRow(
+            r.id,
+            r.kind,
+            r.kind_label,
+            r.title,
+            r.starts_on,
+            r.ends_on,
+            r.county_name,
+            "برگزارکننده" if r.id in organized else "شرکت‌کننده",
+        )
+        for r in rows
+    ]
+
+
+def event_years(uow: UnitOfWork) -> list[int]:
+    """Jalali years that have at least one event, newest first (for the year filter)."""
+    from ostandari_desk.domain.jalali import jalali_year_of
+
+    with ensure_open(uow):
+        lo, hi = uow.s.exec(select(func.min(Event.starts_on), func.max(Event.starts_on))).one()
+    if lo is None:
+        return []
+    if isinstance(lo, str):
+        lo, hi = date.fromisoformat(lo), date.fromisoformat(hi)
+    return list(range(jalali_year_of(hi), jalali_year_of(lo) - 1, -1))
+
+
+def search_ngos(uow: UnitOfWork, query: str, limit: int = 20) -> list[NgoRef]:
+    """NGOs whose name or national id contains ``query`` (normalized), for the pickers of events and letters."""
+    key = text.normalize(query)
+    with ensure_open(uow):
+        stmt = select(Ngo.id, Ngo.name, Ngo.national_id)
+        if key:
+            digits = text.digits_to_latin(key)
+            conds = [col(Ngo.name_key).like(f"%{_escape_like(w)}%", escape="\\") for w in key.split()]
+            stmt = stmt.where(or_(and_(*conds), col(Ngo.national_id).like(f"{_escape_like(digits)}%", escape="\\")))
+        stmt = stmt.order_by(Ngo.name_sort).limit(limit)
+        return [NgoRef(r[0], r[1], r[2]) for r in uow.s.exec(stmt)]
