@@ -1,0 +1,450 @@
+"""Licence cases (establishment, renewal, upgrade, conformity) and the direct steps on a licence.
+
+Every function opens its own unit of work, commits, and takes plain values; the clerk's name is
+recorded on each LicenceStep and in the audit trail.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from ostandari_desk import settings
+from ostandari_desk.domain import jalali, text
+from ostandari_desk.domain.lifecycle import (
+    AGENCY_LABELS,
+    CASE_TYPE_LABELS,
+    COMPLETION_STEP,
+    LICENCE_STATE_LABELS,
+    Agency,
+    CaseState,
+    CaseType,
+    LicenceState,
+    StepKind,
+    allowed_case_types,
+    check_case_action,
+)
+from ostandari_desk.errors import NotFoundError, TransitionError, ValidationError
+from ostandari_desk.services import audit
+from ostandari_desk.services.audit import ensure_open, now_utc, stamps
+from ostandari_desk.services.licences.rows import ANSWER_LABELS
+from ostandari_desk.services.licences.steps import (
+    apply_licence_step,
+    clean_code,
+    load_ngo,
+    require_date,
+)
+from ostandari_desk.store.models import Inquiry, LicenceCase, Ngo
+from ostandari_desk.store.uow import UnitOfWork
+
+CLOSED_CASE_STATES = (CaseState.REJECTED.value, CaseState.CLOSED.value)
+ANSWERS = ("favourable", "unfavourable")
+
+
+# --- helpers --------------------------------------------------------------------------------------
+
+
+def _load_case(session: Session, case_id: str) -> LicenceCase:
+    case = session.get(LicenceCase, case_id)
+    if case is None:
+        raise NotFoundError("پرونده موردنظر پیدا نشد.", record=str(case_id))
+    return case
+
+
+def find_open_case(session: Session, ngo_id: str) -> LicenceCase | None:
+    """The NGO's case that is not rejected or closed (an approved one awaiting completion is open)."""
+    stmt = (
+        select(LicenceCase)
+        .where(LicenceCase.ngo_id == ngo_id, col(LicenceCase.state).not_in(CLOSED_CASE_STATES))
+        .order_by(col(LicenceCase.received_on).desc())
+        .limit(1)
+    )
+    return session.exec(stmt).first()
+
+
+def case_inquiries(session: Session, case_id: str) -> list[Inquiry]:
+    stmt = select(Inquiry).where(Inquiry.case_id == case_id).order_by(col(Inquiry.created_at))
+    return list(session.exec(stmt))
+
+
+def all_answered(inquiries: Iterable[Inquiry]) -> bool:
+    return all(inquiry.answer is not None for inquiry in inquiries)
+
+
+def _touch(case: LicenceCase, state: CaseState | None = None) -> None:
+    if state is not None:
+        case.state = state.value
+    case.updated_at = now_utc()
+    case.row_version += 1
+
+
+def next_tracking_no(session: Session, received_on: date) -> str:
+    """'1402-000123': the Jalali year of receipt and a running number within that year."""
+    year = jalali.jalali_year_of(received_on)
+    prefix = f"{year}-"
+    stmt = select(func.max(LicenceCase.tracking_no)).where(
+        LicenceCase.tracking_no >= prefix, LicenceCase.tracking_no < f"{year}."
+    )
+    last = session.exec(stmt).one()
+    number = 1
+    if last:
+        digits = "".join(ch for ch in last[len(prefix) :] if ch.isdigit())
+        number = int(digits) + 1 if digits else 1
+    while session.exec(
+        select(LicenceCase.id).where(LicenceCase.tracking_no == f"{prefix}{number:06d}")
+    ).first():
+        number += 1
+    return f"{prefix}{number:06d}"
+
+
+# --- cases ------------------------------------------------------------------------------------------
+
+
+def open_case(
+    uow: UnitOfWork,
+    ngo_id: str,
+    case_type: CaseType | str,
+    received_on: date,
+    clerk: str,
+    tracking_no: str | None = None,
+    note: str = "",
+) -> str:
+    """Open a case on a request (step REQUEST); returns the case id.
+
+    Raises:
+        TransitionError: the NGO's licence state does not allow this case type, or a case is open.
+        ValidationError: a given tracking number is already taken.
+    """
+    received_on = require_date(received_on, "تاریخ دریافت درخواست", "received_on")
+    try:
+        case_type = CaseType(case_type)
+    except ValueError:
+        raise ValidationError("نوع پرونده نادرست است.", field="case_type") from None
+    with ensure_open(uow):
+        s = uow.s
+        ngo = load_ngo(s, ngo_id)
+        allowed = allowed_case_types(ngo.licence_state, ngo.level)
+        if case_type not in allowed:
+            raise TransitionError(
+                f"پرونده «{CASE_TYPE_LABELS[case_type]}» برای سمنی در وضعیت "
+                f"«{LICENCE_STATE_LABELS[LicenceState(ngo.licence_state)]}» قابل تشکیل نیست."
+            )
+        existing = find_open_case(s, ngo.id)
+        if existing is not None:
+            raise TransitionError(
+                f"این سمن پرونده باز دیگری دارد (شماره پیگیری {text.to_persian_digits(existing.tracking_no)}); "
+                "نخست آن را به پایان برسانید."
+            )
+        if tracking_no is None or not text.clean(tracking_no):
+            tracking_no = next_tracking_no(s, received_on)
+        else:
+            tracking_no = clean_code(tracking_no)
+            taken = s.exec(select(LicenceCase.id).where(LicenceCase.tracking_no == tracking_no)).first()
+            if taken is not None:
+                raise ValidationError(
+                    f"شماره پیگیری {text.to_persian_digits(tracking_no)} پیش‌تر ثبت شده است.",
+                    field="tracking_no",
+                )
+        case = LicenceCase(
+            **stamps(),
+            ngo_id=ngo.id,
+            county_id=ngo.county_id,
+            case_type=case_type.value,
+            tracking_no=tracking_no,
+            received_on=received_on,
+            state=CaseState.RECEIVED.value,
+            note=text.clean(note),
+        )
+        s.add(case)
+        s.flush()
+        apply_licence_step(s, ngo, StepKind.REQUEST, received_on, clerk, note=note, case_id=case.id)
+        audit.record(uow, clerk, "open_case", "licencecase", case.id, f"{case_type.value} {tracking_no}")
+        uow.commit()
+        return case.id
+
+
+def check_documents(uow: UnitOfWork, case_id: str, on: date, clerk: str, note: str = "") -> None:
+    """Record that the case's documents were checked (step DOCUMENTS)."""
+    on = require_date(on, "تاریخ بررسی مدارک", "on")
+    with ensure_open(uow):
+        s = uow.s
+        case = _load_case(s, case_id)
+        check_case_action(case.state, "documents", True)
+        apply_licence_step(s, case.ngo_id, StepKind.DOCUMENTS, on, clerk, note=note, case_id=case.id)
+        _touch(case, CaseState.DOCUMENTS_CHECKED)
+        audit.record(uow, clerk, "check_documents", "licencecase", case.id)
+        uow.commit()
+
+
+def send_inquiries(
+    uow: UnitOfWork,
+    case_id: str,
+    on: date,
+    clerk: str,
+    due_days: int | None = None,
+    agencies: Iterable[Agency | str] | None = None,
+    letter_nos: Mapping[Agency | str, str] | None = None,
+    note: str = "",
+) -> list[str]:
+    """Send the inquiries (all four agencies unless told otherwise); returns the inquiry ids."""
+    on = require_date(on, "تاریخ ارسال استعلام", "on")
+    try:
+        chosen = list(dict.fromkeys(Agency(a) for a in (agencies if agencies is not None else Agency)))
+    except ValueError:
+        raise ValidationError("دستگاه استعلام‌شونده نادرست است.", field="agencies") from None
+    if not chosen:
+        raise ValidationError("دست‌کم یک دستگاه را برای استعلام انتخاب کنید.", field="agencies")
+    letters = {Agency(k): clean_code(v) for k, v in (letter_nos or {}).items()}
+    with ensure_open(uow):
+        s = uow.s
+        if due_days is None:
+            due_days = int(settings.get_setting(uow, "inquiry_due_days"))
+        if isinstance(due_days, bool) or not isinstance(due_days, int) or due_days <= 0:
+            raise ValidationError("مهلت پاسخ استعلام باید عدد صحیح مثبت (روز) باشد.", field="due_days")
+        case = _load_case(s, case_id)
+        check_case_action(case.state, "inquiries", True)
+        due_on = jalali.add_days(on, due_days)
+        ids = []
+        for agency in chosen:
+            inquiry = Inquiry(
+                **stamps(),
+                case_id=case.id,
+                agency=agency.value,
+                sent_on=on,
+                due_on=due_on,
+                letter_no=letters.get(agency, ""),
+            )
+            s.add(inquiry)
+            ids.append(inquiry.id)
+        detail = "، ".join(AGENCY_LABELS[a] for a in chosen)
+        apply_licence_step(
+            s,
+            case.ngo_id,
+            StepKind.INQUIRY_SENT,
+            on,
+            clerk,
+            note=text.clean(f"{detail} {note}"),
+            case_id=case.id,
+        )
+        _touch(case, CaseState.INQUIRING)
+        audit.record(uow, clerk, "send_inquiries", "licencecase", case.id, ",".join(a.value for a in chosen))
+        uow.commit()
+        return ids
+
+
+def answer_inquiry(
+    uow: UnitOfWork, inquiry_id: str, on: date, answer: str, clerk: str, note: str = ""
+) -> None:
+    """Record an agency's answer (step INQUIRY_ANSWERED); once only, not before it was sent."""
+    on = require_date(on, "تاریخ پاسخ استعلام", "on")
+    if answer not in ANSWERS:
+        raise ValidationError("پاسخ استعلام باید مثبت یا منفی باشد.", field="answer")
+    with ensure_open(uow):
+        s = uow.s
+        inquiry = s.get(Inquiry, inquiry_id)
+        if inquiry is None:
+            raise NotFoundError("استعلام موردنظر پیدا نشد.", record=str(inquiry_id))
+        case = _load_case(s, inquiry.case_id)
+        label = AGENCY_LABELS[Agency(inquiry.agency)]
+        if inquiry.answer is not None:
+            raise TransitionError(f"پاسخ استعلام «{label}» پیش‌تر ثبت شده است.")
+        check_case_action(case.state, "answer", False)
+        if on < inquiry.sent_on:
+            raise ValidationError(
+                f"تاریخ پاسخ ({jalali.format_jalali(on)}) پیش از تاریخ ارسال استعلام "
+                f"({jalali.format_jalali(inquiry.sent_on)}) است.",
+                field="on",
+            )
+        inquiry.answer = answer
+        inquiry.answered_on = on
+        inquiry.note = text.clean(note)
+        inquiry.updated_at = now_utc()
+        inquiry.row_version += 1
+        s.add(inquiry)
+        apply_licence_step(
+            s,
+            case.ngo_id,
+            StepKind.INQUIRY_ANSWERED,
+            on,
+            clerk,
+            note=text.clean(f"{label}: {ANSWER_LABELS[answer]} {note}"),
+            case_id=case.id,
+        )
+        _touch(case)
+        audit.record(uow, clerk, "answer_inquiry", "inquiry", inquiry.id, answer)
+        uow.commit()
+
+
+def decide_case(
+    uow: UnitOfWork,
+    case_id: str,
+    approve: bool,
+    on: date,
+    meeting_on: date | None,
+    legal_basis: str,
+    clerk: str,
+    note: str = "",
+) -> None:
+    """The council's decision (step APPROVAL or REJECTION), with its legal basis."""
+    on = require_date(on, "تاریخ تصمیم", "on")
+    legal_basis = text.clean(legal_basis)
+    if not legal_basis:
+        raise ValidationError("مبنای قانونی تصمیم شورا (آیین‌نامه و ماده) را وارد کنید.", field="legal_basis")
+    if meeting_on is not None and meeting_on > on:
+        raise ValidationError("تاریخ جلسه شورا نمی‌تواند پس از تاریخ ثبت تصمیم باشد.", field="meeting_on")
+    with ensure_open(uow):
+        s = uow.s
+        case = _load_case(s, case_id)
+        check_case_action(case.state, "decide", all_answered(case_inquiries(s, case.id)))
+        ngo = load_ngo(s, case.ngo_id)
+        if approve and CaseType(case.case_type) not in allowed_case_types(ngo.licence_state, ngo.level):
+            raise TransitionError(
+                f"وضعیت پروانه سمن («{LICENCE_STATE_LABELS[LicenceState(ngo.licence_state)]}») با پرونده "
+                f"«{CASE_TYPE_LABELS[CaseType(case.case_type)]}» سازگار نیست؛ موافقت ممکن نیست."
+            )
+        kind = StepKind.APPROVAL if approve else StepKind.REJECTION
+        apply_licence_step(s, ngo, kind, on, clerk, legal_basis=legal_basis, note=note, case_id=case.id)
+        case.decision = "approved" if approve else "rejected"
+        case.decided_on = on
+        case.meeting_on = meeting_on
+        case.legal_basis = legal_basis
+        _touch(case, CaseState.APPROVED if approve else CaseState.REJECTED)
+        audit.record(uow, clerk, "decide_case", "licencecase", case.id, case.decision)
+        uow.commit()
+
+
+def complete_case(
+    uow: UnitOfWork,
+    case_id: str,
+    on: date,
+    clerk: str,
+    licence_number: str | None = None,
+    validity_years: int | None = None,
+    expires_on: date | None = None,
+    note: str = "",
+) -> str | None:
+    """Finish an approved case: issue, renew, upgrade or conform; the case is closed.
+
+    Returns the id of the licence the case produced (None for conformity).
+    """
+    on = require_date(on, "تاریخ", "on")
+    with ensure_open(uow):
+        s = uow.s
+        case = _load_case(s, case_id)
+        check_case_action(case.state, "complete", True)
+        kind = COMPLETION_STEP[CaseType(case.case_type)]
+        step = apply_licence_step(
+            s,
+            case.ngo_id,
+            kind,
+            on,
+            clerk,
+            licence_number=licence_number,
+            validity_years=validity_years,
+            expires_on=expires_on,
+            note=note,
+            case_id=case.id,
+        )
+        _touch(case, CaseState.CLOSED)
+        audit.record(uow, clerk, "complete_case", "licencecase", case.id, kind.value)
+        uow.commit()
+        return step.licence_id if kind != StepKind.CONFORMITY else None
+
+
+def _complete_typed(uow: UnitOfWork, case_id: str, expected: CaseType, **kwargs) -> str | None:
+    with ensure_open(uow):
+        case = _load_case(uow.s, case_id)
+        if case.case_type != expected.value:
+            raise TransitionError(
+                f"این پرونده «{CASE_TYPE_LABELS[CaseType(case.case_type)]}» است، نه «{CASE_TYPE_LABELS[expected]}»."
+            )
+    return complete_case(uow, case_id, **kwargs)
+
+
+def issue_licence(
+    uow: UnitOfWork,
+    case_id: str,
+    on: date,
+    licence_number: str,
+    clerk: str,
+    validity_years: int | None = None,
+    expires_on: date | None = None,
+    note: str = "",
+) -> str:
+    """Issue the licence of an approved establishment case; returns the licence id."""
+    licence_id = _complete_typed(
+        uow,
+        case_id,
+        CaseType.ESTABLISHMENT,
+        on=on,
+        clerk=clerk,
+        licence_number=licence_number,
+        validity_years=validity_years,
+        expires_on=expires_on,
+        note=note,
+    )
+    assert licence_id is not None
+    return licence_id
+
+
+def renew_licence(
+    uow: UnitOfWork,
+    case_id: str,
+    on: date,
+    licence_number: str,
+    clerk: str,
+    validity_years: int | None = None,
+    expires_on: date | None = None,
+    note: str = "",
+) -> str:
+    """Renew after an approved renewal case: a new licence, the previous one marked 'renewed'."""
+    licence_id = _complete_typed(
+        uow,
+        case_id,
+        CaseType.RENEWAL,
+        on=on,
+        clerk=clerk,
+        licence_number=licence_number,
+        validity_years=validity_years,
+        expires_on=expires_on,
+        note=note,
+    )
+    assert licence_id is not None
+    return licence_id
+
+
+# --- direct steps -------------------------------------------------------------------------------
+
+
+def _direct(uow: UnitOfWork, ngo_id: str, kind: StepKind, on: date, clerk: str, **kwargs) -> str:
+    on = require_date(on, "تاریخ", "on")
+    with ensure_open(uow):
+        ngo: Ngo = load_ngo(uow.s, ngo_id)
+        step = apply_licence_step(uow.s, ngo, kind, on, clerk, **kwargs)
+        audit.record(uow, clerk, kind.value, "ngo", ngo.id, step.letter_no)
+        uow.commit()
+        return step.id
+
+
+def suspend_licence(
+    uow: UnitOfWork, ngo_id: str, on: date, letter_no: str, reason: str, clerk: str, note: str = ""
+) -> str:
+    """Suspend the NGO's valid licence; letter number and reason are required. Returns the step id."""
+    return _direct(uow, ngo_id, StepKind.SUSPENSION, on, clerk, letter_no=letter_no, reason=reason, note=note)
+
+
+def lift_suspension(
+    uow: UnitOfWork, ngo_id: str, on: date, letter_no: str, clerk: str, note: str = ""
+) -> str:
+    """Lift a suspension: the licence is valid again. Returns the step id."""
+    return _direct(uow, ngo_id, StepKind.LIFTING, on, clerk, letter_no=letter_no, note=note)
+
+
+def revoke_licence(
+    uow: UnitOfWork, ngo_id: str, on: date, letter_no: str, reason: str, clerk: str, note: str = ""
+) -> str:
+    """Revoke (لغو) the licence or the approval; letter number and reason are required."""
+    return _direct(uow, ngo_id, StepKind.REVOCATION, on, clerk, letter_no=letter_no, reason=reason, note=note)

@@ -1,0 +1,411 @@
+"""Read queries over licences and cases; they return frozen rows, never live ORM objects.
+
+The desk lists (expiring, expired, overdue inquiries) use Core selects over indexed columns
+(licence.expires_on / licence.state, inquiry.due_on) so they stay fast at 100,000 NGOs.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from ostandari_desk import settings
+from ostandari_desk.domain import jalali, text
+from ostandari_desk.domain.lifecycle import (
+    AGENCY_LABELS,
+    CASE_STATE_LABELS,
+    CASE_TYPE_LABELS,
+    LICENCE_STATE_LABELS,
+    STEP_LABELS,
+    Agency,
+    CaseState,
+    CaseType,
+    LicenceState,
+    StepKind,
+    allowed_case_actions,
+    allowed_case_types,
+    allowed_direct_steps,
+)
+from ostandari_desk.errors import NotFoundError
+from ostandari_desk.services.audit import ensure_open
+from ostandari_desk.services.licences.cases import (
+    CLOSED_CASE_STATES,
+    all_answered,
+    case_inquiries,
+    find_open_case,
+)
+from ostandari_desk.services.licences.rows import (
+    ANSWER_LABELS,
+    PROVINCE_LABEL,
+    CaseDetail,
+    CaseSummary,
+    DeskCounts,
+    InquiryInfo,
+    InquiryRow,
+    LicenceInfo,
+    LicenceRow,
+    NgoActions,
+    TimelineEntry,
+)
+from ostandari_desk.services.licences.steps import LICENCE_ISSUING_STEPS, current_licence, load_ngo
+from ostandari_desk.store.models import County, Inquiry, Licence, LicenceCase, LicenceStep, Ngo
+from ostandari_desk.store.uow import UnitOfWork
+
+
+def _summary(case: LicenceCase) -> CaseSummary:
+    return CaseSummary(
+        id=case.id,
+        case_type=case.case_type,
+        case_type_label=CASE_TYPE_LABELS[CaseType(case.case_type)],
+        tracking_no=case.tracking_no,
+        received_on=case.received_on,
+        state=case.state,
+        state_label=CASE_STATE_LABELS[CaseState(case.state)],
+    )
+
+
+def _licence_info(licence: Licence) -> LicenceInfo:
+    return LicenceInfo(
+        id=licence.id,
+        number=licence.number,
+        level=licence.level,
+        issued_on=licence.issued_on,
+        expires_on=licence.expires_on,
+        validity_years=licence.validity_years,
+        state=licence.state,
+        renewed_from_id=licence.renewed_from_id,
+    )
+
+
+def _window(uow: UnitOfWork, within_days: int | None) -> int:
+    if within_days is None:
+        within_days = int(settings.get_setting(uow, "expiring_window_days"))
+    return within_days
+
+
+# --- one NGO / one case ----------------------------------------------------------------------------
+
+
+def ngo_actions(uow: UnitOfWork, ngo_id: str) -> NgoActions:
+    """What may be done now on the NGO's licence: case types to open, direct steps, the open case."""
+    with ensure_open(uow):
+        s = uow.s
+        ngo = load_ngo(s, ngo_id)
+        case = find_open_case(s, ngo.id)
+        actions: tuple[str, ...] = ()
+        if case is not None:
+            actions = tuple(allowed_case_actions(case.state, all_answered(case_inquiries(s, case.id))))
+        state = LicenceState(ngo.licence_state)
+        return NgoActions(
+            licence_state=state.value,
+            licence_state_label=LICENCE_STATE_LABELS[state],
+            level=ngo.level,
+            case_types_allowed=() if case is not None else tuple(allowed_case_types(state, ngo.level)),
+            direct_steps_allowed=tuple(step.value for step in allowed_direct_steps(state)),
+            open_case=_summary(case) if case is not None else None,
+            case_actions=actions,
+        )
+
+
+def get_case(uow: UnitOfWork, case_id: str, today: date | None = None) -> CaseDetail:
+    """A case with its inquiries; an unanswered inquiry past its due day is flagged overdue."""
+    today = today or date.today()
+    with ensure_open(uow):
+        s = uow.s
+        case = s.get(LicenceCase, case_id)
+        if case is None:
+            raise NotFoundError("پرونده موردنظر پیدا نشد.", record=str(case_id))
+        ngo = load_ngo(s, case.ngo_id)
+        inquiries = case_inquiries(s, case.id)
+        answered = all_answered(inquiries)
+        licence_id = s.exec(
+            select(Licence.id).where(Licence.case_id == case.id).order_by(col(Licence.created_at).desc())
+        ).first()
+        return CaseDetail(
+            id=case.id,
+            ngo_id=ngo.id,
+            ngo_name=ngo.name,
+            county_id=case.county_id,
+            case_type=case.case_type,
+            case_type_label=CASE_TYPE_LABELS[CaseType(case.case_type)],
+            tracking_no=case.tracking_no,
+            received_on=case.received_on,
+            state=case.state,
+            state_label=CASE_STATE_LABELS[CaseState(case.state)],
+            decision=case.decision,
+            decided_on=case.decided_on,
+            meeting_on=case.meeting_on,
+            legal_basis=case.legal_basis,
+            note=case.note,
+            inquiries=tuple(
+                InquiryInfo(
+                    id=q.id,
+                    agency=q.agency,
+                    agency_label=AGENCY_LABELS[Agency(q.agency)],
+                    letter_no=q.letter_no,
+                    sent_on=q.sent_on,
+                    due_on=q.due_on,
+                    answered_on=q.answered_on,
+                    answer=q.answer,
+                    answer_label=ANSWER_LABELS.get(q.answer or "", ""),
+                    note=q.note,
+                    overdue=q.answer is None and today > q.due_on,
+                )
+                for q in inquiries
+            ),
+            all_inquiries_answered=answered,
+            actions=tuple(allowed_case_actions(case.state, answered)),
+            licence_id=licence_id,
+            row_version=case.row_version,
+        )
+
+
+def list_cases(uow: UnitOfWork, ngo_id: str) -> list[CaseSummary]:
+    """Every case of the NGO, newest first."""
+    with ensure_open(uow):
+        stmt = (
+            select(LicenceCase)
+            .where(LicenceCase.ngo_id == ngo_id)
+            .order_by(col(LicenceCase.received_on).desc(), col(LicenceCase.created_at).desc())
+        )
+        return [_summary(case) for case in uow.s.exec(stmt)]
+
+
+def licence_history(uow: UnitOfWork, ngo_id: str) -> list[LicenceInfo]:
+    """Every licence the NGO has held, oldest first."""
+    with ensure_open(uow):
+        stmt = (
+            select(Licence)
+            .where(Licence.ngo_id == ngo_id)
+            .order_by(col(Licence.issued_on), col(Licence.created_at))
+        )
+        return [_licence_info(licence) for licence in uow.s.exec(stmt)]
+
+
+def current_licence_info(session_or_uow: Session | UnitOfWork, ngo_id: str) -> LicenceInfo | None:
+    """The NGO's current licence (not replaced by a renewal/upgrade), in any state; None if never issued.
+
+    Takes an open Session or a UnitOfWork (entered or not), so get_ngo can call it inside its own block.
+    """
+    if isinstance(session_or_uow, UnitOfWork):
+        with ensure_open(session_or_uow) as uow:
+            licence = current_licence(uow.s, ngo_id)
+    else:
+        licence = current_licence(session_or_uow, ngo_id)
+    return _licence_info(licence) if licence else None
+
+
+def _step_detail(
+    step: LicenceStep, number: str | None, expires: date | None, case: LicenceCase | None
+) -> str:
+    kind = StepKind(step.kind)
+    parts: list[str] = []
+    if kind == StepKind.REQUEST and case is not None:
+        parts.append(
+            f"درخواست {CASE_TYPE_LABELS[CaseType(case.case_type)]}، شماره پیگیری "
+            f"{text.to_persian_digits(case.tracking_no)}"
+        )
+    if kind in LICENCE_ISSUING_STEPS and number:
+        parts.append(f"پروانه شماره {text.to_persian_digits(number)}")
+        if expires is not None:
+            parts.append(f"معتبر تا {jalali.format_jalali(expires)}")
+    if step.letter_no:
+        parts.append(f"نامه شماره {text.to_persian_digits(step.letter_no)}")
+    if step.legal_basis:
+        parts.append(f"مبنای قانونی: {step.legal_basis}")
+    if step.reason:
+        parts.append(f"دلیل: {step.reason}")
+    if step.note:
+        parts.append(step.note)
+    return text.protect_hyphenated_numbers("؛ ".join(parts))
+
+
+def timeline(uow: UnitOfWork, ngo_id: str) -> list[TimelineEntry]:
+    """The NGO's whole licence history, by date then by entry order."""
+    with ensure_open(uow):
+        s = uow.s
+        load_ngo(s, ngo_id)
+        stmt = (
+            select(LicenceStep, Licence.number, Licence.expires_on, LicenceCase)
+            .join(Licence, col(Licence.id) == col(LicenceStep.licence_id), isouter=True)
+            .join(LicenceCase, col(LicenceCase.id) == col(LicenceStep.case_id), isouter=True)
+            .where(LicenceStep.ngo_id == ngo_id)
+            .order_by(col(LicenceStep.on_date), col(LicenceStep.created_at))
+        )
+        return [
+            TimelineEntry(
+                id=step.id,
+                on_date=step.on_date,
+                kind=step.kind,
+                label=STEP_LABELS[StepKind(step.kind)],
+                detail=_step_detail(step, number, expires, case),
+                clerk=step.clerk,
+                case_id=step.case_id,
+                licence_id=step.licence_id,
+            )
+            for step, number, expires, case in s.exec(stmt)
+        ]
+
+
+# --- desk lists ------------------------------------------------------------------------------------
+
+
+def _licence_rows(uow: UnitOfWork, today: date, where, order, county_id: str | None, limit: int | None):
+    stmt = (
+        select(
+            Licence.id,
+            Licence.ngo_id,
+            Ngo.name,
+            County.name,
+            Licence.number,
+            Licence.level,
+            Licence.issued_on,
+            Licence.expires_on,
+        )
+        .join(Ngo, col(Ngo.id) == col(Licence.ngo_id))
+        .join(County, col(County.id) == col(Licence.county_id), isouter=True)
+        .where(Licence.state == "valid", *where)
+        .order_by(*order)
+    )
+    if county_id is not None:
+        stmt = stmt.where(Licence.county_id == county_id)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    with ensure_open(uow):
+        return [
+            LicenceRow(
+                licence_id=lid,
+                ngo_id=ngo_id,
+                ngo_name=ngo_name,
+                county_name=county_name or PROVINCE_LABEL,
+                number=number,
+                level=level,
+                issued_on=issued_on,
+                expires_on=expires_on,
+                days_left=(expires_on - today).days,
+            )
+            for lid, ngo_id, ngo_name, county_name, number, level, issued_on, expires_on in uow.s.exec(stmt)
+        ]
+
+
+def expiring_licences(
+    uow: UnitOfWork,
+    today: date,
+    within_days: int | None = None,
+    county_id: str | None = None,
+    limit: int | None = None,
+) -> list[LicenceRow]:
+    """Valid licences expiring from today to today + within_days (setting expiring_window_days), soonest first."""
+    with ensure_open(uow):
+        until = jalali.add_days(today, _window(uow, within_days))
+    where = (Licence.expires_on >= today, Licence.expires_on <= until)
+    return _licence_rows(uow, today, where, (col(Licence.expires_on), col(Ngo.name_sort)), county_id, limit)
+
+
+def expired_licences(
+    uow: UnitOfWork, today: date, county_id: str | None = None, limit: int | None = None
+) -> list[LicenceRow]:
+    """Licences still marked valid whose expiry has passed (nobody renewed them), most recently expired first."""
+    where = (Licence.expires_on < today,)
+    return _licence_rows(
+        uow, today, where, (col(Licence.expires_on).desc(), col(Ngo.name_sort)), county_id, limit
+    )
+
+
+def overdue_inquiries(
+    uow: UnitOfWork, today: date, county_id: str | None = None, limit: int | None = None
+) -> list[InquiryRow]:
+    """Unanswered inquiries of open cases past their due day, longest overdue first."""
+    stmt = (
+        select(
+            Inquiry.id,
+            Inquiry.case_id,
+            Ngo.id,
+            Ngo.name,
+            County.name,
+            LicenceCase.tracking_no,
+            Inquiry.agency,
+            Inquiry.letter_no,
+            Inquiry.sent_on,
+            Inquiry.due_on,
+        )
+        .join(LicenceCase, col(LicenceCase.id) == col(Inquiry.case_id))
+        .join(Ngo, col(Ngo.id) == col(LicenceCase.ngo_id))
+        .join(County, col(County.id) == col(LicenceCase.county_id), isouter=True)
+        .where(
+            Inquiry.due_on < today,
+            col(Inquiry.answered_on).is_(None),
+            col(LicenceCase.state).not_in(CLOSED_CASE_STATES),
+        )
+        .order_by(col(Inquiry.due_on), col(Ngo.name_sort))
+    )
+    if county_id is not None:
+        stmt = stmt.where(LicenceCase.county_id == county_id)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    with ensure_open(uow):
+        return [
+            InquiryRow(
+                inquiry_id=iid,
+                case_id=case_id,
+                ngo_id=ngo_id,
+                ngo_name=ngo_name,
+                county_name=county_name or PROVINCE_LABEL,
+                tracking_no=tracking_no,
+                agency=agency,
+                agency_label=AGENCY_LABELS[Agency(agency)],
+                letter_no=letter_no,
+                sent_on=sent_on,
+                due_on=due_on,
+                days_overdue=(today - due_on).days,
+            )
+            for iid, case_id, ngo_id, ngo_name, county_name, tracking_no, agency, letter_no, sent_on, due_on in uow.s.exec(
+                stmt
+            )
+        ]
+
+
+def desk_counts(
+    uow: UnitOfWork, today: date, within_days: int | None = None, county_id: str | None = None
+) -> DeskCounts:
+    """The numbers on the desk's tiles, one cheap COUNT each."""
+    with ensure_open(uow):
+        s = uow.s
+        window = _window(uow, within_days)
+        until = jalali.add_days(today, window)
+
+        def licences(*where) -> int:
+            stmt = select(func.count()).select_from(Licence).where(Licence.state == "valid", *where)
+            if county_id is not None:
+                stmt = stmt.where(Licence.county_id == county_id)
+            return int(s.exec(stmt).one())
+
+        overdue_stmt = (
+            select(func.count())
+            .select_from(Inquiry)
+            .join(LicenceCase, col(LicenceCase.id) == col(Inquiry.case_id))
+            .where(
+                Inquiry.due_on < today,
+                col(Inquiry.answered_on).is_(None),
+                col(LicenceCase.state).not_in(CLOSED_CASE_STATES),
+            )
+        )
+        open_stmt = (
+            select(func.count())
+            .select_from(LicenceCase)
+            .where(col(LicenceCase.state).not_in(CLOSED_CASE_STATES))
+        )
+        active_stmt = select(func.count()).select_from(Ngo).where(Ngo.status == "active")
+        if county_id is not None:
+            overdue_stmt = overdue_stmt.where(LicenceCase.county_id == county_id)
+            open_stmt = open_stmt.where(LicenceCase.county_id == county_id)
+            active_stmt = active_stmt.where(Ngo.county_id == county_id)
+        return DeskCounts(
+            expiring=licences(Licence.expires_on >= today, Licence.expires_on <= until),
+            expired=licences(Licence.expires_on < today),
+            overdue_inquiries=int(s.exec(overdue_stmt).one()),
+            open_cases=int(s.exec(open_stmt).one()),
+            ngos_active=int(s.exec(active_stmt).one()),
+        )

@@ -1,0 +1,286 @@
+"""The one low-level licence step: check the lifecycle, write Licence rows and the LicenceStep.
+
+`apply_licence_step` never commits: the case services call it inside their unit of work and the
+importer calls it for every row of a sheet inside ONE transaction, rolling back on any bad row.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from ostandari_desk import settings
+from ostandari_desk.domain import jalali, text
+from ostandari_desk.domain.lifecycle import (
+    LEVEL_LABELS,
+    STEP_LABELS,
+    Level,
+    LicenceState,
+    StepKind,
+    first_imported_step_allowed,
+    next_licence_state,
+)
+from ostandari_desk.errors import NotFoundError, TransitionError, ValidationError
+from ostandari_desk.services.audit import now_utc, stamps
+from ostandari_desk.store.models import Licence, LicenceStep, Ngo
+from ostandari_desk.store.uow import UnitOfWork
+
+# Steps that produce a new Licence row.
+LICENCE_ISSUING_STEPS = (StepKind.ISSUE, StepKind.RENEWAL, StepKind.UPGRADE)
+
+_STEP_BY_NAME = {kind.value: kind for kind in StepKind} | {
+    text.normalize(label): kind for kind, label in STEP_LABELS.items()
+}
+
+
+def _uow_over(session: Session) -> UnitOfWork:
+    """A UnitOfWork already "inside its block" on `session`, for helpers that take a uow (settings)."""
+    uow = UnitOfWork(session.get_bind())  # type: ignore[arg-type]
+    uow.session = session
+    return uow
+
+
+def session_of(target: Session | UnitOfWork | Any) -> Session:
+    """The Session behind a UnitOfWork (inside its block) or the Session itself."""
+    if isinstance(target, UnitOfWork):
+        return target.s
+    return target
+
+
+def load_ngo(session: Session, ngo: Ngo | str) -> Ngo:
+    """The NGO object for an id (NotFoundError) or the object itself."""
+    if isinstance(ngo, Ngo):
+        return ngo
+    found = session.get(Ngo, ngo)
+    if found is None:
+        raise NotFoundError("سمن موردنظر پیدا نشد؛ شاید حذف شده باشد.", record=str(ngo))
+    return found
+
+
+def step_kind(value: StepKind | str) -> StepKind:
+    """A StepKind from its value ('issue') or its Persian label ('صدور پروانه')."""
+    if isinstance(value, StepKind):
+        return value
+    kind = _STEP_BY_NAME.get(value) or _STEP_BY_NAME.get(text.normalize(value))
+    if kind is None:
+        raise ValidationError(f"اقدام «{text.clean(str(value))}» شناخته نیست.", field="kind")
+    return kind
+
+
+def require_date(value: date | None, label: str, field: str) -> date:
+    if value is None:
+        raise ValidationError(f"{label} وارد نشده است.", field=field)
+    if not isinstance(value, date):
+        raise ValidationError(f"{label} نادرست است.", field=field)
+    return value
+
+
+def clean_code(value: str | None) -> str:
+    """Letter and licence numbers: display-clean, digits stored Latin (screens show them Persian)."""
+    return text.digits_to_latin(text.clean(value or ""))
+
+
+def current_licence(session: Session, ngo_id: str) -> Licence | None:
+    """The NGO's newest licence that a renewal or upgrade has not replaced (any state but 'renewed')."""
+    stmt = (
+        select(Licence)
+        .where(Licence.ngo_id == ngo_id, Licence.state != "renewed")
+        .order_by(col(Licence.issued_on).desc(), col(Licence.created_at).desc())
+        .limit(1)
+    )
+    return session.exec(stmt).first()
+
+
+def last_step_date(session: Session, ngo_id: str, *, skip_answers: bool = False) -> date | None:
+    """Date of the NGO's latest step (optionally ignoring inquiry answers, which arrive in any order)."""
+    stmt = select(func.max(LicenceStep.on_date)).where(LicenceStep.ngo_id == ngo_id)
+    if skip_answers:
+        stmt = stmt.where(LicenceStep.kind != StepKind.INQUIRY_ANSWERED.value)
+    return session.exec(stmt).one()
+
+
+def check_in_order(session: Session, ngo: Ngo, kind: StepKind, on_date: date) -> None:
+    """History must stay in date order: no step before the NGO's previous one."""
+    last = last_step_date(session, ngo.id, skip_answers=kind == StepKind.INQUIRY_ANSWERED)
+    if last is not None and on_date < last:
+        raise ValidationError(
+            f"تاریخ «{STEP_LABELS[kind]}» ({jalali.format_jalali(on_date)}) پیش از آخرین اقدام ثبت‌شده "
+            f"این سمن ({jalali.format_jalali(last)}) است؛ سابقه باید به ترتیب تاریخ ثبت شود.",
+            field="on_date",
+        )
+
+
+def step_exists(session: Session | UnitOfWork, ngo_id: str, kind: StepKind | str, on_date: date) -> bool:
+    """Whether this NGO already has this step on this day (lets an import skip rows it stored before)."""
+    session = session_of(session)
+    stmt = (
+        select(LicenceStep.id)
+        .where(
+            LicenceStep.ngo_id == ngo_id,
+            LicenceStep.kind == step_kind(kind).value,
+            LicenceStep.on_date == on_date,
+        )
+        .limit(1)
+    )
+    return session.exec(stmt).first() is not None
+
+
+def validity_years_for(session: Session, level: str) -> int:
+    """Years a new licence of `level` stays valid, from the settings (never a constant in code)."""
+    return int(settings.validity_years_for(_uow_over(session), level))
+
+
+def _validity(
+    session: Session, level: str, on_date: date, validity_years: int | None, expires_on: date | None
+) -> tuple[int, date]:
+    if expires_on is not None:
+        if not isinstance(expires_on, date):
+            raise ValidationError("تاریخ انقضا نادرست است.", field="expires_on")
+        if expires_on <= on_date:
+            raise ValidationError("تاریخ انقضای پروانه باید پس از تاریخ صدور باشد.", field="expires_on")
+        years = validity_years or max(jalali.jalali_year_of(expires_on) - jalali.jalali_year_of(on_date), 1)
+        return years, expires_on
+    if validity_years is None:
+        validity_years = validity_years_for(session, level)
+    if isinstance(validity_years, bool) or not isinstance(validity_years, int) or validity_years <= 0:
+        raise ValidationError("مدت اعتبار پروانه باید عدد صحیح مثبت (سال) باشد.", field="validity_years")
+    return validity_years, jalali.add_years(on_date, validity_years)
+
+
+def apply_licence_step(
+    session: Session | UnitOfWork,
+    ngo: Ngo | str,
+    kind: StepKind | str,
+    on_date: date,
+    clerk: str,
+    *,
+    licence_number: str | None = None,
+    expires_on: date | None = None,
+    validity_years: int | None = None,
+    letter_no: str = "",
+    reason: str = "",
+    note: str = "",
+    legal_basis: str = "",
+    case_id: str | None = None,
+    imported: bool = False,
+) -> LicenceStep:
+    """Validate and apply one step of an NGO's licence history, without committing.
+
+    Args:
+        session: an open Session (or a UnitOfWork inside its block).
+        ngo: the Ngo object or its id.
+        kind: a StepKind, its value or its Persian label.
+        imported: history brought from a sheet; an NGO without a licence may start with an issue,
+            and reasons / legal bases are not demanded (old sheets rarely carry them).
+
+    Returns:
+        The new LicenceStep (flushed, so its id and the licence's are set).
+
+    Raises:
+        TransitionError: the lifecycle does not allow the step now.
+        ValidationError: a missing licence/letter number, reason or legal basis, a bad expiry,
+            or a date earlier than the NGO's previous step.
+    """
+    session = session_of(session)
+    ngo = load_ngo(session, ngo)
+    kind = step_kind(kind)
+    on_date = require_date(on_date, "تاریخ اقدام", "on_date")
+    licence_number = clean_code(licence_number)
+    letter_no = clean_code(letter_no)
+    reason, note, legal_basis = text.clean(reason), text.clean(note), text.clean(legal_basis)
+
+    state = LicenceState(ngo.licence_state)
+    if (
+        imported
+        and state == LicenceState.NONE
+        and kind == StepKind.ISSUE
+        and first_imported_step_allowed(kind)
+    ):
+        new_state = LicenceState.VALID
+    else:
+        new_state = next_licence_state(state, kind)
+    check_in_order(session, ngo, kind, on_date)
+
+    if kind in (StepKind.APPROVAL, StepKind.REJECTION) and not legal_basis and not imported:
+        raise ValidationError("مبنای قانونی تصمیم شورا (آیین‌نامه و ماده) را وارد کنید.", field="legal_basis")
+    if kind in (StepKind.SUSPENSION, StepKind.REVOCATION):
+        if not letter_no:
+            raise ValidationError(f"شماره نامه «{STEP_LABELS[kind]}» را وارد کنید.", field="letter_no")
+        if not reason and not imported:
+            raise ValidationError(f"دلیل «{STEP_LABELS[kind]}» را وارد کنید.", field="reason")
+
+    current = current_licence(session, ngo.id)
+    licence_id = current.id if current is not None else None
+    now = now_utc()
+
+    if kind in LICENCE_ISSUING_STEPS:
+        if not licence_number:
+            raise ValidationError("شماره پروانه را وارد کنید.", field="licence_number")
+        level = ngo.level
+        renewed_from: str | None = None
+        if kind in (StepKind.RENEWAL, StepKind.UPGRADE):
+            if current is None or current.state != "valid":
+                raise TransitionError(f"«{STEP_LABELS[kind]}» بدون پروانه معتبر ممکن نیست.")
+            renewed_from = current.id
+        if kind == StepKind.UPGRADE:
+            if ngo.level != Level.COUNTY:
+                raise TransitionError(
+                    f"فقط سمن شهرستانی ارتقا می‌یابد؛ سطح این سمن «{LEVEL_LABELS[Level(ngo.level)]}» است."
+                )
+            level = Level.PROVINCE.value
+        years, expiry = _validity(session, level, on_date, validity_years, expires_on)
+        if current is not None and renewed_from is not None:
+            current.state = "renewed"
+            current.updated_at = now
+            current.row_version += 1
+            session.add(current)
+        if kind == StepKind.UPGRADE:
+            ngo.level = level
+            ngo.row_version += 1  # a real field of the NGO changed: stale edit forms must reload
+        licence = Licence(
+            **stamps(),
+            ngo_id=ngo.id,
+            county_id=ngo.county_id,
+            case_id=case_id,
+            number=licence_number,
+            level=level,
+            issued_on=on_date,
+            expires_on=expiry,
+            validity_years=years,
+            state="valid",
+            renewed_from_id=renewed_from,
+        )
+        session.add(licence)
+        licence_id = licence.id
+    elif kind in (StepKind.SUSPENSION, StepKind.LIFTING, StepKind.REVOCATION) and current is not None:
+        target = {StepKind.SUSPENSION: "suspended", StepKind.LIFTING: "valid", StepKind.REVOCATION: "revoked"}
+        if current.state in ("valid", "suspended"):
+            current.state = target[kind]
+            current.updated_at = now
+            current.row_version += 1
+            session.add(current)
+
+    step = LicenceStep(
+        **stamps(),
+        ngo_id=ngo.id,
+        county_id=ngo.county_id,
+        case_id=case_id,
+        licence_id=licence_id,
+        kind=kind.value,
+        on_date=on_date,
+        clerk=text.clean(clerk),
+        letter_no=letter_no,
+        legal_basis=legal_basis,
+        reason=reason,
+        note=note,
+    )
+    session.add(step)
+    if ngo.licence_state != new_state.value:
+        ngo.licence_state = new_state.value
+    ngo.updated_at = now
+    session.add(ngo)
+    session.flush()
+    return step
