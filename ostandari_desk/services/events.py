@@ -261,7 +261,9 @@ def get_event(uow: UnitOfWork, event_id: str) -> EventDetail:
         ngo_ids = list(uow.s.exec(select(EventNgo.ngo_id).where(EventNgo.event_id == event_id)))
         refs = _ngo_refs(uow, ngo_ids + ([event.organizer_ngo_id] if event.organizer_ngo_id else []))
         county = uow.s.get(County, event.county_id) if event.county_id else None
-        participants = sorted((refs[i] for i in ngo_ids if i in refs), key=lambda r: text.persian_sort_key(r.name))
+        participants = sorted(
+            (refs[i] for i in ngo_ids if i in refs), key=lambda r: text.persian_sort_key(r.name)
+        )
         return EventDetail(
             id=event.id,
             kind=event.kind,
@@ -504,6 +506,8 @@ def search_ngos(uow: UnitOfWork, query: str, limit: int = 20) -> list[NgoRef]:
         if key:
             digits = text.digits_to_latin(key)
             conds = [col(Ngo.name_key).like(f"%{_escape_like(w)}%", escape="\\") for w in key.split()]
-            stmt = stmt.where(or_(and_(*conds), col(Ngo.national_id).like(f"{_escape_like(digits)}%", escape="\\")))
+            stmt = stmt.where(
+                or_(and_(*conds), col(Ngo.national_id).like(f"{_escape_like(digits)}%", escape="\\"))
+            )
         stmt = stmt.order_by(Ngo.name_sort).limit(limit)
         return [NgoRef(r[0], r[1], r[2]) for r in uow.s.exec(stmt)]

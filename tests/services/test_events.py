@@ -46,8 +46,14 @@ def J(y, m, d) -> date:
 
 
 def _course(**kw) -> ev.EventInput:
-    values = dict(kind="course", title="دوره آموزشی مهارت‌های زندگی", starts_on=J(1401, 6, 9),
-                  ends_on=J(1401, 6, 11), attendees=40, training_hours=12)
+    values = dict(
+        kind="course",
+        title="دوره آموزشی مهارت‌های زندگی",
+        starts_on=J(1401, 6, 9),
+        ends_on=J(1401, 6, 11),
+        attendees=40,
+        training_hours=12,
+    )
     values.update(kw)
     return ev.EventInput(**values)
 
@@ -128,10 +134,14 @@ def test_filters_sort_and_pages(desk):
     alborz = desk.counties["البرز"]
     made = [
         ev.create_event(desk.uow, _course(title="دوره یک", starts_on=J(1400, 12, 1), ends_on=None), ""),
-        ev.create_event(desk.uow, ev.EventInput("conference", "همایش سمن‌ها", J(1401, 2, 1),
-                                                county_id=alborz, ngo_ids=(ngo_a,)), ""),
-        ev.create_event(desk.uow, ev.EventInput("session", "نشست شورا", J(1401, 3, 1),
-                                                organizer_ngo_id=ngo_a), ""),
+        ev.create_event(
+            desk.uow,
+            ev.EventInput("conference", "همایش سمن‌ها", J(1401, 2, 1), county_id=alborz, ngo_ids=(ngo_a,)),
+            "",
+        ),
+        ev.create_event(
+            desk.uow, ev.EventInput("session", "نشست شورا", J(1401, 3, 1), organizer_ngo_id=ngo_a), ""
+        ),
     ]
     assert ev.count_events(desk.uow) == 3
     assert ev.count_events(desk.uow, ev.EventFilter(year=1401)) == 2
@@ -168,10 +178,12 @@ def test_month_calendar(desk):
 
 def test_events_of_ngo(desk):
     ngo_a, _ = insert_ngo(desk.uow, "انجمن الف")
-    organized = ev.create_event(desk.uow, ev.EventInput("session", "نشست", J(1401, 3, 1),
-                                                        organizer_ngo_id=ngo_a), "")
-    joined = ev.create_event(desk.uow, ev.EventInput("conference", "همایش", J(1401, 2, 1),
-                                                     ngo_ids=(ngo_a,)), "")
+    organized = ev.create_event(
+        desk.uow, ev.EventInput("session", "نشست", J(1401, 3, 1), organizer_ngo_id=ngo_a), ""
+    )
+    joined = ev.create_event(
+        desk.uow, ev.EventInput("conference", "همایش", J(1401, 2, 1), ngo_ids=(ngo_a,)), ""
+    )
     ev.create_event(desk.uow, ev.EventInput("conference", "دیگر", J(1401, 2, 1)), "")
     rows = ev.events_of_ngo(desk.uow, ngo_a)
     assert [(r.id, r.role) for r in rows] == [(joined, "شرکت‌کننده"), (organized, "برگزارکننده")]

@@ -1,0 +1,559 @@
+"""Letters (مکاتبات): numbers unique per direction and Jalali year, list pages, an NGO's letters, attachments."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import func
+from sqlmodel import col, select
+
+from ostandari_desk import paths
+from ostandari_desk.domain import text
+from ostandari_desk.domain.jalali import format_jalali, jalali_year_of, year_range
+from ostandari_desk.errors import (
+    ConcurrentEditError,
+    DuplicateError,
+    NotFoundError,
+    UserError,
+    ValidationError,
+)
+from ostandari_desk.services import audit
+from ostandari_desk.services.audit import ensure_open, now_utc, stamps
+from ostandari_desk.store.models import (
+    CorrectiveAction,
+    County,
+    Letter,
+    LetterAttachment,
+    LicenceStep,
+    Ngo,
+)
+from ostandari_desk.store.uow import UnitOfWork
+
+DIRECTION_LABELS: dict[str, str] = {"incoming": "وارده", "outgoing": "صادره"}
+KIND_LABELS: dict[str, str] = {
+    "support": "هماهنگی و حمایتی",
+    "punitive": "توقیفی و توبیخی",
+    "other": "سایر",
+}
+DIRECTIONS = tuple(DIRECTION_LABELS)
+KINDS = tuple(KIND_LABELS)
+PROVINCE_LABEL = "استان"
+PROVINCE_ONLY = "__province__"  # LetterFilter.county_id value selecting the province's own letters
+
+SORT_KEYS = ("dated_on", "number", "direction", "kind", "party", "subject", "county")
+
+
+@dataclass(frozen=True)
+class LetterInput:
+    direction: str
+    number: str
+    dated_on: date
+    party: str
+    subject: str
+    kind: str
+    ngo_id: str | None = None
+    licence_step_id: str | None = None
+    county_id: str | None = None
+
+
+@dataclass(frozen=True)
+class LetterDetail:
+    id: str
+    direction: str
+    number: str
+    jalali_year: int
+    dated_on: date
+    party: str
+    subject: str
+    kind: str
+    ngo_id: str | None
+    ngo_name: str
+    licence_step_id: str | None
+    county_id: str | None
+    row_version: int
+
+    def to_input(self) -> LetterInput:
+        return LetterInput(
+            self.direction,
+            self.number,
+            self.dated_on,
+            self.party,
+            self.subject,
+            self.kind,
+            self.ngo_id,
+            self.licence_step_id,
+            self.county_id,
+        )
+
+
+@dataclass(frozen=True)
+class LetterRow:
+    id: str
+    direction: str
+    direction_label: str
+    number: str
+    dated_on: date
+    party: str
+    subject: str
+    kind: str
+    kind_label: str
+    ngo_name: str
+    county_name: str
+    attachment_count: int
+
+    @property
+    def dated_text(self) -> str:
+        return format_jalali(self.dated_on)
+
+
+@dataclass(frozen=True)
+class LetterFilter:
+    text: str = ""
+    direction: str | None = None
+    kind: str | None = None
+    year: int | None = None  # Jalali year of the letter
+    ngo_id: str | None = None
+    county_id: str | None = None  # a county id, or PROVINCE_ONLY
+
+
+@dataclass(frozen=True)
+class AttachmentRow:
+    id: str
+    letter_id: str
+    file_name: str
+    size: int
+    sha256: str
+
+
+# --- validation -----------------------------------------------------------------------------------
+
+
+def clean_number(number: str) -> str:
+    """A letter number as stored: Latin digits, tidy spaces, Persian letters (``۱۲۳/ص`` → ``123/ص``)."""
+    return text.digits_to_latin(text.clean(number or ""))
+
+
+def _validate(uow: UnitOfWork, data: LetterInput) -> dict:
+    if data.direction not in DIRECTION_LABELS:
+        raise ValidationError("جهت نامه (وارده یا صادره) را انتخاب کنید", field="direction")
+    if data.kind not in KIND_LABELS:
+        raise ValidationError("نوع نامه را انتخاب کنید", field="kind")
+    number = clean_number(data.number)
+    if not number:
+        raise ValidationError("شماره نامه وارد نشده است", field="number")
+    if len(number) > 60:
+        raise ValidationError("شماره نامه بیش از اندازه بلند است", field="number")
+    if not isinstance(data.dated_on, date):
+        raise ValidationError("تاریخ نامه وارد نشده است", field="dated_on")
+    party = text.clean(data.party)
+    if not party:
+        raise ValidationError("طرف مکاتبه وارد نشده است", field="party")
+    subject = text.clean(data.subject)
+    if not subject:
+        raise ValidationError("موضوع نامه وارد نشده است", field="subject")
+    if data.ngo_id is not None and uow.s.get(Ngo, data.ngo_id) is None:
+        raise ValidationError("سمن پیدا نشد", field="ngo_id")
+    if data.county_id is not None and uow.s.get(County, data.county_id) is None:
+        raise ValidationError("شهرستان پیدا نشد", field="county_id")
+    if data.licence_step_id is not None and uow.s.get(LicenceStep, data.licence_step_id) is None:
+        raise ValidationError("مرحله پروانه پیدا نشد", field="licence_step_id")
+    return {
+        "direction": data.direction,
+        "number": number,
+        "jalali_year": jalali_year_of(data.dated_on),
+        "dated_on": data.dated_on,
+        "party": party,
+        "subject": subject,
+        "kind": data.kind,
+        "ngo_id": data.ngo_id,
+        "licence_step_id": data.licence_step_id,
+        "county_id": data.county_id,
+        "search_text": text.normalize(f"{number} {party} {subject}"),
+    }
+
+
+def find_letter_id(uow: UnitOfWork, direction: str, jalali_year: int, number: str) -> str | None:
+    """The id of the letter with this number in that direction and Jalali year, if any."""
+    with ensure_open(uow):
+        stmt = select(Letter.id).where(
+            Letter.direction == direction,
+            Letter.jalali_year == jalali_year,
+            Letter.number == clean_number(number),
+        )
+        return uow.s.exec(stmt).first()
+
+
+def duplicate_message(direction: str, jalali_year: int, number: str) -> str:
+    return (
+        f"نامه {DIRECTION_LABELS.get(direction, '')} شماره «{text.to_persian_digits(number)}» "
+        f"در سال {text.to_persian_digits(jalali_year)} پیش‌تر ثبت شده است"
+    )
+
+
+def _check_unique(uow: UnitOfWork, values: dict, except_id: str | None) -> None:
+    found = find_letter_id(uow, values["direction"], values["jalali_year"], values["number"])
+    if found is not None and found != except_id:
+        raise DuplicateError(
+            duplicate_message(values["direction"], values["jalali_year"], values["number"]),
+            field="number",
+            record=found,
+        )
+
+
+def _get(uow: UnitOfWork, letter_id: str) -> Letter:
+    letter = uow.s.get(Letter, letter_id)
+    if letter is None:
+        raise NotFoundError("نامه پیدا نشد؛ شاید کاربر دیگری آن را حذف کرده است", record=letter_id)
+    return letter
+
+
+# --- commands ------------------------------------------------------------------------------------
+
+
+def create_letter(uow: UnitOfWork, data: LetterInput, clerk: str = "", *, commit: bool = True) -> str:
+    """Store a new letter; returns its id. Commits unless ``commit=False``.
+
+    Raises:
+        DuplicateError: the number is taken in that direction and Jalali year.
+    """
+    with ensure_open(uow):
+        values = _validate(uow, data)
+        _check_unique(uow, values, None)
+        letter = Letter(**stamps(), **values)
+        uow.s.add(letter)
+        uow.s.flush()
+        audit.record(uow, clerk, "create", "letter", letter.id, f"{values['number']}: {values['subject']}")
+        if commit:
+            uow.commit()
+        return letter.id
+
+
+def update_letter(
+    uow: UnitOfWork, letter_id: str, data: LetterInput, expected_version: int, clerk: str = ""
+) -> None:
+    """Save changes to a letter opened at ``expected_version``. Commits."""
+    with ensure_open(uow):
+        letter = _get(uow, letter_id)
+        if letter.row_version != expected_version:
+            raise ConcurrentEditError(
+                "این نامه را کاربر دیگری پس از باز شدن ویرایش کرده است؛ آن را دوباره باز کنید",
+                record=letter_id,
+            )
+        values = _validate(uow, data)
+        _check_unique(uow, values, letter_id)
+        for key, value in values.items():
+            setattr(letter, key, value)
+        letter.updated_at = now_utc()
+        letter.row_version += 1
+        audit.record(uow, clerk, "update", "letter", letter.id, f"{values['number']}: {values['subject']}")
+        uow.commit()
+
+
+def delete_letter(uow: UnitOfWork, letter_id: str, clerk: str = "") -> None:
+    """Delete a letter with its attachment records (stored files shared by no other letter are removed)."""
+    with ensure_open(uow):
+        letter = _get(uow, letter_id)
+        attachments = list(
+            uow.s.exec(select(LetterAttachment).where(LetterAttachment.letter_id == letter_id))
+        )
+        stored = [a.stored_path for a in attachments]
+        referral = uow.s.exec(
+            select(CorrectiveAction.id).where(CorrectiveAction.referral_letter_id == letter_id)
+        ).first()
+        if referral is not None:
+            raise UserError("این نامه نامه ارجاع یک اقدام اصلاحی بازدید است و حذف نمی‌شود", record=letter_id)
+        for attachment in attachments:
+            uow.s.delete(attachment)
+        uow.s.flush()
+        summary = f"{letter.number}: {letter.subject}"
+        uow.s.delete(letter)
+        audit.record(uow, clerk, "delete", "letter", letter_id, summary)
+        uow.commit()
+        for stored_path in stored:
+            _remove_if_unused(uow, stored_path)
+
+
+# --- reads ---------------------------------------------------------------------------------------
+
+
+def get_letter(uow: UnitOfWork, letter_id: str) -> LetterDetail:
+    with ensure_open(uow):
+        letter = _get(uow, letter_id)
+        ngo = uow.s.get(Ngo, letter.ngo_id) if letter.ngo_id else None
+        return LetterDetail(
+            id=letter.id,
+            direction=letter.direction,
+            number=letter.number,
+            jalali_year=letter.jalali_year,
+            dated_on=letter.dated_on,
+            party=letter.party,
+            subject=letter.subject,
+            kind=letter.kind,
+            ngo_id=letter.ngo_id,
+            ngo_name=ngo.name if ngo else "",
+            licence_step_id=letter.licence_step_id,
+            county_id=letter.county_id,
+            row_version=letter.row_version,
+        )
+
+
+def _escape_like(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _where(flt: LetterFilter) -> list:
+    conds: list = []
+    key = text.normalize(flt.text)
+    for word in key.split():
+        conds.append(col(Letter.search_text).like(f"%{_escape_like(word)}%", escape="\\"))
+    if flt.direction:
+        conds.append(Letter.direction == flt.direction)
+    if flt.kind:
+        conds.append(Letter.kind == flt.kind)
+    if flt.year:
+        # dated_on range (indexed with kind) rather than jalali_year, which has no index
+        first, last = year_range(int(flt.year))
+        conds.append(col(Letter.dated_on).between(first, last))
+    if flt.ngo_id:
+        conds.append(Letter.ngo_id == flt.ngo_id)
+    if flt.county_id == PROVINCE_ONLY:
+        conds.append(col(Letter.county_id).is_(None))
+    elif flt.county_id:
+        conds.append(Letter.county_id == flt.county_id)
+    return conds
+
+
+def count_letters(uow: UnitOfWork, flt: LetterFilter = LetterFilter()) -> int:
+    with ensure_open(uow):
+        return int(uow.s.exec(select(func.count()).select_from(Letter).where(*_where(flt))).one())
+
+
+def _row_statement():
+    attachments = (
+        select(func.count())
+        .select_from(LetterAttachment)
+        .where(LetterAttachment.letter_id == Letter.id)
+        .correlate(Letter)
+        .scalar_subquery()
+    )
+    return (
+        select(
+            Letter.id,
+            Letter.direction,
+            Letter.number,
+            Letter.dated_on,
+            Letter.party,
+            Letter.subject,
+            Letter.kind,
+            Ngo.name,
+            County.name,
+            attachments,
+        )
+        .select_from(Letter)
+        .outerjoin(Ngo, Ngo.id == Letter.ngo_id)
+        .outerjoin(County, County.id == Letter.county_id)
+    )
+
+
+def _to_row(r) -> LetterRow:
+    return LetterRow(
+        id=r[0],
+        direction=r[1],
+        direction_label=DIRECTION_LABELS.get(r[1], r[1]),
+        number=r[2],
+        dated_on=r[3],
+        party=r[4],
+        subject=r[5],
+        kind=r[6],
+        kind_label=KIND_LABELS.get(r[6], r[6]),
+        ngo_name=r[7] or "",
+        county_name=r[8] or PROVINCE_LABEL,
+        attachment_count=int(r[9] or 0),
+    )
+
+
+def _order(sort: str, descending: bool) -> list:
+    columns = {
+        "dated_on": [Letter.dated_on, Letter.number],
+        "number": [Letter.jalali_year, Letter.number],
+        "direction": [Letter.direction, Letter.dated_on],
+        "kind": [Letter.kind, Letter.dated_on],
+        "party": [Letter.party, Letter.dated_on],
+        "subject": [Letter.subject, Letter.dated_on],
+        "county": [County.name_key, Letter.dated_on],
+    }
+    if sort not in columns:
+        raise ValueError(f"unknown sort key: {sort!r}")
+    cols = columns[sort] + [Letter.id]
+    return [col(c).desc() if descending else col(c).asc() for c in cols]
+
+
+def list_letter_page(
+    uow: UnitOfWork,
+    flt: LetterFilter = LetterFilter(),
+    sort: str = "dated_on",
+    descending: bool = True,
+    offset: int = 0,
+    limit: int = 200,
+) -> list[LetterRow]:
+    """One page of letters matching ``flt`` (ties broken by id, so pages are stable)."""
+    with ensure_open(uow):
+        stmt = _row_statement().where(*_where(flt)).order_by(*_order(sort, descending))
+        stmt = stmt.offset(max(0, offset)).limit(max(0, limit))
+        return [_to_row(r) for r in uow.s.exec(stmt)]
+
+
+def letters_of_ngo(uow: UnitOfWork, ngo_id: str) -> list[LetterRow]:
+    """Every letter concerning an NGO, oldest first (for its timeline)."""
+    return list_letter_page(uow, LetterFilter(ngo_id=ngo_id), "dated_on", False, 0, 100_000)
+
+
+def letter_years(uow: UnitOfWork) -> list[int]:
+    """Jalali years that have letters, newest first (for the year filter)."""
+    with ensure_open(uow):
+        stmt = select(Letter.jalali_year).distinct().order_by(col(Letter.jalali_year).desc())
+        return [int(y) for y in uow.s.exec(stmt)]
+
+
+# --- attachments ---------------------------------------------------------------------------------
+
+
+def _sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _relative_store_path(sha256: str, suffix: str) -> str:
+    return f"{sha256[:2]}/{sha256}{suffix.lower()}"
+
+
+def add_attachment(uow: UnitOfWork, letter_id: str, source_path: str | Path, clerk: str = "") -> str:
+    """Copy a file into the attachments folder (named by its SHA-256) and link it to a letter; returns the id.
+
+    The same content attached twice to one letter is refused; attached to two letters, it is stored once.
+    """
+    source = Path(source_path)
+    if not source.is_file():
+        raise ValidationError(f"فایل «{source.name}» پیدا نشد", field="attachment")
+    with ensure_open(uow):
+        _get(uow, letter_id)
+        sha = _sha256_of(source)
+        existing = uow.s.exec(
+            select(LetterAttachment.id).where(
+                LetterAttachment.letter_id == letter_id, LetterAttachment.sha256 == sha
+            )
+        ).first()
+        if existing:
+            raise DuplicateError(f"فایل «{source.name}» پیش‌تر به این نامه پیوست شده است", record=existing)
+        relative = _relative_store_path(sha, source.suffix)
+        target = paths.attachments_dir() / relative
+        if not target.exists() or _sha256_of(target) != sha:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            partial = target.with_name(target.name + ".part")
+            try:
+                shutil.copyfile(source, partial)
+                partial.replace(target)
+            except OSError as exc:
+                partial.unlink(missing_ok=True)
+                raise UserError(f"فایل پیوست ذخیره نشد: {exc.strerror or exc}") from exc
+        attachment = LetterAttachment(
+            **stamps(),
+            letter_id=letter_id,
+            file_name=source.name,
+            sha256=sha,
+            size=source.stat().st_size,
+            stored_path=relative,
+        )
+        uow.s.add(attachment)
+        uow.s.flush()
+        audit.record(uow, clerk, "attach", "letter", letter_id, source.name)
+        uow.commit()
+        return attachment.id
+
+
+def list_attachments(uow: UnitOfWork, letter_id: str) -> list[AttachmentRow]:
+    with ensure_open(uow):
+        stmt = (
+            select(LetterAttachment)
+            .where(LetterAttachment.letter_id == letter_id)
+            .order_by(LetterAttachment.created_at, LetterAttachment.file_name)
+        )
+        return [AttachmentRow(a.id, a.letter_id, a.file_name, a.size, a.sha256) for a in uow.s.exec(stmt)]
+
+
+def _stored_file(stored_path: str) -> Path:
+    path = Path(stored_path)
+    return path if path.is_absolute() else paths.attachments_dir() / path
+
+
+def attachment_path(uow: UnitOfWork, attachment_id: str) -> Path:
+    """The stored file of an attachment, after checking its SHA-256 still matches.
+
+    Raises:
+        NotFoundError: the attachment or its file is gone.
+        UserError: «فایل پیوست تغییر کرده است» when the file's content no longer matches.
+    """
+    with ensure_open(uow):
+        attachment = uow.s.get(LetterAttachment, attachment_id)
+        if attachment is None:
+            raise NotFoundError("پیوست پیدا نشد", record=attachment_id)
+        path = _stored_file(attachment.stored_path)
+        name, sha = attachment.file_name, attachment.sha256
+    if not path.is_file():
+        raise NotFoundError(f"فایل پیوست «{name}» در پوشه پیوست‌ها پیدا نشد", record=attachment_id)
+    if _sha256_of(path) != sha:
+        raise UserError(f"فایل پیوست تغییر کرده است: «{name}»", record=attachment_id)
+    return path
+
+
+def _remove_if_unused(uow: UnitOfWork, stored_path: str) -> None:
+    with ensure_open(uow):
+        still_used = uow.s.exec(
+            select(LetterAttachment.id).where(LetterAttachment.stored_path == stored_path)
+        ).first()
+    if still_used is None:
+        _stored_file(stored_path).unlink(missing_ok=True)
+
+
+def remove_attachment(uow: UnitOfWork, attachment_id: str, clerk: str = "") -> None:
+    """Unlink an attachment from its letter; the stored file goes when no letter uses it any more."""
+    with ensure_open(uow):
+        attachment = uow.s.get(LetterAttachment, attachment_id)
+        if attachment is None:
+            raise NotFoundError("پیوست پیدا نشد", record=attachment_id)
+        stored, letter_id, name = attachment.stored_path, attachment.letter_id, attachment.file_name
+        uow.s.delete(attachment)
+        audit.record(uow, clerk, "detach", "letter", letter_id, name)
+        uow.commit()
+        _remove_if_unused(uow, stored)
+
+
+__all__ = [
+    "DIRECTION_LABELS",
+    "KIND_LABELS",
+    "AttachmentRow",
+    "LetterDetail",
+    "LetterFilter",
+    "LetterInput",
+    "LetterRow",
+    "add_attachment",
+    "attachment_path",
+    "count_letters",
+    "create_letter",
+    "delete_letter",
+    "find_letter_id",
+    "get_letter",
+    "letter_years",
+    "letters_of_ngo",
+    "list_attachments",
+    "list_letter_page",
+    "remove_attachment",
+    "update_letter",
+]

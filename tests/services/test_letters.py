@@ -1,0 +1,191 @@
+"""Letters service: numbers unique per direction and Jalali year, filters, NGO letters, attachments."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from ostandari_desk import paths
+from ostandari_desk.domain import text
+from ostandari_desk.domain.ids import make_legal_national_id
+from ostandari_desk.domain.jalali import from_jalali as J
+from ostandari_desk.errors import (
+    ConcurrentEditError,
+    DuplicateError,
+    NotFoundError,
+    UserError,
+    ValidationError,
+)
+from ostandari_desk.services import letters as lt
+from ostandari_desk.services.audit import stamps
+from ostandari_desk.store.models import Ngo
+
+_seq = itertools.count(9_500)
+_prefix = itertools.count(1_051_000_000)
+
+
+def insert_ngo(uow, name: str, county_id: str | None = None) -> tuple[str, str]:
+    """Insert an NGO straight into the store (these tests need NGOs, not the NGO service's rules).
+
+    Returns (id, national id).
+    """
+    national_id = make_legal_national_id(str(next(_prefix)))
+    with uow:
+        ngo = Ngo(
+            **stamps(),
+            seq=next(_seq),
+            national_id=national_id,
+            name=name,
+            name_key=text.normalize(name),
+            name_sort=text.persian_sort_key(name),
+            level="county",
+            county_id=county_id,
+        )
+        uow.s.add(ngo)
+        uow.commit()
+        return ngo.id, national_id
+
+
+def _letter(**kw) -> lt.LetterInput:
+    values = dict(
+        direction="outgoing",
+        number="۱۲۳/ص",
+        dated_on=J(1401, 6, 9),
+        party="فرمانداری البرز",
+        subject="هماهنگی برگزاری همایش",
+        kind="support",
+    )
+    values.update(kw)
+    return lt.LetterInput(**values)
+
+
+def test_create_and_get(desk):
+    ngo, _ = insert_ngo(desk.uow, "انجمن الف")
+    letter_id = lt.create_letter(desk.uow, _letter(ngo_id=ngo, county_id=desk.counties["آبیک"]), desk.clerk)
+    detail = lt.get_letter(desk.uow, letter_id)
+    assert detail.number == "123/ص"  # digits stored Latin
+    assert detail.jalali_year == 1401
+    assert detail.ngo_name == "انجمن الف"
+    row = lt.list_letter_page(desk.uow)[0]
+    assert row.direction_label == "صادره" and row.kind_label == "هماهنگی و حمایتی"
+    assert row.county_name == "آبیک" and row.dated_text == "۱۴۰۱/۰۶/۰۹"
+
+
+def test_duplicate_number_within_direction_and_year(desk):
+    lt.create_letter(desk.uow, _letter(), desk.clerk)
+    with pytest.raises(DuplicateError) as info:
+        lt.create_letter(desk.uow, _letter(number="123/ص", dated_on=J(1401, 12, 1)), desk.clerk)
+    assert "پیش‌تر ثبت شده" in info.value.message and "۱۴۰۱" in info.value.message
+    assert info.value.field == "number"
+    # another year or the other direction is fine
+    lt.create_letter(desk.uow, _letter(dated_on=J(1402, 1, 5)), desk.clerk)
+    lt.create_letter(desk.uow, _letter(direction="incoming"), desk.clerk)
+    assert lt.count_letters(desk.uow) == 3
+
+
+def test_update_checks_duplicates_and_version(desk):
+    first = lt.create_letter(desk.uow, _letter(), desk.clerk)
+    second = lt.create_letter(desk.uow, _letter(number="124"), desk.clerk)
+    with pytest.raises(DuplicateError):
+        lt.update_letter(desk.uow, second, _letter(number="123/ص"), 1, desk.clerk)
+    lt.update_letter(desk.uow, first, _letter(subject="موضوع تازه"), 1, desk.clerk)  # own number is fine
+    with pytest.raises(ConcurrentEditError):
+        lt.update_letter(desk.uow, first, _letter(subject="کهنه"), 1, desk.clerk)
+    assert lt.get_letter(desk.uow, first).subject == "موضوع تازه"
+    lt.delete_letter(desk.uow, second, desk.clerk)
+    with pytest.raises(NotFoundError):
+        lt.get_letter(desk.uow, second)
+
+
+@pytest.mark.parametrize(
+    "change, field",
+    [
+        (dict(direction="sideways"), "direction"),
+        (dict(kind="x"), "kind"),
+        (dict(number=" "), "number"),
+        (dict(party=""), "party"),
+        (dict(subject=""), "subject"),
+        (dict(ngo_id="nope"), "ngo_id"),
+        (dict(county_id="nope"), "county_id"),
+    ],
+)
+def test_validation(desk, change, field):
+    with pytest.raises(ValidationError) as info:
+        lt.create_letter(desk.uow, _letter(**change), desk.clerk)
+    assert info.value.field == field
+
+
+def test_filters(desk):
+    ngo, _ = insert_ngo(desk.uow, "انجمن الف")
+    alborz = desk.counties["البرز"]
+    a = lt.create_letter(
+        desk.uow,
+        _letter(number="1", party="دادگستری استان", subject="توقیف پروانه", kind="punitive", ngo_id=ngo),
+        "",
+    )
+    b = lt.create_letter(
+        desk.uow, _letter(number="2", direction="incoming", dated_on=J(1400, 5, 1), county_id=alborz), ""
+    )
+    c = lt.create_letter(desk.uow, _letter(number="3", subject="سازمان مردم‌نهاد نمونه", kind="other"), "")
+    count = lambda **kw: lt.count_letters(desk.uow, lt.LetterFilter(**kw))
+    assert count(direction="incoming") == 1
+    assert count(kind="punitive") == 1
+    assert count(year=1401) == 2 and count(year=1400) == 1
+    assert count(ngo_id=ngo) == 1
+    assert count(county_id=alborz) == 1 and count(county_id=lt.PROVINCE_ONLY) == 2
+    # normalized search: Arabic letters, ZWNJ vs space, Persian digits in the number
+    assert [r.id for r in lt.list_letter_page(desk.uow, lt.LetterFilter(text="دادگستري"))] == [a]
+    assert [r.id for r in lt.list_letter_page(desk.uow, lt.LetterFilter(text="مردم نهاد"))] == [c]
+    assert [r.id for r in lt.list_letter_page(desk.uow, lt.LetterFilter(text="۲"))] == [b]
+    assert [r.id for r in lt.list_letter_page(desk.uow, sort="dated_on", descending=False)][0] == b
+    for key in lt.SORT_KEYS:
+        assert len(lt.list_letter_page(desk.uow, sort=key)) == 3
+    assert [r.id for r in lt.letters_of_ngo(desk.uow, ngo)] == [a]
+    assert lt.letter_years(desk.uow) == [1401, 1400]
+
+
+def test_attachments_copy_hash_tamper_remove(desk, tmp_path):
+    letter_id = lt.create_letter(desk.uow, _letter(), desk.clerk)
+    source = tmp_path / "نامه اسکن.PDF"
+    source.write_bytes(b"%PDF-1.4 scanned letter")
+    att_id = lt.add_attachment(desk.uow, letter_id, source, desk.clerk)
+    [row] = lt.list_attachments(desk.uow, letter_id)
+    assert row.file_name == "نامه اسکن.PDF" and row.size == source.stat().st_size
+    stored = lt.attachment_path(desk.uow, att_id)
+    assert stored.parent.parent == paths.attachments_dir()
+    assert stored.name == f"{row.sha256}.pdf" and stored.parent.name == row.sha256[:2]
+    assert stored.read_bytes() == source.read_bytes()
+    assert lt.list_letter_page(desk.uow)[0].attachment_count == 1
+    # the same content twice on one letter is refused
+    with pytest.raises(DuplicateError):
+        lt.add_attachment(desk.uow, letter_id, source, desk.clerk)
+    # tampering is detected
+    stored.write_bytes(b"changed")
+    with pytest.raises(UserError) as info:
+        lt.attachment_path(desk.uow, att_id)
+    assert "فایل پیوست تغییر کرده است" in info.value.message
+    lt.remove_attachment(desk.uow, att_id, desk.clerk)
+    assert lt.list_attachments(desk.uow, letter_id) == []
+    assert not stored.exists()
+
+
+def test_shared_attachment_file_survives_until_last_use(desk, tmp_path):
+    first = lt.create_letter(desk.uow, _letter(number="1"), "")
+    second = lt.create_letter(desk.uow, _letter(number="2"), "")
+    source = tmp_path / "a.txt"
+    source.write_text("same", encoding="utf-8")
+    a1 = lt.add_attachment(desk.uow, first, source)
+    a2 = lt.add_attachment(desk.uow, second, source)
+    path = lt.attachment_path(desk.uow, a1)
+    assert path == lt.attachment_path(desk.uow, a2)
+    lt.delete_letter(desk.uow, first)
+    assert path.exists()
+    lt.remove_attachment(desk.uow, a2)
+    assert not path.exists()
+
+
+def test_missing_source_file(desk, tmp_path):
+    letter_id = lt.create_letter(desk.uow, _letter(), "")
+    with pytest.raises(ValidationError):
+        lt.add_attachment(desk.uow, letter_id, tmp_path / "nope.pdf")
