@@ -46,14 +46,14 @@ def J(y, m, d) -> date:
 
 
 def _course(**kw) -> ev.EventInput:
-    values = dict(
-        kind="course",
-        title="دوره آموزشی مهارت‌های زندگی",
-        starts_on=J(1401, 6, 9),
-        ends_on=J(1401, 6, 11),
-        attendees=40,
-        training_hours=12,
-    )
+    values = {
+        "kind": "course",
+        "title": "دوره آموزشی مهارت‌های زندگی",
+        "starts_on": J(1401, 6, 9),
+        "ends_on": J(1401, 6, 11),
+        "attendees": 40,
+        "training_hours": 12,
+    }
     values.update(kw)
     return ev.EventInput(**values)
 
@@ -86,15 +86,15 @@ def test_title_is_cleaned_and_normalized(desk):
 @pytest.mark.parametrize(
     "change, field",
     [
-        (dict(kind="party"), "kind"),
-        (dict(title="  "), "title"),
-        (dict(ends_on=J(1401, 6, 8)), "ends_on"),
-        (dict(attendees=-1), "attendees"),
-        (dict(training_hours=-2), "training_hours"),
-        (dict(kind="session", training_hours=4), "training_hours"),
-        (dict(county_id="nope"), "county_id"),
-        (dict(organizer_ngo_id="nope"), "organizer_ngo_id"),
-        (dict(ngo_ids=("nope",)), "ngo_ids"),
+        ({"kind": "party"}, "kind"),
+        ({"title": "  "}, "title"),
+        ({"ends_on": J(1401, 6, 8)}, "ends_on"),
+        ({"attendees": -1}, "attendees"),
+        ({"training_hours": -2}, "training_hours"),
+        ({"kind": "session", "training_hours": 4}, "training_hours"),
+        ({"county_id": "nope"}, "county_id"),
+        ({"organizer_ngo_id": "nope"}, "organizer_ngo_id"),
+        ({"ngo_ids": ("nope",)}, "ngo_ids"),
     ],
 )
 def test_validation(desk, change, field):

@@ -48,14 +48,14 @@ def insert_ngo(uow, name: str, county_id: str | None = None) -> tuple[str, str]:
 
 
 def _letter(**kw) -> lt.LetterInput:
-    values = dict(
-        direction="outgoing",
-        number="۱۲۳/ص",
-        dated_on=J(1401, 6, 9),
-        party="فرمانداری البرز",
-        subject="هماهنگی برگزاری همایش",
-        kind="support",
-    )
+    values = {
+        "direction": "outgoing",
+        "number": "۱۲۳/ص",
+        "dated_on": J(1401, 6, 9),
+        "party": "فرمانداری البرز",
+        "subject": "هماهنگی برگزاری همایش",
+        "kind": "support",
+    }
     values.update(kw)
     return lt.LetterInput(**values)
 
@@ -101,13 +101,13 @@ def test_update_checks_duplicates_and_version(desk):
 @pytest.mark.parametrize(
     "change, field",
     [
-        (dict(direction="sideways"), "direction"),
-        (dict(kind="x"), "kind"),
-        (dict(number=" "), "number"),
-        (dict(party=""), "party"),
-        (dict(subject=""), "subject"),
-        (dict(ngo_id="nope"), "ngo_id"),
-        (dict(county_id="nope"), "county_id"),
+        ({"direction": "sideways"}, "direction"),
+        ({"kind": "x"}, "kind"),
+        ({"number": " "}, "number"),
+        ({"party": ""}, "party"),
+        ({"subject": ""}, "subject"),
+        ({"ngo_id": "nope"}, "ngo_id"),
+        ({"county_id": "nope"}, "county_id"),
     ],
 )
 def test_validation(desk, change, field):
@@ -138,7 +138,7 @@ def test_filters(desk):
     assert [r.id for r in lt.list_letter_page(desk.uow, lt.LetterFilter(text="دادگستري"))] == [a]
     assert [r.id for r in lt.list_letter_page(desk.uow, lt.LetterFilter(text="مردم نهاد"))] == [c]
     assert [r.id for r in lt.list_letter_page(desk.uow, lt.LetterFilter(text="۲"))] == [b]
-    assert [r.id for r in lt.list_letter_page(desk.uow, sort="dated_on", descending=False)][0] == b
+    assert next(r.id for r in lt.list_letter_page(desk.uow, sort="dated_on", descending=False)) == b
     for key in lt.SORT_KEYS:
         assert len(lt.list_letter_page(desk.uow, sort=key)) == 3
     assert [r.id for r in lt.letters_of_ngo(desk.uow, ngo)] == [a]
