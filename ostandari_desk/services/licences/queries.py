@@ -192,8 +192,8 @@ def current_licence_info(session_or_uow: Session | UnitOfWork, ngo_id: str) -> L
     if isinstance(session_or_uow, UnitOfWork):
         with ensure_open(session_or_uow) as uow:
             licence = current_licence(uow.s, ngo_id)
-    else:
-        licence = current_licence(session_or_uow, ngo_id)
+            return _licence_info(licence) if licence else None
+    licence = current_licence(session_or_uow, ngo_id)
     return _licence_info(licence) if licence else None
 
 
