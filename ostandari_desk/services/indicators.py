@@ -1,0 +1,259 @@
+"""The indicators the office compares year on year, declared once, and the grouped counting behind them.
+
+An :class:`Indicator` names a *source* (a table with its date column, county column and the
+dimensions indicators filter on), the dimension values it counts, and what it adds up (``count`` or
+a summed column). Memoranda, credits or inspections join the annual report by adding a source
+and a few definitions to :data:`INDICATORS`; nothing else changes.
+
+Counting runs ONE grouped query per source for both periods and every county::
+
+    SELECT kind, county_id, CASE WHEN d BETWEEN this THEN 1 WHEN d BETWEEN last THEN 0 END AS period,
+           COUNT(*), SUM(...)
+    FROM licencestep WHERE kind IN (...) AND d BETWEEN last_start AND this_end
+    GROUP BY kind, county_id, period
+
+which the (kind, date, county_id) indexes answer; the indicators are then picked out of the
+grouped rows in Python.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import and_, case, func, literal, select
+
+from ostandari_desk.services.audit import ensure_open
+from ostandari_desk.store.models import Event, Inquiry, Letter, LicenceCase, LicenceStep, Memorandum
+from ostandari_desk.store.uow import UnitOfWork
+
+__all__ = [
+    "INDICATORS",
+    "KEY_INDICATORS",
+    "SOURCES",
+    "Counts",
+    "Indicator",
+    "Period",
+    "Source",
+    "count_indicators",
+    "indicator",
+]
+
+UNIT_CASES = "مورد"
+UNIT_PEOPLE = "نفر"
+UNIT_HOURS = "ساعت"
+UNIT_RIALS = "ریال"
+
+PROVINCE_KEY = ""  # the county key of records that belong to the province itself (county_id NULL)
+
+
+@dataclass(frozen=True)
+class Source:
+    """A table indicators count from.
+
+    Attributes:
+        key: the name indicators refer to.
+        build: returns ``(from_clause, date_column, county_column, {dim: column}, {measure: column},
+            prefilter_dim)``; built lazily so the module imports cheaply.
+        prefilter_dim: the dimension that leads the table's (kind, date, county) index; the union of
+            the values the indicators ask for goes into the WHERE so the index is used.
+    """
+
+    key: str
+    build: Callable[[], tuple[Any, Any, Any, dict[str, Any], dict[str, Any]]]
+    prefilter_dim: str | None = None
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One row of the annual comparison.
+
+    ``where`` maps a dimension of the source to the values counted, e.g. ``(("kind", ("issue",)),)``.
+    ``measure`` is ``"count"`` or the name of a summed column of the source.
+    ``key`` indicators also appear per county, in the charts and on the start page.
+    """
+
+    key: str
+    label: str
+    unit: str
+    source: str
+    where: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    measure: str = "count"
+    short_label: str = ""
+    is_key: bool = False
+
+    @property
+    def short(self) -> str:
+        return self.short_label or self.label
+
+
+def _steps():
+    # An approval imported without its case (imports may begin with an approval) is an establishment's.
+    case_type = func.coalesce(LicenceCase.case_type, literal("establishment"))
+    joined = LicenceStep.__table__.outerjoin(
+        LicenceCase.__table__,
+        and_(LicenceCase.id == LicenceStep.case_id, LicenceStep.kind.in_(("approval", "rejection"))),
+    )
+    return joined, LicenceStep.on_date, LicenceStep.county_id, {"kind": LicenceStep.kind, "case_type": case_type}, {}
+
+
+def _inquiries():
+    joined = Inquiry.__table__.join(LicenceCase.__table__, LicenceCase.id == Inquiry.case_id)
+    return joined, Inquiry.sent_on, LicenceCase.county_id, {}, {}
+
+
+def _events():
+    measures = {"attendees": Event.attendees, "hours": Event.training_hours}
+    return Event.__table__, Event.starts_on, Event.county_id, {"kind": Event.kind}, measures
+
+
+def _letters():
+    return Letter.__table__, Letter.dated_on, Letter.county_id, {"kind": Letter.kind}, {}
+
+
+def _memoranda():
+    measures = {"amount": Memorandum.amount}
+    dims = {"party": Memorandum.party_kind}
+    return Memorandum.__table__, Memorandum.signed_on, Memorandum.county_id, dims, measures
+
+
+SOURCES: dict[str, Source] = {
+    s.key: s
+    for s in (
+        Source("steps", _steps, prefilter_dim="kind"),
+        Source("inquiries", _inquiries),
+        Source("events", _events, prefilter_dim="kind"),
+        Source("letters", _letters, prefilter_dim="kind"),
+        Source("memoranda", _memoranda),
+    )
+}
+
+_EVENT_KINDS = ("conference", "session", "course")
+
+#: The rows of the annual comparison, in the order the report prints them.
+INDICATORS: tuple[Indicator, ...] = (
+    Indicator("requests", "درخواست‌های پروانه دریافت‌شده", UNIT_CASES, "steps", (("kind", ("request",)),)),
+    Indicator("inquiries", "استعلام‌های ارسال‌شده", UNIT_CASES, "inquiries"),
+    Indicator("decisions", "تصمیم‌های شورا", UNIT_CASES, "steps", (("kind", ("approval", "rejection")),)),
+    Indicator("approvals_establishment", "موافقت با تأسیس", UNIT_CASES, "steps",
+              (("kind", ("approval",)), ("case_type", ("establishment",)))),
+    Indicator("approvals_renewal", "موافقت با تمدید", UNIT_CASES, "steps",
+              (("kind", ("approval",)), ("case_type", ("renewal",)))),
+    Indicator("approvals", "موافقت با تأسیس و تمدید", UNIT_CASES, "steps",
+              (("kind", ("approval",)), ("case_type", ("establishment", "renewal"))),
+              short_label="موافقت‌ها", is_key=True),
+    Indicator("issued", "صدور پروانه فعالیت", UNIT_CASES, "steps", (("kind", ("issue",)),),
+              short_label="پروانه صادرشده", is_key=True),
+    Indicator("renewals", "تمدید پروانه", UNIT_CASES, "steps", (("kind", ("renewal",)),)),
+    Indicator("upgrades", "ارتقا و تطبیق", UNIT_CASES, "steps", (("kind", ("upgrade", "conformity")),)),
+    Indicator("sanctions", "تعلیق و لغو پروانه", UNIT_CASES, "steps", (("kind", ("suspension", "revocation")),)),
+    Indicator("conferences", "همایش", UNIT_CASES, "events", (("kind", ("conference",)),)),
+    Indicator("sessions", "نشست", UNIT_CASES, "events", (("kind", ("session",)),)),
+    Indicator("courses", "دوره آموزشی", UNIT_CASES, "events", (("kind", ("course",)),)),
+    Indicator("events", "همایش‌ها، نشست‌ها و دوره‌های آموزشی", UNIT_CASES, "events",
+              (("kind", _EVENT_KINDS),), short_label="رویدادها", is_key=True),
+    Indicator("attendees", "شرکت‌کنندگان در رویدادها", UNIT_PEOPLE, "events", (("kind", _EVENT_KINDS),),
+              measure="attendees"),
+    Indicator("training_hours", "ساعات آموزش", UNIT_HOURS, "events", (("kind", ("course",)),), measure="hours"),
+    Indicator("support_letters", "مکاتبات هماهنگی و حمایتی", UNIT_CASES, "letters", (("kind", ("support",)),),
+              short_label="مکاتبات حمایتی", is_key=True),
+    Indicator("punitive_letters", "مکاتبات توقیفی و توبیخی", UNIT_CASES, "letters", (("kind", ("punitive",)),)),
+    Indicator("memoranda", "تفاهم‌نامه‌های منعقدشده", UNIT_CASES, "memoranda"),
+    Indicator("memoranda_amount", "مبلغ تفاهم‌نامه‌ها", UNIT_RIALS, "memoranda", measure="amount"),
+)
+
+KEY_INDICATORS: tuple[Indicator, ...] = tuple(i for i in INDICATORS if i.is_key)
+
+
+def indicator(key: str) -> Indicator:
+    """The declared indicator ``key`` (KeyError for an unknown one)."""
+    for ind in INDICATORS:
+        if ind.key == key:
+            return ind
+    raise KeyError(f"unknown indicator: {key!r}")
+
+
+@dataclass(frozen=True)
+class Period:
+    """Inclusive Gregorian date span."""
+
+    start: date
+    end: date
+
+
+@dataclass
+class Counts:
+    """Indicator values: ``values[key][county_key] = (last, this)``; county_key "" is the province itself."""
+
+    values: dict[str, dict[str, list[int]]] = field(default_factory=dict)
+
+    def total(self, key: str) -> tuple[int, int]:
+        by_county = self.values.get(key, {})
+        return (sum(v[0] for v in by_county.values()), sum(v[1] for v in by_county.values()))
+
+    def of_county(self, key: str, county_key: str) -> tuple[int, int]:
+        last, this = self.values.get(key, {}).get(county_key, (0, 0))
+        return last, this
+
+
+def _matches(where: tuple[tuple[str, tuple[str, ...]], ...], dims: dict[str, Any]) -> bool:
+    return all(dims.get(name) in values for name, values in where)
+
+
+def _count_source(uow: UnitOfWork, source: Source, indicators: Sequence[Indicator], last: Period,
+                  this: Period, county_id: str | None, counts: Counts) -> None:
+    from_clause, date_col, county_col, dims, measures = source.build()
+    used_dims = sorted({name for ind in indicators for name, _ in ind.where})
+    used_measures = sorted({ind.measure for ind in indicators if ind.measure != "count"})
+    period = case(
+        (date_col.between(this.start, this.end), literal(1)),
+        (date_col.between(last.start, last.end), literal(0)),
+        else_=literal(None),
+    ).label("period")
+    lo, hi = min(last.start, this.start), max(last.end, this.end)
+    conditions = [date_col >= lo, date_col <= hi]
+    prefilter = source.prefilter_dim
+    if prefilter is not None:
+        wanted: set[str] = set()
+        for ind in indicators:
+            values = dict(ind.where).get(prefilter)
+            if values is None:
+                wanted = set()
+                break
+            wanted.update(values)
+        if wanted:
+            conditions.insert(0, dims[prefilter].in_(sorted(wanted)))
+    if county_id is not None:
+        conditions.append(county_col == county_id)
+    group_cols = [dims[name] for name in used_dims] + [county_col, period]
+    columns = [*group_cols, func.count(), *(func.coalesce(func.sum(measures[m]), 0) for m in used_measures)]
+    stmt = select(*columns).select_from(from_clause).where(*conditions).group_by(*group_cols)
+    rows = uow.s.execute(stmt).all()
+    n = len(used_dims)
+    for row in rows:
+        row_period = row[n + 1]
+        if row_period is None:
+            continue
+        dim_values = dict(zip(used_dims, row[:n]))
+        county_key = row[n] or PROVINCE_KEY
+        totals = {"count": int(row[n + 2]), **{m: int(v or 0) for m, v in zip(used_measures, row[n + 3:])}}
+        for ind in indicators:
+            if _matches(ind.where, dim_values):
+                slot = counts.values.setdefault(ind.key, {}).setdefault(county_key, [0, 0])
+                slot[int(row_period)] += totals[ind.measure]
+
+
+def count_indicators(uow: UnitOfWork, last: Period, this: Period, county_id: str | None = None,
+                     indicators: Sequence[Indicator] = INDICATORS) -> Counts:
+    """Every indicator for both periods, per county (or only ``county_id``): one query per source."""
+    by_source: dict[str, list[Indicator]] = defaultdict(list)
+    for ind in indicators:
+        by_source[ind.source].append(ind)
+    counts = Counts({ind.key: {} for ind in indicators})
+    with ensure_open(uow):
+        for key, inds in by_source.items():
+            _count_source(uow, SOURCES[key], inds, last, this, county_id, counts)
+    return counts
