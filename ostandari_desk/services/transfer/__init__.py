@@ -1,0 +1,119 @@
+"""Excel/CSV exchange: templates, imports and exports for each kind of sheet (IMPORT_TEMPLATES.md).
+
+Each kind lives in its own module that defines ``KIND`` (a TransferKind); adding «events» or
+«letters» means adding a module and its name to ``_MODULES``.
+
+    template("ngos", path)
+    report = import_file(uow, "ngos", path, skip_bad=True, clerk="...")
+    export_file(uow, "ngos", path)
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from ostandari_desk.errors import UserError
+from ostandari_desk.services.transfer.base import ImportOptions, TransferKind
+from ostandari_desk.services.transfer.sheets import (
+    Column,
+    ImportReport,
+    RowError,
+    bad_rows_path_for,
+    check_suffix,
+    open_table,
+    write_bad_rows,
+    write_table,
+)
+from ostandari_desk.store.uow import UnitOfWork
+
+__all__ = [
+    "KINDS",
+    "Column",
+    "ImportReport",
+    "RowError",
+    "TransferKind",
+    "export_file",
+    "import_file",
+    "kind_of",
+    "template",
+]
+
+
+_MODULES = ("ngos", "licences")
+KINDS: dict[str, TransferKind] = {}
+for _name in _MODULES:
+    _kind: TransferKind = importlib.import_module(f"{__name__}.{_name}").KIND
+    KINDS[_kind.name] = _kind
+
+
+def kind_of(name: str) -> TransferKind:
+    """The TransferKind called ``name``; UserError listing the known kinds otherwise."""
+    try:
+        return KINDS[name]
+    except KeyError:
+        known = "، ".join(KINDS)
+        raise UserError(f"نوع «{name}» شناخته نیست؛ نوع‌های پذیرفته: {known}") from None
+
+
+def template(kind: str, path: Path | str) -> Path:
+    """Write an empty sheet with exactly the kind's headers, in order (.xlsx or .csv)."""
+    spec = kind_of(kind)
+    return write_table(Path(path), spec.title, spec.headers, ())
+
+
+def import_file(
+    uow: UnitOfWork,
+    kind: str,
+    path: Path | str,
+    *,
+    dry_run: bool = False,
+    skip_bad: bool = False,
+    clerk: str = "",
+    progress: Progress | None = None,
+    bad_rows_path: Path | str | None = None,
+) -> ImportReport:
+    """Import a sheet of ``kind``; every bad row is reported (row, column, reason).
+
+    By default nothing is stored when any row is bad. With ``skip_bad`` the good rows are stored and
+    the bad ones are written to ``bad_rows_path`` (default: beside the input, «<name>-خطا.xlsx») with a
+    «خطا» column. ``dry_run`` checks everything and stores nothing.
+
+    Raises:
+        UserError: unknown kind, unreadable file, or a required header missing (named).
+    """
+    spec = kind_of(kind)
+    path = Path(path)
+    table = open_table(path, spec.title, spec.columns)
+    report = ImportReport(kind=spec.name, warnings=list(table.warnings), dry_run=dry_run, label=spec.unit)
+    try:
+        bad = spec.importer(uow, table, report, ImportOptions(dry_run, skip_bad, clerk, progress))
+    finally:
+        table.close()
+    report.errors.sort(key=lambda e: e.row)
+    if bad and skip_bad and not dry_run:
+        target = Path(bad_rows_path) if bad_rows_path else bad_rows_path_for(path)
+        report.bad_rows_path = write_bad_rows(target, spec.title, table.headers, bad, report.errors)
+    return report
+
+
+def export_file(uow: UnitOfWork, kind: str, path: Path | str, flt: Any = None) -> int:
+    """Write the stored records of ``kind`` under the import headers (so an export re-imports).
+
+    Returns the number of data rows written.
+    """
+    spec = kind_of(kind)
+    path = Path(path)
+    check_suffix(path)
+    count = 0
+
+    def counted(rows: Iterable[Sequence[Any]]) -> Iterable[Sequence[Any]]:
+        nonlocal count
+        for row in rows:
+            count += 1
+            yield row
+
+    write_table(path, spec.title, spec.headers, counted(spec.exporter(uow, flt)))
+    return count

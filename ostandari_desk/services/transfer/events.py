@@ -1,0 +1,314 @@
+"""The «رویدادها» sheet: import and export of conferences, sessions and training courses.
+
+An event is identified by its kind, normalized title, start date and county: a row matching a stored
+event with the same details is counted as unchanged (so a file imported twice adds nothing); a row
+matching one with different details is an error, to be fixed in the program.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy import insert, select
+
+from ostandari_desk.domain import jalali, text
+from ostandari_desk.errors import ValidationError
+from ostandari_desk.services import audit
+from ostandari_desk.services.events import (
+    KIND_LABELS,
+    OFFICE_LABEL,
+    PROVINCE_LABEL,
+    EventFilter,
+    filter_conditions,
+)
+from ostandari_desk.services.transfer.base import ImportOptions, TransferKind
+from ostandari_desk.services.transfer.sheets import (
+    Column,
+    ImportReport,
+    RowError,
+    Table,
+    cell_date,
+    cell_digits,
+    cell_int,
+    cell_text,
+)
+from ostandari_desk.store.models import County, Event, EventNgo, Ngo, new_id
+from ostandari_desk.store.uow import UnitOfWork
+
+H_TITLE = "عنوان"
+H_KIND = "نوع"
+H_STARTS = "تاریخ شروع"
+H_ENDS = "تاریخ پایان"
+H_COUNTY = "شهرستان"
+H_ORGANIZER = "برگزارکننده"
+H_ATTENDEES = "تعداد شرکت‌کنندگان"
+H_HOURS = "ساعت آموزش"
+H_NGOS = "سمن‌های شرکت‌کننده"
+
+COLUMNS = (
+    Column(H_TITLE, "title", True),
+    Column(H_KIND, "kind", True),
+    Column(H_STARTS, "starts_on", True),
+    Column(H_ENDS, "ends_on"),
+    Column(H_COUNTY, "county", True),
+    Column(H_ORGANIZER, "organizer"),
+    Column(H_ATTENDEES, "attendees"),
+    Column(H_HOURS, "training_hours"),
+    Column(H_NGOS, "ngos"),
+)
+
+_KINDS = {text.normalize(label): kind for kind, label in KIND_LABELS.items()} | {k: k for k in KIND_LABELS}
+_LIST_SPLIT = re.compile(r"[،,؛;\n]")
+_PROGRESS_EVERY = 500
+TITLE_MAX = 300
+
+
+def _getter(table: Table, key: str):
+    index = table.positions.get(key)
+    if index is None:
+        return lambda values: None
+    return lambda values: values[index] if index < len(values) else None
+
+
+def _lookups(uow: UnitOfWork) -> tuple[dict[str, str], dict[str, str]]:
+    """county name_key -> id; NGO national id -> id."""
+    counties = {key: cid for cid, key in uow.s.execute(select(County.id, County.name_key))}
+    ngos = {nid: ngo_id for ngo_id, nid in uow.s.execute(select(Ngo.id, Ngo.national_id))}
+    return counties, ngos
+
+
+def _identity(kind: str, title_key: str, starts_on: date, county_id: str | None) -> tuple:
+    return (kind, title_key, starts_on, county_id)
+
+
+def _stored(uow: UnitOfWork) -> dict[tuple, dict[str, Any]]:
+    """Every stored event's comparable details by identity."""
+    e = Event.__table__.c
+    participants: dict[str, frozenset[str]] = {}
+    pairs: dict[str, set[str]] = {}
+    for event_id, ngo_id in uow.s.execute(select(EventNgo.event_id, EventNgo.ngo_id)):
+        pairs.setdefault(event_id, set()).add(ngo_id)
+    participants = {k: frozenset(v) for k, v in pairs.items()}
+    rows = uow.s.execute(
+        select(
+            e.id, e.kind, e.title_key, e.starts_on, e.county_id, e.ends_on, e.organizer_ngo_id,
+            e.attendees, e.training_hours,
+        )
+    ).all()
+    return {
+        _identity(r.kind, r.title_key, r.starts_on, r.county_id): {
+            "ends_on": r.ends_on,
+            "organizer_ngo_id": r.organizer_ngo_id,
+            "attendees": r.attendees,
+            "training_hours": r.training_hours,
+            "ngo_ids": participants.get(r.id, frozenset()),
+        }
+        for r in rows
+    }
+
+
+def _parse(number: int, values: tuple, get: dict, counties: dict, ngos: dict) -> tuple[dict | None, list[RowError]]:
+    """Check one row; returns (event values, []) or (None, every error of the row)."""
+    errors: list[RowError] = []
+
+    def fail(header: str, reason: str) -> None:
+        errors.append(RowError(number, header, reason))
+
+    title = cell_text(get["title"](values))
+    if not title:
+        fail(H_TITLE, "عنوان رویداد وارد نشده است")
+    elif len(title) > TITLE_MAX:
+        fail(H_TITLE, f"عنوان بیش از {text.to_persian_digits(TITLE_MAX)} نویسه است")
+
+    kind_text = cell_text(get["kind"](values))
+    kind = _KINDS.get(text.normalize(kind_text))
+    if kind is None:
+        if kind_text:
+            fail(H_KIND, f"نوع «{kind_text}» نادرست است؛ همایش، نشست یا دوره آموزشی")
+        else:
+            fail(H_KIND, "نوع رویداد وارد نشده است")
+
+    starts_on = ends_on = None
+    try:
+        starts_on = cell_date(get["starts_on"](values))
+        if starts_on is None:
+            fail(H_STARTS, "تاریخ شروع وارد نشده است")
+    except ValidationError as exc:
+        fail(H_STARTS, exc.message)
+    try:
+        ends_on = cell_date(get["ends_on"](values))
+    except ValidationError as exc:
+        fail(H_ENDS, exc.message)
+    if starts_on and ends_on and ends_on < starts_on:
+        fail(H_ENDS, "تاریخ پایان پیش از تاریخ شروع است")
+
+    county_text = cell_text(get["county"](values))
+    county_key = text.normalize(county_text)
+    county_id = None
+    if not county_key:
+        fail(H_COUNTY, "شهرستان وارد نشده است؛ برای رویداد استانی «استان» بنویسید")
+    elif county_key != text.normalize(PROVINCE_LABEL):
+        county_id = counties.get(county_key)
+        if county_id is None:
+            fail(H_COUNTY, f"شهرستان «{county_text}» در فهرست شهرستان‌های استان نیست")
+
+    organizer_cell = get["organizer"](values)
+    organizer_text = cell_text(organizer_cell)
+    organizer_id = None
+    if organizer_text and text.normalize(organizer_text) != text.normalize(OFFICE_LABEL):
+        nid = cell_digits(organizer_cell)
+        organizer_id = ngos.get(nid)
+        if organizer_id is None:
+            fail(H_ORGANIZER, f"برگزارکننده «{organizer_text}» نه «اداره کل» است و نه شناسه ملی سمنی ثبت‌شده")
+
+    counts: dict[str, int] = {}
+    for key, header, label in (
+        ("attendees", H_ATTENDEES, "تعداد شرکت‌کنندگان"),
+        ("training_hours", H_HOURS, "ساعت آموزش"),
+    ):
+        try:
+            value = cell_int(get[key](values))
+        except ValidationError as exc:
+            fail(header, exc.message)
+            continue
+        if value is not None and value < 0:
+            fail(header, f"{label} نمی‌تواند منفی باشد")
+        counts[key] = value or 0
+    if kind and kind != "course" and counts.get("training_hours"):
+        fail(H_HOURS, "ساعت آموزش فقط برای دوره آموزشی ثبت می‌شود")
+
+    ngo_ids: list[str] = []
+    ngos_cell = get["ngos"](values)
+    if ngos_cell is not None:
+        for part in _LIST_SPLIT.split(ngos_cell if isinstance(ngos_cell, str) else cell_text(ngos_cell)):
+            nid = cell_digits(part)
+            if not nid:
+                continue
+            ngo_id = ngos.get(nid)
+            if ngo_id is None:
+                fail(H_NGOS, f"سمنی با شناسه ملی «{text.to_persian_digits(nid)}» ثبت نشده است")
+            elif ngo_id not in ngo_ids:
+                ngo_ids.append(ngo_id)
+
+    if errors:
+        return None, errors
+    return {
+        "kind": kind,
+        "title": title,
+        "title_key": text.normalize(title),
+        "starts_on": starts_on,
+        "ends_on": ends_on,
+        "county_id": county_id,
+        "organizer_ngo_id": organizer_id,
+        "attendees": counts.get("attendees", 0),
+        "training_hours": counts.get("training_hours", 0),
+        "ngo_ids": frozenset(ngo_ids),
+    }, []
+
+
+def _same(row: dict, old: dict) -> bool:
+    return all(row[k] == old[k] for k in ("ends_on", "organizer_ngo_id", "attendees", "training_hours", "ngo_ids"))
+
+
+def _import(uow: UnitOfWork, table: Table, report: ImportReport, opts: ImportOptions) -> dict[int, tuple]:
+    with audit.ensure_open(uow):
+        counties, ngos = _lookups(uow)
+        stored = _stored(uow)
+        get = {c.key: _getter(table, c.key) for c in COLUMNS}
+        seen: dict[tuple, int] = {}
+        bad: dict[int, tuple] = {}
+        good: list[dict[str, Any]] = []
+        count = 0
+        for number, values in table.rows:
+            count += 1
+            if opts.progress is not None and count % _PROGRESS_EVERY == 0:
+                opts.progress(count, max(table.total, count))
+            row, errors = _parse(number, values, get, counties, ngos)
+            if row is not None:
+                ident = _identity(row["kind"], row["title_key"], row["starts_on"], row["county_id"])
+                if ident in seen:
+                    errors = [RowError(number, H_TITLE, "همین رویداد (نوع، عنوان، تاریخ و شهرستان) در ردیف "
+                                       f"{text.to_persian_digits(seen[ident])} همین پرونده هم آمده است")]
+                elif ident in stored:
+                    if _same(row, stored[ident]):
+                        report.unchanged += 1
+                        seen[ident] = number
+                        continue
+                    errors = [RowError(number, H_TITLE, "این رویداد (همان نوع، عنوان، تاریخ و شهرستان) پیش‌تر "
+                                       "با اطلاعات دیگری ثبت شده است؛ ویرایش آن را در برنامه انجام دهید")]
+                else:
+                    seen[ident] = number
+            if errors:
+                report.errors.extend(errors)
+                bad[number] = values
+                continue
+            good.append(row)
+        report.rows_read = count
+        if opts.progress is not None:
+            opts.progress(count, count)
+        if opts.dry_run or (report.errors and not opts.skip_bad):
+            report.added = len(good) if opts.dry_run else 0
+            return bad
+        if good:
+            _insert(uow, good, opts.clerk)
+        uow.commit()
+        report.added = len(good)
+        report.stored = True
+        return bad
+
+
+def _insert(uow: UnitOfWork, good: list[dict[str, Any]], clerk: str) -> None:
+    moment = audit.now_utc()
+    event_rows, link_rows = [], []
+    for row in good:
+        event_id = new_id()
+        values = {k: v for k, v in row.items() if k != "ngo_ids"}
+        values.update(id=event_id, created_at=moment, updated_at=moment, row_version=1, note="")
+        event_rows.append(values)
+        link_rows.extend({"event_id": event_id, "ngo_id": ngo_id} for ngo_id in row["ngo_ids"])
+    conn = uow.s.connection()
+    conn.execute(insert(Event.__table__), event_rows)
+    if link_rows:
+        conn.execute(insert(EventNgo.__table__), link_rows)
+    audit.record(uow, clerk, "import", "event", "", f"{len(good)} events imported from a sheet")
+
+
+# --- export -------------------------------------------------------------------------------------
+
+
+def _export(uow: UnitOfWork, flt: Any) -> Iterator[Sequence[Any]]:
+    with audit.ensure_open(uow):
+        county_names = dict(uow.s.execute(select(County.id, County.name)).all())
+        national_ids = dict(uow.s.execute(select(Ngo.id, Ngo.national_id)).all())
+        links: dict[str, list[str]] = {}
+        for event_id, ngo_id in uow.s.execute(select(EventNgo.event_id, EventNgo.ngo_id)):
+            links.setdefault(event_id, []).append(national_ids.get(ngo_id, ""))
+        stmt = select(Event).order_by(Event.starts_on, Event.title_key)
+        if isinstance(flt, EventFilter):
+            stmt = stmt.where(*filter_conditions(flt))
+        events = list(uow.s.scalars(stmt))
+    for e in events:
+        yield (
+            e.title,
+            KIND_LABELS.get(e.kind, e.kind),
+            jalali.format_jalali(e.starts_on),
+            jalali.format_jalali(e.ends_on),
+            county_names.get(e.county_id, "") if e.county_id else PROVINCE_LABEL,
+            national_ids.get(e.organizer_ngo_id, "") if e.organizer_ngo_id else OFFICE_LABEL,
+            e.attendees,
+            e.training_hours if e.kind == "course" else None,
+            "، ".join(sorted(links.get(e.id, []))),
+        )
+
+
+KIND = TransferKind(
+    name="events",
+    title="رویدادها",
+    unit="رویداد",
+    columns=COLUMNS,
+    importer=_import,
+    exporter=_export,
+)

@@ -1,0 +1,269 @@
+"""The «مکاتبات» sheet: import and export of letters.
+
+A letter is identified by its direction, Jalali year and number (the table's unique key). A row
+matching a stored letter with the same details counts as unchanged, so a file imported twice adds
+nothing; a row matching one with different details is an error (the number is taken).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from sqlalchemy import insert, select
+
+from ostandari_desk.domain import jalali, text
+from ostandari_desk.errors import ValidationError
+from ostandari_desk.services import audit
+from ostandari_desk.services.letters import (
+    DIRECTION_LABELS,
+    KIND_LABELS,
+    LetterFilter,
+    clean_number,
+    duplicate_message,
+    filter_conditions,
+)
+from ostandari_desk.services.transfer.base import ImportOptions, TransferKind
+from ostandari_desk.services.transfer.sheets import (
+    Column,
+    ImportReport,
+    RowError,
+    Table,
+    cell_date,
+    cell_digits,
+    cell_text,
+)
+from ostandari_desk.store.models import County, Letter, Ngo, new_id
+from ostandari_desk.store.uow import UnitOfWork
+
+H_NUMBER = "شماره نامه"
+H_DATE = "تاریخ"
+H_DIRECTION = "جهت"
+H_KIND = "نوع"
+H_PARTY = "طرف مکاتبه"
+H_SUBJECT = "موضوع"
+H_NGO = "شناسه ملی سمن"
+H_COUNTY = "شهرستان"
+
+COLUMNS = (
+    Column(H_NUMBER, "number", True),
+    Column(H_DATE, "dated_on", True),
+    Column(H_DIRECTION, "direction", True),
+    Column(H_KIND, "kind", True),
+    Column(H_PARTY, "party", True),
+    Column(H_SUBJECT, "subject", True),
+    Column(H_NGO, "ngo"),
+    Column(H_COUNTY, "county"),
+)
+
+PROVINCE_WORD = "استان"
+_DIRECTIONS = {text.normalize(label): d for d, label in DIRECTION_LABELS.items()} | {d: d for d in DIRECTION_LABELS}
+_KINDS = {text.normalize(label): k for k, label in KIND_LABELS.items()} | {k: k for k in KIND_LABELS}
+# common spellings clerks use for the punitive kind
+_KINDS[text.normalize("توقیفی/توبیخی")] = "punitive"
+_KINDS[text.normalize("توقیفی")] = "punitive"
+_KINDS[text.normalize("توبیخی")] = "punitive"
+_KINDS[text.normalize("هماهنگی")] = "support"
+_KINDS[text.normalize("حمایتی")] = "support"
+_COMPARED = ("dated_on", "kind", "party_key", "subject_key", "ngo_id", "county_id")
+_PROGRESS_EVERY = 1000
+
+
+def _getter(table: Table, key: str):
+    index = table.positions.get(key)
+    if index is None:
+        return lambda values: None
+    return lambda values: values[index] if index < len(values) else None
+
+
+def _stored(uow: UnitOfWork) -> dict[tuple, dict[str, Any]]:
+    t = Letter.__table__.c
+    rows = uow.s.execute(
+        select(t.direction, t.jalali_year, t.number, t.dated_on, t.kind, t.party, t.subject, t.ngo_id, t.county_id)
+    ).all()
+    return {
+        (r.direction, r.jalali_year, r.number): {
+            "dated_on": r.dated_on,
+            "kind": r.kind,
+            "party_key": text.normalize(r.party),
+            "subject_key": text.normalize(r.subject),
+            "ngo_id": r.ngo_id,
+            "county_id": r.county_id,
+        }
+        for r in rows
+    }
+
+
+def _parse(number: int, values: tuple, get: dict, counties: dict, ngos: dict) -> tuple[dict | None, list[RowError]]:
+    errors: list[RowError] = []
+
+    def fail(header: str, reason: str) -> None:
+        errors.append(RowError(number, header, reason))
+
+    letter_no = clean_number(cell_text(get["number"](values)))
+    if not letter_no:
+        fail(H_NUMBER, "شماره نامه وارد نشده است")
+    elif len(letter_no) > 60:
+        fail(H_NUMBER, "شماره نامه بیش از اندازه بلند است")
+
+    dated_on = None
+    try:
+        dated_on = cell_date(get["dated_on"](values))
+        if dated_on is None:
+            fail(H_DATE, "تاریخ نامه وارد نشده است")
+    except ValidationError as exc:
+        fail(H_DATE, exc.message)
+
+    direction_text = cell_text(get["direction"](values))
+    direction = _DIRECTIONS.get(text.normalize(direction_text))
+    if direction is None:
+        fail(H_DIRECTION, f"جهت «{direction_text}» نادرست است؛ وارده یا صادره" if direction_text
+             else "جهت نامه (وارده یا صادره) وارد نشده است")
+
+    kind_text = cell_text(get["kind"](values))
+    kind = _KINDS.get(text.normalize(kind_text))
+    if kind is None:
+        fail(H_KIND, f"نوع «{kind_text}» نادرست است؛ هماهنگی و حمایتی، توقیفی و توبیخی یا سایر" if kind_text
+             else "نوع نامه وارد نشده است")
+
+    party = cell_text(get["party"](values))
+    if not party:
+        fail(H_PARTY, "طرف مکاتبه وارد نشده است")
+    subject = cell_text(get["subject"](values))
+    if not subject:
+        fail(H_SUBJECT, "موضوع نامه وارد نشده است")
+
+    ngo_cell = get["ngo"](values)
+    nid = cell_digits(ngo_cell)
+    ngo_id = None
+    if nid:
+        ngo_id = ngos.get(nid)
+        if ngo_id is None:
+            fail(H_NGO, f"سمنی با شناسه ملی «{text.to_persian_digits(nid)}» ثبت نشده است")
+
+    county_text = cell_text(get["county"](values))
+    county_key = text.normalize(county_text)
+    county_id = None
+    if county_key and county_key != text.normalize(PROVINCE_WORD):
+        county_id = counties.get(county_key)
+        if county_id is None:
+            fail(H_COUNTY, f"شهرستان «{county_text}» در فهرست شهرستان‌های استان نیست")
+
+    if errors:
+        return None, errors
+    return {
+        "direction": direction,
+        "number": letter_no,
+        "jalali_year": jalali.jalali_year_of(dated_on),
+        "dated_on": dated_on,
+        "party": party,
+        "subject": subject,
+        "kind": kind,
+        "ngo_id": ngo_id,
+        "county_id": county_id,
+    }, []
+
+
+def _comparable(row: dict) -> dict:
+    return {
+        "dated_on": row["dated_on"],
+        "kind": row["kind"],
+        "party_key": text.normalize(row["party"]),
+        "subject_key": text.normalize(row["subject"]),
+        "ngo_id": row["ngo_id"],
+        "county_id": row["county_id"],
+    }
+
+
+def _import(uow: UnitOfWork, table: Table, report: ImportReport, opts: ImportOptions) -> dict[int, tuple]:
+    with audit.ensure_open(uow):
+        counties = {key: cid for cid, key in uow.s.execute(select(County.id, County.name_key))}
+        ngos = {nid: ngo_id for ngo_id, nid in uow.s.execute(select(Ngo.id, Ngo.national_id))}
+        stored = _stored(uow)
+        get = {c.key: _getter(table, c.key) for c in COLUMNS}
+        seen: dict[tuple, int] = {}
+        bad: dict[int, tuple] = {}
+        good: list[dict[str, Any]] = []
+        count = 0
+        for number, values in table.rows:
+            count += 1
+            if opts.progress is not None and count % _PROGRESS_EVERY == 0:
+                opts.progress(count, max(table.total, count))
+            row, errors = _parse(number, values, get, counties, ngos)
+            if row is not None:
+                ident = (row["direction"], row["jalali_year"], row["number"])
+                if ident in seen:
+                    errors = [RowError(number, H_NUMBER, "این شماره نامه (همان جهت و سال) در ردیف "
+                                       f"{text.to_persian_digits(seen[ident])} همین پرونده هم آمده است")]
+                elif ident in stored:
+                    seen[ident] = number
+                    old = stored[ident]
+                    new = _comparable(row)
+                    if all(new[k] == old[k] for k in _COMPARED):
+                        report.unchanged += 1
+                        continue
+                    errors = [RowError(number, H_NUMBER, duplicate_message(*ident) + " و با این ردیف یکی نیست")]
+                else:
+                    seen[ident] = number
+            if errors:
+                report.errors.extend(errors)
+                bad[number] = values
+                continue
+            good.append(row)
+        report.rows_read = count
+        if opts.progress is not None:
+            opts.progress(count, count)
+        if opts.dry_run or (report.errors and not opts.skip_bad):
+            report.added = len(good) if opts.dry_run else 0
+            return bad
+        if good:
+            moment = audit.now_utc()
+            rows = [
+                {
+                    **row,
+                    "id": new_id(),
+                    "created_at": moment,
+                    "updated_at": moment,
+                    "row_version": 1,
+                    "licence_step_id": None,
+                    "search_text": text.normalize(f"{row['number']} {row['party']} {row['subject']}"),
+                }
+                for row in good
+            ]
+            uow.s.connection().execute(insert(Letter.__table__), rows)
+            audit.record(uow, opts.clerk, "import", "letter", "", f"{len(good)} letters imported from a sheet")
+        uow.commit()
+        report.added = len(good)
+        report.stored = True
+        return bad
+
+
+def _export(uow: UnitOfWork, flt: Any) -> Iterator[Sequence[Any]]:
+    with audit.ensure_open(uow):
+        county_names = dict(uow.s.execute(select(County.id, County.name)).all())
+        national_ids = dict(uow.s.execute(select(Ngo.id, Ngo.national_id)).all())
+        stmt = select(Letter).order_by(Letter.dated_on, Letter.direction, Letter.number)
+        if isinstance(flt, LetterFilter):
+            stmt = stmt.where(*filter_conditions(flt))
+        letters = list(uow.s.scalars(stmt))
+    for letter in letters:
+        yield (
+            letter.number,
+            jalali.format_jalali(letter.dated_on),
+            DIRECTION_LABELS.get(letter.direction, letter.direction),
+            KIND_LABELS.get(letter.kind, letter.kind),
+            letter.party,
+            letter.subject,
+            national_ids.get(letter.ngo_id, "") if letter.ngo_id else "",
+            county_names.get(letter.county_id, "") if letter.county_id else "",
+        )
+
+
+KIND = TransferKind(
+    name="letters",
+    title="مکاتبات",
+    unit="نامه",
+    columns=COLUMNS,
+    importer=_import,
+    exporter=_export,
+)

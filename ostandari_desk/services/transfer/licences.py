@@ -1,0 +1,275 @@
+"""The «پروانه‌ها» sheet: an NGO's licence history, one step a row, applied through the lifecycle.
+
+Rows are checked cell by cell first; then, inside one transaction, each row goes through
+``apply_licence_step(..., imported=True)`` so the lifecycle's rules hold for imports too. A step
+already stored (same NGO, action, date and licence/letter number) is skipped, so a file imported
+twice adds nothing the second time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+
+from ostandari_desk.domain import ids, jalali, text
+from ostandari_desk.domain.lifecycle import StepKind
+from ostandari_desk.errors import UserError, ValidationError
+from ostandari_desk.services import audit
+from ostandari_desk.services.transfer.base import ImportOptions, TransferKind
+from ostandari_desk.services.transfer.sheets import (
+    Column,
+    ImportReport,
+    RowError,
+    Table,
+    cell_date,
+    cell_digits,
+    cell_text,
+)
+from ostandari_desk.store.models import Licence, LicenceStep, Ngo
+from ostandari_desk.store.uow import UnitOfWork
+
+H_NATIONAL_ID = "شناسه ملی سمن"
+H_ACTION = "اقدام"
+H_DATE = "تاریخ"
+H_LICENCE_NO = "شماره پروانه"
+H_EXPIRES = "تاریخ انقضا"
+H_LETTER_NO = "شماره نامه"
+H_NOTE = "توضیحات"
+
+COLUMNS = (
+    Column(H_NATIONAL_ID, "national_id", True),
+    Column(H_ACTION, "action", True),
+    Column(H_DATE, "on_date", True),
+    Column(H_LICENCE_NO, "licence_number"),
+    Column(H_EXPIRES, "expires_on"),
+    Column(H_LETTER_NO, "letter_no"),
+    Column(H_NOTE, "note"),
+)
+
+# The sheet's words for the steps it carries (IMPORT_TEMPLATES.md), in the lifecycle's order.
+ACTION_LABELS: dict[StepKind, str] = {
+    StepKind.APPROVAL: "موافقت با تأسیس",
+    StepKind.ISSUE: "صدور پروانه",
+    StepKind.RENEWAL: "تمدید پروانه",
+    StepKind.SUSPENSION: "تعلیق",
+    StepKind.LIFTING: "رفع تعلیق",
+    StepKind.REVOCATION: "لغو",
+}
+_ACTIONS = {text.normalize(label): kind for kind, label in ACTION_LABELS.items()}
+_NEEDS_LICENCE = (StepKind.ISSUE, StepKind.RENEWAL)
+_NEEDS_LETTER = (StepKind.SUSPENSION, StepKind.REVOCATION)
+_FIELD_HEADERS = {
+    "on_date": H_DATE,
+    "licence_number": H_LICENCE_NO,
+    "expires_on": H_EXPIRES,
+    "letter_no": H_LETTER_NO,
+    "kind": H_ACTION,
+}
+_PROGRESS_EVERY = 1000
+
+
+def _apply_licence_step():
+    """C2's low-level step (imported late: the licences package is the services layer's, not ours)."""
+    try:
+        from ostandari_desk.services.licences import apply_licence_step  # noqa: PLC0415
+    except ImportError:  # the package's __init__ may not re-export it
+        from ostandari_desk.services.licences.steps import apply_licence_step  # noqa: PLC0415
+    return apply_licence_step
+
+
+def _ident(kind: str, licence_number: str | None, letter_no: str | None) -> str:
+    """What tells two steps of one kind on one day apart: the licence number or the letter number."""
+    value = licence_number if kind in _NEEDS_LICENCE else letter_no
+    return text.normalize(value or "")
+
+
+def _parse(number: int, values: tuple, get: dict[str, Any]) -> tuple[dict[str, Any] | None, list[RowError]]:
+    errors: list[RowError] = []
+
+    def fail(header: str, reason: str) -> None:
+        errors.append(RowError(number, header, reason))
+
+    def cell(key: str) -> Any:
+        index = get.get(key)
+        return values[index] if index is not None and index < len(values) else None
+
+    nid = cell_digits(cell("national_id"))
+    if not nid:
+        fail(H_NATIONAL_ID, "شناسه ملی سمن وارد نشده است")
+    elif not ids.is_valid_legal_national_id(nid):
+        try:
+            ids.validate_legal_national_id(nid)
+        except ValidationError as exc:
+            fail(H_NATIONAL_ID, exc.message)
+    action_text = cell_text(cell("action"))
+    kind = _ACTIONS.get(text.normalize(action_text))
+    if kind is None:
+        if action_text:
+            allowed = "، ".join(ACTION_LABELS.values())
+            fail(H_ACTION, f"اقدام «{action_text}» شناخته نیست؛ یکی از: {allowed}")
+        else:
+            fail(H_ACTION, "اقدام وارد نشده است")
+    on_date: date | None = None
+    try:
+        on_date = cell_date(cell("on_date"))
+        if on_date is None:
+            fail(H_DATE, "تاریخ وارد نشده است")
+    except ValidationError as exc:
+        fail(H_DATE, exc.message)
+    licence_number = text.digits_to_latin(cell_text(cell("licence_number")))
+    expires_on: date | None = None
+    try:
+        expires_on = cell_date(cell("expires_on"))
+    except ValidationError as exc:
+        fail(H_EXPIRES, exc.message)
+    letter_no = text.digits_to_latin(cell_text(cell("letter_no")))
+    note = cell_text(cell("note"))
+    if kind in _NEEDS_LICENCE:
+        if not licence_number:
+            fail(H_LICENCE_NO, f"برای «{ACTION_LABELS[kind]}» شماره پروانه لازم است")
+        if expires_on is None and not any(e.column == H_EXPIRES for e in errors):
+            fail(H_EXPIRES, f"برای «{ACTION_LABELS[kind]}» تاریخ انقضا لازم است")
+        elif expires_on is not None and on_date is not None and expires_on <= on_date:
+            fail(H_EXPIRES, "تاریخ انقضا باید پس از «تاریخ» باشد")
+    if kind in _NEEDS_LETTER and not letter_no:
+        fail(H_LETTER_NO, f"برای «{ACTION_LABELS[kind]}» شماره نامه لازم است")
+    if errors:
+        return None, errors
+    return {
+        "national_id": nid,
+        "kind": kind,
+        "on_date": on_date,
+        "licence_number": licence_number,
+        "expires_on": expires_on if kind in _NEEDS_LICENCE else None,
+        "letter_no": letter_no,
+        "note": note,
+    }, errors
+
+
+def _import(uow: UnitOfWork, table: Table, report: ImportReport, opts: ImportOptions) -> dict[int, tuple]:
+    apply_step = _apply_licence_step()
+    bad: dict[int, tuple] = {}
+    parsed: list[tuple[int, tuple, dict[str, Any]]] = []
+    count = 0
+    for number, values in table.rows:
+        count += 1
+        row, errors = _parse(number, values, table.positions)
+        if row is None:
+            report.errors.extend(errors)
+            bad[number] = values
+        else:
+            parsed.append((number, values, row))
+    report.rows_read = count
+    total = count
+
+    with audit.ensure_open(uow):
+        session = uow.s
+        ngo_ids = dict(session.execute(select(Ngo.national_id, Ngo.id)).all())
+        known: set[tuple[str, str, date, str]] = set()
+        wanted = {ngo_ids[r["national_id"]] for _n, _v, r in parsed if r["national_id"] in ngo_ids}
+        if wanted:
+            stmt = (
+                select(LicenceStep.ngo_id, LicenceStep.kind, LicenceStep.on_date, LicenceStep.letter_no, Licence.number)
+                .outerjoin(Licence, Licence.id == LicenceStep.licence_id)
+                .where(LicenceStep.ngo_id.in_(wanted))
+            )
+            for ngo_id, kind, on_date, letter_no, number in session.execute(stmt):
+                known.add((ngo_id, kind, on_date, _ident(kind, number, letter_no)))
+
+        for done, (number, values, row) in enumerate(parsed, start=1):
+            if opts.progress is not None and done % _PROGRESS_EVERY == 0:
+                opts.progress(done, total)
+            ngo_id = ngo_ids.get(row["national_id"])
+            if ngo_id is None:
+                report.errors.append(
+                    RowError(
+                        number,
+                        H_NATIONAL_ID,
+                        f"سمنی با شناسه ملی {text.to_persian_digits(row['national_id'])} ثبت نشده است؛ "
+                        "نخست پرونده سمن‌ها را وارد کنید",
+                    )
+                )
+                bad[number] = values
+                continue
+            kind: StepKind = row["kind"]
+            key = (ngo_id, kind.value, row["on_date"], _ident(kind, row["licence_number"], row["letter_no"]))
+            if key in known:
+                report.unchanged += 1
+                continue
+            try:
+                # apply_licence_step checks everything before it changes anything, so a refused row
+                # leaves the session as it was and the next rows can still be tried.
+                apply_step(
+                    session,
+                    ngo_id,
+                    kind,
+                    row["on_date"],
+                    opts.clerk,
+                    licence_number=row["licence_number"] or None,
+                    expires_on=row["expires_on"],
+                    letter_no=row["letter_no"],
+                    note=row["note"],
+                    imported=True,
+                )
+            except UserError as exc:
+                header = _FIELD_HEADERS.get(exc.field or "", H_ACTION)
+                report.errors.append(RowError(number, header, exc.message))
+                bad[number] = values
+                continue
+            known.add(key)
+            report.added += 1
+        if opts.progress is not None:
+            opts.progress(total, total)
+
+        if opts.dry_run or (report.errors and not opts.skip_bad):
+            if not opts.dry_run:
+                report.added = 0
+            return bad  # leaving the block rolls back
+        if report.added:
+            audit.record(uow, opts.clerk, "import", "licencestep", "", f"{report.added} licence steps imported")
+        uow.commit()
+        report.stored = True
+        return bad
+
+
+def _export(uow: UnitOfWork, flt: Any) -> Iterator[Sequence[Any]]:
+    kinds = [k.value for k in ACTION_LABELS]
+    with audit.ensure_open(uow):
+        stmt = (
+            select(
+                Ngo.national_id, LicenceStep.kind, LicenceStep.on_date, LicenceStep.letter_no,
+                LicenceStep.note, Licence.number, Licence.expires_on,
+            )
+            .join(Ngo, Ngo.id == LicenceStep.ngo_id)
+            .outerjoin(Licence, Licence.id == LicenceStep.licence_id)
+            .where(LicenceStep.kind.in_(kinds))
+            .order_by(Ngo.name_sort, Ngo.national_id, LicenceStep.on_date, LicenceStep.created_at)
+        )
+        if flt is not None and getattr(flt, "county_id", None):
+            stmt = stmt.where(Ngo.county_id == flt.county_id)
+        rows = uow.s.execute(stmt).all()
+    for nid, kind, on_date, letter_no, note, number, expires_on in rows:
+        step = StepKind(kind)
+        issuing = step in _NEEDS_LICENCE
+        yield (
+            nid,
+            ACTION_LABELS[step],
+            jalali.format_jalali(on_date),
+            (number or "") if issuing else "",
+            jalali.format_jalali(expires_on) if issuing else "",
+            letter_no,
+            note,
+        )
+
+
+KIND = TransferKind(
+    name="licences",
+    title="پروانه‌ها",
+    unit="اقدام",
+    columns=COLUMNS,
+    importer=_import,
+    exporter=_export,
+)

@@ -1,0 +1,417 @@
+"""The «سمن‌ها» sheet: import (fast path: pure-Python checks, Core inserts) and export of NGOs.
+
+A 100,000-row workbook must import in about the time openpyxl takes to read it, so the rows are
+checked against lookups loaded once (counties, fields, stored national IDs) and inserted with Core
+``insert()`` in chunks, all inside one transaction.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, insert, select, text as sql_text
+
+from ostandari_desk.domain import ids, jalali, text
+from ostandari_desk.domain.lifecycle import LEVEL_LABELS, Level
+from ostandari_desk.errors import ValidationError
+from ostandari_desk.services import audit
+from ostandari_desk.services.ngos import PROVINCE_ONLY, NgoInput, fts_query, prepare_ngo_values
+from ostandari_desk.services.transfer.base import ImportOptions, TransferKind
+from ostandari_desk.services.transfer.sheets import (
+    Column,
+    ImportReport,
+    RowError,
+    Table,
+    cell_date,
+    cell_digits,
+    cell_text,
+)
+from ostandari_desk.store.models import County, Ngo, NgoField, ReferenceItem
+from ostandari_desk.store.uow import UnitOfWork
+
+H_NATIONAL_ID = "شناسه ملی"
+H_NAME = "نام سازمان"
+H_COUNTY = "شهرستان"
+H_LEVEL = "سطح فعالیت"
+H_FIELDS = "حوزه فعالیت"
+H_REG_NO = "شماره ثبت"
+H_REG_ON = "تاریخ ثبت"
+H_CEO = "مدیرعامل"
+H_CEO_CODE = "کد ملی مدیرعامل"
+H_PHONE = "تلفن"
+H_ADDRESS = "نشانی"
+
+COLUMNS = (
+    Column(H_NATIONAL_ID, "national_id", True),
+    Column(H_NAME, "name", True),
+    Column(H_COUNTY, "county", True),
+    Column(H_LEVEL, "level", True),
+    Column(H_FIELDS, "fields"),
+    Column(H_REG_NO, "registration_no"),
+    Column(H_REG_ON, "registered_on"),
+    Column(H_CEO, "ceo_name"),
+    Column(H_CEO_CODE, "ceo_national_code"),
+    Column(H_PHONE, "phone"),
+    Column(H_ADDRESS, "address"),
+)
+
+PROVINCE_WORD = "استان"  # the county cell of a province-wide NGO
+_LIST_SPLIT = re.compile(r"[،,؛;\n]")
+_CHUNK = 5000
+_PROGRESS_EVERY = 1000
+
+_FIELD_HEADERS = {
+    "national_id": H_NATIONAL_ID,
+    "name": H_NAME,
+    "county_id": H_COUNTY,
+    "level": H_LEVEL,
+    "registration_no": H_REG_NO,
+    "registered_on": H_REG_ON,
+    "founded_on": H_REG_ON,
+    "ceo_name": H_CEO,
+    "ceo_national_code": H_CEO_CODE,
+    "phone": H_PHONE,
+    "address": H_ADDRESS,
+}
+_LEVELS = {text.normalize(label): level.value for level, label in LEVEL_LABELS.items()} | {
+    level.value: level.value for level in Level
+}
+
+
+def _lookups(uow: UnitOfWork) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+    """county name_key -> id, county id -> name, field name_key -> id."""
+    counties = uow.s.execute(select(County.id, County.name, County.name_key)).all()
+    fields = uow.s.execute(
+        select(ReferenceItem.id, ReferenceItem.name_key).where(ReferenceItem.kind == "field")
+    ).all()
+    return (
+        {key: cid for cid, _name, key in counties},
+        {cid: name for cid, name, _key in counties},
+        {key: fid for fid, key in fields},
+    )
+
+
+_COMPARED = (
+    ("name_key", H_NAME),
+    ("county_id", H_COUNTY),
+    ("level", H_LEVEL),
+    ("registration_no", H_REG_NO),
+    ("registered_on", H_REG_ON),
+    ("ceo_key", H_CEO),
+    ("ceo_national_code", H_CEO_CODE),
+    ("phone", H_PHONE),
+    ("address_key", H_ADDRESS),
+)
+
+
+def _stored(uow: UnitOfWork) -> dict[str, dict[str, Any]]:
+    """Every stored NGO's comparable values by national ID (one query)."""
+    t = Ngo.__table__.c
+    rows = uow.s.execute(
+        select(
+            t.national_id, t.id, t.name_key, t.county_id, t.level, t.registration_no, t.registered_on,
+            t.ceo_name, t.ceo_national_code, t.phone, t.address,
+        )
+    ).all()
+    return {
+        r.national_id: {
+            "id": r.id,
+            "name_key": r.name_key,
+            "county_id": r.county_id,
+            "level": r.level,
+            "registration_no": r.registration_no,
+            "registered_on": r.registered_on,
+            "ceo_key": text.normalize(r.ceo_name),
+            "ceo_national_code": r.ceo_national_code,
+            "phone": r.phone,
+            "address_key": text.normalize(r.address),
+        }
+        for r in rows
+    }
+
+
+def _differences(row: dict[str, Any], stored: dict[str, Any], present: set[str]) -> list[str]:
+    """Headers whose (non-empty) cell disagrees with the stored NGO."""
+    diffs = []
+    for key, header in _COMPARED:
+        if header not in present:
+            continue
+        value = row[key]
+        if value in ("", None) and key not in ("county_id",):
+            continue
+        if value != stored[key]:
+            diffs.append(header)
+    return diffs
+
+
+def _import(uow: UnitOfWork, table: Table, report: ImportReport, opts: ImportOptions) -> dict[int, tuple]:
+    with audit.ensure_open(uow):
+        county_ids, _names, field_ids = _lookups(uow)
+        stored = _stored(uow)
+        stored_fields: dict[str, set[str]] | None = None
+        province_key = text.normalize(PROVINCE_WORD)
+        pos = table.positions
+        present = {c.header for c in COLUMNS if c.key in pos}
+
+        def getter(key: str):
+            index = pos.get(key)
+            if index is None:
+                return lambda values: None
+            return lambda values: values[index] if index < len(values) else None
+
+        g_nid, g_name, g_county, g_level = getter("national_id"), getter("name"), getter("county"), getter("level")
+        g_fields, g_regno, g_regon = getter("fields"), getter("registration_no"), getter("registered_on")
+        g_ceo, g_ceo_code, g_phone, g_addr = (
+            getter("ceo_name"), getter("ceo_national_code"), getter("phone"), getter("address")
+        )
+        is_legal_id = ids.is_valid_legal_national_id
+        is_code = ids.is_valid_national_code
+
+        seq = (uow.s.execute(select(func.max(Ngo.seq))).scalar() or 0) + 1
+        seen: dict[str, int] = {}
+        bad: dict[int, tuple] = {}
+        good: list[tuple[dict[str, Any], tuple[str, ...]]] = []
+        errors = report.errors
+        progress = opts.progress
+        total = table.total
+        count = 0
+
+        for number, values in table.rows:
+            count += 1
+            if progress is not None and count % _PROGRESS_EVERY == 0:
+                progress(count, max(total, count))
+            row_errors: list[RowError] = []
+
+            def fail(header: str, reason: str) -> None:
+                row_errors.append(RowError(number, header, reason))  # noqa: B023 - used at once
+
+            nid = cell_digits(g_nid(values))
+            if not nid:
+                fail(H_NATIONAL_ID, "شناسه ملی وارد نشده است")
+            elif not is_legal_id(nid):
+                try:
+                    ids.validate_legal_national_id(nid)
+                except ValidationError as exc:
+                    fail(H_NATIONAL_ID, exc.message)
+            elif nid in seen:
+                fail(H_NATIONAL_ID, f"این شناسه ملی در ردیف {text.to_persian_digits(seen[nid])} همین پرونده هم آمده است")
+            else:
+                seen[nid] = number
+
+            name = cell_text(g_name(values))
+            if not name:
+                fail(H_NAME, "نام سازمان وارد نشده است")
+            elif not 2 <= len(name) <= 200:
+                fail(H_NAME, "نام سازمان باید بین ۲ تا ۲۰۰ نویسه باشد")
+
+            county_cell = g_county(values)
+            county_key = text.normalize(cell_text(county_cell))
+            county_id = None
+            if not county_key:
+                fail(H_COUNTY, "شهرستان وارد نشده است")
+            elif county_key != province_key:
+                county_id = county_ids.get(county_key)
+                if county_id is None:
+                    fail(H_COUNTY, f"شهرستان «{cell_text(county_cell)}» در فهرست شهرستان‌های استان نیست")
+
+            level_cell = g_level(values)
+            level = _LEVELS.get(text.normalize(cell_text(level_cell)))
+            if level is None:
+                if cell_text(level_cell):
+                    fail(H_LEVEL, f"سطح «{cell_text(level_cell)}» نادرست است؛ شهرستانی، استانی یا ملی")
+                else:
+                    fail(H_LEVEL, "سطح فعالیت وارد نشده است")
+
+            ngo_fields: list[str] = []
+            fields_cell = g_fields(values)
+            if fields_cell is not None:
+                for part in _LIST_SPLIT.split(cell_text(fields_cell)):
+                    key = text.normalize(part)
+                    if not key:
+                        continue
+                    fid = field_ids.get(key)
+                    if fid is None:
+                        fail(H_FIELDS, f"حوزه فعالیت «{text.clean(part)}» در فهرست حوزه‌ها نیست")
+                    elif fid not in ngo_fields:
+                        ngo_fields.append(fid)
+
+            registration_no = text.digits_to_latin(cell_text(g_regno(values)))
+            registered_on: date | None = None
+            try:
+                registered_on = cell_date(g_regon(values))
+            except ValidationError as exc:
+                fail(H_REG_ON, exc.message)
+
+            ceo_name = cell_text(g_ceo(values))
+            ceo_code = cell_digits(g_ceo_code(values))
+            if ceo_code and not is_code(ceo_code):
+                try:
+                    ids.validate_national_code(ceo_code, field="کد ملی مدیرعامل")
+                except ValidationError as exc:
+                    fail(H_CEO_CODE, exc.message)
+
+            phone = cell_digits(g_phone(values))
+            if phone and not (phone.isascii() and phone.isdigit() and 8 <= len(phone) <= 11):
+                fail(H_PHONE, f"تلفن «{cell_text(g_phone(values))}» باید ۸ تا ۱۱ رقم باشد")
+            address = cell_text(g_addr(values))
+
+            if row_errors:
+                errors.extend(row_errors)
+                bad[number] = values
+                continue
+
+            row = {
+                "national_id": nid,
+                "name": name,
+                "county_id": county_id,
+                "level": level,
+                "registration_no": registration_no,
+                "registered_on": registered_on,
+                "ceo_name": ceo_name,
+                "ceo_national_code": ceo_code,
+                "phone": phone,
+                "address": address,
+            }
+            old = stored.get(nid)
+            if old is not None:
+                compare = {
+                    **row,
+                    "name_key": text.normalize(name),
+                    "ceo_key": text.normalize(ceo_name),
+                    "address_key": text.normalize(address),
+                }
+                diffs = _differences(compare, old, present)
+                if ngo_fields:
+                    if stored_fields is None:
+                        stored_fields = _stored_field_sets(uow)
+                    if set(ngo_fields) != stored_fields.get(old["id"], set()):
+                        diffs.append(H_FIELDS)
+                if diffs:
+                    errors.append(
+                        RowError(
+                            number,
+                            diffs[0],
+                            "سمنی با این شناسه ملی پیش‌تر با اطلاعات دیگری ثبت شده است (ستون "
+                            + "، ".join(f"«{d}»" for d in diffs)
+                            + ")؛ ویرایش آن را در برنامه انجام دهید",
+                        )
+                    )
+                    bad[number] = values
+                else:
+                    report.unchanged += 1
+                continue
+            try:
+                values_out = prepare_ngo_values(NgoInput(**row, field_ids=tuple(ngo_fields)), seq)
+            except ValidationError as exc:
+                errors.append(RowError(number, _FIELD_HEADERS.get(exc.field or "", H_NAME), exc.message))
+                bad[number] = values
+                continue
+            seq += 1
+            good.append((values_out, tuple(ngo_fields)))
+
+        report.rows_read = count
+        if progress is not None:
+            progress(count, count)
+        if opts.dry_run or (errors and not opts.skip_bad):
+            report.added = len(good)
+            if not opts.dry_run:
+                report.added = 0
+            return bad
+        if good:
+            _insert(uow, good, opts.clerk)
+        uow.commit()
+        report.added = len(good)
+        report.stored = True
+        return bad
+
+
+def _stored_field_sets(uow: UnitOfWork) -> dict[str, set[str]]:
+    result: dict[str, set[str]] = {}
+    for ngo_id, field_id in uow.s.execute(select(NgoField.ngo_id, NgoField.field_id)):
+        result.setdefault(ngo_id, set()).add(field_id)
+    return result
+
+
+def _insert(uow: UnitOfWork, good: list[tuple[dict[str, Any], tuple[str, ...]]], clerk: str) -> None:
+    """Core inserts of the new NGOs and their fields, in chunks, in the caller's transaction."""
+    conn = uow.s.connection()
+    ngo_table, field_table = Ngo.__table__, NgoField.__table__
+    for start in range(0, len(good), _CHUNK):
+        chunk = good[start : start + _CHUNK]
+        conn.execute(insert(ngo_table), [values for values, _fields in chunk])
+        field_rows = [{"ngo_id": values["id"], "field_id": f} for values, fields in chunk for f in fields]
+        if field_rows:
+            conn.execute(insert(field_table), field_rows)
+    audit.record(uow, clerk, "import", "ngo", "", f"{len(good)} NGOs imported from a sheet")
+
+
+# --- export -------------------------------------------------------------------------------------
+
+
+def _export(uow: UnitOfWork, flt: Any) -> Iterator[Sequence[Any]]:
+    with audit.ensure_open(uow):
+        _keys, county_names, _fields = _lookups(uow)
+        field_names = dict(
+            uow.s.execute(select(ReferenceItem.id, ReferenceItem.name).where(ReferenceItem.kind == "field")).all()
+        )
+        t = Ngo.__table__.c
+        stmt = select(
+            t.id, t.national_id, t.name, t.county_id, t.level, t.registration_no, t.registered_on,
+            t.ceo_name, t.ceo_national_code, t.phone, t.address,
+        ).order_by(t.name_sort, t.national_id)
+        if flt is not None:
+            stmt = _apply_filter(stmt, flt)
+        rows = uow.s.execute(stmt).all()
+        fields: dict[str, list[str]] = {}
+        for ngo_id, field_id in uow.s.execute(select(NgoField.ngo_id, NgoField.field_id)):
+            if field_id in field_names:
+                fields.setdefault(ngo_id, []).append(field_names[field_id])
+    for r in rows:
+        yield (
+            r.national_id,
+            r.name,
+            county_names.get(r.county_id, "") if r.county_id else PROVINCE_WORD,
+            LEVEL_LABELS.get(Level(r.level), r.level) if r.level in Level._value2member_map_ else r.level,
+            "، ".join(sorted(fields.get(r.id, []), key=text.persian_sort_key)),
+            r.registration_no,
+            jalali.format_jalali(r.registered_on),
+            r.ceo_name,
+            r.ceo_national_code,
+            r.phone,
+            r.address,
+        )
+
+
+def _apply_filter(stmt, flt: Any):
+    """Apply an NgoFilter-like object (text, county_id, level, field_id, status, licence_state)."""
+    t = Ngo.__table__.c
+    words = getattr(flt, "text", "") or ""
+    if text.normalize(words):
+        match = fts_query(words) or '""'
+        stmt = stmt.where(
+            t.seq.in_(sql_text("SELECT rowid FROM ngo_fts WHERE ngo_fts MATCH :q").bindparams(q=match))
+        )
+    if getattr(flt, "county_id", None) == PROVINCE_ONLY:
+        stmt = stmt.where(t.county_id.is_(None))
+    elif getattr(flt, "county_id", None):
+        stmt = stmt.where(t.county_id == flt.county_id)
+    for attr in ("level", "status", "licence_state"):
+        value = getattr(flt, attr, None)
+        if value:
+            stmt = stmt.where(getattr(t, attr) == str(value))
+    if getattr(flt, "field_id", None):
+        stmt = stmt.where(t.id.in_(select(NgoField.ngo_id).where(NgoField.field_id == flt.field_id)))
+    return stmt
+
+
+KIND = TransferKind(
+    name="ngos",
+    title="سمن‌ها",
+    unit="سمن",
+    columns=COLUMNS,
+    importer=_import,
+    exporter=_export,
+)

@@ -1,0 +1,239 @@
+"""Importing and exporting the «سمن‌ها» sheet (IMPORT_TEMPLATES.md)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import itertools
+
+import openpyxl
+import pytest
+from sqlalchemy import func, select
+
+from ostandari_desk.domain.ids import make_legal_national_id, make_national_code
+from ostandari_desk.errors import UserError
+from ostandari_desk.services import transfer
+from ostandari_desk.services.ngos import NgoFilter, get_ngo
+from ostandari_desk.services.transfer.ngos import COLUMNS
+from ostandari_desk.store.models import Ngo, NgoField
+
+HEADERS = [
+    "شناسه ملی",
+    "نام سازمان",
+    "شهرستان",
+    "سطح فعالیت",
+    "حوزه فعالیت",
+    "شماره ثبت",
+    "تاریخ ثبت",
+    "مدیرعامل",
+    "کد ملی مدیرعامل",
+    "تلفن",
+    "نشانی",
+]
+
+_PREFIXES = itertools.count(2_050_000_000)
+
+
+def nid() -> str:
+    return make_legal_national_id(str(next(_PREFIXES)))
+
+
+def good_row(n: int, national_id: str | None = None) -> list:
+    return [
+        national_id or nid(),
+        f"انجمن نمونه شماره {n}",
+        "آبیک" if n % 2 else "البرز",
+        "شهرستانی",
+        "محیط زیست، سلامت" if n % 3 == 0 else "",
+        str(5000 + n),
+        "1400/02/15",
+        "مدیر نمونه",
+        make_national_code(f"{100000000 + n:09d}"),
+        "02833334444",
+        "قزوین، خیابان نمونه",
+    ]
+
+
+def write_xlsx(path, rows, headers=HEADERS, title="سمن‌ها"):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = title
+    sheet.append(list(headers))
+    for row in rows:
+        sheet.append(list(row))
+    book.save(path)
+    return path
+
+
+def ngo_count(desk) -> int:
+    with desk.uow as uow:
+        return uow.s.execute(select(func.count()).select_from(Ngo)).scalar()
+
+
+def test_template_headers_exact(tmp_path):
+    path = transfer.template("ngos", tmp_path / "t.xlsx")
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == ["سمن‌ها"]
+    assert [c.value for c in next(book.active.iter_rows(max_row=1))] == HEADERS
+    assert book.active.max_row == 1
+    assert [c.header for c in COLUMNS] == HEADERS
+    csv_path = transfer.template("ngos", tmp_path / "t.csv")
+    raw = csv_path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    assert next(csv.reader(raw.decode("utf-8-sig").splitlines())) == HEADERS
+
+
+def test_import_good_file(desk, tmp_path):
+    rows = [good_row(n) for n in range(1, 7)]
+    rows[0][6] = dt.datetime(2021, 5, 5)  # an Excel date cell is Gregorian
+    rows[1][0] = rows[1][0].translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"))
+    path = write_xlsx(tmp_path / "ngos.xlsx", rows)
+    seen = []
+    report = transfer.import_file(desk.uow, "ngos", path, clerk=desk.clerk, progress=lambda d, t: seen.append(d))
+    assert report.errors == []
+    assert (report.rows_read, report.added, report.unchanged) == (6, 6, 0)
+    assert report.summary() == "۶ سمن افزوده شد"
+    assert ngo_count(desk) == 6
+    with desk.uow as uow:
+        first = uow.s.execute(select(Ngo).where(Ngo.national_id == rows[0][0])).scalar_one()
+        assert first.registered_on == dt.date(2021, 5, 5)
+        assert first.county_id == desk.counties["آبیک"]
+        third = uow.s.execute(select(Ngo).where(Ngo.name == "انجمن نمونه شماره 3")).scalar_one()
+        third_id = third.id
+        fields = uow.s.execute(select(func.count()).select_from(NgoField)).scalar()
+    assert fields == 4  # rows 3 and 6, two fields each
+    detail = get_ngo(desk.uow, third_id)
+    assert detail.registered_on == dt.date(2021, 5, 5)  # 1400/02/15
+    assert seen and seen[-1] == 6
+
+
+def _bad_file(tmp_path, desk):
+    """1,000 rows, 20 of them bad in the ways the brief lists; returns (path, bad row numbers)."""
+    rows = [good_row(n) for n in range(1, 1001)]
+    breakers = [
+        (0, lambda r: r.__setitem__(0, r[0][:-1] + str((int(r[0][-1]) + 1) % 10))),  # check digit
+        (2, lambda r: r.__setitem__(2, "شهرستان ناموجود")),
+        (3, lambda r: r.__setitem__(3, "کشوری")),
+        (6, lambda r: r.__setitem__(6, "1401/12/30")),
+        (1, lambda r: r.__setitem__(1, "")),
+        (0, None),  # duplicate national id within the file
+        (8, lambda r: r.__setitem__(8, "1234567890")),
+    ]
+    bad_numbers = []
+    for k, index in enumerate(range(10, 1000, 50)):  # 20 rows
+        column, breaker = breakers[k % len(breakers)]
+        if breaker is None:
+            rows[index][0] = rows[index - 1][0]
+        else:
+            breaker(rows[index])
+        bad_numbers.append(index + 2)  # header is row 1
+    return write_xlsx(tmp_path / "big.xlsx", rows), bad_numbers
+
+
+def test_all_bad_rows_reported_and_nothing_stored(desk, tmp_path):
+    path, bad_numbers = _bad_file(tmp_path, desk)
+    report = transfer.import_file(desk.uow, "ngos", path, clerk=desk.clerk)
+    assert sorted({e.row for e in report.errors}) == bad_numbers
+    assert report.bad_rows == 20
+    assert all(e.column in HEADERS and e.reason for e in report.errors)
+    by_row = {e.row: e for e in report.errors}
+    assert by_row[12].column == "شناسه ملی" and "رقم کنترل" in by_row[12].reason
+    assert by_row[62].column == "شهرستان"
+    assert by_row[112].column == "سطح فعالیت"
+    assert by_row[162].column == "تاریخ ثبت" and "کبیسه" in by_row[162].reason
+    assert by_row[212].column == "نام سازمان"
+    assert by_row[262].column == "شناسه ملی" and "۲۶۱" in by_row[262].reason
+    assert by_row[312].column == "کد ملی مدیرعامل"
+    assert report.added == 0 and not report.stored
+    assert ngo_count(desk) == 0
+    assert "هیچ سمنی ثبت نشد" in report.summary() and "۲۰ ردیف خطا داشت" in report.summary()
+
+
+def test_skip_bad_stores_good_rows_and_writes_bad_ones(desk, tmp_path):
+    path, bad_numbers = _bad_file(tmp_path, desk)
+    report = transfer.import_file(desk.uow, "ngos", path, clerk=desk.clerk, skip_bad=True)
+    assert report.added == 980
+    assert ngo_count(desk) == 980
+    assert report.summary() == "۹۸۰ سمن افزوده شد، ۲۰ ردیف خطا داشت"
+    assert report.bad_rows_path is not None and report.bad_rows_path.suffix == ".xlsx"
+    sheet = openpyxl.load_workbook(report.bad_rows_path).active
+    values = list(sheet.iter_rows(values_only=True))
+    assert list(values[0]) == HEADERS + ["خطا"]
+    assert len(values) == 21
+    assert all(v[-1] for v in values[1:])
+
+    again = transfer.import_file(desk.uow, "ngos", path, clerk=desk.clerk, skip_bad=True)
+    assert again.added == 0 and again.unchanged == 980
+    assert ngo_count(desk) == 980
+
+
+def test_reimport_adds_nothing_and_says_so(desk, tmp_path):
+    path = write_xlsx(tmp_path / "ngos.xlsx", [good_row(n) for n in range(1, 4)])
+    assert transfer.import_file(desk.uow, "ngos", path).added == 3
+    again = transfer.import_file(desk.uow, "ngos", path)
+    assert (again.added, again.unchanged, again.errors) == (0, 3, [])
+    assert "پیش‌تر وارد شده است" in again.summary()
+    assert ngo_count(desk) == 3
+
+
+def test_same_id_with_other_data_is_an_error(desk, tmp_path):
+    row = good_row(1)
+    transfer.import_file(desk.uow, "ngos", write_xlsx(tmp_path / "a.xlsx", [row]))
+    changed = list(row)
+    changed[1] = "نام دیگر"
+    report = transfer.import_file(desk.uow, "ngos", write_xlsx(tmp_path / "b.xlsx", [changed]))
+    assert [(e.row, e.column) for e in report.errors] == [(2, "نام سازمان")]
+
+
+def test_csv_with_bom_arabic_letters_and_persian_digits(desk, tmp_path):
+    national_id = nid()
+    persian = national_id.translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"))
+    path = tmp_path / "ngos.csv"
+    # Arabic ي/ك, ZWNJ-less header, extra column
+    headers = [h.replace("ی", "ي").replace("ک", "ك") for h in HEADERS] + ["ستون اضافه"]
+    row = [persian, "انجمن حمايت از كودكان", "آبيك", "شهرستاني", "", "۱۲۳", "۱۴۰۱/۶/۹", "", "", "", "", "x"]
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        csv.writer(handle).writerows([headers, row])
+    report = transfer.import_file(desk.uow, "ngos", path)
+    assert report.errors == [] and report.added == 1
+    assert report.warnings and "ستون اضافه" in report.warnings[0]
+    with desk.uow as uow:
+        ngo = uow.s.execute(select(Ngo)).scalar_one()
+        assert ngo.national_id == national_id
+        assert ngo.name == "انجمن حمایت از کودکان"
+        assert ngo.registration_no == "123"
+        assert ngo.registered_on == dt.date(2022, 8, 31)
+        assert ngo.county_id == desk.counties["آبیک"]
+    # without BOM too
+    path.write_bytes(path.read_bytes()[3:])
+    assert transfer.import_file(desk.uow, "ngos", path).unchanged == 1
+
+
+def test_missing_required_header_is_refused_by_name(desk, tmp_path):
+    path = write_xlsx(tmp_path / "x.xlsx", [], headers=[h for h in HEADERS if h != "سطح فعالیت"])
+    with pytest.raises(UserError, match="سطح فعالیت"):
+        transfer.import_file(desk.uow, "ngos", path)
+
+
+def test_dry_run_stores_nothing(desk, tmp_path):
+    path = write_xlsx(tmp_path / "ngos.xlsx", [good_row(n) for n in range(1, 4)])
+    report = transfer.import_file(desk.uow, "ngos", path, dry_run=True)
+    assert report.added == 3 and not report.stored
+    assert ngo_count(desk) == 0
+
+
+def test_export_reimports(desk, tmp_path):
+    rows = [good_row(n) for n in range(1, 6)]
+    rows[4][2], rows[4][3] = "استان", "استانی"
+    transfer.import_file(desk.uow, "ngos", write_xlsx(tmp_path / "in.xlsx", rows))
+    out = tmp_path / "out.xlsx"
+    assert transfer.export_file(desk.uow, "ngos", out) == 5
+    book = openpyxl.load_workbook(out)
+    assert book.sheetnames == ["سمن‌ها"]
+    exported = list(book.active.iter_rows(values_only=True))
+    assert list(exported[0]) == HEADERS
+    again = transfer.import_file(desk.uow, "ngos", out)
+    assert (again.added, again.unchanged, again.errors) == (0, 5, [])
+    # filtered export, and into a csv
+    flt = NgoFilter(county_id=desk.counties["آبیک"])
+    assert transfer.export_file(desk.uow, "ngos", tmp_path / "abyek.csv", flt) == 2
