@@ -304,6 +304,11 @@ def _where(flt: EventFilter) -> list:
     return conds
 
 
+def filter_conditions(flt: EventFilter) -> list:
+    """The SQL conditions of ``flt`` over Event (for the exchange sheet's export of a filtered list)."""
+    return _where(flt)
+
+
 def _escape_like(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 

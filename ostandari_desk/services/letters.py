@@ -327,6 +327,11 @@ def _where(flt: LetterFilter) -> list:
     return conds
 
 
+def filter_conditions(flt: LetterFilter) -> list:
+    """The SQL conditions of ``flt`` over Letter (for the exchange sheet's export of a filtered list)."""
+    return _where(flt)
+
+
 def count_letters(uow: UnitOfWork, flt: LetterFilter = LetterFilter()) -> int:
     with ensure_open(uow):
         return int(uow.s.exec(select(func.count()).select_from(Letter).where(*_where(flt))).one())
@@ -548,6 +553,7 @@ __all__ = [
     "count_letters",
     "create_letter",
     "delete_letter",
+    "filter_conditions",
     "find_letter_id",
     "get_letter",
     "letter_years",

@@ -94,8 +94,15 @@ def _stored(uow: UnitOfWork) -> dict[tuple, dict[str, Any]]:
     participants = {k: frozenset(v) for k, v in pairs.items()}
     rows = uow.s.execute(
         select(
-            e.id, e.kind, e.title_key, e.starts_on, e.county_id, e.ends_on, e.organizer_ngo_id,
-            e.attendees, e.training_hours,
+            e.id,
+            e.kind,
+            e.title_key,
+            e.starts_on,
+            e.county_id,
+            e.ends_on,
+            e.organizer_ngo_id,
+            e.attendees,
+            e.training_hours,
         )
     ).all()
     return {
@@ -110,7 +117,9 @@ def _stored(uow: UnitOfWork) -> dict[tuple, dict[str, Any]]:
     }
 
 
-def _parse(number: int, values: tuple, get: dict, counties: dict, ngos: dict) -> tuple[dict | None, list[RowError]]:
+def _parse(
+    number: int, values: tuple, get: dict, counties: dict, ngos: dict
+) -> tuple[dict | None, list[RowError]]:
     """Check one row; returns (event values, []) or (None, every error of the row)."""
     errors: list[RowError] = []
 
@@ -210,7 +219,9 @@ def _parse(number: int, values: tuple, get: dict, counties: dict, ngos: dict) ->
 
 
 def _same(row: dict, old: dict) -> bool:
-    return all(row[k] == old[k] for k in ("ends_on", "organizer_ngo_id", "attendees", "training_hours", "ngo_ids"))
+    return all(
+        row[k] == old[k] for k in ("ends_on", "organizer_ngo_id", "attendees", "training_hours", "ngo_ids")
+    )
 
 
 def _import(uow: UnitOfWork, table: Table, report: ImportReport, opts: ImportOptions) -> dict[int, tuple]:
@@ -230,15 +241,27 @@ def _import(uow: UnitOfWork, table: Table, report: ImportReport, opts: ImportOpt
             if row is not None:
                 ident = _identity(row["kind"], row["title_key"], row["starts_on"], row["county_id"])
                 if ident in seen:
-                    errors = [RowError(number, H_TITLE, "همین رویداد (نوع، عنوان، تاریخ و شهرستان) در ردیف "
-                                       f"{text.to_persian_digits(seen[ident])} همین پرونده هم آمده است")]
+                    errors = [
+                        RowError(
+                            number,
+                            H_TITLE,
+                            "همین رویداد (نوع، عنوان، تاریخ و شهرستان) در ردیف "
+                            f"{text.to_persian_digits(seen[ident])} همین پرونده هم آمده است",
+                        )
+                    ]
                 elif ident in stored:
                     if _same(row, stored[ident]):
                         report.unchanged += 1
                         seen[ident] = number
                         continue
-                    errors = [RowError(number, H_TITLE, "این رویداد (همان نوع، عنوان، تاریخ و شهرستان) پیش‌تر "
-                                       "با اطلاعات دیگری ثبت شده است؛ ویرایش آن را در برنامه انجام دهید")]
+                    errors = [
+                        RowError(
+                            number,
+                            H_TITLE,
+                            "این رویداد (همان نوع، عنوان، تاریخ و شهرستان) پیش‌تر "
+                            "با اطلاعات دیگری ثبت شده است؛ ویرایش آن را در برنامه انجام دهید",
+                        )
+                    ]
                 else:
                     seen[ident] = number
             if errors:
@@ -289,19 +312,21 @@ def _export(uow: UnitOfWork, flt: Any) -> Iterator[Sequence[Any]]:
         stmt = select(Event).order_by(Event.starts_on, Event.title_key)
         if isinstance(flt, EventFilter):
             stmt = stmt.where(*filter_conditions(flt))
-        events = list(uow.s.scalars(stmt))
-    for e in events:
-        yield (
-            e.title,
-            KIND_LABELS.get(e.kind, e.kind),
-            jalali.format_jalali(e.starts_on),
-            jalali.format_jalali(e.ends_on),
-            county_names.get(e.county_id, "") if e.county_id else PROVINCE_LABEL,
-            national_ids.get(e.organizer_ngo_id, "") if e.organizer_ngo_id else OFFICE_LABEL,
-            e.attendees,
-            e.training_hours if e.kind == "course" else None,
-            "، ".join(sorted(links.get(e.id, []))),
-        )
+        rows = [
+            (
+                e.title,
+                KIND_LABELS.get(e.kind, e.kind),
+                jalali.format_jalali(e.starts_on),
+                jalali.format_jalali(e.ends_on),
+                county_names.get(e.county_id, "") if e.county_id else PROVINCE_LABEL,
+                national_ids.get(e.organizer_ngo_id, "") if e.organizer_ngo_id else OFFICE_LABEL,
+                e.attendees,
+                e.training_hours if e.kind == "course" else None,
+                "، ".join(sorted(links.get(e.id, []))),
+            )
+            for e in uow.s.scalars(stmt)
+        ]
+    yield from rows
 
 
 KIND = TransferKind(

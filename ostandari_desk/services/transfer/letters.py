@@ -57,7 +57,9 @@ COLUMNS = (
 )
 
 PROVINCE_WORD = "استان"
-_DIRECTIONS = {text.normalize(label): d for d, label in DIRECTION_LABELS.items()} | {d: d for d in DIRECTION_LABELS}
+_DIRECTIONS = {text.normalize(label): d for d, label in DIRECTION_LABELS.items()} | {
+    d: d for d in DIRECTION_LABELS
+}
 _KINDS = {text.normalize(label): k for k, label in KIND_LABELS.items()} | {k: k for k in KIND_LABELS}
 # common spellings clerks use for the punitive kind
 _KINDS[text.normalize("توقیفی/توبیخی")] = "punitive"
@@ -79,7 +81,17 @@ def _getter(table: Table, key: str):
 def _stored(uow: UnitOfWork) -> dict[tuple, dict[str, Any]]:
     t = Letter.__table__.c
     rows = uow.s.execute(
-        select(t.direction, t.jalali_year, t.number, t.dated_on, t.kind, t.party, t.subject, t.ngo_id, t.county_id)
+        select(
+            t.direction,
+            t.jalali_year,
+            t.number,
+            t.dated_on,
+            t.kind,
+            t.party,
+            t.subject,
+            t.ngo_id,
+            t.county_id,
+        )
     ).all()
     return {
         (r.direction, r.jalali_year, r.number): {
@@ -94,7 +106,9 @@ def _stored(uow: UnitOfWork) -> dict[tuple, dict[str, Any]]:
     }
 
 
-def _parse(number: int, values: tuple, get: dict, counties: dict, ngos: dict) -> tuple[dict | None, list[RowError]]:
+def _parse(
+    number: int, values: tuple, get: dict, counties: dict, ngos: dict
+) -> tuple[dict | None, list[RowError]]:
     errors: list[RowError] = []
 
     def fail(header: str, reason: str) -> None:
@@ -117,14 +131,22 @@ def _parse(number: int, values: tuple, get: dict, counties: dict, ngos: dict) ->
     direction_text = cell_text(get["direction"](values))
     direction = _DIRECTIONS.get(text.normalize(direction_text))
     if direction is None:
-        fail(H_DIRECTION, f"جهت «{direction_text}» نادرست است؛ وارده یا صادره" if direction_text
-             else "جهت نامه (وارده یا صادره) وارد نشده است")
+        fail(
+            H_DIRECTION,
+            f"جهت «{direction_text}» نادرست است؛ وارده یا صادره"
+            if direction_text
+            else "جهت نامه (وارده یا صادره) وارد نشده است",
+        )
 
     kind_text = cell_text(get["kind"](values))
     kind = _KINDS.get(text.normalize(kind_text))
     if kind is None:
-        fail(H_KIND, f"نوع «{kind_text}» نادرست است؛ هماهنگی و حمایتی، توقیفی و توبیخی یا سایر" if kind_text
-             else "نوع نامه وارد نشده است")
+        fail(
+            H_KIND,
+            f"نوع «{kind_text}» نادرست است؛ هماهنگی و حمایتی، توقیفی و توبیخی یا سایر"
+            if kind_text
+            else "نوع نامه وارد نشده است",
+        )
 
     party = cell_text(get["party"](values))
     if not party:
@@ -193,8 +215,14 @@ def _import(uow: UnitOfWork, table: Table, report: ImportReport, opts: ImportOpt
             if row is not None:
                 ident = (row["direction"], row["jalali_year"], row["number"])
                 if ident in seen:
-                    errors = [RowError(number, H_NUMBER, "این شماره نامه (همان جهت و سال) در ردیف "
-                                       f"{text.to_persian_digits(seen[ident])} همین پرونده هم آمده است")]
+                    errors = [
+                        RowError(
+                            number,
+                            H_NUMBER,
+                            "این شماره نامه (همان جهت و سال) در ردیف "
+                            f"{text.to_persian_digits(seen[ident])} همین پرونده هم آمده است",
+                        )
+                    ]
                 elif ident in stored:
                     seen[ident] = number
                     old = stored[ident]
@@ -202,7 +230,9 @@ def _import(uow: UnitOfWork, table: Table, report: ImportReport, opts: ImportOpt
                     if all(new[k] == old[k] for k in _COMPARED):
                         report.unchanged += 1
                         continue
-                    errors = [RowError(number, H_NUMBER, duplicate_message(*ident) + " و با این ردیف یکی نیست")]
+                    errors = [
+                        RowError(number, H_NUMBER, duplicate_message(*ident) + " و با این ردیف یکی نیست")
+                    ]
                 else:
                     seen[ident] = number
             if errors:
@@ -231,7 +261,9 @@ def _import(uow: UnitOfWork, table: Table, report: ImportReport, opts: ImportOpt
                 for row in good
             ]
             uow.s.connection().execute(insert(Letter.__table__), rows)
-            audit.record(uow, opts.clerk, "import", "letter", "", f"{len(good)} letters imported from a sheet")
+            audit.record(
+                uow, opts.clerk, "import", "letter", "", f"{len(good)} letters imported from a sheet"
+            )
         uow.commit()
         report.added = len(good)
         report.stored = True
@@ -245,18 +277,20 @@ def _export(uow: UnitOfWork, flt: Any) -> Iterator[Sequence[Any]]:
         stmt = select(Letter).order_by(Letter.dated_on, Letter.direction, Letter.number)
         if isinstance(flt, LetterFilter):
             stmt = stmt.where(*filter_conditions(flt))
-        letters = list(uow.s.scalars(stmt))
-    for letter in letters:
-        yield (
-            letter.number,
-            jalali.format_jalali(letter.dated_on),
-            DIRECTION_LABELS.get(letter.direction, letter.direction),
-            KIND_LABELS.get(letter.kind, letter.kind),
-            letter.party,
-            letter.subject,
-            national_ids.get(letter.ngo_id, "") if letter.ngo_id else "",
-            county_names.get(letter.county_id, "") if letter.county_id else "",
-        )
+        rows = [
+            (
+                letter.number,
+                jalali.format_jalali(letter.dated_on),
+                DIRECTION_LABELS.get(letter.direction, letter.direction),
+                KIND_LABELS.get(letter.kind, letter.kind),
+                letter.party,
+                letter.subject,
+                national_ids.get(letter.ngo_id, "") if letter.ngo_id else "",
+                county_names.get(letter.county_id, "") if letter.county_id else "",
+            )
+            for letter in uow.s.scalars(stmt)
+        ]
+    yield from rows
 
 
 KIND = TransferKind(
