@@ -1,0 +1,140 @@
+"""Start-up (composition root): QApplication, right to left, Persian, the database, wizard, main window.
+
+Start-up stays lean: the main window shell is shown first and the database (SQLAlchemy, Alembic,
+migrations) is opened on a pool thread afterwards; pages are built on first visit. On a first run
+(no database file yet, or a database without its province) the set-up wizard comes before the window.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from ostandari_desk.paths import default_database
+from ostandari_desk.ui.style import prepare_application
+
+if TYPE_CHECKING:
+    from ostandari_desk.ui.main_window import MainWindow
+
+__all__ = ["create_main_window", "prepare_application", "run_gui"]
+
+EXIT_SCHEMA = 2
+EXIT_CRASH = 1
+EXIT_CANCELLED = 3
+
+
+def application() -> QApplication:
+    """The QApplication (created if there is none), prepared: Fusion, Vazirmatn, Persian, RTL."""
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    prepare_application(app)  # type: ignore[arg-type]
+    return app  # type: ignore[return-value]
+
+
+def create_main_window(engine: Any, db_path: Path | None = None) -> "MainWindow":
+    """The main window on an open, initialized database (no wizard); tests and the benchmark use it."""
+    application()
+    from ostandari_desk.ui.context import AppContext
+    from ostandari_desk.ui.main_window import MainWindow
+
+    if db_path is None and getattr(engine.url, "database", None):
+        db_path = Path(engine.url.database)
+    return MainWindow(AppContext.open(engine, db_path))
+
+
+def _open_engine(path: Path) -> tuple[Any, bool]:
+    """Runs on a pool thread: open (create or upgrade) the database and tell whether it is set up."""
+    from ostandari_desk.services.setup import is_initialized
+    from ostandari_desk.store.engine import sqlite_url
+    from ostandari_desk.store.schema import open_database
+    from ostandari_desk.store.uow import UnitOfWork
+
+    if not path.parent.is_dir():
+        from ostandari_desk.errors import UserError
+
+        raise UserError(f"پوشه پایگاه داده پیدا نشد: {path.parent}")
+    engine = open_database(sqlite_url(path))
+    return engine, is_initialized(UnitOfWork(engine))
+
+
+class _Startup:
+    """Opens the database off the UI thread, then the wizard (first run) and the main window."""
+
+    def __init__(self, app: QApplication, path: Path):
+        self.app = app
+        self.path = path
+        self.window: MainWindow | None = None
+        self.engine: Any = None
+
+    def start(self) -> None:
+        from ostandari_desk.ui.tasks import run_task
+
+        # The wizard closes before the window shows: do not let that end the application.
+        self.app.setQuitOnLastWindowClosed(False)
+
+        if self.path.exists():
+            from ostandari_desk.ui.main_window import MainWindow
+
+            self.window = MainWindow()
+            self.window.show()
+        run_task(
+            self.window,
+            lambda: _open_engine(self.path),
+            on_done=self._on_opened,
+            on_error=self._on_failed,
+            label="در حال باز کردن پایگاه داده…",
+        )
+
+    def _on_opened(self, result: tuple[Any, bool]) -> None:
+        self.engine, initialized = result
+        if not initialized:
+            from ostandari_desk.ui.wizard import SetupWizard
+
+            if self.window is not None:
+                self.window.hide()
+            wizard = SetupWizard(self.engine)
+            if not wizard.exec():
+                self.app.exit(EXIT_CANCELLED)
+                return
+        from ostandari_desk.ui.context import AppContext
+        from ostandari_desk.ui.main_window import MainWindow
+
+        context = AppContext.open(self.engine, self.path)
+        if self.window is None:
+            self.window = MainWindow()
+        self.window.set_context(context)
+        self.window.show()
+        self.app.setQuitOnLastWindowClosed(True)
+
+    def _on_failed(self, error: BaseException) -> None:
+        from ostandari_desk.errors import UserError
+        from ostandari_desk.ui.errors import show_error
+
+        if isinstance(error, UserError):
+            QMessageBox.critical(self.window, "پایگاه داده باز نشد", error.message)
+            self.app.exit(EXIT_SCHEMA)
+        else:
+            show_error(self.window, error)
+            self.app.exit(EXIT_CRASH)
+
+
+def run_gui(db_path: Path | None = None) -> int:
+    """Open the desk on ``db_path`` (default: the user's database) and run until the window closes."""
+    app = application()
+    from ostandari_desk.ui.errors import install_excepthook
+
+    install_excepthook()
+    startup = _Startup(app, Path(db_path) if db_path else default_database())
+    startup.start()
+    code = app.exec()
+    if startup.window is not None and startup.window.isVisible():
+        startup.window.save_state()
+    if startup.engine is not None:
+        startup.engine.dispose()
+    return code
+
+
+if __name__ == "__main__":
+    raise SystemExit(run_gui(Path(sys.argv[1]) if len(sys.argv) > 1 else None))

@@ -1,0 +1,65 @@
+"""AppContext: what every page needs — the engine, the clerk, a fresh unit of work, the settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+__all__ = ["AppContext"]
+
+
+@dataclass
+class AppContext:
+    """Shared by the main window and every page; pages call services with ``context.uow()``.
+
+    Attributes:
+        engine: the SQLAlchemy engine of the open database.
+        clerk: the name of the clerk at the desk (recorded in the audit trail).
+        db_path: the database file, shown in the status bar (None for a non-file URL).
+    """
+
+    engine: Any
+    clerk: str = ""
+    db_path: Path | None = None
+    _cache: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def uow(self):  # noqa: ANN201 - UnitOfWork (imported lazily: start-up time)
+        """A new UnitOfWork on the engine (one per use case)."""
+        from ostandari_desk.store.uow import UnitOfWork
+
+        return UnitOfWork(self.engine)
+
+    # --- settings (services/settings.py) ------------------------------------------------------
+
+    def setting(self, key: str) -> Any:
+        """The current value of a declared setting."""
+        from ostandari_desk import settings
+
+        return settings.get_setting(self.uow(), key)
+
+    def set_setting(self, key: str, value: Any) -> None:
+        """Store a setting (validated by settings.py; ValidationError carries a Persian message)."""
+        from ostandari_desk import settings
+
+        settings.set_setting(self.uow(), key, value)
+        self._cache.pop("all", None)
+
+    def all_settings(self) -> dict[str, Any]:
+        from ostandari_desk import settings
+
+        return settings.all_settings(self.uow())
+
+    @property
+    def office_name(self) -> str:
+        return str(self.setting("office_name") or "")
+
+    @classmethod
+    def open(cls, engine: Any, db_path: Path | None = None) -> "AppContext":
+        """A context whose clerk is the one stored at set-up (``current_clerk``)."""
+        from ostandari_desk import settings
+
+        from ostandari_desk.store.uow import UnitOfWork
+
+        clerk = settings.get_setting(UnitOfWork(engine), "current_clerk") or ""
+        return cls(engine=engine, clerk=clerk, db_path=db_path)

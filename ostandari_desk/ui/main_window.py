@@ -1,0 +1,280 @@
+"""The main window: navigation on the right, one lazily built page per area, menus, status bar.
+
+Pages are created on first visit. An area whose screens are not written yet shows an honest
+placeholder (what it will hold), never a fake screen. Pages may offer ``focus_search()`` (Ctrl+F)
+and ``apply_filter(dict)`` (the start page's tiles open a filtered list through ``open_area``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ostandari_desk.paths import data_dir
+from ostandari_desk.ui.areas import AREAS, Area, area
+from ostandari_desk.ui.context import AppContext
+from ostandari_desk.ui.forms import child, load_form
+
+__all__ = ["APP_TITLE", "MainWindow", "PlaceholderPage", "ui_settings"]
+
+APP_TITLE = "میز استانداری"
+PLACEHOLDER_TEXT = "این بخش هنوز ساخته نشده است"
+VERSION = "۰٫۱٫۰"
+
+
+def ui_settings() -> QSettings:
+    """Window geometry and the like, in the data folder (so tests and portable use stay private)."""
+    return QSettings(str(data_dir() / "ui.ini"), QSettings.Format.IniFormat)
+
+
+class PlaceholderPage(QWidget):
+    """An area not built yet: its name, «این بخش هنوز ساخته نشده است», and what it will hold."""
+
+    def __init__(self, area_: Area, parent: QWidget | None = None):
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 20, 24, 20)
+        title = QLabel(area_.title, self)
+        title.setObjectName("pageTitle")
+        notice = QLabel(PLACEHOLDER_TEXT, self)
+        notice.setObjectName("placeholderText")
+        about = QLabel(f"این بخش نگه خواهد داشت: {area_.description}", self)
+        about.setWordWrap(True)
+        about.setObjectName("placeholderDescription")
+        layout.addWidget(title)
+        layout.addWidget(notice)
+        layout.addWidget(about)
+        layout.addStretch(1)
+
+
+def _ngo_page(context: AppContext, parent: QWidget) -> QWidget:
+    from ostandari_desk.ui.ngos.list_page import NgoListPage
+
+    return NgoListPage(context, parent)
+
+
+def _licences_page(context: AppContext, parent: QWidget) -> QWidget:
+    from ostandari_desk.ui.licences import ExpiringLicencesPage
+
+    return ExpiringLicencesPage(context, parent)
+
+
+def _start_page(context: AppContext, parent: QWidget) -> QWidget:
+    from ostandari_desk.ui.start_page import StartPage
+
+    return StartPage(context, parent)
+
+
+def _reference_page(context: AppContext, parent: QWidget) -> QWidget:
+    from ostandari_desk.ui.reference_page import ReferencePage
+
+    return ReferencePage(context, parent)
+
+
+PAGE_FACTORIES: dict[str, Callable[[AppContext, QWidget], QWidget]] = {
+    "start": _start_page,
+    "ngos": _ngo_page,
+    "licences": _licences_page,
+    "reference": _reference_page,
+}
+
+
+class MainWindow(QMainWindow):
+    """The desk. ``MainWindow(context)``; or ``MainWindow()`` and ``set_context`` once the database is open."""
+
+    area_changed = Signal(str)
+
+    def __init__(self, context: AppContext | None = None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.context: AppContext | None = None
+        self._pages: dict[str, QWidget] = {}
+        self.setWindowTitle(APP_TITLE)
+        self.setMinimumSize(900, 600)
+        central = QWidget(self)
+        central.setObjectName("central")
+        self.setCentralWidget(central)
+        self.ui = load_form("main_window", central)
+        self.navigation = child(self.ui, QListWidget, "navigation")
+        self.pages = child(self.ui, QStackedWidget, "pages")
+        for a in AREAS:
+            item = QListWidgetItem(a.title, self.navigation)
+            item.setData(Qt.ItemDataRole.UserRole, a.key)
+            item.setToolTip(a.description)
+        self._build_menus()
+        self._search_shortcut = QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self)
+        self._search_shortcut.activated.connect(self.focus_search)
+        self._db_label = QLabel(self)
+        self._db_label.setProperty("data_text", True)  # a file path, not interface text
+        self._db_label.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
+        self._clerk_label = QLabel(self)
+        self.statusBar().addPermanentWidget(self._clerk_label)
+        self.statusBar().addPermanentWidget(self._db_label)
+        self.navigation.currentRowChanged.connect(self._on_navigation_current_row_changed)
+        self._restore_geometry()
+        if context is not None:
+            self.set_context(context)
+        else:
+            self.statusBar().showMessage("در حال باز کردن پایگاه داده…")
+
+    # --- wiring ---------------------------------------------------------------------------------
+
+    def set_context(self, context: AppContext) -> None:
+        """Attach the open database; shows the start page (or the area open when last closed)."""
+        self.context = context
+        self.statusBar().clearMessage()
+        office = ""
+        try:
+            office = context.office_name
+        except Exception:  # noqa: BLE001 - the title is cosmetic; log and carry on
+            import logging
+
+            logging.getLogger("ostandari_desk").exception("reading the office name failed")
+        self.set_office_title(office)
+        self._clerk_label.setText(f"کارشناس: {context.clerk}" if context.clerk else "")
+        # LRI … PDI keeps a left-to-right path whole inside the right-to-left status bar
+        self._db_label.setText(f"\u2066{context.db_path}\u2069" if context.db_path else "")
+        self._db_label.setToolTip("پرونده پایگاه داده")
+        last = ui_settings().value("main/area", "start")
+        self.open_area(last if last in {a.key for a in AREAS} else "start")
+
+    def set_office_title(self, office: str) -> None:
+        """«میز استانداری — <office name>» (after set-up or a change in the settings)."""
+        self.setWindowTitle(f"{APP_TITLE} — {office}" if office else APP_TITLE)
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("پرونده")
+        quit_action = QAction("خروج", self)
+        quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+
+        go_menu = bar.addMenu("بخش‌ها")
+        self.area_actions: dict[str, QAction] = {}
+        for index, a in enumerate(AREAS, start=1):
+            action = QAction(a.title, self)
+            if index <= 9:
+                action.setShortcut(QKeySequence(f"Ctrl+{index}"))
+            elif index == 10:
+                action.setShortcut(QKeySequence("Ctrl+0"))
+            action.triggered.connect(lambda _checked=False, key=a.key: self.open_area(key))
+            go_menu.addAction(action)
+            self.area_actions[a.key] = action
+
+        help_menu = bar.addMenu("راهنما")
+        about_action = QAction("درباره", self)
+        about_action.triggered.connect(self.show_about)
+        help_menu.addAction(about_action)
+
+    # --- areas ----------------------------------------------------------------------------------
+
+    def open_area(self, key: str, filters: dict | None = None) -> QWidget | None:
+        """Show area ``key`` (building its page on first visit); pass ``filters`` to its apply_filter."""
+        area(key)  # KeyError for an unknown area
+        row = next(i for i, a in enumerate(AREAS) if a.key == key)
+        if self.navigation.currentRow() != row:
+            self.navigation.setCurrentRow(row)  # -> _show_area
+        else:
+            self._show_area(key)
+        page = self._pages.get(key)
+        if filters and page is not None and hasattr(page, "apply_filter"):
+            page.apply_filter(filters)
+        return page
+
+    def current_area(self) -> str:
+        row = self.navigation.currentRow()
+        return AREAS[row].key if 0 <= row < len(AREAS) else ""
+
+    def page(self, key: str) -> QWidget | None:
+        """The page of ``key`` if it was built."""
+        return self._pages.get(key)
+
+    def _on_navigation_current_row_changed(self, row: int) -> None:
+        if 0 <= row < len(AREAS):
+            self._show_area(AREAS[row].key)
+
+    def _show_area(self, key: str) -> None:
+        if self.context is None:
+            return
+        page = self._pages.get(key)
+        if page is None:
+            page = self._build_page(key)
+            self._pages[key] = page
+            self.pages.addWidget(page)
+        self.pages.setCurrentWidget(page)
+        self._update_search_shortcut(page)
+        self.area_changed.emit(key)
+
+    def _build_page(self, key: str) -> QWidget:
+        factory = PAGE_FACTORIES.get(key)
+        if factory is None:
+            return PlaceholderPage(area(key), self.pages)
+        assert self.context is not None
+        try:
+            page = factory(self.context, self.pages)
+        except ImportError as exc:  # a page package not written yet: say so honestly
+            if not (exc.name or "").startswith("ostandari_desk.ui."):
+                raise
+            return PlaceholderPage(area(key), self.pages)
+        if hasattr(page, "open_area"):
+            page.open_area.connect(self.open_area)
+        return page
+
+    # --- search ---------------------------------------------------------------------------------
+
+    def _update_search_shortcut(self, page: QWidget) -> None:
+        """Ctrl+F goes to the page's focus_search(), unless the page binds Ctrl+F itself."""
+        find = QKeySequence(QKeySequence.StandardKey.Find)
+        own = any(s.key() == find for s in page.findChildren(QShortcut)) or any(
+            find in a.shortcuts() for a in page.findChildren(QAction)
+        )
+        self._search_shortcut.setEnabled(hasattr(page, "focus_search") and not own)
+
+    def focus_search(self) -> None:
+        page = self.pages.currentWidget()
+        if page is not None and hasattr(page, "focus_search"):
+            page.focus_search()
+
+    # --- help -----------------------------------------------------------------------------------
+
+    def show_about(self) -> None:
+        QMessageBox.about(
+            self,
+            "درباره میز استانداری",
+            f"<p><b>{APP_TITLE}</b> — نسخه {VERSION}</p>"
+            "<p>ثبت سازمان‌های مردم‌نهاد، پروانه‌ها، رویدادها، مکاتبات و بازدیدها "
+            "برای اداره کل امور اجتماعی و فرهنگی استانداری و فرمانداری‌ها.</p>"
+            "<p>قلم وزیرمتن با پروانه نرم‌افزار آزاد قلم‌ها.</p>",
+        )
+
+    # --- geometry -------------------------------------------------------------------------------
+
+    def _restore_geometry(self) -> None:
+        geometry = ui_settings().value("main/geometry")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1180, 760)
+
+    def save_state(self) -> None:
+        settings = ui_settings()
+        settings.setValue("main/geometry", self.saveGeometry())
+        if self.current_area():
+            settings.setValue("main/area", self.current_area())
+        settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        self.save_state()
+        super().closeEvent(event)

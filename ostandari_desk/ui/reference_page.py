@@ -1,0 +1,256 @@
+"""Admin page «اطلاعات پایه»: the counties, the reference lists and the office settings.
+
+Everything goes through ``services.reference`` and ``settings``; rows come back as frozen values.
+Names may be typed with Arabic ي/ك or stray spaces: the services normalize and refuse duplicates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QInputDialog,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPushButton,
+    QWidget,
+)
+
+from ostandari_desk.errors import UserError
+from ostandari_desk.ui.context import AppContext
+from ostandari_desk.ui.errors import show_user_error
+from ostandari_desk.ui.forms import child, load_form
+from ostandari_desk.ui.widgets.numbers import PersianIntSpinBox
+
+__all__ = ["ReferencePage"]
+
+INACTIVE_SUFFIX = " (غیرفعال)"
+_GREY = QBrush(QColor("#8a8f96"))
+
+# setting key -> spin box name in forms/reference_page.ui, with its allowed range
+SETTING_SPINS: dict[str, tuple[str, int, int]] = {
+    "licence_validity_years_county": ("validityCountySpin", 1, 20),
+    "licence_validity_years_province": ("validityProvinceSpin", 1, 20),
+    "licence_validity_years_national": ("validityNationalSpin", 1, 20),
+    "inquiry_due_days": ("inquiryDaysSpin", 1, 365),
+    "expiring_window_days": ("expiringWindowSpin", 1, 365),
+}
+
+
+def _fill(widget: QListWidget, rows: list, current_id: str | None) -> None:
+    widget.clear()
+    for row in rows:
+        item = QListWidgetItem(row.name + ("" if row.active else INACTIVE_SUFFIX), widget)
+        item.setData(Qt.ItemDataRole.UserRole, row.id)
+        item.setData(Qt.ItemDataRole.UserRole + 1, row.active)
+        if not row.active:
+            item.setForeground(_GREY)
+        if row.id == current_id:
+            widget.setCurrentItem(item)
+
+
+def _current(widget: QListWidget) -> tuple[str | None, bool]:
+    item = widget.currentItem()
+    if item is None:
+        return None, False
+    return item.data(Qt.ItemDataRole.UserRole), bool(item.data(Qt.ItemDataRole.UserRole + 1))
+
+
+def _plain_name(widget: QListWidget) -> str:
+    item = widget.currentItem()
+    text = item.text() if item else ""
+    return text.removesuffix(INACTIVE_SUFFIX)
+
+
+class ReferencePage(QWidget):
+    """``ReferencePage(context, parent=None)``: counties, reference lists, settings."""
+
+    def __init__(self, context: AppContext, parent: QWidget | None = None):
+        super().__init__(parent)
+        from ostandari_desk.services.reference import KIND_LABELS
+
+        self.context = context
+        self.ui = load_form("reference_page", self)
+        self.ui.layout().setContentsMargins(24, 20, 24, 20)
+        # counties
+        self.county_list = child(self.ui, QListWidget, "countyList")
+        self.show_inactive_counties = child(self.ui, QCheckBox, "showInactiveCounties")
+        self.toggle_county_button = child(self.ui, QPushButton, "toggleCountyButton")
+        child(self.ui, QPushButton, "addCountyButton").clicked.connect(self.add_county)
+        child(self.ui, QPushButton, "renameCountyButton").clicked.connect(self.rename_county)
+        self.toggle_county_button.clicked.connect(self.toggle_county)
+        self.show_inactive_counties.setChecked(True)
+        self.show_inactive_counties.toggled.connect(lambda _c: self.load_counties())
+        self.county_list.currentItemChanged.connect(lambda *_: self._update_toggle(self.county_list, self.toggle_county_button))
+        # lists
+        self.kind_combo = child(self.ui, QComboBox, "kindCombo")
+        for kind, label in KIND_LABELS.items():
+            self.kind_combo.addItem(label, kind)
+        self.item_list = child(self.ui, QListWidget, "itemList")
+        self.show_inactive_items = child(self.ui, QCheckBox, "showInactiveItems")
+        self.toggle_item_button = child(self.ui, QPushButton, "toggleItemButton")
+        child(self.ui, QPushButton, "addItemButton").clicked.connect(self.add_item)
+        child(self.ui, QPushButton, "renameItemButton").clicked.connect(self.rename_item)
+        child(self.ui, QPushButton, "upItemButton").clicked.connect(lambda: self.move_item(-1))
+        child(self.ui, QPushButton, "downItemButton").clicked.connect(lambda: self.move_item(1))
+        self.toggle_item_button.clicked.connect(self.toggle_item)
+        self.show_inactive_items.setChecked(True)
+        self.show_inactive_items.toggled.connect(lambda _c: self.load_items())
+        self.kind_combo.currentIndexChanged.connect(lambda _i: self.load_items())
+        self.item_list.currentItemChanged.connect(lambda *_: self._update_toggle(self.item_list, self.toggle_item_button))
+        # settings
+        self.office_edit = child(self.ui, QLineEdit, "officeNameEdit")
+        self.setting_spins: dict[str, PersianIntSpinBox] = {}
+        for key, (name, low, high) in SETTING_SPINS.items():
+            spin = child(self.ui, PersianIntSpinBox, name)
+            spin.setRange(low, high)
+            self.setting_spins[key] = spin
+        child(self.ui, QPushButton, "saveSettingsButton").clicked.connect(self.save_settings)
+        self.load_counties()
+        self.load_items()
+        self.load_settings()
+
+    # --- helpers --------------------------------------------------------------------------------
+
+    def _run(self, action: Callable[[], object]) -> bool:
+        """Call a service; show a refusal (UserError) in Persian. True when it went through."""
+        try:
+            action()
+        except UserError as exc:
+            show_user_error(self, exc)
+            return False
+        return True
+
+    def _ask_name(self, title: str, label: str, text: str = "") -> str | None:
+        name, ok = QInputDialog.getText(self, title, label, QLineEdit.EchoMode.Normal, text)
+        return name if ok and name.strip() else None
+
+    @staticmethod
+    def _update_toggle(widget: QListWidget, button: QPushButton) -> None:
+        item_id, active = _current(widget)
+        button.setEnabled(item_id is not None)
+        button.setText("غیرفعال کردن" if active or item_id is None else "فعال کردن")
+
+    # --- counties -------------------------------------------------------------------------------
+
+    def load_counties(self, current_id: str | None = None) -> None:
+        from ostandari_desk.services.reference import list_counties
+
+        rows = list_counties(self.context.uow(), include_inactive=self.show_inactive_counties.isChecked())
+        _fill(self.county_list, rows, current_id or _current(self.county_list)[0])
+        self._update_toggle(self.county_list, self.toggle_county_button)
+
+    def add_county(self) -> None:
+        from ostandari_desk.services.reference import add_county
+
+        name = self._ask_name("افزودن شهرستان", "نام شهرستان تازه:")
+        if name:
+            new_id: list[str] = []
+            if self._run(lambda: new_id.append(add_county(self.context.uow(), name, self.context.clerk))):
+                self.load_counties(new_id[0])
+
+    def rename_county(self) -> None:
+        from ostandari_desk.services.reference import rename_county
+
+        county_id, _ = _current(self.county_list)
+        if county_id is None:
+            return
+        name = self._ask_name("تغییر نام شهرستان", "نام تازه:", _plain_name(self.county_list))
+        if name and self._run(lambda: rename_county(self.context.uow(), county_id, name, self.context.clerk)):
+            self.load_counties(county_id)
+
+    def toggle_county(self) -> None:
+        from ostandari_desk.services.reference import set_county_active
+
+        county_id, active = _current(self.county_list)
+        if county_id is None:
+            return
+        if self._run(lambda: set_county_active(self.context.uow(), county_id, not active, self.context.clerk)):
+            self.load_counties(county_id)
+
+    # --- reference lists ------------------------------------------------------------------------
+
+    def current_kind(self) -> str:
+        return self.kind_combo.currentData()
+
+    def load_items(self, current_id: str | None = None) -> None:
+        from ostandari_desk.services.reference import list_items
+
+        rows = list_items(self.context.uow(), self.current_kind(), include_inactive=self.show_inactive_items.isChecked())
+        _fill(self.item_list, rows, current_id)
+        self._update_toggle(self.item_list, self.toggle_item_button)
+
+    def add_item(self) -> None:
+        from ostandari_desk.services.reference import add_item
+
+        label = self.kind_combo.currentText()
+        name = self._ask_name(f"افزودن به فهرست «{label}»", "نام مورد تازه:")
+        if name:
+            new_id: list[str] = []
+            kind = self.current_kind()
+            if self._run(lambda: new_id.append(add_item(self.context.uow(), kind, name, self.context.clerk))):
+                self.load_items(new_id[0])
+
+    def rename_item(self) -> None:
+        from ostandari_desk.services.reference import rename_item
+
+        item_id, _ = _current(self.item_list)
+        if item_id is None:
+            return
+        name = self._ask_name("تغییر نام", "نام تازه:", _plain_name(self.item_list))
+        if name and self._run(lambda: rename_item(self.context.uow(), item_id, name, self.context.clerk)):
+            self.load_items(item_id)
+
+    def toggle_item(self) -> None:
+        from ostandari_desk.services.reference import set_item_active
+
+        item_id, active = _current(self.item_list)
+        if item_id is None:
+            return
+        if self._run(lambda: set_item_active(self.context.uow(), item_id, not active, self.context.clerk)):
+            self.load_items(item_id)
+
+    def move_item(self, delta: int) -> None:
+        from ostandari_desk.services.reference import move_item
+
+        item_id, _ = _current(self.item_list)
+        if item_id is None:
+            return
+        if self._run(lambda: move_item(self.context.uow(), item_id, delta, self.context.clerk)):
+            self.load_items(item_id)
+
+    # --- settings -------------------------------------------------------------------------------
+
+    def load_settings(self) -> None:
+        values = self.context.all_settings()
+        self.office_edit.setText(str(values.get("office_name") or ""))
+        for key, spin in self.setting_spins.items():
+            spin.setValue(int(values[key]))
+
+    def save_settings(self) -> None:
+        from ostandari_desk import settings
+        from ostandari_desk.domain.text import clean
+
+        office = clean(self.office_edit.text())
+        if not office:
+            show_user_error(self, UserError("نام اداره را وارد کنید.", field="office_name"))
+            return
+
+        def save() -> None:
+            with self.context.uow() as uow:
+                settings.set_setting(uow, "office_name", office, commit=False)
+                for key, spin in self.setting_spins.items():
+                    settings.set_setting(uow, key, int(spin.value()), commit=False)
+                uow.commit()
+
+        if self._run(save):
+            window = self.window()
+            if hasattr(window, "set_office_title"):
+                window.set_office_title(office)
+            QMessageBox.information(self, "تنظیمات", "تنظیمات ذخیره شد.")

@@ -1,0 +1,158 @@
+"""The start page: tiles with the desk's counts; each tile opens the matching filtered list.
+
+The counts come from ``services.licences.desk_counts`` on a pool thread (``run_task``), so the page
+shows at once and fills its numbers a moment later. They are counted again each time the page is shown.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
+
+from ostandari_desk.domain.text import RLM, format_number
+from ostandari_desk.ui.context import AppContext
+from ostandari_desk.ui.forms import child, load_form
+from ostandari_desk.ui.tasks import run_task
+
+__all__ = ["StartPage", "Tile"]
+
+
+@dataclass(frozen=True)
+class Tile:
+    """One tile: the DeskCounts attribute it shows, its label, and where a click leads."""
+
+    key: str
+    label: str
+    area: str
+    filters: dict
+    warn: bool = False
+
+
+TILES: tuple[Tile, ...] = (
+    Tile("ngos_active", "سمن فعال", "ngos", {"status": "active"}),
+    Tile("expiring", "پروانه رو به انقضا", "licences", {"view": "expiring"}, warn=True),
+    Tile("expired", "پروانه منقضی", "licences", {"view": "expired"}, warn=True),
+    Tile("overdue_inquiries", "استعلام بی‌پاسخ پس از مهلت", "licences", {"view": "overdue_inquiries"}, warn=True),
+    Tile("open_cases", "پرونده باز", "licences", {"view": "open_cases"}),
+)
+_COLUMNS = 3
+
+
+class TileButton(QPushButton):
+    """A tile: a big number over its label; the whole tile is one button."""
+
+    def __init__(self, tile: Tile, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.tile = tile
+        self.setObjectName(f"tile_{tile.key}")
+        self.setProperty("tile", "true")
+        self.setToolTip("نمایش فهرست")
+        self.setMinimumSize(200, 96)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 10, 16, 10)
+        self.number_label = QLabel(RLM + "…", self)
+        self.number_label.setObjectName("tileNumber")
+        font = self.number_label.font()
+        font.setPointSize(20)
+        font.setBold(True)
+        self.number_label.setFont(font)
+        self.caption_label = QLabel(tile.label, self)
+        self.caption_label.setObjectName("tileCaption")
+        self.caption_label.setWordWrap(True)
+        for label in (self.number_label, self.caption_label):
+            label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+            layout.addWidget(label)
+        self.setAccessibleName(tile.label)
+
+    def show_value(self, value: int | None, window_days: int | None = None) -> None:
+        # RLM: digits alone are neutral and would be laid out (and aligned) left to right
+        self.number_label.setText(RLM + ("…" if value is None else format_number(value)))
+        caption = self.tile.label
+        if self.tile.key == "expiring" and window_days:
+            caption = f"{caption} (تا {format_number(window_days)} روز آینده)"
+        self.caption_label.setText(caption)
+        self.setAccessibleName(caption)
+        warn = bool(self.tile.warn and value)
+        self.setProperty("tile", "warn" if warn else "true")
+        self.style().unpolish(self)
+        self.style().polish(self)
+
+
+def _count_desk(context: AppContext, today: _dt.date) -> tuple[object, int]:
+    from ostandari_desk import settings
+    from ostandari_desk.services.licences import desk_counts
+
+    with context.uow() as uow:
+        window = int(settings.get_setting(uow, "expiring_window_days"))
+        return desk_counts(uow, today), window
+
+
+class StartPage(QWidget):
+    """``StartPage(context, parent=None)``; emits ``open_area(area_key, filters)`` when a tile is pressed."""
+
+    open_area = Signal(str, dict)
+    counts_ready = Signal(object)
+
+    def __init__(self, context: AppContext, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.context = context
+        self.ui = load_form("start_page", self)
+        self.status_label = child(self.ui, QLabel, "statusLabel")
+        office = child(self.ui, QLabel, "officeLabel")
+        office.setText(context.office_name)
+        grid = self.ui.findChild(QGridLayout, "tilesGrid")
+        self.tiles: dict[str, TileButton] = {}
+        for index, tile in enumerate(TILES):
+            button = TileButton(tile, self.ui)
+            button.clicked.connect(lambda _checked=False, t=tile: self.open_area.emit(t.area, dict(t.filters)))
+            grid.addWidget(button, index // _COLUMNS, index % _COLUMNS)
+            self.tiles[tile.key] = button
+        self.counts = None
+        self._busy = False
+        self._window_days: int | None = None
+
+    def refresh(self) -> None:
+        """Count again off the UI thread."""
+        if self._busy:
+            return
+        self._busy = True
+        self.status_label.setText("در حال شمارش…")
+        today = _dt.date.today()
+        run_task(
+            self,
+            lambda: _count_desk(self.context, today),
+            on_done=self._on_counted,
+            on_error=self._on_count_failed,
+            progress=False,
+        )
+
+    def _on_counted(self, result: tuple[object, int]) -> None:
+        self._busy = False
+        counts, window = result
+        self.counts = counts
+        self._window_days = window
+        for tile in TILES:
+            value = getattr(counts, tile.key, None)
+            self.tiles[tile.key].show_value(value, window)
+        self.status_label.setText("")
+        self.counts_ready.emit(counts)
+
+    def _on_count_failed(self, error: BaseException) -> None:
+        self._busy = False
+        from ostandari_desk.errors import UserError
+        from ostandari_desk.ui.errors import show_error
+
+        self.status_label.setText("شمارش انجام نشد.")
+        if not isinstance(error, UserError):
+            show_error(self, error)
+        else:
+            self.status_label.setText(error.message)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        self.refresh()

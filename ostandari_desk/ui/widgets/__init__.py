@@ -1,0 +1,1 @@
+"""Reusable widgets: Jalali date editor, Persian number editors."""

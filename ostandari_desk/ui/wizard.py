@@ -1,0 +1,236 @@
+"""The first-run wizard: province and installation type, then office name, letterhead logo and clerk.
+
+Finishing calls ``services.setup.initialize``; a refusal (UserError) is shown on the page in Persian
+and the wizard stays open. Enter moves to the next page (Next/Finish is the default button).
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+    QWizard,
+    QWizardPage,
+)
+
+from ostandari_desk.errors import UserError
+from ostandari_desk.paths import data_dir
+from ostandari_desk.ui.forms import child, load_form
+
+__all__ = ["SetupWizard", "default_office_name"]
+
+PROVINCE_PAGE = 0
+OFFICE_PAGE = 1
+
+
+def default_office_name(province: str, county: str | None = None) -> str:
+    if county:
+        return f"معاونت سیاسی، امنیتی و اجتماعی فرمانداری {county}"
+    return f"اداره کل امور اجتماعی و فرهنگی استانداری {province}"
+
+
+def _error_label(parent: QWidget) -> QLabel:
+    label = QLabel(parent)
+    label.setObjectName("errorLabel")
+    label.setStyleSheet("color: #b71c1c;")
+    label.setWordWrap(True)
+    label.hide()
+    return label
+
+
+class _FormPage(QWizardPage):
+    def __init__(self, form: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        self.ui = load_form(form, self)
+        self.error_label = _error_label(self)
+        layout.addWidget(self.error_label)
+        layout.addStretch(1)
+
+    def show_error(self, message: str) -> None:
+        self.error_label.setText(message)
+        self.error_label.setVisible(bool(message))
+
+
+class ProvincePage(_FormPage):
+    """Page 1: the province, and whether this desk is the province's or one county's."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__("wizard_province", parent)
+        from ostandari_desk.services.setup import available_provinces
+
+        self.setTitle("استان و محل نصب")
+        self.setSubTitle("استانی را که این میز در آن کار می‌کند و محل نصب برنامه را برگزینید.")
+        self.province_combo = child(self.ui, QComboBox, "provinceCombo")
+        self.province_radio = child(self.ui, QRadioButton, "provinceRadio")
+        self.county_radio = child(self.ui, QRadioButton, "countyRadio")
+        self.county_combo = child(self.ui, QComboBox, "countyCombo")
+        self.province_combo.addItems(available_provinces())
+        self.province_combo.currentTextChanged.connect(self._on_province_combo_current_text_changed)
+        self.county_radio.toggled.connect(self._on_county_radio_toggled)
+        self._fill_counties()
+
+    def _fill_counties(self) -> None:
+        from ostandari_desk.services.setup import counties_of
+
+        self.county_combo.clear()
+        self.county_combo.addItems(counties_of(self.province_combo.currentText()))
+
+    def _on_province_combo_current_text_changed(self, _text: str) -> None:
+        self._fill_counties()
+        self.completeChanged.emit()
+
+    def _on_county_radio_toggled(self, checked: bool) -> None:
+        self.county_combo.setEnabled(checked)
+        self.completeChanged.emit()
+
+    def province(self) -> str:
+        return self.province_combo.currentText()
+
+    def county(self) -> str | None:
+        if not self.county_radio.isChecked():
+            return None
+        return self.county_combo.currentText() or None
+
+    def isComplete(self) -> bool:  # noqa: N802 - Qt override
+        return bool(self.province())
+
+    def validatePage(self) -> bool:  # noqa: N802 - Qt override
+        if not self.province():
+            self.show_error("استان را برگزینید.")
+            return False
+        if self.county_radio.isChecked() and not self.county():
+            self.show_error("برای نصب در فرمانداری، شهرستان را برگزینید.")
+            return False
+        self.show_error("")
+        return True
+
+
+class OfficePage(_FormPage):
+    """Page 2: the office's name, the letterhead logo (optional) and the clerk's name."""
+
+    def __init__(self, wizard: "SetupWizard"):
+        super().__init__("wizard_office", wizard)
+        self._wizard = wizard
+        self.setTitle("اداره و کارشناس")
+        self.setSubTitle("نام اداره در سربرگ نامه‌ها و گزارش‌ها می‌آید؛ نشان سربرگ اختیاری است.")
+        self.setCommitPage(False)
+        self.setFinalPage(True)
+        self.office_edit = child(self.ui, QLineEdit, "officeNameEdit")
+        self.logo_edit = child(self.ui, QLineEdit, "logoEdit")
+        self.clerk_edit = child(self.ui, QLineEdit, "clerkNameEdit")
+        child(self.ui, QPushButton, "logoButton").clicked.connect(self.choose_logo)
+        child(self.ui, QPushButton, "clearLogoButton").clicked.connect(lambda: self.set_logo(None))
+        self._prefilled = ""
+        self.logo_source: Path | None = None
+
+    def initializePage(self) -> None:  # noqa: N802 - Qt override
+        page = self._wizard.province_page
+        suggested = default_office_name(page.province(), page.county())
+        if not self.office_edit.text().strip() or self.office_edit.text() == self._prefilled:
+            self.office_edit.setText(suggested)
+            self._prefilled = suggested
+        self.clerk_edit.setFocus()
+
+    def choose_logo(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "انتخاب نشان سربرگ", str(Path.home()), "تصویر (*.png *.jpg *.jpeg *.bmp)"
+        )
+        if path:
+            self.set_logo(Path(path))
+
+    def set_logo(self, path: Path | None) -> None:
+        """Choose (or clear, with None) the logo image; an unreadable image is refused on the page."""
+        if path is not None and QImage(str(path)).isNull():
+            self.show_error("این پرونده تصویر خوانایی نیست؛ تصویر دیگری برگزینید.")
+            return
+        self.show_error("")
+        self.logo_source = path
+        self.logo_edit.setText(path.name if path else "")
+
+    def validatePage(self) -> bool:  # noqa: N802 - Qt override
+        if not self.office_edit.text().strip():
+            self.show_error("نام اداره را وارد کنید.")
+            self.office_edit.setFocus()
+            return False
+        if not self.clerk_edit.text().strip():
+            self.show_error("نام کارشناس را وارد کنید.")
+            self.clerk_edit.setFocus()
+            return False
+        try:
+            self._wizard.initialize_database()
+        except UserError as exc:
+            self.show_error(exc.message)
+            return False
+        self.show_error("")
+        return True
+
+
+class SetupWizard(QWizard):
+    """``SetupWizard(engine).exec()``; accepted means the database is initialized."""
+
+    def __init__(self, engine: Any, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.engine = engine
+        self.province_id: str | None = None
+        self.setWindowTitle("راه‌اندازی میز استانداری")
+        self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
+        self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
+        self.setButtonText(QWizard.WizardButton.NextButton, "بعدی")
+        self.setButtonText(QWizard.WizardButton.BackButton, "قبلی")
+        self.setButtonText(QWizard.WizardButton.FinishButton, "پایان")
+        self.setButtonText(QWizard.WizardButton.CancelButton, "انصراف")
+        self.province_page = ProvincePage(self)
+        self.office_page = OfficePage(self)
+        self.setPage(PROVINCE_PAGE, self.province_page)
+        self.setPage(OFFICE_PAGE, self.office_page)
+        self.setMinimumWidth(620)
+
+    def _copy_logo(self) -> str | None:
+        source = self.office_page.logo_source
+        if source is None:
+            return None
+        target = data_dir() / f"letterhead{source.suffix.lower()}"
+        try:
+            shutil.copyfile(source, target)
+        except OSError as exc:
+            raise UserError(f"رونوشت نشان سربرگ ساخته نشد: {exc.strerror or exc}") from exc
+        return str(target)
+
+    def initialize_database(self) -> str:
+        """Create the province, counties, lists and settings from the pages' answers."""
+        from ostandari_desk.services.setup import initialize
+        from ostandari_desk.store.uow import UnitOfWork
+
+        logo = self._copy_logo()
+        self.province_id = initialize(
+            UnitOfWork(self.engine),
+            self.province_page.province(),
+            self.province_page.county(),
+            office_name=self.office_page.office_edit.text(),
+            logo_path=logo,
+            clerk_name=self.office_page.clerk_edit.text(),
+        )
+        return self.province_id
+
+    def keyPressEvent(self, event) -> None:  # noqa: ANN001, N802 - Qt override
+        """Enter/Return always advances (also from a combo box or radio button)."""
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not event.modifiers():
+            if self.currentPage() is self.office_page:
+                self.button(QWizard.WizardButton.FinishButton).click()
+            else:
+                self.next()
+            return
+        super().keyPressEvent(event)

@@ -1,0 +1,1 @@
+"""Tests of the Qt interface (pytest-qt, offscreen)."""
