@@ -1,0 +1,364 @@
+"""One small dialog per licence step (forms/licence_step.ui plus rows built for the step).
+
+``StepDialog`` holds the form rows and a ``submit(values)`` callback that calls one service; a
+UserError (TransitionError, ValidationError…) is shown in Persian and the dialog stays open. The
+``*_dialog`` factories build the dialog of each step from the service's plain values.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QSpinBox,
+    QWidget,
+)
+
+from ostandari_desk import settings
+from ostandari_desk.domain import jalali
+from ostandari_desk.domain.lifecycle import AGENCY_LABELS, CASE_TYPE_LABELS, LEVEL_LABELS, Agency
+from ostandari_desk.domain.text import clean, digits_to_latin, to_persian_digits
+from ostandari_desk.errors import UserError
+from ostandari_desk.services import licences as lic
+from ostandari_desk.services import reference
+from ostandari_desk.ui import errors as ui_errors
+from ostandari_desk.ui.forms import child, load_form
+from ostandari_desk.ui.widgets.dates import JalaliDateEdit, persian_locale
+
+FIELD_LABELS_FA = {
+    "on": "تاریخ",
+    "received_on": "تاریخ دریافت",
+    "meeting_on": "تاریخ جلسه شورا",
+    "legal_basis": "مبنای قانونی",
+    "letter_no": "شماره نامه",
+    "reason": "دلیل",
+    "licence_number": "شماره پروانه",
+    "validity_years": "مدت اعتبار",
+    "expires_on": "تاریخ انقضا",
+    "tracking_no": "شماره پیگیری",
+}
+
+
+class StepDialog(QDialog):
+    """A titled form of rows; OK runs ``submit(values)``; success accepts, a UserError is shown."""
+
+    def __init__(self, title: str, intro: str, submit: Callable[[dict[str, Any]], Any], parent=None):
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.setLayoutDirection(Qt.LayoutDirection.RightToLeft)
+        self.form_widget = load_form("licence_step", self)
+        self.intro_label = child(self.form_widget, QLabel, "introLabel")
+        self.intro_label.setText(intro)
+        self.intro_label.setVisible(bool(intro))
+        self.form: QFormLayout = self.form_widget.findChild(QFormLayout, "stepForm")
+        self.button_box = child(self.form_widget, QDialogButtonBox, "buttonBox")
+        self.ok_button = self.button_box.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setText("ثبت")
+        self.button_box.button(QDialogButtonBox.StandardButton.Cancel).setText("انصراف")
+        self.button_box.accepted.connect(self.submit)
+        self.button_box.rejected.connect(self.reject)
+        self.widgets: dict[str, QWidget] = {}
+        self._submit = submit
+        self.result_value: Any = None
+        self.setMinimumWidth(460)
+
+    # --- rows -----------------------------------------------------------------------------------
+
+    def _add(self, key: str, label: str, widget: QWidget) -> QWidget:
+        widget.setObjectName(f"{key}Field")
+        self.form.addRow(label, widget)
+        self.widgets[key] = widget
+        return widget
+
+    def add_date(self, key: str, label: str, value: _dt.date | None = None, allow_empty: bool = False):
+        editor = JalaliDateEdit(self, allow_empty=allow_empty)
+        editor.set_value(value if value is not None or allow_empty else _dt.date.today())
+        return self._add(key, label, editor)
+
+    def add_line(self, key: str, label: str, value: str = "", placeholder: str = "") -> QLineEdit:
+        edit = QLineEdit(value, self)
+        edit.setPlaceholderText(placeholder)
+        return self._add(key, label, edit)
+
+    def add_text(self, key: str, label: str, value: str = "") -> QPlainTextEdit:
+        edit = QPlainTextEdit(value, self)
+        edit.setTabChangesFocus(True)
+        edit.setMaximumHeight(70)
+        return self._add(key, label, edit)
+
+    def add_combo(self, key: str, label: str, items: list[tuple[str, Any]], editable: bool = False) -> QComboBox:
+        combo = QComboBox(self)
+        combo.setEditable(editable)
+        for text, data in items:
+            combo.addItem(text, data)
+        if editable:
+            combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        return self._add(key, label, combo)
+
+    def add_spin(self, key: str, label: str, value: int, minimum: int, maximum: int, suffix: str = "") -> QSpinBox:
+        spin = QSpinBox(self)
+        spin.setLocale(persian_locale())
+        spin.setRange(minimum, maximum)
+        spin.setValue(value)
+        spin.setSuffix(suffix)
+        return self._add(key, label, spin)
+
+    def add_info(self, key: str, label: str, text: str = "") -> QLabel:
+        info = QLabel(text, self)
+        info.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        return self._add(key, label, info)
+
+    # --- values ---------------------------------------------------------------------------------
+
+    def values(self) -> dict[str, Any]:
+        """Each row's value: dates as date, line/text cleaned (digits Latin for codes), combos' data."""
+        result: dict[str, Any] = {}
+        for key, widget in self.widgets.items():
+            if isinstance(widget, JalaliDateEdit):
+                result[key] = widget.value()
+            elif isinstance(widget, QLineEdit):
+                result[key] = clean(widget.text())
+            elif isinstance(widget, QPlainTextEdit):
+                result[key] = clean(widget.toPlainText())
+            elif isinstance(widget, QComboBox):
+                result[key] = clean(widget.currentText()) if widget.isEditable() else widget.currentData()
+            elif isinstance(widget, QSpinBox):
+                result[key] = widget.value()
+        return result
+
+    def set_value(self, key: str, value: Any) -> None:
+        """Set a row's value (tests and callers): dates, text, combo data or text, numbers."""
+        widget = self.widgets[key]
+        if isinstance(widget, JalaliDateEdit):
+            widget.set_value(value)
+        elif isinstance(widget, (QLineEdit, QLabel)):
+            widget.setText(value)
+        elif isinstance(widget, QPlainTextEdit):
+            widget.setPlainText(value)
+        elif isinstance(widget, QComboBox):
+            index = widget.findData(value)
+            if index < 0:
+                index = widget.findText(value)
+            if index >= 0:
+                widget.setCurrentIndex(index)
+            elif widget.isEditable():
+                widget.setEditText(value)
+            else:
+                raise KeyError(value)
+        elif isinstance(widget, QSpinBox):
+            widget.setValue(int(value))
+
+    def submit(self) -> bool:
+        try:
+            self.result_value = self._submit(self.values())
+        except UserError as exc:
+            ui_errors.show_user_error(self, exc, self.windowTitle())
+            widget = self.widgets.get(exc.field or "")
+            if widget is not None:
+                widget.setFocus()
+            return False
+        self.accept()
+        return True
+
+
+def _code(value: str) -> str:
+    return digits_to_latin(value).strip()
+
+
+# --- the dialogs of each step -------------------------------------------------------------------
+
+
+def open_case_dialog(context, ngo_id: str, case_types: tuple[str, ...], parent=None) -> StepDialog:
+    def submit(v):
+        with context.uow() as uow:
+            return lic.open_case(
+                uow, ngo_id, v["case_type"], v["received_on"], context.clerk,
+                tracking_no=_code(v["tracking_no"]) or None, note=v["note"],
+            )
+
+    dialog = StepDialog("تشکیل پرونده", "درخواست سمن را ثبت کنید.", submit, parent)
+    dialog.add_combo("case_type", "نوع پرونده:", [(CASE_TYPE_LABELS[t], str(t)) for t in case_types])
+    dialog.add_date("received_on", "تاریخ دریافت درخواست:")
+    dialog.add_line("tracking_no", "شماره پیگیری:", placeholder="خالی: شماره خودکار")
+    dialog.add_text("note", "یادداشت:")
+    return dialog
+
+
+def documents_dialog(context, case_id: str, parent=None) -> StepDialog:
+    def submit(v):
+        with context.uow() as uow:
+            lic.check_documents(uow, case_id, v["on"], context.clerk, note=v["note"])
+
+    dialog = StepDialog("بررسی مدارک", "مدارک پرونده بررسی و کامل شد.", submit, parent)
+    dialog.add_date("on", "تاریخ بررسی:")
+    dialog.add_text("note", "یادداشت:")
+    return dialog
+
+
+def inquiries_dialog(context, case_id: str, parent=None) -> StepDialog:
+    with context.uow() as uow:
+        due_days = int(settings.get_setting(uow, "inquiry_due_days"))
+
+    def submit(v):
+        letters = {a: _code(v[f"letter_{a.value}"]) for a in Agency if _code(v[f"letter_{a.value}"])}
+        with context.uow() as uow:
+            return lic.send_inquiries(
+                uow, case_id, v["on"], context.clerk, due_days=v["due_days"], letter_nos=letters, note=v["note"]
+            )
+
+    dialog = StepDialog(
+        "ارسال استعلام‌ها", "استعلامات چهارگانه به دستگاه‌های زیر فرستاده می‌شود.", submit, parent
+    )
+    dialog.add_date("on", "تاریخ ارسال:")
+    dialog.add_spin("due_days", "مهلت پاسخ:", due_days, 1, 365, " روز")
+    for agency in Agency:
+        dialog.add_line(f"letter_{agency.value}", f"شماره نامه {AGENCY_LABELS[agency]}:")
+    dialog.add_text("note", "یادداشت:")
+    return dialog
+
+
+def answer_dialog(context, case_id: str, parent=None, inquiry_id: str | None = None) -> StepDialog:
+    with context.uow() as uow:
+        case = lic.get_case(uow, case_id)
+    open_items = [
+        (
+            f"{q.agency_label} — مهلت {jalali.format_jalali(q.due_on)}" + (" (گذشته)" if q.overdue else ""),
+            q.id,
+        )
+        for q in case.inquiries
+        if q.answer is None
+    ]
+
+    def submit(v):
+        if not v["inquiry_id"]:
+            raise UserError("استعلام بی‌پاسخی باقی نمانده است.")
+        with context.uow() as uow:
+            lic.answer_inquiry(uow, v["inquiry_id"], v["on"], v["answer"], context.clerk, note=v["note"])
+
+    dialog = StepDialog("ثبت پاسخ استعلام", "", submit, parent)
+    combo = dialog.add_combo("inquiry_id", "استعلام:", open_items)
+    if inquiry_id is not None and combo.findData(inquiry_id) >= 0:
+        combo.setCurrentIndex(combo.findData(inquiry_id))
+    dialog.add_combo("answer", "پاسخ:", [(lic.ANSWER_LABELS[a], a) for a in ("favourable", "unfavourable")])
+    dialog.add_date("on", "تاریخ پاسخ:")
+    dialog.add_text("note", "یادداشت:")
+    return dialog
+
+
+def decide_dialog(context, case_id: str, parent=None) -> StepDialog:
+    with context.uow() as uow:
+        bases = [item.name for item in reference.list_items(uow, "legal_basis")]
+
+    def submit(v):
+        with context.uow() as uow:
+            lic.decide_case(
+                uow, case_id, v["decision"] == "approve", v["on"], v["meeting_on"], v["legal_basis"],
+                context.clerk, note=v["note"],
+            )
+
+    dialog = StepDialog("تصمیم شورا", "تصمیم شورای توسعه و حمایت از تشکل‌ها (یا هیئت نظارت).", submit, parent)
+    dialog.add_combo("decision", "تصمیم:", [("موافقت", "approve"), ("مخالفت", "reject")])
+    dialog.add_date("meeting_on", "تاریخ جلسه:", allow_empty=True)
+    dialog.widgets["meeting_on"].set_value(_dt.date.today())
+    dialog.add_date("on", "تاریخ ثبت تصمیم:")
+    combo = dialog.add_combo("legal_basis", "مبنای قانونی:", [(b, b) for b in bases], editable=True)
+    combo.setToolTip("آیین‌نامه و ماده را از فهرست برگزینید یا بنویسید.")
+    combo.setMinimumContentsLength(30)
+    dialog.add_text("note", "یادداشت:")
+    return dialog
+
+
+COMPLETE_TITLES = {
+    "establishment": "صدور پروانه فعالیت",
+    "renewal": "تمدید پروانه",
+    "upgrade": "ارتقای سطح و صدور پروانه",
+    "conformity": "ثبت تطبیق",
+}
+
+
+def complete_dialog(context, case_id: str, parent=None) -> StepDialog:
+    with context.uow() as uow:
+        case = lic.get_case(uow, case_id)
+        actions = lic.ngo_actions(uow, case.ngo_id)
+        current = lic.current_licence_info(uow, case.ngo_id)
+        level = "province" if case.case_type == "upgrade" else actions.level
+        years = settings.validity_years_for(uow, level)
+    issues_licence = case.case_type != "conformity"
+
+    def submit(v):
+        with context.uow() as uow:
+            if not issues_licence:
+                return lic.complete_case(uow, case_id, v["on"], context.clerk, note=v["note"])
+            return lic.complete_case(
+                uow, case_id, v["on"], context.clerk, licence_number=_code(v["licence_number"]),
+                validity_years=v["validity_years"], note=v["note"],
+            )
+
+    intro = f"پرونده «{case.case_type_label}» با شماره پیگیری {to_persian_digits(case.tracking_no)}"
+    dialog = StepDialog(COMPLETE_TITLES.get(case.case_type, "پایان پرونده"), intro, submit, parent)
+    if issues_licence:
+        number = current.number if (current is not None and case.case_type == "renewal") else ""
+        dialog.add_line("licence_number", "شماره پروانه:", to_persian_digits(number))
+        dialog.add_info("level", "سطح:", LEVEL_LABELS.get(level, level))
+        dialog.add_date("on", "تاریخ صدور:")
+        dialog.add_spin("validity_years", "مدت اعتبار:", years, 1, 20, " سال")
+        expiry = dialog.add_info("expires", "تاریخ انقضا:")
+
+        def update_expiry(*_args) -> None:
+            on = dialog.widgets["on"].value()
+            span = dialog.widgets["validity_years"].value()
+            expiry.setText(jalali.format_jalali(jalali.add_years(on, span)) if on else "")
+
+        dialog.widgets["on"].value_changed.connect(update_expiry)
+        dialog.widgets["validity_years"].valueChanged.connect(update_expiry)
+        update_expiry()
+    else:
+        dialog.add_date("on", "تاریخ تطبیق:")
+    dialog.add_text("note", "یادداشت:")
+    return dialog
+
+
+def suspension_dialog(context, ngo_id: str, parent=None) -> StepDialog:
+    def submit(v):
+        with context.uow() as uow:
+            return lic.suspend_licence(uow, ngo_id, v["on"], _code(v["letter_no"]), v["reason"], context.clerk)
+
+    dialog = StepDialog("تعلیق پروانه", "پروانه فعالیت سمن تعلیق می‌شود.", submit, parent)
+    dialog.add_date("on", "تاریخ تعلیق:")
+    dialog.add_line("letter_no", "شماره نامه:")
+    dialog.add_text("reason", "دلیل:")
+    return dialog
+
+
+def lifting_dialog(context, ngo_id: str, parent=None) -> StepDialog:
+    def submit(v):
+        with context.uow() as uow:
+            return lic.lift_suspension(uow, ngo_id, v["on"], _code(v["letter_no"]), context.clerk, note=v["note"])
+
+    dialog = StepDialog("رفع تعلیق", "تعلیق پروانه برداشته می‌شود و پروانه دوباره معتبر است.", submit, parent)
+    dialog.add_date("on", "تاریخ رفع تعلیق:")
+    dialog.add_line("letter_no", "شماره نامه:")
+    dialog.add_text("note", "یادداشت:")
+    return dialog
+
+
+def revocation_dialog(context, ngo_id: str, parent=None) -> StepDialog:
+    def submit(v):
+        with context.uow() as uow:
+            return lic.revoke_licence(uow, ngo_id, v["on"], _code(v["letter_no"]), v["reason"], context.clerk)
+
+    dialog = StepDialog("لغو پروانه", "پروانه (یا موافقت) سمن لغو می‌شود. این اقدام در سابقه می‌ماند.", submit, parent)
+    dialog.add_date("on", "تاریخ لغو:")
+    dialog.add_line("letter_no", "شماره نامه:")
+    dialog.add_text("reason", "دلیل:")
+    return dialog

@@ -1,0 +1,389 @@
+"""The NGO list page: search-as-you-type, filters, a paged sortable table and the NGO actions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QItemSelectionModel, Qt, QTimer
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ostandari_desk.domain.lifecycle import LEVEL_LABELS, LICENCE_STATE_LABELS
+from ostandari_desk.domain.text import format_number
+from ostandari_desk.errors import UserError
+from ostandari_desk.services import ngos as ngo_service
+from ostandari_desk.services import reference
+from ostandari_desk.ui import errors as ui_errors
+from ostandari_desk.ui.ngos.list_model import STATUS_LABELS, NgoTableModel
+from ostandari_desk.ui.ngos.ngo_dialog import NgoDialog, ask_yes_no
+
+SEARCH_DELAY_MS = 150
+ALL = "همه"
+
+
+class NgoListPage(QWidget):
+    """The NGO registry. ``focus_search()`` and ``apply_filter(dict)`` serve the main window."""
+
+    def __init__(self, context, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("ngoListPage")
+        self.context = context
+        self.confirm: Callable[[QWidget | None, str, str], bool] = ask_yes_no
+        self.last_dialog = None  # the dialog opened last (tests and the main window look at it)
+        self._undo: Callable[[], None] | None = None
+
+        self.model = NgoTableModel(context.uow, self)
+        self._build()
+        self._fill_filters()
+        self._connect()
+        self.model.refresh()
+        self._update_buttons()
+
+    # --- construction ---------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.search_edit = QLineEdit(self)
+        self.search_edit.setObjectName("ngoSearchEdit")
+        self.search_edit.setPlaceholderText("جستجو در نام، شناسه ملی، شماره ثبت، مدیرعامل…")
+        self.search_edit.setClearButtonEnabled(True)
+        self.search_timer = QTimer(self)
+        self.search_timer.setSingleShot(True)
+        self.search_timer.setInterval(SEARCH_DELAY_MS)
+
+        self.county_combo = self._combo("countyFilter")
+        self.level_combo = self._combo("levelFilter")
+        self.field_combo = self._combo("fieldFilter")
+        self.status_combo = self._combo("statusFilter")
+        self.licence_combo = self._combo("licenceStateFilter")
+
+        filters = QHBoxLayout()
+        filters.addWidget(self.search_edit, 3)
+        for label, combo in (
+            ("شهرستان:", self.county_combo),
+            ("سطح:", self.level_combo),
+            ("حوزه:", self.field_combo),
+            ("وضعیت:", self.status_combo),
+            ("پروانه:", self.licence_combo),
+        ):
+            caption = QLabel(label, self)
+            caption.setBuddy(combo)
+            filters.addWidget(caption)
+            filters.addWidget(combo, 1)
+
+        self.table = QTableView(self)
+        self.table.setObjectName("ngoTable")
+        self.table.setModel(self.model)
+        self.table.setSortingEnabled(True)
+        self.table.horizontalHeader().setSortIndicator(0, Qt.SortOrder.AscendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(26)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        for column, width in enumerate((260, 120, 90, 110, 80, 150, 70, 130)):
+            self.table.setColumnWidth(column, width)
+
+        self.new_button = QPushButton("سمن جدید", self)
+        self.new_button.setObjectName("newNgoButton")
+        self.new_button.setToolTip("Ctrl+N")
+        self.edit_button = QPushButton("ویرایش", self)
+        self.edit_button.setObjectName("editNgoButton")
+        self.active_button = QPushButton("غیرفعال‌سازی", self)
+        self.active_button.setObjectName("toggleActiveButton")
+        self.licence_button = QPushButton("پرونده پروانه", self)
+        self.licence_button.setObjectName("licenceButton")
+        self.view_button = QPushButton("نمایش", self)
+        self.view_button.setObjectName("viewNgoButton")
+        self.count_label = QLabel(self)
+        self.count_label.setObjectName("ngoCountLabel")
+
+        buttons = QHBoxLayout()
+        for button in (self.new_button, self.view_button, self.edit_button, self.active_button, self.licence_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.count_label)
+
+        # A message bar with an undo button («بازگردانی»), shown after a deactivation.
+        self.message_bar = QFrame(self)
+        self.message_bar.setObjectName("ngoMessageBar")
+        self.message_bar.setFrameShape(QFrame.Shape.StyledPanel)
+        self.message_label = QLabel(self.message_bar)
+        self.undo_button = QPushButton("بازگردانی", self.message_bar)
+        self.undo_button.setObjectName("undoButton")
+        close = QPushButton("×", self.message_bar)
+        close.setFlat(True)
+        close.setFixedWidth(28)
+        close.clicked.connect(self.hide_message)
+        bar = QHBoxLayout(self.message_bar)
+        bar.setContentsMargins(6, 2, 6, 2)
+        bar.addWidget(self.message_label, 1)
+        bar.addWidget(self.undo_button)
+        bar.addWidget(close)
+        self.message_bar.hide()
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(filters)
+        layout.addWidget(self.message_bar)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(buttons)
+
+        chain = [self.search_edit, self.county_combo, self.level_combo, self.field_combo, self.status_combo,
+                 self.licence_combo, self.table, self.new_button, self.view_button, self.edit_button,
+                 self.active_button, self.licence_button]
+        for first, second in zip(chain, chain[1:]):
+            QWidget.setTabOrder(first, second)
+
+    def _combo(self, name: str) -> QComboBox:
+        combo = QComboBox(self)
+        combo.setObjectName(name)
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        return combo
+
+    def _fill_filters(self) -> None:
+        with self.context.uow() as uow:
+            counties = reference.list_counties(uow)
+            fields = reference.list_items(uow, "field")
+        self.county_combo.addItem(ALL, None)
+        for county in counties:
+            self.county_combo.addItem(county.name, county.id)
+        self.county_combo.addItem(ngo_service.PROVINCE_LABEL, ngo_service.PROVINCE_ONLY)
+        self.level_combo.addItem(ALL, None)
+        for key, label in LEVEL_LABELS.items():
+            self.level_combo.addItem(label, str(key))
+        self.field_combo.addItem(ALL, None)
+        for item in fields:
+            self.field_combo.addItem(item.name, item.id)
+        self.status_combo.addItem(ALL, None)
+        for key, label in STATUS_LABELS.items():
+            self.status_combo.addItem(label, key)
+        self.licence_combo.addItem(ALL, None)
+        for key, label in LICENCE_STATE_LABELS.items():
+            self.licence_combo.addItem(label, str(key))
+
+    def _connect(self) -> None:
+        self.search_edit.textChanged.connect(self._on_search_edit_text_changed)
+        self.search_timer.timeout.connect(self._apply_widgets)
+        for combo in self._filter_combos():
+            combo.currentIndexChanged.connect(self._apply_widgets)
+        self.model.total_changed.connect(self._on_model_total_changed)
+        self.model.modelReset.connect(self._update_buttons)
+        self.table.activated.connect(lambda _index: self.view_selected())
+        self.table.selectionModel().currentRowChanged.connect(lambda *_: self._update_buttons())
+        self.new_button.clicked.connect(self.new_ngo)
+        self.edit_button.clicked.connect(self.edit_selected)
+        self.view_button.clicked.connect(self.view_selected)
+        self.active_button.clicked.connect(self.toggle_selected_active)
+        self.licence_button.clicked.connect(self.open_licence_case)
+        self.undo_button.clicked.connect(self._on_undo_button_clicked)
+        QShortcut(QKeySequence("Ctrl+N"), self, activated=self.new_ngo)
+        QShortcut(QKeySequence("Ctrl+F"), self, activated=self.focus_search)
+
+    def _filter_combos(self) -> tuple[QComboBox, ...]:
+        return (self.county_combo, self.level_combo, self.field_combo, self.status_combo, self.licence_combo)
+
+    # --- filter ---------------------------------------------------------------------------------
+
+    def focus_search(self) -> None:
+        self.search_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search_edit.selectAll()
+
+    def apply_filter(self, values: dict) -> None:
+        """Set the filter widgets from a dict (text, county_id, level, field_id, status, licence_state)."""
+        widgets = {
+            "county_id": self.county_combo,
+            "level": self.level_combo,
+            "field_id": self.field_combo,
+            "status": self.status_combo,
+            "licence_state": self.licence_combo,
+        }
+        for combo in widgets.values():
+            combo.blockSignals(True)
+        self.search_edit.blockSignals(True)
+        try:
+            self.search_edit.setText(values.get("text", ""))
+            for key, combo in widgets.items():
+                wanted = values.get(key)
+                index = combo.findData(str(wanted)) if wanted is not None else 0
+                combo.setCurrentIndex(max(index, 0))
+        finally:
+            for combo in widgets.values():
+                combo.blockSignals(False)
+            self.search_edit.blockSignals(False)
+        self._apply_widgets()
+
+    def current_filter(self):
+        return ngo_service.NgoFilter(
+            text=self.search_edit.text(),
+            county_id=self.county_combo.currentData(),
+            level=self.level_combo.currentData(),
+            field_id=self.field_combo.currentData(),
+            status=self.status_combo.currentData(),
+            licence_state=self.licence_combo.currentData(),
+        )
+
+    def _apply_widgets(self) -> None:
+        self.search_timer.stop()
+        selected = self.selected_id()
+        self.model.set_filter(self.current_filter())
+        if selected:
+            self.select_ngo(selected)
+
+    def _on_search_edit_text_changed(self, _text: str) -> None:
+        self.search_timer.start()
+
+    def _on_model_total_changed(self, total: int) -> None:
+        self.count_label.setText(f"{format_number(total)} سمن")
+
+    # --- selection ------------------------------------------------------------------------------
+
+    def selected_id(self) -> str | None:
+        index = self.table.currentIndex()
+        if not index.isValid() or not self.table.selectionModel().isRowSelected(index.row()):
+            return None
+        return self.model.id_at(index.row())
+
+    def selected_row(self):
+        index = self.table.currentIndex()
+        return self.model.row_at(index.row()) if index.isValid() else None
+
+    def select_ngo(self, ngo_id: str) -> bool:
+        row = self.model.row_of_id(ngo_id)
+        if row < 0:
+            return False
+        # QTableView.selectRow silently fails in right-to-left when the header does not reach the
+        # viewport's left edge; set the current row through the selection model instead.
+        flags = (
+            QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+        )
+        self.table.selectionModel().setCurrentIndex(self.model.index(row, 0), flags)
+        self.table.scrollTo(self.model.index(row, 0))
+        return True
+
+    def _update_buttons(self) -> None:
+        row = self.selected_row() if self.selected_id() else None
+        for button in (self.edit_button, self.view_button, self.active_button, self.licence_button):
+            button.setEnabled(row is not None)
+        inactive = row is not None and row.status == "inactive"
+        self.active_button.setText("فعال‌سازی" if inactive else "غیرفعال‌سازی")
+
+    # --- actions --------------------------------------------------------------------------------
+
+    def make_ngo_dialog(self, ngo_id: str | None = None) -> NgoDialog:
+        """Build (not show) the NGO dialog; tests use this to drive the dialog directly."""
+        return NgoDialog(self.context, ngo_id, self)
+
+    def make_ngo_view(self, ngo_id: str, licence_tab: bool = False):
+        from ostandari_desk.ui.ngos.ngo_view import NgoView
+
+        view = NgoView(self.context, ngo_id, self)
+        if licence_tab:
+            view.show_licence_tab()
+        return view
+
+    def new_ngo(self) -> None:
+        self._open_dialog(self.make_ngo_dialog(None))
+
+    def edit_selected(self) -> None:
+        ngo_id = self.selected_id()
+        if ngo_id:
+            self._open_dialog(self.make_ngo_dialog(ngo_id))
+
+    def view_selected(self) -> None:
+        ngo_id = self.selected_id()
+        if ngo_id:
+            self.open_ngo(ngo_id)
+
+    def open_ngo(self, ngo_id: str, licence_tab: bool = False) -> None:
+        try:
+            view = self.make_ngo_view(ngo_id, licence_tab)
+        except UserError as exc:
+            ui_errors.show_user_error(self, exc)
+            return
+        view.changed.connect(self._reload_keep_selection)
+        view.edit_requested.connect(lambda nid, v=view: self._edit_from_view(v, nid))
+        self.last_dialog = view
+        view.open()
+
+    def _edit_from_view(self, view, ngo_id: str) -> None:
+        dialog = self.make_ngo_dialog(ngo_id)
+        dialog.setParent(view, dialog.windowFlags())
+        dialog.accepted.connect(view.refresh_details)
+        self._open_dialog(dialog)
+
+    def open_licence_case(self) -> None:
+        ngo_id = self.selected_id()
+        if ngo_id:
+            self.open_ngo(ngo_id, licence_tab=True)
+
+    def _open_dialog(self, dialog: NgoDialog) -> None:
+        self.last_dialog = dialog
+        dialog.accepted.connect(lambda: self._after_save(dialog.saved_id))
+        dialog.open()
+
+    def _after_save(self, ngo_id: str | None) -> None:
+        self.model.refresh()
+        if ngo_id:
+            self.select_ngo(ngo_id)
+
+    def _reload_keep_selection(self) -> None:
+        self._after_save(self.selected_id())
+
+    def toggle_selected_active(self) -> None:
+        row = self.selected_row()
+        if row is None:
+            return
+        activate = row.status == "inactive"
+        if not activate and not self.confirm(
+            self, "غیرفعال‌سازی", f"سازمان «{row.name}» غیرفعال شود؟\nپرونده‌ها و سوابق آن حفظ می‌شود."
+        ):
+            return
+        if not self._set_active(row.id, activate):
+            return
+        if activate:
+            self.show_message(f"«{row.name}» دوباره فعال شد.")
+        else:
+            self.show_message(f"«{row.name}» غیرفعال شد.", undo=lambda: self._set_active(row.id, True))
+
+    def _set_active(self, ngo_id: str, active: bool) -> bool:
+        try:
+            with self.context.uow() as uow:
+                ngo_service.set_ngo_active(uow, ngo_id, active, self.context.clerk)
+        except UserError as exc:
+            ui_errors.show_user_error(self, exc)
+            return False
+        self._after_save(ngo_id)
+        return True
+
+    def show_message(self, text: str, undo: Callable[[], object] | None = None) -> None:
+        self.message_label.setText(text)
+        self._undo = undo
+        self.undo_button.setVisible(undo is not None)
+        self.message_bar.show()
+
+    def hide_message(self) -> None:
+        self._undo = None
+        self.message_bar.hide()
+
+    def _on_undo_button_clicked(self) -> None:
+        undo = self._undo
+        self.hide_message()
+        if undo is not None:
+            undo()
+            self.show_message("بازگردانی شد.")

@@ -1,0 +1,58 @@
+"""Helpers for helper F2's UI tests (NGO list, NGO dialog, licence flow): an initialized desk and NGOs."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+CLERK = "کارشناس آزمون"
+_PREFIXES = itertools.count(1_050_000_000)
+
+
+def next_national_id() -> str:
+    from ostandari_desk.domain.ids import make_legal_national_id
+
+    return make_legal_national_id(str(next(_PREFIXES)))
+
+
+def national_code(n: int) -> str:
+    from ostandari_desk.domain.ids import make_national_code
+
+    return make_national_code(f"{n:09d}")
+
+
+@pytest.fixture
+def ctx(engine, uow):
+    """An AppContext on a database initialized for قزوین (provincial installation)."""
+    from ostandari_desk.services import setup
+    from ostandari_desk.ui.context import AppContext
+
+    setup.initialize(uow, "قزوین", office_name="اداره کل امور اجتماعی", clerk_name=CLERK)
+    return AppContext(engine=engine, clerk=CLERK)
+
+
+def counties(ctx) -> dict[str, str]:
+    from ostandari_desk.services import reference
+
+    return {c.name: c.id for c in reference.list_counties(ctx.uow())}
+
+
+def make_ngo(ctx, name: str, county: str = "قزوین", level: str = "county", **overrides) -> str:
+    from ostandari_desk.services.ngos import NgoInput, create_ngo
+
+    values = dict(
+        national_id=next_national_id(),
+        name=name,
+        county_id=counties(ctx)[county] if county else None,
+        level=level,
+        ceo_name="مدیر آزمایشی",
+    )
+    values.update(overrides)
+    return create_ngo(ctx.uow(), NgoInput(**values), [], ctx.clerk)
+
+
+def bulk_ngos(ctx, count: int, prefix: str = "انجمن") -> None:
+    """Many NGOs quickly (the service path, one transaction each is fine for hundreds)."""
+    for i in range(count):
+        make_ngo(ctx, f"{prefix} {i:05d}")
