@@ -126,8 +126,8 @@ class AnnualComparison:
     @property
     def period_note(self) -> str:
         if not self.same_period:
-            return f"دوره: سال کامل {to_persian_digits(self.year)} در برابر سال کامل {to_persian_digits(self.previous)}"
-        return f"دوره: {self.this_label} در برابر {self.last_label}"
+            return f"سال کامل {to_persian_digits(self.year)} در برابر سال کامل {to_persian_digits(self.previous)}"
+        return f"{self.this_label} در برابر {self.last_label}"
 
     def row(self, key: str) -> IndicatorRow:
         for r in self.rows:
