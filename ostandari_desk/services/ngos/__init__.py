@@ -1,0 +1,49 @@
+"""NGOs (سمن): validate, create, edit, deactivate, read one, and list/search/count pages in SQL.
+
+Text is stored cleaned (text.clean) beside its keys: name_key (text.normalize) for duplicate checks,
+name_sort (text.persian_sort_key) for ORDER BY, and search_text (normalized tokens) which the FTS5
+table ``ngo_fts`` (rowid = ngo.seq) indexes through triggers. Reads return frozen rows.
+"""
+
+from ostandari_desk.services.ngos.commands import create_ngo, set_ngo_active, update_ngo
+from ostandari_desk.services.ngos.queries import count_ngos, fts_query, get_ngo, list_ngo_page
+from ostandari_desk.services.ngos.rows import (
+    NGO_SORT_KEYS,
+    PROVINCE_LABEL,
+    PROVINCE_ONLY,
+    ROLE_LABELS,
+    STATUS_LABELS,
+    BoardMemberInput,
+    BoardMemberRow,
+    CurrentLicence,
+    NgoDetail,
+    NgoFilter,
+    NgoInput,
+    NgoRow,
+)
+from ostandari_desk.services.ngos.validation import next_seq, prepare_ngo_values, validate_ngo
+
+__all__ = [
+    "NGO_SORT_KEYS",
+    "PROVINCE_LABEL",
+    "PROVINCE_ONLY",
+    "ROLE_LABELS",
+    "STATUS_LABELS",
+    "BoardMemberInput",
+    "BoardMemberRow",
+    "CurrentLicence",
+    "NgoDetail",
+    "NgoFilter",
+    "NgoInput",
+    "NgoRow",
+    "count_ngos",
+    "create_ngo",
+    "fts_query",
+    "get_ngo",
+    "list_ngo_page",
+    "next_seq",
+    "prepare_ngo_values",
+    "set_ngo_active",
+    "update_ngo",
+    "validate_ngo",
+]

@@ -1,0 +1,226 @@
+"""Cleaning and checking an NGO and its board; the column values of a new row."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select
+
+from ostandari_desk.domain import ids, text
+from ostandari_desk.domain.lifecycle import Level, LicenceState
+from ostandari_desk.errors import DuplicateError, ValidationError
+from ostandari_desk.services.audit import ensure_open, now_utc
+from ostandari_desk.services.ngos.rows import (
+    ROLE_LABELS,
+    BoardMemberInput,
+    NgoInput,
+)
+from ostandari_desk.store.models import County, Ngo, ReferenceItem, new_id
+from ostandari_desk.store.uow import UnitOfWork
+
+# --- validation ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Clean:
+    """An NgoInput after cleaning and format checks (no database needed)."""
+
+    values: dict[str, Any]
+    field_ids: tuple[str, ...]
+    board: tuple[BoardMemberInput, ...] = field(default=())
+
+
+def _clean_board(
+    board: list[BoardMemberInput] | tuple[BoardMemberInput, ...],
+) -> tuple[BoardMemberInput, ...]:
+    cleaned: list[BoardMemberInput] = []
+    seen: dict[str, str] = {}
+    for position, member in enumerate(board, start=1):
+        name = text.clean(member.full_name)
+        if not name:
+            raise ValidationError(
+                f"نام عضو شماره {text.to_persian_digits(position)} هیئت مدیره وارد نشده است", field="board"
+            )
+        code = text.digits_to_latin(text.clean(member.national_code)).replace(" ", "").replace("-", "")
+        if not ids.is_valid_national_code(code):
+            raise ValidationError(f"کد ملی عضو هیئت مدیره «{name}» معتبر نیست", field="board")
+        if code in seen:
+            raise ValidationError(f"کد ملی «{seen[code]}» و «{name}» در هیئت مدیره یکسان است", field="board")
+        seen[code] = name
+        if member.role not in ROLE_LABELS:
+            raise ValidationError(f"سمت عضو هیئت مدیره «{name}» نامعتبر است", field="board")
+        if member.term_start and member.term_end and member.term_end < member.term_start:
+            raise ValidationError(f"پایان دوره عضو هیئت مدیره «{name}» پیش از آغاز آن است", field="board")
+        cleaned.append(
+            BoardMemberInput(
+                name, code, member.role, text.clean(member.expertise), member.term_start, member.term_end
+            )
+        )
+    return tuple(cleaned)
+
+
+def _validated_id(value: str, check, label: str, field_name: str) -> str:
+    try:
+        return check(value, field=label)
+    except ValidationError as exc:
+        raise ValidationError(exc.message, field=field_name) from None
+
+
+def _clean_input(data: NgoInput, board=(), today: date | None = None) -> _Clean:
+    """Clean and format-check ``data``; raises ValidationError naming the field."""
+    today = today or date.today()
+    name = text.clean(data.name)
+    if not text.normalize(name):
+        raise ValidationError("نام سازمان وارد نشده است", field="name")
+    national_id = _validated_id(data.national_id, ids.validate_legal_national_id, "شناسه ملی", "national_id")
+    if data.level not in {lv.value for lv in Level}:
+        raise ValidationError("سطح فعالیت سازمان انتخاب نشده است", field="level")
+    if data.level == Level.COUNTY and not data.county_id:
+        raise ValidationError("برای سازمان شهرستانی، شهرستان را انتخاب کنید", field="county_id")
+    ceo_name = text.clean(data.ceo_name)
+    ceo_code = text.digits_to_latin(text.clean(data.ceo_national_code))
+    if ceo_code:
+        ceo_code = _validated_id(ceo_code, ids.validate_national_code, "کد ملی مدیرعامل", "ceo_national_code")
+        if not ceo_name:
+            raise ValidationError("نام مدیرعامل وارد نشده است", field="ceo_name")
+    for value, label, field_name in (
+        (data.founded_on, "تاریخ تأسیس", "founded_on"),
+        (data.registered_on, "تاریخ ثبت", "registered_on"),
+    ):
+        if value is not None and value > today:
+            raise ValidationError(f"{label} نمی‌تواند پس از امروز باشد", field=field_name)
+    if data.founded_on and data.registered_on and data.registered_on < data.founded_on:
+        raise ValidationError("تاریخ ثبت نمی‌تواند پیش از تاریخ تأسیس باشد", field="registered_on")
+    registration_no = text.digits_to_latin(text.clean(data.registration_no))
+    board_clean = _clean_board(board)
+    if not ceo_name:  # a board member with the CEO role fills an empty CEO
+        ceo = next((m for m in board_clean if m.role == "ceo"), None)
+        if ceo is not None:
+            ceo_name, ceo_code = ceo.full_name, ceo.national_code
+    values = {
+        "national_id": national_id,
+        "registration_no": registration_no,
+        "name": name,
+        "name_key": text.normalize(name),
+        "name_sort": text.persian_sort_key(name),
+        "level": str(data.level),
+        "county_id": data.county_id or None,
+        "address": text.clean(data.address),
+        "phone": text.digits_to_latin(text.clean(data.phone)),
+        "founded_on": data.founded_on,
+        "registered_on": data.registered_on,
+        "ceo_name": ceo_name,
+        "ceo_national_code": ceo_code,
+        "search_text": _search_text(name, national_id, registration_no, ceo_name),
+    }
+    field_ids = tuple(dict.fromkeys(f for f in data.field_ids if f))
+    return _Clean(values, field_ids, board_clean)
+
+
+def _search_text(name: str, national_id: str, registration_no: str, ceo_name: str) -> str:
+    parts = (name, national_id, registration_no, ceo_name)
+    return " ".join(p for p in (text.normalize(x) for x in parts) if p)
+
+
+def _squeezed(key: str) -> str:
+    return key.replace(" ", "")
+
+
+def _check_against_database(uow: UnitOfWork, clean: _Clean, ngo_id: str | None) -> list[str]:
+    """Errors that need the database (raised) and warnings (returned)."""
+    v = clean.values
+    s = uow.s
+    if v["county_id"] is not None and s.get(County, v["county_id"]) is None:
+        raise ValidationError("شهرستان انتخاب‌شده پیدا نشد", field="county_id")
+    if clean.field_ids:
+        found = set(
+            s.execute(
+                select(ReferenceItem.id).where(
+                    ReferenceItem.kind == "field", ReferenceItem.id.in_(clean.field_ids)
+                )
+            ).scalars()
+        )
+        if len(found) != len(clean.field_ids):
+            raise ValidationError("یکی از حوزه‌های فعالیت انتخاب‌شده پیدا نشد", field="field_ids")
+    other = s.execute(
+        select(Ngo.id, Ngo.name).where(Ngo.national_id == v["national_id"], Ngo.id != (ngo_id or ""))
+    ).first()
+    if other is not None:
+        raise DuplicateError(
+            f"شناسه ملی {text.to_persian_digits(v['national_id'])} پیش‌تر برای «{other.name}» ثبت شده است",
+            field="national_id",
+            record=other.id,
+        )
+    warnings: list[str] = []
+    county_cond = Ngo.county_id.is_(None) if v["county_id"] is None else Ngo.county_id == v["county_id"]
+    similar = s.execute(
+        select(Ngo.name, Ngo.national_id)
+        .where(
+            county_cond,
+            func.replace(Ngo.name_key, " ", "") == _squeezed(v["name_key"]),
+            Ngo.id != (ngo_id or ""),
+        )
+        .limit(3)
+    ).all()
+    place = "همین شهرستان" if v["county_id"] is not None else "سطح استان"
+    for row in similar:
+        warnings.append(
+            f"سازمان دیگری با نام مشابه «{row.name}» (شناسه ملی {text.to_persian_digits(row.national_id)}) "
+            f"در {place} ثبت شده است"
+        )
+    if v["registration_no"]:
+        same_reg = s.execute(
+            select(Ngo.name)
+            .where(Ngo.registration_no == v["registration_no"], Ngo.id != (ngo_id or ""))
+            .limit(1)
+        ).first()
+        if same_reg is not None:
+            warnings.append(
+                f"شماره ثبت {text.to_persian_digits(v['registration_no'])} برای «{same_reg.name}» هم ثبت شده است"
+            )
+    return warnings
+
+
+def validate_ngo(
+    uow: UnitOfWork,
+    data: NgoInput,
+    ngo_id: str | None = None,
+    board: list[BoardMemberInput] | tuple[BoardMemberInput, ...] = (),
+) -> list[str]:
+    """Check ``data`` (and ``board``); return Persian warnings the clerk may accept.
+
+    Raises:
+        ValidationError: a field breaks a rule (message names the field; ``.field`` is the NgoInput name).
+        DuplicateError: another NGO has the same national ID.
+    """
+    clean = _clean_input(data, board)
+    with ensure_open(uow):
+        return _check_against_database(uow, clean, ngo_id)
+
+
+def prepare_ngo_values(data: NgoInput, seq: int) -> dict[str, Any]:
+    """Column values of a new ``ngo`` row (cleaned, keys computed) for bulk Core inserts.
+
+    Format checks run (ValidationError); database checks (duplicates, county exists) are the caller's.
+    Fields of activity and the board are not included: insert NgoField/BoardMember rows separately.
+    """
+    values = _clean_input(data).values
+    moment = now_utc()
+    values.update(
+        id=new_id(),
+        seq=seq,
+        created_at=moment,
+        updated_at=moment,
+        row_version=1,
+        status="active",
+        licence_state=LicenceState.NONE.value,
+    )
+    return values
+
+
+def next_seq(uow: UnitOfWork) -> int:
+    """The next free ngo.seq (the full-text index key)."""
+    with ensure_open(uow):
+        return (uow.s.execute(select(func.max(Ngo.seq))).scalar() or 0) + 1
