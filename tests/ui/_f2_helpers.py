@@ -1,10 +1,11 @@
-"""Helpers for helper F2's UI tests (NGO list, NGO dialog, licence flow): an initialized desk and NGOs."""
+"""Helpers for the NGO list, NGO dialog and licence flow UI tests: NGOs made through the services.
+
+The ``ctx`` fixture (an AppContext on a desk initialized for قزوین) comes from tests/ui/conftest.py.
+"""
 
 from __future__ import annotations
 
 import itertools
-
-import pytest
 
 CLERK = "کارشناس آزمون"
 _PREFIXES = itertools.count(1_050_000_000)
@@ -20,16 +21,6 @@ def national_code(n: int) -> str:
     from ostandari_desk.domain.ids import make_national_code
 
     return make_national_code(f"{n:09d}")
-
-
-@pytest.fixture
-def ctx(engine, uow):
-    """An AppContext on a database initialized for قزوین (provincial installation)."""
-    from ostandari_desk.services import setup
-    from ostandari_desk.ui.context import AppContext
-
-    setup.initialize(uow, "قزوین", office_name="اداره کل امور اجتماعی", clerk_name=CLERK)
-    return AppContext(engine=engine, clerk=CLERK)
 
 
 def counties(ctx) -> dict[str, str]:
