@@ -44,6 +44,10 @@ class EventCalendar(QWidget):
         self.calendar = JalaliCalendarWidget(self)
         self.calendar.setObjectName("eventCalendar")
         self.calendar.setMinimumSize(420, 300)
+        # In right-to-left the month button's menu arrow covers the month name: make room for it.
+        self.calendar.setStyleSheet(
+            "QToolButton#qt_calendar_monthbutton { padding-left: 18px; padding-right: 6px; min-width: 90px; }"
+        )
         self.title_label = QLabel(self)
         self.title_label.setObjectName("calendarTitle")
         font = self.title_label.font()
