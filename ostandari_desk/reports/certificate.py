@@ -97,7 +97,7 @@ def build_certificate(data: CertificateData, letterhead: Letterhead, printed_on:
         (statement, FONT, 11),
     ]
     doc.add_spacer(20)
-    doc.add_flowable(_Framed(blocks, 430))
+    doc.add_flowable(_Framed(blocks, 340))
     doc.add_spacer(40)
     doc.add_flowable(_Signature([signer, data.issuer]))
     doc.build(target)

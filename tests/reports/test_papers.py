@@ -121,3 +121,48 @@ def test_ngo_by_national_id_accepts_persian_digits(desk, make_ngo):
     assert reporting.ngo_id_by_national_id(desk.uow, persian) == ngo_id
     with pytest.raises(UserError):
         reporting.ngo_id_by_national_id(desk.uow, "12345678901")
+
+
+# --- the command line -------------------------------------------------------------------------------
+
+
+def _cli(engine, *argv: str) -> int:
+    import argparse
+
+    from ostandari_desk import cli_report
+
+    parser = argparse.ArgumentParser()
+    cli_report.register(parser.add_subparsers(dest="command"))
+    return cli_report.run(parser.parse_args(list(argv)), engine)
+
+
+def test_cli_builds_each_report(desk, licensed, tmp_path, capsys):
+    from ostandari_desk.services.ngos import get_ngo
+
+    national = get_ngo(desk.uow, licensed).national_id
+    runs = {
+        "annual.pdf": ("annual", "--year", "۱۴۰۱", "--county", "آبیک"),
+        "register.pdf": ("register", "--county", "آبيک"),
+        "file.pdf": ("ngo-file", "--national-id", national),
+        "cert.pdf": ("certificate", "--national-id", national),
+        "exp.pdf": ("expiring", "--days", "90", "--today", "1405/02/01"),
+    }
+    for name, argv in runs.items():
+        out = tmp_path / name
+        assert _cli(desk.engine, "report", *argv, "--out", str(out)) == 0, capsys.readouterr().err
+        assert out.read_bytes().startswith(b"%PDF")
+    assert_pdf_has(str(tmp_path / "annual.pdf"), "شهرستان آبیک")
+    assert_pdf_has(str(tmp_path / "cert.pdf"), "شماره پروانه: ۱۴۰۱-۱۷")
+    assert "ذخیره شد" in capsys.readouterr().out
+
+
+def test_cli_errors_are_persian_and_non_zero(desk, make_ngo, tmp_path, capsys):
+    out = str(tmp_path / "x.pdf")
+    assert _cli(desk.engine, "report", "annual", "--year", "1401", "--county", "ناکجا", "--out", out) == 1
+    assert "شهرستان «ناکجا» در فهرست شهرستان‌ها نیست" in capsys.readouterr().err
+    assert _cli(desk.engine, "report", "certificate", "--national-id", "12345678901", "--out", out) == 1
+    assert "ثبت نشده است" in capsys.readouterr().err
+    assert _cli(desk.engine, "report", "annual", "--year", "سال", "--out", out) == 1
+    missing = str(tmp_path / "no" / "x.pdf")
+    assert _cli(desk.engine, "report", "register", "--out", missing) == 2
+    assert "وجود ندارد" in capsys.readouterr().err
