@@ -86,9 +86,10 @@ def test_create_with_two_board_members(qtbot, dialog, ctx, errors):
     assert ngo.county_name == "تاکستان"
     assert ngo.phone == "02833344556"
     assert set(ngo.field_names) == {"کودکان و نوجوانان", "آسیب‌های اجتماعی"}
-    assert [(m.full_name, m.role) for m in ngo.board] == [("مریم احمدی", "ceo"), ("علی رضایی", "treasurer")] or {
-        (m.full_name, m.role) for m in ngo.board
-    } == {("مریم احمدی", "ceo"), ("علی رضایی", "treasurer")}
+    assert {(m.full_name, m.role, m.expertise) for m in ngo.board} == {
+        ("مریم احمدی", "ceo", "مددکاری اجتماعی"),
+        ("علی رضایی", "treasurer", "حسابداری"),
+    }
     assert ngo.ceo_name == "مریم احمدی"  # the CEO board member fills the CEO
 
 
