@@ -22,8 +22,8 @@ from ostandari_desk.domain.text import format_number, to_persian_digits
 from ostandari_desk.errors import UserError
 from ostandari_desk.services import letters as letter_service
 from ostandari_desk.ui import errors as ui_errors
-from ostandari_desk.ui.events.paged_model import PagedColumn, PagedTableModel
 from ostandari_desk.ui.events.page import ask_yes_no, configure_table, select_row
+from ostandari_desk.ui.events.paged_model import PagedColumn, PagedTableModel
 from ostandari_desk.ui.letters.dialog import LetterDialog
 
 SEARCH_DELAY_MS = 150
@@ -94,7 +94,7 @@ class LettersPage(QWidget):
         self.table = QTableView(self)
         self.table.setObjectName("letterTable")
         self.table.setModel(self.model)
-        configure_table(self.table, (90, 100, 60, 130, 180, 280, 160, 90, 50))
+        configure_table(self.table, (90, 90, 60, 120, 170, 240, 150, 80, 50))
         self.table.horizontalHeader().setSortIndicator(0, Qt.SortOrder.DescendingOrder)
         self.new_button = QPushButton("نامه جدید", self)
         self.new_button.setObjectName("newLetterButton")
