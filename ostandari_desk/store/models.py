@@ -21,7 +21,8 @@ def new_id() -> str:
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    """Aware UTC: SQLModel's UTCDateTime columns refuse naive datetimes."""
+    return datetime.now(timezone.utc)
 
 
 class Record(SQLModel):
