@@ -77,3 +77,21 @@ def test_ngo_picker_searches(page, qtbot):
     with qtbot.waitSignal(page.generated, timeout=20000):
         page.generate()
     assert_pdf_has(page.pdf_bytes(), "پرونده سازمان", "مشخصات")
+
+
+def test_year_summary_shows_the_key_indicators_and_opens_areas(seeded_ctx, qtbot):
+    from ostandari_desk.domain import jalali
+    from ostandari_desk.ui.reports.year_summary import YearSummaryWidget
+
+    today = jalali.from_jalali(1401, 12, 29)  # the whole of 1401 against the whole of 1400
+    widget = YearSummaryWidget(seeded_ctx, today=today)
+    qtbot.addWidget(widget)
+    widget.show()
+    qtbot.waitUntil(lambda: len(widget.tiles) == 4, timeout=10000)
+    issued = widget.tiles["issued"].text()
+    assert "پروانه صادرشده" in issued and "۱۲" in issued and "۲٫۴ برابر" in issued
+    assert "۶ برابر" in widget.tiles["support_letters"].text()
+    with qtbot.waitSignal(widget.open_area) as blocker:
+        widget.tiles["support_letters"].click()
+    assert blocker.args == ["letters", {"kind": "support", "year": 1401}]
+    assert len(widget.chart.series()) == 1
