@@ -148,15 +148,17 @@ class LicencePanel(QWidget):
         if case is None:
             return
         self.case_label.setText(
-            f"پرونده {case.case_type_label} — شماره پیگیری {to_persian_digits(case.tracking_no)} — "
-            f"دریافت {format_jalali(case.received_on)} — وضعیت: {case.state_label}"
+            protect_hyphenated_numbers(
+                f"پرونده {case.case_type_label} — شماره پیگیری {to_persian_digits(case.tracking_no)} — "
+                f"دریافت {format_jalali(case.received_on)} — وضعیت: {case.state_label}"
+            )
         )
         self.inquiry_table.setVisible(bool(case.inquiries))
         self.inquiry_table.setRowCount(len(case.inquiries))
         for row, q in enumerate(case.inquiries):
             cells = (
                 q.agency_label,
-                to_persian_digits(q.letter_no),
+                protect_hyphenated_numbers(to_persian_digits(q.letter_no)),
                 format_jalali(q.sent_on),
                 format_jalali(q.due_on) + (" (گذشته)" if q.overdue else ""),
                 q.answer_label if q.answer else "بی‌پاسخ",

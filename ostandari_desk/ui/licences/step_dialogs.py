@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from ostandari_desk import settings
 from ostandari_desk.domain import jalali
 from ostandari_desk.domain.lifecycle import AGENCY_LABELS, CASE_TYPE_LABELS, LEVEL_LABELS, Agency
-from ostandari_desk.domain.text import clean, digits_to_latin, to_persian_digits
+from ostandari_desk.domain.text import clean, digits_to_latin, protect_hyphenated_numbers, to_persian_digits
 from ostandari_desk.errors import UserError
 from ostandari_desk.services import licences as lic
 from ostandari_desk.services import reference
@@ -304,7 +304,9 @@ def complete_dialog(context, case_id: str, parent=None) -> StepDialog:
                 validity_years=v["validity_years"], note=v["note"],
             )
 
-    intro = f"پرونده «{case.case_type_label}» با شماره پیگیری {to_persian_digits(case.tracking_no)}"
+    intro = protect_hyphenated_numbers(
+        f"پرونده «{case.case_type_label}» با شماره پیگیری {to_persian_digits(case.tracking_no)}"
+    )
     dialog = StepDialog(COMPLETE_TITLES.get(case.case_type, "پایان پرونده"), intro, submit, parent)
     if issues_licence:
         number = current.number if (current is not None and case.case_type == "renewal") else ""

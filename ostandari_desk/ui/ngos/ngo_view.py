@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from ostandari_desk.domain.jalali import format_jalali
-from ostandari_desk.domain.text import rlm, to_persian_digits
+from ostandari_desk.domain.text import RLM, protect_hyphenated_numbers, to_persian_digits
 from ostandari_desk.services import ngos as ngo_service
 from ostandari_desk.ui.licences.panel import LicencePanel
 
@@ -102,7 +102,8 @@ class NgoView(QDialog):
             ("وضعیت پروانه:", d.licence_state_label),
         )
         for label, value in rows:
-            shown = QLabel(rlm(value) or "—")
+            # RLM first: a value that starts with digits or «—» would otherwise be laid out left to right.
+            shown = QLabel(RLM + (protect_hyphenated_numbers(value) or "—"))
             shown.setWordWrap(True)
             shown.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             self.details_form.addRow(label, shown)
