@@ -107,11 +107,10 @@ class YearSummaryWidget(QWidget):
         series = QBarSeries()
         series.append(this)
         series.append(last)
-        series.setLabelsVisible(True)
-        series.setLabelsFormat("@value")
+        series.setLabelsVisible(False)  # QBarSeries labels ignore the locale: the tiles carry the numbers
         self.chart.addSeries(series)
         axis_x = QBarCategoryAxis()
-        axis_x.append([k.label for k in keys])
+        axis_x.append([k.label.replace(" ", "\n", 1) for k in keys])
         self.chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
         series.attachAxis(axis_x)
         axis_y = QValueAxis()
