@@ -44,6 +44,16 @@ def create_main_window(engine: Any, db_path: Path | None = None) -> "MainWindow"
     return MainWindow(AppContext.open(engine, db_path))
 
 
+def _import_store() -> None:
+    """Import the database layers on the main thread (an import on a pool thread can deadlock in
+    PySide6's import hook); done after the window is shown, so start-up stays quick."""
+    import ostandari_desk.services.setup  # noqa: F401
+    import ostandari_desk.store.engine  # noqa: F401
+    import ostandari_desk.store.schema  # noqa: F401
+    import ostandari_desk.store.uow  # noqa: F401
+    import ostandari_desk.ui.context  # noqa: F401
+
+
 def _open_engine(path: Path) -> tuple[Any, bool]:
     """Runs on a pool thread: open (create or upgrade) the database and tell whether it is set up."""
     from ostandari_desk.services.setup import is_initialized
@@ -69,8 +79,6 @@ class _Startup:
         self.engine: Any = None
 
     def start(self) -> None:
-        from ostandari_desk.ui.tasks import run_task
-
         # The wizard closes before the window shows: do not let that end the application.
         self.app.setQuitOnLastWindowClosed(False)
 
@@ -79,6 +87,16 @@ class _Startup:
 
             self.window = MainWindow()
             self.window.show()
+            from PySide6.QtCore import QTimer
+
+            QTimer.singleShot(30, self._open)  # let the window paint first
+        else:
+            self._open()
+
+    def _open(self) -> None:
+        from ostandari_desk.ui.tasks import run_task
+
+        _import_store()
         run_task(
             self.window,
             lambda: _open_engine(self.path),
@@ -128,9 +146,7 @@ def run_gui(db_path: Path | None = None) -> int:
     install_excepthook()
     startup = _Startup(app, Path(db_path) if db_path else default_database())
     startup.start()
-    code = app.exec()
-    if startup.window is not None and startup.window.isVisible():
-        startup.window.save_state()
+    code = app.exec()  # the window saves its geometry in its closeEvent
     if startup.engine is not None:
         startup.engine.dispose()
     return code

@@ -25,13 +25,17 @@ _CRASH_INFO = "اگر خطا تکرار شد، جزئیات را کپی کنید
 
 
 def setup_logging() -> None:
-    """Send the application's log to ``logs/ostandari.log`` in the data folder (once)."""
-    if any(getattr(h, "_ostandari", False) for h in log.handlers):
-        return
+    """Send the application's log to ``logs/ostandari.log`` in the data folder (idempotent)."""
     folder = data_dir() / "logs"
+    target = folder / "ostandari.log"
+    for old in [h for h in log.handlers if getattr(h, "_ostandari", None)]:
+        if old._ostandari == target:  # type: ignore[attr-defined]
+            return
+        log.removeHandler(old)  # the data folder moved (tests, portable use)
+        old.close()
     folder.mkdir(parents=True, exist_ok=True)
-    handler = RotatingFileHandler(folder / "ostandari.log", maxBytes=2_000_000, backupCount=3, encoding="utf-8")
-    handler._ostandari = True  # type: ignore[attr-defined]
+    handler = RotatingFileHandler(target, maxBytes=2_000_000, backupCount=3, encoding="utf-8")
+    handler._ostandari = target  # type: ignore[attr-defined]
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     log.addHandler(handler)
     log.setLevel(logging.INFO)

@@ -48,7 +48,7 @@ def _fill(widget: QListWidget, rows: list, current_id: str | None) -> None:
     for row in rows:
         item = QListWidgetItem(row.name + ("" if row.active else INACTIVE_SUFFIX), widget)
         item.setData(Qt.ItemDataRole.UserRole, row.id)
-        item.setData(Qt.ItemDataRole.UserRole + 1, row.active)
+        item.setData(Qt.ItemDataRole.UserRole + 1, int(row.active))  # int: see style.py
         if not row.active:
             item.setForeground(_GREY)
         if row.id == current_id:

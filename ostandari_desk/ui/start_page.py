@@ -13,7 +13,9 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
+from ostandari_desk import settings
 from ostandari_desk.domain.text import RLM, format_number
+from ostandari_desk.services.licences import desk_counts
 from ostandari_desk.ui.context import AppContext
 from ostandari_desk.ui.forms import child, load_form
 from ostandari_desk.ui.tasks import run_task
@@ -84,9 +86,6 @@ class TileButton(QPushButton):
 
 
 def _count_desk(context: AppContext, today: _dt.date) -> tuple[object, int]:
-    from ostandari_desk import settings
-    from ostandari_desk.services.licences import desk_counts
-
     with context.uow() as uow:
         window = int(settings.get_setting(uow, "expiring_window_days"))
         return desk_counts(uow, today), window

@@ -46,9 +46,11 @@ def _install_translators(app: QApplication) -> list[QTranslator]:
 
 def prepare_application(app: QApplication) -> None:
     """Fonts, translator, direction, locale and style on ``app``; safe to call more than once."""
-    if app.property("ostandari_prepared"):
+    # A str, not a bool: on Python 3.11 PySide6 6.12 loses a reference to True/False read back from a
+    # QVariant, and the interpreter aborts at exit ("bool_dealloc"). Keep bools out of Qt properties.
+    if app.property("ostandari_prepared") == "yes":
         return
-    app.setProperty("ostandari_prepared", True)
+    app.setProperty("ostandari_prepared", "yes")
     app.setStyle("Fusion")
     QLocale.setDefault(QLocale(QLocale.Language.Persian, QLocale.Country.Iran))
     _install_translators(app)

@@ -5,6 +5,9 @@ a callback ``progress(done, total)``; when the task is cancellable that callback
 ``TaskCancelled`` after the clerk pressed «انصراف». The result (``on_done(result)``) or the error
 (``on_error(exc)``, default: ``ui.errors.show_error``) arrives on the main thread through a queued
 signal. A progress dialog with a Persian label appears only if the task takes longer than a moment.
+
+Import what ``fn`` needs on the main thread, before calling ``run_task``: a module imported for the
+first time on a pool thread goes through PySide6's import hook, which can deadlock that thread.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal, Slot
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
@@ -89,16 +93,20 @@ class TaskHandle(QObject):
     def _close(self) -> None:
         self.finished = True
         _running.discard(self)
-        if self.dialog is not None:
+        if self.dialog is not None and shiboken6.isValid(self.dialog):
             self.dialog.canceled.disconnect()
             self.dialog.reset()
             self.dialog.deleteLater()
-            self.dialog = None
+        self.dialog = None
+
+    def _orphaned(self) -> bool:
+        """The widget that asked for the task is gone (page closed): nobody wants the answer."""
+        return self._parent is not None and not shiboken6.isValid(self._parent)
 
     @Slot(object)
     def _done(self, result: object) -> None:
         self._close()
-        if self.cancelled.is_set():
+        if self.cancelled.is_set() or self._orphaned():
             return
         self._on_done(result)
 
@@ -106,6 +114,11 @@ class TaskHandle(QObject):
     def _failed(self, error: object) -> None:
         self._close()
         if isinstance(error, TaskCancelled):
+            return
+        if self._orphaned():
+            from ostandari_desk.ui.errors import log
+
+            log.warning("error in a task whose window is gone: %r", error)
             return
         if self._on_error is not None:
             self._on_error(error)  # type: ignore[arg-type]
@@ -116,7 +129,7 @@ class TaskHandle(QObject):
 
     @Slot(int, int)
     def _progressed(self, done: int, total: int) -> None:
-        if self.dialog is None:
+        if self.dialog is None or not shiboken6.isValid(self.dialog):
             return
         if total > 0:
             self.dialog.setMaximum(total)
