@@ -1,0 +1,217 @@
+"""Build a demo database: a province with realistic NGOs, licence histories, events, letters and inspections."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine, func, select
+
+from ostandari_desk.errors import UserError
+from ostandari_desk.services import setup
+from ostandari_desk.services.demo.activity import LetterBook, add_activity
+from ostandari_desk.services.demo.bulk import Bulk, Calendar, Keys, stamp
+from ostandari_desk.services.demo.centres import add_centres
+from ostandari_desk.services.demo.registry import Place, RegistryBuilder
+from ostandari_desk.store.models import County, Ngo, ReferenceItem, utc_now
+from ostandari_desk.store.uow import UnitOfWork
+
+Progress = Callable[[str, int, int], None]
+
+FIRST_YEAR = 1399  # the app's records begin here; older licences come in as imported history
+
+
+@dataclass(frozen=True)
+class DemoSize:
+    ngos: int
+    inspections: int
+    activity_scale: float  # multiplies the yearly counts of events, letters and memoranda
+    board: bool
+
+
+SIZES = {
+    "small": DemoSize(ngos=500, inspections=5_000, activity_scale=1.0, board=True),
+    "large": DemoSize(ngos=100_000, inspections=1_000_000, activity_scale=40.0, board=False),
+}
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    size: str
+    seed: int
+    province: str
+    seconds: float
+    counts: dict[str, int] = field(default_factory=dict)  # table name -> rows written
+
+    @property
+    def ngos(self) -> int:
+        return self.counts.get("ngo", 0)
+
+    @property
+    def inspections(self) -> int:
+        return self.counts.get("inspection", 0)
+
+
+def _ensure_setup(engine: Engine, province: str) -> None:
+    """Initialize a fresh database; accept one initialized for ``province`` that has no NGOs yet."""
+    uow = UnitOfWork(engine)
+    with uow:
+        if uow.s.exec(select(func.count()).select_from(Ngo)).one()[0]:
+            raise UserError("پایگاه داده خالی نیست؛ داده نمونه فقط در پایگاه داده تازه ساخته می‌شود.")
+    if not setup.is_initialized(uow):
+        setup.initialize(uow, province, clerk_name="کاربر نمونه")
+
+
+def _places(engine: Engine, rng: random.Random) -> tuple[str, list[Place], dict[str, list[tuple[str, str]]]]:
+    uow = UnitOfWork(engine)
+    with uow:
+        from ostandari_desk.store.models import Province
+
+        province = uow.s.exec(select(Province.name)).one()[0]
+        counties = uow.s.exec(
+            select(County.id, County.name).where(County.active).order_by(County.position)
+        ).all()
+        items = uow.s.exec(
+            select(ReferenceItem.kind, ReferenceItem.id, ReferenceItem.name)
+            .where(ReferenceItem.active)
+            .order_by(ReferenceItem.kind, ReferenceItem.position)
+        ).all()
+    if not counties:
+        raise UserError("برای این استان شهرستانی تعریف نشده است.")
+    # The capital county holds the most NGOs.
+    places = [Place(cid, name, (3.0 if i == 0 else 1.0) * rng.uniform(0.7, 1.3)) for i, (cid, name) in
+              enumerate(counties)]
+    lists: dict[str, list[tuple[str, str]]] = {}
+    for kind, item_id, name in items:
+        lists.setdefault(kind, []).append((item_id, name))
+    return province, places, lists
+
+
+# Tables the demo fills: their secondary indexes are dropped and rebuilt in the same transaction.
+DEMO_TABLES = (
+    "ngo", "ngofield", "boardmember", "licencecase", "inquiry", "licence", "licencestep", "letter", "event",
+    "eventngo", "memorandum", "progressreport", "payment", "facilitationoffice", "centre", "inspection",
+    "finding", "correctiveaction",
+)
+
+
+def _drop_secondary(cur, enabled: bool) -> list[tuple[str, str, str]]:
+    """Drop the demo tables' secondary indexes and the FTS insert trigger; return what to recreate.
+
+    The statements are the database's own (sqlite_master), and the drop and the recreation happen in
+    the build's one transaction, so the schema ends exactly as the migrations made it, or is untouched.
+    Sorting once at the end is several times cheaper than keeping ~60 indexes in step row by row.
+    """
+    if not enabled:
+        return []
+    marks = ",".join("?" * len(DEMO_TABLES))
+    rows = cur.execute(
+        f"SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL AND tbl_name IN ({marks}) "
+        "AND (type = 'index' OR (type = 'trigger' AND name = 'ngo_fts_insert'))",
+        DEMO_TABLES,
+    ).fetchall()
+    for kind, name, _sql in rows:
+        cur.execute(f'DROP {kind.upper()} "{name}"')
+    return rows
+
+
+def _restore_secondary(cur, deferred: list[tuple[str, str, str]], report: Callable[[int, int], None]) -> None:
+    if not deferred:
+        return
+    for i, (kind, _name, sql) in enumerate(deferred):
+        report(i, len(deferred) + 1)
+        cur.execute(sql)
+    if any(name == "ngo_fts_insert" for _kind, name, _sql in deferred):
+        cur.execute("INSERT INTO ngo_fts(rowid, search_text) SELECT seq, search_text FROM ngo ORDER BY seq")
+    report(len(deferred) + 1, len(deferred) + 1)
+
+
+def build_demo(
+    engine: Engine,
+    size: str = "small",
+    province: str = "قزوین",
+    progress: Progress | None = None,
+    seed: int = 1401,
+    today: dt.date | None = None,
+) -> DemoSummary:
+    """Fill an empty, migrated database with demo data; the same seed and ``today`` give the same rows.
+
+    ``size`` is "small" (~500 NGOs, ~5,000 inspections, seconds) or "large" (100,000 NGOs,
+    1,000,000 inspections). ``progress(stage, done, total)`` is called now and then.
+
+    Raises:
+        UserError: the database already holds NGOs, or the province is unknown.
+    """
+    if size not in SIZES:
+        raise ValueError(f"unknown demo size: {size!r}")
+    spec = SIZES[size]
+    report = progress or (lambda stage, done, total: None)
+    started = time.perf_counter()
+    report("راه‌اندازی", 0, 1)
+    _ensure_setup(engine, province)
+    rng = random.Random(seed)
+    key = Keys(random.Random(seed * 7919 + 1), seed)
+    province_name, places, lists = _places(engine, rng)
+    today = today or dt.date.today()
+    cal = Calendar(1385, today + dt.timedelta(days=6 * 366))
+    today_n = today.toordinal()
+    start_n = cal.day(FIRST_YEAR, 1, 1)
+    now = stamp(utc_now())
+    fields = {name: item_id for item_id, name in lists.get("field", [])}
+    report("راه‌اندازی", 1, 1)
+
+    raw = engine.raw_connection()
+    try:
+        dbapi = raw.driver_connection
+        isolation = dbapi.isolation_level
+        dbapi.isolation_level = None  # we issue BEGIN/COMMIT ourselves: the DDL below must be inside too
+        cur = dbapi.cursor()
+        # This connection only: the build is one transaction, and a crash simply loses it.
+        cur.execute("PRAGMA foreign_keys=OFF")
+        cur.execute("PRAGMA synchronous=OFF")
+        cur.execute("PRAGMA cache_size=-400000")
+        cur.execute("PRAGMA temp_store=MEMORY")
+        cur.execute("BEGIN")
+        try:
+            bulk = Bulk(cur, chunk=50_000)
+            registry = RegistryBuilder(bulk, rng, key, cal, today_n, start_n, now, fields, places, province_name,
+                                       with_board=spec.board)
+            letters = LetterBook(bulk, key, cal, now)
+            deferred = _drop_secondary(cur, spec.ngos >= 5_000)
+            prefixes = rng.sample(range(10**8), spec.ngos)
+            step = max(1, spec.ngos // 50)
+            for i in range(spec.ngos):
+                registry.add_ngo(i + 1, prefixes[i])
+                if i % step == 0:
+                    report("سمن‌ها و پروانه‌ها", i, spec.ngos)
+            report("سمن‌ها و پروانه‌ها", spec.ngos, spec.ngos)
+            report("رویدادها، مکاتبات و تفاهم‌نامه‌ها", 0, 1)
+            add_activity(bulk, rng, key, cal, today_n, start_n, now, places, registry.ngos,
+                         lists.get("social_harm", []), letters, registry.punitive, spec.activity_scale)
+            report("رویدادها، مکاتبات و تفاهم‌نامه‌ها", 1, 1)
+            add_centres(bulk, rng, key, cal, today_n, start_n, now, places, lists.get("centre_category", []),
+                        letters, spec.inspections, registry.person,
+                        lambda done, total: report("مراکز و بازدیدها", done, total))
+            bulk.flush()
+            _restore_secondary(cur, deferred, lambda done, total: report("ساخت نمایه‌ها", done, total))
+            report("ذخیره", 0, 1)
+            cur.execute("COMMIT")
+            report("ذخیره", 1, 1)
+        except BaseException:
+            cur.execute("ROLLBACK")
+            raise
+        finally:
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA cache_size=-65536")
+            cur.close()
+            dbapi.isolation_level = isolation
+    finally:
+        raw.close()
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA optimize")
+    counts = {name: n for name, n in bulk.counts().items() if n}
+    return DemoSummary(size, seed, province_name, time.perf_counter() - started, counts)
