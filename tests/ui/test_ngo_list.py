@@ -99,6 +99,17 @@ def test_sort_by_name_is_persian_order(page, ctx):
     assert names(p.model)[0].startswith("ولایت")
 
 
+def test_sorting_keeps_the_selection(page, ctx):
+    make_ngo(ctx, "الف انجمن")
+    target = make_ngo(ctx, "ی انجمن")
+    p = page()
+    p.select_ngo(target)
+    assert p.table.currentIndex().row() == 1
+    p.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)
+    assert p.selected_id() == target and p.table.currentIndex().row() == 0
+    assert p.edit_button.isEnabled()
+
+
 def test_sort_on_every_column(page, ctx):
     make_ngo(ctx, "انجمن الف", county="آبیک")
     make_ngo(ctx, "انجمن ب", level="province")

@@ -183,7 +183,9 @@ class NgoListPage(QWidget):
         for combo in self._filter_combos():
             combo.currentIndexChanged.connect(self._apply_widgets)
         self.model.total_changed.connect(self._on_model_total_changed)
-        self.model.modelReset.connect(self._update_buttons)
+        # A re-query (filter, sort, save) keeps the selected NGO selected when it is still loaded.
+        self.model.modelAboutToBeReset.connect(self._remember_selection)
+        self.model.modelReset.connect(self._restore_selection)
         self.table.activated.connect(lambda _index: self.view_selected())
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._update_buttons())
         self.new_button.clicked.connect(self.new_ngo)
@@ -240,10 +242,7 @@ class NgoListPage(QWidget):
 
     def _apply_widgets(self) -> None:
         self.search_timer.stop()
-        selected = self.selected_id()
         self.model.set_filter(self.current_filter())
-        if selected:
-            self.select_ngo(selected)
 
     def _on_search_edit_text_changed(self, _text: str) -> None:
         self.search_timer.start()
@@ -275,6 +274,15 @@ class NgoListPage(QWidget):
         self.table.selectionModel().setCurrentIndex(self.model.index(row, 0), flags)
         self.table.scrollTo(self.model.index(row, 0))
         return True
+
+    def _remember_selection(self) -> None:
+        self._remembered = self.selected_id()
+
+    def _restore_selection(self) -> None:
+        remembered, self._remembered = getattr(self, "_remembered", None), None
+        if remembered:
+            self.select_ngo(remembered)
+        self._update_buttons()
 
     def _update_buttons(self) -> None:
         row = self.selected_row() if self.selected_id() else None
