@@ -9,12 +9,13 @@ import itertools
 import openpyxl
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy import text as text_sql
 
 from ostandari_desk.domain.ids import make_legal_national_id, make_national_code
 from ostandari_desk.errors import UserError
 from ostandari_desk.services import transfer
-from ostandari_desk.services.ngos import NgoFilter, get_ngo
-from ostandari_desk.services.transfer.ngos import COLUMNS
+from ostandari_desk.services.ngos import NgoFilter, NgoInput, count_ngos, get_ngo, prepare_ngo_values
+from ostandari_desk.services.transfer.ngos import COLUMNS, new_values
 from ostandari_desk.store.models import Ngo, NgoField
 
 HEADERS = [
@@ -165,6 +166,33 @@ def test_skip_bad_stores_good_rows_and_writes_bad_ones(desk, tmp_path):
     again = transfer.import_file(desk.uow, "ngos", path, clerk=desk.clerk, skip_bad=True)
     assert again.added == 0 and again.unchanged == 980
     assert ngo_count(desk) == 980
+    # the bulk path filled the full-text index and put its trigger back
+    assert count_ngos(desk.uow, NgoFilter(text="شماره ۹۹۹")) == 1
+    with desk.uow as uow:
+        triggers = uow.s.execute(text_sql("SELECT name FROM sqlite_master WHERE type = 'trigger'")).scalars().all()
+    assert "ngo_fts_insert" in triggers
+
+
+def test_bulk_values_match_the_ngo_service(desk):
+    """The importer builds the ngo columns itself (speed); they must equal services.ngos' own."""
+    row = {
+        "national_id": nid(),
+        "name": "انجمن  حمایت از کودکان",
+        "county_id": desk.counties["آبیک"],
+        "level": "county",
+        "registration_no": "AB 12",
+        "registered_on": dt.date(2020, 1, 1),
+        "ceo_name": "علی محمدی",
+        "ceo_national_code": make_national_code("123456780"),
+        "phone": "02833334444",
+        "address": "قزوین",
+    }
+    row["name"] = "انجمن حمایت از کودکان"
+    ours = new_values(row, 7, dt.datetime(2024, 1, 1, tzinfo=dt.UTC))
+    theirs = prepare_ngo_values(NgoInput(**row), 7)
+    for key in ("id", "created_at", "updated_at"):
+        ours.pop(key), theirs.pop(key)
+    assert ours == theirs
 
 
 def test_reimport_adds_nothing_and_says_so(desk, tmp_path):

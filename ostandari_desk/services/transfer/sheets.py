@@ -206,6 +206,8 @@ def cell_text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, str):
+        if value.isascii():
+            return " ".join(value.split())
         return text.clean(value)
     if isinstance(value, bool):
         return "1" if value else "0"
@@ -229,6 +231,8 @@ def cell_digits(value: Any) -> str:
         return str(value)
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
+    if isinstance(value, str) and value.isdigit() and value.isascii():
+        return value
     return _CODE_SEPARATORS.sub("", text.normalize(str(value)))
 
 
