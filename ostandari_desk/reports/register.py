@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import IO
 
 from ostandari_desk.domain.text import format_number, to_persian_digits
+from ostandari_desk.reports.charts import speed_up_reportlab
 from ostandari_desk.reports.document import Column, Letterhead, ReportDocument
 from ostandari_desk.services.reporting import RegisterData
 
@@ -29,6 +30,7 @@ REGISTER_COLUMNS = [
 def build_register(data: RegisterData, letterhead: Letterhead, printed_on: str,
                    target: str | Path | IO[bytes]) -> None:
     """Write the register PDF: the filter in words, the count, and the table (header on every page)."""
+    speed_up_reportlab()
     doc = ReportDocument(TITLE, letterhead, printed_on, landscape=True)
     doc.add_key_values([("فیلتر", data.filter_text), ("تعداد", f"{format_number(len(data.rows))} سازمان")])
     rows = [

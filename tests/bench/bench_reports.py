@@ -1,0 +1,142 @@
+"""Report timings against their floor: ``python tests/bench/bench_reports.py DB [runs]``.
+
+``measure(db_path, runs=5)`` returns one dict per case: name, median_s, floor_s, ratio (median / floor).
+
+- ``annual_province``: the province-wide annual comparison (services.annual) and its PDF with charts.
+  Floor: the same grouped counts by raw SQL through sqlite3 on the same file, plus ReportLab drawing an
+  empty page. Target ≤ 1 s on the large demo (100k NGOs, 1M inspections).
+- ``annual_county``: the same for the first county.
+- ``table_20_pages``: the NGO register of 20 landscape pages (rows from services.reporting).
+  Floor: ReportLab drawing an empty page. Target ≤ 0.7 s.
+"""
+
+from __future__ import annotations
+
+import io
+import sqlite3
+import statistics
+import sys
+import time
+from pathlib import Path
+
+from reportlab.pdfgen import canvas
+
+from ostandari_desk.domain import jalali
+
+ROWS_FOR_20_PAGES = 20 * 27  # landscape register rows per page, about
+
+
+def _timed(fn, runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def _empty_page() -> None:
+    out = io.BytesIO()
+    c = canvas.Canvas(out)
+    c.drawString(100, 100, "")
+    c.showPage()
+    c.save()
+
+
+_RAW = [
+    ("SELECT s.kind, COALESCE(c.case_type, 'establishment'), s.county_id, "
+     "CASE WHEN s.on_date BETWEEN :t0 AND :t1 THEN 1 WHEN s.on_date BETWEEN :l0 AND :l1 THEN 0 END AS p, COUNT(*) "
+     "FROM licencestep s LEFT JOIN licencecase c ON c.id = s.case_id AND s.kind IN ('approval', 'rejection') "
+     "WHERE s.kind IN ('approval','conformity','issue','rejection','renewal','request','revocation','suspension',"
+     "'upgrade') AND s.on_date >= :l0 AND s.on_date <= :t1 GROUP BY 1, 2, 3, 4"),
+    ("SELECT c.county_id, CASE WHEN i.sent_on BETWEEN :t0 AND :t1 THEN 1 WHEN i.sent_on BETWEEN :l0 AND :l1 "
+     "THEN 0 END, COUNT(*) FROM inquiry i JOIN licencecase c ON c.id = i.case_id "
+     "WHERE i.sent_on >= :l0 AND i.sent_on <= :t1 GROUP BY 1, 2"),
+    ("SELECT kind, county_id, CASE WHEN starts_on BETWEEN :t0 AND :t1 THEN 1 WHEN starts_on BETWEEN :l0 AND :l1 "
+     "THEN 0 END, COUNT(*), SUM(attendees), SUM(training_hours) FROM event "
+     "WHERE kind IN ('conference','course','session') AND starts_on >= :l0 AND starts_on <= :t1 GROUP BY 1, 2, 3"),
+    ("SELECT kind, county_id, CASE WHEN dated_on BETWEEN :t0 AND :t1 THEN 1 WHEN dated_on BETWEEN :l0 AND :l1 "
+     "THEN 0 END, COUNT(*) FROM letter WHERE kind IN ('punitive','support') "
+     "AND dated_on >= :l0 AND dated_on <= :t1 GROUP BY 1, 2, 3"),
+    ("SELECT party_kind, county_id, CASE WHEN signed_on BETWEEN :t0 AND :t1 THEN 1 WHEN signed_on BETWEEN :l0 "
+     "AND :l1 THEN 0 END, COUNT(*), SUM(amount) FROM memorandum "
+     "WHERE signed_on >= :l0 AND signed_on <= :t1 GROUP BY 1, 2, 3"),
+]
+
+
+def _raw_counts(db_path: str, year: int) -> None:
+    l0, l1 = jalali.year_range(year - 1)
+    t0, t1 = jalali.year_range(year)
+    params = {"l0": l0.isoformat(), "l1": l1.isoformat(), "t0": t0.isoformat(), "t1": t1.isoformat()}
+    conn = sqlite3.connect(db_path)
+    try:
+        for sql in _RAW:
+            conn.execute(sql, params).fetchall()
+    finally:
+        conn.close()
+
+
+def _busiest_year(db_path: str) -> int:
+    conn = sqlite3.connect(db_path)
+    try:
+        last = conn.execute("SELECT MAX(on_date) FROM licencestep").fetchone()[0]
+    finally:
+        conn.close()
+    if not last:
+        return jalali.today_jalali_year()
+    from datetime import date
+
+    return jalali.jalali_year_of(date.fromisoformat(last)) - 1  # the last complete year
+
+
+def measure(db_path: str | Path, runs: int = 5) -> list[dict]:
+    """Median timings of the report cases and of their floors on the database file ``db_path``."""
+    from ostandari_desk.reports.annual import build_annual_report
+    from ostandari_desk.reports.document import Letterhead
+    from ostandari_desk.reports.register import build_register
+    from ostandari_desk.services import reference, reporting
+    from ostandari_desk.services.annual import annual_comparison
+    from ostandari_desk.services.ngos import NgoFilter
+    from ostandari_desk.store.engine import sqlite_url
+    from ostandari_desk.store.schema import open_database
+    from ostandari_desk.store.uow import UnitOfWork
+
+    db_path = str(db_path)
+    engine = open_database(sqlite_url(db_path))
+    letterhead = Letterhead("اداره کل امور اجتماعی و فرهنگی استانداری")
+    year = _busiest_year(db_path)
+    county = reference.list_counties(UnitOfWork(engine))[0].id
+
+    def annual(county_id=None) -> None:
+        data = annual_comparison(UnitOfWork(engine), year, county_id)
+        build_annual_report(data, letterhead, "۱۴۰۵/۰۱/۰۱", io.BytesIO())
+
+    register = reporting.register_data(UnitOfWork(engine), NgoFilter())
+    rows = reporting.RegisterData(register.filter_text, register.rows[:ROWS_FOR_20_PAGES])
+
+    def table() -> None:
+        build_register(rows, letterhead, "۱۴۰۵/۰۱/۰۱", io.BytesIO())
+
+    annual()  # warm caches (fonts, shaping) once, as a running desk has them
+    table()
+    floor_empty = _timed(_empty_page, runs)
+    floor_annual = _timed(lambda: _raw_counts(db_path, year), runs) + floor_empty
+    results = []
+    for name, fn, floor in (
+        ("annual_province", annual, floor_annual),
+        ("annual_county", lambda: annual(county), floor_annual),
+        ("table_20_pages", table, floor_empty),
+    ):
+        median = _timed(fn, runs)
+        results.append({"name": name, "median_s": round(median, 4), "floor_s": round(floor, 4),
+                        "ratio": round(median / floor, 1) if floor else None})
+    engine.dispose()
+    return results
+
+
+if __name__ == "__main__":
+    if len(sys.argv) < 2:
+        print(__doc__)
+        sys.exit(2)
+    for row in measure(sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 5):
+        print(row)
