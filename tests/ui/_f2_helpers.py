@@ -32,13 +32,13 @@ def counties(ctx) -> dict[str, str]:
 def make_ngo(ctx, name: str, county: str = "قزوین", level: str = "county", **overrides) -> str:
     from ostandari_desk.services.ngos import NgoInput, create_ngo
 
-    values = dict(
-        national_id=next_national_id(),
-        name=name,
-        county_id=counties(ctx)[county] if county else None,
-        level=level,
-        ceo_name="مدیر آزمایشی",
-    )
+    values = {
+        "national_id": next_national_id(),
+        "name": name,
+        "county_id": counties(ctx)[county] if county else None,
+        "level": level,
+        "ceo_name": "مدیر آزمایشی",
+    }
     values.update(overrides)
     return create_ngo(ctx.uow(), NgoInput(**values), [], ctx.clerk)
 

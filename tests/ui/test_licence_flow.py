@@ -18,7 +18,9 @@ def errors(monkeypatch):
     from ostandari_desk.ui import errors as ui_errors
 
     shown: list[str] = []
-    monkeypatch.setattr(ui_errors, "show_user_error", lambda _parent, exc, title="خطا": shown.append(exc.message))
+    monkeypatch.setattr(
+        ui_errors, "show_user_error", lambda _parent, exc, title="خطا": shown.append(exc.message)
+    )
     return shown
 
 
@@ -55,7 +57,7 @@ def test_full_flow_through_the_dialogs(qtbot, ctx, panel_of, errors):
     from ostandari_desk.services.ngos import get_ngo
 
     ngo_id = make_ngo(ctx, "انجمن پرستو")
-    page, view, panel = panel_of(ngo_id)
+    page, _view, panel = panel_of(ngo_id)
     timeline = panel.timeline
     assert list(panel.action_buttons) == ["open:establishment"]
     assert "lifting" not in panel.action_buttons and "suspension" not in panel.action_buttons
@@ -102,7 +104,13 @@ def test_full_flow_through_the_dialogs(qtbot, ctx, panel_of, errors):
     assert timeline.labels()[-1] == "صدور پروانه"
     assert "۱۴۰۲-۱۷" in panel.licence_label.text()
     assert get_ngo(ctx.uow(), ngo_id).licence_state == "valid"
-    assert set(panel.action_buttons) == {"open:renewal", "open:upgrade", "open:conformity", "suspension", "revocation"}
+    assert set(panel.action_buttons) == {
+        "open:renewal",
+        "open:upgrade",
+        "open:conformity",
+        "suspension",
+        "revocation",
+    }
     assert "lifting" not in panel.action_buttons  # no «رفع تعلیق» before a suspension
     assert "رفع تعلیق" not in panel.action_labels()
 
@@ -123,10 +131,19 @@ def test_full_flow_through_the_dialogs(qtbot, ctx, panel_of, errors):
     assert "رفع تعلیق" in panel.action_labels()
 
     assert timeline.labels() == [
-        "دریافت درخواست", "بررسی مدارک", "ارسال استعلام",
-        "پاسخ استعلام", "پاسخ استعلام", "پاسخ استعلام", "پاسخ استعلام",
-        "موافقت شورا", "صدور پروانه",
-        "دریافت درخواست", "بررسی مدارک", "موافقت شورا", "تمدید پروانه",
+        "دریافت درخواست",
+        "بررسی مدارک",
+        "ارسال استعلام",
+        "پاسخ استعلام",
+        "پاسخ استعلام",
+        "پاسخ استعلام",
+        "پاسخ استعلام",
+        "موافقت شورا",
+        "صدور پروانه",
+        "دریافت درخواست",
+        "بررسی مدارک",
+        "موافقت شورا",
+        "تمدید پروانه",
         "تعلیق",
     ]
     # Dates in the timeline are Jalali with Persian digits.

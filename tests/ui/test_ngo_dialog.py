@@ -14,7 +14,9 @@ pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
 
 def type_text(widget, text: str) -> None:
     for ch in text:
-        QTest.sendKeyEvent(QTest.KeyAction.Click, widget, Qt.Key.Key_unknown, ch, Qt.KeyboardModifier.NoModifier)
+        QTest.sendKeyEvent(
+            QTest.KeyAction.Click, widget, Qt.Key.Key_unknown, ch, Qt.KeyboardModifier.NoModifier
+        )
 
 
 @pytest.fixture
@@ -24,7 +26,9 @@ def errors(monkeypatch):
 
     shown: list[tuple[str, str, str | None]] = []
     monkeypatch.setattr(
-        ui_errors, "show_user_error", lambda _parent, exc, title="خطا": shown.append((title, exc.message, exc.field))
+        ui_errors,
+        "show_user_error",
+        lambda _parent, exc, title="خطا": shown.append((title, exc.message, exc.field)),
     )
     return shown
 
@@ -176,14 +180,25 @@ def test_tab_order_runs_through_the_fields(dialog):
     for _ in range(60):
         owner = widget.parent() if isinstance(widget.parent(), JalaliDateEdit) else widget
         tabbable = bool(widget.focusPolicy() & Qt.FocusPolicy.TabFocus) and widget not in (
-            d.registeredOnHolder, d.foundedOnHolder
+            d.registeredOnHolder,
+            d.foundedOnHolder,
         )
         if tabbable and (not order or order[-1] is not owner):
             order.append(owner)
         widget = widget.nextInFocusChain()
     assert order[:12] == [
-        d.nameEdit, d.nationalIdEdit, d.registrationNoEdit, d.registeredOnEdit, d.foundedOnEdit,
-        d.levelCombo, d.countyCombo, d.ceoNameEdit, d.ceoCodeEdit, d.phoneEdit, d.addressEdit, d.fieldsList,
+        d.nameEdit,
+        d.nationalIdEdit,
+        d.registrationNoEdit,
+        d.registeredOnEdit,
+        d.foundedOnEdit,
+        d.levelCombo,
+        d.countyCombo,
+        d.ceoNameEdit,
+        d.ceoCodeEdit,
+        d.phoneEdit,
+        d.addressEdit,
+        d.fieldsList,
     ]
 
 

@@ -18,7 +18,9 @@ pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
 def type_text(widget, text: str) -> None:
     """Type any text (Persian included) one character at a time; keyClicks aborts on non-ASCII."""
     for ch in text:
-        QTest.sendKeyEvent(QTest.KeyAction.Click, widget, Qt.Key.Key_unknown, ch, Qt.KeyboardModifier.NoModifier)
+        QTest.sendKeyEvent(
+            QTest.KeyAction.Click, widget, Qt.Key.Key_unknown, ch, Qt.KeyboardModifier.NoModifier
+        )
 
 
 @pytest.fixture
@@ -49,7 +51,14 @@ def test_model_passes_qtmodeltester(qtmodeltester, ctx):
     assert model.rowCount() == 3
     assert model.headerData(0, Qt.Orientation.Horizontal) == "نام سازمان"
     assert [model.headerData(c, Qt.Orientation.Horizontal) for c in range(8)] == [
-        "نام سازمان", "شناسه ملی", "شماره ثبت", "شهرستان", "سطح", "مدیرعامل", "وضعیت", "وضعیت پروانه",
+        "نام سازمان",
+        "شناسه ملی",
+        "شماره ثبت",
+        "شهرستان",
+        "سطح",
+        "مدیرعامل",
+        "وضعیت",
+        "وضعیت پروانه",
     ]
 
 
@@ -94,7 +103,15 @@ def test_sort_by_name_is_persian_order(page, ctx):
         make_ngo(ctx, f"{name} انجمن")
     p = page()
     p.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
-    assert [n.split()[0] for n in names(p.model)] == ["بهار", "پرستو", "چکاوک", "ژاله", "کوثر", "گلستان", "ولایت"]
+    assert [n.split()[0] for n in names(p.model)] == [
+        "بهار",
+        "پرستو",
+        "چکاوک",
+        "ژاله",
+        "کوثر",
+        "گلستان",
+        "ولایت",
+    ]
     p.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)
     assert names(p.model)[0].startswith("ولایت")
 

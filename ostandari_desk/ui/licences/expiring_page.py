@@ -23,13 +23,20 @@ from PySide6.QtWidgets import (
 from ostandari_desk import settings
 from ostandari_desk.domain.jalali import format_jalali
 from ostandari_desk.domain.lifecycle import LEVEL_LABELS
-from ostandari_desk.domain.text import format_number, persian_sort_key, protect_hyphenated_numbers, rlm, to_persian_digits
+from ostandari_desk.domain.text import (
+    format_number,
+    persian_sort_key,
+    protect_hyphenated_numbers,
+    rlm,
+    to_persian_digits,
+)
 from ostandari_desk.errors import UserError
 from ostandari_desk.services import licences as lic
 from ostandari_desk.services import reference
 from ostandari_desk.ui import errors as ui_errors
 from ostandari_desk.ui.widgets.dates import persian_locale
 
+_ROOT = QModelIndex()  # the invisible root, as a default argument
 HEADERS = ("نام سمن", "شهرستان", "شماره پروانه", "سطح", "تاریخ صدور", "تاریخ انقضا", "روز مانده")
 SORT_ROLE = Qt.ItemDataRole.UserRole + 2
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -52,10 +59,10 @@ class LicenceRowsModel(QAbstractTableModel):
     def row_at(self, row: int):
         return self._rows[row] if 0 <= row < len(self._rows) else None
 
-    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802
+    def rowCount(self, parent=_ROOT) -> int:
         return 0 if parent.isValid() else len(self._rows)
 
-    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802
+    def columnCount(self, parent=_ROOT) -> int:
         return 0 if parent.isValid() else len(HEADERS)
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
@@ -89,7 +96,7 @@ class LicenceRowsModel(QAbstractTableModel):
             return EXPIRED_COLOUR if r.days_left < 0 else (SOON_COLOUR if r.days_left <= 30 else None)
         return None
 
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
             return HEADERS[section]
         return None

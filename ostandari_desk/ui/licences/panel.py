@@ -9,8 +9,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QGroupBox,
     QGridLayout,
+    QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from ostandari_desk.domain.jalali import format_jalali
-from ostandari_desk.domain.lifecycle import CASE_TYPE_LABELS, LEVEL_LABELS, LICENCE_STATE_LABELS, STEP_LABELS
+from ostandari_desk.domain.lifecycle import CASE_TYPE_LABELS, LEVEL_LABELS, STEP_LABELS
 from ostandari_desk.domain.text import format_number, protect_hyphenated_numbers, to_persian_digits
 from ostandari_desk.errors import UserError
 from ostandari_desk.services import licences as lic
@@ -131,7 +131,9 @@ class LicencePanel(QWidget):
             self.licence_label.setText(f"وضعیت: {state}\nپروانه‌ای صادر نشده است.")
             return
         days = (current.expires_on - _dt.date.today()).days
-        left = f"{format_number(days)} روز مانده" if days >= 0 else f"{format_number(-days)} روز از انقضا گذشته"
+        left = (
+            f"{format_number(days)} روز مانده" if days >= 0 else f"{format_number(-days)} روز از انقضا گذشته"
+        )
         self.licence_label.setText(
             f"وضعیت: {state}\n"
             f"شماره پروانه: {protect_hyphenated_numbers(to_persian_digits(current.number))}\n"
@@ -181,7 +183,10 @@ class LicencePanel(QWidget):
         actions = self.actions
         keys: list[tuple[str, str]] = []
         if actions is not None:
-            keys += [(f"open:{t}", OPEN_LABELS.get(t, CASE_TYPE_LABELS.get(t, t))) for t in actions.case_types_allowed]
+            keys += [
+                (f"open:{t}", OPEN_LABELS.get(t, CASE_TYPE_LABELS.get(t, t)))
+                for t in actions.case_types_allowed
+            ]
             for action in actions.case_actions:
                 if action == "answer" and self.case is not None and self.case.all_inquiries_answered:
                     continue  # every inquiry has its answer: nothing left to record
@@ -190,7 +195,10 @@ class LicencePanel(QWidget):
                     keys.append(("complete", COMPLETE_LABELS.get(case_type, "پایان پرونده")))
                 else:
                     keys.append((action, CASE_ACTION_LABELS.get(action, action)))
-            keys += [(step, DIRECT_LABELS.get(step, STEP_LABELS.get(step, step))) for step in actions.direct_steps_allowed]
+            keys += [
+                (step, DIRECT_LABELS.get(step, STEP_LABELS.get(step, step)))
+                for step in actions.direct_steps_allowed
+            ]
         for position, (key, label) in enumerate(keys):
             button = QPushButton(label, self.actions_box)
             button.setObjectName(f"action_{key.replace(':', '_')}")

@@ -96,7 +96,9 @@ class StepDialog(QDialog):
         edit.setMaximumHeight(70)
         return self._add(key, label, edit)
 
-    def add_combo(self, key: str, label: str, items: list[tuple[str, Any]], editable: bool = False) -> QComboBox:
+    def add_combo(
+        self, key: str, label: str, items: list[tuple[str, Any]], editable: bool = False
+    ) -> QComboBox:
         combo = QComboBox(self)
         combo.setEditable(editable)
         for text, data in items:
@@ -105,7 +107,9 @@ class StepDialog(QDialog):
             combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         return self._add(key, label, combo)
 
-    def add_spin(self, key: str, label: str, value: int, minimum: int, maximum: int, suffix: str = "") -> QSpinBox:
+    def add_spin(
+        self, key: str, label: str, value: int, minimum: int, maximum: int, suffix: str = ""
+    ) -> QSpinBox:
         spin = QSpinBox(self)
         spin.setLocale(persian_locale())
         spin.setRange(minimum, maximum)
@@ -182,8 +186,13 @@ def open_case_dialog(context, ngo_id: str, case_types: tuple[str, ...], parent=N
     def submit(v):
         with context.uow() as uow:
             return lic.open_case(
-                uow, ngo_id, v["case_type"], v["received_on"], context.clerk,
-                tracking_no=_code(v["tracking_no"]) or None, note=v["note"],
+                uow,
+                ngo_id,
+                v["case_type"],
+                v["received_on"],
+                context.clerk,
+                tracking_no=_code(v["tracking_no"]) or None,
+                note=v["note"],
             )
 
     dialog = StepDialog("تشکیل پرونده", "درخواست سمن را ثبت کنید.", submit, parent)
@@ -213,7 +222,13 @@ def inquiries_dialog(context, case_id: str, parent=None) -> StepDialog:
         letters = {a: _code(v[f"letter_{a.value}"]) for a in Agency if _code(v[f"letter_{a.value}"])}
         with context.uow() as uow:
             return lic.send_inquiries(
-                uow, case_id, v["on"], context.clerk, due_days=v["due_days"], letter_nos=letters, note=v["note"]
+                uow,
+                case_id,
+                v["on"],
+                context.clerk,
+                due_days=v["due_days"],
+                letter_nos=letters,
+                note=v["note"],
             )
 
     dialog = StepDialog(
@@ -262,8 +277,14 @@ def decide_dialog(context, case_id: str, parent=None) -> StepDialog:
     def submit(v):
         with context.uow() as uow:
             lic.decide_case(
-                uow, case_id, v["decision"] == "approve", v["on"], v["meeting_on"], v["legal_basis"],
-                context.clerk, note=v["note"],
+                uow,
+                case_id,
+                v["decision"] == "approve",
+                v["on"],
+                v["meeting_on"],
+                v["legal_basis"],
+                context.clerk,
+                note=v["note"],
             )
 
     dialog = StepDialog("تصمیم شورا", "تصمیم شورای توسعه و حمایت از تشکل‌ها (یا هیئت نظارت).", submit, parent)
@@ -300,8 +321,13 @@ def complete_dialog(context, case_id: str, parent=None) -> StepDialog:
             if not issues_licence:
                 return lic.complete_case(uow, case_id, v["on"], context.clerk, note=v["note"])
             return lic.complete_case(
-                uow, case_id, v["on"], context.clerk, licence_number=_code(v["licence_number"]),
-                validity_years=v["validity_years"], note=v["note"],
+                uow,
+                case_id,
+                v["on"],
+                context.clerk,
+                licence_number=_code(v["licence_number"]),
+                validity_years=v["validity_years"],
+                note=v["note"],
             )
 
     intro = protect_hyphenated_numbers(
@@ -333,7 +359,9 @@ def complete_dialog(context, case_id: str, parent=None) -> StepDialog:
 def suspension_dialog(context, ngo_id: str, parent=None) -> StepDialog:
     def submit(v):
         with context.uow() as uow:
-            return lic.suspend_licence(uow, ngo_id, v["on"], _code(v["letter_no"]), v["reason"], context.clerk)
+            return lic.suspend_licence(
+                uow, ngo_id, v["on"], _code(v["letter_no"]), v["reason"], context.clerk
+            )
 
     dialog = StepDialog("تعلیق پروانه", "پروانه فعالیت سمن تعلیق می‌شود.", submit, parent)
     dialog.add_date("on", "تاریخ تعلیق:")
@@ -345,7 +373,9 @@ def suspension_dialog(context, ngo_id: str, parent=None) -> StepDialog:
 def lifting_dialog(context, ngo_id: str, parent=None) -> StepDialog:
     def submit(v):
         with context.uow() as uow:
-            return lic.lift_suspension(uow, ngo_id, v["on"], _code(v["letter_no"]), context.clerk, note=v["note"])
+            return lic.lift_suspension(
+                uow, ngo_id, v["on"], _code(v["letter_no"]), context.clerk, note=v["note"]
+            )
 
     dialog = StepDialog("رفع تعلیق", "تعلیق پروانه برداشته می‌شود و پروانه دوباره معتبر است.", submit, parent)
     dialog.add_date("on", "تاریخ رفع تعلیق:")
@@ -359,7 +389,9 @@ def revocation_dialog(context, ngo_id: str, parent=None) -> StepDialog:
         with context.uow() as uow:
             return lic.revoke_licence(uow, ngo_id, v["on"], _code(v["letter_no"]), v["reason"], context.clerk)
 
-    dialog = StepDialog("لغو پروانه", "پروانه (یا موافقت) سمن لغو می‌شود. این اقدام در سابقه می‌ماند.", submit, parent)
+    dialog = StepDialog(
+        "لغو پروانه", "پروانه (یا موافقت) سمن لغو می‌شود. این اقدام در سابقه می‌ماند.", submit, parent
+    )
     dialog.add_date("on", "تاریخ لغو:")
     dialog.add_line("letter_no", "شماره نامه:")
     dialog.add_text("reason", "دلیل:")

@@ -12,6 +12,7 @@ from ostandari_desk.domain.text import protect_hyphenated_numbers, rlm, to_persi
 from ostandari_desk.services import ngos as ngo_service
 from ostandari_desk.store.uow import UnitOfWork
 
+_ROOT = QModelIndex()  # the invisible root, as a default argument
 STATUS_LABELS = ngo_service.STATUS_LABELS
 
 # (attribute of NgoRow, Persian header, service sort key)
@@ -118,10 +119,10 @@ class NgoTableModel(QAbstractTableModel):
 
     # --- Qt overrides ---------------------------------------------------------------------------
 
-    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802 (Qt override)
+    def rowCount(self, parent=_ROOT) -> int:
         return 0 if parent.isValid() else len(self._rows)
 
-    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802
+    def columnCount(self, parent=_ROOT) -> int:
         return 0 if parent.isValid() else len(COLUMNS)
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role=Qt.ItemDataRole.DisplayRole):
@@ -139,17 +140,17 @@ class NgoTableModel(QAbstractTableModel):
             return QColor("#8a8a8a")
         return None
 
-    def headerData(self, section: int, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
+    def headerData(self, section: int, orientation, role=Qt.ItemDataRole.DisplayRole):
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         if orientation == Qt.Orientation.Horizontal:
             return COLUMNS[section][1] if 0 <= section < len(COLUMNS) else None
         return to_persian_digits(section + 1)
 
-    def canFetchMore(self, parent=QModelIndex()) -> bool:  # noqa: N802
+    def canFetchMore(self, parent=_ROOT) -> bool:
         return not parent.isValid() and len(self._rows) < self._total
 
-    def fetchMore(self, parent=QModelIndex()) -> None:  # noqa: N802
+    def fetchMore(self, parent=_ROOT) -> None:
         if parent.isValid() or len(self._rows) >= self._total:
             return
         with self._uow_factory() as uow:

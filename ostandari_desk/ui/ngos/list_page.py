@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from itertools import pairwise
 
 from PySide6.QtCore import QItemSelectionModel, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -115,7 +116,13 @@ class NgoListPage(QWidget):
         self.count_label.setObjectName("ngoCountLabel")
 
         buttons = QHBoxLayout()
-        for button in (self.new_button, self.view_button, self.edit_button, self.active_button, self.licence_button):
+        for button in (
+            self.new_button,
+            self.view_button,
+            self.edit_button,
+            self.active_button,
+            self.licence_button,
+        ):
             buttons.addWidget(button)
         buttons.addStretch(1)
         buttons.addWidget(self.count_label)
@@ -144,10 +151,21 @@ class NgoListPage(QWidget):
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
 
-        chain = [self.search_edit, self.county_combo, self.level_combo, self.field_combo, self.status_combo,
-                 self.licence_combo, self.table, self.new_button, self.view_button, self.edit_button,
-                 self.active_button, self.licence_button]
-        for first, second in zip(chain, chain[1:]):
+        chain = [
+            self.search_edit,
+            self.county_combo,
+            self.level_combo,
+            self.field_combo,
+            self.status_combo,
+            self.licence_combo,
+            self.table,
+            self.new_button,
+            self.view_button,
+            self.edit_button,
+            self.active_button,
+            self.licence_button,
+        ]
+        for first, second in pairwise(chain):
             QWidget.setTabOrder(first, second)
 
     def _combo(self, name: str) -> QComboBox:
@@ -268,9 +286,7 @@ class NgoListPage(QWidget):
             return False
         # QTableView.selectRow silently fails in right-to-left when the header does not reach the
         # viewport's left edge; set the current row through the selection model instead.
-        flags = (
-            QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
-        )
+        flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
         self.table.selectionModel().setCurrentIndex(self.model.index(row, 0), flags)
         self.table.scrollTo(self.model.index(row, 0))
         return True

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from itertools import pairwise
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -153,7 +154,7 @@ class NgoDialog(QDialog):
             self.save_button,
             self.cancel_button,
         ]
-        for first, second in zip(chain, chain[1:]):
+        for first, second in pairwise(chain):
             QWidget.setTabOrder(first, second)
 
     def _connect(self) -> None:
@@ -242,9 +243,7 @@ class NgoDialog(QDialog):
                 if self.ngo_id is None:
                     self.saved_id = ngo_service.create_ngo(uow, data, board, self.context.clerk)
                 else:
-                    ngo_service.update_ngo(
-                        uow, self.ngo_id, data, board, self._version, self.context.clerk
-                    )
+                    ngo_service.update_ngo(uow, self.ngo_id, data, board, self._version, self.context.clerk)
                     self.saved_id = self.ngo_id
         except ConcurrentEditError as exc:
             ui_errors.show_user_error(self, exc, "ویرایش هم‌زمان")

@@ -95,7 +95,11 @@ class NgoView(QDialog):
             ("سطح:", d.level_label),
             ("شهرستان:", d.county_name),
             ("حوزه‌های فعالیت:", "، ".join(d.field_names)),
-            ("مدیرعامل:", d.ceo_name + (f" (کد ملی {to_persian_digits(d.ceo_national_code)})" if d.ceo_national_code else "")),
+            (
+                "مدیرعامل:",
+                d.ceo_name
+                + (f" (کد ملی {to_persian_digits(d.ceo_national_code)})" if d.ceo_national_code else ""),
+            ),
             ("تلفن:", to_persian_digits(d.phone)),
             ("نشانی:", d.address),
             ("وضعیت:", d.status_label),
