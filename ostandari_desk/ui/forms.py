@@ -34,17 +34,25 @@ class FormError(RuntimeError):
     """A .ui file is missing, invalid, or lacks a widget the code expects (a programming error)."""
 
 
-def _get_loader():  # noqa: ANN202 - QUiLoader, imported lazily (start-up time)
-    global _loader
+_CUSTOM_NAMES = (b"JalaliDateEdit", b"RialEdit", b"PersianIntSpinBox")
+_custom_registered = False
+
+
+def _get_loader(custom: bool = True):  # noqa: ANN202 - QUiLoader, imported lazily (start-up time)
+    """The shared loader; our custom widgets are registered the first time a form uses one
+    (so the main window's form does not pull jdatetime into start-up)."""
+    global _loader, _custom_registered
     if _loader is None:
         from PySide6.QtUiTools import QUiLoader
 
+        _loader = QUiLoader()
+    if custom and not _custom_registered:
         from ostandari_desk.ui.widgets.dates import JalaliDateEdit
         from ostandari_desk.ui.widgets.numbers import PersianIntSpinBox, RialEdit
 
-        _loader = QUiLoader()
         for cls in (JalaliDateEdit, RialEdit, PersianIntSpinBox):
             _loader.registerCustomWidget(cls)
+        _custom_registered = True
     return _loader
 
 
@@ -56,11 +64,12 @@ def form_names() -> list[str]:
 def load_form(name: str, host: QWidget) -> QWidget:
     """Load ``forms/<name>.ui`` into ``host`` and return the loaded widget."""
     path = forms_dir() / f"{name}.ui"
+    uses_custom = path.is_file() and any(n in path.read_bytes() for n in _CUSTOM_NAMES)
     file = QFile(str(path))
     if not file.open(QIODevice.OpenModeFlag.ReadOnly):
         raise FormError(f"cannot open form {path}")
     try:
-        loader = _get_loader()
+        loader = _get_loader(uses_custom)
         widget = loader.load(file, host)
     finally:
         file.close()

@@ -71,6 +71,24 @@ def _licences_page(context: AppContext, parent: QWidget) -> QWidget:
     return ExpiringLicencesPage(context, parent)
 
 
+def _events_page(context: AppContext, parent: QWidget) -> QWidget:
+    from ostandari_desk.ui.events import EventsPage
+
+    return EventsPage(context, parent)
+
+
+def _letters_page(context: AppContext, parent: QWidget) -> QWidget:
+    from ostandari_desk.ui.letters import LettersPage
+
+    return LettersPage(context, parent)
+
+
+def _reports_page(context: AppContext, parent: QWidget) -> QWidget:
+    from ostandari_desk.ui.reports import ReportsPage
+
+    return ReportsPage(context, parent)
+
+
 def _start_page(context: AppContext, parent: QWidget) -> QWidget:
     from ostandari_desk.ui.start_page import StartPage
 
@@ -87,6 +105,9 @@ PAGE_FACTORIES: dict[str, Callable[[AppContext, QWidget], QWidget]] = {
     "start": _start_page,
     "ngos": _ngo_page,
     "licences": _licences_page,
+    "events": _events_page,
+    "letters": _letters_page,
+    "reports": _reports_page,
     "reference": _reference_page,
 }
 
@@ -222,12 +243,7 @@ class MainWindow(QMainWindow):
         if factory is None:
             return PlaceholderPage(area(key), self.pages)
         assert self.context is not None
-        try:
-            page = factory(self.context, self.pages)
-        except ImportError as exc:  # a page package not written yet: say so honestly
-            if not (exc.name or "").startswith("ostandari_desk.ui."):
-                raise
-            return PlaceholderPage(area(key), self.pages)
+        page = factory(self.context, self.pages)
         if hasattr(page, "open_area"):
             page.open_area.connect(self.open_area)
         return page

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as _dt
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
@@ -112,6 +112,7 @@ class StartPage(QWidget):
             grid.addWidget(button, index // _COLUMNS, index % _COLUMNS)
             self.tiles[tile.key] = button
         self.counts = None
+        self.year_summary: QWidget | None = None
         self._busy = False
         self._window_days: int | None = None
 
@@ -155,3 +156,17 @@ class StartPage(QWidget):
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
         super().showEvent(event)
         self.refresh()
+        if self.year_summary is None:
+            # QtCharts is slow to import: add the year summary once the page is on screen
+            QTimer.singleShot(0, self._add_year_summary)
+
+    def _add_year_summary(self) -> None:
+        if self.year_summary is not None:
+            return
+        from ostandari_desk.ui.reports.year_summary import YearSummaryWidget
+
+        self.year_summary = YearSummaryWidget(self.context, self.ui)
+        self.year_summary.setObjectName("yearSummary")
+        self.year_summary.open_area.connect(self.open_area)
+        layout = self.ui.layout()
+        layout.insertWidget(layout.indexOf(self.status_label) + 1, self.year_summary)
