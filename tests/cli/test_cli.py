@@ -1,0 +1,116 @@
+"""The command line: main([...]) with --db in tmp_path."""
+
+from __future__ import annotations
+
+import itertools
+
+import openpyxl
+import pytest
+
+from ostandari_desk.cli import main
+from ostandari_desk.domain.ids import make_legal_national_id
+
+_PREFIXES = itertools.count(2_090_000_000)
+NGO_HEADERS = [
+    "شناسه ملی", "نام سازمان", "شهرستان", "سطح فعالیت", "حوزه فعالیت", "شماره ثبت",
+    "تاریخ ثبت", "مدیرعامل", "کد ملی مدیرعامل", "تلفن", "نشانی",
+]
+
+
+def ngo_sheet(path, rows):
+    book = openpyxl.Workbook()
+    book.active.append(NGO_HEADERS)
+    for row in rows:
+        book.active.append(row)
+    book.save(path)
+    return path
+
+
+def row(n, county="آبیک"):
+    return [make_legal_national_id(str(next(_PREFIXES))), f"انجمن شماره {n}", county, "شهرستانی",
+            "", "", "1400/01/01", "", "", "", ""]
+
+
+@pytest.fixture
+def db(tmp_path):
+    path = tmp_path / "cli.sqlite3"
+    assert main(["init", "--province", "قزوین", "--db", str(path)]) == 0
+    return path
+
+
+def test_init_then_refuse_second_init(tmp_path, capsys):
+    path = tmp_path / "x.sqlite3"
+    assert main(["--db", str(path), "init", "--province", "قزوین", "--office", "اداره آزمون"]) == 0
+    assert "قزوین" in capsys.readouterr().out
+    assert main(["init", "--province", "قزوین", "--db", str(path)]) == 2
+    assert "پیش‌تر راه‌اندازی" in capsys.readouterr().err
+
+
+def test_init_unknown_province(tmp_path, capsys):
+    assert main(["init", "--province", "ناکجا", "--db", str(tmp_path / "x.sqlite3")]) == 2
+    assert "ناکجا" in capsys.readouterr().err
+
+
+def test_template(tmp_path, capsys):
+    out = tmp_path / "t.xlsx"
+    assert main(["template", "ngos", str(out)]) == 0
+    assert [c.value for c in next(openpyxl.load_workbook(out).active.iter_rows(max_row=1))] == NGO_HEADERS
+
+
+def test_import_good_and_again(db, tmp_path, capsys):
+    path = ngo_sheet(tmp_path / "n.xlsx", [row(1), row(2)])
+    assert main(["import", "ngos", str(path), "--db", str(db)]) == 0
+    assert "۲ سمن افزوده شد" in capsys.readouterr().out
+    assert main(["import", "ngos", str(path), "--db", str(db)]) == 0
+    assert "پیش‌تر وارد شده است" in capsys.readouterr().out
+
+
+def test_import_with_errors(db, tmp_path, capsys):
+    rows = [row(1), row(2, county="ناموجود"), row(3)]
+    path = ngo_sheet(tmp_path / "n.xlsx", rows)
+    assert main(["import", "ngos", str(path), "--db", str(db)]) == 1
+    captured = capsys.readouterr()
+    assert "ردیف ۳، ستون «شهرستان»" in captured.err
+    assert "هیچ سمنی ثبت نشد" in captured.out
+    assert main(["import", "ngos", str(path), "--skip-bad", "--db", str(db)]) == 1
+    captured = capsys.readouterr()
+    assert "۲ سمن افزوده شد، ۱ ردیف خطا داشت" in captured.out
+    assert (tmp_path / "n-خطا.xlsx").exists()
+
+
+def test_import_missing_header_refused(db, tmp_path, capsys):
+    book = openpyxl.Workbook()
+    book.active.append(NGO_HEADERS[:2])
+    book.save(tmp_path / "n.xlsx")
+    assert main(["import", "ngos", str(tmp_path / "n.xlsx"), "--db", str(db)]) == 2
+    assert "شهرستان" in capsys.readouterr().err
+
+
+def test_import_into_uninitialized_database(tmp_path, capsys):
+    path = ngo_sheet(tmp_path / "n.xlsx", [row(1)])
+    assert main(["import", "ngos", str(path), "--db", str(tmp_path / "none.sqlite3")]) == 2
+    assert "init" in capsys.readouterr().err
+
+
+def test_export(db, tmp_path, capsys):
+    main(["import", "ngos", str(ngo_sheet(tmp_path / "n.xlsx", [row(1), row(2)])), "--db", str(db)])
+    capsys.readouterr()
+    out = tmp_path / "out.csv"
+    assert main(["--db", str(db), "export", "ngos", str(out)]) == 0
+    assert "۲ سمن" in capsys.readouterr().out
+    assert out.read_text(encoding="utf-8-sig").splitlines()[0].split(",") == NGO_HEADERS
+
+
+def test_demo_refuses_initialized_database(db, capsys):
+    assert main(["demo", "--db", str(db)]) == 2
+    assert "--replace" in capsys.readouterr().err
+
+
+def test_no_command_opens_the_gui(monkeypatch, tmp_path):
+    import ostandari_desk.app as app
+
+    seen = []
+    monkeypatch.setattr(app, "run_gui", lambda path: seen.append(path) or 0)
+    assert main(["--db", str(tmp_path / "g.sqlite3")]) == 0
+    assert main([]) == 0
+    assert seen == [tmp_path / "g.sqlite3", None]
