@@ -183,10 +183,14 @@ def _cmd_demo(args: argparse.Namespace, db_path: Path) -> int:
             print(f"پایگاه داده پیشین کنار گذاشته شد: {_set_aside(db_path)}")
     engine = _open(db_path)
     tty = sys.stderr.isatty()
+    stages: list[str] = []
 
     def progress(stage: str, done: int, total: int) -> None:
-        line = f"{stage}: {_fa(done)} از {_fa(total)}"
-        print(("\r" + line + " " * 10) if tty else line, end="" if tty else "\n", file=sys.stderr, flush=True)
+        if tty:
+            print(f"\r{stage}: {_fa(done)} از {_fa(total)}" + " " * 10, end="", file=sys.stderr, flush=True)
+        elif not stages or stages[-1] != stage:  # a log gets one line per stage
+            stages.append(stage)
+            print(f"{stage}…", file=sys.stderr, flush=True)
 
     try:
         summary = build_demo(engine, size=args.size, province=args.province, progress=progress)

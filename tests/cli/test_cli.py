@@ -114,3 +114,19 @@ def test_no_command_opens_the_gui(monkeypatch, tmp_path):
     assert main(["--db", str(tmp_path / "g.sqlite3")]) == 0
     assert main([]) == 0
     assert seen == [tmp_path / "g.sqlite3", None]
+
+
+def test_demo_builds_then_replace(tmp_path, capsys):
+    path = tmp_path / "demo.sqlite3"
+    assert main(["demo", "--size", "small", "--db", str(path)]) == 0
+    assert "۵۰۰ سمن" in capsys.readouterr().out
+    assert main(["demo", "--replace", "--db", str(path)]) == 0
+    assert "کنار گذاشته شد" in capsys.readouterr().out
+    assert len(list(tmp_path.glob("demo.before-demo-*.sqlite3"))) == 1
+
+
+def test_help_names_the_exit_status(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["import", "--help"])
+    assert exit_info.value.code == 0
+    assert "وضعیت خروج" in capsys.readouterr().out
