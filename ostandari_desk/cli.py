@@ -36,7 +36,7 @@ def _utf8_streams() -> None:
 
 
 def _parser() -> argparse.ArgumentParser:
-    from ostandari_desk.services.transfer import KINDS  # noqa: PLC0415
+    from ostandari_desk.services.transfer import KINDS
 
     db_parent = argparse.ArgumentParser(add_help=False)
     db_parent.add_argument(
@@ -62,7 +62,9 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--size", choices=("small", "large"), default="small", help="اندازه داده نمونه")
     demo.add_argument("--province", default="قزوین", help="استان داده نمونه")
     demo.add_argument(
-        "--replace", action="store_true", help="پایگاه داده موجود کنار گذاشته (نسخه پشتیبان) و از نو ساخته شود"
+        "--replace",
+        action="store_true",
+        help="پایگاه داده موجود کنار گذاشته (نسخه پشتیبان) و از نو ساخته شود",
     )
 
     kinds = list(KINDS)
@@ -70,7 +72,9 @@ def _parser() -> argparse.ArgumentParser:
     template.add_argument("kind", choices=kinds, help="نوع: " + "، ".join(kinds))
     template.add_argument("file", type=Path, help="پرونده ‎.xlsx‎ یا ‎.csv‎")
 
-    imp = commands.add_parser("import", parents=[db_parent], help="ورود اطلاعات از پرونده اکسل یا CSV", epilog=_EPILOG)
+    imp = commands.add_parser(
+        "import", parents=[db_parent], help="ورود اطلاعات از پرونده اکسل یا CSV", epilog=_EPILOG
+    )
     imp.add_argument("kind", choices=kinds, help="نوع: " + "، ".join(kinds))
     imp.add_argument("file", type=Path, help="پرونده ‎.xlsx‎ یا ‎.csv‎")
     imp.add_argument("--dry-run", action="store_true", help="فقط بررسی؛ چیزی ثبت نمی‌شود")
@@ -94,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     db = getattr(args, "db", None)
     try:
         if args.command in (None, "gui"):
-            from ostandari_desk.app import run_gui  # noqa: PLC0415 - Qt only when the GUI is wanted
+            from ostandari_desk.app import run_gui
 
             return run_gui(db)
         db_path = Path(db) if db else _default_database()
@@ -105,28 +109,28 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _default_database() -> Path:
-    from ostandari_desk.paths import default_database  # noqa: PLC0415
+    from ostandari_desk.paths import default_database
 
     return default_database()
 
 
 def _fa(value: object) -> str:
-    from ostandari_desk.domain.text import to_persian_digits  # noqa: PLC0415
+    from ostandari_desk.domain.text import to_persian_digits
 
     return to_persian_digits(value)
 
 
 def _open(db_path: Path):
-    from ostandari_desk.store.engine import sqlite_url  # noqa: PLC0415
-    from ostandari_desk.store.schema import open_database  # noqa: PLC0415
+    from ostandari_desk.store.engine import sqlite_url
+    from ostandari_desk.store.schema import open_database
 
     db_path.parent.mkdir(parents=True, exist_ok=True)
     return open_database(sqlite_url(db_path))
 
 
 def _initialized_uow(db_path: Path):
-    from ostandari_desk.services import setup  # noqa: PLC0415
-    from ostandari_desk.store.uow import UnitOfWork  # noqa: PLC0415
+    from ostandari_desk.services import setup
+    from ostandari_desk.store.uow import UnitOfWork
 
     if not db_path.exists():
         raise UserError(f"پایگاه داده «{db_path}» وجود ندارد؛ نخست فرمان init یا demo را اجرا کنید.")
@@ -139,13 +143,17 @@ def _initialized_uow(db_path: Path):
 
 
 def _cmd_init(args: argparse.Namespace, db_path: Path) -> int:
-    from ostandari_desk.services import setup  # noqa: PLC0415
-    from ostandari_desk.store.uow import UnitOfWork  # noqa: PLC0415
+    from ostandari_desk.services import setup
+    from ostandari_desk.store.uow import UnitOfWork
 
     engine = _open(db_path)
     try:
         setup.initialize(
-            UnitOfWork(engine), args.province, county=args.county, office_name=args.office, clerk_name=args.clerk
+            UnitOfWork(engine),
+            args.province,
+            county=args.county,
+            office_name=args.office,
+            clerk_name=args.clerk,
         )
     finally:
         engine.dispose()
@@ -166,9 +174,9 @@ def _set_aside(db_path: Path) -> Path:
 
 
 def _cmd_demo(args: argparse.Namespace, db_path: Path) -> int:
-    from ostandari_desk.services import setup  # noqa: PLC0415
-    from ostandari_desk.services.demo import build_demo  # noqa: PLC0415
-    from ostandari_desk.store.uow import UnitOfWork  # noqa: PLC0415
+    from ostandari_desk.services import setup
+    from ostandari_desk.services.demo import build_demo
+    from ostandari_desk.store.uow import UnitOfWork
 
     if db_path.exists():
         engine = _open(db_path)
@@ -206,7 +214,7 @@ def _cmd_demo(args: argparse.Namespace, db_path: Path) -> int:
 
 
 def _cmd_template(args: argparse.Namespace, _db_path: Path) -> int:
-    from ostandari_desk.services import transfer  # noqa: PLC0415
+    from ostandari_desk.services import transfer
 
     path = transfer.template(args.kind, args.file)
     print(f"پرونده نمونه با سرستون‌های «{transfer.kind_of(args.kind).title}» نوشته شد: {path}")
@@ -214,7 +222,7 @@ def _cmd_template(args: argparse.Namespace, _db_path: Path) -> int:
 
 
 def _cmd_import(args: argparse.Namespace, db_path: Path) -> int:
-    from ostandari_desk.services import transfer  # noqa: PLC0415
+    from ostandari_desk.services import transfer
 
     engine, uow = _initialized_uow(db_path)
     tty = sys.stderr.isatty()
@@ -225,7 +233,12 @@ def _cmd_import(args: argparse.Namespace, db_path: Path) -> int:
 
     try:
         report = transfer.import_file(
-            uow, args.kind, args.file, dry_run=args.dry_run, skip_bad=args.skip_bad, clerk=args.clerk,
+            uow,
+            args.kind,
+            args.file,
+            dry_run=args.dry_run,
+            skip_bad=args.skip_bad,
+            clerk=args.clerk,
             progress=progress,
         )
     finally:
@@ -245,7 +258,7 @@ def _cmd_import(args: argparse.Namespace, db_path: Path) -> int:
 
 
 def _cmd_export(args: argparse.Namespace, db_path: Path) -> int:
-    from ostandari_desk.services import transfer  # noqa: PLC0415
+    from ostandari_desk.services import transfer
 
     engine, uow = _initialized_uow(db_path)
     try:

@@ -12,8 +12,17 @@ from ostandari_desk.domain.ids import make_legal_national_id
 
 _PREFIXES = itertools.count(2_090_000_000)
 NGO_HEADERS = [
-    "شناسه ملی", "نام سازمان", "شهرستان", "سطح فعالیت", "حوزه فعالیت", "شماره ثبت",
-    "تاریخ ثبت", "مدیرعامل", "کد ملی مدیرعامل", "تلفن", "نشانی",
+    "شناسه ملی",
+    "نام سازمان",
+    "شهرستان",
+    "سطح فعالیت",
+    "حوزه فعالیت",
+    "شماره ثبت",
+    "تاریخ ثبت",
+    "مدیرعامل",
+    "کد ملی مدیرعامل",
+    "تلفن",
+    "نشانی",
 ]
 
 
@@ -27,8 +36,19 @@ def ngo_sheet(path, rows):
 
 
 def row(n, county="آبیک"):
-    return [make_legal_national_id(str(next(_PREFIXES))), f"انجمن شماره {n}", county, "شهرستانی",
-            "", "", "1400/01/01", "", "", "", ""]
+    return [
+        make_legal_national_id(str(next(_PREFIXES))),
+        f"انجمن شماره {n}",
+        county,
+        "شهرستانی",
+        "",
+        "",
+        "1400/01/01",
+        "",
+        "",
+        "",
+        "",
+    ]
 
 
 @pytest.fixture
@@ -107,7 +127,7 @@ def test_demo_refuses_initialized_database(db, capsys):
 
 
 def test_no_command_opens_the_gui(monkeypatch, tmp_path):
-    import ostandari_desk.app as app
+    from ostandari_desk import app
 
     seen = []
     monkeypatch.setattr(app, "run_gui", lambda path: seen.append(path) or 0)

@@ -9,16 +9,17 @@ import openpyxl
 import pytest
 from sqlalchemy import func, select
 
+from ostandari_desk.domain.ids import make_legal_national_id
 from ostandari_desk.errors import UserError
 from ostandari_desk.services import transfer
 from ostandari_desk.store.models import Licence, LicenceStep, Ngo
-from ostandari_desk.domain.ids import make_legal_national_id
 
 _PREFIXES = itertools.count(2_070_000_000)
 
 
 def next_national_id() -> str:
     return make_legal_national_id(str(next(_PREFIXES)))
+
 
 HEADERS = ["شناسه ملی سمن", "اقدام", "تاریخ", "شماره پروانه", "تاریخ انقضا", "شماره نامه", "توضیحات"]
 
@@ -112,7 +113,9 @@ def test_lifecycle_violation_and_cell_errors_reported(desk, two_ngos, tmp_path):
     assert by_row[8].column == "شناسه ملی سمن"
     assert steps(desk) == 0 and state_of(desk, a) == "none"
 
-    skipped = transfer.import_file(desk.uow, "licences", write_xlsx(tmp_path / "l2.xlsx", rows), skip_bad=True)
+    skipped = transfer.import_file(
+        desk.uow, "licences", write_xlsx(tmp_path / "l2.xlsx", rows), skip_bad=True
+    )
     assert skipped.added == 1 and skipped.bad_rows == 6
     assert steps(desk) == 1 and state_of(desk, a) == "valid"
     assert skipped.bad_rows_path is not None and skipped.bad_rows_path.exists()

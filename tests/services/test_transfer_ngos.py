@@ -90,7 +90,9 @@ def test_import_good_file(desk, tmp_path):
     rows[1][0] = rows[1][0].translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"))
     path = write_xlsx(tmp_path / "ngos.xlsx", rows)
     seen = []
-    report = transfer.import_file(desk.uow, "ngos", path, clerk=desk.clerk, progress=lambda d, t: seen.append(d))
+    report = transfer.import_file(
+        desk.uow, "ngos", path, clerk=desk.clerk, progress=lambda d, t: seen.append(d)
+    )
     assert report.errors == []
     assert (report.rows_read, report.added, report.unchanged) == (6, 6, 0)
     assert report.summary() == "۶ سمن افزوده شد"
@@ -122,7 +124,7 @@ def _bad_file(tmp_path, desk):
     ]
     bad_numbers = []
     for k, index in enumerate(range(10, 1000, 50)):  # 20 rows
-        column, breaker = breakers[k % len(breakers)]
+        _column, breaker = breakers[k % len(breakers)]
         if breaker is None:
             rows[index][0] = rows[index - 1][0]
         else:
@@ -151,7 +153,7 @@ def test_all_bad_rows_reported_and_nothing_stored(desk, tmp_path):
 
 
 def test_skip_bad_stores_good_rows_and_writes_bad_ones(desk, tmp_path):
-    path, bad_numbers = _bad_file(tmp_path, desk)
+    path, _bad_numbers = _bad_file(tmp_path, desk)
     report = transfer.import_file(desk.uow, "ngos", path, clerk=desk.clerk, skip_bad=True)
     assert report.added == 980
     assert ngo_count(desk) == 980
@@ -169,7 +171,9 @@ def test_skip_bad_stores_good_rows_and_writes_bad_ones(desk, tmp_path):
     # the bulk path filled the full-text index and put its trigger back
     assert count_ngos(desk.uow, NgoFilter(text="شماره ۹۹۹")) == 1
     with desk.uow as uow:
-        triggers = uow.s.execute(text_sql("SELECT name FROM sqlite_master WHERE type = 'trigger'")).scalars().all()
+        triggers = (
+            uow.s.execute(text_sql("SELECT name FROM sqlite_master WHERE type = 'trigger'")).scalars().all()
+        )
     assert "ngo_fts_insert" in triggers
 
 

@@ -20,6 +20,7 @@ from ostandari_desk.services.transfer.base import ImportOptions, TransferKind
 from ostandari_desk.services.transfer.sheets import (
     Column,
     ImportReport,
+    Progress,
     RowError,
     bad_rows_path_for,
     check_suffix,

@@ -74,9 +74,9 @@ _PROGRESS_EVERY = 1000
 def _apply_licence_step():
     """C2's low-level step (imported late: the licences package is the services layer's, not ours)."""
     try:
-        from ostandari_desk.services.licences import apply_licence_step  # noqa: PLC0415
+        from ostandari_desk.services.licences import apply_licence_step
     except ImportError:  # the package's __init__ may not re-export it
-        from ostandari_desk.services.licences.steps import apply_licence_step  # noqa: PLC0415
+        from ostandari_desk.services.licences.steps import apply_licence_step
     return apply_licence_step
 
 
@@ -172,7 +172,13 @@ def _import(uow: UnitOfWork, table: Table, report: ImportReport, opts: ImportOpt
         wanted = {ngo_ids[r["national_id"]] for _n, _v, r in parsed if r["national_id"] in ngo_ids}
         if wanted:
             stmt = (
-                select(LicenceStep.ngo_id, LicenceStep.kind, LicenceStep.on_date, LicenceStep.letter_no, Licence.number)
+                select(
+                    LicenceStep.ngo_id,
+                    LicenceStep.kind,
+                    LicenceStep.on_date,
+                    LicenceStep.letter_no,
+                    Licence.number,
+                )
                 .outerjoin(Licence, Licence.id == LicenceStep.licence_id)
                 .where(LicenceStep.ngo_id.in_(wanted))
             )
@@ -229,7 +235,9 @@ def _import(uow: UnitOfWork, table: Table, report: ImportReport, opts: ImportOpt
                 report.added = 0
             return bad  # leaving the block rolls back
         if report.added:
-            audit.record(uow, opts.clerk, "import", "licencestep", "", f"{report.added} licence steps imported")
+            audit.record(
+                uow, opts.clerk, "import", "licencestep", "", f"{report.added} licence steps imported"
+            )
         uow.commit()
         report.stored = True
         return bad
@@ -240,8 +248,13 @@ def _export(uow: UnitOfWork, flt: Any) -> Iterator[Sequence[Any]]:
     with audit.ensure_open(uow):
         stmt = (
             select(
-                Ngo.national_id, LicenceStep.kind, LicenceStep.on_date, LicenceStep.letter_no,
-                LicenceStep.note, Licence.number, Licence.expires_on,
+                Ngo.national_id,
+                LicenceStep.kind,
+                LicenceStep.on_date,
+                LicenceStep.letter_no,
+                LicenceStep.note,
+                Licence.number,
+                Licence.expires_on,
             )
             .join(Ngo, Ngo.id == LicenceStep.ngo_id)
             .outerjoin(Licence, Licence.id == LicenceStep.licence_id)

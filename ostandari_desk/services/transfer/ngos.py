@@ -12,7 +12,8 @@ from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, text as sql_text
+from sqlalchemy import func, insert, select
+from sqlalchemy import text as sql_text
 
 from ostandari_desk.domain import ids, jalali, text
 from ostandari_desk.domain.lifecycle import LEVEL_LABELS, Level, LicenceState
@@ -242,8 +243,17 @@ def _stored(uow: UnitOfWork) -> dict[str, dict[str, Any]]:
     t = Ngo.__table__.c
     rows = uow.s.execute(
         select(
-            t.national_id, t.id, t.name_key, t.county_id, t.level, t.registration_no, t.registered_on,
-            t.ceo_name, t.ceo_national_code, t.phone, t.address,
+            t.national_id,
+            t.id,
+            t.name_key,
+            t.county_id,
+            t.level,
+            t.registration_no,
+            t.registered_on,
+            t.ceo_name,
+            t.ceo_national_code,
+            t.phone,
+            t.address,
         )
     ).all()
     return {
@@ -292,10 +302,18 @@ def _import(uow: UnitOfWork, table: Table, report: ImportReport, opts: ImportOpt
                 return lambda values: None
             return lambda values: values[index] if index < len(values) else None
 
-        g_nid, g_name, g_county, g_level = getter("national_id"), getter("name"), getter("county"), getter("level")
+        g_nid, g_name, g_county, g_level = (
+            getter("national_id"),
+            getter("name"),
+            getter("county"),
+            getter("level"),
+        )
         g_fields, g_regno, g_regon = getter("fields"), getter("registration_no"), getter("registered_on")
         g_ceo, g_ceo_code, g_phone, g_addr = (
-            getter("ceo_name"), getter("ceo_national_code"), getter("phone"), getter("address")
+            getter("ceo_name"),
+            getter("ceo_national_code"),
+            getter("phone"),
+            getter("address"),
         )
         is_legal_id = ids.is_valid_legal_national_id
         is_code = ids.is_valid_national_code
@@ -304,7 +322,11 @@ def _import(uow: UnitOfWork, table: Table, report: ImportReport, opts: ImportOpt
         moment = audit.now_utc()
         today = date.today()
         parse_date = _date_cache()
-        county_of, level_of, fields_of = _county_reader(county_ids), _memo(_level_of), _fields_reader(field_ids)
+        county_of, level_of, fields_of = (
+            _county_reader(county_ids),
+            _memo(_level_of),
+            _fields_reader(field_ids),
+        )
         person_of, phone_of = _memo(_person_of), _memo(_phone_of)
         seen: dict[str, int] = {}
         bad: dict[int, tuple] = {}
@@ -332,7 +354,10 @@ def _import(uow: UnitOfWork, table: Table, report: ImportReport, opts: ImportOpt
                 except ValidationError as exc:
                     fail(H_NATIONAL_ID, exc.message)
             elif nid in seen:
-                fail(H_NATIONAL_ID, f"این شناسه ملی در ردیف {text.to_persian_digits(seen[nid])} همین پرونده هم آمده است")
+                fail(
+                    H_NATIONAL_ID,
+                    f"این شناسه ملی در ردیف {text.to_persian_digits(seen[nid])} همین پرونده هم آمده است",
+                )
             else:
                 seen[nid] = number
 
@@ -492,12 +517,23 @@ def _export(uow: UnitOfWork, flt: Any) -> Iterator[Sequence[Any]]:
     with audit.ensure_open(uow):
         _keys, county_names, _fields = _lookups(uow)
         field_names = dict(
-            uow.s.execute(select(ReferenceItem.id, ReferenceItem.name).where(ReferenceItem.kind == "field")).all()
+            uow.s.execute(
+                select(ReferenceItem.id, ReferenceItem.name).where(ReferenceItem.kind == "field")
+            ).all()
         )
         t = Ngo.__table__.c
         stmt = select(
-            t.id, t.national_id, t.name, t.county_id, t.level, t.registration_no, t.registered_on,
-            t.ceo_name, t.ceo_national_code, t.phone, t.address,
+            t.id,
+            t.national_id,
+            t.name,
+            t.county_id,
+            t.level,
+            t.registration_no,
+            t.registered_on,
+            t.ceo_name,
+            t.ceo_national_code,
+            t.phone,
+            t.address,
         ).order_by(t.name_sort, t.national_id)
         if flt is not None:
             stmt = _apply_filter(stmt, flt)

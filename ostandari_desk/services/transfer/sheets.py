@@ -163,10 +163,9 @@ def _numbered(rows: Iterable[Sequence[Any]]) -> Iterator[tuple[int, tuple[Any, .
     """Data rows with their sheet row numbers (header = 1); wholly empty rows are skipped."""
     for number, row in enumerate(rows, start=2):
         for value in row:
-            if value is not None and value != "":
-                if not isinstance(value, str) or value.strip():
-                    yield number, tuple(row)
-                    break
+            if value is not None and (not isinstance(value, str) or value.strip()):
+                yield number, tuple(row)
+                break
 
 
 def _open_csv(path: Path):
@@ -174,19 +173,23 @@ def _open_csv(path: Path):
         with path.open(encoding="utf-8-sig", newline="") as handle:
             data = list(csv.reader(handle))
     except UnicodeDecodeError:
-        raise UserError(f"پرونده «{path.name}» با کدگذاری UTF-8 ذخیره نشده است؛ آن را به شکل CSV UTF-8 ذخیره کنید.") from None
+        raise UserError(
+            f"پرونده «{path.name}» با کدگذاری UTF-8 ذخیره نشده است؛ آن را به شکل CSV UTF-8 ذخیره کنید."
+        ) from None
     if not data:
         return None, iter(()), 0, lambda: None
     return data[0], _numbered(data[1:]), len(data) - 1, lambda: None
 
 
 def _open_xlsx(path: Path, sheet_name: str):
-    import openpyxl  # noqa: PLC0415 - heavy; only when a workbook is read
+    import openpyxl
 
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a broken file
-        raise UserError(f"پرونده «{path.name}» یک پرونده اکسل سالم نیست ({exc.__class__.__name__}).") from None
+        raise UserError(
+            f"پرونده «{path.name}» یک پرونده اکسل سالم نیست ({exc.__class__.__name__})."
+        ) from None
     wanted = header_key(sheet_name)
     sheet = next((ws for ws in book.worksheets if header_key(ws.title) == wanted), book.worksheets[0])
     try:
@@ -272,9 +275,7 @@ def cell_int(value: Any) -> int | None:
 # --- writing ------------------------------------------------------------------------------------
 
 
-def write_table(
-    path: Path, sheet_name: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]
-) -> Path:
+def write_table(path: Path, sheet_name: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> Path:
     """Write ``rows`` under ``headers`` as .xlsx (right-to-left sheet) or UTF-8 .csv with BOM."""
     path = Path(path)
     suffix = check_suffix(path)
@@ -295,8 +296,8 @@ def write_table(
 
 
 def _write_xlsx(path: Path, sheet_name: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-    import openpyxl  # noqa: PLC0415
-    from openpyxl.styles import Font  # noqa: PLC0415
+    import openpyxl
+    from openpyxl.styles import Font
 
     book = openpyxl.Workbook(write_only=True)
     sheet = book.create_sheet(title=sheet_name[:31])
