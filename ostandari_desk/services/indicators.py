@@ -12,8 +12,10 @@ Counting runs ONE grouped query per source for both periods and every county::
     FROM licencestep WHERE kind IN (...) AND d BETWEEN last_start AND this_end
     GROUP BY kind, county_id, period
 
-which the (kind, date, county_id) indexes answer; the indicators are then picked out of the
-grouped rows in Python.
+which the (kind, date, county_id) indexes answer (for steps, as a covering scan); the indicators are
+then picked out of the grouped rows in Python. Council decisions by case type are their own source
+(steps joined to their cases, approvals and rejections only), so the big steps scan never touches the
+table rows. Sources skip joins needed only for the county when no per-county figure is wanted.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, case, func, literal, select
+from sqlalchemy import case, func, literal, select
 
 from ostandari_desk.services.audit import ensure_open
 from ostandari_desk.store.models import Event, Inquiry, Letter, LicenceCase, LicenceStep, Memorandum
@@ -56,14 +58,15 @@ class Source:
 
     Attributes:
         key: the name indicators refer to.
-        build: returns ``(from_clause, date_column, county_column, {dim: column}, {measure: column},
-            prefilter_dim)``; built lazily so the module imports cheaply.
+        build: ``build(by_county)`` returns ``(from_clause, date_column, county_column, {dim: column},
+            {measure: column})``; built lazily. ``by_county`` False means only totals are needed, so a
+            source may skip a join it needs only to find the county.
         prefilter_dim: the dimension that leads the table's (kind, date, county) index; the union of
             the values the indicators ask for goes into the WHERE so the index is used.
     """
 
     key: str
-    build: Callable[[], tuple[Any, Any, Any, dict[str, Any], dict[str, Any]]]
+    build: Callable[[bool], tuple[Any, Any, Any, dict[str, Any], dict[str, Any]]]
     prefilter_dim: str | None = None
 
 
@@ -90,31 +93,36 @@ class Indicator:
         return self.short_label or self.label
 
 
-def _steps():
-    # An approval imported without its case (imports may begin with an approval) is an establishment's.
+def _steps(by_county: bool):
+    # Only the (kind, on_date, county_id) index is read: a covering scan.
+    return LicenceStep.__table__, LicenceStep.on_date, LicenceStep.county_id, {"kind": LicenceStep.kind}, {}
+
+
+def _decisions(by_county: bool):
+    # Council decisions by the type of their case. An approval imported without its case (imports may
+    # begin with an approval) is an establishment's.
     case_type = func.coalesce(LicenceCase.case_type, literal("establishment"))
-    joined = LicenceStep.__table__.outerjoin(
-        LicenceCase.__table__,
-        and_(LicenceCase.id == LicenceStep.case_id, LicenceStep.kind.in_(("approval", "rejection"))),
-    )
+    joined = LicenceStep.__table__.outerjoin(LicenceCase.__table__, LicenceCase.id == LicenceStep.case_id)
     return joined, LicenceStep.on_date, LicenceStep.county_id, {"kind": LicenceStep.kind, "case_type": case_type}, {}
 
 
-def _inquiries():
+def _inquiries(by_county: bool):
+    if not by_county:  # province totals: the sent_on index alone answers
+        return Inquiry.__table__, Inquiry.sent_on, literal(None), {}, {}
     joined = Inquiry.__table__.join(LicenceCase.__table__, LicenceCase.id == Inquiry.case_id)
     return joined, Inquiry.sent_on, LicenceCase.county_id, {}, {}
 
 
-def _events():
+def _events(by_county: bool):
     measures = {"attendees": Event.attendees, "hours": Event.training_hours}
     return Event.__table__, Event.starts_on, Event.county_id, {"kind": Event.kind}, measures
 
 
-def _letters():
+def _letters(by_county: bool):
     return Letter.__table__, Letter.dated_on, Letter.county_id, {"kind": Letter.kind}, {}
 
 
-def _memoranda():
+def _memoranda(by_county: bool):
     measures = {"amount": Memorandum.amount}
     dims = {"party": Memorandum.party_kind}
     return Memorandum.__table__, Memorandum.signed_on, Memorandum.county_id, dims, measures
@@ -124,6 +132,7 @@ SOURCES: dict[str, Source] = {
     s.key: s
     for s in (
         Source("steps", _steps, prefilter_dim="kind"),
+        Source("decisions", _decisions, prefilter_dim="kind"),
         Source("inquiries", _inquiries),
         Source("events", _events, prefilter_dim="kind"),
         Source("letters", _letters, prefilter_dim="kind"),
@@ -138,11 +147,11 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator("requests", "درخواست‌های پروانه دریافت‌شده", UNIT_CASES, "steps", (("kind", ("request",)),)),
     Indicator("inquiries", "استعلام‌های ارسال‌شده", UNIT_CASES, "inquiries"),
     Indicator("decisions", "تصمیم‌های شورا", UNIT_CASES, "steps", (("kind", ("approval", "rejection")),)),
-    Indicator("approvals_establishment", "موافقت با تأسیس", UNIT_CASES, "steps",
+    Indicator("approvals_establishment", "موافقت با تأسیس", UNIT_CASES, "decisions",
               (("kind", ("approval",)), ("case_type", ("establishment",)))),
-    Indicator("approvals_renewal", "موافقت با تمدید", UNIT_CASES, "steps",
+    Indicator("approvals_renewal", "موافقت با تمدید", UNIT_CASES, "decisions",
               (("kind", ("approval",)), ("case_type", ("renewal",)))),
-    Indicator("approvals", "موافقت با تأسیس و تمدید", UNIT_CASES, "steps",
+    Indicator("approvals", "موافقت با تأسیس و تمدید", UNIT_CASES, "decisions",
               (("kind", ("approval",)), ("case_type", ("establishment", "renewal"))),
               short_label="موافقت‌ها", is_key=True),
     Indicator("issued", "صدور پروانه فعالیت", UNIT_CASES, "steps", (("kind", ("issue",)),),
@@ -205,7 +214,8 @@ def _matches(where: tuple[tuple[str, tuple[str, ...]], ...], dims: dict[str, Any
 
 def _count_source(uow: UnitOfWork, source: Source, indicators: Sequence[Indicator], last: Period,
                   this: Period, county_id: str | None, counts: Counts) -> None:
-    from_clause, date_col, county_col, dims, measures = source.build()
+    by_county = county_id is not None or any(ind.is_key for ind in indicators)
+    from_clause, date_col, county_col, dims, measures = source.build(by_county)
     used_dims = sorted({name for ind in indicators for name, _ in ind.where})
     used_measures = sorted({ind.measure for ind in indicators if ind.measure != "count"})
     period = case(
@@ -228,12 +238,13 @@ def _count_source(uow: UnitOfWork, source: Source, indicators: Sequence[Indicato
             conditions.insert(0, dims[prefilter].in_(sorted(wanted)))
     if county_id is not None:
         conditions.append(county_col == county_id)
-    group_cols = [dims[name] for name in used_dims] + [county_col, period]
+    group_cols = [dims[name] for name in used_dims] + ([county_col] if by_county else []) + [period]
     columns = [*group_cols, func.count(), *(func.coalesce(func.sum(measures[m]), 0) for m in used_measures)]
     stmt = select(*columns).select_from(from_clause).where(*conditions).group_by(*group_cols)
     rows = uow.s.execute(stmt).all()
     n = len(used_dims)
     for row in rows:
+        row = tuple(row[:n]) + ((row[n],) if by_county else (None,)) + tuple(row[n + (1 if by_county else 0):])
         row_period = row[n + 1]
         if row_period is None:
             continue

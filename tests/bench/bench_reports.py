@@ -44,14 +44,16 @@ def _empty_page() -> None:
 
 
 _RAW = [
+    ("SELECT kind, county_id, CASE WHEN on_date BETWEEN :t0 AND :t1 THEN 1 WHEN on_date BETWEEN :l0 AND :l1 "
+     "THEN 0 END, COUNT(*) FROM licencestep WHERE kind IN ('conformity','issue','renewal','request',"
+     "'revocation','suspension','upgrade','approval','rejection') AND on_date >= :l0 AND on_date <= :t1 "
+     "GROUP BY 1, 2, 3"),
     ("SELECT s.kind, COALESCE(c.case_type, 'establishment'), s.county_id, "
-     "CASE WHEN s.on_date BETWEEN :t0 AND :t1 THEN 1 WHEN s.on_date BETWEEN :l0 AND :l1 THEN 0 END AS p, COUNT(*) "
-     "FROM licencestep s LEFT JOIN licencecase c ON c.id = s.case_id AND s.kind IN ('approval', 'rejection') "
-     "WHERE s.kind IN ('approval','conformity','issue','rejection','renewal','request','revocation','suspension',"
-     "'upgrade') AND s.on_date >= :l0 AND s.on_date <= :t1 GROUP BY 1, 2, 3, 4"),
-    ("SELECT c.county_id, CASE WHEN i.sent_on BETWEEN :t0 AND :t1 THEN 1 WHEN i.sent_on BETWEEN :l0 AND :l1 "
-     "THEN 0 END, COUNT(*) FROM inquiry i JOIN licencecase c ON c.id = i.case_id "
-     "WHERE i.sent_on >= :l0 AND i.sent_on <= :t1 GROUP BY 1, 2"),
+     "CASE WHEN s.on_date BETWEEN :t0 AND :t1 THEN 1 WHEN s.on_date BETWEEN :l0 AND :l1 THEN 0 END, COUNT(*) "
+     "FROM licencestep s LEFT JOIN licencecase c ON c.id = s.case_id "
+     "WHERE s.kind IN ('approval') AND s.on_date >= :l0 AND s.on_date <= :t1 GROUP BY 1, 2, 3, 4"),
+    ("SELECT CASE WHEN sent_on BETWEEN :t0 AND :t1 THEN 1 WHEN sent_on BETWEEN :l0 AND :l1 "
+     "THEN 0 END, COUNT(*) FROM inquiry WHERE sent_on >= :l0 AND sent_on <= :t1 GROUP BY 1"),
     ("SELECT kind, county_id, CASE WHEN starts_on BETWEEN :t0 AND :t1 THEN 1 WHEN starts_on BETWEEN :l0 AND :l1 "
      "THEN 0 END, COUNT(*), SUM(attendees), SUM(training_hours) FROM event "
      "WHERE kind IN ('conference','course','session') AND starts_on >= :l0 AND starts_on <= :t1 GROUP BY 1, 2, 3"),
