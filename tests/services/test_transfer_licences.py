@@ -125,3 +125,13 @@ def test_missing_required_header(desk, tmp_path):
     path = write_xlsx(tmp_path / "l.xlsx", [], headers=HEADERS[:2])
     with pytest.raises(UserError, match="تاریخ"):
         transfer.import_file(desk.uow, "licences", path)
+
+
+def test_dry_run_inside_an_open_unit_of_work_leaves_nothing(desk, two_ngos, tmp_path):
+    a, _b = two_ngos
+    path = write_xlsx(tmp_path / "l.xlsx", [[a, "صدور پروانه", "1398/03/01", "ق-۱", "1402/03/01", "", ""]])
+    with desk.uow:
+        report = transfer.import_file(desk.uow, "licences", path, dry_run=True)
+        desk.uow.commit()
+    assert report.added == 1 and not report.stored
+    assert steps(desk) == 0 and state_of(desk, a) == "none"

@@ -233,7 +233,8 @@ def _import(uow: UnitOfWork, table: Table, report: ImportReport, opts: ImportOpt
         if opts.dry_run or (report.errors and not opts.skip_bad):
             if not opts.dry_run:
                 report.added = 0
-            return bad  # leaving the block rolls back
+            session.rollback()  # also when the caller's unit of work was already open
+            return bad
         if report.added:
             audit.record(
                 uow, opts.clerk, "import", "licencestep", "", f"{report.added} licence steps imported"
