@@ -362,6 +362,16 @@ def test_imported_history_may_start_with_issue(desk, county_id):
         )
     with uow, pytest.raises(ValidationError):
         lic.apply_licence_step(uow.s, other, "پرواز", j("1398/05/01"), CLERK)
+    # the import sheet's action names
+    names = ["موافقت با تاسيس", "صدور پروانه", "تمدید پروانه", "تعلیق", "رفع تعلیق", "لغو"]
+    assert [lic.step_kind(n) for n in names] == [
+        "approval",
+        "issue",
+        "renewal",
+        "suspension",
+        "lifting",
+        "revocation",
+    ]
 
 
 def test_import_rolls_back_entirely_on_a_bad_row(desk, county_id):

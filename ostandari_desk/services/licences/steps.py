@@ -31,9 +31,12 @@ from ostandari_desk.store.uow import UnitOfWork
 # Steps that produce a new Licence row.
 LICENCE_ISSUING_STEPS = (StepKind.ISSUE, StepKind.RENEWAL, StepKind.UPGRADE)
 
-_STEP_BY_NAME = {kind.value: kind for kind in StepKind} | {
-    text.normalize(label): kind for kind, label in STEP_LABELS.items()
-}
+# Values, screen labels, and the action names of the licences import sheet (IMPORT_TEMPLATES.md).
+_STEP_BY_NAME = (
+    {kind.value: kind for kind in StepKind}
+    | {text.normalize(label): kind for kind, label in STEP_LABELS.items()}
+    | {text.normalize("موافقت با تأسیس"): StepKind.APPROVAL}
+)
 
 
 def _uow_over(session: Session) -> UnitOfWork:
