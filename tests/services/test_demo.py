@@ -60,6 +60,18 @@ def test_ids_pass_their_check_digits(demo_db):
     assert one(conn, "SELECT count(DISTINCT national_id) FROM ngo") == 500
 
 
+def test_names_keys_and_sort_keys_match_the_text_module(demo_db):
+    from ostandari_desk.domain import text
+
+    _, conn, _ = demo_db
+    for name, key, sort, search in conn.execute("SELECT name, name_key, name_sort, search_text FROM ngo"):
+        assert text.clean(name) == name
+        assert key == text.normalize(name)
+        assert sort == text.persian_sort_key(name)
+        assert search.startswith(key)
+    assert one(conn, "SELECT count(DISTINCT name_key) FROM ngo") == 500
+
+
 def test_schema_is_whole_and_links_hold(demo_db):
     _, conn, _ = demo_db
     assert conn.execute("PRAGMA foreign_key_check").fetchall() == []

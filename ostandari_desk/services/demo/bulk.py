@@ -10,7 +10,9 @@ SQLModel table, and a missing NOT NULL column fails at once, so the generator ca
 from __future__ import annotations
 
 import datetime as dt
+import queue
 import random
+import threading
 from collections.abc import Callable, Sequence
 
 from sqlalchemy import Table
@@ -35,12 +37,21 @@ class Calendar:
         self.iso: list[str] = []
         self.ymd: list[tuple[int, int, int]] = []
         self._index: dict[tuple[int, int, int], int] = {}
+        # Count Jalali days forward (jdatetime per day would take a second); checked against it below.
+        jy, jm, jd = first_jalali_year, 1, 1
+        month_len = jalali.days_in_month(jy, jm)
         for n in range(self.first, self.last + 1):
-            d = dt.date.fromordinal(n)
-            parts = jalali.to_jalali(d)
+            parts = (jy, jm, jd)
             self._index[parts] = n
-            self.iso.append(d.isoformat())
+            self.iso.append(dt.date.fromordinal(n).isoformat())
             self.ymd.append(parts)
+            jd += 1
+            if jd > month_len:
+                jd, jm = 1, jm + 1
+                if jm > 12:
+                    jy, jm = jy + 1, 1
+                month_len = jalali.days_in_month(jy, jm)
+        assert self.ymd[-1] == jalali.to_jalali(last), "calendar drifted from jalali.to_jalali"
 
     def text(self, n: int) -> str:
         return self.iso[n - self.first]
@@ -80,13 +91,14 @@ class Keys:
     """
 
     def __init__(self, rng: random.Random, seed: int):
-        self._bits = rng.getrandbits
+        bits = rng.getrandbits
         self._tick = 1_600_000_000_000 + (seed % 100_000) * 10_000_000  # ms since 1970, in 2020–2023
+        # version nibble, 12 random bits, variant bits, 62 random bits; the unique tick goes in front
+        self._tails = [f"7{bits(12):03x}{bits(62) | 0x8000000000000000:016x}" for _ in range(1 << 16)]
 
     def __call__(self) -> str:
-        self._tick += 1
-        rnd = self._bits(74)
-        return f"{(self._tick << 80) | (0x7 << 76) | ((rnd >> 62) << 64) | (0x2 << 62) | (rnd & (1 << 62) - 1):032x}"
+        self._tick = tick = self._tick + 1
+        return f"{tick:012x}" + self._tails[tick & 0xFFFF]
 
 
 class Writer:
@@ -110,7 +122,11 @@ class Writer:
 
 
 class Bulk:
-    """Ordered writers on one connection; a flush writes parents before children."""
+    """Ordered writers on one connection; a flush writes parents before children.
+
+    Batches are executed by one background thread, in order: sqlite3 releases the GIL while SQLite
+    works, so on two cores the next rows are generated while the last ones are written.
+    """
 
     def __init__(self, cursor, chunk: int = 100_000, on_flush: Callable[[int], None] | None = None):
         self.cursor = cursor  # a DB-API (sqlite3) cursor inside the build's transaction
@@ -119,6 +135,42 @@ class Bulk:
         self._by_name: dict[str, Writer] = {}
         self._pending = 0
         self._on_flush = on_flush
+        self._queue: queue.Queue = queue.Queue(maxsize=2)
+        self._error: BaseException | None = None
+        self._thread: threading.Thread | None = None
+
+    def _work(self) -> None:
+        while True:
+            batch = self._queue.get()
+            try:
+                if batch is None:
+                    return
+                if self._error is None:
+                    for sql, rows in batch:
+                        self.cursor.executemany(sql, rows)
+            except BaseException as exc:  # noqa: BLE001 - handed to the generating thread by wait()
+                self._error = exc
+            finally:
+                self._queue.task_done()
+
+    def wait(self) -> None:
+        """Block until every batch handed over is written; re-raise a writing error here."""
+        if self._thread is not None:
+            self._queue.join()
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
+
+    def close(self) -> None:
+        """Write what is buffered and stop the writer thread."""
+        try:
+            self.flush()
+            self.wait()
+        finally:
+            if self._thread is not None:
+                self._queue.put(None)
+                self._thread.join()
+                self._thread = None
 
     def writer(self, table: Table, columns: Sequence[str]) -> Writer:
         w = Writer(table, columns)
@@ -136,15 +188,33 @@ class Bulk:
         if self._pending >= self.chunk:
             self.flush()
 
+    def close_quietly(self) -> None:
+        """Stop the writer thread after a failure, dropping what is buffered (the caller rolls back)."""
+        for w in self.writers:
+            w.rows = []
+        try:
+            self.close()
+        except BaseException:  # noqa: BLE001 - the first error is already on its way up
+            return
+
     def flush(self) -> None:
+        """Hand the buffered rows to the writer thread, tables in dependency order."""
+        if self._error is not None:
+            self.wait()
         written = 0
+        batch = []
         for w in self.writers:
             if w.rows:
-                self.cursor.executemany(w.sql, w.rows)
+                batch.append((w.sql, w.rows))
                 w.written += len(w.rows)
                 written += len(w.rows)
                 w.rows = []
         self._pending = 0
+        if batch:
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._work, name="demo-writer", daemon=True)
+                self._thread.start()
+            self._queue.put(batch)
         if self._on_flush is not None and written:
             self._on_flush(written)
 

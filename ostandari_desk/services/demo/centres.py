@@ -22,7 +22,7 @@ def add_centres(bulk: Bulk, rng: random.Random, key: Keys, cal: Calendar, today:
     counties = [p for p in places if p.county_id]
     months: list[tuple[int, int]] = []
     jy, jm = cal.jalali(start)[:2]
-    ty, tm, td = cal.jalali(today)
+    ty, tm, _ = cal.jalali(today)
     while (jy, jm) <= (ty, tm):
         months.append((jy, jm))
         jy, jm = (jy + 1, 1) if jm == 12 else (jy, jm + 1)
@@ -70,7 +70,14 @@ def add_centres(bulk: Bulk, rng: random.Random, key: Keys, cal: Calendar, today:
     ]
     hours = [f" {h:02d}:{m:02d}:00.000000" for h in range(8, 15) for m in (0, 15, 30, 45)]
     done = 0
-    rand, randrange, choice = rng.random, rng.randrange, rng.choice
+    rand = rng.random
+
+    def randrange(n: int) -> int:
+        return int(rand() * n)
+
+    def choice(seq):  # rng.choice without its checks, ~2× faster
+        return seq[int(rand() * len(seq))]
+
     add_insp, add_find, add_action = (lambda r: bulk.add(w_insp, r)), (lambda r: bulk.add(w_find, r)), \
         (lambda r: bulk.add(w_action, r))
     for mi, (jy, jm) in enumerate(months):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ostandari_desk.domain import ids, text
 from ostandari_desk.domain.lifecycle import (
@@ -33,6 +34,11 @@ SUSPEND_REASONS = ("عدم ارسال گزارش عملکرد سالانه", "ف
 REVOKE_REASONS = ("انحلال به درخواست مجمع عمومی", "حکم دادگاه", "تکرار تخلف پس از تعلیق")
 CLERKS = ("مریم رضایی", "علی مدرسی", "زهرا کریمی", "حسین چگینی", "سمیه طاهری")
 AGENCIES = tuple(Agency)
+
+# Names are built from a few hundred parts; normalizing costs ~20 µs, so parts are normalized once.
+# Joining parts with one space commutes with normalize() and persian_sort_key() (the tests check it).
+_norm = lru_cache(maxsize=None)(text.normalize)
+_sort = lru_cache(maxsize=None)(text.persian_sort_key)
 
 
 @dataclass
@@ -68,7 +74,10 @@ class RegistryBuilder:
         self.punitive: list[tuple[str, str, str | None, int, str]] = []  # step id, ngo id, county, day, kind
         self._licence_no = 0
         self._tracking = 0
-        self._names: set[str] = set()
+        self._names: set[tuple[str, ...]] = set()
+        r = self._r = rng.random
+        self._pick = lambda seq: seq[int(r() * len(seq))]
+        self._ri = lambda a, b: a + int(r() * (b - a + 1))  # randint without its checks
         self.w_ngo = bulk.writer(Ngo.__table__, (
             "id", "created_at", "updated_at", "row_version", "county_id", "seq", "national_id",
             "registration_no", "name", "name_key", "name_sort", "level", "address", "phone", "founded_on",
@@ -100,40 +109,39 @@ class RegistryBuilder:
     # --- people and names -------------------------------------------------------------------
 
     def person(self) -> str:
-        rng = self.rng
-        first = rng.choice(names.MALE_FIRST if rng.random() < 0.6 else names.FEMALE_FIRST)
-        return f"{first} {rng.choice(names.LAST_NAMES)}"
+        first = self._pick(names.MALE_FIRST if self._r() < 0.6 else names.FEMALE_FIRST)
+        return f"{first} {self._pick(names.LAST_NAMES)}"
 
     def national_code(self) -> str:
-        return ids.make_national_code(f"{self.rng.randrange(1, 10**9):09d}")
+        return ids.make_national_code(f"{self._ri(1, 10**9 - 1):09d}")
 
-    def _ngo_name(self, place: str) -> tuple[str, int]:
-        rng = self.rng
+    def _ngo_name(self, place: str) -> tuple[tuple[str, ...], int]:
+        """The parts of a new, unused NGO name (joined by spaces) and the index of its subject."""
+        pick = self._pick
         for attempt in range(50):
-            kind = rng.choice(names.ORG_KINDS)
-            s = rng.randrange(len(names.SUBJECTS))
+            kind = pick(names.ORG_KINDS)
+            s = int(self._r() * len(names.SUBJECTS))
             subject = names.SUBJECTS[s][0]
-            form = rng.random()
+            form = self._r()
             if form < 0.35:
-                name = f"{kind} {subject} {place}"
+                parts: tuple[str, ...] = (kind, subject, place)
             elif form < 0.55:
-                name = f"{kind} {rng.choice(names.EPONYMS)} {place}"
+                parts = (kind, pick(names.EPONYMS), place)
             elif form < 0.75:
-                name = f"{kind} {subject} {rng.choice(names.EPONYMS)}"
+                parts = (kind, subject, pick(names.EPONYMS))
             elif form < 0.9 or attempt > 20:
-                martyr = f"{rng.choice(names.MALE_FIRST)} {rng.choice(names.LAST_NAMES)}"
-                name = f"{kind} {subject} شهید {martyr}"
+                parts = (kind, subject, "شهید", pick(names.MALE_FIRST), pick(names.LAST_NAMES))
             else:
-                name = f"{kind} {rng.choice(names.EPONYMS)} محله {rng.choice(names.NEIGHBOURHOODS)}"
-            if name not in self._names:
-                self._names.add(name)
-                return name, s
-        name = f"{name} {text.to_persian_digits(len(self._names))}"
-        self._names.add(name)
-        return name, s
+                parts = (kind, pick(names.EPONYMS), "محله", pick(names.NEIGHBOURHOODS))
+            if parts not in self._names:
+                self._names.add(parts)
+                return parts, s
+        parts = (*parts, str(len(self._names)))
+        self._names.add(parts)
+        return parts, s
 
     def _place(self) -> Place:
-        x = self.rng.random() * self._cum_weights[-1]
+        x = self._r() * self._cum_weights[-1]
         for p, w in zip(self.places, self._cum_weights):
             if x < w:
                 return p
@@ -156,36 +164,35 @@ class RegistryBuilder:
         step_id = self.key()
         self.bulk.add(self.w_step, (
             step_id, self.stamp, self.stamp, 1, county_id, ngo_id, case_id, licence_id, kind,
-            self.cal.text(day), self.rng.choice(CLERKS), letter_no, basis, reason, ""))
+            self.cal.text(day), self._pick(CLERKS), letter_no, basis, reason, ""))
         return step_id
 
     def _inquiries(self, case_id, sent, answered_by: int | None):
         """The four inquiries sent on ``sent``; answered before ``answered_by`` (None: some still open)."""
-        rng, cal = self.rng, self.cal
+        cal = self.cal
         last = sent
         for agency in AGENCIES:
             due = sent + 60
             if answered_by is not None:
-                answered = rng.randint(sent + 7, max(sent + 8, answered_by - 1))
-            elif rng.random() < 0.45:
-                answered = min(self.today, sent + rng.randint(7, 75))
+                answered = self._ri(sent + 7, max(sent + 8, answered_by - 1))
+            elif self._r() < 0.45:
+                answered = min(self.today, sent + self._ri(7, 75))
             else:
                 answered = None
             if answered is not None:
                 last = max(last, answered)
             self.bulk.add(self.w_inquiry, (
                 self.key(), self.stamp, self.stamp, 1, case_id, agency.value, cal.text(sent), cal.text(due),
-                f"{rng.randint(100, 9999)}/ص", cal.text(answered) if answered is not None else None,
+                f"{self._ri(100, 9999)}/ص", cal.text(answered) if answered is not None else None,
                 "favourable" if answered is not None else None, ""))
         return last
 
     def _establishment(self, ngo_id, county_id, approval: int, approved: bool = True,
                        case_state: CaseState | None = None) -> str:
         """A complete establishment case decided on ``approval``: request → documents → inquiries → decision."""
-        rng = self.rng
-        sent = approval - rng.randint(40, 110)
-        documents = sent - rng.randint(3, 15)
-        request = documents - rng.randint(5, 25)
+        sent = approval - self._ri(40, 110)
+        documents = sent - self._ri(3, 15)
+        request = documents - self._ri(5, 25)
         state = case_state or (CaseState.CLOSED if approved else CaseState.REJECTED)
         decision = "approved" if approved else "rejected"
         case_id = self._new_case(ngo_id, county_id, CaseType.ESTABLISHMENT, request, state, decision, approval)
@@ -209,14 +216,14 @@ class RegistryBuilder:
 
     def _history(self, ngo_id, county_id, level, target: str) -> tuple[str, int | None, int | None]:
         """Write the history that leads to ``target``; returns (state, founded day, last licence day)."""
-        rng, today, start = self.rng, self.today, self.start
+        today, start = self.today, self.start
         state = LicenceState.NONE
         if target == "none":
-            request = today - rng.randint(0, 150)
-            kind = rng.random()
+            request = today - self._ri(0, 150)
+            kind = self._r()
             if kind < 0.2:
                 # rejected after a full case
-                approval = min(today - 1, request + rng.randint(60, 140))
+                approval = min(today - 1, request + self._ri(60, 140))
                 self._establishment(ngo_id, county_id, approval, approved=False)
                 return state, None, None
             case_state = (CaseState.RECEIVED if kind < 0.35 else
@@ -224,32 +231,32 @@ class RegistryBuilder:
             case_id = self._new_case(ngo_id, county_id, CaseType.ESTABLISHMENT, request, case_state)
             self._step(ngo_id, county_id, case_id, None, StepKind.REQUEST, request)
             if case_state != CaseState.RECEIVED:
-                documents = min(today, request + rng.randint(3, 15))
+                documents = min(today, request + self._ri(3, 15))
                 self._step(ngo_id, county_id, case_id, None, StepKind.DOCUMENTS, documents)
                 if case_state == CaseState.INQUIRING:
-                    sent = min(today, documents + rng.randint(2, 10))
+                    sent = min(today, documents + self._ri(2, 10))
                     self._step(ngo_id, county_id, case_id, None, StepKind.INQUIRY_SENT, sent)
                     self._inquiries(case_id, sent, None)
             return state, None, None
 
         # Everyone else was approved once.
         if target == "approved":
-            approval = today - rng.randint(5, 200)
+            approval = today - self._ri(5, 200)
             # The case stays approved until the licence is issued.
             self._establishment(ngo_id, county_id, approval, case_state=CaseState.APPROVED)
             return next_licence_state(state, StepKind.APPROVAL), None, None
 
-        issued = rng.randint(self.cal.day(1390, 1, 1), today - 20)
+        issued = self._ri(self.cal.day(1390, 1, 1), today - 20)
         if issued < start:
             # History kept on paper before the app: the imported record begins with the issue.
             case_id = None
-            founded = issued - rng.randint(30, 90)
+            founded = issued - self._ri(30, 90)
             state = LicenceState.APPROVED
         else:
-            approval = issued - rng.randint(10, 45)
+            approval = issued - self._ri(10, 45)
             case_id = self._establishment(ngo_id, county_id, approval)
             state = next_licence_state(state, StepKind.APPROVAL)
-            founded = approval + rng.randint(1, max(2, issued - approval - 5))
+            founded = approval + self._ri(1, max(2, issued - approval - 5))
         licence, expires = self._licence(ngo_id, county_id, case_id, level, issued)
         state = next_licence_state(state, StepKind.ISSUE)
         self._step(ngo_id, county_id, case_id, licence[0], StepKind.ISSUE, issued, basis=BYLAW_1384
@@ -258,16 +265,16 @@ class RegistryBuilder:
         sanction_from = issued
         # Renewals while the licence ran out before today.
         while expires <= today + 30:
-            if rng.random() < 0.12:
+            if self._r() < 0.12:
                 if expires > today - 120 and expires <= today + 30:
                     # an open renewal case
-                    received = max(issued + 1, expires - rng.randint(0, 40))
+                    received = max(issued + 1, expires - self._ri(0, 40))
                     if received <= today:
                         self._new_case(ngo_id, county_id, CaseType.RENEWAL, received,
-                                       rng.choice((CaseState.RECEIVED, CaseState.DOCUMENTS_CHECKED)))
+                                       self._pick((CaseState.RECEIVED, CaseState.DOCUMENTS_CHECKED)))
                 break
-            received = expires - rng.randint(10, 60)
-            renewed = min(today, expires + rng.randint(-10, 30))
+            received = expires - self._ri(10, 60)
+            renewed = min(today, expires + self._ri(-10, 30))
             if renewed <= received:
                 renewed = received + 1
             if renewed > today:
@@ -286,10 +293,10 @@ class RegistryBuilder:
             self._step(ngo_id, county_id, r_case, licence[0], StepKind.RENEWAL, renewed, basis=BYLAW_1395)
             last_issue = issued = sanction_from = renewed
         # Conformity for some older NGOs, inside the app's years.
-        if state == LicenceState.VALID and issued < start and rng.random() < 0.08:
-            received = start + rng.randint(0, 500)
+        if state == LicenceState.VALID and issued < start and self._r() < 0.08:
+            received = start + self._ri(0, 500)
             if issued < received < expires and received + 90 < today:
-                decided = received + rng.randint(30, 80)
+                decided = received + self._ri(30, 80)
                 c_case = self._new_case(ngo_id, county_id, CaseType.CONFORMITY, received, CaseState.CLOSED,
                                         "approved", decided)
                 self._step(ngo_id, county_id, c_case, None, StepKind.REQUEST, received)
@@ -300,25 +307,25 @@ class RegistryBuilder:
         # Sanctions.
         lo = max(sanction_from + 30, start)
         if target in ("suspended", "revoked") and lo < today - 5:
-            day = rng.randint(lo, today - 5)
+            day = self._ri(lo, today - 5)
             step_id = self._step(ngo_id, county_id, None, licence[0], StepKind.SUSPENSION, day,
-                                 reason=rng.choice(SUSPEND_REASONS), basis=BYLAW_1395)
+                                 reason=self._pick(SUSPEND_REASONS), basis=BYLAW_1395)
             self.punitive.append((step_id, ngo_id, county_id, day, "suspension"))
             state = next_licence_state(state, StepKind.SUSPENSION)
             licence[12] = "suspended"
             if target == "revoked" and day < today - 2:
-                day2 = rng.randint(day + 1, today - 1)
+                day2 = self._ri(day + 1, today - 1)
                 step_id = self._step(ngo_id, county_id, None, licence[0], StepKind.REVOCATION, day2,
-                                     reason=rng.choice(REVOKE_REASONS), basis=BYLAW_1395)
+                                     reason=self._pick(REVOKE_REASONS), basis=BYLAW_1395)
                 self.punitive.append((step_id, ngo_id, county_id, day2, "revocation"))
                 state = next_licence_state(state, StepKind.REVOCATION)
                 licence[12] = "revoked"
-        elif target == "valid" and lo < today - 60 and rng.random() < 0.03:
-            day = rng.randint(lo, today - 60)
+        elif target == "valid" and lo < today - 60 and self._r() < 0.03:
+            day = self._ri(lo, today - 60)
             step_id = self._step(ngo_id, county_id, None, licence[0], StepKind.SUSPENSION, day,
-                                 reason=rng.choice(SUSPEND_REASONS), basis=BYLAW_1395)
+                                 reason=self._pick(SUSPEND_REASONS), basis=BYLAW_1395)
             self.punitive.append((step_id, ngo_id, county_id, day, "suspension"))
-            lifted = rng.randint(day + 10, min(today, day + 120))
+            lifted = self._ri(day + 10, min(today, day + 120))
             self._step(ngo_id, county_id, None, licence[0], StepKind.LIFTING, lifted, basis=BYLAW_1395)
         self.bulk.add(self.w_licence, tuple(licence))
         return state, founded, last_issue
@@ -326,41 +333,42 @@ class RegistryBuilder:
     # --- one NGO ------------------------------------------------------------------------------
 
     def add_ngo(self, seq: int, national_prefix: int) -> None:
-        rng, cal = self.rng, self.cal
-        r = rng.random()
+        cal = self.cal
+        r = self._r()
         level = Level.COUNTY if r < 0.86 else Level.PROVINCE if r < 0.985 else Level.NATIONAL
         place = self._place()
-        if level != Level.COUNTY and rng.random() < 0.5:
+        if level != Level.COUNTY and self._r() < 0.5:
             place = Place(None, self.province, 0)
         county_id = place.county_id
         place_name = place.name if county_id else f"استان {self.province}"
-        name, subject = self._ngo_name(place_name)
-        name = text.clean(name)
+        parts, subject = self._ngo_name(place_name)
+        name = " ".join(parts)
         ngo_id = self.key()
         national_id = ids.make_legal_national_id(f"10{national_prefix:08d}")
         registration_no = str(1200 + seq)
         ceo = self.person()
         ceo_code = self.national_code()
-        t = rng.random()
+        t = self._r()
         target = ("valid" if t < 0.70 else "suspended" if t < 0.76 else "revoked" if t < 0.81
                   else "approved" if t < 0.88 else "none")
         state, founded, last_issue = self._history(ngo_id, county_id, level, target)
         registered = None
         if founded is not None:
-            registered = founded + rng.randint(3, 20)
+            registered = founded + self._ri(3, 20)
         status = "inactive" if state == LicenceState.REVOKED else "active"
-        name_key = text.normalize(name)
-        search = f"{name_key} {national_id} {registration_no} {text.normalize(ceo)}"
-        address = f"{place.name if county_id else self.province}، {rng.choice(names.STREETS)}، پلاک {rng.randint(1, 240)}"
-        phone = f"028{rng.randint(32000000, 33999999)}" if rng.random() < 0.6 else f"09{rng.randint(120000000, 399999999)}"
+        name_key = " ".join(map(_norm, parts))
+        name_sort = " ".join(map(_sort, parts))
+        search = f"{name_key} {national_id} {registration_no} {_norm(ceo)}"
+        address = f"{place.name if county_id else self.province}، {self._pick(names.STREETS)}، پلاک {self._ri(1, 240)}"
+        phone = f"028{self._ri(32000000, 33999999)}" if self._r() < 0.6 else f"09{self._ri(120000000, 399999999)}"
         self.bulk.add(self.w_ngo, (
             ngo_id, self.stamp, self.stamp, 1, county_id, seq, national_id, registration_no, name, name_key,
-            text.persian_sort_key(name), level.value, address, phone,
+            name_sort, level.value, address, phone,
             cal.text(founded) if founded else None, cal.text(registered) if registered else None,
             ceo, ceo_code, status, state.value, search))
         field_ids = list(self._subject_fields[subject])
-        if rng.random() < 0.3:
-            extra = rng.choice(list(self.fields.values()))
+        if self._r() < 0.3:
+            extra = self._pick(list(self.fields.values()))
             if extra not in field_ids:
                 field_ids.append(extra)
         for fid in field_ids:
@@ -369,7 +377,7 @@ class RegistryBuilder:
             term = last_issue or founded
             start, end = cal.text(term), cal.text(cal.add_years(term, 2))
             roles = ["ceo", "chair", "deputy", "treasurer", "member", "inspector"]
-            for role in roles[: rng.randint(5, 6)]:
+            for role in roles[: self._ri(5, 6)]:
                 full, code = (ceo, ceo_code) if role == "ceo" else (self.person(), self.national_code())
                 expertise = names.SUBJECTS[subject][0] if role in ("chair", "ceo") else ""
                 self.bulk.add(self.w_board, (
