@@ -12,7 +12,8 @@ from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import Table as SqlTable
 from sqlalchemy import text as sql_text
 
 from ostandari_desk.domain import ids, jalali, text
@@ -90,13 +91,17 @@ def search_text(name: str, national_id: str, registration_no: str, ceo_name: str
     return " ".join(p for p in (text.normalize(x) for x in parts) if p)
 
 
-def new_values(row: dict[str, Any], seq: int, moment: datetime, ceo_key: str | None = None) -> dict[str, Any]:
+def new_values(
+    row: dict[str, Any], seq: int, moment: datetime, ceo_key: str | None = None, ceo_sort: str | None = None
+) -> dict[str, Any]:
     """The ``ngo`` columns of a checked, cleaned row (same as services.ngos.prepare_ngo_values,
     which a test holds it to) without checking everything a second time."""
     name = row["name"]
     name_key = text.normalize(name)
     if ceo_key is None:
         ceo_key = text.normalize(row["ceo_name"])
+    if ceo_sort is None:
+        ceo_sort = text.persian_sort_key(row["ceo_name"])
     registration_no = row["registration_no"]
     if registration_no.isascii():  # cell_text already tidied its spaces
         registration_no = registration_no.casefold()
@@ -109,6 +114,7 @@ def new_values(row: dict[str, Any], seq: int, moment: datetime, ceo_key: str | N
         "seq": seq,
         "name_key": name_key,
         "name_sort": text.persian_sort_key(name),
+        "ceo_sort": ceo_sort,
         "founded_on": None,
         "search_text": " ".join(p for p in parts if p),
         "created_at": moment,
@@ -181,9 +187,10 @@ def _fields_reader(field_ids: dict[str, str]):
     return _memo(read)
 
 
-def _person_of(cell: Any) -> tuple[str, str]:
+def _person_of(cell: Any) -> tuple[str, str, str]:
+    """A name cell: display text, search key and sort key."""
     shown = cell_text(cell)
-    return shown, text.normalize(shown)
+    return shown, text.normalize(shown), text.persian_sort_key(shown)
 
 
 def _phone_of(cell: Any) -> tuple[str, bool]:
@@ -389,7 +396,7 @@ def _import(uow: UnitOfWork, table: Table, report: ImportReport, opts: ImportOpt
             if registered_on is not None and registered_on > today:
                 fail(H_REG_ON, "تاریخ ثبت نمی‌تواند پس از امروز باشد")
 
-            ceo_name, ceo_key = person_of(g_ceo(values))
+            ceo_name, ceo_key, ceo_sort = person_of(g_ceo(values))
             ceo_code = cell_digits(g_ceo_code(values))
             if ceo_code and not is_code(ceo_code):
                 try:
@@ -452,7 +459,7 @@ def _import(uow: UnitOfWork, table: Table, report: ImportReport, opts: ImportOpt
                 else:
                     report.unchanged += 1
                 continue
-            good.append((new_values(row, seq, moment, ceo_key), tuple(ngo_fields)))
+            good.append((new_values(row, seq, moment, ceo_key, ceo_sort), tuple(ngo_fields)))
             seq += 1
 
         report.rows_read = count
@@ -478,6 +485,40 @@ def _stored_field_sets(uow: UnitOfWork) -> dict[str, set[str]]:
     return result
 
 
+def bulk_insert(conn: Connection, table: SqlTable, rows: list[dict[str, Any]]) -> None:
+    """``insert(table)`` executemany with the bind processing done once per distinct value.
+
+    SQLAlchemy converts every date and datetime of every row on the way in (a third of the time of a
+    100,000-row insert); here the statement is compiled by Core once, each column's processor runs
+    once per distinct value (an import shares one timestamp and a few thousand dates), and the
+    tuples go to the driver's executemany on the same connection and transaction.
+    """
+    if not rows:
+        return
+    if conn.dialect.paramstyle not in ("qmark", "numeric", "format"):  # positional only
+        conn.execute(insert(table), rows)
+        return
+    keys = list(rows[0])
+    compiled = insert(table).compile(dialect=conn.dialect, column_keys=keys)
+    order = list(compiled.positiontup or ())
+    if any(key not in rows[0] for key in order):  # a column computed by a Python-side default
+        conn.execute(insert(table), rows)
+        return
+    processors = []
+    for key in order:
+        processor = table.c[key].type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
+        processors.append(_memo(processor) if processor is not None else None)
+    if all(p is None for p in processors):
+        data = [tuple(row[key] for key in order) for row in rows]
+    else:
+        pairs = list(zip(order, processors, strict=True))
+        data = [
+            tuple(p(row[key]) if p is not None and row[key] is not None else row[key] for key, p in pairs)
+            for row in rows
+        ]
+    conn.exec_driver_sql(str(compiled), data)
+
+
 def _insert(uow: UnitOfWork, good: list[tuple[dict[str, Any], tuple[str, ...]]], clerk: str) -> None:
     """Core inserts of the new NGOs and their fields, in chunks, in the caller's transaction.
 
@@ -497,10 +538,10 @@ def _insert(uow: UnitOfWork, good: list[tuple[dict[str, Any], tuple[str, ...]]],
             conn.exec_driver_sql(f"DROP TRIGGER {_FTS_TRIGGER}")
     for start in range(0, len(good), _CHUNK):
         chunk = good[start : start + _CHUNK]
-        conn.execute(insert(ngo_table), [values for values, _fields in chunk])
+        bulk_insert(conn, ngo_table, [values for values, _fields in chunk])
         field_rows = [{"ngo_id": values["id"], "field_id": f} for values, fields in chunk for f in fields]
         if field_rows:
-            conn.execute(insert(field_table), field_rows)
+            bulk_insert(conn, field_table, field_rows)
     if trigger_sql:
         conn.exec_driver_sql(
             "INSERT INTO ngo_fts(rowid, search_text) SELECT seq, search_text FROM ngo WHERE seq >= ?",
