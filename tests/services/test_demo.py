@@ -42,9 +42,24 @@ def test_counts_are_plausible(demo_db):
     summary, conn, stages = demo_db
     assert summary.ngos == one(conn, "SELECT count(*) FROM ngo") == 500
     assert 4_500 <= one(conn, "SELECT count(*) FROM inspection") <= 5_500
-    for table in ("licence", "licencestep", "licencecase", "inquiry", "boardmember", "event", "eventngo", "letter",
-                  "memorandum", "progressreport", "payment", "facilitationoffice", "centre", "finding",
-                  "correctiveaction", "ngofield"):
+    for table in (
+        "licence",
+        "licencestep",
+        "licencecase",
+        "inquiry",
+        "boardmember",
+        "event",
+        "eventngo",
+        "letter",
+        "memorandum",
+        "progressreport",
+        "payment",
+        "facilitationoffice",
+        "centre",
+        "finding",
+        "correctiveaction",
+        "ngofield",
+    ):
         assert one(conn, f"SELECT count(*) FROM {table}") > 0, table
         assert summary.counts[table] == one(conn, f"SELECT count(*) FROM {table}"), table
     assert one(conn, "SELECT count(*) FROM ngo_fts") == 500
@@ -55,7 +70,9 @@ def test_ids_pass_their_check_digits(demo_db):
     _, conn, _ = demo_db
     for (nid,) in conn.execute("SELECT national_id FROM ngo"):
         assert ids.is_valid_legal_national_id(nid), nid
-    for (code,) in conn.execute("SELECT ceo_national_code FROM ngo UNION ALL SELECT national_code FROM boardmember"):
+    for (code,) in conn.execute(
+        "SELECT ceo_national_code FROM ngo UNION ALL SELECT national_code FROM boardmember"
+    ):
         assert ids.is_valid_national_code(code), code
     assert one(conn, "SELECT count(DISTINCT national_id) FROM ngo") == 500
 
@@ -85,29 +102,66 @@ def test_lifecycle_is_consistent(demo_db):
     states = dict(conn.execute("SELECT licence_state, count(*) FROM ngo GROUP BY 1").fetchall())
     assert set(states) == {s.value for s in LicenceState}
     # no licence without an approval or an issue; none for NGOs still without one
-    assert one(conn, "SELECT count(*) FROM licence l JOIN ngo n ON n.id = l.ngo_id "
-                     "WHERE n.licence_state IN ('none', 'approved')") == 0
+    assert (
+        one(
+            conn,
+            "SELECT count(*) FROM licence l JOIN ngo n ON n.id = l.ngo_id "
+            "WHERE n.licence_state IN ('none', 'approved')",
+        )
+        == 0
+    )
     for state in ("valid", "suspended", "revoked"):
         # exactly one current licence in the NGO's state, the others renewed
-        bad = one(conn, "SELECT count(*) FROM ngo n WHERE n.licence_state = ? AND "
-                        "(SELECT count(*) FROM licence l WHERE l.ngo_id = n.id AND l.state = ?) != 1", state, state)
+        bad = one(
+            conn,
+            "SELECT count(*) FROM ngo n WHERE n.licence_state = ? AND "
+            "(SELECT count(*) FROM licence l WHERE l.ngo_id = n.id AND l.state = ?) != 1",
+            state,
+            state,
+        )
         assert bad == 0, state
-    assert one(conn, "SELECT count(*) FROM licence WHERE state = 'renewed' AND id NOT IN "
-                     "(SELECT renewed_from_id FROM licence WHERE renewed_from_id IS NOT NULL)") == 0
+    assert (
+        one(
+            conn,
+            "SELECT count(*) FROM licence WHERE state = 'renewed' AND id NOT IN "
+            "(SELECT renewed_from_id FROM licence WHERE renewed_from_id IS NOT NULL)",
+        )
+        == 0
+    )
     # every issue has an approval before it, unless the history was imported from paper (no case)
-    assert one(conn, "SELECT count(*) FROM licencestep s WHERE s.kind = 'issue' AND s.case_id IS NOT NULL AND "
-                     "NOT EXISTS (SELECT 1 FROM licencestep a WHERE a.case_id = s.case_id AND a.kind = 'approval' "
-                     "AND a.on_date <= s.on_date)") == 0
+    assert (
+        one(
+            conn,
+            "SELECT count(*) FROM licencestep s WHERE s.kind = 'issue' AND s.case_id IS NOT NULL AND "
+            "NOT EXISTS (SELECT 1 FROM licencestep a WHERE a.case_id = s.case_id AND a.kind = 'approval' "
+            "AND a.on_date <= s.on_date)",
+        )
+        == 0
+    )
     # expiry is four Jalali years after issue
     assert one(conn, "SELECT count(*) FROM licence WHERE validity_years != 4 OR expires_on <= issued_on") == 0
     # suspended and revoked NGOs have the step and a punitive letter
-    assert one(conn, "SELECT count(*) FROM ngo n WHERE n.licence_state = 'suspended' AND NOT EXISTS "
-                     "(SELECT 1 FROM licencestep s WHERE s.ngo_id = n.id AND s.kind = 'suspension')") == 0
-    assert one(conn, "SELECT count(*) FROM licencestep s WHERE s.kind IN ('suspension', 'revocation') AND NOT "
-                     "EXISTS (SELECT 1 FROM letter l WHERE l.licence_step_id = s.id AND l.kind = 'punitive')") == 0
+    assert (
+        one(
+            conn,
+            "SELECT count(*) FROM ngo n WHERE n.licence_state = 'suspended' AND NOT EXISTS "
+            "(SELECT 1 FROM licencestep s WHERE s.ngo_id = n.id AND s.kind = 'suspension')",
+        )
+        == 0
+    )
+    assert (
+        one(
+            conn,
+            "SELECT count(*) FROM licencestep s WHERE s.kind IN ('suspension', 'revocation') AND NOT "
+            "EXISTS (SELECT 1 FROM letter l WHERE l.licence_step_id = s.id AND l.kind = 'punitive')",
+        )
+        == 0
+    )
     # open cases with overdue, unanswered inquiries exist
-    assert one(conn, "SELECT count(*) FROM inquiry WHERE answered_on IS NULL AND due_on < ?",
-               TODAY.isoformat()) > 0
+    assert (
+        one(conn, "SELECT count(*) FROM inquiry WHERE answered_on IS NULL AND due_on < ?", TODAY.isoformat())
+        > 0
+    )
     assert one(conn, "SELECT max(on_date) FROM licencestep") <= TODAY.isoformat()
 
 
@@ -117,26 +171,50 @@ def test_every_county_has_ngos_centres_and_monthly_inspections(demo_db):
     assert len(counties) == 6
     for (county_id,) in counties:
         assert one(conn, "SELECT count(*) FROM ngo WHERE county_id = ?", county_id) > 0
-        categories = one(conn, "SELECT count(DISTINCT category_id) FROM centre WHERE county_id = ?", county_id)
+        categories = one(
+            conn, "SELECT count(DISTINCT category_id) FROM centre WHERE county_id = ?", county_id
+        )
         assert categories == one(conn, "SELECT count(*) FROM referenceitem WHERE kind = 'centre_category'")
     years = [y for (y,) in conn.execute("SELECT DISTINCT jalali_year FROM inspection ORDER BY 1")]
     assert years == list(range(1399, 1406))
     # some months are missed somewhere, as the coverage grid must show
-    slots = one(conn, "SELECT count(*) FROM (SELECT DISTINCT county_id, category_id, jalali_year, jalali_month "
-                      "FROM inspection)")
+    slots = one(
+        conn,
+        "SELECT count(*) FROM (SELECT DISTINCT county_id, category_id, jalali_year, jalali_month "
+        "FROM inspection)",
+    )
     assert slots < 6 * 8 * (7 * 12 - 3)
     assert one(conn, "SELECT count(*) FROM inspection WHERE announced = 0") > 0.9 * one(
-        conn, "SELECT count(*) FROM inspection")
+        conn, "SELECT count(*) FROM inspection"
+    )
 
 
 def test_letter_numbers_unique_per_direction_and_year(demo_db):
     _, conn, _ = demo_db
-    assert one(conn, "SELECT count(*) FROM (SELECT direction, jalali_year, number FROM letter "
-                     "GROUP BY 1, 2, 3 HAVING count(*) > 1)") == 0
-    assert one(conn, "SELECT count(*) FROM payment p JOIN memorandum m ON m.id = p.memorandum_id "
-                     "GROUP BY m.id ORDER BY sum(p.amount) > m.amount DESC LIMIT 1") >= 1
-    assert one(conn, "SELECT count(*) FROM (SELECT m.id FROM memorandum m JOIN payment p ON p.memorandum_id = m.id "
-                     "GROUP BY m.id HAVING sum(p.amount) > max(m.amount))") == 0
+    assert (
+        one(
+            conn,
+            "SELECT count(*) FROM (SELECT direction, jalali_year, number FROM letter "
+            "GROUP BY 1, 2, 3 HAVING count(*) > 1)",
+        )
+        == 0
+    )
+    assert (
+        one(
+            conn,
+            "SELECT count(*) FROM payment p JOIN memorandum m ON m.id = p.memorandum_id "
+            "GROUP BY m.id ORDER BY sum(p.amount) > m.amount DESC LIMIT 1",
+        )
+        >= 1
+    )
+    assert (
+        one(
+            conn,
+            "SELECT count(*) FROM (SELECT m.id FROM memorandum m JOIN payment p ON p.memorandum_id = m.id "
+            "GROUP BY m.id HAVING sum(p.amount) > max(m.amount))",
+        )
+        == 0
+    )
 
 
 def test_same_seed_same_data_and_refuses_a_used_database(engine, tmp_path, _migrated_template):

@@ -28,21 +28,64 @@ class LetterBook:
     def __init__(self, bulk: Bulk, key: Keys, cal: Calendar, stamp: str):
         self.bulk, self.key, self.cal, self.stamp = bulk, key, cal, stamp
         self._counters: dict[tuple[str, int], int] = {}
-        self.w = bulk.writer(Letter.__table__, (
-            "id", "created_at", "updated_at", "row_version", "county_id", "direction", "number", "jalali_year",
-            "dated_on", "party", "subject", "kind", "ngo_id", "licence_step_id", "search_text"))
+        self.w = bulk.writer(
+            Letter.__table__,
+            (
+                "id",
+                "created_at",
+                "updated_at",
+                "row_version",
+                "county_id",
+                "direction",
+                "number",
+                "jalali_year",
+                "dated_on",
+                "party",
+                "subject",
+                "kind",
+                "ngo_id",
+                "licence_step_id",
+                "search_text",
+            ),
+        )
 
-    def add(self, day: int, direction: str, kind: str, party: str, subject: str, county_id: str | None,
-            ngo: NgoRef | None = None, step_id: str | None = None) -> tuple[str, str]:
+    def add(
+        self,
+        day: int,
+        direction: str,
+        kind: str,
+        party: str,
+        subject: str,
+        county_id: str | None,
+        ngo: NgoRef | None = None,
+        step_id: str | None = None,
+    ) -> tuple[str, str]:
         jy = self.cal.year(day)
         n = self._counters.get((direction, jy), 0) + 1
         self._counters[(direction, jy)] = n
         number = f"{n}/{'ص' if direction == 'outgoing' else 'و'}"
         letter_id = self.key()
         search = text.normalize(f"{number} {party} {subject} {ngo.name if ngo else ''}")
-        self.bulk.add(self.w, (
-            letter_id, self.stamp, self.stamp, 1, county_id, direction, number, jy, self.cal.text(day), party,
-            subject, kind, ngo.id if ngo else None, step_id, search))
+        self.bulk.add(
+            self.w,
+            (
+                letter_id,
+                self.stamp,
+                self.stamp,
+                1,
+                county_id,
+                direction,
+                number,
+                jy,
+                self.cal.text(day),
+                party,
+                subject,
+                kind,
+                ngo.id if ngo else None,
+                step_id,
+                search,
+            ),
+        )
         return letter_id, number
 
 
@@ -55,9 +98,21 @@ def per_year(cal: Calendar, base: float, start: int, today: int) -> list[tuple[i
     return out
 
 
-def add_activity(bulk: Bulk, rng: random.Random, key: Keys, cal: Calendar, today: int, start: int, stamp: str,
-                 places: list[Place], ngos: list[NgoRef], harms: list[tuple[str, str]], letters: LetterBook,
-                 punitive: list[tuple[str, str, str | None, int, str]], scale: float) -> None:
+def add_activity(
+    bulk: Bulk,
+    rng: random.Random,
+    key: Keys,
+    cal: Calendar,
+    today: int,
+    start: int,
+    stamp: str,
+    places: list[Place],
+    ngos: list[NgoRef],
+    harms: list[tuple[str, str]],
+    letters: LetterBook,
+    punitive: list[tuple[str, str, str | None, int, str]],
+    scale: float,
+) -> None:
     """Everything but the NGOs' own history and the inspections; ``scale`` multiplies the yearly counts."""
     ngo_by_id = {n.id: n for n in ngos}
     licensed = [n for n in ngos if n.state in ("valid", "suspended")] or ngos
@@ -66,13 +121,37 @@ def add_activity(bulk: Bulk, rng: random.Random, key: Keys, cal: Calendar, today
     # Punitive letters for every suspension and revocation, referenced by the step.
     for step_id, ngo_id, county_id, day, kind in punitive:
         subject = "اعلام تعلیق پروانه فعالیت" if kind == "suspension" else "اعلام لغو پروانه فعالیت"
-        letters.add(day, "outgoing", "punitive", "فرمانداری" if county_id else "سازمان امور اجتماعی کشور",
-                    subject, county_id, ngo_by_id[ngo_id], step_id)
+        letters.add(
+            day,
+            "outgoing",
+            "punitive",
+            "فرمانداری" if county_id else "سازمان امور اجتماعی کشور",
+            subject,
+            county_id,
+            ngo_by_id[ngo_id],
+            step_id,
+        )
 
     # Events.
-    w_event = bulk.writer(Event.__table__, (
-        "id", "created_at", "updated_at", "row_version", "county_id", "kind", "title", "title_key", "starts_on",
-        "ends_on", "organizer_ngo_id", "attendees", "training_hours", "note"))
+    w_event = bulk.writer(
+        Event.__table__,
+        (
+            "id",
+            "created_at",
+            "updated_at",
+            "row_version",
+            "county_id",
+            "kind",
+            "title",
+            "title_key",
+            "starts_on",
+            "ends_on",
+            "organizer_ngo_id",
+            "attendees",
+            "training_hours",
+            "note",
+        ),
+    )
     w_event_ngo = bulk.writer(EventNgo.__table__, ("event_id", "ngo_id"))
     for jy, first, last, count in per_year(cal, 14 * scale, start, today):
         for _ in range(count):
@@ -88,10 +167,28 @@ def add_activity(bulk: Bulk, rng: random.Random, key: Keys, cal: Calendar, today
             event_id = key()
             hours = rng.choice((4, 6, 8, 12, 16, 24, 40)) if kind == "course" else 0
             attendees = rng.randint(15, 60) if kind != "conference" else rng.randint(80, 600)
-            bulk.add(w_event, (
-                event_id, stamp, stamp, 1, place.county_id if place else None, kind, title, text.normalize(title),
-                cal.text(day), cal.text(ends), organizer.id if organizer else None, attendees, hours, ""))
-            for ngo in {n.id: n for n in rng.sample(licensed, min(len(licensed), rng.randint(0, 8)))}.values():
+            bulk.add(
+                w_event,
+                (
+                    event_id,
+                    stamp,
+                    stamp,
+                    1,
+                    place.county_id if place else None,
+                    kind,
+                    title,
+                    text.normalize(title),
+                    cal.text(day),
+                    cal.text(ends),
+                    organizer.id if organizer else None,
+                    attendees,
+                    hours,
+                    "",
+                ),
+            )
+            for ngo in {
+                n.id: n for n in rng.sample(licensed, min(len(licensed), rng.randint(0, 8)))
+            }.values():
                 bulk.add(w_event_ngo, (event_id, ngo.id))
 
     # Coordination and support letters and other correspondence.
@@ -105,17 +202,44 @@ def add_activity(bulk: Bulk, rng: random.Random, key: Keys, cal: Calendar, today
             if party in ("فرمانداری", "شهرداری") and place is not None:
                 party = f"{party} {place.name}"
             ngo = rng.choice(licensed) if kind != "other" or rng.random() < 0.3 else None
-            letters.add(rng.randint(first, last), "incoming" if rng.random() < 0.3 else "outgoing", kind, party,
-                        rng.choice(names.LETTER_SUBJECTS[kind]), place.county_id if place else None, ngo)
+            letters.add(
+                rng.randint(first, last),
+                "incoming" if rng.random() < 0.3 else "outgoing",
+                kind,
+                party,
+                rng.choice(names.LETTER_SUBJECTS[kind]),
+                place.county_id if place else None,
+                ngo,
+            )
 
     # Memoranda, with progress reports and payments released against progress (50 % rule).
-    w_memo = bulk.writer(Memorandum.__table__, (
-        "id", "created_at", "updated_at", "row_version", "county_id", "title", "party_kind", "ngo_id",
-        "social_harm_id", "amount", "signed_on", "starts_on", "duration_months", "state"))
-    w_progress = bulk.writer(ProgressReport.__table__, (
-        "id", "created_at", "updated_at", "row_version", "memorandum_id", "reported_on", "percent", "note"))
-    w_payment = bulk.writer(Payment.__table__, (
-        "id", "created_at", "updated_at", "row_version", "memorandum_id", "paid_on", "tranche_no", "amount"))
+    w_memo = bulk.writer(
+        Memorandum.__table__,
+        (
+            "id",
+            "created_at",
+            "updated_at",
+            "row_version",
+            "county_id",
+            "title",
+            "party_kind",
+            "ngo_id",
+            "social_harm_id",
+            "amount",
+            "signed_on",
+            "starts_on",
+            "duration_months",
+            "state",
+        ),
+    )
+    w_progress = bulk.writer(
+        ProgressReport.__table__,
+        ("id", "created_at", "updated_at", "row_version", "memorandum_id", "reported_on", "percent", "note"),
+    )
+    w_payment = bulk.writer(
+        Payment.__table__,
+        ("id", "created_at", "updated_at", "row_version", "memorandum_id", "paid_on", "tranche_no", "amount"),
+    )
     for jy, first, last, count in per_year(cal, 12 * scale, start, today):
         for _ in range(count):
             bulk.maybe_flush()
@@ -133,10 +257,25 @@ def add_activity(bulk: Bulk, rng: random.Random, key: Keys, cal: Calendar, today
             if rng.random() < 0.03:
                 state = "cancelled"
             memo_id = key()
-            bulk.add(w_memo, (
-                memo_id, stamp, stamp, 1, place.county_id if to_county or ngo is None else ngo.county_id, title,
-                "county" if to_county else "ngo", ngo.id if ngo else None, harm_id, amount, cal.text(signed),
-                cal.text(starts), months, state))
+            bulk.add(
+                w_memo,
+                (
+                    memo_id,
+                    stamp,
+                    stamp,
+                    1,
+                    place.county_id if to_county or ngo is None else ngo.county_id,
+                    title,
+                    "county" if to_county else "ngo",
+                    ngo.id if ngo else None,
+                    harm_id,
+                    amount,
+                    cal.text(signed),
+                    cal.text(starts),
+                    months,
+                    state,
+                ),
+            )
             # first tranche on signing
             tranches = [(starts, amount * 3 // 10)]
             percent = 0
@@ -156,15 +295,41 @@ def add_activity(bulk: Bulk, rng: random.Random, key: Keys, cal: Calendar, today
                     bulk.add(w_payment, (key(), stamp, stamp, 1, memo_id, cal.text(paid), n, rials))
 
     # Facilitation offices: a few per county, 2 billion rials each (Kerman's figure).
-    w_office = bulk.writer(FacilitationOffice.__table__, (
-        "id", "created_at", "updated_at", "row_version", "county_id", "name", "ngo_id", "neighbourhoods",
-        "opened_on", "budget", "state"))
+    w_office = bulk.writer(
+        FacilitationOffice.__table__,
+        (
+            "id",
+            "created_at",
+            "updated_at",
+            "row_version",
+            "county_id",
+            "name",
+            "ngo_id",
+            "neighbourhoods",
+            "opened_on",
+            "budget",
+            "state",
+        ),
+    )
     for place in counties:
-        for _ in range(max(1, round(rng.randint(1, 3) * scale ** 0.5))):
+        for _ in range(max(1, round(rng.randint(1, 3) * scale**0.5))):
             hoods = rng.sample(names.NEIGHBOURHOODS, rng.randint(1, 2))
             state = rng.choices(("open", "planned", "closed"), (7, 2, 1))[0]
             opened = rng.randint(start, today) if state != "planned" else None
             ngo = rng.choice(licensed)
-            bulk.add(w_office, (
-                key(), stamp, stamp, 1, place.county_id, f"دفتر تسهیلگری محله {hoods[0]} {place.name}", ngo.id,
-                "، ".join(hoods), cal.text(opened) if opened else None, 2_000_000_000, state))
+            bulk.add(
+                w_office,
+                (
+                    key(),
+                    stamp,
+                    stamp,
+                    1,
+                    place.county_id,
+                    f"دفتر تسهیلگری محله {hoods[0]} {place.name}",
+                    ngo.id,
+                    "، ".join(hoods),
+                    cal.text(opened) if opened else None,
+                    2_000_000_000,
+                    state,
+                ),
+            )

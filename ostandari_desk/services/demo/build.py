@@ -85,8 +85,10 @@ def _places(engine: Engine, rng: random.Random) -> tuple[str, list[Place], dict[
     if not counties:
         raise UserError("برای این استان شهرستانی تعریف نشده است.")
     # The capital county holds the most NGOs.
-    places = [Place(cid, name, (3.0 if i == 0 else 1.0) * rng.uniform(0.7, 1.3)) for i, (cid, name) in
-              enumerate(counties)]
+    places = [
+        Place(cid, name, (3.0 if i == 0 else 1.0) * rng.uniform(0.7, 1.3))
+        for i, (cid, name) in enumerate(counties)
+    ]
     lists: dict[str, list[tuple[str, str]]] = {}
     for kind, item_id, name in items:
         lists.setdefault(kind, []).append((item_id, name))
@@ -95,9 +97,24 @@ def _places(engine: Engine, rng: random.Random) -> tuple[str, list[Place], dict[
 
 # Tables the demo fills: their secondary indexes are dropped and rebuilt in the same transaction.
 DEMO_TABLES = (
-    "ngo", "ngofield", "boardmember", "licencecase", "inquiry", "licence", "licencestep", "letter", "event",
-    "eventngo", "memorandum", "progressreport", "payment", "facilitationoffice", "centre", "inspection",
-    "finding", "correctiveaction",
+    "ngo",
+    "ngofield",
+    "boardmember",
+    "licencecase",
+    "inquiry",
+    "licence",
+    "licencestep",
+    "letter",
+    "event",
+    "eventngo",
+    "memorandum",
+    "progressreport",
+    "payment",
+    "facilitationoffice",
+    "centre",
+    "inspection",
+    "finding",
+    "correctiveaction",
 )
 
 
@@ -185,8 +202,19 @@ def build_demo(
         cur.execute("BEGIN")
         bulk = Bulk(cur, chunk=50_000)
         try:
-            registry = RegistryBuilder(bulk, rng, key, cal, today_n, start_n, now, fields, places, province_name,
-                                       with_board=spec.board)
+            registry = RegistryBuilder(
+                bulk,
+                rng,
+                key,
+                cal,
+                today_n,
+                start_n,
+                now,
+                fields,
+                places,
+                province_name,
+                with_board=spec.board,
+            )
             letters = LetterBook(bulk, key, cal, now)
             deferred = _drop_secondary(cur, spec.ngos >= 5_000)
             prefixes = rng.sample(range(10**8), spec.ngos)
@@ -197,12 +225,37 @@ def build_demo(
                     report("سمن‌ها و پروانه‌ها", i, spec.ngos)
             report("سمن‌ها و پروانه‌ها", spec.ngos, spec.ngos)
             report("رویدادها، مکاتبات و تفاهم‌نامه‌ها", 0, 1)
-            add_activity(bulk, rng, key, cal, today_n, start_n, now, places, registry.ngos,
-                         lists.get("social_harm", []), letters, registry.punitive, spec.activity_scale)
+            add_activity(
+                bulk,
+                rng,
+                key,
+                cal,
+                today_n,
+                start_n,
+                now,
+                places,
+                registry.ngos,
+                lists.get("social_harm", []),
+                letters,
+                registry.punitive,
+                spec.activity_scale,
+            )
             report("رویدادها، مکاتبات و تفاهم‌نامه‌ها", 1, 1)
-            add_centres(bulk, rng, key, cal, today_n, start_n, now, places, lists.get("centre_category", []),
-                        letters, spec.inspections, registry.person,
-                        lambda done, total: report("مراکز و بازدیدها", done, total))
+            add_centres(
+                bulk,
+                rng,
+                key,
+                cal,
+                today_n,
+                start_n,
+                now,
+                places,
+                lists.get("centre_category", []),
+                letters,
+                spec.inspections,
+                registry.person,
+                lambda done, total: report("مراکز و بازدیدها", done, total),
+            )
             bulk.close()
             _restore_secondary(cur, deferred, lambda done, total: report("ساخت نمایه‌ها", done, total))
             report("ذخیره", 0, 1)

@@ -72,8 +72,10 @@ class Calendar:
         return n
 
     def add_years(self, n: int, years: int) -> int:
-        jy, jm, jd = self.ymd[n - self.first] if self.first <= n <= self.last else jalali.to_jalali(
-            dt.date.fromordinal(n)
+        jy, jm, jd = (
+            self.ymd[n - self.first]
+            if self.first <= n <= self.last
+            else jalali.to_jalali(dt.date.fromordinal(n))
         )
         return self.day(jy + years, jm, jd)
 

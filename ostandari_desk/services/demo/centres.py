@@ -15,9 +15,21 @@ from ostandari_desk.store.models import Centre, CorrectiveAction, Finding, Inspe
 SEVERITIES = ("minor", "major", "critical")
 
 
-def add_centres(bulk: Bulk, rng: random.Random, key: Keys, cal: Calendar, today: int, start: int, stamp: str,
-                places: list[Place], categories: list[tuple[str, str]], letters: LetterBook, target: int,
-                person: Callable[[], str], progress: Callable[[int, int], None]) -> int:
+def add_centres(
+    bulk: Bulk,
+    rng: random.Random,
+    key: Keys,
+    cal: Calendar,
+    today: int,
+    start: int,
+    stamp: str,
+    places: list[Place],
+    categories: list[tuple[str, str]],
+    letters: LetterBook,
+    target: int,
+    person: Callable[[], str],
+    progress: Callable[[int, int], None],
+) -> int:
     """Centres and about ``target`` inspections (one per centre per month, a few months missed per county)."""
     counties = [p for p in places if p.county_id]
     months: list[tuple[int, int]] = []
@@ -30,10 +42,25 @@ def add_centres(bulk: Bulk, rng: random.Random, key: Keys, cal: Calendar, today:
     # Centres: spread the total over county × category so every pair has at least one.
     pairs = [(p, c) for p in counties for c in categories]
     total_centres = max(len(pairs), round(target / len(months) / 0.99))
-    w_centre = bulk.writer(Centre.__table__, (
-        "id", "created_at", "updated_at", "row_version", "county_id", "category_id", "name", "address", "operator",
-        "licensing_agency", "active"))
-    centres: list[tuple[str, str, str, int, int]] = []  # id, county_id, category_id, county index, category idx
+    w_centre = bulk.writer(
+        Centre.__table__,
+        (
+            "id",
+            "created_at",
+            "updated_at",
+            "row_version",
+            "county_id",
+            "category_id",
+            "name",
+            "address",
+            "operator",
+            "licensing_agency",
+            "active",
+        ),
+    )
+    centres: list[
+        tuple[str, str, str, int, int]
+    ] = []  # id, county_id, category_id, county index, category idx
     for i in range(total_centres):
         place, (cat_id, cat_name) = pairs[i % len(pairs)]
         ci, ki = counties.index(place), categories.index((cat_id, cat_name))
@@ -41,9 +68,22 @@ def add_centres(bulk: Bulk, rng: random.Random, key: Keys, cal: Calendar, today:
         label = rng.choice(names.CENTRE_NAMES.get(cat_name, (cat_name,)))
         name = f"{label} {rng.choice(names.EPONYMS)} {place.name}"
         address = f"{place.name}، {rng.choice(names.STREETS)}، پلاک {rng.randint(1, 300)}"
-        bulk.add(w_centre, (
-            centre_id, stamp, stamp, 1, place.county_id, cat_id, name, address, person(),
-            names.LICENSING_AGENCY.get(cat_name, ""), 1))
+        bulk.add(
+            w_centre,
+            (
+                centre_id,
+                stamp,
+                stamp,
+                1,
+                place.county_id,
+                cat_id,
+                name,
+                address,
+                person(),
+                names.LICENSING_AGENCY.get(cat_name, ""),
+                1,
+            ),
+        )
         centres.append((centre_id, place.county_id, cat_id, ci, ki))
     centres.sort()  # key order: the centre_id index then grows at its end
 
@@ -56,17 +96,48 @@ def add_centres(bulk: Bulk, rng: random.Random, key: Keys, cal: Calendar, today:
             m = rng.randrange(len(months) - 1)
             missed.update((ci, m, k) for k in range(len(categories)))
 
-    w_insp = bulk.writer(Inspection.__table__, (
-        "id", "created_at", "updated_at", "row_version", "county_id", "centre_id", "category_id", "inspected_at",
-        "inspected_on", "jalali_year", "jalali_month", "announced", "inspectors", "checklist", "state"))
-    w_find = bulk.writer(Finding.__table__, (
-        "id", "created_at", "updated_at", "row_version", "inspection_id", "text", "severity"))
-    w_action = bulk.writer(CorrectiveAction.__table__, (
-        "id", "created_at", "updated_at", "row_version", "finding_id", "action", "deadline", "done_on",
-        "referral_letter_id"))
+    w_insp = bulk.writer(
+        Inspection.__table__,
+        (
+            "id",
+            "created_at",
+            "updated_at",
+            "row_version",
+            "county_id",
+            "centre_id",
+            "category_id",
+            "inspected_at",
+            "inspected_on",
+            "jalali_year",
+            "jalali_month",
+            "announced",
+            "inspectors",
+            "checklist",
+            "state",
+        ),
+    )
+    w_find = bulk.writer(
+        Finding.__table__,
+        ("id", "created_at", "updated_at", "row_version", "inspection_id", "text", "severity"),
+    )
+    w_action = bulk.writer(
+        CorrectiveAction.__table__,
+        (
+            "id",
+            "created_at",
+            "updated_at",
+            "row_version",
+            "finding_id",
+            "action",
+            "deadline",
+            "done_on",
+            "referral_letter_id",
+        ),
+    )
     inspectors = [f"{person()}، {person()}" for _ in range(40)]
     checklists = [
-        json.dumps({item: rng.random() < 0.85 for item in names.CHECKLIST}, ensure_ascii=False) for _ in range(32)
+        json.dumps({item: rng.random() < 0.85 for item in names.CHECKLIST}, ensure_ascii=False)
+        for _ in range(32)
     ]
     hours = [f" {h:02d}:{m:02d}:00.000000" for h in range(8, 15) for m in (0, 15, 30, 45)]
     done = 0
@@ -78,8 +149,11 @@ def add_centres(bulk: Bulk, rng: random.Random, key: Keys, cal: Calendar, today:
     def choice(seq):  # rng.choice without its checks, ~2× faster
         return seq[int(rand() * len(seq))]
 
-    add_insp, add_find, add_action = (lambda r: bulk.add(w_insp, r)), (lambda r: bulk.add(w_find, r)), \
-        (lambda r: bulk.add(w_action, r))
+    add_insp, add_find, add_action = (
+        (lambda r: bulk.add(w_insp, r)),
+        (lambda r: bulk.add(w_find, r)),
+        (lambda r: bulk.add(w_action, r)),
+    )
     for mi, (jy, jm) in enumerate(months):
         first, last = cal.month_days(jy, jm)
         last = min(last, today)
@@ -96,9 +170,25 @@ def add_centres(bulk: Bulk, rng: random.Random, key: Keys, cal: Calendar, today:
             day_text = iso[day - base]
             insp_id = key()
             if rand() >= 0.12:
-                add_insp((insp_id, stamp, stamp, 1, county_id, centre_id, cat_id, day_text + choice(hours),
-                          day_text, jy, jm, 1 if rand() < 0.04 else 0, choice(inspectors), choice(checklists),
-                          "closed"))
+                add_insp(
+                    (
+                        insp_id,
+                        stamp,
+                        stamp,
+                        1,
+                        county_id,
+                        centre_id,
+                        cat_id,
+                        day_text + choice(hours),
+                        day_text,
+                        jy,
+                        jm,
+                        1 if rand() < 0.04 else 0,
+                        choice(inspectors),
+                        choice(checklists),
+                        "closed",
+                    )
+                )
                 done += 1
                 continue
             # An inspection with findings; the parent row goes in first (a flush may come at any add).
@@ -112,8 +202,25 @@ def add_centres(bulk: Bulk, rng: random.Random, key: Keys, cal: Calendar, today:
                 if severity != "minor" and done_on is None and day >= recent:
                     state = "open"
                 found.append((severity, deadline, done_on))
-            add_insp((insp_id, stamp, stamp, 1, county_id, centre_id, cat_id, day_text + choice(hours), day_text,
-                      jy, jm, 1 if rand() < 0.04 else 0, choice(inspectors), choice(checklists), state))
+            add_insp(
+                (
+                    insp_id,
+                    stamp,
+                    stamp,
+                    1,
+                    county_id,
+                    centre_id,
+                    cat_id,
+                    day_text + choice(hours),
+                    day_text,
+                    jy,
+                    jm,
+                    1 if rand() < 0.04 else 0,
+                    choice(inspectors),
+                    choice(checklists),
+                    state,
+                )
+            )
             for severity, deadline, done_on in found:
                 finding_id = key()
                 add_find((finding_id, stamp, stamp, 1, insp_id, choice(names.FINDINGS[severity]), severity))
@@ -121,10 +228,27 @@ def add_centres(bulk: Bulk, rng: random.Random, key: Keys, cal: Calendar, today:
                     continue
                 letter_id = None
                 if severity == "critical" and rand() < 0.3:
-                    letter_id, _ = letters.add(day + 1, "outgoing", "other", "اداره کل بهزیستی استان",
-                                               "نامه ارجاع یافته‌های بازدید سرزده", county_id)
-                add_action((key(), stamp, stamp, 1, finding_id, choice(names.ACTIONS), iso[deadline - base],
-                            iso[done_on - base] if done_on is not None else None, letter_id))
+                    letter_id, _ = letters.add(
+                        day + 1,
+                        "outgoing",
+                        "other",
+                        "اداره کل بهزیستی استان",
+                        "نامه ارجاع یافته‌های بازدید سرزده",
+                        county_id,
+                    )
+                add_action(
+                    (
+                        key(),
+                        stamp,
+                        stamp,
+                        1,
+                        finding_id,
+                        choice(names.ACTIONS),
+                        iso[deadline - base],
+                        iso[done_on - base] if done_on is not None else None,
+                        letter_id,
+                    )
+                )
             done += 1
         progress(done, target)
     return done
@@ -134,5 +258,3 @@ def month_count(cal: Calendar, start: int, today: int) -> int:
     """How many Jalali months from ``start`` to ``today`` inclusive."""
     (y0, m0, _), (y1, m1, _) = cal.jalali(start), cal.jalali(today)
     return (y1 - y0) * 12 + (m1 - m0) + 1
-
-

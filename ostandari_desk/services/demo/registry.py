@@ -62,8 +62,20 @@ class NgoRef:
 class RegistryBuilder:
     """Generates NGOs and their licence history into ``bulk``; remembers what later parts need."""
 
-    def __init__(self, bulk: Bulk, rng: random.Random, key: Keys, cal: Calendar, today: int, start: int,
-                 stamp: str, fields: dict[str, str], places: list[Place], province: str, with_board: bool):
+    def __init__(
+        self,
+        bulk: Bulk,
+        rng: random.Random,
+        key: Keys,
+        cal: Calendar,
+        today: int,
+        start: int,
+        stamp: str,
+        fields: dict[str, str],
+        places: list[Place],
+        province: str,
+        with_board: bool,
+    ):
         self.bulk, self.rng, self.key, self.cal = bulk, rng, key, cal
         self.today, self.start, self.stamp = today, start, stamp
         self.fields = fields  # field name -> ReferenceItem id
@@ -78,26 +90,125 @@ class RegistryBuilder:
         r = self._r = rng.random
         self._pick = lambda seq: seq[int(r() * len(seq))]
         self._ri = lambda a, b: a + int(r() * (b - a + 1))  # randint without its checks
-        self.w_ngo = bulk.writer(Ngo.__table__, (
-            "id", "created_at", "updated_at", "row_version", "county_id", "seq", "national_id",
-            "registration_no", "name", "name_key", "name_sort", "level", "address", "phone", "founded_on",
-            "registered_on", "ceo_name", "ceo_national_code", "status", "licence_state", "search_text"))
+        self.w_ngo = bulk.writer(
+            Ngo.__table__,
+            (
+                "id",
+                "created_at",
+                "updated_at",
+                "row_version",
+                "county_id",
+                "seq",
+                "national_id",
+                "registration_no",
+                "name",
+                "name_key",
+                "name_sort",
+                "level",
+                "address",
+                "phone",
+                "founded_on",
+                "registered_on",
+                "ceo_name",
+                "ceo_national_code",
+                "status",
+                "licence_state",
+                "search_text",
+            ),
+        )
         self.w_field = bulk.writer(NgoField.__table__, ("ngo_id", "field_id"))
-        self.w_board = bulk.writer(BoardMember.__table__, (
-            "id", "created_at", "updated_at", "row_version", "ngo_id", "full_name", "national_code", "role",
-            "expertise", "term_start", "term_end"))
-        self.w_case = bulk.writer(LicenceCase.__table__, (
-            "id", "created_at", "updated_at", "row_version", "county_id", "ngo_id", "case_type", "tracking_no",
-            "received_on", "state", "decision", "decided_on", "meeting_on", "legal_basis", "note"))
-        self.w_inquiry = bulk.writer(Inquiry.__table__, (
-            "id", "created_at", "updated_at", "row_version", "case_id", "agency", "sent_on", "due_on",
-            "letter_no", "answered_on", "answer", "note"))
-        self.w_licence = bulk.writer(Licence.__table__, (
-            "id", "created_at", "updated_at", "row_version", "county_id", "ngo_id", "case_id", "number",
-            "level", "issued_on", "expires_on", "validity_years", "state", "renewed_from_id"))
-        self.w_step = bulk.writer(LicenceStep.__table__, (
-            "id", "created_at", "updated_at", "row_version", "county_id", "ngo_id", "case_id", "licence_id",
-            "kind", "on_date", "clerk", "letter_no", "legal_basis", "reason", "note"))
+        self.w_board = bulk.writer(
+            BoardMember.__table__,
+            (
+                "id",
+                "created_at",
+                "updated_at",
+                "row_version",
+                "ngo_id",
+                "full_name",
+                "national_code",
+                "role",
+                "expertise",
+                "term_start",
+                "term_end",
+            ),
+        )
+        self.w_case = bulk.writer(
+            LicenceCase.__table__,
+            (
+                "id",
+                "created_at",
+                "updated_at",
+                "row_version",
+                "county_id",
+                "ngo_id",
+                "case_type",
+                "tracking_no",
+                "received_on",
+                "state",
+                "decision",
+                "decided_on",
+                "meeting_on",
+                "legal_basis",
+                "note",
+            ),
+        )
+        self.w_inquiry = bulk.writer(
+            Inquiry.__table__,
+            (
+                "id",
+                "created_at",
+                "updated_at",
+                "row_version",
+                "case_id",
+                "agency",
+                "sent_on",
+                "due_on",
+                "letter_no",
+                "answered_on",
+                "answer",
+                "note",
+            ),
+        )
+        self.w_licence = bulk.writer(
+            Licence.__table__,
+            (
+                "id",
+                "created_at",
+                "updated_at",
+                "row_version",
+                "county_id",
+                "ngo_id",
+                "case_id",
+                "number",
+                "level",
+                "issued_on",
+                "expires_on",
+                "validity_years",
+                "state",
+                "renewed_from_id",
+            ),
+        )
+        self.w_step = bulk.writer(
+            LicenceStep.__table__,
+            (
+                "id",
+                "created_at",
+                "updated_at",
+                "row_version",
+                "county_id",
+                "ngo_id",
+                "case_id",
+                "licence_id",
+                "kind",
+                "on_date",
+                "clerk",
+                "letter_no",
+                "legal_basis",
+                "reason",
+                "note",
+            ),
+        )
         subjects = names.SUBJECTS
         self._subject_fields = [[fields[f] for f in fs if f in fields] for _, fs in subjects]
         self._cum_weights = []
@@ -154,17 +265,50 @@ class RegistryBuilder:
         case_id = self.key()
         jy = self.cal.year(received)
         basis = BYLAW_1395 if decided else ""
-        self.bulk.add(self.w_case, (
-            case_id, self.stamp, self.stamp, 1, county_id, ngo_id, case_type, f"{jy}{self._tracking:06d}",
-            self.cal.text(received), state, decision, self.cal.text(decided) if decided else None,
-            self.cal.text(decided) if decided else None, basis, ""))
+        self.bulk.add(
+            self.w_case,
+            (
+                case_id,
+                self.stamp,
+                self.stamp,
+                1,
+                county_id,
+                ngo_id,
+                case_type,
+                f"{jy}{self._tracking:06d}",
+                self.cal.text(received),
+                state,
+                decision,
+                self.cal.text(decided) if decided else None,
+                self.cal.text(decided) if decided else None,
+                basis,
+                "",
+            ),
+        )
         return case_id
 
     def _step(self, ngo_id, county_id, case_id, licence_id, kind, day, letter_no="", basis="", reason=""):
         step_id = self.key()
-        self.bulk.add(self.w_step, (
-            step_id, self.stamp, self.stamp, 1, county_id, ngo_id, case_id, licence_id, kind,
-            self.cal.text(day), self._pick(CLERKS), letter_no, basis, reason, ""))
+        self.bulk.add(
+            self.w_step,
+            (
+                step_id,
+                self.stamp,
+                self.stamp,
+                1,
+                county_id,
+                ngo_id,
+                case_id,
+                licence_id,
+                kind,
+                self.cal.text(day),
+                self._pick(CLERKS),
+                letter_no,
+                basis,
+                reason,
+                "",
+            ),
+        )
         return step_id
 
     def _inquiries(self, case_id, sent, answered_by: int | None):
@@ -181,21 +325,37 @@ class RegistryBuilder:
                 answered = None
             if answered is not None:
                 last = max(last, answered)
-            self.bulk.add(self.w_inquiry, (
-                self.key(), self.stamp, self.stamp, 1, case_id, agency.value, cal.text(sent), cal.text(due),
-                f"{self._ri(100, 9999)}/ص", cal.text(answered) if answered is not None else None,
-                "favourable" if answered is not None else None, ""))
+            self.bulk.add(
+                self.w_inquiry,
+                (
+                    self.key(),
+                    self.stamp,
+                    self.stamp,
+                    1,
+                    case_id,
+                    agency.value,
+                    cal.text(sent),
+                    cal.text(due),
+                    f"{self._ri(100, 9999)}/ص",
+                    cal.text(answered) if answered is not None else None,
+                    "favourable" if answered is not None else None,
+                    "",
+                ),
+            )
         return last
 
-    def _establishment(self, ngo_id, county_id, approval: int, approved: bool = True,
-                       case_state: CaseState | None = None) -> str:
+    def _establishment(
+        self, ngo_id, county_id, approval: int, approved: bool = True, case_state: CaseState | None = None
+    ) -> str:
         """A complete establishment case decided on ``approval``: request → documents → inquiries → decision."""
         sent = approval - self._ri(40, 110)
         documents = sent - self._ri(3, 15)
         request = documents - self._ri(5, 25)
         state = case_state or (CaseState.CLOSED if approved else CaseState.REJECTED)
         decision = "approved" if approved else "rejected"
-        case_id = self._new_case(ngo_id, county_id, CaseType.ESTABLISHMENT, request, state, decision, approval)
+        case_id = self._new_case(
+            ngo_id, county_id, CaseType.ESTABLISHMENT, request, state, decision, approval
+        )
         self._step(ngo_id, county_id, case_id, None, StepKind.REQUEST, request)
         self._step(ngo_id, county_id, case_id, None, StepKind.DOCUMENTS, documents)
         self._step(ngo_id, county_id, case_id, None, StepKind.INQUIRY_SENT, sent)
@@ -209,9 +369,22 @@ class RegistryBuilder:
         self._licence_no += 1
         licence_id = self.key()
         expires = self.cal.add_years(issued, 4)
-        row = [licence_id, self.stamp, self.stamp, 1, county_id, ngo_id, case_id,
-               f"{self._licence_no}/{self.cal.year(issued)}", level, self.cal.text(issued),
-               self.cal.text(expires), 4, "valid", renewed_from]
+        row = [
+            licence_id,
+            self.stamp,
+            self.stamp,
+            1,
+            county_id,
+            ngo_id,
+            case_id,
+            f"{self._licence_no}/{self.cal.year(issued)}",
+            level,
+            self.cal.text(issued),
+            self.cal.text(expires),
+            4,
+            "valid",
+            renewed_from,
+        ]
         return row, expires
 
     def _history(self, ngo_id, county_id, level, target: str) -> tuple[str, int | None, int | None]:
@@ -226,8 +399,13 @@ class RegistryBuilder:
                 approval = min(today - 1, request + self._ri(60, 140))
                 self._establishment(ngo_id, county_id, approval, approved=False)
                 return state, None, None
-            case_state = (CaseState.RECEIVED if kind < 0.35 else
-                          CaseState.DOCUMENTS_CHECKED if kind < 0.5 else CaseState.INQUIRING)
+            case_state = (
+                CaseState.RECEIVED
+                if kind < 0.35
+                else CaseState.DOCUMENTS_CHECKED
+                if kind < 0.5
+                else CaseState.INQUIRING
+            )
             case_id = self._new_case(ngo_id, county_id, CaseType.ESTABLISHMENT, request, case_state)
             self._step(ngo_id, county_id, case_id, None, StepKind.REQUEST, request)
             if case_state != CaseState.RECEIVED:
@@ -259,8 +437,15 @@ class RegistryBuilder:
             founded = approval + self._ri(1, max(2, issued - approval - 5))
         licence, expires = self._licence(ngo_id, county_id, case_id, level, issued)
         state = next_licence_state(state, StepKind.ISSUE)
-        self._step(ngo_id, county_id, case_id, licence[0], StepKind.ISSUE, issued, basis=BYLAW_1384
-                   if issued < self.cal.day(1395, 6, 6) else BYLAW_1395)
+        self._step(
+            ngo_id,
+            county_id,
+            case_id,
+            licence[0],
+            StepKind.ISSUE,
+            issued,
+            basis=BYLAW_1384 if issued < self.cal.day(1395, 6, 6) else BYLAW_1395,
+        )
         last_issue = issued
         sanction_from = issued
         # Renewals while the licence ran out before today.
@@ -270,8 +455,13 @@ class RegistryBuilder:
                     # an open renewal case
                     received = max(issued + 1, expires - self._ri(0, 40))
                     if received <= today:
-                        self._new_case(ngo_id, county_id, CaseType.RENEWAL, received,
-                                       self._pick((CaseState.RECEIVED, CaseState.DOCUMENTS_CHECKED)))
+                        self._new_case(
+                            ngo_id,
+                            county_id,
+                            CaseType.RENEWAL,
+                            received,
+                            self._pick((CaseState.RECEIVED, CaseState.DOCUMENTS_CHECKED)),
+                        )
                 break
             received = expires - self._ri(10, 60)
             renewed = min(today, expires + self._ri(-10, 30))
@@ -282,13 +472,16 @@ class RegistryBuilder:
             licence[12] = "renewed"
             self.bulk.add(self.w_licence, tuple(licence))
             if received >= start:
-                r_case = self._new_case(ngo_id, county_id, CaseType.RENEWAL, received, CaseState.CLOSED,
-                                        "approved", renewed)
+                r_case = self._new_case(
+                    ngo_id, county_id, CaseType.RENEWAL, received, CaseState.CLOSED, "approved", renewed
+                )
                 self._step(ngo_id, county_id, r_case, None, StepKind.REQUEST, received)
                 self._step(ngo_id, county_id, r_case, None, StepKind.APPROVAL, renewed, basis=BYLAW_1395)
             else:
                 r_case = None
-            licence, expires = self._licence(ngo_id, county_id, r_case, level, renewed, renewed_from=licence[0])
+            licence, expires = self._licence(
+                ngo_id, county_id, r_case, level, renewed, renewed_from=licence[0]
+            )
             state = next_licence_state(state, StepKind.RENEWAL)
             self._step(ngo_id, county_id, r_case, licence[0], StepKind.RENEWAL, renewed, basis=BYLAW_1395)
             last_issue = issued = sanction_from = renewed
@@ -297,33 +490,59 @@ class RegistryBuilder:
             received = start + self._ri(0, 500)
             if issued < received < expires and received + 90 < today:
                 decided = received + self._ri(30, 80)
-                c_case = self._new_case(ngo_id, county_id, CaseType.CONFORMITY, received, CaseState.CLOSED,
-                                        "approved", decided)
+                c_case = self._new_case(
+                    ngo_id, county_id, CaseType.CONFORMITY, received, CaseState.CLOSED, "approved", decided
+                )
                 self._step(ngo_id, county_id, c_case, None, StepKind.REQUEST, received)
                 self._step(ngo_id, county_id, c_case, None, StepKind.APPROVAL, decided, basis=BYLAW_1395)
-                self._step(ngo_id, county_id, c_case, licence[0], StepKind.CONFORMITY, decided,
-                           basis=BYLAW_1395)
+                self._step(
+                    ngo_id, county_id, c_case, licence[0], StepKind.CONFORMITY, decided, basis=BYLAW_1395
+                )
                 sanction_from = decided
         # Sanctions.
         lo = max(sanction_from + 30, start)
         if target in ("suspended", "revoked") and lo < today - 5:
             day = self._ri(lo, today - 5)
-            step_id = self._step(ngo_id, county_id, None, licence[0], StepKind.SUSPENSION, day,
-                                 reason=self._pick(SUSPEND_REASONS), basis=BYLAW_1395)
+            step_id = self._step(
+                ngo_id,
+                county_id,
+                None,
+                licence[0],
+                StepKind.SUSPENSION,
+                day,
+                reason=self._pick(SUSPEND_REASONS),
+                basis=BYLAW_1395,
+            )
             self.punitive.append((step_id, ngo_id, county_id, day, "suspension"))
             state = next_licence_state(state, StepKind.SUSPENSION)
             licence[12] = "suspended"
             if target == "revoked" and day < today - 2:
                 day2 = self._ri(day + 1, today - 1)
-                step_id = self._step(ngo_id, county_id, None, licence[0], StepKind.REVOCATION, day2,
-                                     reason=self._pick(REVOKE_REASONS), basis=BYLAW_1395)
+                step_id = self._step(
+                    ngo_id,
+                    county_id,
+                    None,
+                    licence[0],
+                    StepKind.REVOCATION,
+                    day2,
+                    reason=self._pick(REVOKE_REASONS),
+                    basis=BYLAW_1395,
+                )
                 self.punitive.append((step_id, ngo_id, county_id, day2, "revocation"))
                 state = next_licence_state(state, StepKind.REVOCATION)
                 licence[12] = "revoked"
         elif target == "valid" and lo < today - 60 and self._r() < 0.03:
             day = self._ri(lo, today - 60)
-            step_id = self._step(ngo_id, county_id, None, licence[0], StepKind.SUSPENSION, day,
-                                 reason=self._pick(SUSPEND_REASONS), basis=BYLAW_1395)
+            step_id = self._step(
+                ngo_id,
+                county_id,
+                None,
+                licence[0],
+                StepKind.SUSPENSION,
+                day,
+                reason=self._pick(SUSPEND_REASONS),
+                basis=BYLAW_1395,
+            )
             self.punitive.append((step_id, ngo_id, county_id, day, "suspension"))
             lifted = self._ri(day + 10, min(today, day + 120))
             self._step(ngo_id, county_id, None, licence[0], StepKind.LIFTING, lifted, basis=BYLAW_1395)
@@ -349,8 +568,17 @@ class RegistryBuilder:
         ceo = self.person()
         ceo_code = self.national_code()
         t = self._r()
-        target = ("valid" if t < 0.70 else "suspended" if t < 0.76 else "revoked" if t < 0.81
-                  else "approved" if t < 0.88 else "none")
+        target = (
+            "valid"
+            if t < 0.70
+            else "suspended"
+            if t < 0.76
+            else "revoked"
+            if t < 0.81
+            else "approved"
+            if t < 0.88
+            else "none"
+        )
         state, founded, last_issue = self._history(ngo_id, county_id, level, target)
         registered = None
         if founded is not None:
@@ -360,12 +588,35 @@ class RegistryBuilder:
         name_sort = " ".join(map(_sort, parts))
         search = f"{name_key} {national_id} {registration_no} {_norm(ceo)}"
         address = f"{place.name if county_id else self.province}، {self._pick(names.STREETS)}، پلاک {self._ri(1, 240)}"
-        phone = f"028{self._ri(32000000, 33999999)}" if self._r() < 0.6 else f"09{self._ri(120000000, 399999999)}"
-        self.bulk.add(self.w_ngo, (
-            ngo_id, self.stamp, self.stamp, 1, county_id, seq, national_id, registration_no, name, name_key,
-            name_sort, level.value, address, phone,
-            cal.text(founded) if founded else None, cal.text(registered) if registered else None,
-            ceo, ceo_code, status, state.value, search))
+        phone = (
+            f"028{self._ri(32000000, 33999999)}" if self._r() < 0.6 else f"09{self._ri(120000000, 399999999)}"
+        )
+        self.bulk.add(
+            self.w_ngo,
+            (
+                ngo_id,
+                self.stamp,
+                self.stamp,
+                1,
+                county_id,
+                seq,
+                national_id,
+                registration_no,
+                name,
+                name_key,
+                name_sort,
+                level.value,
+                address,
+                phone,
+                cal.text(founded) if founded else None,
+                cal.text(registered) if registered else None,
+                ceo,
+                ceo_code,
+                status,
+                state.value,
+                search,
+            ),
+        )
         field_ids = list(self._subject_fields[subject])
         if self._r() < 0.3:
             extra = self._pick(list(self.fields.values()))
@@ -380,7 +631,9 @@ class RegistryBuilder:
             for role in roles[: self._ri(5, 6)]:
                 full, code = (ceo, ceo_code) if role == "ceo" else (self.person(), self.national_code())
                 expertise = names.SUBJECTS[subject][0] if role in ("chair", "ceo") else ""
-                self.bulk.add(self.w_board, (
-                    self.key(), self.stamp, self.stamp, 1, ngo_id, full, code, role, expertise, start, end))
+                self.bulk.add(
+                    self.w_board,
+                    (self.key(), self.stamp, self.stamp, 1, ngo_id, full, code, role, expertise, start, end),
+                )
         self.ngos.append(NgoRef(ngo_id, name, county_id, state.value, field_ids))
         self.bulk.maybe_flush()

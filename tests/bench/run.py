@@ -1,0 +1,542 @@
+"""Performance benchmark on the large demo: ``python tests/bench/run.py [--runs 5] [--keep DB]``.
+
+Builds the large demo (100,000 NGOs, 1,000,000 inspections) into a temporary folder (or reuses/keeps
+``--keep DB``), then times each case beside its FLOOR — the least the same work can cost here, measured in
+the same run — and prints the median, the floor, their ratio and the target:
+
+- start-up: process start to the app's main window shown (offscreen) vs a bare PySide6 QMainWindow;
+- NGO list first page (service and UI model) vs raw sqlite3 ``ORDER BY name_sort LIMIT 200``;
+- search as you type (count + first page per keystroke, p50/p95) vs raw FTS5 ``MATCH`` (count + rowids);
+- sorting the list (name descending, by county) vs raw ``ORDER BY name_sort DESC LIMIT 200``;
+- importing 100,000 NGOs from Excel into a fresh database vs an openpyxl read-only pass over the file.
+
+A piece that is not there yet is reported as "not available". Results also go to tests/bench/out/latest.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+HERE = Path(__file__).resolve().parent
+OUT = HERE / "out" / "latest.json"
+PROVINCE = "قزوین"
+PAGE = 200
+# What a clerk types, one keystroke at a time (from the second character): a name, a name with Arabic
+# yeh (ي) as Arabic keyboards type it, and a number in Persian digits.
+TYPED = ("انجمن حمایت", "علي رضايي", "۱۲۳۴")
+
+TARGETS = {
+    "startup": "≤ 0.6 s and ≤ 5× floor",
+    "list_first_page": "≤ 20 ms",
+    "search": "p95 ≤ 30 ms",
+    "sort": "≤ 20 ms (a first page)",
+    "import": "≤ 1.5× floor",
+}
+
+
+def median(xs: list[float]) -> float:
+    return statistics.median(xs)
+
+
+def p95(xs: list[float]) -> float:
+    ordered = sorted(xs)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+def timed(fn: Callable[[], object], n: int, warm: int = 1) -> list[float]:
+    for _ in range(warm):
+        fn()
+    out = []
+    for _ in range(n):
+        t = time.perf_counter()
+        fn()
+        out.append(time.perf_counter() - t)
+    return out
+
+
+def unavailable(name: str, exc: BaseException) -> dict:
+    return {"case": name, "available": False, "reason": f"{type(exc).__name__}: {exc}"}
+
+
+def load() -> str:
+    try:
+        return " ".join(f"{x:.1f}" for x in os.getloadavg())
+    except OSError:
+        return "?"
+
+
+# --- the database ---------------------------------------------------------------------------------
+
+
+def build_large(path: Path) -> dict:
+    from ostandari_desk.services.demo import build_demo
+    from ostandari_desk.store.engine import sqlite_url
+    from ostandari_desk.store.schema import open_database
+
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    last = [""]
+
+    def progress(stage: str, done: int, total: int) -> None:
+        if stage != last[0]:
+            last[0] = stage
+            print(f"  … {stage}", flush=True)
+
+    cpu = time.process_time()
+    wall = time.perf_counter()
+    engine = open_database(sqlite_url(path))
+    summary = build_demo(engine, "large", province=PROVINCE, progress=progress)
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    return {
+        "case": "build_large_demo",
+        "available": True,
+        "seconds": time.perf_counter() - wall,
+        "cpu_seconds": time.process_time() - cpu,
+        "build_demo_seconds": summary.seconds,
+        "counts": summary.counts,
+        "size_mb": round(path.stat().st_size / 1e6),
+    }
+
+
+# --- start-up -------------------------------------------------------------------------------------
+
+
+def _child(mode: str, db: Path) -> tuple[float | None, str]:
+    started = time.perf_counter()
+    proc = subprocess.Popen(
+        [sys.executable, str(HERE / "startup_child.py"), mode, str(db)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        if line.startswith("SHOWN"):
+            elapsed = time.perf_counter() - started
+            proc.wait(30)
+            return elapsed, ""
+        if line.startswith("UNAVAILABLE"):
+            proc.wait(30)
+            return None, line.strip()
+    proc.wait(30)
+    err = proc.stderr.read() if proc.stderr else ""
+    return None, f"exit {proc.returncode}: {err.strip().splitlines()[-1] if err.strip() else ''}"
+
+
+def bench_startup(db: Path, runs: int) -> dict:
+    app, floor = [], []
+    for i in range(runs + 1):  # the first pair warms the OS file cache and is not counted
+        a, why = _child("app", db)
+        if a is None:
+            return {"case": "startup", "available": False, "reason": why}
+        f, why = _child("floor", db)
+        if f is None:
+            return {"case": "startup", "available": False, "reason": f"floor: {why}"}
+        if i:
+            app.append(a)
+            floor.append(f)
+    m, fl = median(app), median(floor)
+    return {
+        "case": "startup",
+        "available": True,
+        "median_s": m,
+        "floor_s": fl,
+        "ratio": m / fl,
+        "runs": app,
+        "floor_runs": floor,
+        "target": TARGETS["startup"],
+        "ok": m <= 0.6 and m <= 5 * fl,
+    }
+
+
+# --- list, search and sort ------------------------------------------------------------------------
+
+FLOOR_COLUMNS = "id, name, national_id, registration_no, county_id, level, ceo_name, status, licence_state"
+
+
+def _floor_page(conn: sqlite3.Connection, order: str) -> Callable[[], object]:
+    sql = f"SELECT {FLOOR_COLUMNS} FROM ngo ORDER BY {order} LIMIT {PAGE}"
+    return lambda: conn.execute(sql).fetchall()
+
+
+def _case(
+    name: str,
+    times: list[float],
+    floor: list[float],
+    target_s: float,
+    target: str,
+    stat: Callable[[list[float]], float] = median,
+) -> dict:
+    m, fl = stat(times), stat(floor)
+    return {
+        "case": name,
+        "available": True,
+        "median_s" if stat is median else "p95_s": m,
+        "median_s": median(times),
+        "p95_s": p95(times),
+        "floor_s": fl,
+        "ratio": m / fl if fl else None,
+        "n": len(times),
+        "target": target,
+        "ok": m <= target_s,
+    }
+
+
+def bench_queries(engine, db: Path, runs: int) -> list[dict]:
+    results: list[dict] = []
+    n = max(10, runs * 4)
+    raw = sqlite3.connect(db)
+    floor_first = timed(_floor_page(raw, "name_sort"), n)
+    floor_desc = timed(_floor_page(raw, "name_sort DESC"), n)
+    try:
+        from ostandari_desk.services.ngos import NgoFilter, count_ngos, list_ngo_page
+        from ostandari_desk.store.uow import UnitOfWork
+    except ImportError as exc:
+        return [unavailable("list_first_page", exc)]
+
+    def page(sort: str = "name", descending: bool = False, text: str = "") -> Callable[[], object]:
+        def run() -> object:
+            with UnitOfWork(engine) as uow:
+                return list_ngo_page(uow, NgoFilter(text=text), sort=sort, descending=descending, limit=PAGE)
+
+        return run
+
+    results.append(
+        _case("list_first_page/service", timed(page(), n), floor_first, 0.020, TARGETS["list_first_page"])
+    )
+    results.append(
+        _case("sort_name_desc/service", timed(page(descending=True), n), floor_desc, 0.020, TARGETS["sort"])
+    )
+    results.append(
+        _case("sort_county/service", timed(page("county"), n), floor_first, 0.020, TARGETS["sort"])
+    )
+
+    model = None
+    try:
+        from PySide6.QtCore import QCoreApplication, Qt
+
+        from ostandari_desk.ui.ngos.list_model import NgoTableModel
+
+        _qt = QCoreApplication.instance() or QCoreApplication([])
+        model = NgoTableModel(lambda: UnitOfWork(engine))
+        results.append(
+            _case(
+                "list_first_page/ui_model (count + page)",
+                timed(model.refresh, n),
+                floor_first,
+                0.020,
+                TARGETS["list_first_page"],
+            )
+        )
+        results.append(
+            _case(
+                "sort_name_desc/ui_model",
+                timed(lambda: model.sort(0, Qt.SortOrder.DescendingOrder), n),
+                floor_desc,
+                0.020,
+                TARGETS["sort"],
+            )
+        )
+        results.append(
+            _case(
+                "sort_county/ui_model",
+                timed(lambda: model.sort(3, Qt.SortOrder.AscendingOrder), n),
+                floor_first,
+                0.020,
+                TARGETS["sort"],
+            )
+        )
+        model.sort(0, Qt.SortOrder.AscendingOrder)
+    except Exception as exc:  # noqa: BLE001 - the UI piece is optional here
+        results.append(unavailable("ui_model", exc))
+        model = None
+
+    # Search as you type.
+    from ostandari_desk.domain import text as ptext
+
+    keystrokes = [
+        typed[:i] for typed in TYPED for i in range(2, len(typed) + 1) if typed[:i].strip() == typed[:i]
+    ]
+
+    def fts(prefix: str) -> str:
+        return " ".join(f'"{t}"*' for t in ptext.normalize(prefix).split(" ") if t)
+
+    def floor_key(prefix: str) -> None:
+        q = fts(prefix)
+        raw.execute("SELECT count(*) FROM ngo_fts WHERE ngo_fts MATCH ?", (q,)).fetchone()
+        raw.execute(f"SELECT rowid FROM ngo_fts WHERE ngo_fts MATCH ? LIMIT {PAGE}", (q,)).fetchall()
+
+    def service_key(prefix: str) -> None:
+        with UnitOfWork(engine) as uow:
+            flt = NgoFilter(text=prefix)
+            count_ngos(uow, flt)
+            list_ngo_page(uow, flt, limit=PAGE)
+
+    floor_s, service_s, model_s, per_key = [], [], [], {}
+    for _ in range(max(1, runs)):
+        for key in keystrokes:
+            floor_s.append(timed(lambda key=key: floor_key(key), 1, warm=0)[0])
+            t = timed(lambda key=key: service_key(key), 1, warm=0)[0]
+            service_s.append(t)
+            per_key.setdefault(key, []).append(t)
+            if model is not None:
+                model_s.append(timed(lambda key=key: model.set_filter(NgoFilter(text=key)), 1, warm=0)[0])
+    results.append(
+        _case(
+            "search_as_you_type/service (count + page)",
+            service_s,
+            floor_s,
+            0.030,
+            TARGETS["search"],
+            stat=p95,
+        )
+    )
+    if model is not None:
+        results.append(
+            _case("search_as_you_type/ui_model", model_s, floor_s, 0.030, TARGETS["search"], stat=p95)
+        )
+    results[-1]["slowest_keys"] = sorted(((k, median(v)) for k, v in per_key.items()), key=lambda kv: -kv[1])[
+        :3
+    ]
+    with UnitOfWork(engine) as uow:
+        results[-1]["matches"] = {k: count_ngos(uow, NgoFilter(text=k)) for k in TYPED}
+    raw.close()
+    return results
+
+
+# --- import ---------------------------------------------------------------------------------------
+
+
+def write_import_sheet(path: Path, rows: int, seed: int = 2024) -> float:
+    """An .xlsx of ``rows`` new NGOs with the import template's headers (openpyxl write-only)."""
+    from openpyxl import Workbook
+
+    from ostandari_desk.domain import ids
+    from ostandari_desk.services.demo import names
+    from ostandari_desk.services.setup import DEFAULT_LISTS, counties_of
+    from ostandari_desk.services.transfer import kind_of
+    from ostandari_desk.services.transfer.ngos import COLUMNS
+
+    started = time.perf_counter()
+    rng = random.Random(seed)
+    counties = counties_of(PROVINCE)
+    fields = DEFAULT_LISTS["field"]
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(kind_of("ngos").title)
+    ws.append([c.header for c in COLUMNS])
+    keys = [c.key for c in COLUMNS]
+    used: set[str] = set()
+    levels = ("شهرستانی",) * 8 + ("استانی",)
+    for i, prefix in enumerate(rng.sample(range(10**8), rows)):
+        county = rng.choice(counties)
+        while True:
+            name = (
+                f"{rng.choice(names.ORG_KINDS)} {rng.choice(names.SUBJECTS)[0]} {rng.choice(names.EPONYMS)} "
+                f"{rng.choice(names.LAST_NAMES)} {county}"
+            )
+            if name not in used:
+                used.add(name)
+                break
+        jy, jm, jd = rng.randint(1385, 1403), rng.randint(1, 12), rng.randint(1, 29)
+        values = {
+            "national_id": ids.make_legal_national_id(f"14{prefix:08d}"),
+            "name": name,
+            "county": county,
+            "level": rng.choice(levels),
+            "fields": "، ".join(rng.sample(fields, rng.randint(1, 2))),
+            "registration_no": str(50_000 + i),
+            "registered_on": f"{jy}/{jm:02d}/{jd:02d}",
+            "ceo_name": f"{rng.choice(names.MALE_FIRST + names.FEMALE_FIRST)} {rng.choice(names.LAST_NAMES)}",
+            "ceo_national_code": ids.make_national_code(f"{rng.randrange(1, 10**9):09d}"),
+            "phone": f"028{rng.randint(32000000, 33999999)}",
+            "address": f"{county}، {rng.choice(names.STREETS)}، پلاک {rng.randint(1, 300)}",
+        }
+        ws.append([values.get(k, "") for k in keys])
+    wb.save(path)
+    return time.perf_counter() - started
+
+
+def bench_import(folder: Path, runs: int, rows: int) -> dict:
+    try:
+        from ostandari_desk.services import setup
+        from ostandari_desk.services.transfer import import_file
+        from ostandari_desk.store.engine import sqlite_url
+        from ostandari_desk.store.schema import open_database
+        from ostandari_desk.store.uow import UnitOfWork
+    except ImportError as exc:
+        return unavailable("import", exc)
+    from openpyxl import load_workbook
+
+    sheet = folder / "ngos-100k.xlsx"
+    print(f"  … writing {rows:,} NGOs to {sheet.name}", flush=True)
+    write_s = write_import_sheet(sheet, rows)
+    template = folder / "fresh.sqlite3"
+    engine = open_database(sqlite_url(template))
+    setup.initialize(UnitOfWork(engine), PROVINCE, clerk_name="bench")
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+
+    def read_only_pass() -> None:
+        wb = load_workbook(sheet, read_only=True)
+        for _row in wb.worksheets[0].iter_rows(values_only=True):
+            pass
+        wb.close()
+
+    times, floors, added = [], [], []
+    for i in range(runs):
+        print(f"  … import run {i + 1}/{runs}", flush=True)
+        target = folder / f"import-{i}.sqlite3"
+        shutil.copy(template, target)
+        engine = open_database(sqlite_url(target))
+        t = time.perf_counter()
+        with UnitOfWork(engine) as uow:
+            report = import_file(uow, "ngos", sheet)
+        times.append(time.perf_counter() - t)
+        added.append(report.added)
+        if report.errors:
+            print(f"    {len(report.errors)} row errors, first: {report.errors[0]}", flush=True)
+        engine.dispose()
+        target.unlink()
+        floors.append(timed(read_only_pass, 1, warm=0)[0])
+    m, fl = median(times), median(floors)
+    return {
+        "case": "import_100k_ngos_xlsx",
+        "available": True,
+        "median_s": m,
+        "floor_s": fl,
+        "ratio": m / fl,
+        "runs": times,
+        "floor_runs": floors,
+        "added": added,
+        "sheet_write_s": write_s,
+        "target": TARGETS["import"],
+        "ok": m <= 1.5 * fl and all(a == rows for a in added),
+    }
+
+
+# --- output ---------------------------------------------------------------------------------------
+
+
+def fmt_s(x: float | None) -> str:
+    if x is None:
+        return "-"
+    return f"{x * 1000:.1f} ms" if x < 1 else f"{x:.2f} s"
+
+
+def print_table(results: list[dict]) -> None:
+    print()
+    head = f"{'case':44} {'median':>10} {'p95':>10} {'floor':>10} {'ratio':>7}  {'target':26} ok"
+    print(head)
+    print("-" * len(head))
+    for r in results:
+        if r["case"] == "build_large_demo":
+            continue
+        if not r.get("available"):
+            print(f"{r['case']:44} not available ({r.get('reason', '')})")
+            continue
+        p = r.get("p95_s")
+        ratio = r.get("ratio")
+        print(
+            f"{r['case']:44} {fmt_s(r['median_s']):>10} {fmt_s(p) if p else '-':>10} {fmt_s(r['floor_s']):>10} "
+            f"{(f'{ratio:.1f}×' if ratio else '-'):>7}  {r['target']:26} {'yes' if r['ok'] else 'NO'}"
+        )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5, help="runs per case (medians over them)")
+    parser.add_argument(
+        "--keep", type=Path, help="build the large demo here and keep it (reused if it exists)"
+    )
+    parser.add_argument(
+        "--import-runs", type=int, default=3, help="runs of the 100k import (each ~10 s or more)"
+    )
+    parser.add_argument("--import-rows", type=int, default=100_000)
+    parser.add_argument("--skip", action="append", default=[], choices=("startup", "queries", "import"))
+    args = parser.parse_args(argv)
+
+    results: list[dict] = []
+    meta = {
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+        "cpus": os.cpu_count(),
+        "sqlite": sqlite3.sqlite_version,
+        "runs": args.runs,
+        "started": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "load_before": load(),
+    }
+    with tempfile.TemporaryDirectory(prefix="ostandari-bench-") as tmp:
+        folder = Path(tmp)
+        db = args.keep.resolve() if args.keep else folder / "large.sqlite3"
+        if args.keep and db.exists():
+            print(f"reusing {db}")
+            results.append({"case": "build_large_demo", "available": True, "reused": str(db)})
+        else:
+            print(f"building the large demo in {db} (load {load()}) …", flush=True)
+            build = build_large(db)
+            results.append(build)
+            print(
+                f"built in {build['seconds']:.1f} s wall, {build['cpu_seconds']:.1f} s CPU, "
+                f"{build['size_mb']} MB: {build['counts'].get('ngo', 0):,} NGOs, "
+                f"{build['counts'].get('inspection', 0):,} inspections",
+                flush=True,
+            )
+        if "startup" not in args.skip:
+            print("start-up …", flush=True)
+            try:
+                results.append(bench_startup(db, args.runs))
+            except Exception as exc:  # noqa: BLE001 - one broken case must not hide the others
+                traceback.print_exc()
+                results.append(unavailable("startup", exc))
+        if "queries" not in args.skip:
+            print("list, search and sort …", flush=True)
+            try:
+                from ostandari_desk.store.engine import sqlite_url
+                from ostandari_desk.store.schema import open_database
+
+                engine = open_database(sqlite_url(db))
+                results.extend(bench_queries(engine, db, args.runs))
+                engine.dispose()
+            except Exception as exc:  # noqa: BLE001
+                traceback.print_exc()
+                results.append(unavailable("queries", exc))
+        if "import" not in args.skip:
+            print("import …", flush=True)
+            try:
+                results.append(bench_import(folder, args.import_runs, args.import_rows))
+            except Exception as exc:  # noqa: BLE001
+                traceback.print_exc()
+                results.append(unavailable("import", exc))
+    meta["load_after"] = load()
+    print_table(results)
+    print(f"\nload average before/after: {meta['load_before']} / {meta['load_after']} on {meta['cpus']} CPUs")
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    OUT.write_text(
+        json.dumps({"meta": meta, "results": results}, ensure_ascii=False, indent=2), encoding="utf-8"
+    )
+    print(f"written {OUT.relative_to(HERE.parent.parent)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
