@@ -150,8 +150,10 @@ def add_activity(
             "attendees",
             "training_hours",
             "note",
+            *(("title_sort",) if bulk.has_column(Event.__table__, "title_sort") else ()),
         ),
     )
+    title_sort = w_event.columns[-1] == "title_sort"
     w_event_ngo = bulk.writer(EventNgo.__table__, ("event_id", "ngo_id"))
     for jy, first, last, count in per_year(cal, 14 * scale, start, today):
         for _ in range(count):
@@ -167,25 +169,23 @@ def add_activity(
             event_id = key()
             hours = rng.choice((4, 6, 8, 12, 16, 24, 40)) if kind == "course" else 0
             attendees = rng.randint(15, 60) if kind != "conference" else rng.randint(80, 600)
-            bulk.add(
-                w_event,
-                (
-                    event_id,
-                    stamp,
-                    stamp,
-                    1,
-                    place.county_id if place else None,
-                    kind,
-                    title,
-                    text.normalize(title),
-                    cal.text(day),
-                    cal.text(ends),
-                    organizer.id if organizer else None,
-                    attendees,
-                    hours,
-                    "",
-                ),
+            row = (
+                event_id,
+                stamp,
+                stamp,
+                1,
+                place.county_id if place else None,
+                kind,
+                title,
+                text.normalize(title),
+                cal.text(day),
+                cal.text(ends),
+                organizer.id if organizer else None,
+                attendees,
+                hours,
+                "",
             )
+            bulk.add(w_event, (*row, text.persian_sort_key(title)) if title_sort else row)
             for ngo in {
                 n.id: n for n in rng.sample(licensed, min(len(licensed), rng.randint(0, 8)))
             }.values():

@@ -137,6 +137,12 @@ class Bulk:
         self._by_name: dict[str, Writer] = {}
         self._pending = 0
         self._on_flush = on_flush
+        # The columns the database really has (read now, before the writer thread uses the cursor):
+        # columns a later migration adds are filled only where the file has them.
+        tables = [name for (name,) in cursor.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        self._db_columns = {
+            t: {row[1] for row in cursor.execute(f'PRAGMA table_info("{t}")')} for t in tables
+        }
         self._queue: queue.Queue = queue.Queue(maxsize=2)
         self._error: BaseException | None = None
         self._thread: threading.Thread | None = None
@@ -179,6 +185,10 @@ class Bulk:
         self.writers.append(w)
         self._by_name[table.name] = w
         return w
+
+    def has_column(self, table: Table, column: str) -> bool:
+        """Whether both the model and the database file have ``column`` (optional derived columns)."""
+        return column in table.columns and column in self._db_columns.get(table.name, set())
 
     def add(self, w: Writer, row: tuple) -> None:
         """Buffer a row; it is written by the next flush, never in the middle of a record's family."""

@@ -114,8 +114,10 @@ class RegistryBuilder:
                 "status",
                 "licence_state",
                 "search_text",
+                *(("ceo_sort",) if bulk.has_column(Ngo.__table__, "ceo_sort") else ()),
             ),
         )
+        self._ceo_sort = self.w_ngo.columns[-1] == "ceo_sort"
         self.w_field = bulk.writer(NgoField.__table__, ("ngo_id", "field_id"))
         self.w_board = bulk.writer(
             BoardMember.__table__,
@@ -591,32 +593,30 @@ class RegistryBuilder:
         phone = (
             f"028{self._ri(32000000, 33999999)}" if self._r() < 0.6 else f"09{self._ri(120000000, 399999999)}"
         )
-        self.bulk.add(
-            self.w_ngo,
-            (
-                ngo_id,
-                self.stamp,
-                self.stamp,
-                1,
-                county_id,
-                seq,
-                national_id,
-                registration_no,
-                name,
-                name_key,
-                name_sort,
-                level.value,
-                address,
-                phone,
-                cal.text(founded) if founded else None,
-                cal.text(registered) if registered else None,
-                ceo,
-                ceo_code,
-                status,
-                state.value,
-                search,
-            ),
+        ngo_row = (
+            ngo_id,
+            self.stamp,
+            self.stamp,
+            1,
+            county_id,
+            seq,
+            national_id,
+            registration_no,
+            name,
+            name_key,
+            name_sort,
+            level.value,
+            address,
+            phone,
+            cal.text(founded) if founded else None,
+            cal.text(registered) if registered else None,
+            ceo,
+            ceo_code,
+            status,
+            state.value,
+            search,
         )
+        self.bulk.add(self.w_ngo, (*ngo_row, _sort(ceo)) if self._ceo_sort else ngo_row)
         field_ids = list(self._subject_fields[subject])
         if self._r() < 0.3:
             extra = self._pick(list(self.fields.values()))
