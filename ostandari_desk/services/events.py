@@ -186,6 +186,7 @@ def create_event(uow: UnitOfWork, data: EventInput, clerk: str = "", *, commit: 
             kind=data.kind,
             title=title,
             title_key=key,
+            title_sort=text.persian_sort_key(title),
             starts_on=data.starts_on,
             ends_on=data.ends_on,
             county_id=data.county_id,
@@ -220,7 +221,7 @@ def update_event(
             )
         title, key, ngo_ids = _validate(uow, data)
         event.kind = data.kind
-        event.title, event.title_key = title, key
+        event.title, event.title_key, event.title_sort = title, key, text.persian_sort_key(title)
         event.starts_on, event.ends_on = data.starts_on, data.ends_on
         event.county_id = data.county_id
         event.organizer_ngo_id = data.organizer_ngo_id
@@ -369,7 +370,7 @@ def _to_row(r) -> EventRow:
 def _order(sort: str, descending: bool) -> list:
     columns = {
         "starts_on": [Event.starts_on],
-        "title": [Event.title_key],
+        "title": [Event.title_sort],  # Persian order; (title_sort, id) is indexed
         "kind": [Event.kind, Event.starts_on],
         "county": [County.name_key, Event.starts_on],
         "attendees": [Event.attendees],

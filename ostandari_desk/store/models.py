@@ -9,10 +9,12 @@ Money is rials in BigInteger columns.
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from sqlalchemy import BigInteger, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
+
+from ostandari_desk.domain.text import persian_sort_key
 
 
 def new_id() -> str:
@@ -22,7 +24,26 @@ def new_id() -> str:
 
 def utc_now() -> datetime:
     """Aware UTC: SQLModel's UTCDateTime columns refuse naive datetimes."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
+
+
+def sort_key_of(source: str):
+    """A column default: the Persian sort key of column ``source`` of the row being inserted.
+
+    Inserts that leave the key out (Core ``insert()`` with dicts, ORM objects with the key None) get it
+    computed; updates must set it beside ``source`` themselves.
+    """
+
+    def default(context) -> str:
+        return persian_sort_key(context.get_current_parameters().get(source))
+
+    return default
+
+
+def _sort_key_field(source: str):
+    return Field(
+        default=None, nullable=False, sa_column_kwargs={"default": sort_key_of(source), "server_default": ""}
+    )
 
 
 class Record(SQLModel):
@@ -115,6 +136,7 @@ class Ngo(CountyOwned, table=True):
     registered_on: date | None = None
     ceo_name: str = ""
     ceo_national_code: str = ""
+    ceo_sort: str | None = _sort_key_field("ceo_name")  # persian_sort_key(ceo_name); filled on insert
     status: str = Field(default="active", index=True)  # active | inactive
     licence_state: str = Field(default="none", index=True)  # see domain.lifecycle.LicenceState
     search_text: str = ""
@@ -122,6 +144,13 @@ class Ngo(CountyOwned, table=True):
     __table_args__ = (
         Index("ix_ngo_county_sort", "county_id", "name_sort"),
         Index("ix_ngo_status_sort", "status", "name_sort"),
+        # Each list sort walks an index and stops when the page is full (revision 0002); a search
+        # probes its matches walking (name_sort, seq) without reading the table.
+        Index("ix_ngo_sort_seq", "name_sort", "seq"),
+        Index("ix_ngo_registration_sort", "registration_no", "name_sort"),
+        Index("ix_ngo_level_sort", "level", "name_sort"),
+        Index("ix_ngo_licence_sort", "licence_state", "name_sort"),
+        Index("ix_ngo_ceo_sort", "ceo_sort", "name_sort"),
     )
 
 
@@ -209,6 +238,7 @@ class Event(CountyOwned, table=True):
     kind: str  # conference | session | course
     title: str
     title_key: str = ""
+    title_sort: str | None = _sort_key_field("title")  # persian_sort_key(title); filled on insert
     starts_on: date
     ends_on: date | None = None
     organizer_ngo_id: str | None = Field(default=None, foreign_key="ngo.id", index=True)
@@ -216,7 +246,10 @@ class Event(CountyOwned, table=True):
     training_hours: int = 0
     note: str = ""
 
-    __table_args__ = (Index("ix_event_kind_date_county", "kind", "starts_on", "county_id"),)
+    __table_args__ = (
+        Index("ix_event_kind_date_county", "kind", "starts_on", "county_id"),
+        Index("ix_event_title_sort", "title_sort", "id"),
+    )
 
 
 class EventNgo(SQLModel, table=True):

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+import itertools
 from typing import Any
 
-from sqlalchemy import case, func, literal, select
+from sqlalchemy import case, func, literal, or_, select
 from sqlalchemy import text as sql_text
 
 from ostandari_desk.domain import text
@@ -144,67 +144,148 @@ def _filter_conditions(flt: NgoFilter) -> list[Any]:
     return conds
 
 
-def _persian_key_sql(uow: UnitOfWork, column: Any) -> Any:
-    """``column``'s Persian sort key computed in SQL (SQLite: a Python function on this connection)."""
-    if uow.s.get_bind().dialect.name != "sqlite":
-        return column
-    raw = uow.s.connection().connection.driver_connection
-    raw.create_function("persian_sort_key", 1, _cached_sort_key, deterministic=True)
-    return func.persian_sort_key(column)
+# --- list order -----------------------------------------------------------------------------------
+#
+# Every sort is a walk of an index that stops when the page is full (revision 0002):
+#   name            (name_sort, seq)              national_id      unique (national_id)
+#   registration_no (registration_no, name_sort)  status           (status, name_sort)
+#   licence_state   (licence_state, name_sort)    ceo              (ceo_sort, name_sort)
+# county and level are not in column order (counties by their list position, the province first;
+# levels county < province < national), so they walk (county_id, name_sort) / (level, name_sort) one
+# group at a time in that order. A page is read in two steps: the seqs of the page by the sort (only
+# index columns), then those rows' columns (county name and all) for those 200 rows alone.
+
+_COLUMN_SORTS: dict[str, list[Any]] = {
+    "name": [],
+    "national_id": [Ngo.national_id],  # unique: no tie-break
+    "registration_no": [Ngo.registration_no],
+    "status": [Ngo.status],
+    "licence_state": [Ngo.licence_state],
+    "ceo": [Ngo.ceo_sort],
+}
+_LEVEL_ORDER = ("county", "province", "national")
+_OTHER = object()  # the group of values outside the known ones
+
+# A filtered list smaller than this is sorted whole (a few ms) instead of walked group by group.
+_SORT_WHOLE_BELOW = 5000
+
+# Search plans. An FTS match set is either looked up row by row and sorted (cheap for few matches) or
+# probed while walking the sort's index (cheap when matches are dense). Costs in µs per row, measured on
+# 100,000 NGOs: walking (name_sort, seq) reads no table row (a walk of the whole index is ~11 ms); the
+# other sort indexes read the row for its seq. Walks are assumed to go 4 times further than an even
+# spread of the matches would need (names cluster: «مردم نهاد» sorts after every «انجمن»).
+_LOOKUP_COST = 1.5
+_SCAN_COST = {"name": 0.12}
+_SCAN_COST_TABLE = 1.5
+_CLUSTERING = 4
 
 
-@lru_cache(maxsize=65536)
-def _cached_sort_key(value: str | None) -> str:
-    return text.persian_sort_key(value)
+def _ties(uow: UnitOfWork, descending: bool) -> list[Any]:
+    """A last ORDER BY term for equal keys: SQLite walks an index in rowid order among them already."""
+    if uow.s.get_bind().dialect.name == "sqlite":
+        return []
+    return [Ngo.seq.desc() if descending else Ngo.seq]
 
 
-def _order_by(uow: UnitOfWork, sort: str, descending: bool) -> list[Any]:
-    """ORDER BY terms: the sort column, then name_sort (indexed, so the default sort is an index scan)."""
-    if sort not in NGO_SORT_KEYS:
-        raise KeyError(f"unknown NGO sort key: {sort!r}")
-    if sort == "county":  # list order of the counties; the province itself first
-        positions = uow.s.execute(select(County.id, County.position).order_by(County.position)).all()
-        county_rank = (
-            case({cid: pos for cid, pos in positions}, value=Ngo.county_id, else_=-1)
-            if positions
-            else literal(0)
-        )
-        primary = [county_rank]
-    elif sort == "level":
-        primary = [case({"county": 0, "province": 1, "national": 2}, value=Ngo.level, else_=3)]
-    elif sort == "ceo":
-        primary = [_persian_key_sql(uow, Ngo.ceo_name)]
-    elif sort == "national_id":
-        primary = [Ngo.national_id]  # unique
-    else:
-        primary = {
-            "name": [],
-            "registration_no": [Ngo.registration_no],
-            "status": [Ngo.status],
-            "licence_state": [Ngo.licence_state],
-        }[sort]
-    keys = [*primary] if sort == "national_id" else [*primary, Ngo.name_sort]
-    if uow.s.get_bind().dialect.name != "sqlite":
-        keys.append(Ngo.seq)  # SQLite breaks ties by rowid in index order already
+def _column_order(sort: str, descending: bool) -> list[Any]:
+    primary = _COLUMN_SORTS[sort]
+    keys = primary if sort == "national_id" else [*primary, Ngo.name_sort]
+    return [k.desc() for k in keys] if descending else list(keys)
+
+
+def _groups(uow: UnitOfWork, sort: str) -> tuple[Any, list[tuple[Any, Any]]]:
+    """The group column and its groups in list order, each as (value, condition).
+
+    County: the province itself first, then the counties by list position (ngo.county_id is a foreign
+    key, so there is no other value). Level: county, province, national, then any other value (none
+    after validation; kept in index ranges so looking for it costs nothing).
+    """
+    if sort == "county":
+        ids = uow.s.execute(select(County.id).order_by(County.position, County.name_key, County.id)).scalars()
+        return Ngo.county_id, [(None, Ngo.county_id.is_(None)), *((c, Ngo.county_id == c) for c in ids)]
+    known = sorted(_LEVEL_ORDER)
+    between = ((Ngo.level > a) & (Ngo.level < b) for a, b in itertools.pairwise(known))
+    other = or_(Ngo.level < known[0], *between, Ngo.level > known[-1])
+    groups = [(v, Ngo.level == v) for v in _LEVEL_ORDER]
+    if uow.s.execute(select(Ngo.seq).where(other).limit(1)).first() is not None:  # index ranges: instant
+        groups.append((_OTHER, other))
+    return Ngo.level, groups
+
+
+def _rank_order(column: Any, groups: list[tuple[Any, Any]], descending: bool) -> list[Any]:
+    """ORDER BY for a group sort in one statement (used when the filtered list is small)."""
+    rank = case(*((cond, literal(i)) for i, (_v, cond) in enumerate(groups)), else_=literal(len(groups)))
+    keys = [rank, Ngo.name_sort]
     return [k.desc() for k in keys] if descending else keys
 
 
-# Search plans. An FTS match set is either looked up row by row and sorted (cheap for few matches) or
-# probed while walking the name_sort index (cheap when matches are dense). Costs in µs per row, measured
-# on 100,000 NGOs: see tests/bench.
-_LOOKUP_COST = 3.2
-_SCAN_COST = 6.0
+def _grouped_seqs(
+    uow: UnitOfWork, sort: str, conds: list[Any], size: int | None, descending: bool, offset: int, limit: int
+) -> list[int]:
+    """The seqs of a page sorted by county or level: one index walk per group, in group order.
+
+    ``size`` is how many NGOs ``conds`` select, when the caller knows.
+    """
+    column, groups = _groups(uow, sort)
+    s = uow.s
+    if conds:
+        if size is None:
+            size = int(s.execute(select(func.count()).select_from(Ngo).where(*conds)).scalar() or 0)
+        if size < _SORT_WHOLE_BELOW:
+            order = _rank_order(column, groups, descending)
+            stmt = select(Ngo.seq).where(*conds).order_by(*order, *_ties(uow, descending))
+            return list(s.execute(stmt.offset(offset).limit(limit)).scalars())
+    counts: dict[Any, int] | None = None
+    if offset:  # skip whole groups before the page
+        per_group = s.execute(select(column, func.count()).where(*conds).group_by(column))
+        counts = {value: int(n) for value, n in per_group}
+        known = {v for v, _c in groups}
+        counts[_OTHER] = sum(n for v, n in counts.items() if v not in known)
+    if descending:
+        groups = groups[::-1]
+    order = Ngo.name_sort.desc() if descending else Ngo.name_sort
+    seqs: list[int] = []
+    skip = offset
+    for value, cond in groups:
+        if counts is not None:
+            n = counts.get(value, 0)
+            if skip >= n:
+                skip -= n
+                continue
+        stmt = select(Ngo.seq).where(cond, *conds).order_by(order, *_ties(uow, descending))
+        seqs += s.execute(stmt.offset(skip).limit(limit - len(seqs))).scalars()
+        skip = 0
+        if len(seqs) >= limit:
+            break
+    return seqs
 
 
-def _walk_index(uow: UnitOfWork, match: str, sort: str, offset: int, limit: int) -> bool:
-    if sort != "name":
-        return False
-    matches = _fts_count(uow, match)
+def _walk_index(uow: UnitOfWork, sort: str, matches: int, offset: int, limit: int) -> bool:
+    """Whether to walk the sort's index probing the ``matches`` FTS rows (True) or to sort them (False)."""
     if matches == 0:
         return False
     total = int(uow.s.execute(select(func.count()).select_from(Ngo)).scalar() or 0)
-    rows_walked = (offset + limit) * total / matches
-    return rows_walked * _SCAN_COST < matches * _LOOKUP_COST
+    rows_walked = min(total, _CLUSTERING * (offset + limit) * total / matches)
+    return rows_walked * _SCAN_COST.get(sort, _SCAN_COST_TABLE) < matches * _LOOKUP_COST
+
+
+def _page_seqs(
+    uow: UnitOfWork, flt: NgoFilter, match: str | None, sort: str, descending: bool, offset: int, limit: int
+) -> list[int]:
+    """The seqs of one page, in order."""
+    conds = _filter_conditions(flt)
+    matches: int | None = None
+    if match is not None:
+        matches = _fts_count(uow, match)
+        if matches == 0:
+            return []
+        seq = (Ngo.seq + 0) if _walk_index(uow, sort, matches, offset, limit) else Ngo.seq
+        conds.append(seq.in_(_fts_rowids(match)))
+    if sort in ("county", "level"):
+        size = matches if matches is not None and len(conds) == 1 else None
+        return _grouped_seqs(uow, sort, conds, size, descending, offset, limit)
+    stmt = select(Ngo.seq).where(*conds).order_by(*_column_order(sort, descending), *_ties(uow, descending))
+    return list(uow.s.execute(stmt.offset(offset).limit(limit)).scalars())
 
 
 def list_ngo_page(
@@ -216,34 +297,31 @@ def list_ngo_page(
     limit: int = 200,
 ) -> list[NgoRow]:
     """One page of NGOs matching ``flt``, sorted in SQL (Persian order by name)."""
+    if sort not in NGO_SORT_KEYS:
+        raise KeyError(f"unknown NGO sort key: {sort!r}")
     offset, limit = max(0, offset), max(0, limit)
     match = fts_query(flt.text) if text.normalize(flt.text) else None
-    if match == "":
+    if match == "" or limit == 0:
         return []
     county_name = select(County.name).where(County.id == Ngo.county_id).scalar_subquery()
     with ensure_open(uow):
-        conds = _filter_conditions(flt)
-        if match is not None:
-            seq = (Ngo.seq + 0) if _walk_index(uow, match, sort, offset, limit) else Ngo.seq
-            conds.append(seq.in_(_fts_rowids(match)))
-        stmt = (
-            select(
-                Ngo.id,
-                Ngo.name,
-                Ngo.national_id,
-                Ngo.registration_no,
-                func.coalesce(county_name, literal(PROVINCE_LABEL)),
-                Ngo.level,
-                Ngo.ceo_name,
-                Ngo.status,
-                Ngo.licence_state,
-            )
-            .where(*conds)
-            .order_by(*_order_by(uow, sort, descending))
-            .offset(offset)
-            .limit(limit)
-        )
-        return [NgoRow(*row) for row in uow.s.execute(stmt)]
+        seqs = _page_seqs(uow, flt, match, sort, descending, offset, limit)
+        if not seqs:
+            return []
+        stmt = select(
+            Ngo.seq,
+            Ngo.id,
+            Ngo.name,
+            Ngo.national_id,
+            Ngo.registration_no,
+            func.coalesce(county_name, literal(PROVINCE_LABEL)),
+            Ngo.level,
+            Ngo.ceo_name,
+            Ngo.status,
+            Ngo.licence_state,
+        ).where(Ngo.seq.in_(seqs))
+        rows = {row[0]: NgoRow(*row[1:]) for row in uow.s.execute(stmt)}
+        return [rows[q] for q in seqs if q in rows]
 
 
 def count_ngos(uow: UnitOfWork, flt: NgoFilter) -> int:

@@ -113,6 +113,7 @@ def _clean_input(data: NgoInput, board=(), today: date | None = None) -> _Clean:
         "registered_on": data.registered_on,
         "ceo_name": ceo_name,
         "ceo_national_code": ceo_code,
+        "ceo_sort": text.persian_sort_key(ceo_name),
         "search_text": _search_text(name, national_id, registration_no, ceo_name),
     }
     field_ids = tuple(dict.fromkeys(f for f in data.field_ids if f))

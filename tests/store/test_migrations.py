@@ -1,0 +1,192 @@
+"""Upgrading a database made by an older version: 0001 → head keeps every row and fills the new keys."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date
+
+import pytest
+from alembic import command
+from alembic.config import Config
+
+from ostandari_desk.domain import text
+from ostandari_desk.store import schema
+from ostandari_desk.store.engine import make_engine, sqlite_url
+
+CEOS = ["یاسر", "پرویز", "چنگیز", "آرش", "علي", "ژاله", "بهرام"]  # پ چ ژ out of code-point order
+
+
+def _make_0001(path) -> None:
+    """A database at revision 0001, migrated the way store.schema does (foreign keys off)."""
+    engine = make_engine(sqlite_url(path))
+    config = Config()
+    config.set_main_option("script_location", str(schema.MIGRATIONS))
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        config.attributes["connection"] = conn
+        command.upgrade(config, "0001")
+        conn.commit()
+    engine.dispose()
+
+
+def _fill_0001(path) -> dict[str, int]:
+    """A province, a county, NGOs with board members, licence cases, licences and steps (0001 columns)."""
+    stamp = "2024-01-01 00:00:00.000000"
+    con = sqlite3.connect(path)
+    con.execute("PRAGMA foreign_keys=ON")
+    rec = (stamp, stamp, 1)
+    con.execute("INSERT INTO province VALUES ('p1', ?, ?, ?, 'قزوین')", rec)
+    con.execute("INSERT INTO county VALUES ('c1', ?, ?, ?, 'p1', 'آبیک', 'ابیک', 1, 1)", rec)
+    for n, ceo in enumerate(CEOS, start=1):
+        ngo = f"n{n}"
+        name = f"انجمن شماره {n}"
+        con.execute(
+            "INSERT INTO ngo (id, created_at, updated_at, row_version, county_id, seq, national_id, "
+            "registration_no, name, name_key, name_sort, level, address, phone, ceo_name, ceo_national_code, "
+            "status, licence_state, search_text) VALUES (?, ?, ?, ?, 'c1', ?, ?, ?, ?, ?, ?, 'county', '', '', "
+            "?, '', 'active', 'valid', ?)",
+            (
+                ngo,
+                *rec,
+                n,
+                f"1010000000{n}",
+                str(100 + n),
+                name,
+                text.normalize(name),
+                text.persian_sort_key(name),
+                ceo,
+                f"{text.normalize(name)} {text.normalize(ceo)}",
+            ),
+        )
+        for m, role in enumerate(("ceo", "chair", "member")):
+            con.execute(
+                "INSERT INTO boardmember VALUES (?, ?, ?, ?, ?, ?, '0012345678', ?, '', NULL, NULL)",
+                (f"b{n}{m}", *rec, ngo, f"عضو {m}", role),
+            )
+        con.execute(
+            "INSERT INTO licencecase (id, created_at, updated_at, row_version, county_id, ngo_id, case_type, "
+            "tracking_no, received_on, state, legal_basis, note) "
+            "VALUES (?, ?, ?, ?, 'c1', ?, 'establishment', ?, ?, 'closed', '', '')",
+            (f"k{n}", *rec, ngo, f"T-{n}", date(2023, 1, n).isoformat()),
+        )
+        con.execute(
+            "INSERT INTO licence (id, created_at, updated_at, row_version, county_id, ngo_id, case_id, number, "
+            "level, issued_on, expires_on, validity_years, state) "
+            "VALUES (?, ?, ?, ?, 'c1', ?, ?, ?, 'county', '2023-02-01', '2026-02-01', 3, 'valid')",
+            (f"l{n}", *rec, ngo, f"k{n}", f"L-{n}"),
+        )
+        for kind in ("request", "issue"):
+            con.execute(
+                "INSERT INTO licencestep (id, created_at, updated_at, row_version, county_id, ngo_id, case_id, "
+                "licence_id, kind, on_date, clerk, letter_no, legal_basis, reason, note) "
+                "VALUES (?, ?, ?, ?, 'c1', ?, ?, ?, ?, '2023-02-01', '', '', '', '', '')",
+                (f"s{n}{kind}", *rec, ngo, f"k{n}", f"l{n}", kind),
+            )
+    con.execute(
+        "INSERT INTO event (id, created_at, updated_at, row_version, county_id, kind, title, title_key, "
+        "starts_on, attendees, training_hours, note) VALUES ('e1', ?, ?, ?, 'c1', 'course', 'پویش گروهی', "
+        "'پویش گروهی', '2024-03-01', 0, 0, '')",
+        rec,
+    )
+    con.execute("INSERT INTO eventngo VALUES ('e1', 'n1')")
+    con.commit()
+    counts = {
+        t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+        for t in ("ngo", "boardmember", "licencecase", "licence", "licencestep", "event", "eventngo")
+    }
+    con.close()
+    return counts
+
+
+@pytest.fixture
+def upgraded(tmp_path):
+    path = tmp_path / "old.sqlite3"
+    _make_0001(path)
+    before = _fill_0001(path)
+    engine = schema.open_database(sqlite_url(path))
+    yield path, engine, before
+    engine.dispose()
+
+
+def test_upgrade_from_0001_keeps_every_child_row_and_backs_up(upgraded):
+    path, engine, before = upgraded
+    assert schema.current_revision(engine) == schema.head_revision() != "0001"
+    assert list(path.parent.glob("old.before-upgrade-0001-*.sqlite3"))
+    with engine.connect() as conn:
+        after = {t: conn.exec_driver_sql(f"SELECT count(*) FROM {t}").scalar() for t in before}
+        assert after == before  # a batch migration with foreign keys on would have cascaded these away
+        assert conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall() == []
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_upgrade_backfills_sort_keys_in_persian_order(upgraded):
+    _path, engine, _before = upgraded
+    with engine.connect() as conn:
+        rows = conn.exec_driver_sql("SELECT ceo_name, ceo_sort FROM ngo").fetchall()
+        assert all(key == text.persian_sort_key(name) for name, key in rows)
+        by_key = [r[0] for r in conn.exec_driver_sql("SELECT ceo_name FROM ngo ORDER BY ceo_sort").fetchall()]
+        title_sort = conn.exec_driver_sql("SELECT title_sort FROM event").scalar()
+    assert by_key == ["آرش", "بهرام", "پرویز", "چنگیز", "ژاله", "علي", "یاسر"]
+    assert title_sort == text.persian_sort_key("پویش گروهی")
+
+
+def test_upgraded_database_still_searches_sorts_and_writes(upgraded):
+    from ostandari_desk.services.ngos import NgoFilter, count_ngos, list_ngo_page
+    from ostandari_desk.store.uow import UnitOfWork
+
+    _path, engine, _before = upgraded
+    uow = UnitOfWork(engine)
+    with uow:
+        assert count_ngos(uow, NgoFilter(text="انجمن")) == len(CEOS)
+        assert [r.ceo_name for r in list_ngo_page(uow, NgoFilter(text="ژال"))] == ["ژاله"]
+        assert [r.ceo_name for r in list_ngo_page(uow, NgoFilter(text="ا"), sort="ceo")][:2] == [
+            "آرش",
+            "بهرام",
+        ]
+    with engine.begin() as conn:  # the full-text triggers came through the rebuild
+        conn.exec_driver_sql("UPDATE ngo SET search_text = 'تازه' WHERE id = 'n2'")
+        conn.exec_driver_sql("DELETE FROM boardmember WHERE ngo_id = 'n7'")
+        conn.exec_driver_sql("DELETE FROM licencestep WHERE ngo_id = 'n7'")
+        conn.exec_driver_sql("DELETE FROM licence WHERE ngo_id = 'n7'")
+        conn.exec_driver_sql("DELETE FROM licencecase WHERE ngo_id = 'n7'")
+        conn.exec_driver_sql("DELETE FROM ngo WHERE id = 'n7'")
+    with uow:
+        assert [r.id for r in list_ngo_page(uow, NgoFilter(text="تازه"))] == ["n2"]
+        assert count_ngos(uow, NgoFilter(text="انجمن")) == len(CEOS) - 2
+
+
+def test_full_text_index_has_the_one_letter_prefix_index(upgraded):
+    _path, engine, _before = upgraded
+    with engine.connect() as conn:
+        sql = conn.exec_driver_sql("SELECT sql FROM sqlite_master WHERE name = 'ngo_fts'").scalar()
+        triggers = (
+            conn.exec_driver_sql(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'ngo' ORDER BY name"
+            )
+            .scalars()
+            .all()
+        )
+    assert "prefix='1'" in sql
+    assert triggers == ["ngo_fts_delete", "ngo_fts_insert", "ngo_fts_update"]
+
+
+def test_downgrade_to_0001_and_up_again_keeps_rows(upgraded):
+    _path, engine, before = upgraded
+    config = Config()
+    config.set_main_option("script_location", str(schema.MIGRATIONS))
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0001")
+        conn.commit()
+        columns = [r[1] for r in conn.exec_driver_sql("PRAGMA table_info(ngo)").fetchall()]
+        assert "ceo_sort" not in columns
+        config.attributes["connection"] = conn
+        command.upgrade(config, "head")
+        conn.commit()
+        after = {t: conn.exec_driver_sql(f"SELECT count(*) FROM {t}").scalar() for t in before}
+        assert (
+            conn.exec_driver_sql("SELECT count(*) FROM ngo_fts WHERE ngo_fts MATCH '\"انجمن\"*'").scalar()
+            == 7
+        )
+    assert after == before
