@@ -539,4 +539,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # Skip interpreter finalization: PySide6 6.12 aborts in the garbage collector at shutdown
+    # ("bool_dealloc") after the in-process NGO table model; everything is written by now.
+    os._exit(code)
