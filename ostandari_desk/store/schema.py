@@ -11,35 +11,69 @@ import shutil
 from datetime import datetime
 from pathlib import Path
 
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, text
+import sqlite3
+from contextlib import closing
+from typing import TYPE_CHECKING
 
-from alembic import command
+from sqlalchemy import Engine, text
+from sqlalchemy.engine import make_url
+
 from ostandari_desk.errors import SchemaError
 from ostandari_desk.store.engine import make_engine
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
+# The newest migration. Kept here so opening an up-to-date file needs no Alembic import (a third of
+# a second at start-up); tests/store/test_schema.py checks it against the migration scripts.
+HEAD_REVISION = "0002"
 
-def _alembic_config() -> Config:
+
+def _alembic_config() -> "Config":
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     return config
 
 
 def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(_alembic_config()).get_current_head()
 
 
 def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
     with engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
 
 
+def _sqlite_file_at_head(url: str) -> bool:
+    """A read-only peek with the standard library: is this SQLite file already at HEAD_REVISION?"""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return False
+    path = Path(parsed.database)
+    if not path.is_file():
+        return False
+    try:
+        with closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)) as conn:
+            row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+    except sqlite3.Error:
+        return False
+    return row is not None and row[0] == HEAD_REVISION
+
+
 def open_database(url: str) -> Engine:
     """An engine on an up-to-date schema; raises SchemaError for a database newer than the app."""
+    if _sqlite_file_at_head(url):
+        return make_engine(url)
+    from alembic.script import ScriptDirectory
+
     engine = make_engine(url)
     config = _alembic_config()
     scripts = ScriptDirectory.from_config(config)
@@ -72,7 +106,9 @@ def _backup(engine: Engine, revision: str) -> Path | None:
     return target
 
 
-def _upgrade(engine: Engine, config: Config) -> None:
+def _upgrade(engine: Engine, config: "Config") -> None:
+    from alembic import command
+
     with engine.connect() as conn:
         sqlite = engine.url.get_backend_name() == "sqlite"
         if sqlite:

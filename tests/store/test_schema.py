@@ -41,3 +41,23 @@ def test_backup_before_upgrade_copies_the_whole_database(tmp_path):
     assert copy is not None and copy.name.startswith("old.before-upgrade-0001-")
     with sqlite3.connect(copy) as conn:
         assert conn.execute("SELECT value FROM setting").fetchone() == ("اداره کل",)
+
+
+def test_head_constant_matches_the_migration_scripts():
+    from ostandari_desk.store.schema import HEAD_REVISION
+
+    assert HEAD_REVISION == head_revision()
+
+
+def test_up_to_date_file_opens_without_importing_alembic(tmp_path):
+    import subprocess
+    import sys
+
+    path = tmp_path / "ready.sqlite3"
+    open_database(sqlite_url(path)).dispose()
+    code = (
+        "import sys; from ostandari_desk.store.schema import open_database;"
+        f"open_database({sqlite_url(path)!r}); print('alembic' in sys.modules)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"
