@@ -1,7 +1,9 @@
 """Child process of the start-up benchmark: show a window, report when it is exposed, exit.
 
-``python startup_child.py app DB`` builds the app's main window on DB (ostandari_desk.app.create_main_window);
-``python startup_child.py floor`` shows a bare QMainWindow. Prints ``SHOWN <seconds since start>`` and exits
+``python startup_child.py app DB`` starts the app as a clerk does (ostandari_desk.app's start-up: the
+main window is shown first, then the database opens); it prints ``SHOWN <s>`` when the window is on
+screen and ``READY <s>`` when the database is open and the start page is built in it.
+``python startup_child.py floor`` shows a bare QMainWindow and prints ``SHOWN <s>``. The child exits
 without tearing down, so the parent measures process start to a window on screen.
 """
 
@@ -34,20 +36,25 @@ def main() -> int:
         window.resize(1200, 800)
         window.show()
     else:
-        try:
-            from ostandari_desk import app as desk_app
+        from pathlib import Path
 
-            create = desk_app.create_main_window
-        except (ImportError, AttributeError) as exc:
-            print(f"UNAVAILABLE {exc}", flush=True)
-            return 0
-        from ostandari_desk.store.engine import sqlite_url
-        from ostandari_desk.store.schema import open_database
+        from ostandari_desk import app as desk_app
 
         app = desk_app.application()
-        engine = open_database(sqlite_url(sys.argv[2]))
-        window = create(engine)
-        window.show()
+        startup = desk_app._Startup(app, Path(sys.argv[2]))
+        startup.start()
+        window = startup.window
+        _wait_exposed(app, window)
+        print(f"SHOWN {time.perf_counter() - START:.4f}", flush=True)
+        deadline = time.perf_counter() + 60
+        while window.context is None or window.current_area() is None:
+            app.processEvents()
+            if time.perf_counter() > deadline:
+                print("UNAVAILABLE the database did not open within a minute", flush=True)
+                os._exit(1)
+        app.processEvents()
+        print(f"READY {time.perf_counter() - START:.4f}", flush=True)
+        os._exit(0)
     _wait_exposed(app, window)
     print(f"SHOWN {time.perf_counter() - START:.4f}", flush=True)
     os._exit(0)
