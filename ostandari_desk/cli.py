@@ -62,6 +62,11 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--size", choices=("small", "large"), default="small", help="اندازه داده نمونه")
     demo.add_argument("--province", default="قزوین", help="استان داده نمونه")
     demo.add_argument(
+        "--open",
+        action="store_true",
+        help="پس از ساخت (یا اگر پیش‌تر ساخته شده) برنامه روی همین پایگاه داده باز شود",
+    )
+    demo.add_argument(
         "--replace",
         action="store_true",
         help="پایگاه داده موجود کنار گذاشته (نسخه پشتیبان) و از نو ساخته شود",
@@ -88,6 +93,10 @@ def _parser() -> argparse.ArgumentParser:
     exp = commands.add_parser("export", parents=[db_parent], help="خروجی اکسل یا CSV با همان سرستون‌های ورود")
     exp.add_argument("kind", choices=kinds, help="نوع: " + "، ".join(kinds))
     exp.add_argument("file", type=Path, help="پرونده ‎.xlsx‎ یا ‎.csv‎")
+
+    from ostandari_desk import cli_report
+
+    cli_report.register(commands, parents=[db_parent])
     return parser
 
 
@@ -182,6 +191,9 @@ def _cmd_demo(args: argparse.Namespace, db_path: Path) -> int:
         engine = _open(db_path)
         initialized = setup.is_initialized(UnitOfWork(engine))
         engine.dispose()
+        if initialized and args.open and not args.replace:
+            print(f"پایگاه داده نمونه پیش‌تر ساخته شده است؛ همان باز می‌شود — {db_path}")
+            return _open_gui(db_path)
         if initialized and not args.replace:
             raise UserError(
                 f"پایگاه داده «{db_path}» پیش‌تر راه‌اندازی شده است؛ داده نمونه فقط در پایگاه داده تازه ساخته "
@@ -210,7 +222,23 @@ def _cmd_demo(args: argparse.Namespace, db_path: Path) -> int:
         f"داده نمونه ساخته شد: {_fa(summary.ngos)} سمن و {_fa(summary.inspections)} بازدید "
         f"در {_fa(round(summary.seconds))} ثانیه — {db_path}"
     )
-    return EXIT_OK
+    return _open_gui(db_path) if args.open else EXIT_OK
+
+
+def _open_gui(db_path: Path) -> int:
+    from ostandari_desk.app import run_gui
+
+    return run_gui(db_path)
+
+
+def _cmd_report(args: argparse.Namespace, db_path: Path) -> int:
+    from ostandari_desk import cli_report
+
+    engine, _uow = _initialized_uow(db_path)
+    try:
+        return cli_report.run(args, engine)
+    finally:
+        engine.dispose()
 
 
 def _cmd_template(args: argparse.Namespace, _db_path: Path) -> int:
@@ -276,4 +304,5 @@ _COMMANDS = {
     "template": _cmd_template,
     "import": _cmd_import,
     "export": _cmd_export,
+    "report": _cmd_report,
 }

@@ -32,27 +32,30 @@ __all__ = ["register", "run"]
 COMMAND = "report"
 
 
-def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    """Add ``report`` and its sub-commands to the main parser's sub-parsers."""
-    report = subparsers.add_parser(COMMAND, help="تهیه گزارش‌های چاپی (PDF)")
+def register(
+    subparsers: argparse._SubParsersAction, parents: list[argparse.ArgumentParser] = ()
+) -> argparse.ArgumentParser:
+    """Add ``report`` and its sub-commands to the main parser's sub-parsers; ``parents`` give each
+    sub-command the shared options (``--db`` after any command)."""
+    report = subparsers.add_parser(COMMAND, help="تهیه گزارش‌های چاپی (PDF)", parents=list(parents))
     kinds = report.add_subparsers(dest="report_kind", required=True)
 
-    annual = kinds.add_parser("annual", help="گزارش مقایسه‌ای سالانه")
+    annual = kinds.add_parser("annual", help="گزارش مقایسه‌ای سالانه", parents=list(parents))
     annual.add_argument("--year", required=True, help="سال شمسی، مثلاً 1401")
     annual.add_argument("--county", help="نام شهرستان (پیش‌فرض: کل استان)")
     annual.add_argument("--same-period", action="store_true", help="مقایسه تا امروزِ سال، نه کل سال")
     annual.add_argument("--today", help="تاریخ مبنای «تا امروز» (شمسی)؛ پیش‌فرض امروز")
 
-    reg = kinds.add_parser("register", help="دفتر ثبت سازمان‌ها")
+    reg = kinds.add_parser("register", help="دفتر ثبت سازمان‌ها", parents=list(parents))
     reg.add_argument("--county", help="نام شهرستان")
     reg.add_argument("--search", default="", help="متن جست‌وجو")
     reg.add_argument("--status", choices=("active", "inactive"), help="وضعیت سازمان")
 
     for name, helptext in (("ngo-file", "پرونده یک سازمان"), ("certificate", "پروانه فعالیت یک سازمان")):
-        one = kinds.add_parser(name, help=helptext)
+        one = kinds.add_parser(name, help=helptext, parents=list(parents))
         one.add_argument("--national-id", required=True, help="شناسه ملی سازمان")
 
-    exp = kinds.add_parser("expiring", help="پروانه‌های رو به انقضا و منقضی")
+    exp = kinds.add_parser("expiring", help="پروانه‌های رو به انقضا و منقضی", parents=list(parents))
     exp.add_argument("--days", help="بازه هشدار به روز (پیش‌فرض: تنظیمات)")
     exp.add_argument("--county", help="نام شهرستان")
     exp.add_argument("--today", help="تاریخ مبنا (شمسی)؛ پیش‌فرض امروز")

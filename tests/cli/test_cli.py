@@ -150,3 +150,47 @@ def test_help_names_the_exit_status(capsys):
         main(["import", "--help"])
     assert exit_info.value.code == 0
     assert "وضعیت خروج" in capsys.readouterr().out
+
+
+def test_report_annual_from_the_command_line_with_db_after_the_command(tmp_path):
+    from ostandari_desk.cli import main
+
+    db = tmp_path / "desk.sqlite3"
+    assert main(["demo", "--db", str(db)]) == 0
+    out = tmp_path / "annual.pdf"
+    assert main(["report", "annual", "--year", "1403", "--out", str(out), "--db", str(db)]) == 0
+    assert out.read_bytes().startswith(b"%PDF")
+
+
+def test_report_for_an_unknown_national_id_is_refused(tmp_path, capsys):
+    from ostandari_desk.cli import main
+
+    db = tmp_path / "desk.sqlite3"
+    assert main(["init", "--province", "قزوین", "--db", str(db)]) == 0
+    out = tmp_path / "file.pdf"
+    code = main(["report", "ngo-file", "--national-id", "10380284790", "--out", str(out), "--db", str(db)])
+    assert code != 0
+    assert "خطا" in capsys.readouterr().err
+
+
+def test_demo_open_reopens_an_existing_demo_instead_of_refusing(tmp_path, monkeypatch):
+    import ostandari_desk.app as desk_app
+    from ostandari_desk.cli import main
+
+    opened = []
+    monkeypatch.setattr(desk_app, "run_gui", lambda path: opened.append(path) or 0)
+    db = tmp_path / "demo.sqlite3"
+    assert main(["demo", "--open", "--db", str(db)]) == 0
+    assert main(["demo", "--open", "--db", str(db)]) == 0
+    assert opened == [db, db]
+
+
+def test_events_and_letters_have_templates(tmp_path):
+    from openpyxl import load_workbook
+
+    from ostandari_desk.cli import main
+
+    for kind, first_header in (("events", "عنوان"), ("letters", "شماره نامه")):
+        path = tmp_path / f"{kind}.xlsx"
+        assert main(["template", kind, str(path)]) == 0
+        assert next(load_workbook(path).worksheets[0].iter_rows(values_only=True))[0] == first_header

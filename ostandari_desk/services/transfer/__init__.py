@@ -43,7 +43,7 @@ __all__ = [
 ]
 
 
-_MODULES = ("ngos", "licences")
+_MODULES = ("ngos", "licences", "events", "letters")
 KINDS: dict[str, TransferKind] = {}
 for _name in _MODULES:
     _kind: TransferKind = importlib.import_module(f"{__name__}.{_name}").KIND
