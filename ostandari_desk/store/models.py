@@ -12,6 +12,7 @@ import uuid
 from datetime import UTC, date, datetime
 
 from sqlalchemy import BigInteger, Column, Index, UniqueConstraint
+from sqlalchemy import text as sql_text
 from sqlmodel import Field, SQLModel
 
 from ostandari_desk.domain.text import persian_sort_key
@@ -186,6 +187,9 @@ class LicenceCase(CountyOwned, table=True):
     legal_basis: str = ""
     note: str = ""
 
+    # The desk counts open cases (a county's too) from this index alone (revision 0003).
+    __table_args__ = (Index("ix_licencecase_state_county", "state", "county_id"),)
+
 
 class Inquiry(Record, table=True):
     """One of the four inquiries (استعلامات چهارگانه) of a case."""
@@ -198,6 +202,19 @@ class Inquiry(Record, table=True):
     answered_on: date | None = None
     answer: str | None = None  # favourable | unfavourable
     note: str = ""
+
+    __table_args__ = (
+        # The unanswered inquiries only, in due order: the desk's overdue count and list (revision 0003).
+        Index(
+            "ix_inquiry_unanswered_due",
+            "due_on",
+            "case_id",
+            sqlite_where=sql_text("answered_on IS NULL"),
+            postgresql_where=sql_text("answered_on IS NULL"),
+        ),
+        # Annual inquiry counts per county read the inquiry side from the index alone.
+        Index("ix_inquiry_sent_case", "sent_on", "case_id"),
+    )
 
 
 class Licence(CountyOwned, table=True):
@@ -212,6 +229,10 @@ class Licence(CountyOwned, table=True):
     validity_years: int
     state: str = Field(default="valid", index=True)  # valid | suspended | revoked | renewed
     renewed_from_id: str | None = Field(default=None, foreign_key="licence.id")
+
+    # Expiring / expired counts (per county too) from the index alone; the desk lists walk it in expiry
+    # order (revision 0003).
+    __table_args__ = (Index("ix_licence_state_expiry", "state", "expires_on", "county_id"),)
 
 
 class LicenceStep(CountyOwned, table=True):

@@ -177,19 +177,100 @@ def _plans_of(engine, run) -> list[str]:
     return plans
 
 
-def test_desk_queries_use_the_indexes(desk):
-    """At 100,000 NGOs the desk lists must not scan the NGO, licence or inquiry tables.
+def _desk_runs(uow, today, county_id=None):
+    return (
+        lambda: lic.expiring_licences(uow, today, 60, county_id=county_id),
+        lambda: lic.expiring_licences(uow, today, 60, county_id=county_id, limit=100, offset=100),
+        lambda: lic.expired_licences(uow, today, county_id=county_id),
+        lambda: lic.expired_licences(uow, today, county_id=county_id, limit=100),
+        lambda: lic.overdue_inquiries(uow, today, county_id=county_id),
+        lambda: lic.overdue_inquiries(uow, today, county_id=county_id, limit=100),
+        lambda: lic.desk_counts(uow, today, 60, county_id=county_id),
+    )
 
-    (Licence cases are scanned for the open ones until licencecase.state gets an index.)
-    """
+
+def _assert_no_table_scan(plan: str) -> None:
+    for table in ("ngo", "licence", "licencecase", "inquiry"):
+        assert f"SCAN {table} " not in plan and not plan.endswith(f"SCAN {table}"), plan
+
+
+@pytest.mark.parametrize("by_county", [False, True])
+def test_desk_queries_use_the_indexes(desk, by_county):
+    """At 100,000 NGOs the desk's counts and lists must not scan the NGO, licence, case or inquiry tables,
+    and the lists must come out of an index in their order (only ties are sorted), so a page stops early."""
     uow, today = desk.uow, j("1405/01/01")
-    for run in (
-        lambda: lic.expiring_licences(uow, today, 60),
-        lambda: lic.expired_licences(uow, today),
-        lambda: lic.overdue_inquiries(uow, today),
-        lambda: lic.desk_counts(uow, today, 60),
-    ):
+    county_id = desk.counties["البرز"] if by_county else None
+    for run in _desk_runs(uow, today, county_id):
         for plan in _plans_of(desk.engine, run):
-            assert "SCAN ngo" not in plan, plan
-            assert "SCAN licence " not in plan and not plan.endswith("SCAN licence"), plan
-            assert "SCAN inquiry" not in plan, plan
+            _assert_no_table_scan(plan)
+            assert "USE TEMP B-TREE FOR ORDER BY" not in plan, plan  # a whole sort: every row read first
+
+
+def test_desk_counts_read_the_desk_indexes(desk):
+    """Revision 0003's indexes answer the tiles: the licence and case counts from the index alone, the
+    overdue count from the unanswered inquiries' partial index (not from the open cases)."""
+    uow, today = desk.uow, j("1405/01/01")
+    for county_id in (None, desk.counties["البرز"]):
+        plans = _plans_of(desk.engine, lambda c=county_id: lic.desk_counts(uow, today, 60, county_id=c))
+        plans = [p for p in plans if "setting" not in p]  # the expiring window's setting, by its key
+        expiring, expired, overdue, open_cases, _active = plans
+        for plan in (expiring, expired):
+            assert plan.startswith(
+                "SEARCH licence USING COVERING INDEX ix_licence_state_expiry (state=? AND"
+            ), plan
+        assert overdue.startswith("SEARCH inquiry USING INDEX ix_inquiry_unanswered_due (due_on<?)"), overdue
+        assert "SEARCH licencecase USING INDEX sqlite_autoindex_licencecase_1 (id=?)" in overdue, overdue
+        assert open_cases.startswith("SEARCH licencecase USING COVERING INDEX ix_licencecase_state_county"), (
+            open_cases
+        )
+
+
+def _base(name: str) -> str:
+    """insert_ngo's name without the number it appends."""
+    return name.rsplit(" ", 1)[0]
+
+
+def test_desk_lists_page_in_their_order(desk, counties):
+    uow = desk.uow
+    alborz, _takestan = counties
+    today = j("1405/03/01")
+    # three NGOs expiring on each of two days, inserted out of Persian order (چ sorts before ح in
+    # Persian, after it by code point)
+    names = ["انجمن یاوران", "انجمن حامی", "انجمن چکاد"]
+    for issued in ("1401/01/10", "1401/02/10"):  # expired on 1405/01/10 and 1405/02/10
+        for n, name in enumerate(names):
+            licensed_ngo(uow, alborz if n % 2 else None, issued, name=name)
+    for issued in ("1401/03/10", "1401/03/20"):  # expiring on 1405/03/10 and 1405/03/20
+        for name in names:
+            licensed_ngo(uow, alborz, issued, name=name)
+    for rows_of in (
+        lambda **page: lic.expired_licences(uow, today, **page),
+        lambda **page: lic.expiring_licences(uow, today, 90, **page),
+    ):
+        everything = rows_of()
+        assert len(everything) == 6
+        assert rows_of(limit=4) + rows_of(limit=4, offset=4) == everything
+        assert rows_of(limit=2, offset=1) == everything[1:3]
+        assert [_base(r.ngo_name) for r in everything[:3]] == ["انجمن چکاد", "انجمن حامی", "انجمن یاوران"]
+    assert [r.expires_on for r in lic.expired_licences(uow, today)] == [j("1405/02/10")] * 3 + [
+        j("1405/01/10")
+    ] * 3
+    assert [r.expires_on for r in lic.expiring_licences(uow, today, 90)] == [j("1405/03/10")] * 3 + [
+        j("1405/03/20")
+    ] * 3
+    assert [_base(r.ngo_name) for r in lic.expired_licences(uow, today, county_id=alborz)] == [
+        "انجمن حامی"
+    ] * 2
+
+    ngo_id = insert_ngo(uow, alborz)
+    case_id = lic.open_case(uow, ngo_id, "establishment", j("1405/01/10"), CLERK)
+    lic.check_documents(uow, case_id, j("1405/01/11"), CLERK)
+    lic.send_inquiries(uow, case_id, j("1405/01/15"), CLERK, due_days=30)
+    later = j("1405/04/01")
+    overdue = lic.overdue_inquiries(uow, later)
+    assert len(overdue) == 4
+    assert (
+        lic.overdue_inquiries(uow, later, limit=3) + lic.overdue_inquiries(uow, later, limit=3, offset=3)
+        == overdue
+    )
+    assert lic.desk_counts(uow, later).overdue_inquiries == 4

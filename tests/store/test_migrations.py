@@ -190,3 +190,75 @@ def test_downgrade_to_0001_and_up_again_keeps_rows(upgraded):
             == 7
         )
     assert after == before
+
+
+# --- 0002 → 0003: the desk indexes ---------------------------------------------------------------
+
+DESK_INDEXES = {
+    "ix_licence_state_expiry": ("licence", "(state, expires_on, county_id)"),
+    "ix_licencecase_state_county": ("licencecase", "(state, county_id)"),
+    "ix_inquiry_unanswered_due": ("inquiry", "(due_on, case_id) WHERE answered_on IS NULL"),
+    "ix_inquiry_sent_case": ("inquiry", "(sent_on, case_id)"),
+}
+
+
+def _migrate(engine, action, revision: str) -> None:
+    config = Config()
+    config.set_main_option("script_location", str(schema.MIGRATIONS))
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        config.attributes["connection"] = conn
+        action(config, revision)
+        conn.commit()
+
+
+def _desk_indexes(engine) -> dict[str, tuple[str, str]]:
+    with engine.connect() as conn:
+        rows = conn.exec_driver_sql(
+            "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'index' AND name IN ({})".format(
+                ", ".join(f"'{name}'" for name in DESK_INDEXES)
+            )
+        ).fetchall()
+    return {name: (table, sql.split(f"ON {table} ", 1)[1]) for name, table, sql in rows}
+
+
+def test_upgrade_from_0002_adds_the_desk_indexes_and_keeps_rows(tmp_path):
+    path = tmp_path / "at0002.sqlite3"
+    _make_0001(path)
+    before = _fill_0001(path)
+    engine = make_engine(sqlite_url(path))
+    _migrate(engine, command.upgrade, "0002")
+    assert schema.current_revision(engine) == "0002" and _desk_indexes(engine) == {}
+    with engine.begin() as conn:  # an unanswered and an answered inquiry on the first case
+        for n, answered in ((1, None), (2, "2023-01-20")):
+            conn.exec_driver_sql(
+                "INSERT INTO inquiry (id, created_at, updated_at, row_version, case_id, agency, sent_on, due_on, "
+                "letter_no, answered_on, note) VALUES (?, '2024-01-01', '2024-01-01', 1, 'k1', 'police', "
+                "'2023-01-05', '2023-03-05', '', ?, '')",
+                (f"q{n}", answered),
+            )
+    engine.dispose()
+
+    engine = schema.open_database(sqlite_url(path))
+    try:
+        assert schema.current_revision(engine) == "0003" == schema.HEAD_REVISION
+        assert list(path.parent.glob("at0002.before-upgrade-0002-*.sqlite3"))
+        assert _desk_indexes(engine) == DESK_INDEXES
+        with engine.connect() as conn:
+            after = {t: conn.exec_driver_sql(f"SELECT count(*) FROM {t}").scalar() for t in before}
+            assert after == before
+            assert conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall() == []
+            # the partial index holds only the unanswered inquiry
+            unanswered = conn.exec_driver_sql(
+                "SELECT id FROM inquiry INDEXED BY ix_inquiry_unanswered_due "
+                "WHERE answered_on IS NULL AND due_on < '2024-01-01'"
+            ).fetchall()
+            assert unanswered == [("q1",)]
+            assert conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
+
+        _migrate(engine, command.downgrade, "0002")
+        assert schema.current_revision(engine) == "0002" and _desk_indexes(engine) == {}
+        _migrate(engine, command.upgrade, "head")
+        assert _desk_indexes(engine) == DESK_INDEXES
+    finally:
+        engine.dispose()
