@@ -177,6 +177,9 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu("پرونده")
+        from ostandari_desk.ui.transfer import add_transfer_actions  # «ورود و خروج اطلاعات»: Ctrl+I, Ctrl+E
+
+        self.transfer_actions = add_transfer_actions(self, file_menu)
         quit_action = QAction("خروج", self)
         quit_action.setShortcut(QKeySequence("Ctrl+Q"))
         quit_action.triggered.connect(self.close)
