@@ -44,6 +44,7 @@ from ostandari_desk.services.licences.steps import (
     step_exists,
     step_kind,
 )
+from ostandari_desk.services.licences.worklists import OpenCaseRow, open_cases
 
 __all__ = [
     "ANSWERS",
@@ -56,6 +57,7 @@ __all__ = [
     "LicenceInfo",
     "LicenceRow",
     "NgoActions",
+    "OpenCaseRow",
     "TimelineEntry",
     "answer_inquiry",
     "apply_licence_step",
@@ -74,6 +76,7 @@ __all__ = [
     "list_cases",
     "ngo_actions",
     "open_case",
+    "open_cases",
     "overdue_inquiries",
     "renew_licence",
     "revoke_licence",

@@ -1,11 +1,17 @@
-"""Licences expiring within N days, and licences already expired, with a double-click to the NGO."""
+"""The licence desk's worklists: licences expiring soon, expired, overdue inquiries and open cases.
+
+Each list is one service query capped at ``ROW_CAP`` rows in its urgency order (soonest expiry, longest
+overdue, oldest case), so it loads in tens of milliseconds at 100,000 NGOs. When more match, the page says
+«نمایش N از M»; M comes from ``desk_counts`` on a pool thread (``run_task``), «…» until it arrives.
+A double-click opens the row's NGO on its licence tab.
+"""
 
 from __future__ import annotations
 
 import datetime as _dt
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt
-from PySide6.QtGui import QColor
+from PySide6.QtCore import QSortFilterProxyModel, Qt
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -21,89 +27,29 @@ from PySide6.QtWidgets import (
 )
 
 from ostandari_desk import settings
-from ostandari_desk.domain.jalali import format_jalali
-from ostandari_desk.domain.lifecycle import LEVEL_LABELS
-from ostandari_desk.domain.text import (
-    format_number,
-    persian_sort_key,
-    protect_hyphenated_numbers,
-    rlm,
-    to_persian_digits,
-)
+from ostandari_desk.domain.text import format_number
 from ostandari_desk.errors import UserError
 from ostandari_desk.services import licences as lic
 from ostandari_desk.services import reference
 from ostandari_desk.ui import errors as ui_errors
+from ostandari_desk.ui.licences.worklist_model import COLUMNS, ID_ROLE, SORT_ROLE, WorklistModel
+from ostandari_desk.ui.tasks import run_task
 from ostandari_desk.ui.widgets.dates import persian_locale
 
-_ROOT = QModelIndex()  # the invisible root, as a default argument
-HEADERS = ("نام سمن", "شهرستان", "شماره پروانه", "سطح", "تاریخ صدور", "تاریخ انقضا", "روز مانده")
-SORT_ROLE = Qt.ItemDataRole.UserRole + 2
-ID_ROLE = Qt.ItemDataRole.UserRole + 1
-EXPIRED_COLOUR = QColor("#c62828")
-SOON_COLOUR = QColor("#b26a00")
+__all__ = ["ROW_CAP", "VIEWS", "ExpiringLicencesPage"]
 
-
-class LicenceRowsModel(QAbstractTableModel):
-    """A few hundred LicenceRow at most: held whole; a proxy sorts by ``SORT_ROLE``."""
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self._rows: list = []
-
-    def set_rows(self, rows) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def row_at(self, row: int):
-        return self._rows[row] if 0 <= row < len(self._rows) else None
-
-    def rowCount(self, parent=_ROOT) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent=_ROOT) -> int:
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or index.row() >= len(self._rows):
-            return None
-        r = self._rows[index.row()]
-        column = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return (
-                rlm(r.ngo_name),
-                r.county_name,
-                protect_hyphenated_numbers(to_persian_digits(r.number)),
-                LEVEL_LABELS.get(r.level, r.level),
-                format_jalali(r.issued_on),
-                format_jalali(r.expires_on),
-                format_number(r.days_left),
-            )[column]
-        if role == SORT_ROLE:
-            return (
-                persian_sort_key(r.ngo_name),
-                persian_sort_key(r.county_name),
-                r.number,
-                r.level,
-                r.issued_on.isoformat(),
-                r.expires_on.isoformat(),
-                r.days_left,
-            )[column]
-        if role == ID_ROLE:
-            return r.ngo_id
-        if role == Qt.ItemDataRole.ForegroundRole and column == 6:
-            return EXPIRED_COLOUR if r.days_left < 0 else (SOON_COLOUR if r.days_left <= 30 else None)
-        return None
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return HEADERS[section]
-        return None
+ROW_CAP = 500  # rows a list shows; the rest are counted, not loaded
+# view key (the start page's filter, a DeskCounts field) -> (radio label, what a row is)
+VIEWS: dict[str, tuple[str, str]] = {
+    "expiring": ("در آستانه انقضا", "پروانه"),
+    "expired": ("منقضی‌شده", "پروانه"),
+    "overdue_inquiries": ("استعلام‌های معوق", "استعلام"),
+    "open_cases": ("پرونده‌های باز", "پرونده"),
+}
 
 
 class ExpiringLicencesPage(QWidget):
-    """Two views: ``expiring`` (within N days) and ``expired``. ``apply_filter({"view": ...})``."""
+    """Four views (``VIEWS``); ``apply_filter({"view": ..., "within_days": n, "county_id": id})``."""
 
     def __init__(self, context, parent: QWidget | None = None, today: _dt.date | None = None):
         super().__init__(parent)
@@ -111,15 +57,22 @@ class ExpiringLicencesPage(QWidget):
         self.context = context
         self.today = today
         self.last_dialog = None
+        self.total: int | None = 0  # rows matching the view (more than shown; None while counting)
+        self._count_token = 0
 
-        self.expiring_radio = QRadioButton("در آستانه انقضا", self)
-        self.expiring_radio.setObjectName("expiringRadio")
-        self.expired_radio = QRadioButton("منقضی‌شده", self)
-        self.expired_radio.setObjectName("expiredRadio")
-        self.expiring_radio.setChecked(True)
         self.view_group = QButtonGroup(self)
-        self.view_group.addButton(self.expiring_radio)
-        self.view_group.addButton(self.expired_radio)
+        self.view_radios: dict[str, QRadioButton] = {}
+        for key, (label, _noun) in VIEWS.items():
+            radio = QRadioButton(label, self)
+            head, *rest = key.split("_")
+            radio.setObjectName(head + "".join(part.title() for part in rest) + "Radio")  # openCasesRadio
+            self.view_group.addButton(radio)
+            self.view_radios[key] = radio
+        self.expiring_radio = self.view_radios["expiring"]
+        self.expired_radio = self.view_radios["expired"]
+        self.overdue_radio = self.view_radios["overdue_inquiries"]
+        self.open_cases_radio = self.view_radios["open_cases"]
+        self.expiring_radio.setChecked(True)
         self.days_spin = QSpinBox(self)
         self.days_spin.setObjectName("windowDaysSpin")
         self.days_spin.setLocale(persian_locale())
@@ -134,14 +87,17 @@ class ExpiringLicencesPage(QWidget):
         for county in counties:
             self.county_combo.addItem(county.name, county.id)
         self.count_label = QLabel(self)
+        self.count_label.setObjectName("countLabel")
 
-        self.model = LicenceRowsModel(self)
+        self.model = WorklistModel(self)
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSourceModel(self.model)
         self.proxy.setSortRole(SORT_ROLE)
         self.table = QTableView(self)
         self.table.setObjectName("licenceTable")
         self.table.setModel(self.proxy)
+        # no sort indicator: the rows keep the service's urgency order until a header is clicked
+        self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.table.setSortingEnabled(True)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -149,66 +105,148 @@ class ExpiringLicencesPage(QWidget):
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        for column, width in enumerate((260, 110, 110, 80, 100, 100, 90)):
-            self.table.setColumnWidth(column, width)
         self.table.activated.connect(self._on_table_activated)
+        self.table.horizontalHeader().sectionResized.connect(self._on_header_section_resized)
 
         top = QHBoxLayout()
         top.addWidget(self.expiring_radio)
         top.addWidget(self.days_spin)
-        top.addSpacing(16)
-        top.addWidget(self.expired_radio)
-        top.addSpacing(16)
-        top.addWidget(QLabel("شهرستان:", self))
-        top.addWidget(self.county_combo)
+        for key in ("expired", "overdue_inquiries", "open_cases"):
+            top.addSpacing(12)
+            top.addWidget(self.view_radios[key])
         top.addStretch(1)
-        top.addWidget(self.count_label)
+        bottom = QHBoxLayout()
+        bottom.addWidget(QLabel("شهرستان:", self))
+        bottom.addWidget(self.county_combo)
+        bottom.addStretch(1)
+        bottom.addWidget(self.count_label)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addLayout(bottom)
         layout.addWidget(self.table, 1)
 
-        self.expiring_radio.toggled.connect(lambda _on: self.refresh())
+        self.view_group.buttonToggled.connect(self._on_view_group_toggled)
         self.days_spin.valueChanged.connect(lambda _v: self.refresh())
         self.county_combo.currentIndexChanged.connect(lambda _i: self.refresh())
+        self._shown_view: str | None = None
         self.refresh()
 
     @property
     def view(self) -> str:
-        return "expiring" if self.expiring_radio.isChecked() else "expired"
+        return next((key for key, radio in self.view_radios.items() if radio.isChecked()), "expiring")
 
     def focus_search(self) -> None:
         self.table.setFocus()
 
     def apply_filter(self, values: dict) -> None:
-        """``{"view": "expired"|"expiring", "within_days": n, "county_id": id}`` — any subset."""
-        for widget in (self.expiring_radio, self.expired_radio, self.days_spin, self.county_combo):
+        """``{"view": one of VIEWS, "within_days": n, "county_id": id}`` — any subset."""
+        widgets = (*self.view_radios.values(), self.view_group, self.days_spin, self.county_combo)
+        for widget in widgets:
             widget.blockSignals(True)
         try:
-            if values.get("view") == "expired":
-                self.expired_radio.setChecked(True)
-            elif values.get("view") == "expiring":
-                self.expiring_radio.setChecked(True)
+            radio = self.view_radios.get(values.get("view") or "")
+            if radio is not None:
+                radio.setChecked(True)
             if values.get("within_days"):
                 self.days_spin.setValue(int(values["within_days"]))
             if "county_id" in values:
                 self.county_combo.setCurrentIndex(max(0, self.county_combo.findData(values["county_id"])))
         finally:
-            for widget in (self.expiring_radio, self.expired_radio, self.days_spin, self.county_combo):
+            for widget in widgets:
                 widget.blockSignals(False)
         self.refresh()
+
+    def _on_view_group_toggled(self, _button, checked: bool) -> None:
+        if checked:  # the newly checked radio; the one unchecked also toggles
+            self.refresh()
+
+    def _load(self, uow, view: str, today: _dt.date, county_id: str | None, limit: int) -> list:
+        if view == "expiring":
+            return lic.expiring_licences(uow, today, self.days_spin.value(), county_id=county_id, limit=limit)
+        if view == "expired":
+            return lic.expired_licences(uow, today, county_id=county_id, limit=limit)
+        if view == "overdue_inquiries":
+            return lic.overdue_inquiries(uow, today, county_id=county_id, limit=limit)
+        return lic.open_cases(uow, today, county_id=county_id, limit=limit)
 
     def refresh(self) -> None:
         today = self.today or _dt.date.today()
         county_id = self.county_combo.currentData()
-        self.days_spin.setEnabled(self.view == "expiring")
+        view = self.view
+        within_days = self.days_spin.value()
+        self.days_spin.setEnabled(view == "expiring")
+        self._count_token += 1  # an answer to an earlier count is for another list
         with self.context.uow() as uow:
-            if self.view == "expiring":
-                rows = lic.expiring_licences(uow, today, self.days_spin.value(), county_id=county_id)
-            else:
-                rows = lic.expired_licences(uow, today, county_id=county_id)
-        self.model.set_rows(rows)
-        self.count_label.setText(f"{format_number(len(rows))} پروانه")
+            rows = self._load(uow, view, today, county_id, ROW_CAP + 1)
+        capped = len(rows) > ROW_CAP
+        rows = rows[:ROW_CAP]
+        self.total = None if capped else len(rows)
+        if view != self._shown_view:
+            # a new set of columns: back to the service's order, with that view's widths
+            self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        self.model.set_rows(COLUMNS[view], rows)
+        if view != self._shown_view:
+            for column, spec in enumerate(self.model.columns):
+                self.table.setColumnWidth(column, spec.width)
+            self._fit_name_column()
+            self._shown_view = view
+        self._show_count()
+        if capped:
+            self._count_all(self._count_token, view, today, within_days, county_id)
+
+    def _count_all(self, token: int, view: str, today: _dt.date, within_days: int, county_id) -> None:
+        """Count every row of the list off the UI thread (a county's counts take a tenth of a second)."""
+        context = self.context
+
+        def count() -> int:
+            with context.uow() as uow:
+                return int(getattr(lic.desk_counts(uow, today, within_days, county_id=county_id), view))
+
+        run_task(
+            self,
+            count,
+            on_done=lambda total: self._on_counted(token, total),
+            on_error=lambda error: self._on_count_failed(token, error),
+            progress=False,
+        )
+
+    def _on_counted(self, token: int, total: int) -> None:
+        if token == self._count_token:
+            self.total = max(total, self.model.rowCount() + 1)
+            self._show_count()
+
+    def _on_count_failed(self, token: int, error: BaseException) -> None:
+        if token != self._count_token:
+            return
+        self.count_label.setText(f"نمایش {format_number(self.model.rowCount())} {VIEWS[self.view][1]} نخست")
+        ui_errors.show_error(self, error)
+
+    def _show_count(self) -> None:
+        shown, noun = self.model.rowCount(), VIEWS[self.view][1]
+        if self.total is not None and self.total <= shown:
+            self.count_label.setText(f"{format_number(shown)} {noun}")
+            self.count_label.setToolTip("")
+            return
+        total = "…" if self.total is None else format_number(self.total)
+        self.count_label.setText(f"نمایش {format_number(shown)} از {total} {noun}")
+        self.count_label.setToolTip(
+            f"{format_number(shown)} مورد نخست به ترتیب فوریت نمایش داده شده است و مرتب‌سازی ستون‌ها "
+            "همین‌ها را مرتب می‌کند. برای فهرست کوتاه‌تر شهرستان را انتخاب کنید."
+        )
+
+    def _fit_name_column(self) -> None:
+        """The NGO's name (column 0) takes the room the other columns leave, never under its own width."""
+        others = sum(self.table.columnWidth(c) for c in range(1, self.model.columnCount()))
+        room = self.table.viewport().width() - others
+        self.table.setColumnWidth(0, max(self.model.columns[0].width, room))
+
+    def _on_header_section_resized(self, column: int, _old: int, _new: int) -> None:
+        if column != 0:  # the clerk widened another column (column 0 is ours to set)
+            self._fit_name_column()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_name_column()
 
     def ngo_id_at(self, proxy_row: int) -> str | None:
         return self.proxy.index(proxy_row, 0).data(ID_ROLE)
