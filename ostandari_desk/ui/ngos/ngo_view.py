@@ -1,4 +1,5 @@
-"""One NGO at a glance: details and board on one tab, the licence panel (case, actions, timeline) on the other."""
+"""One NGO at a glance: details and board, the licence panel (case, actions, timeline), and the NGO's
+events and letters (its file, oldest first)."""
 
 from __future__ import annotations
 
@@ -20,15 +21,106 @@ from PySide6.QtWidgets import (
 )
 
 from ostandari_desk.domain.jalali import format_jalali
-from ostandari_desk.domain.text import RLM, protect_hyphenated_numbers, to_persian_digits
+from ostandari_desk.domain.text import RLM, protect_hyphenated_numbers, rlm, to_persian_digits
+from ostandari_desk.services import events as event_service
+from ostandari_desk.services import letters as letter_service
 from ostandari_desk.services import ngos as ngo_service
 from ostandari_desk.ui.licences.panel import LicencePanel
 
 BOARD_HEADERS = ("نام و نام خانوادگی", "کد ملی", "سمت", "تخصص", "آغاز دوره", "پایان دوره")
+EVENT_HEADERS = ("تاریخ", "نوع", "عنوان", "شهرستان", "نقش سازمان")
+LETTER_HEADERS = ("تاریخ", "شماره", "وارده/صادره", "نوع", "طرف مکاتبه", "موضوع")
+
+
+def _read_only_table(headers: tuple[str, ...], name: str, parent: QWidget) -> QTableWidget:
+    table = QTableWidget(0, len(headers), parent)
+    table.setObjectName(name)
+    table.setHorizontalHeaderLabels(list(headers))
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setAlternatingRowColors(True)
+    table.verticalHeader().setVisible(False)
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setStretchLastSection(True)
+    return table
+
+
+def _fill(table: QTableWidget, rows: list[tuple[str, ...]]) -> None:
+    table.setRowCount(len(rows))
+    for row, cells in enumerate(rows):
+        for column, text in enumerate(cells):
+            item = QTableWidgetItem(text)
+            item.setToolTip(text)
+            table.setItem(row, column, item)
+
+
+class ActivityTab(QWidget):
+    """The NGO's events (organized or attended) and its letters, each oldest first, dates Jalali."""
+
+    def __init__(self, context, ngo_id: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("ngoActivityTab")
+        self.context = context
+        self.ngo_id = ngo_id
+        self.events_label = QLabel(self)
+        self.events_table = _read_only_table(EVENT_HEADERS, "ngoEventsTable", self)
+        self.letters_label = QLabel(self)
+        self.letters_table = _read_only_table(LETTER_HEADERS, "ngoLettersTable", self)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.events_label)
+        layout.addWidget(self.events_table, 1)
+        layout.addWidget(self.letters_label)
+        layout.addWidget(self.letters_table, 1)
+        self.refresh()
+
+    def refresh(self) -> None:
+        with self.context.uow() as uow:
+            events = event_service.events_of_ngo(uow, self.ngo_id)
+        with self.context.uow() as uow:
+            letters = letter_service.letters_of_ngo(uow, self.ngo_id)
+        self.events_label.setText(f"رویدادها ({to_persian_digits(len(events))}):")
+        self.letters_label.setText(f"مکاتبات ({to_persian_digits(len(letters))}):")
+        _fill(
+            self.events_table,
+            [
+                (
+                    format_jalali(e.starts_on)
+                    + (f" تا {format_jalali(e.ends_on)}" if e.ends_on and e.ends_on != e.starts_on else ""),
+                    e.kind_label,
+                    rlm(e.title),
+                    e.county_name,
+                    e.role,
+                )
+                for e in events
+            ],
+        )
+        _fill(
+            self.letters_table,
+            [
+                (
+                    format_jalali(m.dated_on),
+                    protect_hyphenated_numbers(to_persian_digits(m.number)),
+                    m.direction_label,
+                    m.kind_label,
+                    rlm(m.party),
+                    rlm(m.subject),
+                )
+                for m in letters
+            ],
+        )
+
+    def event_titles(self) -> list[str]:
+        return [self.events_table.item(r, 2).text().lstrip(RLM) for r in range(self.events_table.rowCount())]
+
+    def letter_subjects(self) -> list[str]:
+        return [
+            self.letters_table.item(r, 5).text().lstrip(RLM) for r in range(self.letters_table.rowCount())
+        ]
 
 
 class NgoView(QDialog):
-    """Details, board and licence of one NGO. ``changed`` fires after a licence step;
+    """Details, board, licence, events and letters of one NGO. ``changed`` fires after a licence step;
     ``edit_requested(ngo_id)`` when the clerk asks to edit the NGO."""
 
     changed = Signal()
@@ -67,6 +159,8 @@ class NgoView(QDialog):
         self.licence_panel.changed.connect(self._on_licence_changed)
         self.tabs.addTab(details, "مشخصات")
         self.tabs.addTab(self.licence_panel, "پروانه و سابقه")
+        self.activity_tab = ActivityTab(context, ngo_id, self.tabs)
+        self.tabs.addTab(self.activity_tab, "رویدادها و مکاتبات")
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.button(QDialogButtonBox.StandardButton.Close).setText("بستن")
@@ -124,8 +218,12 @@ class NgoView(QDialog):
             for column, text in enumerate(cells):
                 self.board_table.setItem(row, column, QTableWidgetItem(text))
 
+    def show_activity_tab(self) -> None:
+        self.tabs.setCurrentWidget(self.activity_tab)
+
     def _on_licence_changed(self) -> None:
         self.refresh_details()
+        self.activity_tab.refresh()
         self.changed.emit()
 
     def _on_edit_button_clicked(self) -> None:
