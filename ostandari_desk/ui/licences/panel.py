@@ -67,7 +67,7 @@ class LicencePanel(QWidget):
         self.setObjectName("licencePanel")
         self.context = context
         self.ngo_id = ngo_id
-        self.actions: lic.NgoActions | None = None
+        self.ngo_actions: lic.NgoActions | None = None
         self.case: lic.CaseDetail | None = None
         self.action_buttons: dict[str, QPushButton] = {}
         self.last_dialog: step_dialogs.StepDialog | None = None
@@ -116,9 +116,9 @@ class LicencePanel(QWidget):
 
     def refresh(self) -> None:
         with self.context.uow() as uow:
-            self.actions = lic.ngo_actions(uow, self.ngo_id)
+            self.ngo_actions = lic.ngo_actions(uow, self.ngo_id)
             current = lic.current_licence_info(uow, self.ngo_id)
-            self.case = lic.get_case(uow, self.actions.open_case.id) if self.actions.open_case else None
+            self.case = lic.get_case(uow, self.ngo_actions.open_case.id) if self.ngo_actions.open_case else None
             entries = lic.timeline(uow, self.ngo_id)
         self._show_licence(current)
         self._show_case()
@@ -126,7 +126,7 @@ class LicencePanel(QWidget):
         self.timeline.set_entries(entries)
 
     def _show_licence(self, current) -> None:
-        state = self.actions.licence_state_label if self.actions else ""
+        state = self.ngo_actions.licence_state_label if self.ngo_actions else ""
         if current is None:
             self.licence_label.setText(f"وضعیت: {state}\nپروانه‌ای صادر نشده است.")
             return
@@ -180,7 +180,7 @@ class LicencePanel(QWidget):
                 widget.hide()
                 widget.deleteLater()
         self.action_buttons = {}
-        actions = self.actions
+        actions = self.ngo_actions
         keys: list[tuple[str, str]] = []
         if actions is not None:
             keys += [
