@@ -4,35 +4,27 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QItemSelectionModel, Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QComboBox,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QLineEdit,
-    QMessageBox,
-    QPushButton,
-    QTableView,
-    QTabWidget,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
-from ostandari_desk.domain.jalali import format_jalali, today_jalali_year
-from ostandari_desk.domain.text import format_number, to_persian_digits
+from ostandari_desk.domain.jalali import format_jalali
+from ostandari_desk.domain.text import format_number
 from ostandari_desk.errors import UserError
 from ostandari_desk.services import events as event_service
 from ostandari_desk.services import reference
 from ostandari_desk.ui import errors as ui_errors
 from ostandari_desk.ui.events.calendar_view import EventCalendar
 from ostandari_desk.ui.events.dialog import EventDialog
-from ostandari_desk.ui.events.paged_model import PagedColumn, PagedTableModel
-
-SEARCH_DELAY_MS = 150
-ALL = "همه"
+from ostandari_desk.ui.widgets.paged_list import (
+    ALL,
+    PagedColumn,
+    PagedListPage,
+    PagedTableModel,
+    ask_yes_no,
+    fill_years,
+    set_tab_chain,
+)
 
 COLUMNS = (
     PagedColumn("تاریخ", "starts_on", lambda r: r.dates_text),
@@ -46,41 +38,7 @@ COLUMNS = (
 )
 
 
-def ask_yes_no(parent: QWidget | None, title: str, text: str) -> bool:
-    """A Persian yes/no question (tests replace ``page.confirm``)."""
-    box = QMessageBox(QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.NoButton, parent)
-    yes = box.addButton("بله", QMessageBox.ButtonRole.YesRole)
-    no = box.addButton("خیر", QMessageBox.ButtonRole.NoRole)
-    box.setDefaultButton(no)
-    box.exec()
-    return box.clickedButton() is yes
-
-
-def configure_table(table: QTableView, widths: tuple[int, ...]) -> None:
-    table.setSortingEnabled(True)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setAlternatingRowColors(True)
-    table.setWordWrap(False)
-    table.verticalHeader().setVisible(False)
-    table.verticalHeader().setDefaultSectionSize(26)
-    header = table.horizontalHeader()
-    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-    header.setStretchLastSection(True)
-    for column, width in enumerate(widths):
-        table.setColumnWidth(column, width)
-
-
-def select_row(table: QTableView, row: int) -> None:
-    """Select a whole row through the selection model (selectRow can fail in right-to-left)."""
-    model = table.model()
-    flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
-    table.selectionModel().setCurrentIndex(model.index(row, 0), flags)
-    table.scrollTo(model.index(row, 0))
-
-
-class EventsPage(QWidget):
+class EventsPage(PagedListPage):
     """رویدادها: list tab and calendar tab. ``focus_search()`` serves the main window."""
 
     def __init__(self, context, parent: QWidget | None = None):
@@ -108,48 +66,20 @@ class EventsPage(QWidget):
     # --- construction ---------------------------------------------------------------------------
 
     def _build(self) -> None:
-        self.search_edit = QLineEdit(self)
-        self.search_edit.setObjectName("eventSearchEdit")
-        self.search_edit.setPlaceholderText("جستجو در عنوان رویداد…")
-        self.search_edit.setClearButtonEnabled(True)
-        self.search_timer = QTimer(self)
-        self.search_timer.setSingleShot(True)
-        self.search_timer.setInterval(SEARCH_DELAY_MS)
+        self._make_search("eventSearchEdit", "جستجو در عنوان رویداد…")
         self.kind_combo = self._combo("eventKindFilter")
         self.county_combo = self._combo("eventCountyFilter")
         self.year_combo = self._combo("eventYearFilter")
-        filters = QHBoxLayout()
-        filters.addWidget(self.search_edit, 3)
-        for text, combo in (
-            ("&نوع:", self.kind_combo),
-            ("&شهرستان:", self.county_combo),
-            ("&سال:", self.year_combo),
-        ):
-            caption = QLabel(text, self)
-            caption.setBuddy(combo)
-            filters.addWidget(caption)
-            filters.addWidget(combo, 1)
+        filters = self._filter_bar(
+            (("&نوع:", self.kind_combo), ("&شهرستان:", self.county_combo), ("&سال:", self.year_combo))
+        )
+        self._make_table("eventTable", (170, 100, 300, 100, 160, 90, 60, 60), Qt.SortOrder.DescendingOrder)
 
-        self.table = QTableView(self)
-        self.table.setObjectName("eventTable")
-        self.table.setModel(self.model)
-        configure_table(self.table, (170, 100, 300, 100, 160, 90, 60, 60))
-        self.table.horizontalHeader().setSortIndicator(0, Qt.SortOrder.DescendingOrder)
-
-        self.new_button = QPushButton("رویداد جدید", self)
-        self.new_button.setObjectName("newEventButton")
+        self.new_button = self._button("رویداد جدید", "newEventButton")
         self.new_button.setToolTip("Ctrl+N")
-        self.edit_button = QPushButton("ویرایش", self)
-        self.edit_button.setObjectName("editEventButton")
-        self.delete_button = QPushButton("حذف", self)
-        self.delete_button.setObjectName("deleteEventButton")
-        self.count_label = QLabel(self)
-        self.count_label.setObjectName("eventCountLabel")
-        buttons = QHBoxLayout()
-        for button in (self.new_button, self.edit_button, self.delete_button):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.count_label)
+        self.edit_button = self._button("ویرایش", "editEventButton")
+        self.delete_button = self._button("حذف", "deleteEventButton")
+        buttons = self._button_row((self.new_button, self.edit_button, self.delete_button), "eventCountLabel")
 
         list_tab = QWidget(self)
         list_layout = QVBoxLayout(list_tab)
@@ -166,24 +96,18 @@ class EventsPage(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.tabs)
 
-        chain = [
-            self.search_edit,
-            self.kind_combo,
-            self.county_combo,
-            self.year_combo,
-            self.table,
-            self.new_button,
-            self.edit_button,
-            self.delete_button,
-        ]
-        for first, second in zip(chain, chain[1:]):
-            QWidget.setTabOrder(first, second)
-
-    def _combo(self, name: str) -> QComboBox:
-        combo = QComboBox(self)
-        combo.setObjectName(name)
-        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        return combo
+        set_tab_chain(
+            (
+                self.search_edit,
+                self.kind_combo,
+                self.county_combo,
+                self.year_combo,
+                self.table,
+                self.new_button,
+                self.edit_button,
+                self.delete_button,
+            )
+        )
 
     def _fill_filters(self) -> None:
         with self.context.uow() as uow:
@@ -196,24 +120,10 @@ class EventsPage(QWidget):
         for county in counties:
             self.county_combo.addItem(county.name, county.id)
         self.county_combo.addItem(event_service.PROVINCE_LABEL, event_service.PROVINCE_ONLY)
-        self._fill_years(years)
-
-    def _fill_years(self, years: list[int]) -> None:
-        current = self.year_combo.currentData()
-        wanted = sorted(set(years) | {today_jalali_year()} | ({current} if current else set()), reverse=True)
-        self.year_combo.blockSignals(True)
-        self.year_combo.clear()
-        self.year_combo.addItem(ALL, None)
-        for year in wanted:
-            self.year_combo.addItem(to_persian_digits(year), year)
-        self.year_combo.setCurrentIndex(max(self.year_combo.findData(current), 0) if current else 0)
-        self.year_combo.blockSignals(False)
+        fill_years(self.year_combo, years)
 
     def _connect(self) -> None:
-        self.search_edit.textChanged.connect(lambda _t: self.search_timer.start())
-        self.search_timer.timeout.connect(self._apply_widgets)
-        for combo in (self.kind_combo, self.county_combo, self.year_combo):
-            combo.currentIndexChanged.connect(self._apply_widgets)
+        self._connect_filters((self.kind_combo, self.county_combo, self.year_combo))
         self.county_combo.currentIndexChanged.connect(
             lambda _i: self.calendar.set_county(self.county_combo.currentData())
         )
@@ -235,8 +145,7 @@ class EventsPage(QWidget):
 
     def focus_search(self) -> None:
         self.tabs.setCurrentIndex(0)
-        self.search_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
-        self.search_edit.selectAll()
+        super().focus_search()
 
     def current_filter(self) -> event_service.EventFilter:
         return event_service.EventFilter(
@@ -247,26 +156,15 @@ class EventsPage(QWidget):
         )
 
     def _apply_widgets(self) -> None:
-        self.search_timer.stop()
         selected = self.selected_id()
-        self.model.set_filter(self.current_filter())
+        super()._apply_widgets()
         if selected:
             self.select_event(selected)
 
     # --- selection ------------------------------------------------------------------------------
 
-    def selected_id(self) -> str | None:
-        index = self.table.currentIndex()
-        if not index.isValid() or not self.table.selectionModel().isRowSelected(index.row()):
-            return None
-        return self.model.id_at(index.row())
-
     def select_event(self, event_id: str) -> bool:
-        row = self.model.row_of_id(event_id)
-        if row < 0:
-            return False
-        select_row(self.table, row)
-        return True
+        return self._select_id(event_id)
 
     def _update_buttons(self) -> None:
         has = self.selected_id() is not None
@@ -310,7 +208,7 @@ class EventsPage(QWidget):
     def reload(self) -> None:
         with self.context.uow() as uow:
             years = event_service.event_years(uow)
-        self._fill_years(years)
+        fill_years(self.year_combo, years)
         self.model.refresh()
         self.calendar.refresh()
 

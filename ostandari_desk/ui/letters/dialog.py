@@ -27,9 +27,9 @@ from ostandari_desk.services import reference
 from ostandari_desk.ui import errors as ui_errors
 from ostandari_desk.ui.events.dialog import _host
 from ostandari_desk.ui.events.ngo_picker import NgoPicker
-from ostandari_desk.ui.events.page import ask_yes_no
 from ostandari_desk.ui.forms import child, load_form
 from ostandari_desk.ui.widgets.dates import JalaliDateEdit
+from ostandari_desk.ui.widgets.paged_list import ask_yes_no
 
 ATTACHMENT_ID_ROLE = Qt.ItemDataRole.UserRole + 1  # stored attachment id
 PENDING_PATH_ROLE = Qt.ItemDataRole.UserRole + 2  # a file chosen but not yet stored

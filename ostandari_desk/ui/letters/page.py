@@ -4,30 +4,24 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (
-    QComboBox,
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QPushButton,
-    QTableView,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from ostandari_desk.domain.jalali import today_jalali_year
 from ostandari_desk.domain.text import format_number, to_persian_digits
 from ostandari_desk.errors import UserError
 from ostandari_desk.services import letters as letter_service
 from ostandari_desk.ui import errors as ui_errors
-from ostandari_desk.ui.events.page import ask_yes_no, configure_table, select_row
-from ostandari_desk.ui.events.paged_model import PagedColumn, PagedTableModel
 from ostandari_desk.ui.letters.dialog import LetterDialog
-
-SEARCH_DELAY_MS = 150
-ALL = "همه"
+from ostandari_desk.ui.widgets.paged_list import (
+    ALL,
+    PagedColumn,
+    PagedListPage,
+    PagedTableModel,
+    ask_yes_no,
+    fill_years,
+    set_tab_chain,
+)
 
 COLUMNS = (
     PagedColumn("تاریخ", "dated_on", lambda r: r.dated_text),
@@ -44,7 +38,7 @@ COLUMNS = (
 )
 
 
-class LettersPage(QWidget):
+class LettersPage(PagedListPage):
     """مکاتبات. ``focus_search()`` serves the main window."""
 
     def __init__(self, context, parent: QWidget | None = None):
@@ -70,68 +64,39 @@ class LettersPage(QWidget):
         self._update_buttons()
 
     def _build(self) -> None:
-        self.search_edit = QLineEdit(self)
-        self.search_edit.setObjectName("letterSearchEdit")
-        self.search_edit.setPlaceholderText("جستجو در شماره، طرف مکاتبه و موضوع…")
-        self.search_edit.setClearButtonEnabled(True)
-        self.search_timer = QTimer(self)
-        self.search_timer.setSingleShot(True)
-        self.search_timer.setInterval(SEARCH_DELAY_MS)
+        self._make_search("letterSearchEdit", "جستجو در شماره، طرف مکاتبه و موضوع…")
         self.direction_combo = self._combo("letterDirectionFilter")
         self.kind_combo = self._combo("letterKindFilter")
         self.year_combo = self._combo("letterYearFilter")
-        filters = QHBoxLayout()
-        filters.addWidget(self.search_edit, 3)
-        for text, combo in (
-            ("&جهت:", self.direction_combo),
-            ("&نوع:", self.kind_combo),
-            ("&سال:", self.year_combo),
-        ):
-            caption = QLabel(text, self)
-            caption.setBuddy(combo)
-            filters.addWidget(caption)
-            filters.addWidget(combo, 1)
-        self.table = QTableView(self)
-        self.table.setObjectName("letterTable")
-        self.table.setModel(self.model)
-        configure_table(self.table, (90, 90, 60, 120, 170, 240, 150, 80, 50))
-        self.table.horizontalHeader().setSortIndicator(0, Qt.SortOrder.DescendingOrder)
-        self.new_button = QPushButton("نامه جدید", self)
-        self.new_button.setObjectName("newLetterButton")
+        filters = self._filter_bar(
+            (("&جهت:", self.direction_combo), ("&نوع:", self.kind_combo), ("&سال:", self.year_combo))
+        )
+        self._make_table(
+            "letterTable", (90, 90, 60, 120, 170, 240, 150, 80, 50), Qt.SortOrder.DescendingOrder
+        )
+        self.new_button = self._button("نامه جدید", "newLetterButton")
         self.new_button.setToolTip("Ctrl+N")
-        self.edit_button = QPushButton("ویرایش", self)
-        self.edit_button.setObjectName("editLetterButton")
-        self.delete_button = QPushButton("حذف", self)
-        self.delete_button.setObjectName("deleteLetterButton")
-        self.count_label = QLabel(self)
-        self.count_label.setObjectName("letterCountLabel")
-        buttons = QHBoxLayout()
-        for button in (self.new_button, self.edit_button, self.delete_button):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.count_label)
+        self.edit_button = self._button("ویرایش", "editLetterButton")
+        self.delete_button = self._button("حذف", "deleteLetterButton")
+        buttons = self._button_row(
+            (self.new_button, self.edit_button, self.delete_button), "letterCountLabel"
+        )
         layout = QVBoxLayout(self)
         layout.addLayout(filters)
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
-        chain = [
-            self.search_edit,
-            self.direction_combo,
-            self.kind_combo,
-            self.year_combo,
-            self.table,
-            self.new_button,
-            self.edit_button,
-            self.delete_button,
-        ]
-        for first, second in zip(chain, chain[1:]):
-            QWidget.setTabOrder(first, second)
-
-    def _combo(self, name: str) -> QComboBox:
-        combo = QComboBox(self)
-        combo.setObjectName(name)
-        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        return combo
+        set_tab_chain(
+            (
+                self.search_edit,
+                self.direction_combo,
+                self.kind_combo,
+                self.year_combo,
+                self.table,
+                self.new_button,
+                self.edit_button,
+                self.delete_button,
+            )
+        )
 
     def _fill_filters(self) -> None:
         self.direction_combo.addItem(ALL, None)
@@ -141,24 +106,10 @@ class LettersPage(QWidget):
         for key, label in letter_service.KIND_LABELS.items():
             self.kind_combo.addItem(label, key)
         with self.context.uow() as uow:
-            self._fill_years(letter_service.letter_years(uow))
-
-    def _fill_years(self, years: list[int]) -> None:
-        current = self.year_combo.currentData()
-        wanted = sorted(set(years) | {today_jalali_year()} | ({current} if current else set()), reverse=True)
-        self.year_combo.blockSignals(True)
-        self.year_combo.clear()
-        self.year_combo.addItem(ALL, None)
-        for year in wanted:
-            self.year_combo.addItem(to_persian_digits(year), year)
-        self.year_combo.setCurrentIndex(max(self.year_combo.findData(current), 0) if current else 0)
-        self.year_combo.blockSignals(False)
+            fill_years(self.year_combo, letter_service.letter_years(uow))
 
     def _connect(self) -> None:
-        self.search_edit.textChanged.connect(lambda _t: self.search_timer.start())
-        self.search_timer.timeout.connect(self._apply_widgets)
-        for combo in (self.direction_combo, self.kind_combo, self.year_combo):
-            combo.currentIndexChanged.connect(self._apply_widgets)
+        self._connect_filters((self.direction_combo, self.kind_combo, self.year_combo))
         self.model.total_changed.connect(
             lambda total: self.count_label.setText(f"{format_number(total)} نامه")
         )
@@ -174,10 +125,6 @@ class LettersPage(QWidget):
 
     # --- filter ---------------------------------------------------------------------------------
 
-    def focus_search(self) -> None:
-        self.search_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
-        self.search_edit.selectAll()
-
     def current_filter(self) -> letter_service.LetterFilter:
         return letter_service.LetterFilter(
             text=self.search_edit.text(),
@@ -187,26 +134,15 @@ class LettersPage(QWidget):
         )
 
     def _apply_widgets(self) -> None:
-        self.search_timer.stop()
         selected = self.selected_id()
-        self.model.set_filter(self.current_filter())
+        super()._apply_widgets()
         if selected:
             self.select_letter(selected)
 
     # --- selection ------------------------------------------------------------------------------
 
-    def selected_id(self) -> str | None:
-        index = self.table.currentIndex()
-        if not index.isValid() or not self.table.selectionModel().isRowSelected(index.row()):
-            return None
-        return self.model.id_at(index.row())
-
     def select_letter(self, letter_id: str) -> bool:
-        row = self.model.row_of_id(letter_id)
-        if row < 0:
-            return False
-        select_row(self.table, row)
-        return True
+        return self._select_id(letter_id)
 
     def _update_buttons(self) -> None:
         has = self.selected_id() is not None
@@ -246,7 +182,7 @@ class LettersPage(QWidget):
 
     def reload(self) -> None:
         with self.context.uow() as uow:
-            self._fill_years(letter_service.letter_years(uow))
+            fill_years(self.year_combo, letter_service.letter_years(uow))
         self.model.refresh()
 
     def delete_selected(self) -> None:

@@ -3,23 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from itertools import pairwise
 
-from PySide6.QtCore import QItemSelectionModel, Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QComboBox,
-    QFrame,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QLineEdit,
-    QPushButton,
-    QTableView,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QComboBox, QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from ostandari_desk.domain.lifecycle import LEVEL_LABELS, LICENCE_STATE_LABELS
 from ostandari_desk.domain.text import format_number
@@ -29,12 +16,10 @@ from ostandari_desk.services import reference
 from ostandari_desk.ui import errors as ui_errors
 from ostandari_desk.ui.ngos.list_model import STATUS_LABELS, NgoTableModel
 from ostandari_desk.ui.ngos.ngo_dialog import NgoDialog, ask_yes_no
-
-SEARCH_DELAY_MS = 150
-ALL = "همه"
+from ostandari_desk.ui.widgets.paged_list import ALL, PagedListPage, set_tab_chain
 
 
-class NgoListPage(QWidget):
+class NgoListPage(PagedListPage):
     """The NGO registry. ``focus_search()`` and ``apply_filter(dict)`` serve the main window."""
 
     def __init__(self, context, parent: QWidget | None = None):
@@ -55,77 +40,33 @@ class NgoListPage(QWidget):
     # --- construction ---------------------------------------------------------------------------
 
     def _build(self) -> None:
-        self.search_edit = QLineEdit(self)
-        self.search_edit.setObjectName("ngoSearchEdit")
-        self.search_edit.setPlaceholderText("جستجو در نام، شناسه ملی، شماره ثبت، مدیرعامل…")
-        self.search_edit.setClearButtonEnabled(True)
-        self.search_timer = QTimer(self)
-        self.search_timer.setSingleShot(True)
-        self.search_timer.setInterval(SEARCH_DELAY_MS)
-
+        self._make_search("ngoSearchEdit", "جستجو در نام، شناسه ملی، شماره ثبت، مدیرعامل…")
         self.county_combo = self._combo("countyFilter")
         self.level_combo = self._combo("levelFilter")
         self.field_combo = self._combo("fieldFilter")
         self.status_combo = self._combo("statusFilter")
         self.licence_combo = self._combo("licenceStateFilter")
+        filters = self._filter_bar(
+            (
+                ("شهرستان:", self.county_combo),
+                ("سطح:", self.level_combo),
+                ("حوزه:", self.field_combo),
+                ("وضعیت:", self.status_combo),
+                ("پروانه:", self.licence_combo),
+            )
+        )
+        self._make_table("ngoTable", (260, 120, 90, 110, 80, 150, 70, 130), Qt.SortOrder.AscendingOrder)
 
-        filters = QHBoxLayout()
-        filters.addWidget(self.search_edit, 3)
-        for label, combo in (
-            ("شهرستان:", self.county_combo),
-            ("سطح:", self.level_combo),
-            ("حوزه:", self.field_combo),
-            ("وضعیت:", self.status_combo),
-            ("پروانه:", self.licence_combo),
-        ):
-            caption = QLabel(label, self)
-            caption.setBuddy(combo)
-            filters.addWidget(caption)
-            filters.addWidget(combo, 1)
-
-        self.table = QTableView(self)
-        self.table.setObjectName("ngoTable")
-        self.table.setModel(self.model)
-        self.table.setSortingEnabled(True)
-        self.table.horizontalHeader().setSortIndicator(0, Qt.SortOrder.AscendingOrder)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setDefaultSectionSize(26)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
-        for column, width in enumerate((260, 120, 90, 110, 80, 150, 70, 130)):
-            self.table.setColumnWidth(column, width)
-
-        self.new_button = QPushButton("سمن جدید", self)
-        self.new_button.setObjectName("newNgoButton")
+        self.new_button = self._button("سمن جدید", "newNgoButton")
         self.new_button.setToolTip("Ctrl+N")
-        self.edit_button = QPushButton("ویرایش", self)
-        self.edit_button.setObjectName("editNgoButton")
-        self.active_button = QPushButton("غیرفعال‌سازی", self)
-        self.active_button.setObjectName("toggleActiveButton")
-        self.licence_button = QPushButton("پرونده پروانه", self)
-        self.licence_button.setObjectName("licenceButton")
-        self.view_button = QPushButton("نمایش", self)
-        self.view_button.setObjectName("viewNgoButton")
-        self.count_label = QLabel(self)
-        self.count_label.setObjectName("ngoCountLabel")
-
-        buttons = QHBoxLayout()
-        for button in (
-            self.new_button,
-            self.view_button,
-            self.edit_button,
-            self.active_button,
-            self.licence_button,
-        ):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.count_label)
+        self.edit_button = self._button("ویرایش", "editNgoButton")
+        self.active_button = self._button("غیرفعال‌سازی", "toggleActiveButton")
+        self.licence_button = self._button("پرونده پروانه", "licenceButton")
+        self.view_button = self._button("نمایش", "viewNgoButton")
+        buttons = self._button_row(
+            (self.new_button, self.view_button, self.edit_button, self.active_button, self.licence_button),
+            "ngoCountLabel",
+        )
 
         # A message bar with an undo button («بازگردانی»), shown after a deactivation.
         self.message_bar = QFrame(self)
@@ -165,14 +106,7 @@ class NgoListPage(QWidget):
             self.active_button,
             self.licence_button,
         ]
-        for first, second in pairwise(chain):
-            QWidget.setTabOrder(first, second)
-
-    def _combo(self, name: str) -> QComboBox:
-        combo = QComboBox(self)
-        combo.setObjectName(name)
-        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        return combo
+        set_tab_chain(chain)
 
     def _fill_filters(self) -> None:
         with self.context.uow() as uow:
@@ -196,10 +130,7 @@ class NgoListPage(QWidget):
             self.licence_combo.addItem(label, str(key))
 
     def _connect(self) -> None:
-        self.search_edit.textChanged.connect(self._on_search_edit_text_changed)
-        self.search_timer.timeout.connect(self._apply_widgets)
-        for combo in self._filter_combos():
-            combo.currentIndexChanged.connect(self._apply_widgets)
+        self._connect_filters(self._filter_combos())
         self.model.total_changed.connect(self._on_model_total_changed)
         # A re-query (filter, sort, save) keeps the selected NGO selected when it is still loaded.
         self.model.modelAboutToBeReset.connect(self._remember_selection)
@@ -219,10 +150,6 @@ class NgoListPage(QWidget):
         return (self.county_combo, self.level_combo, self.field_combo, self.status_combo, self.licence_combo)
 
     # --- filter ---------------------------------------------------------------------------------
-
-    def focus_search(self) -> None:
-        self.search_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
-        self.search_edit.selectAll()
 
     def apply_filter(self, values: dict) -> None:
         """Set the filter widgets from a dict (text, county_id, level, field_id, status, licence_state)."""
@@ -258,38 +185,17 @@ class NgoListPage(QWidget):
             licence_state=self.licence_combo.currentData(),
         )
 
-    def _apply_widgets(self) -> None:
-        self.search_timer.stop()
-        self.model.set_filter(self.current_filter())
-
-    def _on_search_edit_text_changed(self, _text: str) -> None:
-        self.search_timer.start()
-
     def _on_model_total_changed(self, total: int) -> None:
         self.count_label.setText(f"{format_number(total)} سمن")
 
     # --- selection ------------------------------------------------------------------------------
-
-    def selected_id(self) -> str | None:
-        index = self.table.currentIndex()
-        if not index.isValid() or not self.table.selectionModel().isRowSelected(index.row()):
-            return None
-        return self.model.id_at(index.row())
 
     def selected_row(self):
         index = self.table.currentIndex()
         return self.model.row_at(index.row()) if index.isValid() else None
 
     def select_ngo(self, ngo_id: str) -> bool:
-        row = self.model.row_of_id(ngo_id)
-        if row < 0:
-            return False
-        # QTableView.selectRow silently fails in right-to-left when the header does not reach the
-        # viewport's left edge; set the current row through the selection model instead.
-        flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
-        self.table.selectionModel().setCurrentIndex(self.model.index(row, 0), flags)
-        self.table.scrollTo(self.model.index(row, 0))
-        return True
+        return self._select_id(ngo_id)
 
     def _remember_selection(self) -> None:
         self._remembered = self.selected_id()
