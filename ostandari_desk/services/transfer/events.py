@@ -24,7 +24,13 @@ from ostandari_desk.services.events import (
     EventFilter,
     filter_conditions,
 )
-from ostandari_desk.services.transfer.base import ImportOptions, TransferKind
+from ostandari_desk.services.transfer.base import (
+    ImportOptions,
+    TransferKind,
+    column_getter,
+    finish_import,
+    read_rows,
+)
 from ostandari_desk.services.transfer.sheets import (
     Column,
     ImportReport,
@@ -64,13 +70,6 @@ _KINDS = {text.normalize(label): kind for kind, label in KIND_LABELS.items()} | 
 _LIST_SPLIT = re.compile(r"[،,؛;\n]")
 _PROGRESS_EVERY = 500
 TITLE_MAX = 300
-
-
-def _getter(table: Table, key: str):
-    index = table.positions.get(key)
-    if index is None:
-        return lambda values: None
-    return lambda values: values[index] if index < len(values) else None
 
 
 def _lookups(uow: UnitOfWork) -> tuple[dict[str, str], dict[str, str]]:
@@ -228,33 +227,26 @@ def _import(uow: UnitOfWork, table: Table, report: ImportReport, opts: ImportOpt
     with audit.ensure_open(uow):
         counties, ngos = _lookups(uow)
         stored = _stored(uow)
-        get = {c.key: _getter(table, c.key) for c in COLUMNS}
+        get = {c.key: column_getter(table, c.key) for c in COLUMNS}
         seen: dict[tuple, int] = {}
-        bad: dict[int, tuple] = {}
-        good: list[dict[str, Any]] = []
-        count = 0
-        for number, values in table.rows:
-            count += 1
-            if opts.progress is not None and count % _PROGRESS_EVERY == 0:
-                opts.progress(count, max(table.total, count))
+
+        def check(number: int, values: tuple) -> tuple[dict | None, list[RowError]]:
             row, errors = _parse(number, values, get, counties, ngos)
-            if row is not None:
-                ident = _identity(row["kind"], row["title_key"], row["starts_on"], row["county_id"])
-                if ident in seen:
-                    errors = [
-                        RowError(
-                            number,
-                            H_TITLE,
-                            "همین رویداد (نوع، عنوان، تاریخ و شهرستان) در ردیف "
-                            f"{text.to_persian_digits(seen[ident])} همین پرونده هم آمده است",
-                        )
-                    ]
-                elif ident in stored:
-                    if _same(row, stored[ident]):
-                        report.unchanged += 1
-                        seen[ident] = number
-                        continue
-                    errors = [
+            if row is None:
+                return None, errors
+            ident = _identity(row["kind"], row["title_key"], row["starts_on"], row["county_id"])
+            if ident in seen:
+                return None, [
+                    RowError(
+                        number,
+                        H_TITLE,
+                        "همین رویداد (نوع، عنوان، تاریخ و شهرستان) در ردیف "
+                        f"{text.to_persian_digits(seen[ident])} همین پرونده هم آمده است",
+                    )
+                ]
+            if ident in stored:
+                if not _same(row, stored[ident]):
+                    return None, [
                         RowError(
                             number,
                             H_TITLE,
@@ -262,25 +254,14 @@ def _import(uow: UnitOfWork, table: Table, report: ImportReport, opts: ImportOpt
                             "با اطلاعات دیگری ثبت شده است؛ ویرایش آن را در برنامه انجام دهید",
                         )
                     ]
-                else:
-                    seen[ident] = number
-            if errors:
-                report.errors.extend(errors)
-                bad[number] = values
-                continue
-            good.append(row)
-        report.rows_read = count
-        if opts.progress is not None:
-            opts.progress(count, count)
-        if opts.dry_run or (report.errors and not opts.skip_bad):
-            report.added = len(good) if opts.dry_run else 0
-            return bad
-        if good:
-            _insert(uow, good, opts.clerk)
-        uow.commit()
-        report.added = len(good)
-        report.stored = True
-        return bad
+                report.unchanged += 1
+                seen[ident] = number
+                return None, []
+            seen[ident] = number
+            return row, []
+
+        good, bad = read_rows(table, report, check, opts.progress, _PROGRESS_EVERY)
+        return finish_import(uow, report, opts, good, bad, lambda rows: _insert(uow, rows, opts.clerk))
 
 
 def _insert(uow: UnitOfWork, good: list[dict[str, Any]], clerk: str) -> None:

@@ -23,7 +23,13 @@ from ostandari_desk.services.letters import (
     duplicate_message,
     filter_conditions,
 )
-from ostandari_desk.services.transfer.base import ImportOptions, TransferKind
+from ostandari_desk.services.transfer.base import (
+    ImportOptions,
+    TransferKind,
+    column_getter,
+    finish_import,
+    read_rows,
+)
 from ostandari_desk.services.transfer.sheets import (
     Column,
     ImportReport,
@@ -69,13 +75,6 @@ _KINDS[text.normalize("هماهنگی")] = "support"
 _KINDS[text.normalize("حمایتی")] = "support"
 _COMPARED = ("dated_on", "kind", "party_key", "subject_key", "ngo_id", "county_id")
 _PROGRESS_EVERY = 1000
-
-
-def _getter(table: Table, key: str):
-    index = table.positions.get(key)
-    if index is None:
-        return lambda values: None
-    return lambda values: values[index] if index < len(values) else None
 
 
 def _stored(uow: UnitOfWork) -> dict[tuple, dict[str, Any]]:
@@ -202,51 +201,36 @@ def _import(uow: UnitOfWork, table: Table, report: ImportReport, opts: ImportOpt
         counties = {key: cid for cid, key in uow.s.execute(select(County.id, County.name_key))}
         ngos = {nid: ngo_id for ngo_id, nid in uow.s.execute(select(Ngo.id, Ngo.national_id))}
         stored = _stored(uow)
-        get = {c.key: _getter(table, c.key) for c in COLUMNS}
+        get = {c.key: column_getter(table, c.key) for c in COLUMNS}
         seen: dict[tuple, int] = {}
-        bad: dict[int, tuple] = {}
-        good: list[dict[str, Any]] = []
-        count = 0
-        for number, values in table.rows:
-            count += 1
-            if opts.progress is not None and count % _PROGRESS_EVERY == 0:
-                opts.progress(count, max(table.total, count))
+
+        def check(number: int, values: tuple) -> tuple[dict | None, list[RowError]]:
             row, errors = _parse(number, values, get, counties, ngos)
-            if row is not None:
-                ident = (row["direction"], row["jalali_year"], row["number"])
-                if ident in seen:
-                    errors = [
-                        RowError(
-                            number,
-                            H_NUMBER,
-                            "این شماره نامه (همان جهت و سال) در ردیف "
-                            f"{text.to_persian_digits(seen[ident])} همین پرونده هم آمده است",
-                        )
-                    ]
-                elif ident in stored:
-                    seen[ident] = number
-                    old = stored[ident]
-                    new = _comparable(row)
-                    if all(new[k] == old[k] for k in _COMPARED):
-                        report.unchanged += 1
-                        continue
-                    errors = [
+            if row is None:
+                return None, errors
+            ident = (row["direction"], row["jalali_year"], row["number"])
+            if ident in seen:
+                return None, [
+                    RowError(
+                        number,
+                        H_NUMBER,
+                        "این شماره نامه (همان جهت و سال) در ردیف "
+                        f"{text.to_persian_digits(seen[ident])} همین پرونده هم آمده است",
+                    )
+                ]
+            seen[ident] = number
+            if ident in stored:
+                old = stored[ident]
+                new = _comparable(row)
+                if not all(new[k] == old[k] for k in _COMPARED):
+                    return None, [
                         RowError(number, H_NUMBER, duplicate_message(*ident) + " و با این ردیف یکی نیست")
                     ]
-                else:
-                    seen[ident] = number
-            if errors:
-                report.errors.extend(errors)
-                bad[number] = values
-                continue
-            good.append(row)
-        report.rows_read = count
-        if opts.progress is not None:
-            opts.progress(count, count)
-        if opts.dry_run or (report.errors and not opts.skip_bad):
-            report.added = len(good) if opts.dry_run else 0
-            return bad
-        if good:
+                report.unchanged += 1
+                return None, []
+            return row, []
+
+        def store(good: list[dict[str, Any]]) -> None:
             moment = audit.now_utc()
             rows = [
                 {
@@ -264,10 +248,9 @@ def _import(uow: UnitOfWork, table: Table, report: ImportReport, opts: ImportOpt
             audit.record(
                 uow, opts.clerk, "import", "letter", "", f"{len(good)} letters imported from a sheet"
             )
-        uow.commit()
-        report.added = len(good)
-        report.stored = True
-        return bad
+
+        good, bad = read_rows(table, report, check, opts.progress, _PROGRESS_EVERY)
+        return finish_import(uow, report, opts, good, bad, store)
 
 
 def _export(uow: UnitOfWork, flt: Any) -> Iterator[Sequence[Any]]:

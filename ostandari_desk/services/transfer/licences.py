@@ -18,7 +18,7 @@ from ostandari_desk.domain import ids, jalali, text
 from ostandari_desk.domain.lifecycle import StepKind
 from ostandari_desk.errors import UserError, ValidationError
 from ostandari_desk.services import audit
-from ostandari_desk.services.transfer.base import ImportOptions, TransferKind
+from ostandari_desk.services.transfer.base import ImportOptions, TransferKind, read_rows
 from ostandari_desk.services.transfer.sheets import (
     Column,
     ImportReport,
@@ -151,19 +151,13 @@ def _parse(number: int, values: tuple, get: dict[str, Any]) -> tuple[dict[str, A
 
 def _import(uow: UnitOfWork, table: Table, report: ImportReport, opts: ImportOptions) -> dict[int, tuple]:
     apply_step = _apply_licence_step()
-    bad: dict[int, tuple] = {}
-    parsed: list[tuple[int, tuple, dict[str, Any]]] = []
-    count = 0
-    for number, values in table.rows:
-        count += 1
+
+    def check(number: int, values: tuple) -> tuple[tuple | None, list[RowError]]:
         row, errors = _parse(number, values, table.positions)
-        if row is None:
-            report.errors.extend(errors)
-            bad[number] = values
-        else:
-            parsed.append((number, values, row))
-    report.rows_read = count
-    total = count
+        return (None if row is None else (number, values, row)), errors
+
+    parsed, bad = read_rows(table, report, check)
+    total = report.rows_read
 
     with audit.ensure_open(uow):
         session = uow.s

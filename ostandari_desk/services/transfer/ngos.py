@@ -21,7 +21,13 @@ from ostandari_desk.domain.lifecycle import LEVEL_LABELS, Level, LicenceState
 from ostandari_desk.errors import ValidationError
 from ostandari_desk.services import audit
 from ostandari_desk.services.ngos import PROVINCE_ONLY, fts_query
-from ostandari_desk.services.transfer.base import ImportOptions, TransferKind
+from ostandari_desk.services.transfer.base import (
+    ImportOptions,
+    TransferKind,
+    column_getter,
+    finish_import,
+    read_rows,
+)
 from ostandari_desk.services.transfer.sheets import (
     Column,
     ImportReport,
@@ -303,24 +309,22 @@ def _import(uow: UnitOfWork, table: Table, report: ImportReport, opts: ImportOpt
         pos = table.positions
         present = {c.header for c in COLUMNS if c.key in pos}
 
-        def getter(key: str):
-            index = pos.get(key)
-            if index is None:
-                return lambda values: None
-            return lambda values: values[index] if index < len(values) else None
-
         g_nid, g_name, g_county, g_level = (
-            getter("national_id"),
-            getter("name"),
-            getter("county"),
-            getter("level"),
+            column_getter(table, "national_id"),
+            column_getter(table, "name"),
+            column_getter(table, "county"),
+            column_getter(table, "level"),
         )
-        g_fields, g_regno, g_regon = getter("fields"), getter("registration_no"), getter("registered_on")
+        g_fields, g_regno, g_regon = (
+            column_getter(table, "fields"),
+            column_getter(table, "registration_no"),
+            column_getter(table, "registered_on"),
+        )
         g_ceo, g_ceo_code, g_phone, g_addr = (
-            getter("ceo_name"),
-            getter("ceo_national_code"),
-            getter("phone"),
-            getter("address"),
+            column_getter(table, "ceo_name"),
+            column_getter(table, "ceo_national_code"),
+            column_getter(table, "phone"),
+            column_getter(table, "address"),
         )
         is_legal_id = ids.is_valid_legal_national_id
         is_code = ids.is_valid_national_code
@@ -336,21 +340,13 @@ def _import(uow: UnitOfWork, table: Table, report: ImportReport, opts: ImportOpt
         )
         person_of, phone_of = _memo(_person_of), _memo(_phone_of)
         seen: dict[str, int] = {}
-        bad: dict[int, tuple] = {}
-        good: list[tuple[dict[str, Any], tuple[str, ...]]] = []
-        errors = report.errors
-        progress = opts.progress
-        total = table.total
-        count = 0
 
-        for number, values in table.rows:
-            count += 1
-            if progress is not None and count % _PROGRESS_EVERY == 0:
-                progress(count, max(total, count))
+        def check(number: int, values: tuple) -> tuple[tuple | None, list[RowError]]:
+            nonlocal seq, stored_fields
             row_errors: list[RowError] = []
 
             def fail(header: str, reason: str) -> None:
-                row_errors.append(RowError(number, header, reason))  # noqa: B023 - used at once
+                row_errors.append(RowError(number, header, reason))
 
             nid = cell_digits(g_nid(values))
             if not nid:
@@ -415,9 +411,7 @@ def _import(uow: UnitOfWork, table: Table, report: ImportReport, opts: ImportOpt
             address = cell_text(g_addr(values))
 
             if row_errors:
-                errors.extend(row_errors)
-                bad[number] = values
-                continue
+                return None, row_errors
 
             row = {
                 "national_id": nid,
@@ -446,7 +440,7 @@ def _import(uow: UnitOfWork, table: Table, report: ImportReport, opts: ImportOpt
                     if set(ngo_fields) != stored_fields.get(old["id"], set()):
                         diffs.append(H_FIELDS)
                 if diffs:
-                    errors.append(
+                    return None, [
                         RowError(
                             number,
                             diffs[0],
@@ -454,28 +448,15 @@ def _import(uow: UnitOfWork, table: Table, report: ImportReport, opts: ImportOpt
                             + "، ".join(f"«{d}»" for d in diffs)
                             + ")؛ ویرایش آن را در برنامه انجام دهید",
                         )
-                    )
-                    bad[number] = values
-                else:
-                    report.unchanged += 1
-                continue
-            good.append((new_values(row, seq, moment, ceo_key, ceo_sort), tuple(ngo_fields)))
+                    ]
+                report.unchanged += 1
+                return None, []
+            good_row = (new_values(row, seq, moment, ceo_key, ceo_sort), tuple(ngo_fields))
             seq += 1
+            return good_row, []
 
-        report.rows_read = count
-        if progress is not None:
-            progress(count, count)
-        if opts.dry_run or (errors and not opts.skip_bad):
-            report.added = len(good)
-            if not opts.dry_run:
-                report.added = 0
-            return bad
-        if good:
-            _insert(uow, good, opts.clerk)
-        uow.commit()
-        report.added = len(good)
-        report.stored = True
-        return bad
+        good, bad = read_rows(table, report, check, opts.progress, _PROGRESS_EVERY)
+        return finish_import(uow, report, opts, good, bad, lambda rows: _insert(uow, rows, opts.clerk))
 
 
 def _stored_field_sets(uow: UnitOfWork) -> dict[str, set[str]]:
