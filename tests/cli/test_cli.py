@@ -2,42 +2,20 @@
 
 from __future__ import annotations
 
-import itertools
-
 import openpyxl
 import pytest
+from ngo_sheets import HEADERS, nid, write_xlsx
 
 from ostandari_desk.cli import main
-from ostandari_desk.domain.ids import make_legal_national_id
-
-_PREFIXES = itertools.count(2_090_000_000)
-NGO_HEADERS = [
-    "شناسه ملی",
-    "نام سازمان",
-    "شهرستان",
-    "سطح فعالیت",
-    "حوزه فعالیت",
-    "شماره ثبت",
-    "تاریخ ثبت",
-    "مدیرعامل",
-    "کد ملی مدیرعامل",
-    "تلفن",
-    "نشانی",
-]
 
 
 def ngo_sheet(path, rows):
-    book = openpyxl.Workbook()
-    book.active.append(NGO_HEADERS)
-    for row in rows:
-        book.active.append(row)
-    book.save(path)
-    return path
+    return write_xlsx(path, rows, title=None)
 
 
 def row(n, county="آبیک"):
     return [
-        make_legal_national_id(str(next(_PREFIXES))),
+        nid(),
         f"انجمن شماره {n}",
         county,
         "شهرستانی",
@@ -74,7 +52,7 @@ def test_init_unknown_province(tmp_path, capsys):
 def test_template(tmp_path, capsys):
     out = tmp_path / "t.xlsx"
     assert main(["template", "ngos", str(out)]) == 0
-    assert [c.value for c in next(openpyxl.load_workbook(out).active.iter_rows(max_row=1))] == NGO_HEADERS
+    assert [c.value for c in next(openpyxl.load_workbook(out).active.iter_rows(max_row=1))] == HEADERS
 
 
 def test_import_good_and_again(db, tmp_path, capsys):
@@ -100,7 +78,7 @@ def test_import_with_errors(db, tmp_path, capsys):
 
 def test_import_missing_header_refused(db, tmp_path, capsys):
     book = openpyxl.Workbook()
-    book.active.append(NGO_HEADERS[:2])
+    book.active.append(HEADERS[:2])
     book.save(tmp_path / "n.xlsx")
     assert main(["import", "ngos", str(tmp_path / "n.xlsx"), "--db", str(db)]) == 2
     assert "شهرستان" in capsys.readouterr().err
@@ -118,7 +96,7 @@ def test_export(db, tmp_path, capsys):
     out = tmp_path / "out.csv"
     assert main(["--db", str(db), "export", "ngos", str(out)]) == 0
     assert "۲ سمن" in capsys.readouterr().out
-    assert out.read_text(encoding="utf-8-sig").splitlines()[0].split(",") == NGO_HEADERS
+    assert out.read_text(encoding="utf-8-sig").splitlines()[0].split(",") == HEADERS
 
 
 def test_demo_refuses_initialized_database(db, capsys):

@@ -4,66 +4,19 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import itertools
 
 import openpyxl
 import pytest
+from ngo_sheets import HEADERS, good_row, nid, write_xlsx
 from sqlalchemy import func, select
 from sqlalchemy import text as text_sql
 
-from ostandari_desk.domain.ids import make_legal_national_id, make_national_code
+from ostandari_desk.domain.ids import make_national_code
 from ostandari_desk.errors import UserError
 from ostandari_desk.services import transfer
 from ostandari_desk.services.ngos import NgoFilter, NgoInput, count_ngos, get_ngo, prepare_ngo_values
 from ostandari_desk.services.transfer.ngos import COLUMNS, new_values
 from ostandari_desk.store.models import Ngo, NgoField
-
-HEADERS = [
-    "شناسه ملی",
-    "نام سازمان",
-    "شهرستان",
-    "سطح فعالیت",
-    "حوزه فعالیت",
-    "شماره ثبت",
-    "تاریخ ثبت",
-    "مدیرعامل",
-    "کد ملی مدیرعامل",
-    "تلفن",
-    "نشانی",
-]
-
-_PREFIXES = itertools.count(2_050_000_000)
-
-
-def nid() -> str:
-    return make_legal_national_id(str(next(_PREFIXES)))
-
-
-def good_row(n: int, national_id: str | None = None) -> list:
-    return [
-        national_id or nid(),
-        f"انجمن نمونه شماره {n}",
-        "آبیک" if n % 2 else "البرز",
-        "شهرستانی",
-        "محیط زیست، سلامت" if n % 3 == 0 else "",
-        str(5000 + n),
-        "1400/02/15",
-        "مدیر نمونه",
-        make_national_code(f"{100000000 + n:09d}"),
-        "02833334444",
-        "قزوین، خیابان نمونه",
-    ]
-
-
-def write_xlsx(path, rows, headers=HEADERS, title="سمن‌ها"):
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.title = title
-    sheet.append(list(headers))
-    for row in rows:
-        sheet.append(list(row))
-    book.save(path)
-    return path
 
 
 def ngo_count(desk) -> int:

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import itertools
-
 import openpyxl
 import pytest
+from ngo_sheets import HEADERS, good_row, write_xlsx
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMenu
 
-from ostandari_desk.domain.ids import make_legal_national_id, make_national_code
 from ostandari_desk.domain.text import to_persian_digits
 from ostandari_desk.services import transfer
 from ostandari_desk.services.ngos import NgoFilter, count_ngos
@@ -18,52 +16,7 @@ from ostandari_desk.ui.transfer.results import ERROR_HEADERS
 
 from .test_no_latin_text import latin_texts
 
-HEADERS = [
-    "شناسه ملی",
-    "نام سازمان",
-    "شهرستان",
-    "سطح فعالیت",
-    "حوزه فعالیت",
-    "شماره ثبت",
-    "تاریخ ثبت",
-    "مدیرعامل",
-    "کد ملی مدیرعامل",
-    "تلفن",
-    "نشانی",
-]
-_PREFIXES = itertools.count(3_070_000_000)
 WAIT_MS = 60_000
-
-
-def nid() -> str:
-    return make_legal_national_id(str(next(_PREFIXES)))
-
-
-def good_row(n: int) -> list:
-    return [
-        nid(),
-        f"انجمن نمونه شماره {n}",
-        "آبیک" if n % 2 else "البرز",  # counties of the initialized province قزوین
-        "شهرستانی",
-        "محیط زیست، سلامت" if n % 3 == 0 else "",
-        str(5000 + n),
-        "1400/02/15",
-        "مدیر نمونه",
-        make_national_code(f"{100000000 + n:09d}"),
-        "02833334444",
-        "قزوین، خیابان نمونه",
-    ]
-
-
-def write_xlsx(path, rows):
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.title = "سمن‌ها"
-    sheet.append(HEADERS)
-    for row in rows:
-        sheet.append(list(row))
-    book.save(path)
-    return path
 
 
 def bad_file(tmp_path):
