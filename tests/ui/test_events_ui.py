@@ -117,7 +117,7 @@ def test_create_event_through_dialog(page, ctx, qtbot, qtmodeltester):
 def test_validation_error_keeps_dialog_open(page, qtbot, monkeypatch):
     shown = []
     monkeypatch.setattr(
-        "ostandari_desk.ui.events.dialog.ui_errors.show_user_error",
+        "ostandari_desk.ui.errors.show_user_error",
         lambda parent, exc, title="": shown.append(exc.message),
     )
     dialog = page.make_dialog()

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
-    QDialog,
     QDialogButtonBox,
     QLabel,
     QLineEdit,
@@ -19,13 +20,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ostandari_desk.errors import ConcurrentEditError, UserError, ValidationError
 from ostandari_desk.services import events as event_service
 from ostandari_desk.services import reference
-from ostandari_desk.ui import errors as ui_errors
 from ostandari_desk.ui.events.ngo_picker import NgoPicker, ngo_label
 from ostandari_desk.ui.forms import child, load_form
 from ostandari_desk.ui.widgets.dates import JalaliDateEdit
+from ostandari_desk.ui.widgets.edit_dialog import EditDialog
 
 NGO_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -37,8 +37,10 @@ def _host(host: QWidget, widget: QWidget) -> QWidget:
     return widget
 
 
-class EventDialog(QDialog):
+class EventDialog(EditDialog):
     """Create (``event_id=None``) or edit an event; after ``accept()`` ``saved_id`` holds its id. Ctrl+S saves."""
+
+    SELECT_TEXT_ON_ERROR = False
 
     def __init__(
         self, context, event_id: str | None = None, parent: QWidget | None = None, *, starts_on=None
@@ -75,10 +77,7 @@ class EventDialog(QDialog):
         child(f, QLabel, "organizerLabel").setBuddy(self.organizer_picker.edit)
         self.attendees_spin.setRange(0, 1_000_000)
         self.hours_spin.setRange(0, 10_000)
-        save = self.button_box.button(QDialogButtonBox.StandardButton.Save)
-        save.setText("ذخیره")
-        save.setToolTip("Ctrl+S")
-        self.button_box.button(QDialogButtonBox.StandardButton.Cancel).setText("انصراف")
+        self._label_buttons(self.button_box).setToolTip("Ctrl+S")
         self._fill_choices()
         self._set_tab_order()
         self._connect()
@@ -119,7 +118,7 @@ class EventDialog(QDialog):
             self.remove_ngo_button,
             self.button_box,
         ]
-        for first, second in zip(chain, chain[1:]):
+        for first, second in pairwise(chain):
             QWidget.setTabOrder(first, second)
 
     def _connect(self) -> None:
@@ -208,28 +207,22 @@ class EventDialog(QDialog):
     def save(self) -> bool:
         """Validate and store; True (and the dialog accepts) when saved."""
         data = self.event_input()
-        try:
+
+        def store() -> None:
             with self.context.uow() as uow:
                 if self.event_id is None:
                     self.saved_id = event_service.create_event(uow, data, self.context.clerk)
                 else:
                     event_service.update_event(uow, self.event_id, data, self._version, self.context.clerk)
                     self.saved_id = self.event_id
-        except ConcurrentEditError as exc:
-            ui_errors.show_user_error(self, exc, "ویرایش هم‌زمان")
-            return False
-        except ValidationError as exc:
-            ui_errors.show_user_error(self, exc, "اطلاعات نادرست")
-            self.focus_field(exc.field)
-            return False
-        except UserError as exc:
-            ui_errors.show_user_error(self, exc)
+
+        if not self._save_guarded(store):
             return False
         self.accept()
         return True
 
-    def focus_field(self, field: str | None) -> None:
-        widgets = {
+    def field_widgets(self) -> dict[str, QWidget]:
+        return {
             "kind": self.kind_combo,
             "title": self.title_edit,
             "starts_on": self.starts_on_edit,
@@ -240,6 +233,3 @@ class EventDialog(QDialog):
             "training_hours": self.hours_spin,
             "ngo_ids": self.ngo_list,
         }
-        widget = widgets.get(field or "")
-        if widget is not None:
-            widget.setFocus(Qt.FocusReason.OtherFocusReason)

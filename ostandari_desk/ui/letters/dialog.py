@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from itertools import pairwise
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
-    QDialog,
     QDialogButtonBox,
     QFileDialog,
     QLabel,
@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from ostandari_desk.domain.text import format_number, to_persian_digits
-from ostandari_desk.errors import ConcurrentEditError, UserError, ValidationError
+from ostandari_desk.errors import UserError
 from ostandari_desk.services import letters as letter_service
 from ostandari_desk.services import reference
 from ostandari_desk.ui import errors as ui_errors
@@ -29,6 +29,7 @@ from ostandari_desk.ui.events.dialog import _host
 from ostandari_desk.ui.events.ngo_picker import NgoPicker
 from ostandari_desk.ui.forms import child, load_form
 from ostandari_desk.ui.widgets.dates import JalaliDateEdit
+from ostandari_desk.ui.widgets.edit_dialog import EditDialog
 from ostandari_desk.ui.widgets.paged_list import ask_yes_no
 
 ATTACHMENT_ID_ROLE = Qt.ItemDataRole.UserRole + 1  # stored attachment id
@@ -45,7 +46,7 @@ def open_with_system_viewer(path: Path) -> bool:
     return QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
 
 
-class LetterDialog(QDialog):
+class LetterDialog(EditDialog):
     """Create (``letter_id=None``) or edit a letter; ``saved_id`` after accept. Ctrl+S saves.
 
     Files added are kept as pending until the letter is saved, then copied into the attachments folder.
@@ -82,10 +83,7 @@ class LetterDialog(QDialog):
         )
         child(f, QLabel, "datedOnLabel").setBuddy(self.dated_on_edit)
         child(f, QLabel, "ngoLabel").setBuddy(self.ngo_picker.edit)
-        save = self.button_box.button(QDialogButtonBox.StandardButton.Save)
-        save.setText("ذخیره")
-        save.setToolTip("Ctrl+S")
-        self.button_box.button(QDialogButtonBox.StandardButton.Cancel).setText("انصراف")
+        self._label_buttons(self.button_box).setToolTip("Ctrl+S")
         self._fill_choices()
         self._set_tab_order()
         self._connect()
@@ -125,7 +123,7 @@ class LetterDialog(QDialog):
             self.remove_attachment_button,
             self.button_box,
         ]
-        for first, second in zip(chain, chain[1:]):
+        for first, second in pairwise(chain):
             QWidget.setTabOrder(first, second)
 
     def _connect(self) -> None:
@@ -258,7 +256,8 @@ class LetterDialog(QDialog):
     def save(self) -> bool:
         """Store the letter, then its pending files; True (and accept) when the letter was saved."""
         data = self.letter_input()
-        try:
+
+        def store() -> None:
             with self.context.uow() as uow:
                 if self.letter_id is None:
                     self.letter_id = letter_service.create_letter(uow, data, self.context.clerk)
@@ -266,16 +265,8 @@ class LetterDialog(QDialog):
                 else:
                     letter_service.update_letter(uow, self.letter_id, data, self._version, self.context.clerk)
                     self._version += 1
-        except ConcurrentEditError as exc:
-            ui_errors.show_user_error(self, exc, "ویرایش هم‌زمان")
-            return False
-        except ValidationError as exc:
-            ui_errors.show_user_error(self, exc, "اطلاعات نادرست")
-            self.focus_field(exc.field)
-            return False
-        except UserError as exc:  # DuplicateError: the number is taken
-            ui_errors.show_user_error(self, exc)
-            self.focus_field(exc.field)
+
+        if not self._save_guarded(store):
             return False
         self.saved_id = self.letter_id
         failed = self._store_pending()
@@ -303,8 +294,8 @@ class LetterDialog(QDialog):
                     break
         return failed
 
-    def focus_field(self, field: str | None) -> None:
-        widgets = {
+    def field_widgets(self) -> dict[str, QWidget]:
+        return {
             "direction": self.direction_combo,
             "number": self.number_edit,
             "dated_on": self.dated_on_edit,
@@ -314,8 +305,3 @@ class LetterDialog(QDialog):
             "ngo_id": self.ngo_picker,
             "county_id": self.county_combo,
         }
-        widget = widgets.get(field or "")
-        if widget is not None:
-            widget.setFocus(Qt.FocusReason.OtherFocusReason)
-            if isinstance(widget, QLineEdit):
-                widget.selectAll()

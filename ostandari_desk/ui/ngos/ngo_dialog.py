@@ -9,7 +9,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
-    QDialog,
     QDialogButtonBox,
     QLineEdit,
     QListWidget,
@@ -22,14 +21,13 @@ from PySide6.QtWidgets import (
 
 from ostandari_desk.domain.lifecycle import LEVEL_LABELS
 from ostandari_desk.domain.text import clean, digits_to_latin, to_persian_digits
-from ostandari_desk.errors import ConcurrentEditError, UserError, ValidationError
 from ostandari_desk.services import ngos as ngo_service
 from ostandari_desk.services import reference
 from ostandari_desk.services.licences.rows import PROVINCE_LABEL
-from ostandari_desk.ui import errors as ui_errors
 from ostandari_desk.ui.forms import load_form
 from ostandari_desk.ui.ngos.board_editor import BoardEditor
 from ostandari_desk.ui.widgets.dates import JalaliDateEdit
+from ostandari_desk.ui.widgets.edit_dialog import EditDialog
 
 WARNING_QUESTION = "ادامه می‌دهید؟"
 
@@ -44,7 +42,7 @@ def ask_yes_no(parent: QWidget | None, title: str, text: str) -> bool:
     return box.clickedButton() is yes
 
 
-class NgoDialog(QDialog):
+class NgoDialog(EditDialog):
     """Create (``ngo_id=None``) or edit an NGO. After ``accept()``, ``saved_id`` holds its id."""
 
     def __init__(self, context, ngo_id: str | None = None, parent: QWidget | None = None):
@@ -91,10 +89,8 @@ class NgoDialog(QDialog):
             if widget is None:
                 raise RuntimeError(f"forms/ngo_dialog.ui lacks {name}")
             setattr(self, name, widget)
-        self.save_button = self.buttonBox.button(QDialogButtonBox.StandardButton.Save)
+        self.save_button = self._label_buttons(self.buttonBox)
         self.cancel_button = self.buttonBox.button(QDialogButtonBox.StandardButton.Cancel)
-        self.save_button.setText("ذخیره")
-        self.cancel_button.setText("انصراف")
         self.save_button.setDefault(True)
         self.save_button.setAutoDefault(True)
 
@@ -234,7 +230,8 @@ class NgoDialog(QDialog):
         """Validate, confirm warnings, store. Returns True (and accepts) when the NGO was saved."""
         data = self.ngo_input()
         board = self.board.members()
-        try:
+
+        def store() -> bool:
             with self.context.uow() as uow:
                 warnings = ngo_service.validate_ngo(uow, data, ngo_id=self.ngo_id, board=board)
             if warnings and not self.confirm(self, "هشدار", "\n".join(warnings) + "\n\n" + WARNING_QUESTION):
@@ -245,25 +242,15 @@ class NgoDialog(QDialog):
                 else:
                     ngo_service.update_ngo(uow, self.ngo_id, data, board, self._version, self.context.clerk)
                     self.saved_id = self.ngo_id
-        except ConcurrentEditError as exc:
-            ui_errors.show_user_error(self, exc, "ویرایش هم‌زمان")
-            return False
-        except ValidationError as exc:
-            ui_errors.show_user_error(self, exc, "اطلاعات نادرست")
-            self.focus_field(exc.field)
-            return False
-        except UserError as exc:
-            ui_errors.show_user_error(self, exc)
-            self.focus_field(exc.field)
+            return True
+
+        if not self._save_guarded(store):
             return False
         self.accept()
         return True
 
-    def focus_field(self, field: str | None) -> None:
-        """Put the cursor in the widget of a service field name (``national_id``, ``board.1.national_code``...)."""
-        if not field:
-            return
-        widgets = {
+    def field_widgets(self) -> dict[str, QWidget]:
+        return {
             "name": self.nameEdit,
             "national_id": self.nationalIdEdit,
             "registration_no": self.registrationNoEdit,
@@ -279,20 +266,21 @@ class NgoDialog(QDialog):
             "field_ids": self.fieldsList,
             "fields": self.fieldsList,
         }
-        widget = widgets.get(field)
-        if widget is not None:
-            widget.setFocus(Qt.FocusReason.OtherFocusReason)
-            if isinstance(widget, QLineEdit):
-                widget.selectAll()
-            return
-        if field.startswith("board"):
-            digits = "".join(ch if ch.isdigit() else " " for ch in field).split()
-            row = int(digits[0]) if digits else 0
-            column = 1 if "code" in field else 0
-            if 0 <= row < self.board.table.rowCount():
-                self.board.focus_row(row, column)
-            else:
-                self.board.table.setFocus()
+
+    def focus_field(self, field: str | None) -> bool:
+        """Put the cursor in the widget of a service field name (``national_id``, ``board.1.national_code``...)."""
+        if super().focus_field(field):
+            return True
+        if not field or not field.startswith("board"):
+            return False
+        digits = "".join(ch if ch.isdigit() else " " for ch in field).split()
+        row = int(digits[0]) if digits else 0
+        column = 1 if "code" in field else 0
+        if 0 <= row < self.board.table.rowCount():
+            self.board.focus_row(row, column)
+        else:
+            self.board.table.setFocus()
+        return True
 
 
 def _version_of(detail) -> int | None:
