@@ -33,7 +33,7 @@ def application() -> QApplication:
     return app  # type: ignore[return-value]
 
 
-def create_main_window(engine: Any, db_path: Path | None = None) -> "MainWindow":
+def create_main_window(engine: Any, db_path: Path | None = None) -> MainWindow:
     """The main window on an open, initialized database (no wizard); tests and the benchmark use it."""
     application()
     from ostandari_desk.ui.context import AppContext
@@ -47,10 +47,10 @@ def create_main_window(engine: Any, db_path: Path | None = None) -> "MainWindow"
 def _import_store() -> None:
     """Import the database layers on the main thread (an import on a pool thread can deadlock in
     PySide6's import hook); done after the window is shown, so start-up stays quick."""
-    import ostandari_desk.services.setup  # noqa: F401
-    import ostandari_desk.store.engine  # noqa: F401
-    import ostandari_desk.store.schema  # noqa: F401
-    import ostandari_desk.store.uow  # noqa: F401
+    import ostandari_desk.services.setup
+    import ostandari_desk.store.engine
+    import ostandari_desk.store.schema
+    import ostandari_desk.store.uow
     import ostandari_desk.ui.context  # noqa: F401
 
 

@@ -40,7 +40,7 @@ THIS_COLOR = colors.HexColor("#1f5f99")
 
 
 def _persian_number(value: float) -> str:
-    return format_number(int(round(value))) if float(value).is_integer() else format_number(value, 1)
+    return format_number(round(value)) if float(value).is_integer() else format_number(value, 1)
 
 
 def _nice_step(top: float) -> float:

@@ -40,8 +40,15 @@ def build_ngo_file(data: NgoFileData, letterhead: Letterhead, printed_on: str,
         ("وضعیت پروانه", ngo.licence_state_label),
     ]
     if licence is not None:
-        pairs.append(("پروانه جاری", f"شماره {_digits(licence.number)}، صادره {format_jalali(licence.issued_on)}، "
-                                      f"معتبر تا {format_jalali(licence.expires_on)}"))
+        pairs.append(
+            (
+                "پروانه جاری",
+                (
+                    f"شماره {_digits(licence.number)}، صادره {format_jalali(licence.issued_on)}، "
+                    f"معتبر تا {format_jalali(licence.expires_on)}"
+                ),
+            )
+        )
     doc.add_key_values(pairs)
 
     doc.add_heading("هیئت مدیره و ارکان")

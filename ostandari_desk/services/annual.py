@@ -27,11 +27,11 @@ from ostandari_desk.store.models import County
 from ostandari_desk.store.uow import UnitOfWork
 
 __all__ = [
+    "PROVINCE_SCOPE",
     "AnnualComparison",
     "CountyValues",
     "IndicatorRow",
     "KeyColumn",
-    "PROVINCE_SCOPE",
     "annual_comparison",
     "change_text",
     "ratio_text",
@@ -45,7 +45,7 @@ MINUS = "\u2212"
 
 
 def _trim(text: str) -> str:
-    return text[:-2] if text.endswith("٫۰") else text
+    return text.removesuffix("٫۰")
 
 
 def ratio_text(last: int, this: int) -> str:

@@ -8,11 +8,10 @@ file is copied aside before it is upgraded.
 from __future__ import annotations
 
 import shutil
-from datetime import datetime
-from pathlib import Path
-
 import sqlite3
 from contextlib import closing
+from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, text
@@ -31,7 +30,7 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 HEAD_REVISION = "0003"
 
 
-def _alembic_config() -> "Config":
+def _alembic_config() -> Config:
     from alembic.config import Config
 
     config = Config()
@@ -106,7 +105,7 @@ def _backup(engine: Engine, revision: str) -> Path | None:
     return target
 
 
-def _upgrade(engine: Engine, config: "Config") -> None:
+def _upgrade(engine: Engine, config: Config) -> None:
     from alembic import command
 
     with engine.connect() as conn:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Self
+
 from sqlalchemy import Engine
 from sqlmodel import Session
 
@@ -13,7 +15,7 @@ class UnitOfWork:
         self.engine = engine
         self.session: Session | None = None
 
-    def __enter__(self) -> "UnitOfWork":
+    def __enter__(self) -> Self:
         self.session = Session(self.engine, expire_on_commit=False)
         return self
 

@@ -24,7 +24,7 @@ class AppContext:
     db_path: Path | None = None
     _cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
-    def uow(self):  # noqa: ANN201 - UnitOfWork (imported lazily: start-up time)
+    def uow(self):
         """A new UnitOfWork on the engine (one per use case)."""
         from ostandari_desk.store.uow import UnitOfWork
 
@@ -55,10 +55,9 @@ class AppContext:
         return str(self.setting("office_name") or "")
 
     @classmethod
-    def open(cls, engine: Any, db_path: Path | None = None) -> "AppContext":
+    def open(cls, engine: Any, db_path: Path | None = None) -> AppContext:
         """A context whose clerk is the one stored at set-up (``current_clerk``)."""
         from ostandari_desk import settings
-
         from ostandari_desk.store.uow import UnitOfWork
 
         clerk = settings.get_setting(UnitOfWork(engine), "current_clerk") or ""

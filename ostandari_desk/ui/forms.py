@@ -38,7 +38,7 @@ _CUSTOM_NAMES = (b"JalaliDateEdit", b"RialEdit", b"PersianIntSpinBox")
 _custom_registered = False
 
 
-def _get_loader(custom: bool = True):  # noqa: ANN202 - QUiLoader, imported lazily (start-up time)
+def _get_loader(custom: bool = True):
     """The shared loader; our custom widgets are registered the first time a form uses one
     (so the main window's form does not pull jdatetime into start-up)."""
     global _loader, _custom_registered

@@ -158,7 +158,7 @@ class MainWindow(QMainWindow):
         office = ""
         try:
             office = context.office_name
-        except Exception:  # noqa: BLE001 - the title is cosmetic; log and carry on
+        except Exception:
             import logging
 
             logging.getLogger("ostandari_desk").exception("reading the office name failed")
@@ -294,6 +294,6 @@ class MainWindow(QMainWindow):
             settings.setValue("main/area", self.current_area())
         settings.sync()
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+    def closeEvent(self, event: QCloseEvent) -> None:
         self.save_state()
         super().closeEvent(event)

@@ -153,7 +153,7 @@ class StartPage(QWidget):
         else:
             self.status_label.setText(error.message)
 
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
+    def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         self.refresh()
         if self.year_summary is None:

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import QProgressDialog, QWidget
 
 __all__ = ["TaskCancelled", "TaskHandle", "run_task"]
 
-_running: set["TaskHandle"] = set()
+_running: set[TaskHandle] = set()
 
 
 class TaskCancelled(Exception):

@@ -104,10 +104,10 @@ class ProvincePage(_FormPage):
             return None
         return self.county_combo.currentText() or None
 
-    def isComplete(self) -> bool:  # noqa: N802 - Qt override
+    def isComplete(self) -> bool:
         return bool(self.province())
 
-    def validatePage(self) -> bool:  # noqa: N802 - Qt override
+    def validatePage(self) -> bool:
         if not self.province():
             self.show_error("استان را برگزینید.")
             return False
@@ -121,7 +121,7 @@ class ProvincePage(_FormPage):
 class OfficePage(_FormPage):
     """Page 2: the office's name, the letterhead logo (optional) and the clerk's name."""
 
-    def __init__(self, wizard: "SetupWizard"):
+    def __init__(self, wizard: SetupWizard):
         super().__init__("wizard_office", wizard)
         self._wizard = wizard
         self.setTitle("اداره و کارشناس")
@@ -136,7 +136,7 @@ class OfficePage(_FormPage):
         self._prefilled = ""
         self.logo_source: Path | None = None
 
-    def initializePage(self) -> None:  # noqa: N802 - Qt override
+    def initializePage(self) -> None:
         page = self._wizard.province_page
         suggested = default_office_name(page.province(), page.county())
         if not self.office_edit.text().strip() or self.office_edit.text() == self._prefilled:
@@ -160,7 +160,7 @@ class OfficePage(_FormPage):
         self.logo_source = path
         self.logo_edit.setText(path.name if path else "")
 
-    def validatePage(self) -> bool:  # noqa: N802 - Qt override
+    def validatePage(self) -> bool:
         if not self.office_edit.text().strip():
             self.show_error("نام اداره را وارد کنید.")
             self.office_edit.setFocus()
@@ -225,7 +225,7 @@ class SetupWizard(QWizard):
         )
         return self.province_id
 
-    def keyPressEvent(self, event) -> None:  # noqa: ANN001, N802 - Qt override
+    def keyPressEvent(self, event) -> None:
         """Enter/Return always advances (also from a combo box or radio button)."""
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not event.modifiers():
             if self.currentPage() is self.office_page:

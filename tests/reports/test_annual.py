@@ -13,8 +13,6 @@ from ostandari_desk.reports.fonts import FONT
 from ostandari_desk.reports.persian import wrap
 from ostandari_desk.services.annual import annual_comparison
 
-from services.conftest import desk  # noqa: F401 - the shared service fixture
-
 from .pdftext import assert_pdf_has, pdf_lines
 
 LETTERHEAD = Letterhead("اداره کل امور اجتماعی و فرهنگی استانداری قزوین")

@@ -4,7 +4,6 @@ services data and read back with the PDF round trip."""
 from __future__ import annotations
 
 import io
-from datetime import date
 
 import pytest
 
@@ -16,8 +15,7 @@ from ostandari_desk.reports.expiring import build_expiring
 from ostandari_desk.reports.ngo_file import build_ngo_file
 from ostandari_desk.reports.register import build_register
 from ostandari_desk.services import reporting
-from ostandari_desk.services.ngos import BoardMemberInput, NgoFilter
-from services.conftest import desk, make_ngo  # noqa: F401 - the shared service fixtures
+from ostandari_desk.services.ngos import NgoFilter
 
 from .pdftext import assert_pdf_has, pdf_pages
 

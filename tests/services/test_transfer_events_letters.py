@@ -79,8 +79,8 @@ def test_templates_have_exact_headers(tmp_path):
 
 
 def test_import_good_events_and_reimport(desk, tmp_path):
-    a_id, a_nid = insert_ngo(desk.uow, "انجمن الف")
-    b_id, b_nid = insert_ngo(desk.uow, "انجمن ب")
+    _a_id, a_nid = insert_ngo(desk.uow, "انجمن الف")
+    _b_id, b_nid = insert_ngo(desk.uow, "انجمن ب")
     path = write_csv(
         tmp_path / "events.csv",
         [

@@ -70,7 +70,7 @@ def errors(monkeypatch):
 
 
 def test_create_letter_with_attachment(page, ctx, qtbot, tmp_path, qtmodeltester, errors):
-    ngo_id, _nid = insert_ngo(ctx, "انجمن حمایت از کودکان")
+    _ngo_id, _nid = insert_ngo(ctx, "انجمن حمایت از کودکان")
     scan = tmp_path / "اسکن نامه.pdf"
     scan.write_bytes(b"%PDF-1.4 scan")
     dialog = page.make_dialog()
@@ -137,7 +137,7 @@ def test_duplicate_number_is_refused(page, ctx, qtbot, errors):
 
 
 def test_filters_and_delete(page, ctx, qtbot):
-    make = lambda **kw: letter_service.create_letter(  # noqa: E731
+    make = lambda **kw: letter_service.create_letter(
         ctx.uow(),
         letter_service.LetterInput(
             **{

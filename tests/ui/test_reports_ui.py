@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from reports.pdftext import assert_pdf_has
 
 # showing and hiding option rows resizes the window; the offscreen platform cannot pass that on
@@ -12,8 +11,9 @@ pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints")
 
 @pytest.fixture
 def seeded_ctx(ctx):
-    from ostandari_desk.services import reference
     from services.seed_data import Activity, qazvin_seed
+
+    from ostandari_desk.services import reference
 
     counties = {c.name: c.id for c in reference.list_counties(ctx.uow())}
     qazvin_seed(Activity(ctx.engine), counties)

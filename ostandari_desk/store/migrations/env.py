@@ -22,7 +22,7 @@ def run_migrations() -> None:
     _run(connection)
 
 
-def _run(connection) -> None:  # noqa: ANN001
+def _run(connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,

@@ -37,7 +37,7 @@ class ReportRequest:
     today: date | None = None
 
 
-def produce(engine, request: ReportRequest, progress=None) -> bytes:  # noqa: ANN001 - engine, callback
+def produce(engine, request: ReportRequest, progress=None) -> bytes:
     """The PDF of ``request`` as bytes. UserErrors (no licence, unknown county…) reach the caller."""
     from ostandari_desk.reports.document import Letterhead
     from ostandari_desk.services import reporting

@@ -48,7 +48,7 @@ _FILE_NAMES = {
 }
 
 
-def _produce_and_render(engine, request: ReportRequest) -> tuple[bytes, list]:  # noqa: ANN001 - Engine
+def _produce_and_render(engine, request: ReportRequest) -> tuple[bytes, list]:
     """Worker side: the PDF and its preview images (QImages are safe to make off the UI thread)."""
     pdf = produce(engine, request)
     return pdf, render_pages(pdf)
@@ -65,7 +65,7 @@ class ReportsPage(QWidget):
     open_area = Signal(str, dict)
     generated = Signal(int)  # page count of the report just previewed
 
-    def __init__(self, context, parent: QWidget | None = None):  # noqa: ANN001 - AppContext
+    def __init__(self, context, parent: QWidget | None = None):
         super().__init__(parent)
         self.context = context
         self.ui = load_form("report_page", self)

@@ -117,7 +117,7 @@ class PdfPreview(QScrollArea):
 PRINT_DPI = 300  # sharp on paper; a page at a 1,200 dpi printer's own resolution took 19 s and 2 GB
 
 
-def print_pdf(data: bytes, printer) -> int:  # noqa: ANN001 - QPrinter
+def print_pdf(data: bytes, printer) -> int:
     """Paint each page of ``data`` on ``printer``, fitted to its page; returns the pages printed.
 
     Pages are rendered at no more than PRINT_DPI and scaled into the printer's page by the painter."""

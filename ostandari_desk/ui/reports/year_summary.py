@@ -29,7 +29,7 @@ _TARGETS = {
 }
 
 
-def _load(engine, year: int, today: date):  # noqa: ANN001, ANN202 - Engine, AnnualComparison
+def _load(engine, year: int, today: date):
     from ostandari_desk.services.annual import annual_comparison
     from ostandari_desk.store.uow import UnitOfWork
 
@@ -40,7 +40,7 @@ class YearSummaryWidget(QWidget):
     open_area = Signal(str, dict)
     loaded = Signal()
 
-    def __init__(self, context, parent: QWidget | None = None, *, today: date | None = None):  # noqa: ANN001
+    def __init__(self, context, parent: QWidget | None = None, *, today: date | None = None):
         super().__init__(parent)
         self.context = context
         self.today = today or date.today()
@@ -69,7 +69,7 @@ class YearSummaryWidget(QWidget):
     def refresh(self) -> None:
         run_task(self, lambda: _load(self.context.engine, self.year, self.today), on_done=self._show, progress=False)
 
-    def _show(self, data) -> None:  # noqa: ANN001 - AnnualComparison
+    def _show(self, data) -> None:
         self.data = data
         for tile in self.tiles.values():
             self.tiles_box.removeWidget(tile)
@@ -90,7 +90,7 @@ class YearSummaryWidget(QWidget):
         self._draw_chart(data)
         self.loaded.emit()
 
-    def _draw_chart(self, data) -> None:  # noqa: ANN001 - AnnualComparison
+    def _draw_chart(self, data) -> None:
         self.chart.removeAllSeries()
         for axis in self.chart.axes():
             self.chart.removeAxis(axis)

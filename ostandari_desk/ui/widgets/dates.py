@@ -24,7 +24,7 @@ EMPTY_TEXT = "—"
 _WEEKEND_RED = QColor("#c62828")
 
 
-def jalali_calendar():  # noqa: ANN201 - QCalendar
+def jalali_calendar():
     from PySide6.QtCore import QCalendar
 
     return QCalendar(QCalendar.System.Jalali)
@@ -125,16 +125,16 @@ class JalaliDateEdit(QDateEdit):
 
     # --- typing: accept Latin and Arabic-Indic digits -----------------------------------------
 
-    def validate(self, text: str, pos: int):  # noqa: ANN201 - Qt override
+    def validate(self, text: str, pos: int):
         return super().validate(to_persian_digits(text), pos)
 
     def fixup(self, text: str) -> str:
         return super().fixup(to_persian_digits(text))
 
-    def dateTimeFromText(self, text: str):  # noqa: ANN201, N802 - Qt override
+    def dateTimeFromText(self, text: str):
         return super().dateTimeFromText(to_persian_digits(text))
 
-    def keyPressEvent(self, event) -> None:  # noqa: ANN001, N802 - Qt override
+    def keyPressEvent(self, event) -> None:
         """Turn a typed Latin/Arabic-Indic digit into a Persian one, and Delete/Backspace on all → empty."""
         text = event.text()
         if text and text.isdigit() and text != to_persian_digits(text):
@@ -150,7 +150,7 @@ class JalaliDateEdit(QDateEdit):
             return
         super().keyPressEvent(event)
 
-    def mousePressEvent(self, event) -> None:  # noqa: ANN001, N802 - Qt override
+    def mousePressEvent(self, event) -> None:
         """Opening the popup on an empty editor shows today's month, not 1278."""
         if self._allow_empty and self.value() is None:
             self.calendarWidget().setCurrentPage(*_jalali_page(_dt.date.today()))

@@ -36,7 +36,7 @@ class _AmountValidator(QValidator):
         super().__init__(parent)
         self._allow_negative = allow_negative
 
-    def validate(self, text: str, pos: int):  # noqa: ANN201 - Qt override
+    def validate(self, text: str, pos: int):
         raw = _SEPARATORS.sub("", digits_to_latin(text))
         if raw in ("", "-") and (raw == "" or self._allow_negative):
             return QValidator.State.Intermediate, text, pos
@@ -85,14 +85,14 @@ class PersianIntSpinBox(QSpinBox):
         self.setRange(minimum, maximum)
         self.setGroupSeparatorShown(False)
 
-    def validate(self, text: str, pos: int):  # noqa: ANN201 - Qt override
+    def validate(self, text: str, pos: int):
         return super().validate(to_persian_digits(text), pos)
 
-    def valueFromText(self, text: str) -> int:  # noqa: N802 - Qt override
+    def valueFromText(self, text: str) -> int:
         try:
             return int(_SEPARATORS.sub("", digits_to_latin(text)) or 0)
         except ValueError:
             return super().valueFromText(text)
 
-    def textFromValue(self, value: int) -> str:  # noqa: N802 - Qt override
+    def textFromValue(self, value: int) -> str:
         return to_persian_digits(str(value))

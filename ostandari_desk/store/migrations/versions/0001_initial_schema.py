@@ -4,29 +4,34 @@ Revision ID: 0001
 Revises: 
 Create Date: 2026-11-23 10:43:09.589928
 """
-from typing import Sequence, Union
+from collections.abc import Sequence
 
-from alembic import op
 import sqlalchemy as sa
 import sqlmodel
-
+from alembic import op
 
 revision: str = '0001'
-down_revision: Union[str, None] = None
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
+down_revision: str | None = None
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
 
 # The NGO search index: FTS5 over the normalized search_text, keyed by ngo.seq (a stable integer;
 # VACUUM may renumber implicit rowids). Triggers keep it in step with the table.
 NGO_SEARCH_SQLITE = [
     "CREATE VIRTUAL TABLE ngo_fts USING fts5(search_text, tokenize='unicode61 remove_diacritics 0')",
-    "CREATE TRIGGER ngo_fts_insert AFTER INSERT ON ngo BEGIN "
-    "INSERT INTO ngo_fts(rowid, search_text) VALUES (new.seq, new.search_text); END",
-    "CREATE TRIGGER ngo_fts_update AFTER UPDATE OF search_text, seq ON ngo BEGIN "
-    "DELETE FROM ngo_fts WHERE rowid = old.seq; "
-    "INSERT INTO ngo_fts(rowid, search_text) VALUES (new.seq, new.search_text); END",
-    "CREATE TRIGGER ngo_fts_delete AFTER DELETE ON ngo BEGIN "
-    "DELETE FROM ngo_fts WHERE rowid = old.seq; END",
+    (
+        "CREATE TRIGGER ngo_fts_insert AFTER INSERT ON ngo BEGIN "
+        "INSERT INTO ngo_fts(rowid, search_text) VALUES (new.seq, new.search_text); END"
+    ),
+    (
+        "CREATE TRIGGER ngo_fts_update AFTER UPDATE OF search_text, seq ON ngo BEGIN "
+        "DELETE FROM ngo_fts WHERE rowid = old.seq; "
+        "INSERT INTO ngo_fts(rowid, search_text) VALUES (new.seq, new.search_text); END"
+    ),
+    (
+        "CREATE TRIGGER ngo_fts_delete AFTER DELETE ON ngo BEGIN "
+        "DELETE FROM ngo_fts WHERE rowid = old.seq; END"
+    ),
 ]
 
 

@@ -14,19 +14,18 @@ The full-text index is rebuilt with a one-character prefix index: a search for a
 most NGOs) read every term starting with it (25 ms to count at 100,000 NGOs; 3 ms with the prefix
 index). Two- and three-character prefixes measured no faster with their own prefix indexes.
 """
-from typing import Sequence, Union
+from collections.abc import Sequence
 
-from alembic import op
 import sqlalchemy as sa
 import sqlmodel
+from alembic import op
 
 from ostandari_desk.domain.text import persian_sort_key
 
-
 revision: str = '0002'
-down_revision: Union[str, None] = '0001'
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
+down_revision: str | None = '0001'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
 
 BATCH = 5000
 
@@ -37,13 +36,19 @@ NGO_SEARCH_SQLITE = [
     "DROP TABLE IF EXISTS ngo_fts",
     "CREATE VIRTUAL TABLE ngo_fts USING fts5(search_text, tokenize='unicode61 remove_diacritics 0'{prefix})",
     "INSERT INTO ngo_fts(rowid, search_text) SELECT seq, search_text FROM ngo",
-    "CREATE TRIGGER ngo_fts_insert AFTER INSERT ON ngo BEGIN "
-    "INSERT INTO ngo_fts(rowid, search_text) VALUES (new.seq, new.search_text); END",
-    "CREATE TRIGGER ngo_fts_update AFTER UPDATE OF search_text, seq ON ngo BEGIN "
-    "DELETE FROM ngo_fts WHERE rowid = old.seq; "
-    "INSERT INTO ngo_fts(rowid, search_text) VALUES (new.seq, new.search_text); END",
-    "CREATE TRIGGER ngo_fts_delete AFTER DELETE ON ngo BEGIN "
-    "DELETE FROM ngo_fts WHERE rowid = old.seq; END",
+    (
+        "CREATE TRIGGER ngo_fts_insert AFTER INSERT ON ngo BEGIN "
+        "INSERT INTO ngo_fts(rowid, search_text) VALUES (new.seq, new.search_text); END"
+    ),
+    (
+        "CREATE TRIGGER ngo_fts_update AFTER UPDATE OF search_text, seq ON ngo BEGIN "
+        "DELETE FROM ngo_fts WHERE rowid = old.seq; "
+        "INSERT INTO ngo_fts(rowid, search_text) VALUES (new.seq, new.search_text); END"
+    ),
+    (
+        "CREATE TRIGGER ngo_fts_delete AFTER DELETE ON ngo BEGIN "
+        "DELETE FROM ngo_fts WHERE rowid = old.seq; END"
+    ),
 ]
 
 

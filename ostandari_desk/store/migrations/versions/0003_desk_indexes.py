@@ -22,16 +22,15 @@ answers the same count by Jalali year in 0.08 s.
 
 Plain CREATE INDEX (no table copy), so the ngo full-text triggers and child rows are untouched.
 """
-from typing import Sequence, Union
+from collections.abc import Sequence
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision: str = '0003'
-down_revision: Union[str, None] = '0002'
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
+down_revision: str | None = '0002'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
 
 UNANSWERED = sa.text('answered_on IS NULL')
 
