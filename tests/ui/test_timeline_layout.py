@@ -12,6 +12,9 @@ from ostandari_desk.ui.licences.timeline import TimelineView
 def test_rows_shrink_to_one_line_when_the_view_is_wide(qtbot):
     view = TimelineView()
     qtbot.addWidget(view)
+    view.resize(260, 300)  # filled while still narrow, as in a dialog not yet laid out
+    view.show()
+    qtbot.waitExposed(view)
     view.set_entries(
         [
             TimelineEntry(
@@ -25,7 +28,6 @@ def test_rows_shrink_to_one_line_when_the_view_is_wide(qtbot):
         ]
     )
     view.resize(1000, 300)
-    view.show()
-    qtbot.waitExposed(view)
+    qtbot.wait(50)
     line = view.fontMetrics().height()
     assert view.rowHeight(0) < 2 * line + 12

@@ -37,12 +37,12 @@ class TimelineView(QTableWidget):
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
-        # Row heights follow the wrapped detail column's real width (measured before the view was
-        # laid out, rows came out several lines tall).
-        header.sectionResized.connect(self._on_header_section_resized)
         self._entries: list = []
 
-    def _on_header_section_resized(self, *_args) -> None:
+    def resizeEvent(self, event) -> None:
+        """Row heights follow the wrapped detail column's real width: measured before the view was
+        laid out, rows came out several lines tall (the stretched column's growth emits no signal)."""
+        super().resizeEvent(event)
         self.resizeRowsToContents()
 
     def set_entries(self, entries) -> None:
