@@ -101,8 +101,9 @@ def _build(args: argparse.Namespace, engine, out: Path) -> None:
         from ostandari_desk.reports.annual import build_annual_report
         from ostandari_desk.services.annual import annual_comparison
 
-        data = annual_comparison(uow, _int(args.year, "سال"), _county_id(uow, args.county), args.same_period,
-                                 _date(args.today))
+        data = annual_comparison(
+            uow, _int(args.year, "سال"), _county_id(uow, args.county), args.same_period, _date(args.today)
+        )
         build_annual_report(data, letterhead, printed_on, out)
     elif kind == "register":
         from ostandari_desk.reports.register import build_register

@@ -19,6 +19,9 @@ def test_ui_runs_no_sql_itself():
     offenders = [
         str(path.relative_to(ROOT))
         for path in (ROOT / "ostandari_desk" / "ui").rglob("*.py")
-        if any(token in path.read_text(encoding="utf-8") for token in ("session.exec", "session.execute", "select("))
+        if any(
+            token in path.read_text(encoding="utf-8")
+            for token in ("session.exec", "session.execute", "select(")
+        )
     ]
     assert offenders == []

@@ -145,9 +145,7 @@ def next_licence_state(state: LicenceState | str, step: StepKind | str) -> Licen
     if table is None:
         return state
     if state not in table:
-        raise TransitionError(
-            f"«{STEP_LABELS[step]}» در وضعیت «{LICENCE_STATE_LABELS[state]}» مجاز نیست."
-        )
+        raise TransitionError(f"«{STEP_LABELS[step]}» در وضعیت «{LICENCE_STATE_LABELS[state]}» مجاز نیست.")
     return table[state]
 
 

@@ -34,8 +34,10 @@ def summary_sentences(data: AnnualComparison) -> list[str]:
         if row.last == 0 and row.this == 0:
             sentences.append(f"«{row.label}»: در هیچ‌یک از دو دوره موردی ثبت نشده است.")
             continue
-        text = (f"«{row.label}»: {format_number(row.this)} {row.unit} در "
-                f"{data.this_label}، در برابر {format_number(row.last)} {row.unit} در {data.last_label}")
+        text = (
+            f"«{row.label}»: {format_number(row.this)} {row.unit} در "
+            f"{data.this_label}، در برابر {format_number(row.last)} {row.unit} در {data.last_label}"
+        )
         if row.last:
             # no brackets around the percent: see the report on persian.py's round trip
             text += f"؛ یعنی {row.ratio_text}، {row.change_text} نسبت به سال قبل."
@@ -45,8 +47,14 @@ def summary_sentences(data: AnnualComparison) -> list[str]:
     return sentences
 
 
-def build_annual_report(data: AnnualComparison, letterhead: Letterhead, printed_on: str,
-                        target: str | Path | IO[bytes], *, charts: bool = True) -> None:
+def build_annual_report(
+    data: AnnualComparison,
+    letterhead: Letterhead,
+    printed_on: str,
+    target: str | Path | IO[bytes],
+    *,
+    charts: bool = True,
+) -> None:
     """Write the annual comparison PDF to ``target`` (a path or a binary file object)."""
     doc = ReportDocument(data.title, letterhead, printed_on)
     last_h, this_h = _year_headers(data)
@@ -88,19 +96,26 @@ def build_annual_report(data: AnnualComparison, letterhead: Letterhead, printed_
 
 
 def _add_charts(doc: ReportDocument, data: AnnualComparison) -> None:
-    last_label, this_label = (f"سال {to_persian_digits(data.previous)}",
-                              f"سال {to_persian_digits(data.year)}")
+    last_label, this_label = (
+        f"سال {to_persian_digits(data.previous)}",
+        f"سال {to_persian_digits(data.year)}",
+    )
     keys = [(k.label, data.row(k.key)) for k in data.key_columns]
     if any(r.last or r.this for _, r in keys):
         doc.add_flowable(CondPageBreak(CHART_HEIGHT + 30))
         doc.add_heading("نمودار شاخص‌های اصلی")
-        doc.add_flowable(grouped_bars(
-            "شاخص‌های اصلی: سال جاری در برابر سال قبل",
-            [label for label, _ in keys],
-            [(last_label, [r.last for _, r in keys], LAST_COLOR),
-             (this_label, [r.this for _, r in keys], THIS_COLOR)],
-            FRAME_WIDTH, CHART_HEIGHT,
-        ))
+        doc.add_flowable(
+            grouped_bars(
+                "شاخص‌های اصلی: سال جاری در برابر سال قبل",
+                [label for label, _ in keys],
+                [
+                    (last_label, [r.last for _, r in keys], LAST_COLOR),
+                    (this_label, [r.this for _, r in keys], THIS_COLOR),
+                ],
+                FRAME_WIDTH,
+                CHART_HEIGHT,
+            )
+        )
     if data.county_id is None and len(data.by_county) > 1:
         first = True
         for index, key in enumerate(data.key_columns):
@@ -111,9 +126,15 @@ def _add_charts(doc: ReportDocument, data: AnnualComparison) -> None:
             if first:
                 doc.add_heading("نمودار شهرستان‌ها")
                 first = False
-            doc.add_flowable(grouped_bars(
-                f"{key.label} به تفکیک شهرستان",
-                [c.name for c in data.by_county],
-                [(last_label, [a for a, _ in values], LAST_COLOR), (this_label, [b for _, b in values], THIS_COLOR)],
-                FRAME_WIDTH, CHART_HEIGHT,
-            ))
+            doc.add_flowable(
+                grouped_bars(
+                    f"{key.label} به تفکیک شهرستان",
+                    [c.name for c in data.by_county],
+                    [
+                        (last_label, [a for a, _ in values], LAST_COLOR),
+                        (this_label, [b for _, b in values], THIS_COLOR),
+                    ],
+                    FRAME_WIDTH,
+                    CHART_HEIGHT,
+                )
+            )

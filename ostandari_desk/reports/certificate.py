@@ -74,8 +74,14 @@ class _Signature(Flowable):
         c.drawCentredString(x, 8, shape_line("مهر و امضا"))
 
 
-def build_certificate(data: CertificateData, letterhead: Letterhead, printed_on: str,
-                      target: str | Path | IO[bytes], *, signer: str = "مدیرکل امور اجتماعی و فرهنگی") -> None:
+def build_certificate(
+    data: CertificateData,
+    letterhead: Letterhead,
+    printed_on: str,
+    target: str | Path | IO[bytes],
+    *,
+    signer: str = "مدیرکل امور اجتماعی و فرهنگی",
+) -> None:
     doc = ReportDocument("پروانه فعالیت سازمان مردم‌نهاد", letterhead, printed_on)
     years = to_persian_digits(data.validity_years)
     statement = (

@@ -72,8 +72,11 @@ def grouped_bars(
     """
     register_fonts()
     drawing = Drawing(width, height)
-    drawing.add(String(width / 2, height - 14, shape_line(title), fontName=FONT_BOLD, fontSize=11,
-                       textAnchor="middle"))
+    drawing.add(
+        String(
+            width / 2, height - 14, shape_line(title), fontName=FONT_BOLD, fontSize=11, textAnchor="middle"
+        )
+    )
 
     many = len(categories) > 6
     label_room = 58 if many else 34

@@ -79,8 +79,17 @@ def _draw(canv: rl_canvas.Canvas, align: str, x0: float, x1: float, y: float, te
 class RtlLines(Flowable):
     """Right-aligned Persian text wrapped at the frame width; splits between lines."""
 
-    def __init__(self, text: str, font: str = FONT, size: float = BODY_SIZE, *, align: str = "right",
-                 space_before: float = 0, space_after: float = 4, lines: list[str] | None = None):
+    def __init__(
+        self,
+        text: str,
+        font: str = FONT,
+        size: float = BODY_SIZE,
+        *,
+        align: str = "right",
+        space_before: float = 0,
+        space_after: float = 4,
+        lines: list[str] | None = None,
+    ):
         super().__init__()
         register_fonts()
         self.text, self.font, self.size, self.align = text, font, size, align
@@ -101,8 +110,10 @@ class RtlLines(Flowable):
         if fit <= 0 or fit >= len(self._lines):
             return []
         kw = {"align": self.align, "space_before": self.spaceBefore, "space_after": self.spaceAfter}
-        return [RtlLines(self.text, self.font, self.size, **{**kw, "space_after": 0}, lines=self._lines[:fit]),
-                RtlLines(self.text, self.font, self.size, **{**kw, "space_before": 0}, lines=self._lines[fit:])]
+        return [
+            RtlLines(self.text, self.font, self.size, **{**kw, "space_after": 0}, lines=self._lines[:fit]),
+            RtlLines(self.text, self.font, self.size, **{**kw, "space_before": 0}, lines=self._lines[fit:]),
+        ]
 
     def draw(self) -> None:
         self.canv.setFont(self.font, self.size)
@@ -130,8 +141,10 @@ class KeyValues(Flowable):
         widest = max((stringWidth(s, FONT_BOLD, self.size) for s in labels), default=0)
         self._label_w = min(widest + 8, availWidth * 0.4)
         value_w = availWidth - self._label_w
-        self._rows = [(label, shaped_lines(v, FONT, self.size, value_w) or [""])
-                      for label, (_, v) in zip(labels, self.pairs)]
+        self._rows = [
+            (label, shaped_lines(v, FONT, self.size, value_w) or [""])
+            for label, (_, v) in zip(labels, self.pairs)
+        ]
         self.width = availWidth
         return availWidth, sum(len(v) for _, v in self._rows) * self.leading
 
@@ -169,8 +182,13 @@ class RtlTable(Flowable):
     real column width.  Splits between rows; the totals row (bold) ends the last part.
     """
 
-    def __init__(self, columns: Sequence[Column], rows: Sequence[Sequence[str]],
-                 totals: Sequence[str] | None = None, size: float = 9.0):
+    def __init__(
+        self,
+        columns: Sequence[Column],
+        rows: Sequence[Sequence[str]],
+        totals: Sequence[str] | None = None,
+        size: float = 9.0,
+    ):
         super().__init__()
         register_fonts()
         if any(len(r) != len(columns) for r in rows) or (totals is not None and len(totals) != len(columns)):
@@ -211,8 +229,17 @@ class RtlTable(Flowable):
     def _child(self, body: list[_Row]) -> RtlTable:
         part = RtlTable.__new__(RtlTable)
         Flowable.__init__(part)
-        for name in ("columns", "size", "leading", "spaceBefore", "spaceAfter", "_head",
-                     "_layout_width", "_widths", "_header"):
+        for name in (
+            "columns",
+            "size",
+            "leading",
+            "spaceBefore",
+            "spaceAfter",
+            "_head",
+            "_layout_width",
+            "_widths",
+            "_header",
+        ):
             setattr(part, name, getattr(self, name))
         part._body = body
         part._specs = [row.spec for row in body]
@@ -288,8 +315,9 @@ class ReportDocument:
     def add_paragraph(self, text: str, size: float = BODY_SIZE) -> None:
         self.story.append(RtlLines(text, FONT, size))
 
-    def add_table(self, columns: Sequence[Column], rows: Sequence[Sequence[str]],
-                  totals: Sequence[str] | None = None) -> None:
+    def add_table(
+        self, columns: Sequence[Column], rows: Sequence[Sequence[str]], totals: Sequence[str] | None = None
+    ) -> None:
         self.story.append(RtlTable(columns, rows, totals))
 
     def add_key_values(self, pairs: Sequence[tuple[str, str]]) -> None:
@@ -307,11 +335,27 @@ class ReportDocument:
         width, height = self.pagesize
         top = MARGIN + HEADER_HEIGHT
         bottom = MARGIN + FOOTER_HEIGHT
-        frame = Frame(MARGIN, bottom, width - 2 * MARGIN, height - top - bottom,
-                      leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id="body")
-        doc = BaseDocTemplate(str(target) if isinstance(target, Path) else target,
-                              pagesize=self.pagesize, title=self.title, author=self.letterhead.office_name,
-                              leftMargin=MARGIN, rightMargin=MARGIN, topMargin=top, bottomMargin=bottom)
+        frame = Frame(
+            MARGIN,
+            bottom,
+            width - 2 * MARGIN,
+            height - top - bottom,
+            leftPadding=0,
+            rightPadding=0,
+            topPadding=0,
+            bottomPadding=0,
+            id="body",
+        )
+        doc = BaseDocTemplate(
+            str(target) if isinstance(target, Path) else target,
+            pagesize=self.pagesize,
+            title=self.title,
+            author=self.letterhead.office_name,
+            leftMargin=MARGIN,
+            rightMargin=MARGIN,
+            topMargin=top,
+            bottomMargin=bottom,
+        )
         doc.addPageTemplates([PageTemplate(id="page", frames=[frame])])
         doc.build(list(self.story), canvasmaker=_numbered_canvas(self._draw_furniture))
 
@@ -336,7 +380,9 @@ class ReportDocument:
         canv.setStrokeColor(GRID)
         canv.setLineWidth(0.6)
         canv.line(MARGIN, top - HEADER_HEIGHT + 0.3 * cm, width - MARGIN, top - HEADER_HEIGHT + 0.3 * cm)
-        canv.line(MARGIN, MARGIN + FOOTER_HEIGHT - 0.3 * cm, width - MARGIN, MARGIN + FOOTER_HEIGHT - 0.3 * cm)
+        canv.line(
+            MARGIN, MARGIN + FOOTER_HEIGHT - 0.3 * cm, width - MARGIN, MARGIN + FOOTER_HEIGHT - 0.3 * cm
+        )
         canv.setFont(FONT, 9)
         footer = f"صفحه {to_persian_digits(page)} از {to_persian_digits(pages)}"
         canv.drawCentredString(width / 2, MARGIN, shape_line(footer))

@@ -35,19 +35,32 @@ def _rows(rows, expired: bool) -> list[list[str]]:
     out = []
     for i, r in enumerate(rows, start=1):
         days = f"{format_number(-r.days_left)} روز گذشته" if expired else format_number(r.days_left)
-        out.append([to_persian_digits(i), r.ngo_name, r.county_name, to_persian_digits(r.number), _level(r.level),
-                    format_jalali(r.issued_on), format_jalali(r.expires_on), days])
+        out.append(
+            [
+                to_persian_digits(i),
+                r.ngo_name,
+                r.county_name,
+                to_persian_digits(r.number),
+                _level(r.level),
+                format_jalali(r.issued_on),
+                format_jalali(r.expires_on),
+                days,
+            ]
+        )
     return out
 
 
-def build_expiring(data: ExpiringData, letterhead: Letterhead, printed_on: str,
-                   target: str | Path | IO[bytes]) -> None:
+def build_expiring(
+    data: ExpiringData, letterhead: Letterhead, printed_on: str, target: str | Path | IO[bytes]
+) -> None:
     doc = ReportDocument(TITLE, letterhead, printed_on, landscape=True)
-    doc.add_key_values([
-        ("محدوده", data.scope_name),
-        ("تاریخ مبنا", format_jalali(data.today)),
-        ("بازه هشدار", f"{format_number(data.within_days)} روز آینده"),
-    ])
+    doc.add_key_values(
+        [
+            ("محدوده", data.scope_name),
+            ("تاریخ مبنا", format_jalali(data.today)),
+            ("بازه هشدار", f"{format_number(data.within_days)} روز آینده"),
+        ]
+    )
     doc.add_heading(f"رو به انقضا ({format_number(len(data.expiring))} پروانه)")
     if data.expiring:
         doc.add_table(_COLUMNS, _rows(data.expiring, expired=False))

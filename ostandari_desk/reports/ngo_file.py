@@ -17,8 +17,9 @@ def _digits(value: str) -> str:
     return protect_hyphenated_numbers(to_persian_digits(value)) if value else "—"
 
 
-def build_ngo_file(data: NgoFileData, letterhead: Letterhead, printed_on: str,
-                   target: str | Path | IO[bytes]) -> None:
+def build_ngo_file(
+    data: NgoFileData, letterhead: Letterhead, printed_on: str, target: str | Path | IO[bytes]
+) -> None:
     ngo = data.ngo
     doc = ReportDocument(f"پرونده سازمان «{ngo.name}»", letterhead, printed_on)
     doc.add_heading("مشخصات")
@@ -54,10 +55,25 @@ def build_ngo_file(data: NgoFileData, letterhead: Letterhead, printed_on: str,
     doc.add_heading("هیئت مدیره و ارکان")
     if ngo.board:
         doc.add_table(
-            [Column("نام و نام خانوادگی", 3), Column("سمت", 2), Column("کد ملی", 1.6, "center", True),
-             Column("تخصص", 2), Column("آغاز دوره", 1.3, "center", True), Column("پایان دوره", 1.3, "center", True)],
-            [[m.full_name, m.role_label, _digits(m.national_code), m.expertise or "—",
-              format_jalali(m.term_start) or "—", format_jalali(m.term_end) or "—"] for m in ngo.board],
+            [
+                Column("نام و نام خانوادگی", 3),
+                Column("سمت", 2),
+                Column("کد ملی", 1.6, "center", True),
+                Column("تخصص", 2),
+                Column("آغاز دوره", 1.3, "center", True),
+                Column("پایان دوره", 1.3, "center", True),
+            ],
+            [
+                [
+                    m.full_name,
+                    m.role_label,
+                    _digits(m.national_code),
+                    m.expertise or "—",
+                    format_jalali(m.term_start) or "—",
+                    format_jalali(m.term_end) or "—",
+                ]
+                for m in ngo.board
+            ],
         )
     else:
         doc.add_paragraph("عضوی ثبت نشده است.")
@@ -65,7 +81,12 @@ def build_ngo_file(data: NgoFileData, letterhead: Letterhead, printed_on: str,
     doc.add_heading("سابقه پروانه")
     if data.timeline:
         doc.add_table(
-            [Column("تاریخ", 1.3, "center", True), Column("مرحله", 1.8), Column("شرح", 5), Column("کارشناس", 1.6)],
+            [
+                Column("تاریخ", 1.3, "center", True),
+                Column("مرحله", 1.8),
+                Column("شرح", 5),
+                Column("کارشناس", 1.6),
+            ],
             [[format_jalali(t.on_date), t.label, t.detail or "—", t.clerk or "—"] for t in data.timeline],
         )
     else:
@@ -74,8 +95,13 @@ def build_ngo_file(data: NgoFileData, letterhead: Letterhead, printed_on: str,
     doc.add_heading("رویدادها")
     if data.events:
         doc.add_table(
-            [Column("تاریخ", 1.3, "center", True), Column("نوع", 1.4), Column("عنوان", 4.5),
-             Column("شهرستان", 1.5), Column("نقش", 1.5)],
+            [
+                Column("تاریخ", 1.3, "center", True),
+                Column("نوع", 1.4),
+                Column("عنوان", 4.5),
+                Column("شهرستان", 1.5),
+                Column("نقش", 1.5),
+            ],
             [[format_jalali(e.starts_on), e.kind_label, e.title, e.county_name, e.role] for e in data.events],
         )
     else:
@@ -84,10 +110,17 @@ def build_ngo_file(data: NgoFileData, letterhead: Letterhead, printed_on: str,
     doc.add_heading("مکاتبات")
     if data.letters:
         doc.add_table(
-            [Column("تاریخ", 1.3, "center", True), Column("شماره", 1.4, "center", True), Column("نوع", 1.8),
-             Column("طرف مکاتبه", 2.2), Column("موضوع", 4)],
-            [[format_jalali(m.dated_on), _digits(m.number), m.kind_label, m.party, m.subject]
-             for m in data.letters],
+            [
+                Column("تاریخ", 1.3, "center", True),
+                Column("شماره", 1.4, "center", True),
+                Column("نوع", 1.8),
+                Column("طرف مکاتبه", 2.2),
+                Column("موضوع", 4),
+            ],
+            [
+                [format_jalali(m.dated_on), _digits(m.number), m.kind_label, m.party, m.subject]
+                for m in data.letters
+            ],
         )
     else:
         doc.add_paragraph("مکاتبه‌ای ثبت نشده است.")

@@ -27,15 +27,25 @@ REGISTER_COLUMNS = [
 ]
 
 
-def build_register(data: RegisterData, letterhead: Letterhead, printed_on: str,
-                   target: str | Path | IO[bytes]) -> None:
+def build_register(
+    data: RegisterData, letterhead: Letterhead, printed_on: str, target: str | Path | IO[bytes]
+) -> None:
     """Write the register PDF: the filter in words, the count, and the table (header on every page)."""
     speed_up_reportlab()
     doc = ReportDocument(TITLE, letterhead, printed_on, landscape=True)
     doc.add_key_values([("فیلتر", data.filter_text), ("تعداد", f"{format_number(len(data.rows))} سازمان")])
     rows = [
-        [to_persian_digits(i), r.name, r.national_id, r.registration_no, r.county_name, r.level_label,
-         r.ceo_name, r.status_label, r.licence_state_label]
+        [
+            to_persian_digits(i),
+            r.name,
+            r.national_id,
+            r.registration_no,
+            r.county_name,
+            r.level_label,
+            r.ceo_name,
+            r.status_label,
+            r.licence_state_label,
+        ]
         for i, r in enumerate(data.rows, start=1)
     ]
     if rows:

@@ -120,8 +120,10 @@ class AnnualComparison:
 
     @property
     def title(self) -> str:
-        return (f"گزارش مقایسه‌ای عملکرد سال {to_persian_digits(self.year)} "
-                f"نسبت به {to_persian_digits(self.previous)}")
+        return (
+            f"گزارش مقایسه‌ای عملکرد سال {to_persian_digits(self.year)} "
+            f"نسبت به {to_persian_digits(self.previous)}"
+        )
 
     @property
     def period_note(self) -> str:
@@ -183,8 +185,11 @@ def annual_comparison(
     rows = []
     for ind in indicators:
         last, this = counts.total(ind.key)
-        rows.append(IndicatorRow(ind.key, ind.label, ind.unit, last, this, ratio_text(last, this),
-                                 change_text(last, this)))
+        rows.append(
+            IndicatorRow(
+                ind.key, ind.label, ind.unit, last, this, ratio_text(last, this), change_text(last, this)
+            )
+        )
 
     keys = tuple(i for i in KEY_INDICATORS if i in indicators)
     by_county: list[CountyValues] = []

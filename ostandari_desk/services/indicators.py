@@ -103,7 +103,13 @@ def _decisions(by_county: bool):
     # begin with an approval) is an establishment's.
     case_type = func.coalesce(LicenceCase.case_type, literal("establishment"))
     joined = LicenceStep.__table__.outerjoin(LicenceCase.__table__, LicenceCase.id == LicenceStep.case_id)
-    return joined, LicenceStep.on_date, LicenceStep.county_id, {"kind": LicenceStep.kind, "case_type": case_type}, {}
+    return (
+        joined,
+        LicenceStep.on_date,
+        LicenceStep.county_id,
+        {"kind": LicenceStep.kind, "case_type": case_type},
+        {},
+    )
 
 
 def _inquiries(by_county: bool):
@@ -147,29 +153,78 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator("requests", "درخواست‌های پروانه دریافت‌شده", UNIT_CASES, "steps", (("kind", ("request",)),)),
     Indicator("inquiries", "استعلام‌های ارسال‌شده", UNIT_CASES, "inquiries"),
     Indicator("decisions", "تصمیم‌های شورا", UNIT_CASES, "steps", (("kind", ("approval", "rejection")),)),
-    Indicator("approvals_establishment", "موافقت با تأسیس", UNIT_CASES, "decisions",
-              (("kind", ("approval",)), ("case_type", ("establishment",)))),
-    Indicator("approvals_renewal", "موافقت با تمدید", UNIT_CASES, "decisions",
-              (("kind", ("approval",)), ("case_type", ("renewal",)))),
-    Indicator("approvals", "موافقت با تأسیس و تمدید", UNIT_CASES, "decisions",
-              (("kind", ("approval",)), ("case_type", ("establishment", "renewal"))),
-              short_label="موافقت‌ها", is_key=True),
-    Indicator("issued", "صدور پروانه فعالیت", UNIT_CASES, "steps", (("kind", ("issue",)),),
-              short_label="پروانه صادرشده", is_key=True),
+    Indicator(
+        "approvals_establishment",
+        "موافقت با تأسیس",
+        UNIT_CASES,
+        "decisions",
+        (("kind", ("approval",)), ("case_type", ("establishment",))),
+    ),
+    Indicator(
+        "approvals_renewal",
+        "موافقت با تمدید",
+        UNIT_CASES,
+        "decisions",
+        (("kind", ("approval",)), ("case_type", ("renewal",))),
+    ),
+    Indicator(
+        "approvals",
+        "موافقت با تأسیس و تمدید",
+        UNIT_CASES,
+        "decisions",
+        (("kind", ("approval",)), ("case_type", ("establishment", "renewal"))),
+        short_label="موافقت‌ها",
+        is_key=True,
+    ),
+    Indicator(
+        "issued",
+        "صدور پروانه فعالیت",
+        UNIT_CASES,
+        "steps",
+        (("kind", ("issue",)),),
+        short_label="پروانه صادرشده",
+        is_key=True,
+    ),
     Indicator("renewals", "تمدید پروانه", UNIT_CASES, "steps", (("kind", ("renewal",)),)),
     Indicator("upgrades", "ارتقا و تطبیق", UNIT_CASES, "steps", (("kind", ("upgrade", "conformity")),)),
-    Indicator("sanctions", "تعلیق و لغو پروانه", UNIT_CASES, "steps", (("kind", ("suspension", "revocation")),)),
+    Indicator(
+        "sanctions", "تعلیق و لغو پروانه", UNIT_CASES, "steps", (("kind", ("suspension", "revocation")),)
+    ),
     Indicator("conferences", "همایش", UNIT_CASES, "events", (("kind", ("conference",)),)),
     Indicator("sessions", "نشست", UNIT_CASES, "events", (("kind", ("session",)),)),
     Indicator("courses", "دوره آموزشی", UNIT_CASES, "events", (("kind", ("course",)),)),
-    Indicator("events", "همایش‌ها، نشست‌ها و دوره‌های آموزشی", UNIT_CASES, "events",
-              (("kind", _EVENT_KINDS),), short_label="رویدادها", is_key=True),
-    Indicator("attendees", "شرکت‌کنندگان در رویدادها", UNIT_PEOPLE, "events", (("kind", _EVENT_KINDS),),
-              measure="attendees"),
-    Indicator("training_hours", "ساعات آموزش", UNIT_HOURS, "events", (("kind", ("course",)),), measure="hours"),
-    Indicator("support_letters", "مکاتبات هماهنگی و حمایتی", UNIT_CASES, "letters", (("kind", ("support",)),),
-              short_label="مکاتبات حمایتی", is_key=True),
-    Indicator("punitive_letters", "مکاتبات توقیفی و توبیخی", UNIT_CASES, "letters", (("kind", ("punitive",)),)),
+    Indicator(
+        "events",
+        "همایش‌ها، نشست‌ها و دوره‌های آموزشی",
+        UNIT_CASES,
+        "events",
+        (("kind", _EVENT_KINDS),),
+        short_label="رویدادها",
+        is_key=True,
+    ),
+    Indicator(
+        "attendees",
+        "شرکت‌کنندگان در رویدادها",
+        UNIT_PEOPLE,
+        "events",
+        (("kind", _EVENT_KINDS),),
+        measure="attendees",
+    ),
+    Indicator(
+        "training_hours", "ساعات آموزش", UNIT_HOURS, "events", (("kind", ("course",)),), measure="hours"
+    ),
+    Indicator(
+        "support_letters",
+        "مکاتبات هماهنگی و حمایتی",
+        UNIT_CASES,
+        "letters",
+        (("kind", ("support",)),),
+        short_label="مکاتبات حمایتی",
+        is_key=True,
+    ),
+    Indicator(
+        "punitive_letters", "مکاتبات توقیفی و توبیخی", UNIT_CASES, "letters", (("kind", ("punitive",)),)
+    ),
     Indicator("memoranda", "تفاهم‌نامه‌های منعقدشده", UNIT_CASES, "memoranda"),
     Indicator("memoranda_amount", "مبلغ تفاهم‌نامه‌ها", UNIT_RIALS, "memoranda", measure="amount"),
 )
@@ -212,8 +267,15 @@ def _matches(where: tuple[tuple[str, tuple[str, ...]], ...], dims: dict[str, Any
     return all(dims.get(name) in values for name, values in where)
 
 
-def _count_source(uow: UnitOfWork, source: Source, indicators: Sequence[Indicator], last: Period,
-                  this: Period, county_id: str | None, counts: Counts) -> None:
+def _count_source(
+    uow: UnitOfWork,
+    source: Source,
+    indicators: Sequence[Indicator],
+    last: Period,
+    this: Period,
+    county_id: str | None,
+    counts: Counts,
+) -> None:
     by_county = county_id is not None or any(ind.is_key for ind in indicators)
     from_clause, date_col, county_col, dims, measures = source.build(by_county)
     used_dims = sorted({name for ind in indicators for name, _ in ind.where})
@@ -244,21 +306,28 @@ def _count_source(uow: UnitOfWork, source: Source, indicators: Sequence[Indicato
     rows = uow.s.execute(stmt).all()
     n = len(used_dims)
     for row in rows:
-        row = tuple(row[:n]) + ((row[n],) if by_county else (None,)) + tuple(row[n + (1 if by_county else 0):])
+        row = (
+            tuple(row[:n]) + ((row[n],) if by_county else (None,)) + tuple(row[n + (1 if by_county else 0) :])
+        )
         row_period = row[n + 1]
         if row_period is None:
             continue
         dim_values = dict(zip(used_dims, row[:n]))
         county_key = row[n] or PROVINCE_KEY
-        totals = {"count": int(row[n + 2]), **{m: int(v or 0) for m, v in zip(used_measures, row[n + 3:])}}
+        totals = {"count": int(row[n + 2]), **{m: int(v or 0) for m, v in zip(used_measures, row[n + 3 :])}}
         for ind in indicators:
             if _matches(ind.where, dim_values):
                 slot = counts.values.setdefault(ind.key, {}).setdefault(county_key, [0, 0])
                 slot[int(row_period)] += totals[ind.measure]
 
 
-def count_indicators(uow: UnitOfWork, last: Period, this: Period, county_id: str | None = None,
-                     indicators: Sequence[Indicator] = INDICATORS) -> Counts:
+def count_indicators(
+    uow: UnitOfWork,
+    last: Period,
+    this: Period,
+    county_id: str | None = None,
+    indicators: Sequence[Indicator] = INDICATORS,
+) -> Counts:
     """Every indicator for both periods, per county (or only ``county_id``): one query per source."""
     by_source: dict[str, list[Indicator]] = defaultdict(list)
     for ind in indicators:

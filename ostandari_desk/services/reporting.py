@@ -101,14 +101,17 @@ def describe_filter(uow: UnitOfWork, flt: ngo_service.NgoFilter) -> str:
     if flt.status:
         parts.append(f"وضعیت: {ngo_service.STATUS_LABELS.get(flt.status, flt.status)}")
     if flt.licence_state:
-        parts.append(f"پروانه: {LICENCE_STATE_LABELS.get(LicenceState(flt.licence_state), flt.licence_state)}")
+        parts.append(
+            f"پروانه: {LICENCE_STATE_LABELS.get(LicenceState(flt.licence_state), flt.licence_state)}"
+        )
     if flt.field_id:
         parts.append("حوزه فعالیت انتخاب‌شده")
     return "، ".join(parts) if parts else "همه سازمان‌ها"
 
 
-def register_data(uow: UnitOfWork, flt: ngo_service.NgoFilter | None = None, sort: str = "name",
-                  descending: bool = False) -> RegisterData:
+def register_data(
+    uow: UnitOfWork, flt: ngo_service.NgoFilter | None = None, sort: str = "name", descending: bool = False
+) -> RegisterData:
     """Every NGO the list filter selects (all pages), in the list's order."""
     flt = flt or ngo_service.NgoFilter()
     rows: list[RegisterRow] = []
@@ -117,16 +120,20 @@ def register_data(uow: UnitOfWork, flt: ngo_service.NgoFilter | None = None, sor
         while True:
             page = ngo_service.list_ngo_page(uow, flt, sort, descending, offset, _PAGE)
             for r in page:
-                rows.append(RegisterRow(
-                    name=text.to_persian_digits(r.name),
-                    national_id=text.to_persian_digits(r.national_id),
-                    registration_no=text.to_persian_digits(r.registration_no),
-                    county_name=r.county_name,
-                    level_label=LEVEL_LABELS.get(Level(r.level), r.level) if r.level else "",
-                    ceo_name=text.to_persian_digits(r.ceo_name),
-                    status_label=ngo_service.STATUS_LABELS.get(r.status, r.status),
-                    licence_state_label=LICENCE_STATE_LABELS.get(LicenceState(r.licence_state), r.licence_state),
-                ))
+                rows.append(
+                    RegisterRow(
+                        name=text.to_persian_digits(r.name),
+                        national_id=text.to_persian_digits(r.national_id),
+                        registration_no=text.to_persian_digits(r.registration_no),
+                        county_name=r.county_name,
+                        level_label=LEVEL_LABELS.get(Level(r.level), r.level) if r.level else "",
+                        ceo_name=text.to_persian_digits(r.ceo_name),
+                        status_label=ngo_service.STATUS_LABELS.get(r.status, r.status),
+                        licence_state_label=LICENCE_STATE_LABELS.get(
+                            LicenceState(r.licence_state), r.licence_state
+                        ),
+                    )
+                )
             if len(page) < _PAGE:
                 break
             offset += _PAGE
@@ -218,8 +225,13 @@ class ExpiringData:
     expired: tuple[licence_service.LicenceRow, ...]
 
 
-def expiring_data(uow: UnitOfWork, today: date | None = None, within_days: int | None = None,
-                  county_id: str | None = None, include_expired: bool = True) -> ExpiringData:
+def expiring_data(
+    uow: UnitOfWork,
+    today: date | None = None,
+    within_days: int | None = None,
+    county_id: str | None = None,
+    include_expired: bool = True,
+) -> ExpiringData:
     """Valid licences expiring within ``within_days`` (setting by default) and, optionally, expired ones."""
     today = today or date.today()
     if within_days is None:
@@ -234,4 +246,3 @@ def expiring_data(uow: UnitOfWork, today: date | None = None, within_days: int |
     expiring = licence_service.expiring_licences(uow, today, within_days, county_id)
     expired = licence_service.expired_licences(uow, today, county_id) if include_expired else []
     return ExpiringData(today, within_days, scope, tuple(expiring), tuple(expired))
-

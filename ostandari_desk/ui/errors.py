@@ -47,13 +47,21 @@ def _parent(parent: QWidget | None) -> QWidget | None:
 
 def show_user_error(parent: QWidget | None, error: UserError, title: str = "خطا") -> None:
     """A warning box with the error's Persian message."""
-    box = QMessageBox(QMessageBox.Icon.Warning, title, error.message, QMessageBox.StandardButton.Ok, _parent(parent))
+    box = QMessageBox(
+        QMessageBox.Icon.Warning, title, error.message, QMessageBox.StandardButton.Ok, _parent(parent)
+    )
     box.exec()
 
 
 def crash_dialog(parent: QWidget | None, details: str) -> QMessageBox:
     """The crash dialog (not yet shown): the message, the details, and a «کپی جزئیات» button."""
-    box = QMessageBox(QMessageBox.Icon.Critical, "خطای برنامه", _CRASH_TEXT, QMessageBox.StandardButton.Close, _parent(parent))
+    box = QMessageBox(
+        QMessageBox.Icon.Critical,
+        "خطای برنامه",
+        _CRASH_TEXT,
+        QMessageBox.StandardButton.Close,
+        _parent(parent),
+    )
     box.setInformativeText(_CRASH_INFO)
     box.setDetailedText(details)
     copy = box.addButton("کپی جزئیات", QMessageBox.ButtonRole.ActionRole)

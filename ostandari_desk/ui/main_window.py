@@ -137,7 +137,9 @@ class MainWindow(QMainWindow):
         self._search_shortcut = QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self)
         self._search_shortcut.activated.connect(self.focus_search)
         self._db_label = QLabel(self)
-        self._db_label.setProperty("data_text", "yes")  # a file path, not interface text (a str: see style.py)
+        self._db_label.setProperty(
+            "data_text", "yes"
+        )  # a file path, not interface text (a str: see style.py)
         self._db_label.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
         self._clerk_label = QLabel(self)
         self.statusBar().addPermanentWidget(self._clerk_label)

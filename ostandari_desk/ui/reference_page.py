@@ -87,7 +87,9 @@ class ReferencePage(QWidget):
         self.toggle_county_button.clicked.connect(self.toggle_county)
         self.show_inactive_counties.setChecked(True)
         self.show_inactive_counties.toggled.connect(lambda _c: self.load_counties())
-        self.county_list.currentItemChanged.connect(lambda *_: self._update_toggle(self.county_list, self.toggle_county_button))
+        self.county_list.currentItemChanged.connect(
+            lambda *_: self._update_toggle(self.county_list, self.toggle_county_button)
+        )
         # lists
         self.kind_combo = child(self.ui, QComboBox, "kindCombo")
         for kind, label in KIND_LABELS.items():
@@ -103,7 +105,9 @@ class ReferencePage(QWidget):
         self.show_inactive_items.setChecked(True)
         self.show_inactive_items.toggled.connect(lambda _c: self.load_items())
         self.kind_combo.currentIndexChanged.connect(lambda _i: self.load_items())
-        self.item_list.currentItemChanged.connect(lambda *_: self._update_toggle(self.item_list, self.toggle_item_button))
+        self.item_list.currentItemChanged.connect(
+            lambda *_: self._update_toggle(self.item_list, self.toggle_item_button)
+        )
         # settings
         self.office_edit = child(self.ui, QLineEdit, "officeNameEdit")
         self.setting_spins: dict[str, PersianIntSpinBox] = {}
@@ -171,7 +175,9 @@ class ReferencePage(QWidget):
         county_id, active = _current(self.county_list)
         if county_id is None:
             return
-        if self._run(lambda: set_county_active(self.context.uow(), county_id, not active, self.context.clerk)):
+        if self._run(
+            lambda: set_county_active(self.context.uow(), county_id, not active, self.context.clerk)
+        ):
             self.load_counties(county_id)
 
     # --- reference lists ------------------------------------------------------------------------
@@ -182,7 +188,9 @@ class ReferencePage(QWidget):
     def load_items(self, current_id: str | None = None) -> None:
         from ostandari_desk.services.reference import list_items
 
-        rows = list_items(self.context.uow(), self.current_kind(), include_inactive=self.show_inactive_items.isChecked())
+        rows = list_items(
+            self.context.uow(), self.current_kind(), include_inactive=self.show_inactive_items.isChecked()
+        )
         _fill(self.item_list, rows, current_id)
         self._update_toggle(self.item_list, self.toggle_item_button)
 

@@ -38,7 +38,9 @@ TILES: tuple[Tile, ...] = (
     Tile("ngos_active", "سمن فعال", "ngos", {"status": "active"}),
     Tile("expiring", "پروانه رو به انقضا", "licences", {"view": "expiring"}, warn=True),
     Tile("expired", "پروانه منقضی", "licences", {"view": "expired"}, warn=True),
-    Tile("overdue_inquiries", "استعلام بی‌پاسخ پس از مهلت", "licences", {"view": "overdue_inquiries"}, warn=True),
+    Tile(
+        "overdue_inquiries", "استعلام بی‌پاسخ پس از مهلت", "licences", {"view": "overdue_inquiries"}, warn=True
+    ),
     Tile("open_cases", "پرونده باز", "licences", {"view": "open_cases"}),
 )
 _COLUMNS = 3
@@ -108,7 +110,9 @@ class StartPage(QWidget):
         self.tiles: dict[str, TileButton] = {}
         for index, tile in enumerate(TILES):
             button = TileButton(tile, self.ui)
-            button.clicked.connect(lambda _checked=False, t=tile: self.open_area.emit(t.area, dict(t.filters)))
+            button.clicked.connect(
+                lambda _checked=False, t=tile: self.open_area.emit(t.area, dict(t.filters))
+            )
             grid.addWidget(button, index // _COLUMNS, index % _COLUMNS)
             self.tiles[tile.key] = button
         self.counts = None

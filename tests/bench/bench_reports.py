@@ -44,25 +44,37 @@ def _empty_page() -> None:
 
 
 _RAW = [
-    ("SELECT kind, county_id, CASE WHEN on_date BETWEEN :t0 AND :t1 THEN 1 WHEN on_date BETWEEN :l0 AND :l1 "
-     "THEN 0 END, COUNT(*) FROM licencestep WHERE kind IN ('conformity','issue','renewal','request',"
-     "'revocation','suspension','upgrade','approval','rejection') AND on_date >= :l0 AND on_date <= :t1 "
-     "GROUP BY 1, 2, 3"),
-    ("SELECT s.kind, COALESCE(c.case_type, 'establishment'), s.county_id, "
-     "CASE WHEN s.on_date BETWEEN :t0 AND :t1 THEN 1 WHEN s.on_date BETWEEN :l0 AND :l1 THEN 0 END, COUNT(*) "
-     "FROM licencestep s LEFT JOIN licencecase c ON c.id = s.case_id "
-     "WHERE s.kind IN ('approval') AND s.on_date >= :l0 AND s.on_date <= :t1 GROUP BY 1, 2, 3, 4"),
-    ("SELECT CASE WHEN sent_on BETWEEN :t0 AND :t1 THEN 1 WHEN sent_on BETWEEN :l0 AND :l1 "
-     "THEN 0 END, COUNT(*) FROM inquiry WHERE sent_on >= :l0 AND sent_on <= :t1 GROUP BY 1"),
-    ("SELECT kind, county_id, CASE WHEN starts_on BETWEEN :t0 AND :t1 THEN 1 WHEN starts_on BETWEEN :l0 AND :l1 "
-     "THEN 0 END, COUNT(*), SUM(attendees), SUM(training_hours) FROM event "
-     "WHERE kind IN ('conference','course','session') AND starts_on >= :l0 AND starts_on <= :t1 GROUP BY 1, 2, 3"),
-    ("SELECT kind, county_id, CASE WHEN dated_on BETWEEN :t0 AND :t1 THEN 1 WHEN dated_on BETWEEN :l0 AND :l1 "
-     "THEN 0 END, COUNT(*) FROM letter WHERE kind IN ('punitive','support') "
-     "AND dated_on >= :l0 AND dated_on <= :t1 GROUP BY 1, 2, 3"),
-    ("SELECT party_kind, county_id, CASE WHEN signed_on BETWEEN :t0 AND :t1 THEN 1 WHEN signed_on BETWEEN :l0 "
-     "AND :l1 THEN 0 END, COUNT(*), SUM(amount) FROM memorandum "
-     "WHERE signed_on >= :l0 AND signed_on <= :t1 GROUP BY 1, 2, 3"),
+    (
+        "SELECT kind, county_id, CASE WHEN on_date BETWEEN :t0 AND :t1 THEN 1 WHEN on_date BETWEEN :l0 AND :l1 "
+        "THEN 0 END, COUNT(*) FROM licencestep WHERE kind IN ('conformity','issue','renewal','request',"
+        "'revocation','suspension','upgrade','approval','rejection') AND on_date >= :l0 AND on_date <= :t1 "
+        "GROUP BY 1, 2, 3"
+    ),
+    (
+        "SELECT s.kind, COALESCE(c.case_type, 'establishment'), s.county_id, "
+        "CASE WHEN s.on_date BETWEEN :t0 AND :t1 THEN 1 WHEN s.on_date BETWEEN :l0 AND :l1 THEN 0 END, COUNT(*) "
+        "FROM licencestep s LEFT JOIN licencecase c ON c.id = s.case_id "
+        "WHERE s.kind IN ('approval') AND s.on_date >= :l0 AND s.on_date <= :t1 GROUP BY 1, 2, 3, 4"
+    ),
+    (
+        "SELECT CASE WHEN sent_on BETWEEN :t0 AND :t1 THEN 1 WHEN sent_on BETWEEN :l0 AND :l1 "
+        "THEN 0 END, COUNT(*) FROM inquiry WHERE sent_on >= :l0 AND sent_on <= :t1 GROUP BY 1"
+    ),
+    (
+        "SELECT kind, county_id, CASE WHEN starts_on BETWEEN :t0 AND :t1 THEN 1 WHEN starts_on BETWEEN :l0 AND :l1 "
+        "THEN 0 END, COUNT(*), SUM(attendees), SUM(training_hours) FROM event "
+        "WHERE kind IN ('conference','course','session') AND starts_on >= :l0 AND starts_on <= :t1 GROUP BY 1, 2, 3"
+    ),
+    (
+        "SELECT kind, county_id, CASE WHEN dated_on BETWEEN :t0 AND :t1 THEN 1 WHEN dated_on BETWEEN :l0 AND :l1 "
+        "THEN 0 END, COUNT(*) FROM letter WHERE kind IN ('punitive','support') "
+        "AND dated_on >= :l0 AND dated_on <= :t1 GROUP BY 1, 2, 3"
+    ),
+    (
+        "SELECT party_kind, county_id, CASE WHEN signed_on BETWEEN :t0 AND :t1 THEN 1 WHEN signed_on BETWEEN :l0 "
+        "AND :l1 THEN 0 END, COUNT(*), SUM(amount) FROM memorandum "
+        "WHERE signed_on >= :l0 AND signed_on <= :t1 GROUP BY 1, 2, 3"
+    ),
 ]
 
 
@@ -130,8 +142,14 @@ def measure(db_path: str | Path, runs: int = 5) -> list[dict]:
         ("table_20_pages", table, floor_empty),
     ):
         median = _timed(fn, runs)
-        results.append({"name": name, "median_s": round(median, 4), "floor_s": round(floor, 4),
-                        "ratio": round(median / floor, 1) if floor else None})
+        results.append(
+            {
+                "name": name,
+                "median_s": round(median, 4),
+                "floor_s": round(floor, 4),
+                "ratio": round(median / floor, 1) if floor else None,
+            }
+        )
     engine.dispose()
     return results
 

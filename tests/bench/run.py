@@ -515,7 +515,9 @@ def main(argv: list[str] | None = None) -> int:
         "--import-runs", type=int, default=3, help="runs of the 100k import (each ~10 s or more)"
     )
     parser.add_argument("--import-rows", type=int, default=100_000)
-    parser.add_argument("--skip", action="append", default=[], choices=("startup", "queries", "reports", "import"))
+    parser.add_argument(
+        "--skip", action="append", default=[], choices=("startup", "queries", "reports", "import")
+    )
     args = parser.parse_args(argv)
 
     results: list[dict] = []

@@ -26,10 +26,14 @@ ZWNJ = "\u200c"
 
 # Lam-alef ligatures in *visual* order (alef on the left), so the reorder turns them into «لا».
 _LAM_ALEF = {
-    0xFEF5: "\u0622\u0644", 0xFEF6: "\u0622\u0644",
-    0xFEF7: "\u0623\u0644", 0xFEF8: "\u0623\u0644",
-    0xFEF9: "\u0625\u0644", 0xFEFA: "\u0625\u0644",
-    0xFEFB: "\u0627\u0644", 0xFEFC: "\u0627\u0644",
+    0xFEF5: "\u0622\u0644",
+    0xFEF6: "\u0622\u0644",
+    0xFEF7: "\u0623\u0644",
+    0xFEF8: "\u0623\u0644",
+    0xFEF9: "\u0625\u0644",
+    0xFEFA: "\u0625\u0644",
+    0xFEFB: "\u0627\u0644",
+    0xFEFC: "\u0627\u0644",
 }
 
 
@@ -61,8 +65,12 @@ def _zwnj_between(left: str, right: str) -> bool:
     """Visual neighbours: ``right`` comes first logically.  A ZWNJ kept them from joining."""
     right_form = _FORM_OF.get(right, "<isolated>")
     left_form = _FORM_OF.get(left, "<isolated>")
-    return (_base(right) in _JOINS_NEXT and right_form in ("<isolated>", "<final>")
-            and _base(left) in _JOINS_PREV and left_form in ("<isolated>", "<initial>"))
+    return (
+        _base(right) in _JOINS_NEXT
+        and right_form in ("<isolated>", "<final>")
+        and _base(left) in _JOINS_PREV
+        and left_form in ("<isolated>", "<initial>")
+    )
 
 
 def _restore_zwnj(chars: list[str]) -> list[str]:
@@ -81,8 +89,13 @@ def _line_text(chars: list[dict]) -> str:
     visual: list[str] = []
     prev = None
     for c in chars:
-        if prev is not None and c["x0"] - prev["x1"] > GAP_FACTOR * c["size"] \
-                and c["text"] != " " and visual and visual[-1] != " ":
+        if (
+            prev is not None
+            and c["x0"] - prev["x1"] > GAP_FACTOR * c["size"]
+            and c["text"] != " "
+            and visual
+            and visual[-1] != " "
+        ):
             visual.append(" ")
         visual.append(c["text"])
         prev = c

@@ -73,8 +73,13 @@ def test_every_persian_string_of_the_report_survives_extraction(seeded):
 
 
 def test_one_county_and_same_period(seeded):
-    data = annual_comparison(seeded.uow, 1401, county_id=seeded.counties["آبیک"], same_period=True,
-                             today=jalali.from_jalali(1403, 9, 1))
+    data = annual_comparison(
+        seeded.uow,
+        1401,
+        county_id=seeded.counties["آبیک"],
+        same_period=True,
+        today=jalali.from_jalali(1403, 9, 1),
+    )
     pdf = _pdf(data)
     assert_pdf_has(pdf, "شهرستان آبیک", "۱۴۰۱/۰۱/۰۱ تا ۱۴۰۱/۰۹/۰۱", "صدور پروانه فعالیت مورد ۰ ۴ جدید")
     assert not any("جمع" in line for line in pdf_lines(pdf))

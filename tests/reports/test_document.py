@@ -17,15 +17,27 @@ from .pdftext import assert_pdf_has, pdf_lines, pdf_pages
 OFFICE = "اداره کل امور اجتماعی استانداری"
 TITLE = "گزارش ماهانهٔ سازمان‌های مردم‌نهاد"
 MIXED = "پروانه شماره ۱۲۳ صادره از NGO Office در ۱۴۰۱/۰۶/۰۹"
-LONG_NAME = ("انجمن حمایت از بیماران کلیوی و خانواده‌های آنان در شهرستان‌های اسلامشهر، "
-             "شهریار، ورامین و پاکدشت استان تهران")
-COLUMNS = [Column("نام سازمان", 4), Column("شهرستان", 2), Column("مبلغ (ریال)", 2, "left", numeric=True),
-           Column("وضعیت", 1), Column("تاریخ", 2, "center")]
+LONG_NAME = (
+    "انجمن حمایت از بیماران کلیوی و خانواده‌های آنان در شهرستان‌های اسلامشهر، "
+    "شهریار، ورامین و پاکدشت استان تهران"
+)
+COLUMNS = [
+    Column("نام سازمان", 4),
+    Column("شهرستان", 2),
+    Column("مبلغ (ریال)", 2, "left", numeric=True),
+    Column("وضعیت", 1),
+    Column("تاریخ", 2, "center"),
+]
 
 
 def _row(i: int) -> list[str]:
-    return [f"مؤسسهٔ خیریهٔ شمارهٔ {to_persian_digits(i)}", "شهریار", format_number(i * 1_250_000),
-            "فعال", "۱۴۰۲/۰۱/۱۵"]
+    return [
+        f"مؤسسهٔ خیریهٔ شمارهٔ {to_persian_digits(i)}",
+        "شهریار",
+        format_number(i * 1_250_000),
+        "فعال",
+        "۱۴۰۲/۰۱/۱۵",
+    ]
 
 
 def _build(doc: ReportDocument) -> bytes:
@@ -67,18 +79,38 @@ def fonts():
 
 
 def test_every_drawn_string_has_glyphs():
-    strings = [OFFICE, TITLE, MIXED, LONG_NAME, "خلاصهٔ وضعیت (ساعت ۱۰:۳۰)", "پرونده 1402-17 و تابع f(x) و خانۀ ما",
-               "صفحه ۱ از ۲", "تاریخ چاپ: ۱۴۰۵/۰۹/۰۲", "سازمان‌های مردم‌نهاد", *(c.title for c in COLUMNS),
-               *_row(12345)]
+    strings = [
+        OFFICE,
+        TITLE,
+        MIXED,
+        LONG_NAME,
+        "خلاصهٔ وضعیت (ساعت ۱۰:۳۰)",
+        "پرونده 1402-17 و تابع f(x) و خانۀ ما",
+        "صفحه ۱ از ۲",
+        "تاریخ چاپ: ۱۴۰۵/۰۹/۰۲",
+        "سازمان‌های مردم‌نهاد",
+        *(c.title for c in COLUMNS),
+        *_row(12345),
+    ]
     for text in strings:
         check_glyphs(text, FONT)
         check_glyphs(text, FONT_BOLD)
 
 
 def test_furniture_and_traps_round_trip(sample_pdf):
-    assert_pdf_has(sample_pdf, OFFICE, TITLE, "تاریخ چاپ: ۱۴۰۵/۰۹/۰۲", "صفحه ۱ از ۱",
-                   "خلاصهٔ وضعیت (ساعت ۱۰:۳۰)", MIXED, "پرونده 1402-17", "تابع f(x)", "خانۀ ما",
-                   "نام سازمان: سازمان‌های مردم‌نهاد")
+    assert_pdf_has(
+        sample_pdf,
+        OFFICE,
+        TITLE,
+        "تاریخ چاپ: ۱۴۰۵/۰۹/۰۲",
+        "صفحه ۱ از ۱",
+        "خلاصهٔ وضعیت (ساعت ۱۰:۳۰)",
+        MIXED,
+        "پرونده 1402-17",
+        "تابع f(x)",
+        "خانۀ ما",
+        "نام سازمان: سازمان‌های مردم‌نهاد",
+    )
     lines = pdf_lines(sample_pdf)
     assert "سازمان‌های مردم‌نهاد" in "\n".join(lines)  # ZWNJ itself comes back
     assert any(line == "(ساعت ۱۰:۳۰)" or line.endswith("(ساعت ۱۰:۳۰)") for line in lines)
@@ -101,7 +133,7 @@ def test_long_name_wraps_into_lines_that_each_read_right_to_left(sample_pdf):
     # the table's description cell: its lines, in order, joined, give back the source
     start = next(i for i, line in enumerate(lines) if line.startswith("الف"))
     cell = [lines[start].removeprefix("الف").strip()]
-    for line in lines[start + 1:]:
+    for line in lines[start + 1 :]:
         if line.startswith("ب "):
             break
         cell.append(line)
@@ -141,8 +173,9 @@ def test_first_column_is_drawn_on_the_right():
 def test_page_renders_to_png(tmp_path, sample_pdf):
     src = tmp_path / "sample.pdf"
     src.write_bytes(sample_pdf)
-    subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(src), str(tmp_path / "page")],
-                   check=True)
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(src), str(tmp_path / "page")], check=True
+    )
     assert (tmp_path / "page-1.png").stat().st_size > 1000
 
 

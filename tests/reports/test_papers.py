@@ -40,22 +40,52 @@ def licensed(desk, make_ngo):
     from ostandari_desk.store.uow import UnitOfWork
 
     ngo_id = make_ngo(
-        name="انجمن حمایت از کودکان کار قزوین", county="آبیک", registration_no="۱۲۳۴",
+        name="انجمن حمایت از کودکان کار قزوین",
+        county="آبیک",
+        registration_no="۱۲۳۴",
         address="قزوین، خیابان پیروزی (کوچه ۱۲)",
     )
     uow = UnitOfWork(desk.engine)
     with uow:
         licences.apply_licence_step(uow, ngo_id, "approval", d(1401, 5, 1), desk.clerk, imported=True)
-        licences.apply_licence_step(uow, ngo_id, "issue", d(1401, 6, 9), desk.clerk, licence_number="1401-17",
-                                    expires_on=d(1405, 3, 1), imported=True)
+        licences.apply_licence_step(
+            uow,
+            ngo_id,
+            "issue",
+            d(1401, 6, 9),
+            desk.clerk,
+            licence_number="1401-17",
+            expires_on=d(1405, 3, 1),
+            imported=True,
+        )
         uow.commit()
-    create_event(desk.uow, EventInput(kind="course", title="دوره آموزش مهارت‌های زندگی", starts_on=d(1402, 3, 3),
-                                      county_id=desk.counties["آبیک"], ngo_ids=(ngo_id,), attendees=30,
-                                      training_hours=12), desk.clerk)
-    create_letter(desk.uow, LetterInput(direction="outgoing", number="۴۵۶/۱۲", dated_on=d(1402, 4, 4),
-                                        party="اداره کل بهزیستی", subject="حمایت از طرح توانمندسازی",
-                                        kind="support", ngo_id=ngo_id, county_id=desk.counties["آبیک"]),
-                  desk.clerk)
+    create_event(
+        desk.uow,
+        EventInput(
+            kind="course",
+            title="دوره آموزش مهارت‌های زندگی",
+            starts_on=d(1402, 3, 3),
+            county_id=desk.counties["آبیک"],
+            ngo_ids=(ngo_id,),
+            attendees=30,
+            training_hours=12,
+        ),
+        desk.clerk,
+    )
+    create_letter(
+        desk.uow,
+        LetterInput(
+            direction="outgoing",
+            number="۴۵۶/۱۲",
+            dated_on=d(1402, 4, 4),
+            party="اداره کل بهزیستی",
+            subject="حمایت از طرح توانمندسازی",
+            kind="support",
+            ngo_id=ngo_id,
+            county_id=desk.counties["آبیک"],
+        ),
+        desk.clerk,
+    )
     return ngo_id
 
 
@@ -65,9 +95,15 @@ def test_register_lists_the_filtered_ngos_across_pages(desk, make_ngo):
     data = reporting.register_data(desk.uow, NgoFilter(county_id=desk.counties["آبیک"]))
     assert len(data.rows) == 30
     pdf = _build(build_register, data)
-    assert_pdf_has(pdf, "دفتر ثبت سازمان‌های مردم‌نهاد", "فیلتر: شهرستان: آبیک", "تعداد: ۳۰ سازمان",
-                   "ردیف نام سازمان شناسه ملی شماره ثبت شهرستان سطح مدیرعامل وضعیت وضعیت پروانه",
-                   "انجمن خیریه شماره ۲ ", "مدیر آزمایشی فعال بدون پروانه")
+    assert_pdf_has(
+        pdf,
+        "دفتر ثبت سازمان‌های مردم‌نهاد",
+        "فیلتر: شهرستان: آبیک",
+        "تعداد: ۳۰ سازمان",
+        "ردیف نام سازمان شناسه ملی شماره ثبت شهرستان سطح مدیرعامل وضعیت وضعیت پروانه",
+        "انجمن خیریه شماره ۲ ",
+        "مدیر آزمایشی فعال بدون پروانه",
+    )
     assert len(pdf_pages(pdf)) >= 2  # the header repeats on the next page
     assert_pdf_has(pdf, "صفحه ۲ از")
 
@@ -76,10 +112,23 @@ def test_ngo_file_shows_details_board_timeline_events_and_letters(desk, licensed
     data = reporting.ngo_file_data(desk.uow, licensed)
     pdf = _build(build_ngo_file, data)
     assert_pdf_has(
-        pdf, "پرونده سازمان «انجمن حمایت از کودکان کار قزوین»", "مشخصات", "شهرستان: آبیک",
-        "نشانی: قزوین، خیابان پیروزی (کوچه ۱۲)", "هیئت مدیره و ارکان", "سابقه پروانه", "موافقت شورا",
-        "صدور پروانه", "پروانه شماره ۱۴۰۱-۱۷", "۱۴۰۱/۰۶/۰۹", "رویدادها", "دوره آموزش مهارت‌های زندگی", "شرکت‌کننده",
-        "مکاتبات", "اداره کل بهزیستی", "حمایت از طرح توانمندسازی",
+        pdf,
+        "پرونده سازمان «انجمن حمایت از کودکان کار قزوین»",
+        "مشخصات",
+        "شهرستان: آبیک",
+        "نشانی: قزوین، خیابان پیروزی (کوچه ۱۲)",
+        "هیئت مدیره و ارکان",
+        "سابقه پروانه",
+        "موافقت شورا",
+        "صدور پروانه",
+        "پروانه شماره ۱۴۰۱-۱۷",
+        "۱۴۰۱/۰۶/۰۹",
+        "رویدادها",
+        "دوره آموزش مهارت‌های زندگی",
+        "شرکت‌کننده",
+        "مکاتبات",
+        "اداره کل بهزیستی",
+        "حمایت از طرح توانمندسازی",
     )
 
 
@@ -88,9 +137,16 @@ def test_certificate(desk, licensed):
     assert data.licence_number == "۱۴۰۱-۱۷"
     pdf = _build(build_certificate, data)
     assert_pdf_has(
-        pdf, "پروانه فعالیت سازمان مردم‌نهاد", "شماره پروانه: ۱۴۰۱-۱۷", "انجمن حمایت از کودکان کار قزوین",
-        "تاریخ صدور: ۱۴۰۱/۰۶/۰۹", "تاریخ انقضا: ۱۴۰۵/۰۳/۰۱", "سطح فعالیت: شهرستانی",
-        "مدیرکل امور اجتماعی و فرهنگی", "فرمانداری آبیک", "مهر و امضا",
+        pdf,
+        "پروانه فعالیت سازمان مردم‌نهاد",
+        "شماره پروانه: ۱۴۰۱-۱۷",
+        "انجمن حمایت از کودکان کار قزوین",
+        "تاریخ صدور: ۱۴۰۱/۰۶/۰۹",
+        "تاریخ انقضا: ۱۴۰۵/۰۳/۰۱",
+        "سطح فعالیت: شهرستانی",
+        "مدیرکل امور اجتماعی و فرهنگی",
+        "فرمانداری آبیک",
+        "مهر و امضا",
     )
 
 
@@ -103,8 +159,15 @@ def test_expiring_and_expired(desk, licensed):
     data = reporting.expiring_data(desk.uow, today=TODAY, within_days=60)
     assert [r.ngo_name for r in data.expiring] == ["انجمن حمایت از کودکان کار قزوین"]
     pdf = _build(build_expiring, data)
-    assert_pdf_has(pdf, "پروانه‌های رو به انقضا و منقضی", "بازه هشدار: ۶۰ روز آینده", "رو به انقضا",
-                   "انجمن حمایت از کودکان کار قزوین آبیک", "۱۴۰۵/۰۳/۰۱", "پروانه منقضی‌شده‌ای نیست")
+    assert_pdf_has(
+        pdf,
+        "پروانه‌های رو به انقضا و منقضی",
+        "بازه هشدار: ۶۰ روز آینده",
+        "رو به انقضا",
+        "انجمن حمایت از کودکان کار قزوین آبیک",
+        "۱۴۰۵/۰۳/۰۱",
+        "پروانه منقضی‌شده‌ای نیست",
+    )
     later = reporting.expiring_data(desk.uow, today=d(1405, 4, 1), within_days=30)
     assert [r.ngo_name for r in later.expired] == ["انجمن حمایت از کودکان کار قزوین"]
     assert_pdf_has(_build(build_expiring, later), "منقضی‌شده و تمدیدنشده", "۳۱ روز گذشته")

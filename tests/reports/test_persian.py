@@ -17,8 +17,10 @@ from ostandari_desk.reports.persian import (
     wrap,
 )
 
-LONG_NAME = ("انجمن حمایت از بیماران کلیوی و خانواده‌های آنان در شهرستان‌های اسلامشهر، "
-             "شهریار، ورامین و پاکدشت استان تهران")
+LONG_NAME = (
+    "انجمن حمایت از بیماران کلیوی و خانواده‌های آنان در شهرستان‌های اسلامشهر، "
+    "شهریار، ورامین و پاکدشت استان تهران"
+)
 
 SAMPLES = [
     "(ساعت ۱۰:۳۰)",
@@ -46,6 +48,7 @@ def test_fonts_found_beside_package_and_registration_idempotent():
     register_fonts()
     register_fonts()
     from reportlab.pdfbase import pdfmetrics
+
     assert {FONT, FONT_BOLD} <= set(pdfmetrics.getRegisteredFontNames())
 
 
@@ -131,6 +134,7 @@ def test_mixed_cell_visual_order():
 
 def test_wrap_breaks_at_spaces_on_logical_text_at_real_width():
     from reportlab.pdfbase.pdfmetrics import stringWidth
+
     lines = wrap(LONG_NAME, FONT, 10, 150)
     assert len(lines) >= 3
     assert " ".join(lines) == LONG_NAME

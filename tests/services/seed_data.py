@@ -30,59 +30,148 @@ class Activity:
             n = next(_seq)
             ngo_id = new_id()
             with self.engine.begin() as conn:
-                conn.execute(insert(Ngo.__table__).values(
-                    id=ngo_id, **stamps(), row_version=1, county_id=county_id, seq=900_000 + n,
-                    national_id=f"{90_000_000_000 + n}", name=f"انجمن نمونه {n}", name_key=f"انجمن نمونه {n}",
-                    name_sort=f"{n}", level="county", status="active", licence_state="valid",
-                    registration_no="", address="", phone="", ceo_name="", ceo_national_code="", search_text="",
-                ))
+                conn.execute(
+                    insert(Ngo.__table__).values(
+                        id=ngo_id,
+                        **stamps(),
+                        row_version=1,
+                        county_id=county_id,
+                        seq=900_000 + n,
+                        national_id=f"{90_000_000_000 + n}",
+                        name=f"انجمن نمونه {n}",
+                        name_key=f"انجمن نمونه {n}",
+                        name_sort=f"{n}",
+                        level="county",
+                        status="active",
+                        licence_state="valid",
+                        registration_no="",
+                        address="",
+                        phone="",
+                        ceo_name="",
+                        ceo_national_code="",
+                        search_text="",
+                    )
+                )
             self._ngo[county_id] = ngo_id
         return self._ngo[county_id]
 
-    def steps(self, kind: str, on: date, county_id: str | None, n: int = 1, case_type: str | None = None) -> None:
+    def steps(
+        self, kind: str, on: date, county_id: str | None, n: int = 1, case_type: str | None = None
+    ) -> None:
         ngo_id = self.ngo(county_id)
         with self.engine.begin() as conn:
             for _ in range(n):
                 case_id = None
                 if case_type is not None:
                     case_id = new_id()
-                    conn.execute(insert(LicenceCase.__table__).values(
-                        id=case_id, **stamps(), row_version=1, county_id=county_id, ngo_id=ngo_id,
-                        case_type=case_type, tracking_no=case_id[:8], received_on=on, state="approved",
-                        legal_basis="", note=""))
-                conn.execute(insert(LicenceStep.__table__).values(
-                    id=new_id(), **stamps(), row_version=1, county_id=county_id, ngo_id=ngo_id, case_id=case_id,
-                    kind=kind, on_date=on, clerk="", letter_no="", legal_basis="", reason="", note=""))
+                    conn.execute(
+                        insert(LicenceCase.__table__).values(
+                            id=case_id,
+                            **stamps(),
+                            row_version=1,
+                            county_id=county_id,
+                            ngo_id=ngo_id,
+                            case_type=case_type,
+                            tracking_no=case_id[:8],
+                            received_on=on,
+                            state="approved",
+                            legal_basis="",
+                            note="",
+                        )
+                    )
+                conn.execute(
+                    insert(LicenceStep.__table__).values(
+                        id=new_id(),
+                        **stamps(),
+                        row_version=1,
+                        county_id=county_id,
+                        ngo_id=ngo_id,
+                        case_id=case_id,
+                        kind=kind,
+                        on_date=on,
+                        clerk="",
+                        letter_no="",
+                        legal_basis="",
+                        reason="",
+                        note="",
+                    )
+                )
 
     def inquiries(self, on: date, county_id: str | None, n: int = 1) -> None:
         ngo_id = self.ngo(county_id)
         with self.engine.begin() as conn:
             case_id = new_id()
-            conn.execute(insert(LicenceCase.__table__).values(
-                id=case_id, **stamps(), row_version=1, county_id=county_id, ngo_id=ngo_id,
-                case_type="establishment", tracking_no=case_id[:8], received_on=on, state="inquiring",
-                legal_basis="", note=""))
+            conn.execute(
+                insert(LicenceCase.__table__).values(
+                    id=case_id,
+                    **stamps(),
+                    row_version=1,
+                    county_id=county_id,
+                    ngo_id=ngo_id,
+                    case_type="establishment",
+                    tracking_no=case_id[:8],
+                    received_on=on,
+                    state="inquiring",
+                    legal_basis="",
+                    note="",
+                )
+            )
             for _ in range(n):
-                conn.execute(insert(Inquiry.__table__).values(
-                    id=new_id(), **stamps(), row_version=1, case_id=case_id, agency="police", sent_on=on,
-                    due_on=jalali.add_days(on, 60), letter_no="", note=""))
+                conn.execute(
+                    insert(Inquiry.__table__).values(
+                        id=new_id(),
+                        **stamps(),
+                        row_version=1,
+                        case_id=case_id,
+                        agency="police",
+                        sent_on=on,
+                        due_on=jalali.add_days(on, 60),
+                        letter_no="",
+                        note="",
+                    )
+                )
 
-    def events(self, kind: str, on: date, county_id: str | None, n: int = 1, attendees: int = 0,
-               hours: int = 0) -> None:
+    def events(
+        self, kind: str, on: date, county_id: str | None, n: int = 1, attendees: int = 0, hours: int = 0
+    ) -> None:
         with self.engine.begin() as conn:
             for _ in range(n):
-                conn.execute(insert(Event.__table__).values(
-                    id=new_id(), **stamps(), row_version=1, county_id=county_id, kind=kind, title="رویداد نمونه",
-                    title_key="رویداد نمونه", starts_on=on, attendees=attendees, training_hours=hours, note=""))
+                conn.execute(
+                    insert(Event.__table__).values(
+                        id=new_id(),
+                        **stamps(),
+                        row_version=1,
+                        county_id=county_id,
+                        kind=kind,
+                        title="رویداد نمونه",
+                        title_key="رویداد نمونه",
+                        starts_on=on,
+                        attendees=attendees,
+                        training_hours=hours,
+                        note="",
+                    )
+                )
 
     def letters(self, kind: str, on: date, county_id: str | None, n: int = 1) -> None:
         with self.engine.begin() as conn:
             for _ in range(n):
                 number = new_id()[:12]
-                conn.execute(insert(Letter.__table__).values(
-                    id=new_id(), **stamps(), row_version=1, county_id=county_id, direction="outgoing",
-                    number=number, jalali_year=jalali.jalali_year_of(on), dated_on=on, party="اداره کل",
-                    subject="مکاتبه نمونه", kind=kind, search_text=""))
+                conn.execute(
+                    insert(Letter.__table__).values(
+                        id=new_id(),
+                        **stamps(),
+                        row_version=1,
+                        county_id=county_id,
+                        direction="outgoing",
+                        number=number,
+                        jalali_year=jalali.jalali_year_of(on),
+                        dated_on=on,
+                        party="اداره کل",
+                        subject="مکاتبه نمونه",
+                        kind=kind,
+                        search_text="",
+                    )
+                )
 
 
 def qazvin_seed(activity: Activity, counties: dict[str, str]) -> None:

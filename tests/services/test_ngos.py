@@ -172,7 +172,9 @@ def _names(uow, flt, **kw):
 
 def test_search_is_normalized_and_prefix_matched(desk, make_ngo):
     uow = desk.uow
-    make_ngo(name="سازمان مردم‌نهاد امید", national_id=make_legal_national_id("1234567890"), registration_no="555")
+    make_ngo(
+        name="سازمان مردم‌نهاد امید", national_id=make_legal_national_id("1234567890"), registration_no="555"
+    )
     make_ngo(name="خیریه علی بن ابیطالب", registration_no="12399")
     make_ngo(name="انجمن کتابخوانی", ceo_name="زینب کاظمی")
     search = lambda q: sorted(_names(uow, NgoFilter(text=q)))
@@ -199,7 +201,21 @@ def test_search_follows_edits(desk, make_ngo):
 
 
 def test_sort_by_name_is_persian_alphabetical(desk, make_ngo):
-    names = ["گلستان", "کوثر", "ژاله", "زیبا", "چمران", "جهاد", "پویا", "بهار", "یاس", "وحدت", "آوا", "اميد", "ابر"]
+    names = [
+        "گلستان",
+        "کوثر",
+        "ژاله",
+        "زیبا",
+        "چمران",
+        "جهاد",
+        "پویا",
+        "بهار",
+        "یاس",
+        "وحدت",
+        "آوا",
+        "اميد",
+        "ابر",
+    ]
     for name in names:
         make_ngo(name=name)
     expected = [

@@ -33,7 +33,9 @@ from ostandari_desk.ui.tasks import wait_for_tasks
 
 LATIN = re.compile(r"[A-Za-z]")
 # Key names as printed on the keyboard (Ctrl+N, Ctrl+Shift+F, F5) are allowed: clerks press those keys.
-SHORTCUT = re.compile(r"\b(?:(?:Ctrl|Shift|Alt|Meta)\+)+(?:F\d{1,2}|[A-Za-z0-9]|Enter|Return|Del|Delete|Tab|Space)\b|\bF\d{1,2}\b")
+SHORTCUT = re.compile(
+    r"\b(?:(?:Ctrl|Shift|Alt|Meta)\+)+(?:F\d{1,2}|[A-Za-z0-9]|Enter|Return|Del|Delete|Tab|Space)\b|\bF\d{1,2}\b"
+)
 # The wizard resizes itself on page changes; the offscreen platform cannot pass that on.
 pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints")
 
@@ -107,7 +109,11 @@ def test_wizard(engine, prepared_app, qtbot):
     assert latin_texts(wizard) == []
     wizard.next()
     assert latin_texts(wizard) == []
-    for button in (QWizard.WizardButton.BackButton, QWizard.WizardButton.FinishButton, QWizard.WizardButton.CancelButton):
+    for button in (
+        QWizard.WizardButton.BackButton,
+        QWizard.WizardButton.FinishButton,
+        QWizard.WizardButton.CancelButton,
+    ):
         assert not LATIN.search(wizard.buttonText(button))
 
 
@@ -121,7 +127,9 @@ def test_message_boxes(prepared_app, qtbot):
     visible = [b.text() for b in crash.buttons()]
     assert not [t for t in visible if LATIN.search(t)], visible
     assert not LATIN.search(crash.windowTitle() + crash.text() + crash.informativeText())
-    box = QMessageBox(QMessageBox.Icon.Warning, "خطا", UserError("نشد").message, QMessageBox.StandardButton.Ok)
+    box = QMessageBox(
+        QMessageBox.Icon.Warning, "خطا", UserError("نشد").message, QMessageBox.StandardButton.Ok
+    )
     qtbot.addWidget(box)
     box.show()
     assert [b.text() for b in box.buttons() if LATIN.search(b.text())] == []

@@ -52,8 +52,11 @@ def test_annual_report_is_made_in_the_worker_and_previewed(page, qtbot, tmp_path
     qtbot.waitUntil(lambda: page.preview.page_count() == blocker.args[0])
     assert page.save_button.isEnabled() and page.print_button.isEnabled()
     assert "آماده" in page.status.text()
-    assert_pdf_has(page.pdf_bytes(), "گزارش مقایسه‌ای عملکرد سال ۱۴۰۱ نسبت به ۱۴۰۰",
-                   "صدور پروانه فعالیت مورد ۵ ۱۲ ۲٫۴ برابر")
+    assert_pdf_has(
+        page.pdf_bytes(),
+        "گزارش مقایسه‌ای عملکرد سال ۱۴۰۱ نسبت به ۱۴۰۰",
+        "صدور پروانه فعالیت مورد ۵ ۱۲ ۲٫۴ برابر",
+    )
     page.save_to(str(tmp_path / "annual"))
     assert (tmp_path / "annual.pdf").read_bytes() == page.pdf_bytes()
 

@@ -17,7 +17,9 @@ from ostandari_desk.ui.widgets.numbers import PersianIntSpinBox, RialEdit, parse
 def _type(widget, text: str) -> None:
     """Type any (also non-ASCII) text: qtbot.keyClicks aborts the process on non-ASCII."""
     for ch in text:
-        QTest.sendKeyEvent(QTest.KeyAction.Click, widget, Qt.Key.Key_unknown, ch, Qt.KeyboardModifier.NoModifier)
+        QTest.sendKeyEvent(
+            QTest.KeyAction.Click, widget, Qt.Key.Key_unknown, ch, Qt.KeyboardModifier.NoModifier
+        )
 
 
 @pytest.fixture

@@ -18,7 +18,9 @@ pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints")
 
 def _type(widget, text: str) -> None:
     for ch in text:
-        QTest.sendKeyEvent(QTest.KeyAction.Click, widget, Qt.Key.Key_unknown, ch, Qt.KeyboardModifier.NoModifier)
+        QTest.sendKeyEvent(
+            QTest.KeyAction.Click, widget, Qt.Key.Key_unknown, ch, Qt.KeyboardModifier.NoModifier
+        )
 
 
 @pytest.fixture

@@ -118,7 +118,9 @@ class LicencePanel(QWidget):
         with self.context.uow() as uow:
             self.ngo_actions = lic.ngo_actions(uow, self.ngo_id)
             current = lic.current_licence_info(uow, self.ngo_id)
-            self.case = lic.get_case(uow, self.ngo_actions.open_case.id) if self.ngo_actions.open_case else None
+            self.case = (
+                lic.get_case(uow, self.ngo_actions.open_case.id) if self.ngo_actions.open_case else None
+            )
             entries = lic.timeline(uow, self.ngo_id)
         self._show_licence(current)
         self._show_case()

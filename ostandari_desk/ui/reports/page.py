@@ -88,8 +88,12 @@ class ReportsPage(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.preview)
         self._fields = {
-            "year": self.year_spin, "county": self.county_combo, "same_period": self.same_period_check,
-            "search": self.search_edit, "ngo": self.ngo_combo, "days": self.days_spin,
+            "year": self.year_spin,
+            "county": self.county_combo,
+            "same_period": self.same_period_check,
+            "search": self.search_edit,
+            "ngo": self.ngo_combo,
+            "days": self.days_spin,
         }
         self._task = None
         self._pdf = b""
@@ -135,7 +139,8 @@ class ReportsPage(QWidget):
         for name, widget in self._fields.items():
             self.form.setRowVisible(widget, name in wanted)
         self.search_edit.setPlaceholderText(
-            "نام یا شناسه ملی سازمان" if "ngo" in wanted else "متن جست‌وجو در نام سازمان‌ها (اختیاری)")
+            "نام یا شناسه ملی سازمان" if "ngo" in wanted else "متن جست‌وجو در نام سازمان‌ها (اختیاری)"
+        )
         if "ngo" in wanted and self.ngo_combo.count() == 0:
             self._refresh_ngos()
 
@@ -197,8 +202,13 @@ class ReportsPage(QWidget):
         self.generate_button.setEnabled(False)
         self.progress.setRange(0, 0)  # busy until the worker answers
         self.status.setText("در حال تهیه گزارش…")
-        self._task = run_task(self, partial(_produce_and_render, self.context.engine, request),
-                              on_done=self._on_done, on_error=self._on_error, progress=False)
+        self._task = run_task(
+            self,
+            partial(_produce_and_render, self.context.engine, request),
+            on_done=self._on_done,
+            on_error=self._on_error,
+            progress=False,
+        )
 
     def _finish(self) -> None:
         self.generate_button.setEnabled(True)

@@ -50,7 +50,9 @@ def _render_pdfium(data: bytes, width: int) -> list[QImage] | None:
             bitmap = page.render(scale=width / page.get_width())
             pil = bitmap.to_pil().convert("RGBA")
             raw = pil.tobytes("raw", "RGBA")
-            images.append(QImage(raw, pil.width, pil.height, pil.width * 4, QImage.Format.Format_RGBA8888).copy())
+            images.append(
+                QImage(raw, pil.width, pil.height, pil.width * 4, QImage.Format.Format_RGBA8888).copy()
+            )
             page.close()
         return images
     finally:

@@ -47,7 +47,9 @@ class YearSummaryWidget(QWidget):
         self.year = jalali.jalali_year_of(self.today)
         self.data = None
         layout = QVBoxLayout(self)
-        self.title = QLabel(f"عملکرد امسال تا امروز در برابر همین بازه سال {to_persian_digits(self.year - 1)}")
+        self.title = QLabel(
+            f"عملکرد امسال تا امروز در برابر همین بازه سال {to_persian_digits(self.year - 1)}"
+        )
         font = self.title.font()
         font.setBold(True)
         self.title.setFont(font)
@@ -67,7 +69,12 @@ class YearSummaryWidget(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
-        run_task(self, lambda: _load(self.context.engine, self.year, self.today), on_done=self._show, progress=False)
+        run_task(
+            self,
+            lambda: _load(self.context.engine, self.year, self.today),
+            on_done=self._show,
+            progress=False,
+        )
 
     def _show(self, data) -> None:
         self.data = data
@@ -77,8 +84,10 @@ class YearSummaryWidget(QWidget):
         self.tiles = {}
         for index, key in enumerate(data.key_columns):
             row = data.row(key.key)
-            tile = QPushButton(f"{key.label}\n{format_number(row.this)}  (سال قبل: {format_number(row.last)})\n"
-                               f"{row.ratio_text}")
+            tile = QPushButton(
+                f"{key.label}\n{format_number(row.this)}  (سال قبل: {format_number(row.last)})\n"
+                f"{row.ratio_text}"
+            )
             tile.setObjectName(f"tile_{key.key}")
             tile.setMinimumHeight(74)
             tile.setToolTip(f"{row.label}: {data.this_label} در برابر {data.last_label}")

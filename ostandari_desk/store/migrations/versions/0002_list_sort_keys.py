@@ -14,6 +14,7 @@ The full-text index is rebuilt with a one-character prefix index: a search for a
 most NGOs) read every term starting with it (25 ms to count at 100,000 NGOs; 3 ms with the prefix
 index). Two- and three-character prefixes measured no faster with their own prefix indexes.
 """
+
 from collections.abc import Sequence
 
 import sqlalchemy as sa
@@ -22,8 +23,8 @@ from alembic import op
 
 from ostandari_desk.domain.text import persian_sort_key
 
-revision: str = '0002'
-down_revision: str | None = '0001'
+revision: str = "0002"
+down_revision: str | None = "0001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -73,42 +74,42 @@ def _backfill(table: str, source: str, target: str) -> None:
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('ngo', schema=None) as batch_op:
+    with op.batch_alter_table("ngo", schema=None) as batch_op:
         batch_op.add_column(
-            sa.Column('ceo_sort', sqlmodel.sql.sqltypes.AutoString(), nullable=False, server_default='')
+            sa.Column("ceo_sort", sqlmodel.sql.sqltypes.AutoString(), nullable=False, server_default="")
         )
-    with op.batch_alter_table('event', schema=None) as batch_op:
+    with op.batch_alter_table("event", schema=None) as batch_op:
         batch_op.add_column(
-            sa.Column('title_sort', sqlmodel.sql.sqltypes.AutoString(), nullable=False, server_default='')
+            sa.Column("title_sort", sqlmodel.sql.sqltypes.AutoString(), nullable=False, server_default="")
         )
 
-    _backfill('ngo', 'ceo_name', 'ceo_sort')
-    _backfill('event', 'title', 'title_sort')
+    _backfill("ngo", "ceo_name", "ceo_sort")
+    _backfill("event", "title", "title_sort")
 
-    with op.batch_alter_table('ngo', schema=None) as batch_op:
-        batch_op.create_index('ix_ngo_sort_seq', ['name_sort', 'seq'], unique=False)
-        batch_op.create_index('ix_ngo_registration_sort', ['registration_no', 'name_sort'], unique=False)
-        batch_op.create_index('ix_ngo_level_sort', ['level', 'name_sort'], unique=False)
-        batch_op.create_index('ix_ngo_licence_sort', ['licence_state', 'name_sort'], unique=False)
-        batch_op.create_index('ix_ngo_ceo_sort', ['ceo_sort', 'name_sort'], unique=False)
-    with op.batch_alter_table('event', schema=None) as batch_op:
-        batch_op.create_index('ix_event_title_sort', ['title_sort', 'id'], unique=False)
+    with op.batch_alter_table("ngo", schema=None) as batch_op:
+        batch_op.create_index("ix_ngo_sort_seq", ["name_sort", "seq"], unique=False)
+        batch_op.create_index("ix_ngo_registration_sort", ["registration_no", "name_sort"], unique=False)
+        batch_op.create_index("ix_ngo_level_sort", ["level", "name_sort"], unique=False)
+        batch_op.create_index("ix_ngo_licence_sort", ["licence_state", "name_sort"], unique=False)
+        batch_op.create_index("ix_ngo_ceo_sort", ["ceo_sort", "name_sort"], unique=False)
+    with op.batch_alter_table("event", schema=None) as batch_op:
+        batch_op.create_index("ix_event_title_sort", ["title_sort", "id"], unique=False)
     _rebuild_search(", prefix='1'")
 
 
 def downgrade() -> None:
     _rebuild_search("")
-    with op.batch_alter_table('event', schema=None) as batch_op:
-        batch_op.drop_index('ix_event_title_sort')
-    with op.batch_alter_table('ngo', schema=None) as batch_op:
-        batch_op.drop_index('ix_ngo_ceo_sort')
-        batch_op.drop_index('ix_ngo_licence_sort')
-        batch_op.drop_index('ix_ngo_level_sort')
-        batch_op.drop_index('ix_ngo_registration_sort')
-        batch_op.drop_index('ix_ngo_sort_seq')
+    with op.batch_alter_table("event", schema=None) as batch_op:
+        batch_op.drop_index("ix_event_title_sort")
+    with op.batch_alter_table("ngo", schema=None) as batch_op:
+        batch_op.drop_index("ix_ngo_ceo_sort")
+        batch_op.drop_index("ix_ngo_licence_sort")
+        batch_op.drop_index("ix_ngo_level_sort")
+        batch_op.drop_index("ix_ngo_registration_sort")
+        batch_op.drop_index("ix_ngo_sort_seq")
     # ALTER TABLE DROP COLUMN (SQLite 3.35+), not a table copy: a copy would drop the ngo full-text
     # triggers and, with foreign keys on, cascade to the children.
-    with op.batch_alter_table('event', schema=None, recreate='never') as batch_op:
-        batch_op.drop_column('title_sort')
-    with op.batch_alter_table('ngo', schema=None, recreate='never') as batch_op:
-        batch_op.drop_column('ceo_sort')
+    with op.batch_alter_table("event", schema=None, recreate="never") as batch_op:
+        batch_op.drop_column("title_sort")
+    with op.batch_alter_table("ngo", schema=None, recreate="never") as batch_op:
+        batch_op.drop_column("ceo_sort")

@@ -22,35 +22,36 @@ answers the same count by Jalali year in 0.08 s.
 
 Plain CREATE INDEX (no table copy), so the ngo full-text triggers and child rows are untouched.
 """
+
 from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0003'
-down_revision: str | None = '0002'
+revision: str = "0003"
+down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-UNANSWERED = sa.text('answered_on IS NULL')
+UNANSWERED = sa.text("answered_on IS NULL")
 
 
 def upgrade() -> None:
-    op.create_index('ix_licence_state_expiry', 'licence', ['state', 'expires_on', 'county_id'], unique=False)
-    op.create_index('ix_licencecase_state_county', 'licencecase', ['state', 'county_id'], unique=False)
+    op.create_index("ix_licence_state_expiry", "licence", ["state", "expires_on", "county_id"], unique=False)
+    op.create_index("ix_licencecase_state_county", "licencecase", ["state", "county_id"], unique=False)
     op.create_index(
-        'ix_inquiry_unanswered_due',
-        'inquiry',
-        ['due_on', 'case_id'],
+        "ix_inquiry_unanswered_due",
+        "inquiry",
+        ["due_on", "case_id"],
         unique=False,
         sqlite_where=UNANSWERED,
         postgresql_where=UNANSWERED,
     )
-    op.create_index('ix_inquiry_sent_case', 'inquiry', ['sent_on', 'case_id'], unique=False)
+    op.create_index("ix_inquiry_sent_case", "inquiry", ["sent_on", "case_id"], unique=False)
 
 
 def downgrade() -> None:
-    op.drop_index('ix_inquiry_sent_case', table_name='inquiry')
-    op.drop_index('ix_inquiry_unanswered_due', table_name='inquiry')
-    op.drop_index('ix_licencecase_state_county', table_name='licencecase')
-    op.drop_index('ix_licence_state_expiry', table_name='licence')
+    op.drop_index("ix_inquiry_sent_case", table_name="inquiry")
+    op.drop_index("ix_inquiry_unanswered_due", table_name="inquiry")
+    op.drop_index("ix_licencecase_state_county", table_name="licencecase")
+    op.drop_index("ix_licence_state_expiry", table_name="licence")
