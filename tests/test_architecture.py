@@ -25,3 +25,16 @@ def test_ui_runs_no_sql_itself():
         )
     ]
     assert offenders == []
+
+
+def test_ruff_lint_is_clean():
+    ruff = Path(sys.executable).with_name("ruff")
+    result = subprocess.run(
+        [str(ruff), "check", "ostandari_desk", "tests"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
