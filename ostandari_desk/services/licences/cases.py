@@ -28,7 +28,7 @@ from ostandari_desk.domain.lifecycle import (
     check_case_action,
 )
 from ostandari_desk.errors import NotFoundError, TransitionError, ValidationError
-from ostandari_desk.services import audit
+from ostandari_desk.services import audit, letters
 from ostandari_desk.services.audit import ensure_open, now_utc, stamps
 from ostandari_desk.services.licences.rows import ANSWER_LABELS
 from ostandari_desk.services.licences.steps import (
@@ -37,7 +37,7 @@ from ostandari_desk.services.licences.steps import (
     load_ngo,
     require_date,
 )
-from ostandari_desk.store.models import Inquiry, LicenceCase, Ngo
+from ostandari_desk.store.models import Inquiry, Letter, LicenceCase, LicenceStep, Ngo
 from ostandari_desk.store.uow import UnitOfWork
 
 CLOSED_CASE_STATES = (CaseState.REJECTED.value, CaseState.CLOSED.value)
@@ -419,11 +419,70 @@ def renew_licence(
 # --- direct steps -------------------------------------------------------------------------------
 
 
+# The outgoing letter a direct step carries: its kind and the subject it is filed under.
+STEP_LETTERS: dict[StepKind, tuple[str, str]] = {
+    StepKind.SUSPENSION: ("punitive", "تعلیق پروانه فعالیت"),
+    StepKind.REVOCATION: ("punitive", "لغو پروانه فعالیت"),
+    StepKind.LIFTING: ("other", "رفع تعلیق پروانه فعالیت"),
+}
+
+
+def _record_step_letter(uow: UnitOfWork, ngo: Ngo, step: LicenceStep, kind: StepKind, clerk: str) -> None:
+    """File the step's letter among the outgoing letters, in the step's transaction (never commits).
+
+    A letter with that number in that Jalali year is linked to the step (its NGO and step filled in if
+    empty, an «other» letter becoming punitive for a sanction); otherwise one is created. A step
+    without a letter number (a lifting may have none) files nothing.
+    """
+    number = letters.clean_number(step.letter_no)
+    if not number:
+        return
+    letter_kind, title = STEP_LETTERS[kind]
+    year = jalali.jalali_year_of(step.on_date)
+    found = letters.find_letter_id(uow, "outgoing", year, number)
+    if found is None:
+        data = letters.LetterInput(
+            direction="outgoing",
+            number=number,
+            dated_on=step.on_date,
+            party=ngo.name,
+            subject=f"{title}: {step.reason}" if step.reason else title,
+            kind=letter_kind,
+            ngo_id=ngo.id,
+            licence_step_id=step.id,
+            county_id=ngo.county_id,
+        )
+        try:
+            letters.create_letter(uow, data, clerk, commit=False)
+        except ValidationError as exc:  # e.g. a number too long for a letter: point at the step's field
+            field = "letter_no" if exc.field == "number" else exc.field
+            raise ValidationError(exc.message, field=field, record=exc.record) from exc
+        return
+    letter = uow.s.get(Letter, found)
+    assert letter is not None
+    changed = False
+    if not letter.licence_step_id:
+        letter.licence_step_id = step.id
+        changed = True
+    if not letter.ngo_id:
+        letter.ngo_id = ngo.id
+        changed = True
+    if letter_kind == "punitive" and letter.kind == "other":
+        letter.kind = letter_kind
+        changed = True
+    if changed:
+        letter.updated_at = now_utc()
+        letter.row_version += 1
+        uow.s.add(letter)
+        audit.record(uow, clerk, "link", "letter", letter.id, f"{letter.number}: {STEP_LETTERS[kind][1]}")
+
+
 def _direct(uow: UnitOfWork, ngo_id: str, kind: StepKind, on: date, clerk: str, **kwargs) -> str:
     on = require_date(on, "تاریخ", "on")
     with ensure_open(uow):
         ngo: Ngo = load_ngo(uow.s, ngo_id)
         step = apply_licence_step(uow.s, ngo, kind, on, clerk, **kwargs)
+        _record_step_letter(uow, ngo, step, kind, clerk)
         audit.record(uow, clerk, kind.value, "ngo", ngo.id, step.letter_no)
         uow.commit()
         return step.id
@@ -432,19 +491,28 @@ def _direct(uow: UnitOfWork, ngo_id: str, kind: StepKind, on: date, clerk: str, 
 def suspend_licence(
     uow: UnitOfWork, ngo_id: str, on: date, letter_no: str, reason: str, clerk: str, note: str = ""
 ) -> str:
-    """Suspend the NGO's valid licence; letter number and reason are required. Returns the step id."""
+    """Suspend the NGO's valid licence; letter number and reason are required. Returns the step id.
+
+    The suspension letter is filed (or linked) as an outgoing punitive letter in the same transaction.
+    """
     return _direct(uow, ngo_id, StepKind.SUSPENSION, on, clerk, letter_no=letter_no, reason=reason, note=note)
 
 
 def lift_suspension(
     uow: UnitOfWork, ngo_id: str, on: date, letter_no: str, clerk: str, note: str = ""
 ) -> str:
-    """Lift a suspension: the licence is valid again. Returns the step id."""
+    """Lift a suspension: the licence is valid again. Returns the step id.
+
+    A letter number, if given, is filed (or linked) as an outgoing «other» letter in the same transaction.
+    """
     return _direct(uow, ngo_id, StepKind.LIFTING, on, clerk, letter_no=letter_no, note=note)
 
 
 def revoke_licence(
     uow: UnitOfWork, ngo_id: str, on: date, letter_no: str, reason: str, clerk: str, note: str = ""
 ) -> str:
-    """Revoke (لغو) the licence or the approval; letter number and reason are required."""
+    """Revoke (لغو) the licence or the approval; letter number and reason are required.
+
+    The revocation letter is filed (or linked) as an outgoing punitive letter in the same transaction.
+    """
     return _direct(uow, ngo_id, StepKind.REVOCATION, on, clerk, letter_no=letter_no, reason=reason, note=note)

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -117,6 +118,17 @@ class StepDialog(QDialog):
         spin.setSuffix(suffix)
         return self._add(key, label, spin)
 
+    def add_note(self, key: str, text: str) -> QLabel:
+        """A one-line hint under the previous row (no label, no value)."""
+        note = QLabel(text, self)
+        note.setObjectName(f"{key}Note")
+        note.setWordWrap(True)
+        palette = note.palette()
+        palette.setColor(QPalette.ColorRole.WindowText, palette.color(QPalette.ColorRole.PlaceholderText))
+        note.setPalette(palette)
+        self.form.addRow("", note)
+        return note
+
     def add_info(self, key: str, label: str, text: str = "") -> QLabel:
         info = QLabel(text, self)
         info.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -173,6 +185,9 @@ class StepDialog(QDialog):
             return False
         self.accept()
         return True
+
+
+LETTER_FILED_NOTE = "این نامه در مکاتبات صادره نیز ثبت می‌شود."
 
 
 def _code(value: str) -> str:
@@ -366,6 +381,7 @@ def suspension_dialog(context, ngo_id: str, parent=None) -> StepDialog:
     dialog = StepDialog("تعلیق پروانه", "پروانه فعالیت سمن تعلیق می‌شود.", submit, parent)
     dialog.add_date("on", "تاریخ تعلیق:")
     dialog.add_line("letter_no", "شماره نامه:")
+    dialog.add_note("letter_no", LETTER_FILED_NOTE)
     dialog.add_text("reason", "دلیل:")
     return dialog
 
@@ -380,6 +396,7 @@ def lifting_dialog(context, ngo_id: str, parent=None) -> StepDialog:
     dialog = StepDialog("رفع تعلیق", "تعلیق پروانه برداشته می‌شود و پروانه دوباره معتبر است.", submit, parent)
     dialog.add_date("on", "تاریخ رفع تعلیق:")
     dialog.add_line("letter_no", "شماره نامه:")
+    dialog.add_note("letter_no", LETTER_FILED_NOTE)
     dialog.add_text("note", "یادداشت:")
     return dialog
 
@@ -394,5 +411,6 @@ def revocation_dialog(context, ngo_id: str, parent=None) -> StepDialog:
     )
     dialog.add_date("on", "تاریخ لغو:")
     dialog.add_line("letter_no", "شماره نامه:")
+    dialog.add_note("letter_no", LETTER_FILED_NOTE)
     dialog.add_text("reason", "دلیل:")
     return dialog
