@@ -259,3 +259,24 @@ def test_bulk_insert_stores_what_the_orm_reads_back(desk, tmp_path):
         ).one()
     assert raw[0] == orm[0]
     assert len(raw[1]) == len(orm[1])
+
+
+def test_number_cells_read_as_whole_numbers(desk, tmp_path):
+    """Excel keeps a typed ID or phone as a number; the reader must not turn 1038… into «1038….0»."""
+    rows = [good_row(1), good_row(2)]
+    rows[0][0] = int(rows[0][0])
+    rows[0][9] = 2833609979  # a phone typed as a number (its leading zero lost, as Excel does)
+    path = write_xlsx(tmp_path / "numbers.xlsx", rows)
+    report = transfer.import_file(desk.uow, "ngos", path, clerk=desk.clerk)
+    assert report.errors == []
+    with desk.uow as uow:
+        stored = uow.s.execute(select(Ngo).where(Ngo.national_id == str(rows[0][0]))).scalar_one()
+        assert stored.phone == "2833609979"
+
+
+def test_rows_keep_their_sheet_numbers_past_empty_rows(desk, tmp_path):
+    rows = [good_row(1), [None] * len(HEADERS), good_row(2)]
+    rows[2][2] = "شهرستان ناموجود"
+    path = write_xlsx(tmp_path / "gap.xlsx", rows)
+    report = transfer.import_file(desk.uow, "ngos", path, clerk=desk.clerk)
+    assert [(e.row, e.column) for e in report.errors] == [(4, "شهرستان")]
