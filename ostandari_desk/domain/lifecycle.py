@@ -35,6 +35,7 @@ class StepKind(StrEnum):
     SUSPENSION = "suspension"
     LIFTING = "lifting"
     REVOCATION = "revocation"
+    WITHDRAWAL = "withdrawal"  # an open case closed without completion (withdrawn, or its licence revoked)
 
 
 class CaseType(StrEnum):
@@ -90,6 +91,7 @@ STEP_LABELS = {
     StepKind.SUSPENSION: "تعلیق",
     StepKind.LIFTING: "رفع تعلیق",
     StepKind.REVOCATION: "لغو",
+    StepKind.WITHDRAWAL: "مختومه شدن پرونده",
 }
 CASE_TYPE_LABELS = {
     CaseType.ESTABLISHMENT: "تأسیس",
@@ -174,16 +176,17 @@ def allowed_case_types(state: LicenceState | str, level: Level | str) -> list[Ca
 
 
 def allowed_case_actions(state: CaseState | str, all_inquiries_answered: bool) -> list[str]:
-    """The next actions on a case: 'documents', 'inquiries', 'answer', 'decide', 'complete'."""
+    """The next actions on a case: 'documents', 'inquiries', 'answer', 'decide', 'complete', and
+    'withdraw' (close it without completion) on any case not yet closed or rejected."""
     state = CaseState(state)
     if state == CaseState.RECEIVED:
-        return ["documents", "decide"]
+        return ["documents", "decide", "withdraw"]
     if state == CaseState.DOCUMENTS_CHECKED:
-        return ["inquiries", "decide"]
+        return ["inquiries", "decide", "withdraw"]
     if state == CaseState.INQUIRING:
-        return ["answer", "decide"] if all_inquiries_answered else ["answer"]
+        return ["answer", "decide", "withdraw"] if all_inquiries_answered else ["answer", "withdraw"]
     if state == CaseState.APPROVED:
-        return ["complete"]
+        return ["complete", "withdraw"]
     return []
 
 

@@ -16,12 +16,14 @@ def counties(desk) -> tuple[str, str]:
     return desk.counties["البرز"], desk.counties["تاکستان"]
 
 
-def licensed_ngo(uow, county_id, issued: str, years: int = 4, name: str = "انجمن حامیان طبیعت") -> str:
+def licensed_ngo(
+    uow, county_id, issued: str, years: int = 4, name: str = "انجمن حامیان طبیعت", number: str = ""
+) -> str:
     ngo_id = insert_ngo(uow, county_id, name=name)
     case_id = approved_case(
         uow, ngo_id, start=jalali.format_jalali(jalali.add_days(j(issued), -60), False), inquiries=False
     )
-    lic.issue_licence(uow, case_id, j(issued), f"N-{issued}", CLERK, validity_years=years)
+    lic.issue_licence(uow, case_id, j(issued), number or f"N-{issued}", CLERK, validity_years=years)
     return ngo_id
 
 
@@ -107,7 +109,7 @@ def test_ngo_actions_follow_the_lifecycle(desk, counties):
     assert actions.case_types_allowed == ()  # one case at a time
     assert actions.open_case.tracking_no == "1401-000001"
     assert actions.open_case.case_type_label == "تأسیس"
-    assert actions.case_actions == ("documents", "decide")
+    assert actions.case_actions == ("documents", "decide", "withdraw")
     lic.decide_case(uow, case_id, True, j("1401/02/01"), None, LEGAL, CLERK)
     assert lic.ngo_actions(uow, ngo_id).direct_steps_allowed == ("revocation",)
     lic.issue_licence(uow, case_id, j("1401/03/01"), "12", CLERK)
@@ -239,10 +241,11 @@ def test_desk_lists_page_in_their_order(desk, counties):
     names = ["انجمن یاوران", "انجمن حامی", "انجمن چکاد"]
     for issued in ("1401/01/10", "1401/02/10"):  # expired on 1405/01/10 and 1405/02/10
         for n, name in enumerate(names):
-            licensed_ngo(uow, alborz if n % 2 else None, issued, name=name)
+            # licence numbers are unique across NGOs: same-day issues need their own
+            licensed_ngo(uow, alborz if n % 2 else None, issued, name=name, number=f"N-{issued}-{n}")
     for issued in ("1401/03/10", "1401/03/20"):  # expiring on 1405/03/10 and 1405/03/20
-        for name in names:
-            licensed_ngo(uow, alborz, issued, name=name)
+        for n, name in enumerate(names):
+            licensed_ngo(uow, alborz, issued, name=name, number=f"N-{issued}-{n}")
     for rows_of in (
         lambda **page: lic.expired_licences(uow, today, **page),
         lambda **page: lic.expiring_licences(uow, today, 90, **page),

@@ -108,7 +108,7 @@ def test_full_path_from_request_to_revocation(desk, ngo_id):
     police = next(q for q in detail.inquiries if q.agency == "police")
     assert police.letter_no == "123/ن"
     assert police.due_on == jalali.add_days(j("1401/02/10"), 60)  # the default inquiry_due_days
-    assert detail.actions == ("answer",)
+    assert detail.actions == ("answer", "withdraw")
 
     # answers may come in any order, but never before the inquiry was sent
     with pytest.raises(ValidationError):
@@ -129,7 +129,7 @@ def test_full_path_from_request_to_revocation(desk, ngo_id):
     lic.decide_case(uow, case_id, True, j("1401/04/01"), j("1401/03/30"), LEGAL, CLERK)
     assert ngo_row(uow, ngo_id).licence_state == "approved"
     assert lic.get_case(uow, case_id).state == "approved"
-    assert lic.ngo_actions(uow, ngo_id).case_actions == ("complete",)
+    assert lic.ngo_actions(uow, ngo_id).case_actions == ("complete", "withdraw")
 
     with pytest.raises(ValidationError):  # licence number required
         lic.issue_licence(uow, case_id, j("1401/06/09"), "", CLERK)

@@ -191,27 +191,27 @@ def carry_licence(panel, ngo_id: str, ctx) -> None:
     step(panel, "open:establishment", tracking_no="")
     assert timeline.labels() == ["دریافت درخواست"]
     assert "تأسیس" in panel.case_label.text()
-    assert offered(panel) == {"documents", "decide"}
+    assert offered(panel) == {"documents", "decide", "withdraw"}
 
     step(panel, "documents")
     assert timeline.labels()[-1] == "بررسی مدارک"
-    assert offered(panel) == {"inquiries", "decide"}
+    assert offered(panel) == {"inquiries", "decide", "withdraw"}
 
     step(panel, "inquiries", letter_judiciary="101", due_days=60)
     assert timeline.labels()[-1] == "ارسال استعلام"
     assert panel.inquiry_table.rowCount() == 4
-    assert offered(panel) == {"answer"}  # no council decision before the four answers
+    assert offered(panel) == {"answer", "withdraw"}  # no council decision before the four answers
 
     for n in range(4):
         step(panel, "answer", answer="favourable")
         assert timeline.labels().count("پاسخ استعلام") == n + 1
-        assert offered(panel) == ({"answer"} if n < 3 else {"decide"})
+        assert offered(panel) == ({"answer", "withdraw"} if n < 3 else {"decide", "withdraw"})
     assert all(panel.inquiry_table.item(r, 4).text() != "بی‌پاسخ" for r in range(4))
 
     step(panel, "decide", decision="approve", legal_basis="آیین‌نامه ۱۳۹۵، ماده ۶")
     assert timeline.labels()[-1] == "موافقت شورا"
     # the licence can now be issued (or the approval revoked); nothing to suspend yet
-    assert offered(panel) == {"complete", "revocation"}
+    assert offered(panel) == {"complete", "withdraw", "revocation"}
     assert panel.action_buttons["complete"].text() == "صدور پروانه"
 
     step(panel, "complete", licence_number="1403-21", validity_years=3)

@@ -66,24 +66,24 @@ def test_full_flow_through_the_dialogs(qtbot, ctx, panel_of, errors):
     d = step(panel, "open:establishment", tracking_no="")
     assert not d.isVisible() and errors == []
     assert timeline.labels() == ["دریافت درخواست"]
-    assert set(panel.action_buttons) == {"documents", "decide"}
+    assert set(panel.action_buttons) == {"documents", "decide", "withdraw"}
     assert "تأسیس" in panel.case_label.text()
 
     step(panel, "documents")
     assert timeline.labels()[-1] == "بررسی مدارک"
-    assert set(panel.action_buttons) == {"inquiries", "decide"}
+    assert set(panel.action_buttons) == {"inquiries", "decide", "withdraw"}
 
     step(panel, "inquiries", letter_judiciary="101", due_days=45)
     assert timeline.labels()[-1] == "ارسال استعلام"
     assert panel.inquiry_table.rowCount() == 4
-    assert list(panel.action_buttons) == ["answer"]  # no decision before the four answers
+    assert list(panel.action_buttons) == ["answer", "withdraw"]  # no decision before the four answers
     assert panel.inquiry_table.item(0, 4).text() == "بی‌پاسخ"
 
     for n in range(4):
         dialog = step(panel, "answer", answer="favourable")
         assert dialog.result() == dialog.DialogCode.Accepted
     assert timeline.labels().count("پاسخ استعلام") == 4
-    assert list(panel.action_buttons) == ["decide"]
+    assert list(panel.action_buttons) == ["decide", "withdraw"]
 
     # An empty legal basis is refused in Persian, the dialog stays open.
     panel.action_buttons["decide"].click()

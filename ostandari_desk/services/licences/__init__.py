@@ -13,6 +13,7 @@ from ostandari_desk.services.licences.cases import (
     revoke_licence,
     send_inquiries,
     suspend_licence,
+    withdraw_case,
 )
 from ostandari_desk.services.licences.queries import (
     current_licence_info,
@@ -40,7 +41,9 @@ from ostandari_desk.services.licences.rows import (
 )
 from ostandari_desk.services.licences.steps import (
     apply_licence_step,
+    check_licence_number_free,
     current_licence,
+    licence_number_holder,
     step_exists,
     step_kind,
 )
@@ -62,6 +65,7 @@ __all__ = [
     "answer_inquiry",
     "apply_licence_step",
     "check_documents",
+    "check_licence_number_free",
     "complete_case",
     "current_licence",
     "current_licence_info",
@@ -72,6 +76,7 @@ __all__ = [
     "get_case",
     "issue_licence",
     "licence_history",
+    "licence_number_holder",
     "lift_suspension",
     "list_cases",
     "ngo_actions",
@@ -85,4 +90,5 @@ __all__ = [
     "step_kind",
     "suspend_licence",
     "timeline",
+    "withdraw_case",
 ]

@@ -32,15 +32,18 @@ from ostandari_desk.services import audit, letters
 from ostandari_desk.services.audit import ensure_open, now_utc, stamps
 from ostandari_desk.services.licences.rows import ANSWER_LABELS
 from ostandari_desk.services.licences.steps import (
+    CLOSED_CASE_STATES,
+    REVOCATION_CLOSE_REASON,
     apply_licence_step,
     clean_code,
+    close_case,
     load_ngo,
+    open_cases_of,
     require_date,
 )
 from ostandari_desk.store.models import Inquiry, Letter, LicenceCase, LicenceStep, Ngo
 from ostandari_desk.store.uow import UnitOfWork
 
-CLOSED_CASE_STATES = (CaseState.REJECTED.value, CaseState.CLOSED.value)
 ANSWERS = ("favourable", "unfavourable")
 
 
@@ -354,6 +357,30 @@ def complete_case(
         return step.licence_id if kind != StepKind.CONFORMITY else None
 
 
+def withdraw_case(uow: UnitOfWork, case_id: str, on: date, reason: str, clerk: str, note: str = "") -> str:
+    """Close an open case without completing it (withdrawn by the NGO, overtaken by events…).
+
+    Allowed for any case not yet closed or rejected, an approved one included; records a WITHDRAWAL
+    step with its reason (required) and frees the NGO for a new case. Returns the step id.
+    """
+    on = require_date(on, "تاریخ مختومه شدن پرونده", "on")
+    reason = text.clean(reason)
+    if not reason:
+        raise ValidationError("دلیل مختومه شدن پرونده را وارد کنید.", field="reason")
+    with ensure_open(uow):
+        s = uow.s
+        case = _load_case(s, case_id)
+        check_case_action(case.state, "withdraw", True)
+        step = apply_licence_step(
+            s, case.ngo_id, StepKind.WITHDRAWAL, on, clerk, reason=reason, note=note, case_id=case.id
+        )
+        close_case(case)
+        s.add(case)
+        audit.record(uow, clerk, "withdraw_case", "licencecase", case.id, reason)
+        uow.commit()
+        return step.id
+
+
 def _complete_typed(uow: UnitOfWork, case_id: str, expected: CaseType, **kwargs) -> str | None:
     with ensure_open(uow):
         case = _load_case(uow.s, case_id)
@@ -481,9 +508,14 @@ def _direct(uow: UnitOfWork, ngo_id: str, kind: StepKind, on: date, clerk: str, 
     on = require_date(on, "تاریخ", "on")
     with ensure_open(uow):
         ngo: Ngo = load_ngo(uow.s, ngo_id)
+        open_before = [case.id for case in open_cases_of(uow.s, ngo.id)]
         step = apply_licence_step(uow.s, ngo, kind, on, clerk, **kwargs)
         _record_step_letter(uow, ngo, step, kind, clerk)
         audit.record(uow, clerk, kind.value, "ngo", ngo.id, step.letter_no)
+        for case_id in open_before:  # a revocation closes the NGO's open case (apply_licence_step)
+            case = uow.s.get(LicenceCase, case_id)
+            if case is not None and case.state == CaseState.CLOSED.value:
+                audit.record(uow, clerk, "withdraw_case", "licencecase", case_id, REVOCATION_CLOSE_REASON)
         uow.commit()
         return step.id
 
@@ -512,6 +544,8 @@ def revoke_licence(
     uow: UnitOfWork, ngo_id: str, on: date, letter_no: str, reason: str, clerk: str, note: str = ""
 ) -> str:
     """Revoke (لغو) the licence or the approval; letter number and reason are required.
+
+    Any open case of the NGO is closed in the same transaction (a WITHDRAWAL step, reason «لغو پروانه»).
 
     The revocation letter is filed (or linked) as an outgoing punitive letter in the same transaction.
     """

@@ -17,6 +17,7 @@ from ostandari_desk.domain import jalali, text
 from ostandari_desk.domain.lifecycle import (
     LEVEL_LABELS,
     STEP_LABELS,
+    CaseState,
     Level,
     LicenceState,
     StepKind,
@@ -25,11 +26,16 @@ from ostandari_desk.domain.lifecycle import (
 )
 from ostandari_desk.errors import NotFoundError, TransitionError, ValidationError
 from ostandari_desk.services.audit import now_utc, stamps
-from ostandari_desk.store.models import Licence, LicenceStep, Ngo
+from ostandari_desk.store.models import Licence, LicenceCase, LicenceStep, Ngo
 from ostandari_desk.store.uow import UnitOfWork
 
 # Steps that produce a new Licence row.
 LICENCE_ISSUING_STEPS = (StepKind.ISSUE, StepKind.RENEWAL, StepKind.UPGRADE)
+
+# A case in these states is finished; any other is open (an approved one awaits its completion).
+CLOSED_CASE_STATES = (CaseState.REJECTED.value, CaseState.CLOSED.value)
+# The reason recorded on a case closed because its NGO's licence (or approval) was revoked.
+REVOCATION_CLOSE_REASON = "لغو پروانه"
 
 # Values, screen labels, and the action names of the licences import sheet (IMPORT_TEMPLATES.md).
 _STEP_BY_NAME = (
@@ -131,6 +137,65 @@ def step_exists(session: Session | UnitOfWork, ngo_id: str, kind: StepKind | str
     return session.exec(stmt).first() is not None
 
 
+def licence_number_key(number: str | None) -> str:
+    """The form licence numbers are compared in: digits Latin, letters and spaces normalized."""
+    return text.normalize(text.digits_to_latin(number or ""))
+
+
+def licence_number_holder(
+    session: Session | UnitOfWork, number: str | None, *, except_ngo_id: str | None = None
+) -> tuple[Licence, Ngo] | None:
+    """The licence (and its NGO) already carrying `number`, compared normalized; None if it is free.
+
+    ``except_ngo_id``: that NGO's own licences do not count (a renewal may keep its licence's number).
+    """
+    session = session_of(session)
+    key = licence_number_key(number)
+    if not key:
+        return None
+    stmt = select(Licence, Ngo).join(Ngo, col(Ngo.id) == col(Licence.ngo_id))
+    digits = [ch for ch in key if "0" <= ch <= "9"]
+    if digits:  # stored numbers keep their digits Latin, so equal keys share this digit sequence
+        stmt = stmt.where(col(Licence.number).like("%" + "%".join(digits) + "%"))
+    if except_ngo_id is not None:
+        stmt = stmt.where(Licence.ngo_id != except_ngo_id)
+    for licence, holder in session.exec(stmt.order_by(col(Licence.created_at))):
+        if licence_number_key(licence.number) == key:
+            return licence, holder
+    return None
+
+
+def check_licence_number_free(
+    session: Session | UnitOfWork, number: str | None, *, except_ngo_id: str | None = None
+) -> None:
+    """ValidationError (field licence_number) when another licence already carries `number`."""
+    found = licence_number_holder(session, number, except_ngo_id=except_ngo_id)
+    if found is not None:
+        _licence, holder = found
+        shown = text.protect_hyphenated_numbers(text.to_persian_digits(text.clean(number)))
+        raise ValidationError(
+            f"شماره پروانه «{shown}» پیش‌تر برای سمن «{holder.name}» ثبت شده است.", field="licence_number"
+        )
+
+
+def open_cases_of(session: Session | UnitOfWork, ngo_id: str) -> list[LicenceCase]:
+    """The NGO's cases not rejected or closed, oldest first."""
+    session = session_of(session)
+    stmt = (
+        select(LicenceCase)
+        .where(LicenceCase.ngo_id == ngo_id, col(LicenceCase.state).not_in(CLOSED_CASE_STATES))
+        .order_by(col(LicenceCase.received_on), col(LicenceCase.created_at))
+    )
+    return list(session.exec(stmt))
+
+
+def close_case(case: LicenceCase) -> None:
+    """Mark the case closed (its WITHDRAWAL or completion step is the caller's)."""
+    case.state = CaseState.CLOSED.value
+    case.updated_at = now_utc()
+    case.row_version += 1
+
+
 def validity_years_for(session: Session, level: str) -> int:
     """Years a new licence of `level` stays valid, from the settings (never a constant in code)."""
     return int(settings.validity_years_for(_uow_over(session), level))
@@ -179,13 +244,16 @@ def apply_licence_step(
         imported: history brought from a sheet; an NGO without a licence may start with an issue,
             and reasons / legal bases are not demanded (old sheets rarely carry them).
 
+    A revocation also closes the NGO's open case (a WITHDRAWAL step, reason «لغو پروانه»).
+
     Returns:
         The new LicenceStep (flushed, so its id and the licence's are set).
 
     Raises:
         TransitionError: the lifecycle does not allow the step now.
         ValidationError: a missing licence/letter number, reason or legal basis, a bad expiry,
-            or a date earlier than the NGO's previous step.
+            a licence number another NGO's licence already carries (compared normalized; a renewal
+            or upgrade may keep its own NGO's number), or a date earlier than the NGO's previous step.
     """
     session = session_of(session)
     ngo = load_ngo(session, ngo)
@@ -214,6 +282,11 @@ def apply_licence_step(
             raise ValidationError(f"شماره نامه «{STEP_LABELS[kind]}» را وارد کنید.", field="letter_no")
         if not reason and not imported:
             raise ValidationError(f"دلیل «{STEP_LABELS[kind]}» را وارد کنید.", field="reason")
+    if kind == StepKind.WITHDRAWAL:
+        if case_id is None:
+            raise ValidationError("«مختومه شدن پرونده» فقط برای یک پرونده ثبت می‌شود.", field="case_id")
+        if not reason and not imported:
+            raise ValidationError("دلیل مختومه شدن پرونده را وارد کنید.", field="reason")
 
     current = current_licence(session, ngo.id)
     licence_id = current.id if current is not None else None
@@ -234,6 +307,10 @@ def apply_licence_step(
                     f"فقط سمن شهرستانی ارتقا می‌یابد؛ سطح این سمن «{LEVEL_LABELS[Level(ngo.level)]}» است."
                 )
             level = Level.PROVINCE.value
+        # Numbers are unique across all NGOs; a renewal or upgrade may keep its own licence's number.
+        check_licence_number_free(
+            session, licence_number, except_ngo_id=ngo.id if renewed_from is not None else None
+        )
         years, expiry = _validity(session, level, on_date, validity_years, expires_on)
         if current is not None and renewed_from is not None:
             current.state = "renewed"
@@ -286,4 +363,20 @@ def apply_licence_step(
     ngo.updated_at = now
     session.add(ngo)
     session.flush()
+    if kind == StepKind.REVOCATION:
+        # A revoked NGO's open case (a renewal, an approved establishment…) can never be completed.
+        for case in open_cases_of(session, ngo.id):
+            apply_licence_step(
+                session,
+                ngo,
+                StepKind.WITHDRAWAL,
+                on_date,
+                clerk,
+                reason=REVOCATION_CLOSE_REASON,
+                case_id=case.id,
+                imported=imported,
+            )
+            close_case(case)
+            session.add(case)
+        session.flush()
     return step

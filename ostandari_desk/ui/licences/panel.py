@@ -37,6 +37,7 @@ CASE_ACTION_LABELS = {
     "inquiries": "ارسال استعلام‌ها",
     "answer": "ثبت پاسخ استعلام",
     "decide": "ثبت تصمیم شورا",
+    "withdraw": "مختومه کردن پرونده",
 }
 COMPLETE_LABELS = {
     "establishment": "صدور پروانه",
@@ -58,7 +59,7 @@ INQUIRY_HEADERS = ("دستگاه", "شماره نامه", "تاریخ ارسال
 class LicencePanel(QWidget):
     """Everything about one NGO's licence. ``action_buttons`` maps action keys to the buttons shown:
     ``open:<case type>``, ``documents``, ``inquiries``, ``answer``, ``decide``, ``complete``,
-    ``suspension``, ``lifting``, ``revocation``. ``run_action(key)`` opens that step's dialog."""
+    ``withdraw``, ``suspension``, ``lifting``, ``revocation``. ``run_action(key)`` opens that step's dialog."""
 
     changed = Signal()
 
@@ -231,6 +232,8 @@ class LicencePanel(QWidget):
             return step_dialogs.decide_dialog(self.context, case_id, self)
         if key == "complete":
             return step_dialogs.complete_dialog(self.context, case_id, self)
+        if key == "withdraw":
+            return step_dialogs.withdraw_dialog(self.context, case_id, self)
         if key == "suspension":
             return step_dialogs.suspension_dialog(self.context, self.ngo_id, self)
         if key == "lifting":

@@ -371,6 +371,24 @@ def complete_dialog(context, case_id: str, parent=None) -> StepDialog:
     return dialog
 
 
+def withdraw_dialog(context, case_id: str, parent=None) -> StepDialog:
+    def submit(v):
+        with context.uow() as uow:
+            return lic.withdraw_case(uow, case_id, v["on"], v["reason"], context.clerk, note=v["note"])
+
+    with context.uow() as uow:
+        case = lic.get_case(uow, case_id)
+    intro = protect_hyphenated_numbers(
+        f"پرونده {case.case_type_label} (شماره پیگیری {to_persian_digits(case.tracking_no)}) بدون تکمیل "
+        "مختومه می‌شود و سمن می‌تواند پرونده تازه‌ای تشکیل دهد. این اقدام در سابقه می‌ماند."
+    )
+    dialog = StepDialog("مختومه کردن پرونده", intro, submit, parent)
+    dialog.add_date("on", "تاریخ:")
+    dialog.add_text("reason", "دلیل:")
+    dialog.add_text("note", "یادداشت:")
+    return dialog
+
+
 def suspension_dialog(context, ngo_id: str, parent=None) -> StepDialog:
     def submit(v):
         with context.uow() as uow:

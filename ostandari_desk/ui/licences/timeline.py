@@ -17,6 +17,7 @@ _STEP_COLOURS = {
     StepKind.ISSUE: "#2e7d32",
     StepKind.RENEWAL: "#2e7d32",
     StepKind.APPROVAL: "#2e7d32",
+    StepKind.WITHDRAWAL: "#616161",
 }
 
 
