@@ -272,3 +272,31 @@ def move_item(uow: UnitOfWork, item_id: str, delta: int, clerk: str = "") -> Non
                 _touch(it)
         audit.record(uow, clerk, "move", "referenceitem", item.id, f"{item.name}: {index + 1} → {target + 1}")
         uow.commit()
+
+
+def move_county(uow: UnitOfWork, county_id: str, delta: int, clerk: str = "") -> None:
+    """Move a county ``delta`` places up (negative) or down (positive) in its province's list. Commits.
+
+    The list order (``position``) is the county order of the NGO list's county sort and of the annual
+    report. Positions are renumbered 1..n (inactive counties keep their place among them).
+    """
+    with ensure_open(uow):
+        county = _get_county(uow, county_id)
+        counties = list(
+            uow.s.exec(
+                select(County)
+                .where(County.province_id == county.province_id)
+                .order_by(County.position, County.name_key)
+            )
+        )
+        index = next(i for i, c in enumerate(counties) if c.id == county.id)
+        target = max(0, min(len(counties) - 1, index + delta))
+        if target == index:
+            return
+        counties.insert(target, counties.pop(index))
+        for position, c in enumerate(counties, start=1):
+            if c.position != position:
+                c.position = position
+                _touch(c)
+        audit.record(uow, clerk, "move", "county", county.id, f"{county.name}: {index + 1} → {target + 1}")
+        uow.commit()

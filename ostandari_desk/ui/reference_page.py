@@ -39,6 +39,7 @@ SETTING_SPINS: dict[str, tuple[str, int, int]] = {
     "licence_validity_years_province": ("validityProvinceSpin", 1, 20),
     "licence_validity_years_national": ("validityNationalSpin", 1, 20),
     "inquiry_due_days": ("inquiryDaysSpin", 1, 365),
+    "board_term_years": ("boardTermSpin", 1, 10),
     "expiring_window_days": ("expiringWindowSpin", 1, 365),
 }
 
@@ -84,6 +85,8 @@ class ReferencePage(QWidget):
         self.toggle_county_button = child(self.ui, QPushButton, "toggleCountyButton")
         child(self.ui, QPushButton, "addCountyButton").clicked.connect(self.add_county)
         child(self.ui, QPushButton, "renameCountyButton").clicked.connect(self.rename_county)
+        child(self.ui, QPushButton, "upCountyButton").clicked.connect(lambda: self.move_county(-1))
+        child(self.ui, QPushButton, "downCountyButton").clicked.connect(lambda: self.move_county(1))
         self.toggle_county_button.clicked.connect(self.toggle_county)
         self.show_inactive_counties.setChecked(True)
         self.show_inactive_counties.toggled.connect(lambda _c: self.load_counties())
@@ -178,6 +181,15 @@ class ReferencePage(QWidget):
         if self._run(
             lambda: set_county_active(self.context.uow(), county_id, not active, self.context.clerk)
         ):
+            self.load_counties(county_id)
+
+    def move_county(self, delta: int) -> None:
+        from ostandari_desk.services.reference import move_county
+
+        county_id, _ = _current(self.county_list)
+        if county_id is None:
+            return
+        if self._run(lambda: move_county(self.context.uow(), county_id, delta, self.context.clerk)):
             self.load_counties(county_id)
 
     # --- reference lists ------------------------------------------------------------------------

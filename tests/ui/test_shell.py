@@ -147,3 +147,20 @@ def test_duplicate_county_is_refused_in_persian(main_window, monkeypatch):
     page = main_window.open_area("reference")
     page.add_county()
     assert shown and "پیش‌تر ثبت شده است" in shown[0]
+
+
+def test_reference_page_moves_counties(main_window, ctx, qtbot):
+    from PySide6.QtWidgets import QPushButton
+
+    from ostandari_desk.services import reference
+
+    page = main_window.open_area("reference")
+    names = [page.county_list.item(i).text() for i in range(page.county_list.count())]
+    page.county_list.setCurrentRow(2)
+    qtbot.mouseClick(page.findChild(QPushButton, "upCountyButton"), Qt.MouseButton.LeftButton)
+    moved = [names[0], names[2], names[1], *names[3:]]
+    assert [page.county_list.item(i).text() for i in range(page.county_list.count())] == moved
+    assert page.county_list.currentItem().text() == names[2]  # the moved county stays selected
+    assert [c.name for c in reference.list_counties(ctx.uow(), include_inactive=True)] == moved
+    qtbot.mouseClick(page.findChild(QPushButton, "downCountyButton"), Qt.MouseButton.LeftButton)
+    assert [page.county_list.item(i).text() for i in range(page.county_list.count())] == names

@@ -52,7 +52,10 @@ def _clean_board(
         if member.role not in ROLE_LABELS:
             raise ValidationError(f"سمت عضو هیئت مدیره «{name}» نامعتبر است", field="board")
         if member.term_start and member.term_end and member.term_end < member.term_start:
-            raise ValidationError(f"پایان دوره عضو هیئت مدیره «{name}» پیش از آغاز آن است", field="board")
+            raise ValidationError(
+                f"پایان دوره عضو هیئت مدیره «{name}» پیش از آغاز آن است",
+                field=f"board.{position - 1}.term_end",
+            )
         cleaned.append(
             BoardMemberInput(
                 name, code, member.role, text.clean(member.expertise), member.term_start, member.term_end

@@ -25,7 +25,7 @@ from ostandari_desk.services import ngos as ngo_service
 from ostandari_desk.services import reference
 from ostandari_desk.services.licences.rows import PROVINCE_LABEL
 from ostandari_desk.ui.forms import load_form
-from ostandari_desk.ui.ngos.board_editor import BoardEditor
+from ostandari_desk.ui.ngos.board_editor import CODE, NAME, TERM_END, BoardEditor
 from ostandari_desk.ui.widgets.dates import JalaliDateEdit
 from ostandari_desk.ui.widgets.edit_dialog import EditDialog
 
@@ -112,6 +112,7 @@ class NgoDialog(EditDialog):
 
     def _add_board_editor(self) -> None:
         self.board = BoardEditor(self.boardGroup)
+        self.board.term_years = int(self.context.setting("board_term_years"))
         layout = self.boardGroup.layout() or QVBoxLayout(self.boardGroup)
         layout.addWidget(self.board)
 
@@ -274,8 +275,8 @@ class NgoDialog(EditDialog):
         if not field or not field.startswith("board"):
             return False
         digits = "".join(ch if ch.isdigit() else " " for ch in field).split()
-        row = int(digits[0]) if digits else 0
-        column = 1 if "code" in field else 0
+        row = self.board.member_row(int(digits[0])) if digits else 0
+        column = TERM_END if "term" in field else CODE if "code" in field else NAME
         if 0 <= row < self.board.table.rowCount():
             self.board.focus_row(row, column)
         else:
