@@ -115,9 +115,15 @@ def test_run_gui_opens_the_window_on_an_initialized_database(ctx, db_path, qtbot
     from ostandari_desk.ui.main_window import MainWindow
 
     seen = {}
+    # Windows other tests left behind must not be mistaken for the one run_gui opens.
+    earlier = {id(w) for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)}
 
     def check_and_quit():
-        windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
+        windows = [
+            w
+            for w in QApplication.topLevelWidgets()
+            if isinstance(w, MainWindow) and w.isVisible() and id(w) not in earlier
+        ]
         if windows and windows[0].context is not None:
             seen["title"] = windows[0].windowTitle()
             for w in windows:
