@@ -199,6 +199,10 @@ def build_demo(
         cur.execute("PRAGMA cache_size=-400000")
         cur.execute("PRAGMA temp_store=MEMORY")
         cur.execute("PRAGMA threads=2")  # CREATE INDEX sorts on helper threads
+        # Out of WAL for the build: a 1.5 GB transaction would be written twice (WAL, then the
+        # checkpoint). The database is new and empty, so its rollback journal stays tiny in memory.
+        journal = cur.execute("PRAGMA journal_mode").fetchone()[0]
+        cur.execute("PRAGMA journal_mode=MEMORY")
         cur.execute("BEGIN")
         bulk = Bulk(cur, chunk=50_000)
         try:
@@ -266,6 +270,7 @@ def build_demo(
             cur.execute("ROLLBACK")
             raise
         finally:
+            cur.execute(f"PRAGMA journal_mode={journal}")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA cache_size=-65536")
