@@ -98,6 +98,7 @@ def test_schema_is_whole_and_links_hold(demo_db):
     _, conn, _ = demo_db
     assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert one(conn, "PRAGMA journal_mode") == "wal"  # the build leaves WAL only while it runs
     # the search index answers a normalized query
     assert one(conn, "SELECT count(*) FROM ngo_fts WHERE ngo_fts MATCH '\"انجمن\"*'") > 0
 
