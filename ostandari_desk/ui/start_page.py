@@ -162,7 +162,7 @@ class StartPage(QWidget):
         self.refresh()
         if self.year_summary is None:
             # QtCharts is slow to import: add the year summary once the page is on screen
-            QTimer.singleShot(0, self._add_year_summary)
+            QTimer.singleShot(0, self, self._add_year_summary)  # dropped if the page is gone by then
 
     def _add_year_summary(self) -> None:
         if self.year_summary is not None:

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 __all__ = ["TaskCancelled", "TaskHandle", "run_task"]
@@ -189,8 +189,3 @@ def wait_for_tasks(timeout_ms: int = 5000) -> bool:
             break
         QCoreApplication.processEvents()
     return ok and not _running
-
-
-def defer(fn: Callable[[], None], ms: int = 0) -> None:
-    """Run ``fn`` on the main thread once the event loop is idle."""
-    QTimer.singleShot(ms, fn)
