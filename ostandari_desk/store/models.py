@@ -124,13 +124,15 @@ class AuditEntry(SQLModel, table=True):
 class Ngo(CountyOwned, table=True):
     """A سمن. `seq` is a local, stable integer that keys the full-text index."""
 
+    # county_id is indexed by ix_ngo_county_sort, not on its own (revision 0004)
+    county_id: str | None = Field(default=None, foreign_key="county.id")
     seq: int = Field(unique=True)
     national_id: str = Field(unique=True, max_length=11)
     registration_no: str = ""
     name: str
     name_key: str = Field(index=True)
-    name_sort: str = Field(index=True)
-    level: str = Field(index=True)  # county | province | national
+    name_sort: str  # indexed by ix_ngo_sort_seq (name_sort, seq)
+    level: str  # county | province | national; indexed by ix_ngo_level_sort
     address: str = ""
     phone: str = ""
     founded_on: date | None = None
@@ -138,8 +140,8 @@ class Ngo(CountyOwned, table=True):
     ceo_name: str = ""
     ceo_national_code: str = ""
     ceo_sort: str | None = _sort_key_field("ceo_name")  # persian_sort_key(ceo_name); filled on insert
-    status: str = Field(default="active", index=True)  # active | inactive
-    licence_state: str = Field(default="none", index=True)  # see domain.lifecycle.LicenceState
+    status: str = "active"  # active | inactive; indexed by ix_ngo_status_sort
+    licence_state: str = "none"  # see domain.lifecycle.LicenceState; indexed by ix_ngo_licence_sort
     search_text: str = ""
 
     __table_args__ = (
@@ -196,7 +198,7 @@ class Inquiry(Record, table=True):
 
     case_id: str = Field(foreign_key="licencecase.id", index=True)
     agency: str  # judiciary | intelligence | police | specialist
-    sent_on: date = Field(index=True)
+    sent_on: date  # indexed by ix_inquiry_sent_case
     due_on: date = Field(index=True)
     letter_no: str = ""
     answered_on: date | None = None
@@ -227,7 +229,7 @@ class Licence(CountyOwned, table=True):
     issued_on: date
     expires_on: date = Field(index=True)
     validity_years: int
-    state: str = Field(default="valid", index=True)  # valid | suspended | revoked | renewed
+    state: str = "valid"  # valid | suspended | revoked | renewed; indexed by ix_licence_state_expiry
     renewed_from_id: str | None = Field(default=None, foreign_key="licence.id")
 
     # Expiring / expired counts (per county too) from the index alone; the desk lists walk it in expiry
@@ -357,6 +359,8 @@ class Centre(CountyOwned, table=True):
 class Inspection(CountyOwned, table=True):
     """An inspection; jalali_year/month are stored for the monthly coverage grid's index."""
 
+    # county_id is indexed by ix_inspection_county_period, not on its own (revision 0004)
+    county_id: str | None = Field(default=None, foreign_key="county.id")
     centre_id: str = Field(foreign_key="centre.id", index=True)
     category_id: str = Field(foreign_key="referenceitem.id")
     inspected_at: datetime

@@ -241,7 +241,7 @@ def test_upgrade_from_0002_adds_the_desk_indexes_and_keeps_rows(tmp_path):
 
     engine = schema.open_database(sqlite_url(path))
     try:
-        assert schema.current_revision(engine) == "0003" == schema.HEAD_REVISION
+        assert schema.current_revision(engine) == schema.HEAD_REVISION
         assert list(path.parent.glob("at0002.before-upgrade-0002-*.sqlite3"))
         assert _desk_indexes(engine) == DESK_INDEXES
         with engine.connect() as conn:
@@ -260,5 +260,65 @@ def test_upgrade_from_0002_adds_the_desk_indexes_and_keeps_rows(tmp_path):
         assert schema.current_revision(engine) == "0002" and _desk_indexes(engine) == {}
         _migrate(engine, command.upgrade, "head")
         assert _desk_indexes(engine) == DESK_INDEXES
+    finally:
+        engine.dispose()
+
+
+# --- 0003 → 0004: single-column indexes that were left prefixes of composite ones are dropped --------
+
+REDUNDANT_INDEXES = {
+    "ix_ngo_county_id": ("ngo", "(county_id)"),
+    "ix_ngo_level": ("ngo", "(level)"),
+    "ix_ngo_licence_state": ("ngo", "(licence_state)"),
+    "ix_ngo_status": ("ngo", "(status)"),
+    "ix_ngo_name_sort": ("ngo", "(name_sort)"),
+    "ix_inspection_county_id": ("inspection", "(county_id)"),
+    "ix_licence_state": ("licence", "(state)"),
+    "ix_inquiry_sent_on": ("inquiry", "(sent_on)"),
+}
+
+
+def _indexes(engine, names) -> dict[str, tuple[str, str]]:
+    with engine.connect() as conn:
+        rows = conn.exec_driver_sql(
+            "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'index' AND name IN ({})".format(
+                ", ".join(f"'{name}'" for name in names)
+            )
+        ).fetchall()
+    return {name: (table, sql.split(f"ON {table} ", 1)[1]) for name, table, sql in rows}
+
+
+def test_upgrade_from_0003_drops_the_redundant_indexes_and_keeps_rows(tmp_path):
+    path = tmp_path / "at0003.sqlite3"
+    _make_0001(path)
+    before = _fill_0001(path)
+    engine = make_engine(sqlite_url(path))
+    try:
+        _migrate(engine, command.upgrade, "0003")
+        assert _indexes(engine, REDUNDANT_INDEXES) == REDUNDANT_INDEXES
+
+        _migrate(engine, command.upgrade, "0004")
+        assert schema.current_revision(engine) == "0004"
+        assert _indexes(engine, REDUNDANT_INDEXES) == {}
+        with engine.connect() as conn:
+            after = {t: conn.exec_driver_sql(f"SELECT count(*) FROM {t}").scalar() for t in before}
+            triggers = conn.exec_driver_sql(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'ngo'"
+            ).scalar()
+            assert conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
+        assert after == before
+        assert triggers == 3  # no table copy
+        # the composites that stand in for them are still there
+        assert set(_indexes(engine, ["ix_ngo_county_sort", "ix_inspection_county_period"])) == {
+            "ix_ngo_county_sort",
+            "ix_inspection_county_period",
+        }
+
+        _migrate(engine, command.downgrade, "0003")
+        assert _indexes(engine, REDUNDANT_INDEXES) == REDUNDANT_INDEXES
+        _migrate(engine, command.upgrade, "head")
+        assert _indexes(engine, REDUNDANT_INDEXES) == {}
+        with engine.connect() as conn:
+            assert {t: conn.exec_driver_sql(f"SELECT count(*) FROM {t}").scalar() for t in before} == before
     finally:
         engine.dispose()

@@ -466,7 +466,7 @@ def desk_counts(
             active_stmt = active_stmt.where(Ngo.status == "active")
         else:
             open_stmt = open_stmt.where(LicenceCase.county_id == county_id)
-            # a county's NGOs by ix_ngo_county_id, not every active NGO by the status index
+            # a county's NGOs by ix_ngo_county_sort, not every active NGO by the status index
             active_stmt = active_stmt.where(
                 Ngo.county_id == county_id, _unindexed(s, Ngo.__table__.c.status) == "active"
             )
