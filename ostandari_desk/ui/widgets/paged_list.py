@@ -291,8 +291,9 @@ def set_tab_chain(widgets: Sequence[QWidget]) -> None:
 class PagedListPage(QWidget):
     """Base of a list page over a ``PagedTableModel``: search, filters, table, buttons, selection.
 
-    A subclass sets ``self.model`` before calling the ``_make_*`` builders, defines
-    ``current_filter()`` and wires ``_connect_filters()``; filter changes land in ``_apply_widgets``.
+    A subclass sets ``self.model`` before calling the ``_make_*`` builders, turns its search box and
+    filter widgets into a filter in ``current_filter()`` and wires ``_connect_filters()``; filter
+    changes land in ``_apply_widgets``.
     """
 
     model: PagedTableModel
@@ -362,7 +363,8 @@ class PagedListPage(QWidget):
         self.search_edit.selectAll()
 
     def current_filter(self) -> Any:
-        raise NotImplementedError
+        """The filter the widgets show; a page without filter widgets keeps the model's own."""
+        return self.model.current_filter()
 
     def _apply_widgets(self) -> None:
         self.search_timer.stop()
