@@ -144,6 +144,7 @@ def test_certificate(desk, licensed):
         "تاریخ صدور: ۱۴۰۱/۰۶/۰۹",
         "تاریخ انقضا: ۱۴۰۵/۰۳/۰۱",
         "سطح فعالیت: شهرستانی",
+        "؛ سطح فعالیت:",  # the two facts on one line are separated, not run together
         "مدیرکل امور اجتماعی و فرهنگی",
         "فرمانداری آبیک",
         "مهر و امضا",
