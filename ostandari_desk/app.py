@@ -33,15 +33,16 @@ def application() -> QApplication:
     return app  # type: ignore[return-value]
 
 
-def create_main_window(engine: Any, db_path: Path | None = None) -> MainWindow:
-    """The main window on an open, initialized database (no wizard); tests and the benchmark use it."""
+def create_main_window(engine: Any, actor: Any, db_path: Path | None = None) -> MainWindow:
+    """The main window on an open, initialized database for a signed-in ``actor`` (no wizard, no login);
+    tests and the benchmark use it."""
     application()
     from ostandari_desk.ui.context import AppContext
     from ostandari_desk.ui.main_window import MainWindow
 
     if db_path is None and getattr(engine.url, "database", None):
         db_path = Path(engine.url.database)
-    return MainWindow(AppContext.open(engine, db_path))
+    return MainWindow(AppContext.open(engine, actor, db_path))
 
 
 def _import_store() -> None:

@@ -37,3 +37,11 @@ class TransitionError(UserError):
 
 class SchemaError(UserError):
     """The database file cannot be used by this version of the app."""
+
+
+class PermissionDeniedError(UserError):
+    """The acting user's role or county does not allow this."""
+
+
+class AuthenticationError(UserError):
+    """Wrong or missing credentials, a disabled user, or a user locked out after failed attempts."""

@@ -9,8 +9,8 @@ from typing import Any
 from sqlmodel import select
 
 from ostandari_desk.domain.lifecycle import Level
+from ostandari_desk.domain.roles import Permission
 from ostandari_desk.errors import ValidationError
-from ostandari_desk.services.audit import ensure_open
 from ostandari_desk.store.models import Setting
 from ostandari_desk.store.uow import UnitOfWork
 
@@ -33,7 +33,6 @@ SETTINGS: dict[str, SettingSpec] = {
         SettingSpec("logo_path", str, None, "نشان اداره", nullable=True),
         SettingSpec("province_id", str, None, "استان", nullable=True),
         SettingSpec("installation_county_id", str, None, "شهرستان نصب", nullable=True),
-        SettingSpec("current_clerk", str, "", "کارشناس"),
         SettingSpec("licence_validity_years_county", int, 4, "اعتبار پروانه شهرستانی (سال)"),
         SettingSpec("licence_validity_years_province", int, 4, "اعتبار پروانه استانی (سال)"),
         SettingSpec("licence_validity_years_national", int, 5, "اعتبار پروانه ملی (سال)"),
@@ -75,7 +74,7 @@ def _check(spec: SettingSpec, value: Any) -> Any:
 
 def get_setting(uow: UnitOfWork, key: str) -> Any:
     """The stored value of ``key`` or its declared default. Unknown key -> KeyError."""
-    with ensure_open(uow):
+    with uow:
         spec = _spec(key)
         row = uow.s.get(Setting, key)
         if row is None:
@@ -83,14 +82,16 @@ def get_setting(uow: UnitOfWork, key: str) -> Any:
         return json.loads(row.value)
 
 
-def set_setting(uow: UnitOfWork, key: str, value: Any, *, commit: bool = True) -> None:
-    """Store ``value`` for ``key`` and commit (``commit=False`` leaves it to the caller's transaction).
+def set_setting(uow: UnitOfWork, key: str, value: Any) -> None:
+    """Store ``value`` for ``key`` (an admin's right); commits unless called inside a caller's block.
 
     Raises:
         KeyError: unknown key.
+        PermissionDeniedError: the actor may not change settings.
         ValidationError: a value of the wrong type (Persian message naming the setting).
     """
-    with ensure_open(uow):
+    with uow:
+        uow.require(Permission.EDIT_SETTINGS)
         spec = _spec(key)
         value = _check(spec, value)
         encoded = json.dumps(value, ensure_ascii=False)
@@ -99,14 +100,12 @@ def set_setting(uow: UnitOfWork, key: str, value: Any, *, commit: bool = True) -
             uow.s.add(Setting(key=key, value=encoded))
         else:
             row.value = encoded
-        uow.s.flush()
-        if commit:
-            uow.commit()
+        uow.commit()
 
 
 def all_settings(uow: UnitOfWork) -> dict[str, Any]:
     """Every declared key with its current value (defaults filled in)."""
-    with ensure_open(uow):
+    with uow:
         stored = {row.key: row.value for row in uow.s.exec(select(Setting))}
         return {
             key: (json.loads(stored[key]) if key in stored else spec.default)
@@ -116,5 +115,5 @@ def all_settings(uow: UnitOfWork) -> dict[str, Any]:
 
 def validity_years_for(uow: UnitOfWork, level: str) -> int:
     """Years a new licence of ``level`` (county/province/national) stays valid, from the settings."""
-    with ensure_open(uow):
+    with uow:
         return int(get_setting(uow, _VALIDITY_KEYS[Level(level)]))

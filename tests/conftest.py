@@ -51,8 +51,32 @@ def engine(db_path):
     engine.dispose()
 
 
+TEST_CLERK = "کارشناس آزمون"
+
+
 @pytest.fixture
-def uow(engine):
+def actor():
+    """Who the tests act as: a system admin (every permission, every county) named like a clerk."""
+    from ostandari_desk.domain.roles import Actor, Role
+
+    return Actor(username="tester", full_name=TEST_CLERK, role=Role.ADMIN)
+
+
+@pytest.fixture
+def uow(engine, actor):
     from ostandari_desk.store.uow import UnitOfWork
 
-    return UnitOfWork(engine)
+    return UnitOfWork(engine, actor)
+
+
+@pytest.fixture
+def uow_as(engine):
+    """Factory: ``uow_as(role, county_id=None, username=...)`` -> a UnitOfWork acting as such a user."""
+    from ostandari_desk.domain.roles import Actor, Role
+    from ostandari_desk.store.uow import UnitOfWork
+
+    def make(role: str, county_id: str | None = None, username: str | None = None) -> UnitOfWork:
+        actor = Actor(username=username or f"test-{role}", full_name=TEST_CLERK, role=Role(role), county_id=county_id)
+        return UnitOfWork(engine, actor)
+
+    return make

@@ -14,7 +14,6 @@ from ostandari_desk.domain import jalali
 from ostandari_desk.domain.text import format_number, to_persian_digits
 from ostandari_desk.errors import NotFoundError, ValidationError
 from ostandari_desk.services import reference
-from ostandari_desk.services.audit import ensure_open
 from ostandari_desk.services.indicators import (
     INDICATORS,
     KEY_INDICATORS,
@@ -170,7 +169,7 @@ def annual_comparison(
         this_range, last_range = jalali.year_range(year), jalali.year_range(previous)
         this_label, last_label = f"سال {to_persian_digits(year)}", f"سال {to_persian_digits(previous)}"
 
-    with ensure_open(uow):
+    with uow:
         if county_id is not None:
             county = uow.s.get(County, county_id)
             if county is None:

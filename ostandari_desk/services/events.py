@@ -11,8 +11,7 @@ from sqlmodel import col, select
 from ostandari_desk.domain import text
 from ostandari_desk.domain.jalali import format_jalali, month_range, year_range
 from ostandari_desk.errors import ConcurrentEditError, NotFoundError, ValidationError
-from ostandari_desk.services import audit
-from ostandari_desk.services.audit import ensure_open, now_utc, stamps
+from ostandari_desk.services.audit import now_utc, stamps
 from ostandari_desk.store.models import County, Event, EventNgo, Ngo
 from ostandari_desk.store.uow import UnitOfWork
 
@@ -179,7 +178,7 @@ def _set_participants(uow: UnitOfWork, event_id: str, ngo_ids: tuple[str, ...]) 
 
 def create_event(uow: UnitOfWork, data: EventInput, clerk: str = "", *, commit: bool = True) -> str:
     """Store a new event and its participating NGOs; returns its id. Commits unless ``commit=False``."""
-    with ensure_open(uow):
+    with uow:
         title, key, ngo_ids = _validate(uow, data)
         event = Event(
             **stamps(),
@@ -198,7 +197,6 @@ def create_event(uow: UnitOfWork, data: EventInput, clerk: str = "", *, commit: 
         uow.s.add(event)
         uow.s.flush()
         _set_participants(uow, event.id, ngo_ids)
-        audit.record(uow, clerk, "create", "event", event.id, title)
         if commit:
             uow.commit()
         return event.id
@@ -212,7 +210,7 @@ def update_event(
     Raises:
         ConcurrentEditError: someone saved the event since it was opened.
     """
-    with ensure_open(uow):
+    with uow:
         event = _get(uow, event_id)
         if event.row_version != expected_version:
             raise ConcurrentEditError(
@@ -231,18 +229,15 @@ def update_event(
         event.updated_at = now_utc()
         event.row_version += 1
         _set_participants(uow, event.id, ngo_ids)
-        audit.record(uow, clerk, "update", "event", event.id, title)
         uow.commit()
 
 
 def delete_event(uow: UnitOfWork, event_id: str, clerk: str = "") -> None:
     """Delete an event and its participant links. Commits."""
-    with ensure_open(uow):
+    with uow:
         event = _get(uow, event_id)
         uow.s.exec(delete(EventNgo).where(EventNgo.event_id == event_id))
-        title = event.title
         uow.s.delete(event)
-        audit.record(uow, clerk, "delete", "event", event_id, title)
         uow.commit()
 
 
@@ -257,7 +252,7 @@ def _ngo_refs(uow: UnitOfWork, ids: list[str]) -> dict[str, NgoRef]:
 
 
 def get_event(uow: UnitOfWork, event_id: str) -> EventDetail:
-    with ensure_open(uow):
+    with uow:
         event = _get(uow, event_id)
         ngo_ids = list(uow.s.exec(select(EventNgo.ngo_id).where(EventNgo.event_id == event_id)))
         refs = _ngo_refs(uow, ngo_ids + ([event.organizer_ngo_id] if event.organizer_ngo_id else []))
@@ -315,7 +310,7 @@ def _escape_like(value: str) -> str:
 
 
 def count_events(uow: UnitOfWork, flt: EventFilter = EventFilter()) -> int:
-    with ensure_open(uow):
+    with uow:
         stmt = select(func.count()).select_from(Event).where(*_where(flt))
         return int(uow.s.exec(stmt).one())
 
@@ -391,7 +386,7 @@ def list_event_page(
     limit: int = 200,
 ) -> list[EventRow]:
     """One page of events matching ``flt`` in the order asked (ties broken by id, so pages are stable)."""
-    with ensure_open(uow):
+    with uow:
         stmt = _row_statement().where(*_where(flt)).order_by(*_order(sort, descending))
         stmt = stmt.offset(max(0, offset)).limit(max(0, limit))
         return [_to_row(r) for r in uow.s.exec(stmt)]
@@ -401,7 +396,7 @@ def list_event_ids(
     uow: UnitOfWork, flt: EventFilter = EventFilter(), sort: str = "starts_on", descending: bool = True
 ) -> list[str]:
     """Every matching id in order (for a table that fetches rows lazily)."""
-    with ensure_open(uow):
+    with uow:
         stmt = (
             select(Event.id)
             .select_from(Event)
@@ -414,7 +409,7 @@ def list_event_ids(
 
 def event_rows(uow: UnitOfWork, ids: list[str]) -> list[EventRow]:
     """The rows of ``ids`` in the same order (missing ids are left out)."""
-    with ensure_open(uow):
+    with uow:
         if not ids:
             return []
         found = {r[0]: _to_row(r) for r in uow.s.exec(_row_statement().where(col(Event.id).in_(ids)))}
@@ -427,7 +422,7 @@ def events_in_month(uow: UnitOfWork, jy: int, jm: int, county_id: str | None = N
     ``county_id`` None gives every event; a county id gives that county's; PROVINCE_ONLY the province's own.
     """
     first, last = month_range(jy, jm)
-    with ensure_open(uow):
+    with uow:
         overlaps = and_(
             Event.starts_on <= last,
             or_(
@@ -474,7 +469,7 @@ class NgoEventRow:
 def events_of_ngo(uow: UnitOfWork, ngo_id: str) -> list[NgoEventRow]:
     """The events an NGO organized or took part in, oldest first (for its timeline)."""
     rows = list_event_page(uow, EventFilter(ngo_id=ngo_id), "starts_on", False, 0, 100_000)
-    with ensure_open(uow):
+    with uow:
         organized = set(uow.s.exec(select(Event.id).where(Event.organizer_ngo_id == ngo_id)))
     return [
         NgoEventRow(
@@ -495,7 +490,7 @@ def event_years(uow: UnitOfWork) -> list[int]:
     """Jalali years that have at least one event, newest first (for the year filter)."""
     from ostandari_desk.domain.jalali import jalali_year_of
 
-    with ensure_open(uow):
+    with uow:
         lo, hi = uow.s.exec(select(func.min(Event.starts_on), func.max(Event.starts_on))).one()
     if lo is None:
         return []
@@ -507,7 +502,7 @@ def event_years(uow: UnitOfWork) -> list[int]:
 def search_ngos(uow: UnitOfWork, query: str, limit: int = 20) -> list[NgoRef]:
     """NGOs whose name or national id contains ``query`` (normalized), for the pickers of events and letters."""
     key = text.normalize(query)
-    with ensure_open(uow):
+    with uow:
         stmt = select(Ngo.id, Ngo.name, Ngo.national_id)
         if key:
             digits = text.digits_to_latin(key)

@@ -28,7 +28,6 @@ from typing import Any
 
 from sqlalchemy import case, func, literal, select
 
-from ostandari_desk.services.audit import ensure_open
 from ostandari_desk.store.models import Event, Inquiry, Letter, LicenceCase, LicenceStep, Memorandum
 from ostandari_desk.store.uow import UnitOfWork
 
@@ -333,7 +332,7 @@ def count_indicators(
     for ind in indicators:
         by_source[ind.source].append(ind)
     counts = Counts({ind.key: {} for ind in indicators})
-    with ensure_open(uow):
+    with uow:
         for key, inds in by_source.items():
             _count_source(uow, SOURCES[key], inds, last, this, county_id, counts)
     return counts

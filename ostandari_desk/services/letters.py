@@ -21,8 +21,7 @@ from ostandari_desk.errors import (
     UserError,
     ValidationError,
 )
-from ostandari_desk.services import audit
-from ostandari_desk.services.audit import ensure_open, now_utc, stamps
+from ostandari_desk.services.audit import now_utc, stamps
 from ostandari_desk.store.models import (
     CorrectiveAction,
     County,
@@ -178,7 +177,7 @@ def _validate(uow: UnitOfWork, data: LetterInput) -> dict:
 
 def find_letter_id(uow: UnitOfWork, direction: str, jalali_year: int, number: str) -> str | None:
     """The id of the letter with this number in that direction and Jalali year, if any."""
-    with ensure_open(uow):
+    with uow:
         stmt = select(Letter.id).where(
             Letter.direction == direction,
             Letter.jalali_year == jalali_year,
@@ -220,13 +219,12 @@ def create_letter(uow: UnitOfWork, data: LetterInput, clerk: str = "", *, commit
     Raises:
         DuplicateError: the number is taken in that direction and Jalali year.
     """
-    with ensure_open(uow):
+    with uow:
         values = _validate(uow, data)
         _check_unique(uow, values, None)
         letter = Letter(**stamps(), **values)
         uow.s.add(letter)
         uow.s.flush()
-        audit.record(uow, clerk, "create", "letter", letter.id, f"{values['number']}: {values['subject']}")
         if commit:
             uow.commit()
         return letter.id
@@ -236,7 +234,7 @@ def update_letter(
     uow: UnitOfWork, letter_id: str, data: LetterInput, expected_version: int, clerk: str = ""
 ) -> None:
     """Save changes to a letter opened at ``expected_version``. Commits."""
-    with ensure_open(uow):
+    with uow:
         letter = _get(uow, letter_id)
         if letter.row_version != expected_version:
             raise ConcurrentEditError(
@@ -249,13 +247,12 @@ def update_letter(
             setattr(letter, key, value)
         letter.updated_at = now_utc()
         letter.row_version += 1
-        audit.record(uow, clerk, "update", "letter", letter.id, f"{values['number']}: {values['subject']}")
         uow.commit()
 
 
 def delete_letter(uow: UnitOfWork, letter_id: str, clerk: str = "") -> None:
     """Delete a letter with its attachment records (stored files shared by no other letter are removed)."""
-    with ensure_open(uow):
+    with uow:
         letter = _get(uow, letter_id)
         attachments = list(
             uow.s.exec(select(LetterAttachment).where(LetterAttachment.letter_id == letter_id))
@@ -269,9 +266,7 @@ def delete_letter(uow: UnitOfWork, letter_id: str, clerk: str = "") -> None:
         for attachment in attachments:
             uow.s.delete(attachment)
         uow.s.flush()
-        summary = f"{letter.number}: {letter.subject}"
         uow.s.delete(letter)
-        audit.record(uow, clerk, "delete", "letter", letter_id, summary)
         uow.commit()
         for stored_path in stored:
             _remove_if_unused(uow, stored_path)
@@ -281,7 +276,7 @@ def delete_letter(uow: UnitOfWork, letter_id: str, clerk: str = "") -> None:
 
 
 def get_letter(uow: UnitOfWork, letter_id: str) -> LetterDetail:
-    with ensure_open(uow):
+    with uow:
         letter = _get(uow, letter_id)
         ngo = uow.s.get(Ngo, letter.ngo_id) if letter.ngo_id else None
         return LetterDetail(
@@ -333,7 +328,7 @@ def filter_conditions(flt: LetterFilter) -> list:
 
 
 def count_letters(uow: UnitOfWork, flt: LetterFilter = LetterFilter()) -> int:
-    with ensure_open(uow):
+    with uow:
         return int(uow.s.exec(select(func.count()).select_from(Letter).where(*_where(flt))).one())
 
 
@@ -406,7 +401,7 @@ def list_letter_page(
     limit: int = 200,
 ) -> list[LetterRow]:
     """One page of letters matching ``flt`` (ties broken by id, so pages are stable)."""
-    with ensure_open(uow):
+    with uow:
         stmt = _row_statement().where(*_where(flt)).order_by(*_order(sort, descending))
         stmt = stmt.offset(max(0, offset)).limit(max(0, limit))
         return [_to_row(r) for r in uow.s.exec(stmt)]
@@ -419,7 +414,7 @@ def letters_of_ngo(uow: UnitOfWork, ngo_id: str) -> list[LetterRow]:
 
 def letter_years(uow: UnitOfWork) -> list[int]:
     """Jalali years that have letters, newest first (for the year filter)."""
-    with ensure_open(uow):
+    with uow:
         stmt = select(Letter.jalali_year).distinct().order_by(col(Letter.jalali_year).desc())
         return [int(y) for y in uow.s.exec(stmt)]
 
@@ -447,7 +442,7 @@ def add_attachment(uow: UnitOfWork, letter_id: str, source_path: str | Path, cle
     source = Path(source_path)
     if not source.is_file():
         raise ValidationError(f"فایل «{source.name}» پیدا نشد", field="attachment")
-    with ensure_open(uow):
+    with uow:
         _get(uow, letter_id)
         sha = _sha256_of(source)
         existing = uow.s.exec(
@@ -478,13 +473,12 @@ def add_attachment(uow: UnitOfWork, letter_id: str, source_path: str | Path, cle
         )
         uow.s.add(attachment)
         uow.s.flush()
-        audit.record(uow, clerk, "attach", "letter", letter_id, source.name)
         uow.commit()
         return attachment.id
 
 
 def list_attachments(uow: UnitOfWork, letter_id: str) -> list[AttachmentRow]:
-    with ensure_open(uow):
+    with uow:
         stmt = (
             select(LetterAttachment)
             .where(LetterAttachment.letter_id == letter_id)
@@ -505,7 +499,7 @@ def attachment_path(uow: UnitOfWork, attachment_id: str) -> Path:
         NotFoundError: the attachment or its file is gone.
         UserError: «فایل پیوست تغییر کرده است» when the file's content no longer matches.
     """
-    with ensure_open(uow):
+    with uow:
         attachment = uow.s.get(LetterAttachment, attachment_id)
         if attachment is None:
             raise NotFoundError("پیوست پیدا نشد", record=attachment_id)
@@ -519,7 +513,7 @@ def attachment_path(uow: UnitOfWork, attachment_id: str) -> Path:
 
 
 def _remove_if_unused(uow: UnitOfWork, stored_path: str) -> None:
-    with ensure_open(uow):
+    with uow:
         still_used = uow.s.exec(
             select(LetterAttachment.id).where(LetterAttachment.stored_path == stored_path)
         ).first()
@@ -529,13 +523,12 @@ def _remove_if_unused(uow: UnitOfWork, stored_path: str) -> None:
 
 def remove_attachment(uow: UnitOfWork, attachment_id: str, clerk: str = "") -> None:
     """Unlink an attachment from its letter; the stored file goes when no letter uses it any more."""
-    with ensure_open(uow):
+    with uow:
         attachment = uow.s.get(LetterAttachment, attachment_id)
         if attachment is None:
             raise NotFoundError("پیوست پیدا نشد", record=attachment_id)
-        stored, letter_id, name = attachment.stored_path, attachment.letter_id, attachment.file_name
+        stored, _letter_id, _name = attachment.stored_path, attachment.letter_id, attachment.file_name
         uow.s.delete(attachment)
-        audit.record(uow, clerk, "detach", "letter", letter_id, name)
         uow.commit()
         _remove_if_unused(uow, stored)
 

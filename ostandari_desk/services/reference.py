@@ -14,8 +14,7 @@ from sqlmodel import select
 from ostandari_desk import settings
 from ostandari_desk.domain import text
 from ostandari_desk.errors import DuplicateError, NotFoundError, ValidationError
-from ostandari_desk.services import audit
-from ostandari_desk.services.audit import ensure_open, now_utc, stamps
+from ostandari_desk.services.audit import now_utc, stamps
 from ostandari_desk.store.models import County, ReferenceItem
 from ostandari_desk.store.uow import UnitOfWork
 
@@ -76,7 +75,7 @@ def _province_id(uow: UnitOfWork) -> str:
 
 def list_counties(uow: UnitOfWork, include_inactive: bool = False) -> list[CountyRow]:
     """The counties of the installation's province, in their list order."""
-    with ensure_open(uow):
+    with uow:
         stmt = select(County).order_by(County.position, County.name_key)
         if not include_inactive:
             stmt = stmt.where(County.active == True)
@@ -88,7 +87,7 @@ def list_counties(uow: UnitOfWork, include_inactive: bool = False) -> list[Count
 
 def county_id_by_name(uow: UnitOfWork, name: str) -> str | None:
     """The id of the county whose normalized name equals ``name``'s (inactive ones included)."""
-    with ensure_open(uow):
+    with uow:
         key = text.normalize(name)
         if not key:
             return None
@@ -101,7 +100,7 @@ def county_id_by_name(uow: UnitOfWork, name: str) -> str | None:
 
 def county_name(uow: UnitOfWork, county_id: str | None) -> str:
     """The county's name, or «استان» for None (a record of the province itself)."""
-    with ensure_open(uow):
+    with uow:
         if county_id is None:
             return "استان"
         county = uow.s.get(County, county_id)
@@ -118,7 +117,7 @@ def _county_duplicate(uow: UnitOfWork, province_id: str, key: str, except_id: st
 
 def add_county(uow: UnitOfWork, name: str, clerk: str = "") -> str:
     """Add a county at the end of the list; returns its id. Commits."""
-    with ensure_open(uow):
+    with uow:
         province_id = _province_id(uow)
         shown, key = _clean_name(name, "شهرستان")
         if _county_duplicate(uow, province_id, key, None):
@@ -128,7 +127,6 @@ def add_county(uow: UnitOfWork, name: str, clerk: str = "") -> str:
             **stamps(), province_id=province_id, name=shown, name_key=key, position=(last or 0) + 1
         )
         uow.s.add(county)
-        audit.record(uow, clerk, "create", "county", county.id, shown)
         uow.commit()
         return county.id
 
@@ -142,25 +140,22 @@ def _get_county(uow: UnitOfWork, county_id: str) -> County:
 
 def rename_county(uow: UnitOfWork, county_id: str, name: str, clerk: str = "") -> None:
     """Rename a county (records keep pointing at it). Commits."""
-    with ensure_open(uow):
+    with uow:
         county = _get_county(uow, county_id)
         shown, key = _clean_name(name, "شهرستان")
         if _county_duplicate(uow, county.province_id, key, county.id):
             raise DuplicateError(f"شهرستان «{shown}» پیش‌تر ثبت شده است", field="name")
-        old = county.name
         county.name, county.name_key = shown, key
         _touch(county)
-        audit.record(uow, clerk, "rename", "county", county.id, f"{old} → {shown}")
         uow.commit()
 
 
 def set_county_active(uow: UnitOfWork, county_id: str, active: bool, clerk: str = "") -> None:
     """Hide a county from new records (or show it again); existing records keep it. Commits."""
-    with ensure_open(uow):
+    with uow:
         county = _get_county(uow, county_id)
         county.active = bool(active)
         _touch(county)
-        audit.record(uow, clerk, "activate" if active else "deactivate", "county", county.id, county.name)
         uow.commit()
 
 
@@ -169,7 +164,7 @@ def set_county_active(uow: UnitOfWork, county_id: str, active: bool, clerk: str 
 
 def list_items(uow: UnitOfWork, kind: str, include_inactive: bool = False) -> list[ItemRow]:
     """The items of one list in their order. Unknown kind -> KeyError."""
-    with ensure_open(uow):
+    with uow:
         _check_kind(kind)
         stmt = (
             select(ReferenceItem)
@@ -183,7 +178,7 @@ def list_items(uow: UnitOfWork, kind: str, include_inactive: bool = False) -> li
 
 def item_id_by_name(uow: UnitOfWork, kind: str, name: str) -> str | None:
     """The id of the item of ``kind`` whose normalized name equals ``name``'s."""
-    with ensure_open(uow):
+    with uow:
         _check_kind(kind)
         key = text.normalize(name)
         if not key:
@@ -206,7 +201,7 @@ def _get_item(uow: UnitOfWork, item_id: str) -> ReferenceItem:
 
 def add_item(uow: UnitOfWork, kind: str, name: str, clerk: str = "", *, commit: bool = True) -> str:
     """Append an item to the list of ``kind``; returns its id. Commits unless ``commit=False``."""
-    with ensure_open(uow):
+    with uow:
         _check_kind(kind)
         label = KIND_LABELS[kind]
         shown, key = _clean_name(name, label)
@@ -216,7 +211,6 @@ def add_item(uow: UnitOfWork, kind: str, name: str, clerk: str = "", *, commit: 
         item = ReferenceItem(**stamps(), kind=kind, name=shown, name_key=key, position=(last or 0) + 1)
         uow.s.add(item)
         uow.s.flush()
-        audit.record(uow, clerk, "create", "referenceitem", item.id, f"{kind}: {shown}")
         if commit:
             uow.commit()
         return item.id
@@ -224,26 +218,23 @@ def add_item(uow: UnitOfWork, kind: str, name: str, clerk: str = "", *, commit: 
 
 def rename_item(uow: UnitOfWork, item_id: str, name: str, clerk: str = "") -> None:
     """Rename an item; records that use it show the new name. Commits."""
-    with ensure_open(uow):
+    with uow:
         item = _get_item(uow, item_id)
         label = KIND_LABELS.get(item.kind, "مورد")
         shown, key = _clean_name(name, label)
         if _item_duplicate(uow, item.kind, key, item.id):
             raise DuplicateError(f"{label} «{shown}» پیش‌تر ثبت شده است", field="name")
-        old = item.name
         item.name, item.name_key = shown, key
         _touch(item)
-        audit.record(uow, clerk, "rename", "referenceitem", item.id, f"{old} → {shown}")
         uow.commit()
 
 
 def set_item_active(uow: UnitOfWork, item_id: str, active: bool, clerk: str = "") -> None:
     """Hide an item from new choices (or show it again); records that use it keep it. Commits."""
-    with ensure_open(uow):
+    with uow:
         item = _get_item(uow, item_id)
         item.active = bool(active)
         _touch(item)
-        audit.record(uow, clerk, "activate" if active else "deactivate", "referenceitem", item.id, item.name)
         uow.commit()
 
 
@@ -252,7 +243,7 @@ def move_item(uow: UnitOfWork, item_id: str, delta: int, clerk: str = "") -> Non
 
     Positions are renumbered 1..n, so the order stays well defined after any number of moves.
     """
-    with ensure_open(uow):
+    with uow:
         item = _get_item(uow, item_id)
         items = list(
             uow.s.exec(
@@ -270,7 +261,6 @@ def move_item(uow: UnitOfWork, item_id: str, delta: int, clerk: str = "") -> Non
             if it.position != position:
                 it.position = position
                 _touch(it)
-        audit.record(uow, clerk, "move", "referenceitem", item.id, f"{item.name}: {index + 1} → {target + 1}")
         uow.commit()
 
 
@@ -280,7 +270,7 @@ def move_county(uow: UnitOfWork, county_id: str, delta: int, clerk: str = "") ->
     The list order (``position``) is the county order of the NGO list's county sort and of the annual
     report. Positions are renumbered 1..n (inactive counties keep their place among them).
     """
-    with ensure_open(uow):
+    with uow:
         county = _get_county(uow, county_id)
         counties = list(
             uow.s.exec(
@@ -298,5 +288,4 @@ def move_county(uow: UnitOfWork, county_id: str, delta: int, clerk: str = "") ->
             if c.position != position:
                 c.position = position
                 _touch(c)
-        audit.record(uow, clerk, "move", "county", county.id, f"{county.name}: {index + 1} → {target + 1}")
         uow.commit()

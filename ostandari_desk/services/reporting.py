@@ -17,7 +17,6 @@ from ostandari_desk.services import events as event_service
 from ostandari_desk.services import letters as letter_service
 from ostandari_desk.services import licences as licence_service
 from ostandari_desk.services import ngos as ngo_service
-from ostandari_desk.services.audit import ensure_open
 from ostandari_desk.store.models import County, Ngo
 from ostandari_desk.store.uow import UnitOfWork
 
@@ -48,7 +47,7 @@ class LetterheadValues:
 
 def letterhead_values(uow: UnitOfWork) -> LetterheadValues:
     """The office name and logo the settings hold (the caller makes a reports Letterhead of them)."""
-    with ensure_open(uow):
+    with uow:
         name = settings.get_setting(uow, "office_name") or ""
         logo = settings.get_setting(uow, "logo_path") or None
     return LetterheadValues(name, logo)
@@ -57,7 +56,7 @@ def letterhead_values(uow: UnitOfWork) -> LetterheadValues:
 def ngo_id_by_national_id(uow: UnitOfWork, national_id: str) -> str:
     """The NGO with this national ID (Persian or Latin digits); NotFoundError otherwise."""
     wanted = text.digits_to_latin(text.clean(national_id)).strip()
-    with ensure_open(uow):
+    with uow:
         found = uow.s.exec(select(Ngo.id).where(Ngo.national_id == wanted)).first()
     if found is None:
         raise NotFoundError(f"سازمانی با شناسه ملی {text.to_persian_digits(wanted)} ثبت نشده است")
@@ -93,7 +92,7 @@ def describe_filter(uow: UnitOfWork, flt: ngo_service.NgoFilter) -> str:
     if flt.county_id == ngo_service.PROVINCE_ONLY:
         parts.append("سازمان‌های استانی (بدون شهرستان)")
     elif flt.county_id:
-        with ensure_open(uow):
+        with uow:
             county = uow.s.get(County, flt.county_id)
         parts.append(f"شهرستان: {county.name if county else '؟'}")
     if flt.level:
@@ -115,7 +114,7 @@ def register_data(
     """Every NGO the list filter selects (all pages), in the list's order."""
     flt = flt or ngo_service.NgoFilter()
     rows: list[RegisterRow] = []
-    with ensure_open(uow):
+    with uow:
         offset = 0
         while True:
             page = ngo_service.list_ngo_page(uow, flt, sort, descending, offset, _PAGE)
@@ -238,7 +237,7 @@ def expiring_data(
         within_days = int(settings.get_setting(uow, "expiring_window_days"))
     scope = "کل استان"
     if county_id is not None:
-        with ensure_open(uow):
+        with uow:
             county = uow.s.get(County, county_id)
         if county is None:
             raise NotFoundError("شهرستان انتخاب‌شده پیدا نشد")

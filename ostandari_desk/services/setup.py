@@ -11,8 +11,7 @@ from ostandari_desk import settings
 from ostandari_desk.domain import text
 from ostandari_desk.errors import UserError, ValidationError
 from ostandari_desk.paths import resources_dir
-from ostandari_desk.services import audit
-from ostandari_desk.services.audit import ensure_open, stamps
+from ostandari_desk.services.audit import stamps
 from ostandari_desk.store.models import County, Province, ReferenceItem
 from ostandari_desk.store.uow import UnitOfWork
 
@@ -94,7 +93,7 @@ def counties_of(province: str) -> list[str]:
 
 def is_initialized(uow: UnitOfWork) -> bool:
     """Whether the database already has its province."""
-    with ensure_open(uow):
+    with uow:
         province_id = settings.get_setting(uow, "province_id")
         return bool(province_id) and uow.s.get(Province, province_id) is not None
 
@@ -116,7 +115,7 @@ def initialize(
         UserError: the database is already initialized.
         ValidationError: unknown province or county.
     """
-    with ensure_open(uow):
+    with uow:
         if is_initialized(uow) or uow.s.exec(select(Province.id)).first() is not None:
             raise UserError("این پایگاه داده پیش‌تر راه‌اندازی شده است")
         province_name = _find(available_provinces(), province)
@@ -156,15 +155,11 @@ def initialize(
                 )
         uow.s.flush()
 
-        settings.set_setting(uow, "province_id", prov.id, commit=False)
-        settings.set_setting(uow, "installation_county_id", installation_county_id, commit=False)
+        settings.set_setting(uow, "province_id", prov.id)
+        settings.set_setting(uow, "installation_county_id", installation_county_id)
         if office_name is not None and text.clean(office_name):
-            settings.set_setting(uow, "office_name", text.clean(office_name), commit=False)
+            settings.set_setting(uow, "office_name", text.clean(office_name))
         if logo_path:
-            settings.set_setting(uow, "logo_path", str(logo_path), commit=False)
-        settings.set_setting(uow, "current_clerk", text.clean(clerk_name), commit=False)
-        audit.record(
-            uow, clerk_name, "initialize", "province", prov.id, f"{province_name} / {county_name or '-'}"
-        )
+            settings.set_setting(uow, "logo_path", str(logo_path))
         uow.commit()
         return prov.id

@@ -100,22 +100,44 @@ class Setting(SQLModel, table=True):
 
 
 class User(Record, table=True):
+    """A person who signs in; ``role`` is a domain.roles.Role, ``county_id`` the county of a county user."""
+
     username: str = Field(unique=True)
+    username_key: str = Field(default="", index=True)  # normalized for a case- and letter-blind sign-in
     full_name: str
-    password_hash: str | None = None
-    role: str = "clerk"  # admin | manager | clerk
+    password_hash: str | None = None  # argon2id
+    role: str = "clerk"  # admin | manager | clerk | county
     county_id: str | None = Field(default=None, foreign_key="county.id")
     active: bool = True
+    failed_logins: int = 0
+    locked_until: datetime | None = None
 
 
 class AuditEntry(SQLModel, table=True):
+    """One action on one record (or a sign-in, an export, a report): append-only (revision 0005 triggers).
+
+    ``changes`` is JSON {field: [before, after]} of the fields the action changed; ``owner_id`` is the
+    record whose history shows this entry too (an NGO for its board members, a case for its inquiries).
+    """
+
     id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
     at: datetime = Field(default_factory=utc_now, index=True)
+    user_id: str | None = None
     username: str
+    role: str = ""
+    county_id: str | None = None  # the actor's county (a county user's); None: the province
     action: str
     table_name: str
-    record_id: str = Field(index=True)
+    record_id: str
+    owner_id: str | None = None
+    changes: str = ""
     detail: str = ""
+
+    __table_args__ = (
+        Index("ix_auditentry_record_at", "record_id", "at"),
+        Index("ix_auditentry_owner_at", "owner_id", "at"),
+        Index("ix_auditentry_username_at", "username", "at"),
+    )
 
 
 # --- NGOs ---------------------------------------------------------------------------------------

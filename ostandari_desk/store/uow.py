@@ -1,31 +1,59 @@
-"""Unit of work: one transaction per use case; leaving the block without commit rolls back."""
+"""Unit of work: the one door every service goes through — one transaction, one actor, its audit.
+
+``with uow: ...; uow.commit()``. Blocks nest: a service called inside another's block joins its
+transaction, and only the outermost block commits (an inner ``commit()`` only flushes). Leaving the
+outermost block without commit rolls back. The actor's county scopes every ORM read, every write is
+checked against it and recorded field by field (store/audit_trail.py), and the entries are written in the
+same transaction as the change they describe.
+"""
 
 from __future__ import annotations
 
-from typing import Self
+from collections.abc import Mapping
+from typing import Any, Self, TypeVar
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, Table, true
 from sqlmodel import Session
+
+from ostandari_desk.domain.roles import PERMISSION_LABELS, Actor, Permission
+from ostandari_desk.errors import NotFoundError, PermissionDeniedError
+from ostandari_desk.store import audit_trail
+from ostandari_desk.store.adapters import DatabaseAdapters, adapters_for
+
+T = TypeVar("T")
 
 
 class UnitOfWork:
-    """`with uow: ...; uow.commit()` — the session lives for the block only."""
+    """A transaction acting for ``actor``; see the module docstring."""
 
-    def __init__(self, engine: Engine):
+    def __init__(self, engine: Engine, actor: Actor):
+        if not isinstance(actor, Actor):
+            raise TypeError("UnitOfWork needs the acting user (domain.roles.Actor)")
         self.engine = engine
+        self.actor = actor
         self.session: Session | None = None
+        self._depth = 0
+        self._trail: audit_trail.AuditTrail | None = None
 
     def __enter__(self) -> Self:
-        self.session = Session(self.engine, expire_on_commit=False)
+        if self._depth == 0:
+            self.session = Session(self.engine, expire_on_commit=False)
+            self._trail = audit_trail.AuditTrail(self.actor)
+            audit_trail.install(self.session, self._trail)
+        self._depth += 1
         return self
 
     def __exit__(self, *exc_info) -> None:
+        self._depth -= 1
+        if self._depth > 0:
+            return
         assert self.session is not None
         try:
             self.session.rollback()
         finally:
             self.session.close()
             self.session = None
+            self._trail = None
 
     @property
     def s(self) -> Session:
@@ -34,8 +62,85 @@ class UnitOfWork:
             raise RuntimeError("UnitOfWork used outside its `with` block")
         return self.session
 
+    @property
+    def outermost(self) -> bool:
+        return self._depth == 1
+
     def commit(self) -> None:
+        """Commit the outermost block's transaction with its audit entries; inside a nested block, flush."""
+        self.s.flush()
+        if self._depth > 1:
+            return
+        assert self._trail is not None
+        self._trail.write(self.s)
         self.s.commit()
 
     def flush(self) -> None:
         self.s.flush()
+
+    @property
+    def db(self) -> DatabaseAdapters:
+        """The database-specific parts (full-text search, bulk loading) for this engine's dialect."""
+        return adapters_for(self.engine)
+
+    # --- permissions and county scope -------------------------------------------------------------
+
+    def require(self, permission: Permission) -> None:
+        """PermissionDeniedError (Persian) unless the actor's role allows ``permission``."""
+        if not self.actor.may(permission):
+            raise PermissionDeniedError(
+                f"نقش «{self.actor.role_label}» اجازه «{PERMISSION_LABELS[permission]}» را ندارد"
+            )
+
+    def check_county(self, county_id: str | None, record: str | None = None) -> None:
+        """PermissionDeniedError unless a record of ``county_id`` is within the actor's scope."""
+        if not self.actor.sees_county(county_id):
+            raise PermissionDeniedError(audit_trail.OUT_OF_SCOPE, record=record)
+
+    def in_scope(self, county_column: Any) -> Any:
+        """A WHERE condition limiting ``county_column`` to the actor's county (true for the whole province).
+
+        ORM reads are scoped by the session already; this is for statements over plain tables.
+        """
+        scope = self.actor.county_scope
+        return true() if scope is None else county_column == scope
+
+    @property
+    def county_scope(self) -> str | None:
+        """The county the actor is limited to (None: every county); for queries below the ORM."""
+        return self.actor.county_scope
+
+    def get(self, model: type[T], record_id: str, *, missing: str = "رکورد پیدا نشد؛ شاید حذف شده باشد") -> T:
+        """The record ``record_id`` of ``model`` within the actor's scope, else NotFoundError/PermissionDenied."""
+        found = self.s.get(model, record_id)
+        if found is None:
+            raise NotFoundError(missing, record=record_id)
+        county_id = getattr(found, "county_id", None)
+        if hasattr(found, "county_id"):
+            self.check_county(county_id, record=record_id)
+        return found
+
+    # --- audit entries the session cannot see -------------------------------------------------------
+
+    def audit(
+        self,
+        action: str,
+        table_name: str,
+        record_id: str,
+        changes: Mapping[str, list] | None = None,
+        detail: str = "",
+        owner_id: str | None = None,
+    ) -> None:
+        """Add an entry (a sign-in, an export, an import batch, a report) to this transaction."""
+        assert self._trail is not None, "audit() outside the unit of work's block"
+        self._trail.log(action, table_name, record_id, changes, detail, owner_id)
+
+    def audit_rows(self, action: str, table: Table, rows: list[dict[str, Any]]) -> None:
+        """Record rows written below the session (a bulk loader): one entry per row, every field."""
+        assert self._trail is not None, "audit_rows() outside the unit of work's block"
+        for row in rows:
+            self._trail.check_row(self.s, table, row)
+            if action == "delete":
+                self._trail.row_written(action, table, row, None)
+            else:
+                self._trail.row_written(action, table, None, row)

@@ -1,4 +1,4 @@
-"""AppContext: what every page needs — the engine, the clerk, a fresh unit of work, the settings."""
+"""AppContext: what every page needs — the engine, the signed-in actor, a fresh unit of work, the settings."""
 
 from __future__ import annotations
 
@@ -15,20 +15,25 @@ class AppContext:
 
     Attributes:
         engine: the SQLAlchemy engine of the open database.
-        clerk: the name of the clerk at the desk (recorded in the audit trail).
+        actor: the signed-in user (domain.roles.Actor); every unit of work acts for them.
         db_path: the database file, shown in the status bar (None for a non-file URL).
     """
 
     engine: Any
-    clerk: str = ""
+    actor: Any
     db_path: Path | None = None
     _cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def uow(self):
-        """A new UnitOfWork on the engine (one per use case)."""
+        """A new UnitOfWork on the engine acting for the signed-in user (one per use case)."""
         from ostandari_desk.store.uow import UnitOfWork
 
-        return UnitOfWork(self.engine)
+        return UnitOfWork(self.engine, self.actor)
+
+    @property
+    def clerk(self) -> str:
+        """The signed-in user's name. TRANSITIONAL: goes once no page passes a clerk to a service."""
+        return self.actor.full_name
 
     # --- settings (services/settings.py) ------------------------------------------------------
 
@@ -55,10 +60,6 @@ class AppContext:
         return str(self.setting("office_name") or "")
 
     @classmethod
-    def open(cls, engine: Any, db_path: Path | None = None) -> AppContext:
-        """A context whose clerk is the one stored at set-up (``current_clerk``)."""
-        from ostandari_desk import settings
-        from ostandari_desk.store.uow import UnitOfWork
-
-        clerk = settings.get_setting(UnitOfWork(engine), "current_clerk") or ""
-        return cls(engine=engine, clerk=clerk, db_path=db_path)
+    def open(cls, engine: Any, actor: Any, db_path: Path | None = None) -> AppContext:
+        """A context for ``actor`` (signed in by the login dialog, or the wizard's first admin)."""
+        return cls(engine=engine, actor=actor, db_path=db_path)

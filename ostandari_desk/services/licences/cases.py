@@ -28,17 +28,15 @@ from ostandari_desk.domain.lifecycle import (
     check_case_action,
 )
 from ostandari_desk.errors import NotFoundError, TransitionError, ValidationError
-from ostandari_desk.services import audit, letters
-from ostandari_desk.services.audit import ensure_open, now_utc, stamps
+from ostandari_desk.services import letters
+from ostandari_desk.services.audit import now_utc, stamps
 from ostandari_desk.services.licences.rows import ANSWER_LABELS
 from ostandari_desk.services.licences.steps import (
     CLOSED_CASE_STATES,
-    REVOCATION_CLOSE_REASON,
     apply_licence_step,
     clean_code,
     close_case,
     load_ngo,
-    open_cases_of,
     require_date,
 )
 from ostandari_desk.store.models import Inquiry, Letter, LicenceCase, LicenceStep, Ngo
@@ -126,7 +124,7 @@ def open_case(
         case_type = CaseType(case_type)
     except ValueError:
         raise ValidationError("نوع پرونده نادرست است.", field="case_type") from None
-    with ensure_open(uow):
+    with uow:
         s = uow.s
         ngo = load_ngo(s, ngo_id)
         allowed = allowed_case_types(ngo.licence_state, ngo.level)
@@ -164,7 +162,6 @@ def open_case(
         s.add(case)
         s.flush()
         apply_licence_step(s, ngo, StepKind.REQUEST, received_on, clerk, note=note, case_id=case.id)
-        audit.record(uow, clerk, "open_case", "licencecase", case.id, f"{case_type.value} {tracking_no}")
         uow.commit()
         return case.id
 
@@ -172,13 +169,12 @@ def open_case(
 def check_documents(uow: UnitOfWork, case_id: str, on: date, clerk: str, note: str = "") -> None:
     """Record that the case's documents were checked (step DOCUMENTS)."""
     on = require_date(on, "تاریخ بررسی مدارک", "on")
-    with ensure_open(uow):
+    with uow:
         s = uow.s
         case = _load_case(s, case_id)
         check_case_action(case.state, "documents", True)
         apply_licence_step(s, case.ngo_id, StepKind.DOCUMENTS, on, clerk, note=note, case_id=case.id)
         _touch(case, CaseState.DOCUMENTS_CHECKED)
-        audit.record(uow, clerk, "check_documents", "licencecase", case.id)
         uow.commit()
 
 
@@ -201,7 +197,7 @@ def send_inquiries(
     if not chosen:
         raise ValidationError("دست‌کم یک دستگاه را برای استعلام انتخاب کنید.", field="agencies")
     letters = {Agency(k): clean_code(v) for k, v in (letter_nos or {}).items()}
-    with ensure_open(uow):
+    with uow:
         s = uow.s
         if due_days is None:
             due_days = int(settings.get_setting(uow, "inquiry_due_days"))
@@ -233,7 +229,6 @@ def send_inquiries(
             case_id=case.id,
         )
         _touch(case, CaseState.INQUIRING)
-        audit.record(uow, clerk, "send_inquiries", "licencecase", case.id, ",".join(a.value for a in chosen))
         uow.commit()
         return ids
 
@@ -245,7 +240,7 @@ def answer_inquiry(
     on = require_date(on, "تاریخ پاسخ استعلام", "on")
     if answer not in ANSWERS:
         raise ValidationError("پاسخ استعلام باید مثبت یا منفی باشد.", field="answer")
-    with ensure_open(uow):
+    with uow:
         s = uow.s
         inquiry = s.get(Inquiry, inquiry_id)
         if inquiry is None:
@@ -277,7 +272,6 @@ def answer_inquiry(
             case_id=case.id,
         )
         _touch(case)
-        audit.record(uow, clerk, "answer_inquiry", "inquiry", inquiry.id, answer)
         uow.commit()
 
 
@@ -298,7 +292,7 @@ def decide_case(
         raise ValidationError("مبنای قانونی تصمیم شورا (آیین‌نامه و ماده) را وارد کنید.", field="legal_basis")
     if meeting_on is not None and meeting_on > on:
         raise ValidationError("تاریخ جلسه شورا نمی‌تواند پس از تاریخ ثبت تصمیم باشد.", field="meeting_on")
-    with ensure_open(uow):
+    with uow:
         s = uow.s
         case = _load_case(s, case_id)
         check_case_action(case.state, "decide", all_answered(case_inquiries(s, case.id)))
@@ -315,7 +309,6 @@ def decide_case(
         case.meeting_on = meeting_on
         case.legal_basis = legal_basis
         _touch(case, CaseState.APPROVED if approve else CaseState.REJECTED)
-        audit.record(uow, clerk, "decide_case", "licencecase", case.id, case.decision)
         uow.commit()
 
 
@@ -334,7 +327,7 @@ def complete_case(
     Returns the id of the licence the case produced (None for conformity).
     """
     on = require_date(on, "تاریخ", "on")
-    with ensure_open(uow):
+    with uow:
         s = uow.s
         case = _load_case(s, case_id)
         check_case_action(case.state, "complete", True)
@@ -352,7 +345,6 @@ def complete_case(
             case_id=case.id,
         )
         _touch(case, CaseState.CLOSED)
-        audit.record(uow, clerk, "complete_case", "licencecase", case.id, kind.value)
         uow.commit()
         return step.licence_id if kind != StepKind.CONFORMITY else None
 
@@ -367,7 +359,7 @@ def withdraw_case(uow: UnitOfWork, case_id: str, on: date, reason: str, clerk: s
     reason = text.clean(reason)
     if not reason:
         raise ValidationError("دلیل مختومه شدن پرونده را وارد کنید.", field="reason")
-    with ensure_open(uow):
+    with uow:
         s = uow.s
         case = _load_case(s, case_id)
         check_case_action(case.state, "withdraw", True)
@@ -376,13 +368,12 @@ def withdraw_case(uow: UnitOfWork, case_id: str, on: date, reason: str, clerk: s
         )
         close_case(case)
         s.add(case)
-        audit.record(uow, clerk, "withdraw_case", "licencecase", case.id, reason)
         uow.commit()
         return step.id
 
 
 def _complete_typed(uow: UnitOfWork, case_id: str, expected: CaseType, **kwargs) -> str | None:
-    with ensure_open(uow):
+    with uow:
         case = _load_case(uow.s, case_id)
         if case.case_type != expected.value:
             raise TransitionError(
@@ -501,21 +492,14 @@ def _record_step_letter(uow: UnitOfWork, ngo: Ngo, step: LicenceStep, kind: Step
         letter.updated_at = now_utc()
         letter.row_version += 1
         uow.s.add(letter)
-        audit.record(uow, clerk, "link", "letter", letter.id, f"{letter.number}: {STEP_LETTERS[kind][1]}")
 
 
 def _direct(uow: UnitOfWork, ngo_id: str, kind: StepKind, on: date, clerk: str, **kwargs) -> str:
     on = require_date(on, "تاریخ", "on")
-    with ensure_open(uow):
+    with uow:
         ngo: Ngo = load_ngo(uow.s, ngo_id)
-        open_before = [case.id for case in open_cases_of(uow.s, ngo.id)]
         step = apply_licence_step(uow.s, ngo, kind, on, clerk, **kwargs)
         _record_step_letter(uow, ngo, step, kind, clerk)
-        audit.record(uow, clerk, kind.value, "ngo", ngo.id, step.letter_no)
-        for case_id in open_before:  # a revocation closes the NGO's open case (apply_licence_step)
-            case = uow.s.get(LicenceCase, case_id)
-            if case is not None and case.state == CaseState.CLOSED.value:
-                audit.record(uow, clerk, "withdraw_case", "licencecase", case_id, REVOCATION_CLOSE_REASON)
         uow.commit()
         return step.id
 

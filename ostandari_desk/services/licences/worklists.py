@@ -15,7 +15,6 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, select
 
 from ostandari_desk.domain.lifecycle import CASE_STATE_LABELS, CASE_TYPE_LABELS, CaseState
-from ostandari_desk.services.audit import ensure_open
 from ostandari_desk.services.licences.cases import CLOSED_CASE_STATES
 from ostandari_desk.services.licences.rows import PROVINCE_LABEL
 from ostandari_desk.store.models import County, LicenceCase, Ngo
@@ -66,7 +65,7 @@ def open_cases(
     ).where(case.state.in_(OPEN_CASE_STATES))
     if county_id is not None:
         picked = picked.where(case.county_id == county_id)
-    with ensure_open(uow):
+    with uow:
         s = uow.s
         order = (_unindexed(s, case.received_on), case.tracking_no, case.id)
         picked = picked.order_by(*order)

@@ -7,8 +7,7 @@ from typing import Any
 from sqlalchemy import delete, insert, select, update
 
 from ostandari_desk.errors import ConcurrentEditError, NotFoundError
-from ostandari_desk.services import audit
-from ostandari_desk.services.audit import ensure_open, now_utc
+from ostandari_desk.services.audit import now_utc
 from ostandari_desk.services.ngos.rows import (
     BoardMemberInput,
     NgoInput,
@@ -57,7 +56,7 @@ def create_ngo(
     Warnings from validate_ngo are not repeated here: show them before calling.
     """
     clean = _clean_input(data, board)
-    with ensure_open(uow):
+    with uow:
         _check_against_database(uow, clean, None)
         values = dict(clean.values)
         moment = now_utc()
@@ -67,7 +66,6 @@ def create_ngo(
         )
         uow.s.execute(insert(Ngo), [values])
         _write_children(uow, ngo_id, clean)
-        audit.record(uow, clerk, "create", "ngo", ngo_id, values["name"])
         uow.commit()
         return ngo_id
 
@@ -106,11 +104,10 @@ def update_ngo(
         ConcurrentEditError: the record's row_version is no longer ``expected_version``.
     """
     clean = _clean_input(data, board)
-    with ensure_open(uow):
+    with uow:
         _check_against_database(uow, clean, ngo_id)
         _bump(uow, ngo_id, expected_version, clean.values)
         _write_children(uow, ngo_id, clean)
-        audit.record(uow, clerk, "update", "ngo", ngo_id, clean.values["name"])
         uow.commit()
 
 
@@ -119,7 +116,6 @@ def set_ngo_active(
 ) -> None:
     """Mark an NGO active or inactive (it stays in the database and its history). Commits."""
     status = "active" if active else "inactive"
-    with ensure_open(uow):
+    with uow:
         _bump(uow, ngo_id, expected_version, {"status": status})
-        audit.record(uow, clerk, "activate" if active else "deactivate", "ngo", ngo_id)
         uow.commit()

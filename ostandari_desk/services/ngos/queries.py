@@ -11,7 +11,6 @@ from sqlalchemy import text as sql_text
 from ostandari_desk.domain import text
 from ostandari_desk.domain.lifecycle import LEVEL_LABELS, LICENCE_STATE_LABELS
 from ostandari_desk.errors import NotFoundError
-from ostandari_desk.services.audit import ensure_open
 from ostandari_desk.services.ngos.rows import (
     NGO_SORT_KEYS,
     PROVINCE_LABEL,
@@ -32,7 +31,7 @@ from ostandari_desk.store.uow import UnitOfWork
 
 def get_ngo(uow: UnitOfWork, ngo_id: str) -> NgoDetail:
     """One NGO with its county, fields, board and current licence."""
-    with ensure_open(uow):
+    with uow:
         s = uow.s
         ngo = s.get(Ngo, ngo_id, populate_existing=True)
         if ngo is None:
@@ -319,7 +318,7 @@ def list_ngo_page(
     match = fts_query(flt.text) if text.normalize(flt.text) else None
     if match == "" or limit == 0:
         return []
-    with ensure_open(uow):
+    with uow:
         return _page_rows(uow, flt, match, sort, descending, offset, limit)
 
 
@@ -328,7 +327,7 @@ def count_ngos(uow: UnitOfWork, flt: NgoFilter) -> int:
     match = fts_query(flt.text) if text.normalize(flt.text) else None
     if match == "":
         return 0
-    with ensure_open(uow):
+    with uow:
         conds = _filter_conditions(flt)
         if match is not None:
             if not conds:  # every FTS row is one NGO (kept in step by triggers)

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from ostandari_desk.domain import ids, text
 from ostandari_desk.domain.lifecycle import Level, LicenceState
 from ostandari_desk.errors import DuplicateError, ValidationError
-from ostandari_desk.services.audit import ensure_open, now_utc
+from ostandari_desk.services.audit import now_utc
 from ostandari_desk.services.ngos.rows import (
     ROLE_LABELS,
     BoardMemberInput,
@@ -200,7 +200,7 @@ def validate_ngo(
         DuplicateError: another NGO has the same national ID.
     """
     clean = _clean_input(data, board)
-    with ensure_open(uow):
+    with uow:
         return _check_against_database(uow, clean, ngo_id)
 
 
@@ -226,5 +226,5 @@ def prepare_ngo_values(data: NgoInput, seq: int) -> dict[str, Any]:
 
 def next_seq(uow: UnitOfWork) -> int:
     """The next free ngo.seq (the full-text index key)."""
-    with ensure_open(uow):
+    with uow:
         return (uow.s.execute(select(func.max(Ngo.seq))).scalar() or 0) + 1

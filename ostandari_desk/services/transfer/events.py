@@ -224,7 +224,7 @@ def _same(row: dict, old: dict) -> bool:
 
 
 def _import(uow: UnitOfWork, table: Table, report: ImportReport, opts: ImportOptions) -> dict[int, tuple]:
-    with audit.ensure_open(uow):
+    with uow:
         counties, ngos = _lookups(uow)
         stored = _stored(uow)
         get = {c.key: column_getter(table, c.key) for c in COLUMNS}
@@ -277,14 +277,13 @@ def _insert(uow: UnitOfWork, good: list[dict[str, Any]], clerk: str) -> None:
     conn.execute(insert(Event.__table__), event_rows)
     if link_rows:
         conn.execute(insert(EventNgo.__table__), link_rows)
-    audit.record(uow, clerk, "import", "event", "", f"{len(good)} events imported from a sheet")
 
 
 # --- export -------------------------------------------------------------------------------------
 
 
 def _export(uow: UnitOfWork, flt: Any) -> Iterator[Sequence[Any]]:
-    with audit.ensure_open(uow):
+    with uow:
         county_names = dict(uow.s.execute(select(County.id, County.name)).all())
         national_ids = dict(uow.s.execute(select(Ngo.id, Ngo.national_id)).all())
         links: dict[str, list[str]] = {}

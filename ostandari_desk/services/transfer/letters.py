@@ -197,7 +197,7 @@ def _comparable(row: dict) -> dict:
 
 
 def _import(uow: UnitOfWork, table: Table, report: ImportReport, opts: ImportOptions) -> dict[int, tuple]:
-    with audit.ensure_open(uow):
+    with uow:
         counties = {key: cid for cid, key in uow.s.execute(select(County.id, County.name_key))}
         ngos = {nid: ngo_id for ngo_id, nid in uow.s.execute(select(Ngo.id, Ngo.national_id))}
         stored = _stored(uow)
@@ -245,16 +245,13 @@ def _import(uow: UnitOfWork, table: Table, report: ImportReport, opts: ImportOpt
                 for row in good
             ]
             uow.s.connection().execute(insert(Letter.__table__), rows)
-            audit.record(
-                uow, opts.clerk, "import", "letter", "", f"{len(good)} letters imported from a sheet"
-            )
 
         good, bad = read_rows(table, report, check, opts.progress, _PROGRESS_EVERY)
         return finish_import(uow, report, opts, good, bad, store)
 
 
 def _export(uow: UnitOfWork, flt: Any) -> Iterator[Sequence[Any]]:
-    with audit.ensure_open(uow):
+    with uow:
         county_names = dict(uow.s.execute(select(County.id, County.name)).all())
         national_ids = dict(uow.s.execute(select(Ngo.id, Ngo.national_id)).all())
         stmt = select(Letter).order_by(Letter.dated_on, Letter.direction, Letter.number)

@@ -17,7 +17,6 @@ from sqlalchemy import select
 from ostandari_desk.domain import ids, jalali, text
 from ostandari_desk.domain.lifecycle import StepKind
 from ostandari_desk.errors import UserError, ValidationError
-from ostandari_desk.services import audit
 from ostandari_desk.services.transfer.base import ImportOptions, TransferKind, read_rows
 from ostandari_desk.services.transfer.sheets import (
     Column,
@@ -159,7 +158,7 @@ def _import(uow: UnitOfWork, table: Table, report: ImportReport, opts: ImportOpt
     parsed, bad = read_rows(table, report, check)
     total = report.rows_read
 
-    with audit.ensure_open(uow):
+    with uow:
         session = uow.s
         ngo_ids = dict(session.execute(select(Ngo.national_id, Ngo.id)).all())
         known: set[tuple[str, str, date, str]] = set()
@@ -229,10 +228,6 @@ def _import(uow: UnitOfWork, table: Table, report: ImportReport, opts: ImportOpt
                 report.added = 0
             session.rollback()  # also when the caller's unit of work was already open
             return bad
-        if report.added:
-            audit.record(
-                uow, opts.clerk, "import", "licencestep", "", f"{report.added} licence steps imported"
-            )
         uow.commit()
         report.stored = True
         return bad
@@ -240,7 +235,7 @@ def _import(uow: UnitOfWork, table: Table, report: ImportReport, opts: ImportOpt
 
 def _export(uow: UnitOfWork, flt: Any) -> Iterator[Sequence[Any]]:
     kinds = [k.value for k in ACTION_LABELS]
-    with audit.ensure_open(uow):
+    with uow:
         stmt = (
             select(
                 Ngo.national_id,

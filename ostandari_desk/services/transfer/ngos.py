@@ -301,7 +301,7 @@ def _differences(row: dict[str, Any], stored: dict[str, Any], present: set[str])
 
 
 def _import(uow: UnitOfWork, table: Table, report: ImportReport, opts: ImportOptions) -> dict[int, tuple]:
-    with audit.ensure_open(uow):
+    with uow:
         county_ids, _names, field_ids = _lookups(uow)
         stored = _stored(uow)
         stored_fields: dict[str, set[str]] | None = None
@@ -529,14 +529,13 @@ def _insert(uow: UnitOfWork, good: list[tuple[dict[str, Any], tuple[str, ...]]],
             (good[0][0]["seq"],),
         )
         conn.exec_driver_sql(trigger_sql)
-    audit.record(uow, clerk, "import", "ngo", "", f"{len(good)} NGOs imported from a sheet")
 
 
 # --- export -------------------------------------------------------------------------------------
 
 
 def _export(uow: UnitOfWork, flt: Any) -> Iterator[Sequence[Any]]:
-    with audit.ensure_open(uow):
+    with uow:
         _keys, county_names, _fields = _lookups(uow)
         field_names = dict(
             uow.s.execute(

@@ -1,0 +1,29 @@
+"""The database-specific parts behind the unit of work: full-text search, bulk loading, planner hints.
+
+Services ask ``uow.db`` and never branch on the dialect; a PostgreSQL engine gets its own adapters here.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from sqlalchemy import Engine
+
+from ostandari_desk.store.adapters.base import DatabaseAdapters
+
+
+def adapters_for(engine: Engine) -> DatabaseAdapters:
+    """The adapters for ``engine``'s dialect."""
+    return _for_dialect(engine.dialect.name)
+
+
+@cache
+def _for_dialect(name: str) -> DatabaseAdapters:
+    if name == "sqlite":
+        from ostandari_desk.store.adapters.sqlite import SQLITE
+
+        return SQLITE
+    raise NotImplementedError(f"no adapters for the {name!r} database yet")
+
+
+__all__ = ["DatabaseAdapters", "adapters_for"]
