@@ -104,7 +104,6 @@ def initialize(
     county: str | None = None,
     office_name: str | None = None,
     logo_path: str | None = None,
-    clerk_name: str = "",
 ) -> str:
     """Create the province, its counties, the default lists and the settings in one transaction.
 

@@ -131,11 +131,12 @@ def test_upgrade_backfills_sort_keys_in_persian_order(upgraded):
 
 
 def test_upgraded_database_still_searches_sorts_and_writes(upgraded):
+    from ostandari_desk.domain.roles import SYSTEM
     from ostandari_desk.services.ngos import NgoFilter, count_ngos, list_ngo_page
     from ostandari_desk.store.uow import UnitOfWork
 
     _path, engine, _before = upgraded
-    uow = UnitOfWork(engine)
+    uow = UnitOfWork(engine, SYSTEM)
     with uow:
         assert count_ngos(uow, NgoFilter(text="انجمن")) == len(CEOS)
         assert [r.ceo_name for r in list_ngo_page(uow, NgoFilter(text="ژال"))] == ["ژاله"]
@@ -320,5 +321,47 @@ def test_upgrade_from_0003_drops_the_redundant_indexes_and_keeps_rows(tmp_path):
         assert _indexes(engine, REDUNDANT_INDEXES) == {}
         with engine.connect() as conn:
             assert {t: conn.exec_driver_sql(f"SELECT count(*) FROM {t}").scalar() for t in before} == before
+    finally:
+        engine.dispose()
+
+
+# --- 0004 → 0005: users' lockout, the audit's actor and field columns, append-only triggers ---------------
+
+
+def test_upgrade_from_0004_keeps_old_audit_and_users_and_makes_the_trail_append_only(tmp_path):
+    path = tmp_path / "at0004.sqlite3"
+    _make_0001(path)
+    before = _fill_0001(path)
+    engine = make_engine(sqlite_url(path))
+    try:
+        _migrate(engine, command.upgrade, "0004")
+        with engine.begin() as conn:
+            conn.exec_driver_sql(
+                "INSERT INTO auditentry VALUES ('a1', '2024-01-01 00:00:00.000000', 'کارشناس', 'create', 'ngo', "
+                "'n1', 'انجمن')"
+            )
+            conn.exec_driver_sql(
+                "INSERT INTO user (id, created_at, updated_at, row_version, username, full_name, role, active) "
+                "VALUES ('u1', '2024-01-01 00:00:00.000000', '2024-01-01 00:00:00.000000', 1, 'Ali', 'علی', "
+                "'clerk', 1)"
+            )
+        _migrate(engine, command.upgrade, "0005")
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("SELECT username, record_id, changes FROM auditentry").all() == [
+                ("کارشناس", "n1", "")
+            ]
+            assert conn.exec_driver_sql("SELECT username_key, failed_logins FROM user").all() == [("ali", 0)]
+            assert {t: conn.exec_driver_sql(f"SELECT count(*) FROM {t}").scalar() for t in before} == before
+            assert conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
+        for statement in ("UPDATE auditentry SET username = 'x'", "DELETE FROM auditentry"):
+            with pytest.raises(Exception, match="append-only"), engine.begin() as conn:
+                conn.exec_driver_sql(statement)
+
+        _migrate(engine, command.downgrade, "0004")
+        with engine.begin() as conn:  # the triggers are gone with the revision
+            conn.exec_driver_sql("UPDATE auditentry SET detail = 'x'")
+        _migrate(engine, command.upgrade, "head")
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("SELECT count(*) FROM auditentry").scalar() == 1
     finally:
         engine.dispose()
