@@ -1,26 +1,50 @@
-"""The command line over the same services as the GUI: init, demo, template, import, export.
+"""The command line over the same services as the GUI: init, demo, users, audit, template, import, export.
 
+Every command on an existing database acts for a signed-in user: ``--user NAME`` (or OSTANDARI_DESK_USER)
+with the password from OSTANDARI_DESK_PASSWORD, else a prompt when a terminal is attached.
 Exit status: 0 done; 1 the file had bad rows (with --skip-bad the good rows were stored); 2 refused
-(a UserError: unknown province, missing header, database not initialized, ...).
+(arguments, credentials, permission, a UserError); 3 the database is unavailable (locked, read-only, full,
+corrupt). ../resources/docs/CLI.md holds the whole contract.
 """
 
 from __future__ import annotations
 
 import argparse
+import getpass
+import os
 import shutil
 import sys
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from ostandari_desk.errors import UserError
+from ostandari_desk.errors import AuthenticationError, UserError
 
 EXIT_OK = 0
 EXIT_BAD_ROWS = 1
 EXIT_REFUSED = 2
+EXIT_UNAVAILABLE = 3
 
+ENV_USER = "OSTANDARI_DESK_USER"
+ENV_PASSWORD = "OSTANDARI_DESK_PASSWORD"
+ENV_NEW_PASSWORD = "OSTANDARI_DESK_NEW_PASSWORD"
+
+_CREDENTIALS = (
+    "ورود: هر فرمان روی پایگاه داده موجود به نام یک کاربر اجرا می‌شود: ‎--user‎ نام‌کاربری (پیش یا پس از "
+    f"فرمان) یا متغیر محیطی ‎{ENV_USER}‎؛ گذرواژه از متغیر ‎{ENV_PASSWORD}‎ خوانده می‌شود و اگر نباشد، "
+    "در پایانه پرسیده می‌شود. در فرمان ‎audit‎ گزینه ‎--user‎ پس از فرمان، کاربرِ پالایه است؛ کاربر "
+    "انجام‌دهنده را پیش از فرمان یا با متغیر محیطی بدهید. فرمان ‎init --admin‎ گذرواژه نخستین مدیر سامانه "
+    f"را از ‎{ENV_PASSWORD}‎ (یا پرسش) می‌گیرد و ‎user add‎ و ‎user password‎ گذرواژه تازه را از "
+    f"‎{ENV_NEW_PASSWORD}‎ (یا پرسش). در پایگاه داده نمونه: کاربر ‎demo‎ با گذرواژه ‎demo‎."
+)
 _EPILOG = (
-    "وضعیت خروج: ۰ انجام شد؛ ۱ پرونده ردیف خطادار داشت (با ‎--skip-bad‎ ردیف‌های درست ثبت شده‌اند)؛ "
-    "۲ درخواست پذیرفته نشد. گزینه ‎--db‎ پیش یا پس از فرمان می‌آید."
+    _CREDENTIALS
+    + " وضعیت خروج: ۰ انجام شد؛ ۱ پرونده ردیف خطادار داشت (با ‎--skip-bad‎ ردیف‌های درست ثبت شده‌اند)؛ "
+    "۲ درخواست پذیرفته نشد (گزینه‌ها، نام کاربری و گذرواژه، اجازه)؛ ۳ پایگاه داده در دسترس نیست "
+    "(قفل، فقط‌خواندنی، پر یا آسیب‌دیده). گزینه ‎--db‎ پیش یا پس از فرمان می‌آید."
+)
+_USER_HELP = (
+    f"نام کاربری که فرمان به نام او اجرا می‌شود (یا متغیر ‎{ENV_USER}‎؛ گذرواژه: ‎{ENV_PASSWORD}‎ یا پرسش)"
 )
 
 
@@ -38,27 +62,42 @@ def _utf8_streams() -> None:
 def _parser() -> argparse.ArgumentParser:
     from ostandari_desk.services.transfer import KINDS
 
-    db_parent = argparse.ArgumentParser(add_help=False)
-    db_parent.add_argument(
+    db_only = argparse.ArgumentParser(add_help=False)
+    db_only.add_argument(
         "--db", type=Path, default=argparse.SUPPRESS, help="پرونده پایگاه داده (پیش‌فرض: پایگاه داده کاربر)"
     )
+    common = argparse.ArgumentParser(add_help=False, parents=[db_only])
+    common.add_argument("--user", dest="acting_user", default=argparse.SUPPRESS, help=_USER_HELP)
     parser = argparse.ArgumentParser(
         prog="ostandari-desk",
         description="میز کار امور اجتماعی استانداری: سمن‌ها، پروانه‌ها و گزارش‌ها. بدون فرمان، برنامه باز می‌شود.",
         epilog=_EPILOG,
-        parents=[db_parent],
+        parents=[common],
     )
     commands = parser.add_subparsers(dest="command", metavar="فرمان")
 
-    commands.add_parser("gui", parents=[db_parent], help="باز کردن برنامه")
+    commands.add_parser("gui", parents=[common], help="باز کردن برنامه (با پنجره ورود)")
 
-    init = commands.add_parser("init", parents=[db_parent], help="راه‌اندازی پایگاه داده برای یک استان")
+    init = commands.add_parser(
+        "init",
+        parents=[db_only],
+        help="راه‌اندازی پایگاه داده برای یک استان با نخستین مدیر سامانه",
+        epilog=_EPILOG,
+    )
     init.add_argument("--province", required=True, help="نام استان")
     init.add_argument("--county", help="نام شهرستان (برای نصب شهرستانی)")
     init.add_argument("--office", help="نام اداره")
-    init.add_argument("--clerk", default="", help="نام کارشناس")
+    init.add_argument(
+        "--admin",
+        required=True,
+        metavar="USERNAME",
+        help=f"نام کاربری نخستین مدیر سامانه؛ گذرواژه او از متغیر ‎{ENV_PASSWORD}‎ یا با پرسش در پایانه",
+    )
+    init.add_argument("--admin-name", default="مدیر سامانه", help="نام و نام خانوادگی نخستین مدیر سامانه")
 
-    demo = commands.add_parser("demo", parents=[db_parent], help="ساخت داده نمونه در پایگاه داده تازه")
+    demo = commands.add_parser(
+        "demo", parents=[common], help="ساخت داده نمونه در پایگاه داده تازه (کاربر demo، گذرواژه demo)"
+    )
     demo.add_argument("--size", choices=("small", "large"), default="small", help="اندازه داده نمونه")
     demo.add_argument("--province", default="قزوین", help="استان داده نمونه")
     demo.add_argument(
@@ -69,16 +108,19 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--replace",
         action="store_true",
-        help="پایگاه داده موجود کنار گذاشته (نسخه پشتیبان) و از نو ساخته شود",
+        help="پایگاه داده موجود کنار گذاشته (نسخه پشتیبان) و از نو ساخته شود؛ با ورود کاربر",
     )
 
+    _add_user_commands(commands, common)
+    _add_audit_command(commands, db_only)
+
     kinds = list(KINDS)
-    template = commands.add_parser("template", parents=[db_parent], help="نوشتن پرونده خالی با سرستون‌ها")
+    template = commands.add_parser("template", parents=[db_only], help="نوشتن پرونده خالی با سرستون‌ها")
     template.add_argument("kind", choices=kinds, help="نوع: " + "، ".join(kinds))
     template.add_argument("file", type=Path, help="پرونده ‎.xlsx‎ یا ‎.csv‎")
 
     imp = commands.add_parser(
-        "import", parents=[db_parent], help="ورود اطلاعات از پرونده اکسل یا CSV", epilog=_EPILOG
+        "import", parents=[common], help="ورود اطلاعات از پرونده اکسل یا CSV", epilog=_EPILOG
     )
     imp.add_argument("kind", choices=kinds, help="نوع: " + "، ".join(kinds))
     imp.add_argument("file", type=Path, help="پرونده ‎.xlsx‎ یا ‎.csv‎")
@@ -88,20 +130,64 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="ردیف‌های درست ثبت و ردیف‌های خطادار در پرونده‌ای با ستون «خطا» نوشته شوند (وضعیت خروج باز هم ۱)",
     )
-    imp.add_argument("--clerk", default="", help="نام کارشناس برای سابقه تغییرات")
 
-    exp = commands.add_parser("export", parents=[db_parent], help="خروجی اکسل یا CSV با همان سرستون‌های ورود")
+    exp = commands.add_parser("export", parents=[common], help="خروجی اکسل یا CSV با همان سرستون‌های ورود")
     exp.add_argument("kind", choices=kinds, help="نوع: " + "، ".join(kinds))
     exp.add_argument("file", type=Path, help="پرونده ‎.xlsx‎ یا ‎.csv‎")
 
     from ostandari_desk import cli_report
 
-    cli_report.register(commands, parents=[db_parent])
+    cli_report.register(commands, parents=[common])
     return parser
+
+
+def _add_user_commands(commands, common: argparse.ArgumentParser) -> None:
+    user = commands.add_parser(
+        "user", parents=[common], help="کاربران: افزودن، فهرست، غیرفعال کردن، گذرواژه تازه (مدیر سامانه)"
+    )
+    actions = user.add_subparsers(dest="user_action", required=True, metavar="کار")
+    new_password = f"گذرواژه تازه از متغیر ‎{ENV_NEW_PASSWORD}‎ یا با پرسش در پایانه"
+    add = actions.add_parser("add", parents=[common], help="افزودن کاربر؛ " + new_password, epilog=_EPILOG)
+    add.add_argument("username", help="نام کاربری (یک واژه بی‌فاصله)")
+    add.add_argument("--name", required=True, help="نام و نام خانوادگی")
+    add.add_argument(
+        "--role",
+        required=True,
+        choices=("admin", "manager", "clerk", "county"),
+        help="نقش: admin مدیر سامانه، manager مدیر، clerk کارشناس استان، county کارشناس شهرستان",
+    )
+    add.add_argument("--county", help="شهرستان کارشناس شهرستان")
+    actions.add_parser("list", parents=[common], help="فهرست کاربران")
+    disable = actions.add_parser("disable", parents=[common], help="غیرفعال کردن کاربر")
+    disable.add_argument("username", help="نام کاربری")
+    password = actions.add_parser(
+        "password", parents=[common], help="گذرواژه تازه برای کاربر؛ " + new_password
+    )
+    password.add_argument("username", help="نام کاربری")
+
+
+def _add_audit_command(commands, db_only: argparse.ArgumentParser) -> None:
+    audit = commands.add_parser(
+        "audit",
+        parents=[db_only],
+        help="خروجی سابقه تغییرات (مدیر سامانه): هر فیلدِ تغییرکرده یک ردیف",
+        epilog=_EPILOG,
+    )
+    audit.add_argument(
+        "--user",
+        dest="audit_user",
+        help="فقط کارهای این کاربر (کاربر انجام‌دهنده را پیش از فرمان ‎audit‎ یا با متغیر محیطی بدهید)",
+    )
+    audit.add_argument("--since", help="از تاریخ (شمسی، مثلاً 1403/01/01)")
+    audit.add_argument("--until", help="تا تاریخ (شمسی، خود آن روز هم)")
+    audit.add_argument("--record", help="شناسه رکورد (با سابقه رکوردهای وابسته به آن)")
+    audit.add_argument("--out", required=True, type=Path, help="پرونده ‎.xlsx‎ یا ‎.csv‎")
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
+    from sqlalchemy.exc import DatabaseError
+
     _utf8_streams()
     args = _parser().parse_args(argv)
     db = getattr(args, "db", None)
@@ -115,6 +201,22 @@ def main(argv: list[str] | None = None) -> int:
     except UserError as exc:
         print(f"خطا: {exc.message}", file=sys.stderr)
         return EXIT_REFUSED
+    except DatabaseError as exc:  # OperationalError (locked, read-only, full) and a corrupt file
+        print(f"خطا: {_unavailable(exc)}", file=sys.stderr)
+        return EXIT_UNAVAILABLE
+
+
+def _unavailable(exc: Exception) -> str:
+    reason = str(getattr(exc, "orig", exc)).lower()
+    if "locked" in reason or "busy" in reason:
+        return "پایگاه داده در دست برنامه دیگری است (قفل)؛ کمی بعد دوباره بکوشید."
+    if "readonly" in reason or "read-only" in reason:
+        return "پایگاه داده فقط‌خواندنی است؛ اجازه نوشتن در پرونده یا پوشه آن را بررسی کنید."
+    if "full" in reason:
+        return "جای خالی دیسک تمام شده است؛ پایگاه داده نوشته نشد."
+    if "not a database" in reason or "malformed" in reason or "corrupt" in reason:
+        return "پرونده پایگاه داده آسیب دیده یا پایگاه داده نیست؛ نسخه پشتیبان را بازگردانید."
+    return f"پایگاه داده در دسترس نیست ({reason})."
 
 
 def _default_database() -> Path:
@@ -130,44 +232,128 @@ def _fa(value: object) -> str:
 
 
 def _open(db_path: Path):
-    from ostandari_desk.store.engine import sqlite_url
-    from ostandari_desk.store.schema import open_database
+    from ostandari_desk.services.session import open_desk
 
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    return open_database(sqlite_url(db_path))
+    return open_desk(db_path)
 
 
-def _initialized_uow(db_path: Path):
-    from ostandari_desk.services import setup
-    from ostandari_desk.store.uow import UnitOfWork
+def _system_uow(engine):
+    from ostandari_desk.domain.roles import SYSTEM
+    from ostandari_desk.services.session import unit_of_work
+
+    return unit_of_work(engine, SYSTEM)
+
+
+# --- credentials ---------------------------------------------------------------------------------
+
+
+def _secret(env: str, prompt: str, confirm: bool = False) -> str | None:
+    """A password from ``env``, else asked on the terminal (twice when ``confirm``); None if neither."""
+    value = os.environ.get(env)
+    if value:
+        return value
+    if sys.stdin is None or not sys.stdin.isatty():
+        return None
+    try:
+        value = getpass.getpass(prompt)
+        if confirm and value and getpass.getpass("تکرار گذرواژه: ") != value:
+            raise UserError("دو گذرواژه یکی نیستند؛ چیزی ثبت نشد.")
+    except (EOFError, KeyboardInterrupt):
+        print(file=sys.stderr)
+        raise UserError("گذرواژه وارد نشد؛ چیزی ثبت نشد.") from None
+    return value or None
+
+
+def _credentials(args: argparse.Namespace) -> tuple[str, str]:
+    username = (getattr(args, "acting_user", None) or os.environ.get(ENV_USER) or "").strip()
+    if not username:
+        raise AuthenticationError(
+            f"نام کاربری داده نشده است؛ ‎--user‎ نام‌کاربری را بیفزایید یا متغیر ‎{ENV_USER}‎ را تنظیم کنید.",
+            field="username",
+        )
+    password = _secret(ENV_PASSWORD, f"گذرواژه کاربر «{username}»: ")
+    if password is None:
+        raise AuthenticationError(
+            f"گذرواژه داده نشده است؛ متغیر ‎{ENV_PASSWORD}‎ را تنظیم کنید یا فرمان را در پایانه اجرا کنید.",
+            field="password",
+        )
+    return username, password
+
+
+def _sign_in(args: argparse.Namespace, db_path: Path):
+    """Open the database and sign the user in; returns (engine, a unit of work acting for them).
+
+    Wrong or missing credentials raise AuthenticationError before anything is read (the failed attempt is
+    the only entry written, by users.authenticate).
+    """
+    from ostandari_desk.services import setup, users
+    from ostandari_desk.services.session import unit_of_work
 
     if not db_path.exists():
         raise UserError(f"پایگاه داده «{db_path}» وجود ندارد؛ نخست فرمان init یا demo را اجرا کنید.")
+    username, password = _credentials(args)
     engine = _open(db_path)
-    uow = UnitOfWork(engine)
-    if not setup.is_initialized(uow):
+    try:
+        if not users.has_users(engine):
+            if not setup.is_initialized(_system_uow(engine)):
+                raise UserError(f"پایگاه داده «{db_path}» راه‌اندازی نشده است؛ نخست فرمان init را اجرا کنید.")
+            raise UserError(
+                "این پایگاه داده هنوز کاربری ندارد؛ برنامه را باز کنید تا نخستین مدیر سامانه تعریف شود."
+            )
+        actor = users.authenticate(engine, username, password)
+        uow = unit_of_work(engine, actor)
+        if not setup.is_initialized(uow):
+            raise UserError(f"پایگاه داده «{db_path}» راه‌اندازی نشده است؛ نخست فرمان init را اجرا کنید.")
+    except BaseException:
         engine.dispose()
-        raise UserError(f"پایگاه داده «{db_path}» راه‌اندازی نشده است؛ نخست فرمان init را اجرا کنید.")
+        raise
     return engine, uow
 
 
-def _cmd_init(args: argparse.Namespace, db_path: Path) -> int:
-    from ostandari_desk.services import setup
-    from ostandari_desk.store.uow import UnitOfWork
+Command = Callable[[argparse.Namespace, Path], int]
 
+
+def _signed_in(run: Callable[[argparse.Namespace, object], int]) -> Command:
+    """A command that acts for the signed-in user: ``run(args, uow)``."""
+
+    def command(args: argparse.Namespace, db_path: Path) -> int:
+        engine, uow = _sign_in(args, db_path)
+        try:
+            return run(args, uow)
+        finally:
+            engine.dispose()
+
+    command.__doc__ = run.__doc__
+    return command
+
+
+# --- set-up and demo ------------------------------------------------------------------------------
+
+
+def _cmd_init(args: argparse.Namespace, db_path: Path) -> int:
+    from ostandari_desk.services import setup, users
+
+    password = _secret(ENV_PASSWORD, f"گذرواژه مدیر سامانه «{args.admin}»: ", confirm=True)
+    if password is None:
+        raise UserError(
+            f"گذرواژه نخستین مدیر سامانه داده نشده است؛ متغیر ‎{ENV_PASSWORD}‎ را تنظیم کنید یا فرمان را "
+            "در پایانه اجرا کنید. چیزی ساخته نشد."
+        )
+    if len(password) < users.MIN_PASSWORD_LENGTH:  # refused before the database file is made
+        raise UserError(f"گذرواژه دست‌کم باید {_fa(users.MIN_PASSWORD_LENGTH)} نویسه باشد؛ چیزی ساخته نشد.")
     engine = _open(db_path)
     try:
-        setup.initialize(
-            UnitOfWork(engine),
-            args.province,
-            county=args.county,
-            office_name=args.office,
-            clerk_name=args.clerk,
-        )
+        uow = _system_uow(engine)
+        with uow:  # the province and its first admin, or neither
+            setup.initialize(uow, args.province, county=args.county, office_name=args.office)
+            users.create_first_admin(uow, args.admin, args.admin_name, password)
+            uow.commit()
     finally:
         engine.dispose()
     where = f"شهرستان {args.county}" if args.county else f"استان {args.province}"
     print(f"پایگاه داده برای {where} راه‌اندازی شد: {db_path}")
+    print(f"مدیر سامانه: {args.admin} — فرمان‌ها را با ‎--user {args.admin}‎ اجرا کنید.")
     return EXIT_OK
 
 
@@ -182,15 +368,29 @@ def _set_aside(db_path: Path) -> Path:
     return backup
 
 
+def _may_replace(args: argparse.Namespace, db_path: Path) -> None:
+    """Setting a database aside needs a signed-in user: any user of a demo, an admin (backups) otherwise."""
+    from ostandari_desk import settings
+    from ostandari_desk.domain.roles import Permission
+
+    engine, uow = _sign_in(args, db_path)
+    try:
+        if not settings.get_setting(uow, "demo_database"):
+            uow.require(Permission.BACKUP)
+    finally:
+        engine.dispose()
+
+
 def _cmd_demo(args: argparse.Namespace, db_path: Path) -> int:
     from ostandari_desk.services import setup
-    from ostandari_desk.services.demo import build_demo
-    from ostandari_desk.store.uow import UnitOfWork
+    from ostandari_desk.services.demo import DEMO_PASSWORD, DEMO_USER, build_demo
 
     if db_path.exists():
         engine = _open(db_path)
-        initialized = setup.is_initialized(UnitOfWork(engine))
-        engine.dispose()
+        try:
+            initialized = setup.is_initialized(_system_uow(engine))
+        finally:
+            engine.dispose()
         if initialized and args.open and not args.replace:
             print(f"پایگاه داده نمونه پیش‌تر ساخته شده است؛ همان باز می‌شود — {db_path}")
             return _open_gui(db_path)
@@ -200,6 +400,7 @@ def _cmd_demo(args: argparse.Namespace, db_path: Path) -> int:
                 "می‌شود. برای کنار گذاشتن آن (با نسخه پشتیبان) ‎--replace‎ را بیفزایید یا با ‎--db‎ پرونده دیگری بدهید."
             )
         if initialized:
+            _may_replace(args, db_path)
             print(f"پایگاه داده پیشین کنار گذاشته شد: {_set_aside(db_path)}")
     engine = _open(db_path)
     tty = sys.stderr.isatty()
@@ -222,6 +423,7 @@ def _cmd_demo(args: argparse.Namespace, db_path: Path) -> int:
         f"داده نمونه ساخته شد: {_fa(summary.ngos)} سمن و {_fa(summary.inspections)} بازدید "
         f"در {_fa(round(summary.seconds))} ثانیه — {db_path}"
     )
+    print(f"ورود: کاربر {DEMO_USER} با گذرواژه {DEMO_PASSWORD}")
     return _open_gui(db_path) if args.open else EXIT_OK
 
 
@@ -231,14 +433,107 @@ def _open_gui(db_path: Path) -> int:
     return run_gui(db_path)
 
 
-def _cmd_report(args: argparse.Namespace, db_path: Path) -> int:
+# --- users and the audit trail ----------------------------------------------------------------------
+
+
+def _county_id(uow, name: str | None) -> str | None:
+    from ostandari_desk.domain import text
+    from ostandari_desk.errors import ValidationError
+    from ostandari_desk.services import reference
+
+    if not name:
+        return None
+    found = reference.county_id_by_name(uow, name)
+    if found is None:
+        raise ValidationError(f"شهرستان «{text.clean(name)}» در فهرست شهرستان‌ها نیست", field="county")
+    return found
+
+
+def _new_password(username: str) -> str:
+    password = _secret(ENV_NEW_PASSWORD, f"گذرواژه تازه کاربر «{username}»: ", confirm=True)
+    if password is None:
+        raise UserError(
+            f"گذرواژه تازه داده نشده است؛ متغیر ‎{ENV_NEW_PASSWORD}‎ را تنظیم کنید یا فرمان را در پایانه اجرا "
+            "کنید. چیزی ثبت نشد."
+        )
+    return password
+
+
+@_signed_in
+def _cmd_user(args: argparse.Namespace, uow) -> int:
+    from ostandari_desk.domain.roles import Permission
+    from ostandari_desk.services import users
+
+    uow.require(Permission.MANAGE_USERS)  # before asking for a new password
+    action = args.user_action
+    if action == "list":
+        return _list_users(users.list_users(uow))
+    if action == "add":
+        county_id = _county_id(uow, args.county) if args.role == "county" else None
+        if args.county and args.role != "county":
+            print("هشدار: شهرستان فقط برای نقش county (کارشناس شهرستان) نگه داشته می‌شود.", file=sys.stderr)
+        if args.role == "county" and county_id is None:
+            raise UserError("برای کارشناس شهرستان، ‎--county‎ نام شهرستان را بدهید.")
+        password = _new_password(args.username)
+        users.create_user(uow, args.username, args.name, args.role, password, county_id)
+        print(f"کاربر «{args.username}» افزوده شد.")
+        return EXIT_OK
+    user_id = users.user_id_of(uow, args.username)
+    if action == "disable":
+        users.set_user_active(uow, user_id, False)
+        print(f"کاربر «{args.username}» غیرفعال شد.")
+        return EXIT_OK
+    users.reset_password(uow, user_id, _new_password(args.username))
+    print(f"گذرواژه کاربر «{args.username}» تغییر کرد.")
+    return EXIT_OK
+
+
+def _list_users(rows) -> int:
+    from ostandari_desk.services.audit import now_utc
+
+    now = now_utc()
+    for row in rows:
+        locked = row.locked_until
+        if locked is not None and locked.tzinfo is None:
+            locked = locked.replace(tzinfo=now.tzinfo)
+        state = "فعال" if row.active else "غیرفعال"
+        if row.active and locked is not None and locked > now:
+            state = "قفل"
+        print("\t".join((row.username, row.full_name, row.role_label, row.county_name or "—", state)))
+    print(f"{_fa(len(rows))} کاربر")
+    return EXIT_OK
+
+
+@_signed_in
+def _cmd_audit(args: argparse.Namespace, uow) -> int:
+    from ostandari_desk.domain import jalali, text
+    from ostandari_desk.errors import ValidationError
+    from ostandari_desk.services.audit import AuditFilter
+    from ostandari_desk.services.audit_export import export_audit
+
+    since = jalali.parse_jalali(args.since, field="since") if args.since else None
+    until = jalali.parse_jalali(args.until, field="until") if args.until else None
+    if since and until and until < since:
+        raise ValidationError("تاریخ پایان پیش از تاریخ آغاز است", field="until")
+    flt = AuditFilter(
+        username=text.clean(args.audit_user) if args.audit_user else None,
+        since=since,
+        until=until,
+        record_id=(args.record or "").strip() or None,
+    )
+    count = export_audit(uow, flt, args.out)
+    print(f"{_fa(count)} ردیف سابقه تغییرات در «{args.out}» نوشته شد")
+    return EXIT_OK
+
+
+# --- sheets and reports ----------------------------------------------------------------------------
+
+
+@_signed_in
+def _cmd_report(args: argparse.Namespace, uow) -> int:
     from ostandari_desk import cli_report
 
-    engine, _uow = _initialized_uow(db_path)
-    try:
-        return cli_report.run(args, engine)
-    finally:
-        engine.dispose()
+    return cli_report.run(args, uow)
 
 
 def _cmd_template(args: argparse.Namespace, _db_path: Path) -> int:
@@ -249,28 +544,19 @@ def _cmd_template(args: argparse.Namespace, _db_path: Path) -> int:
     return EXIT_OK
 
 
-def _cmd_import(args: argparse.Namespace, db_path: Path) -> int:
+@_signed_in
+def _cmd_import(args: argparse.Namespace, uow) -> int:
     from ostandari_desk.services import transfer
 
-    engine, uow = _initialized_uow(db_path)
     tty = sys.stderr.isatty()
 
     def progress(done: int, total: int) -> None:
         if tty:
             print(f"\r{_fa(done)} از {_fa(total)} ردیف", end="", file=sys.stderr, flush=True)
 
-    try:
-        report = transfer.import_file(
-            uow,
-            args.kind,
-            args.file,
-            dry_run=args.dry_run,
-            skip_bad=args.skip_bad,
-            clerk=args.clerk,
-            progress=progress,
-        )
-    finally:
-        engine.dispose()
+    report = transfer.import_file(
+        uow, args.kind, args.file, dry_run=args.dry_run, skip_bad=args.skip_bad, progress=progress
+    )
     if tty:
         print(file=sys.stderr)
     for warning in report.warnings:
@@ -285,22 +571,21 @@ def _cmd_import(args: argparse.Namespace, db_path: Path) -> int:
     return EXIT_BAD_ROWS if report.errors else EXIT_OK
 
 
-def _cmd_export(args: argparse.Namespace, db_path: Path) -> int:
+@_signed_in
+def _cmd_export(args: argparse.Namespace, uow) -> int:
     from ostandari_desk.services import transfer
 
-    engine, uow = _initialized_uow(db_path)
-    try:
-        count = transfer.export_file(uow, args.kind, args.file)
-    finally:
-        engine.dispose()
+    count = transfer.export_file(uow, args.kind, args.file)
     spec = transfer.kind_of(args.kind)
     print(f"{_fa(count)} {spec.unit} در «{args.file}» نوشته شد")
     return EXIT_OK
 
 
-_COMMANDS = {
+_COMMANDS: dict[str, Command] = {
     "init": _cmd_init,
     "demo": _cmd_demo,
+    "user": _cmd_user,
+    "audit": _cmd_audit,
     "template": _cmd_template,
     "import": _cmd_import,
     "export": _cmd_export,

@@ -3,7 +3,7 @@
 Wiring in cli.py (two lines)::
 
     from ostandari_desk import cli_report
-    cli_report.register(subparsers)          # then: if args.command == "report": return cli_report.run(args, engine)
+    cli_report.register(subparsers)          # then: return cli_report.run(args, uow)  (the signed-in user's)
 
 Sub-commands::
 
@@ -87,62 +87,58 @@ def _date(value: str | None) -> date:
     return jalali.parse_jalali(value) if value else date.today()
 
 
-def _build(args: argparse.Namespace, engine, out: Path) -> None:
-    from ostandari_desk.reports.document import Letterhead
+def _request(args: argparse.Namespace, uow):
+    """The ReportRequest the command line asks for (the reports page builds the same)."""
     from ostandari_desk.services import reporting
-    from ostandari_desk.store.uow import UnitOfWork
 
-    uow = UnitOfWork(engine)
-    head = reporting.letterhead_values(uow)
-    letterhead = Letterhead(head.office_name, head.logo_path)
-    printed_on = jalali.format_jalali(date.today())
     kind = args.report_kind
     if kind == "annual":
-        from ostandari_desk.reports.annual import build_annual_report
-        from ostandari_desk.services.annual import annual_comparison
-
-        data = annual_comparison(
-            uow, _int(args.year, "سال"), _county_id(uow, args.county), args.same_period, _date(args.today)
+        return reporting.ReportRequest(
+            "annual",
+            year=_int(args.year, "سال"),
+            county_id=_county_id(uow, args.county),
+            same_period=args.same_period,
+            today=_date(args.today),
         )
-        build_annual_report(data, letterhead, printed_on, out)
-    elif kind == "register":
-        from ostandari_desk.reports.register import build_register
-        from ostandari_desk.services.ngos import NgoFilter
-
-        flt = NgoFilter(text=args.search or "", county_id=_county_id(uow, args.county), status=args.status)
-        build_register(reporting.register_data(uow, flt), letterhead, printed_on, out)
-    elif kind == "ngo-file":
-        from ostandari_desk.reports.ngo_file import build_ngo_file
-
+    if kind == "register":
+        return reporting.ReportRequest(
+            "register", county_id=_county_id(uow, args.county), search=args.search or "", status=args.status
+        )
+    if kind in ("ngo-file", "certificate"):
         ngo_id = reporting.ngo_id_by_national_id(uow, args.national_id)
-        build_ngo_file(reporting.ngo_file_data(uow, ngo_id), letterhead, printed_on, out)
-    elif kind == "certificate":
-        from ostandari_desk.reports.certificate import build_certificate
-
-        ngo_id = reporting.ngo_id_by_national_id(uow, args.national_id)
-        build_certificate(reporting.certificate_data(uow, ngo_id), letterhead, printed_on, out)
-    elif kind == "expiring":
-        from ostandari_desk.reports.expiring import build_expiring
-
+        return reporting.ReportRequest(kind.replace("-", "_"), ngo_id=ngo_id)
+    if kind == "expiring":
         days = _int(args.days, "بازه هشدار") if args.days else None
-        data = reporting.expiring_data(uow, _date(args.today), days, _county_id(uow, args.county))
-        build_expiring(data, letterhead, printed_on, out)
-    else:  # argparse refuses unknown kinds; kept for a clear message if a kind is added half-way
-        raise ValidationError(f"گزارش «{kind}» شناخته نیست")
+        return reporting.ReportRequest(
+            "expiring", county_id=_county_id(uow, args.county), days=days, today=_date(args.today)
+        )
+    # argparse refuses unknown kinds; kept for a clear message if a kind is added half-way
+    raise ValidationError(f"گزارش «{kind}» شناخته نیست")
 
 
-def run(args: argparse.Namespace, engine) -> int:
-    """Build the report ``args`` asks for; 0 on success, 1 on a user error, 2 on a file error."""
+def _build(args: argparse.Namespace, uow, out: Path) -> None:
+    from ostandari_desk.reports.papers import make_paper
+
+    # make_paper reads within the user's county and writes the «report printed» audit entry
+    make_paper(uow, _request(args, uow), out)
+
+
+def run(args: argparse.Namespace, uow) -> int:
+    """Build the report ``args`` asks for, acting for ``uow``'s signed-in user; 0 done, 2 refused.
+
+    A UserError (unknown county or national ID, a record outside the user's county, no permission) and a
+    file that cannot be written both refuse the request: exit status 2, as the CLI contract says.
+    """
     out = Path(args.out)
     if not out.parent.exists():
         print(f"خطا: پوشه «{out.parent}» وجود ندارد.", file=sys.stderr)
         return 2
     started = time.perf_counter()
     try:
-        _build(args, engine, out)
+        _build(args, uow, out)
     except UserError as exc:
         print(f"خطا: {exc.message}", file=sys.stderr)
-        return 1
+        return 2
     except OSError as exc:
         print(f"خطا: فایل «{out}» نوشته نشد ({exc.strerror or exc}).", file=sys.stderr)
         return 2

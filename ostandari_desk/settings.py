@@ -36,6 +36,7 @@ SETTINGS: dict[str, SettingSpec] = {
         SettingSpec("licence_validity_years_county", int, 4, "اعتبار پروانه شهرستانی (سال)"),
         SettingSpec("licence_validity_years_province", int, 4, "اعتبار پروانه استانی (سال)"),
         SettingSpec("licence_validity_years_national", int, 5, "اعتبار پروانه ملی (سال)"),
+        SettingSpec("demo_database", bool, False, "پایگاه داده نمونه"),
         SettingSpec("board_term_years", int, 2, "دوره هیئت مدیره (سال)"),
         SettingSpec("inquiry_due_days", int, 60, "مهلت پاسخ استعلام (روز)"),
         SettingSpec("expiring_window_days", int, 60, "هشدار انقضای پروانه (روز پیش از انقضا)"),

@@ -1,7 +1,7 @@
 """The annual comparison: every indicator, this Jalali year against the last, for the province or a county.
 
 ``annual_comparison(uow, 1401)`` gives the frozen rows the annual report, the CLI, the reports page
-and the start page's year summary all show. Ratios are said the way offices say them
+and the start page's year summary all show. A county user's comparison is their county's alone. Ratios are said the way offices say them
 («۲٫۴ برابر»), changes in percent («+۱۴۰٪»), a new activity as «جدید» and nothing as «—».
 """
 
@@ -153,6 +153,8 @@ def annual_comparison(
 
     Args:
         county_id: one county, or None for the whole province (then ``by_county`` lists every county).
+            A county user sees only their own county: None means it, and another county is refused
+            (PermissionDeniedError).
         same_period: compare 1 Farvardin to today's Jalali day of the year in both years
             (``jalali.same_period_range``) instead of the whole years.
         today: the day "to date" means (default: the real today).
@@ -170,6 +172,9 @@ def annual_comparison(
         this_label, last_label = f"سال {to_persian_digits(year)}", f"سال {to_persian_digits(previous)}"
 
     with uow:
+        if county_id is None:
+            county_id = uow.county_scope
+        uow.check_county(county_id)
         if county_id is not None:
             county = uow.s.get(County, county_id)
             if county is None:

@@ -1,4 +1,9 @@
-"""Events (همایش، نشست، دوره آموزشی): create, edit, delete, list pages, the month calendar, an NGO's events."""
+"""Events (همایش، نشست، دوره آموزشی): create, edit, delete, list pages, the month calendar, an NGO's events.
+
+Reads are scoped to a county user's county by the unit of work. An event of that county may name an
+NGO of another county (a province clerk linked it): the county user sees it as «سمن شهرستان دیگر»
+(HIDDEN_NGO_LABEL), and saving the event keeps the link.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,7 @@ from sqlmodel import col, select
 
 from ostandari_desk.domain import text
 from ostandari_desk.domain.jalali import format_jalali, month_range, year_range
-from ostandari_desk.errors import ConcurrentEditError, NotFoundError, ValidationError
+from ostandari_desk.errors import ConcurrentEditError, ValidationError
 from ostandari_desk.services.audit import now_utc, stamps
 from ostandari_desk.store.models import County, Event, EventNgo, Ngo
 from ostandari_desk.store.uow import UnitOfWork
@@ -23,6 +28,7 @@ KIND_LABELS: dict[str, str] = {
 KINDS = tuple(KIND_LABELS)
 PROVINCE_LABEL = "استان"
 OFFICE_LABEL = "اداره کل"
+HIDDEN_NGO_LABEL = "سمن شهرستان دیگر"  # an NGO outside the actor's county
 TITLE_MAX = 300
 
 SORT_KEYS = ("starts_on", "title", "kind", "county", "attendees", "hours")
@@ -127,8 +133,13 @@ PROVINCE_ONLY = "__province__"  # EventFilter.county_id value selecting province
 # --- validation -----------------------------------------------------------------------------------
 
 
-def _validate(uow: UnitOfWork, data: EventInput) -> tuple[str, str, tuple[str, ...]]:
-    """Check ``data``; returns (clean title, normalized title, distinct participant ids)."""
+def _validate(
+    uow: UnitOfWork, data: EventInput, linked: frozenset[str] = frozenset()
+) -> tuple[str, str, tuple[str, ...]]:
+    """Check ``data``; returns (clean title, normalized title, distinct participant ids).
+
+    ``linked``: NGO ids the stored event names already (kept even when outside the actor's county).
+    """
     if data.kind not in KIND_LABELS:
         raise ValidationError("نوع رویداد را انتخاب کنید", field="kind")
     title = text.clean(data.title)
@@ -150,35 +161,57 @@ def _validate(uow: UnitOfWork, data: EventInput) -> tuple[str, str, tuple[str, .
         raise ValidationError("ساعت آموزش فقط برای دوره آموزشی ثبت می‌شود", field="training_hours")
     if data.county_id is not None and uow.s.get(County, data.county_id) is None:
         raise ValidationError("شهرستان پیدا نشد", field="county_id")
-    if data.organizer_ngo_id is not None and uow.s.get(Ngo, data.organizer_ngo_id) is None:
+    organizer = data.organizer_ngo_id
+    if organizer is not None and organizer not in linked and not _visible_ngos(uow, [organizer]):
         raise ValidationError("سمن برگزارکننده پیدا نشد", field="organizer_ngo_id")
     ngo_ids = tuple(dict.fromkeys(data.ngo_ids))
-    if ngo_ids:
-        found = set(uow.s.exec(select(Ngo.id).where(col(Ngo.id).in_(ngo_ids))))
-        if len(found) != len(ngo_ids):
-            raise ValidationError("یکی از سمن‌های شرکت‌کننده پیدا نشد", field="ngo_ids")
+    new_ids = [i for i in ngo_ids if i not in linked]
+    if new_ids and len(_visible_ngos(uow, new_ids)) != len(new_ids):
+        raise ValidationError("یکی از سمن‌های شرکت‌کننده پیدا نشد", field="ngo_ids")
     return title, text.normalize(title), ngo_ids
 
 
+def _visible_ngos(uow: UnitOfWork, ids: list[str]) -> set[str]:
+    """Those of ``ids`` that exist within the actor's county scope."""
+    return set(uow.s.exec(select(Ngo.id).where(col(Ngo.id).in_(ids))))
+
+
 def _get(uow: UnitOfWork, event_id: str) -> Event:
-    event = uow.s.get(Event, event_id)
-    if event is None:
-        raise NotFoundError("رویداد پیدا نشد؛ شاید کاربر دیگری آن را حذف کرده است", record=event_id)
-    return event
+    """The event, or NotFoundError; PermissionDeniedError for another county's."""
+    return uow.get(Event, event_id, missing="رویداد پیدا نشد؛ شاید کاربر دیگری آن را حذف کرده است")
 
 
-def _set_participants(uow: UnitOfWork, event_id: str, ngo_ids: tuple[str, ...]) -> None:
-    uow.s.exec(delete(EventNgo).where(EventNgo.event_id == event_id))
+def _linked_ngos(uow: UnitOfWork, event: Event) -> tuple[list[str], frozenset[str]]:
+    """The stored participant ids, and every NGO id the event names (participants and organizer)."""
+    participants = list(uow.s.exec(select(EventNgo.ngo_id).where(EventNgo.event_id == event.id)))
+    organizer = [event.organizer_ngo_id] if event.organizer_ngo_id else []
+    return participants, frozenset(participants + organizer)
+
+
+def _set_participants(
+    uow: UnitOfWork, event_id: str, ngo_ids: tuple[str, ...], stored: list[str] | None = None
+) -> None:
+    """Make the participant links equal ``ngo_ids`` (``stored``: the links there now)."""
+    stored = stored or []
+    gone = [i for i in stored if i not in ngo_ids]
+    if gone:
+        uow.s.exec(delete(EventNgo).where(EventNgo.event_id == event_id, col(EventNgo.ngo_id).in_(gone)))
     for ngo_id in ngo_ids:
-        uow.s.add(EventNgo(event_id=event_id, ngo_id=ngo_id))
+        if ngo_id not in stored:
+            uow.s.add(EventNgo(event_id=event_id, ngo_id=ngo_id))
 
 
 # --- commands ------------------------------------------------------------------------------------
 
 
-def create_event(uow: UnitOfWork, data: EventInput, clerk: str = "", *, commit: bool = True) -> str:
-    """Store a new event and its participating NGOs; returns its id. Commits unless ``commit=False``."""
+def create_event(uow: UnitOfWork, data: EventInput) -> str:
+    """Store a new event and its participating NGOs; returns its id.
+
+    Raises:
+        PermissionDeniedError: a county user's event for another county or the province.
+    """
     with uow:
+        uow.check_county(data.county_id)
         title, key, ngo_ids = _validate(uow, data)
         event = Event(
             **stamps(),
@@ -197,18 +230,16 @@ def create_event(uow: UnitOfWork, data: EventInput, clerk: str = "", *, commit: 
         uow.s.add(event)
         uow.s.flush()
         _set_participants(uow, event.id, ngo_ids)
-        if commit:
-            uow.commit()
+        uow.commit()
         return event.id
 
 
-def update_event(
-    uow: UnitOfWork, event_id: str, data: EventInput, expected_version: int, clerk: str = ""
-) -> None:
-    """Save changes to an event opened at ``expected_version``. Commits.
+def update_event(uow: UnitOfWork, event_id: str, data: EventInput, expected_version: int) -> None:
+    """Save changes to an event opened at ``expected_version``.
 
     Raises:
         ConcurrentEditError: someone saved the event since it was opened.
+        PermissionDeniedError: another county's event, or moving it out of a county user's county.
     """
     with uow:
         event = _get(uow, event_id)
@@ -217,7 +248,8 @@ def update_event(
                 "این رویداد را کاربر دیگری پس از باز شدن ویرایش کرده است؛ آن را دوباره باز کنید",
                 record=event_id,
             )
-        title, key, ngo_ids = _validate(uow, data)
+        stored, linked = _linked_ngos(uow, event)
+        title, key, ngo_ids = _validate(uow, data, linked)
         event.kind = data.kind
         event.title, event.title_key, event.title_sort = title, key, text.persian_sort_key(title)
         event.starts_on, event.ends_on = data.starts_on, data.ends_on
@@ -228,12 +260,12 @@ def update_event(
         event.note = text.clean(data.note)
         event.updated_at = now_utc()
         event.row_version += 1
-        _set_participants(uow, event.id, ngo_ids)
+        _set_participants(uow, event.id, ngo_ids, stored)
         uow.commit()
 
 
-def delete_event(uow: UnitOfWork, event_id: str, clerk: str = "") -> None:
-    """Delete an event and its participant links. Commits."""
+def delete_event(uow: UnitOfWork, event_id: str) -> None:
+    """Delete an event and its participant links."""
     with uow:
         event = _get(uow, event_id)
         uow.s.exec(delete(EventNgo).where(EventNgo.event_id == event_id))
@@ -245,16 +277,20 @@ def delete_event(uow: UnitOfWork, event_id: str, clerk: str = "") -> None:
 
 
 def _ngo_refs(uow: UnitOfWork, ids: list[str]) -> dict[str, NgoRef]:
+    """References to ``ids``; one the actor may not see is named HIDDEN_NGO_LABEL."""
     if not ids:
         return {}
     stmt = select(Ngo.id, Ngo.name, Ngo.national_id).where(col(Ngo.id).in_(ids))
-    return {r[0]: NgoRef(r[0], r[1], r[2]) for r in uow.s.exec(stmt)}
+    refs = {r[0]: NgoRef(r[0], r[1], r[2]) for r in uow.s.exec(stmt)}
+    for ngo_id in ids:
+        refs.setdefault(ngo_id, NgoRef(ngo_id, HIDDEN_NGO_LABEL, ""))
+    return refs
 
 
 def get_event(uow: UnitOfWork, event_id: str) -> EventDetail:
     with uow:
         event = _get(uow, event_id)
-        ngo_ids = list(uow.s.exec(select(EventNgo.ngo_id).where(EventNgo.event_id == event_id)))
+        ngo_ids, _linked = _linked_ngos(uow, event)
         refs = _ngo_refs(uow, ngo_ids + ([event.organizer_ngo_id] if event.organizer_ngo_id else []))
         county = uow.s.get(County, event.county_id) if event.county_id else None
         participants = sorted(
@@ -335,10 +371,11 @@ def _row_statement():
             Event.starts_on,
             Event.ends_on,
             County.name,
-            Ngo.name,
+            Ngo.name,  # NULL for an organizer outside a county user's county (the join is scoped)
             Event.attendees,
             Event.training_hours,
             ngo_count,
+            Event.organizer_ngo_id,
         )
         .select_from(Event)
         .outerjoin(County, County.id == Event.county_id)
@@ -355,7 +392,7 @@ def _to_row(r) -> EventRow:
         starts_on=r[3],
         ends_on=r[4],
         county_name=r[5] or PROVINCE_LABEL,
-        organizer_name=r[6] or OFFICE_LABEL,
+        organizer_name=r[6] or (HIDDEN_NGO_LABEL if r[10] else OFFICE_LABEL),
         attendees=r[7],
         hours=r[8],
         ngo_count=int(r[9] or 0),

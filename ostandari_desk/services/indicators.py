@@ -16,6 +16,9 @@ which the (kind, date, county_id) indexes answer (for steps, as a covering scan)
 then picked out of the grouped rows in Python. Council decisions by case type are their own source
 (steps joined to their cases, approvals and rejections only), so the big steps scan never touches the
 table rows. Sources skip joins needed only for the county when no per-county figure is wanted.
+
+County scope: the statements name plain table columns, which the unit of work does not scope, so a
+county user's counts add ``uow.in_scope(<county column>)`` (and always join what finds the county).
 """
 
 from __future__ import annotations
@@ -58,8 +61,9 @@ class Source:
     Attributes:
         key: the name indicators refer to.
         build: ``build(by_county)`` returns ``(from_clause, date_column, county_column, {dim: column},
-            {measure: column})``; built lazily. ``by_county`` False means only totals are needed, so a
-            source may skip a join it needs only to find the county.
+            {measure: column})`` over plain table columns; built lazily. ``by_county`` False means only
+            totals are needed, so a source may skip a join it needs only to find the county (and give
+            None for the county column).
         prefilter_dim: the dimension that leads the table's (kind, date, county) index; the union of
             the values the indicators ask for goes into the WHERE so the index is used.
     """
@@ -92,45 +96,50 @@ class Indicator:
         return self.short_label or self.label
 
 
+# Sources name PLAIN table columns (``Model.__table__.c``): the unit of work's automatic county scope
+# applies to ORM statements only, and on an outer join it would turn the join into an inner one. The
+# count adds ``uow.in_scope(county column)`` itself (see _count_source).
+_STEP = LicenceStep.__table__.c
+_CASE = LicenceCase.__table__.c
+_INQUIRY = Inquiry.__table__.c
+_EVENT = Event.__table__.c
+_LETTER = Letter.__table__.c
+_MEMO = Memorandum.__table__.c
+
+
 def _steps(by_county: bool):
     # Only the (kind, on_date, county_id) index is read: a covering scan.
-    return LicenceStep.__table__, LicenceStep.on_date, LicenceStep.county_id, {"kind": LicenceStep.kind}, {}
+    return LicenceStep.__table__, _STEP.on_date, _STEP.county_id, {"kind": _STEP.kind}, {}
 
 
 def _decisions(by_county: bool):
     # Council decisions by the type of their case. An approval imported without its case (imports may
     # begin with an approval) is an establishment's.
-    case_type = func.coalesce(LicenceCase.case_type, literal("establishment"))
-    joined = LicenceStep.__table__.outerjoin(LicenceCase.__table__, LicenceCase.id == LicenceStep.case_id)
-    return (
-        joined,
-        LicenceStep.on_date,
-        LicenceStep.county_id,
-        {"kind": LicenceStep.kind, "case_type": case_type},
-        {},
-    )
+    case_type = func.coalesce(_CASE.case_type, literal("establishment"))
+    joined = LicenceStep.__table__.outerjoin(LicenceCase.__table__, _CASE.id == _STEP.case_id)
+    return joined, _STEP.on_date, _STEP.county_id, {"kind": _STEP.kind, "case_type": case_type}, {}
 
 
 def _inquiries(by_county: bool):
     if not by_county:  # province totals: the sent_on index alone answers
-        return Inquiry.__table__, Inquiry.sent_on, literal(None), {}, {}
-    joined = Inquiry.__table__.join(LicenceCase.__table__, LicenceCase.id == Inquiry.case_id)
-    return joined, Inquiry.sent_on, LicenceCase.county_id, {}, {}
+        return Inquiry.__table__, _INQUIRY.sent_on, None, {}, {}
+    joined = Inquiry.__table__.join(LicenceCase.__table__, _CASE.id == _INQUIRY.case_id)
+    return joined, _INQUIRY.sent_on, _CASE.county_id, {}, {}
 
 
 def _events(by_county: bool):
-    measures = {"attendees": Event.attendees, "hours": Event.training_hours}
-    return Event.__table__, Event.starts_on, Event.county_id, {"kind": Event.kind}, measures
+    measures = {"attendees": _EVENT.attendees, "hours": _EVENT.training_hours}
+    return Event.__table__, _EVENT.starts_on, _EVENT.county_id, {"kind": _EVENT.kind}, measures
 
 
 def _letters(by_county: bool):
-    return Letter.__table__, Letter.dated_on, Letter.county_id, {"kind": Letter.kind}, {}
+    return Letter.__table__, _LETTER.dated_on, _LETTER.county_id, {"kind": _LETTER.kind}, {}
 
 
 def _memoranda(by_county: bool):
-    measures = {"amount": Memorandum.amount}
-    dims = {"party": Memorandum.party_kind}
-    return Memorandum.__table__, Memorandum.signed_on, Memorandum.county_id, dims, measures
+    measures = {"amount": _MEMO.amount}
+    dims = {"party": _MEMO.party_kind}
+    return Memorandum.__table__, _MEMO.signed_on, _MEMO.county_id, dims, measures
 
 
 SOURCES: dict[str, Source] = {
@@ -275,7 +284,9 @@ def _count_source(
     county_id: str | None,
     counts: Counts,
 ) -> None:
-    by_county = county_id is not None or any(ind.is_key for ind in indicators)
+    # a county user's counts need the county column, to be limited to their county
+    scoped = uow.county_scope is not None
+    by_county = scoped or county_id is not None or any(ind.is_key for ind in indicators)
     from_clause, date_col, county_col, dims, measures = source.build(by_county)
     used_dims = sorted({name for ind in indicators for name, _ in ind.where})
     used_measures = sorted({ind.measure for ind in indicators if ind.measure != "count"})
@@ -299,6 +310,8 @@ def _count_source(
             conditions.insert(0, dims[prefilter].in_(sorted(wanted)))
     if county_id is not None:
         conditions.append(county_col == county_id)
+    if scoped:  # plain tables: the session does not scope them
+        conditions.append(uow.in_scope(county_col))
     group_cols = [dims[name] for name in used_dims] + ([county_col] if by_county else []) + [period]
     columns = [*group_cols, func.count(), *(func.coalesce(func.sum(measures[m]), 0) for m in used_measures)]
     stmt = select(*columns).select_from(from_clause).where(*conditions).group_by(*group_cols)
@@ -327,7 +340,10 @@ def count_indicators(
     county_id: str | None = None,
     indicators: Sequence[Indicator] = INDICATORS,
 ) -> Counts:
-    """Every indicator for both periods, per county (or only ``county_id``): one query per source."""
+    """Every indicator for both periods, per county (or only ``county_id``): one query per source.
+
+    A county user's counts hold only their own county's records.
+    """
     by_source: dict[str, list[Indicator]] = defaultdict(list)
     for ind in indicators:
         by_source[ind.source].append(ind)

@@ -1,4 +1,9 @@
-"""Letters (مکاتبات): numbers unique per direction and Jalali year, list pages, an NGO's letters, attachments."""
+"""Letters (مکاتبات): numbers unique per direction and Jalali year, list pages, an NGO's letters, attachments.
+
+Reads are scoped to a county user's county by the unit of work; a letter's NGO outside that county
+shows as «سمن شهرستان دیگر» and saving the letter keeps it. Numbers are unique across every county,
+so the duplicate check looks beyond the scope.
+"""
 
 from __future__ import annotations
 
@@ -41,6 +46,7 @@ KIND_LABELS: dict[str, str] = {
 DIRECTIONS = tuple(DIRECTION_LABELS)
 KINDS = tuple(KIND_LABELS)
 PROVINCE_LABEL = "استان"
+HIDDEN_NGO_LABEL = "سمن شهرستان دیگر"  # an NGO outside the actor's county
 PROVINCE_ONLY = "__province__"  # LetterFilter.county_id value selecting the province's own letters
 
 SORT_KEYS = ("dated_on", "number", "direction", "kind", "party", "subject", "county")
@@ -136,7 +142,8 @@ def clean_number(number: str) -> str:
     return text.digits_to_latin(text.clean(number or ""))
 
 
-def _validate(uow: UnitOfWork, data: LetterInput) -> dict:
+def _validate(uow: UnitOfWork, data: LetterInput, stored: Letter | None = None) -> dict:
+    """The column values of ``data``; references ``stored`` already holds are kept without a look-up."""
     if data.direction not in DIRECTION_LABELS:
         raise ValidationError("جهت نامه (وارده یا صادره) را انتخاب کنید", field="direction")
     if data.kind not in KIND_LABELS:
@@ -154,11 +161,17 @@ def _validate(uow: UnitOfWork, data: LetterInput) -> dict:
     subject = text.clean(data.subject)
     if not subject:
         raise ValidationError("موضوع نامه وارد نشده است", field="subject")
-    if data.ngo_id is not None and uow.s.get(Ngo, data.ngo_id) is None:
+    kept_ngo = stored is not None and data.ngo_id == stored.ngo_id
+    if data.ngo_id is not None and not kept_ngo and uow.s.get(Ngo, data.ngo_id) is None:
         raise ValidationError("سمن پیدا نشد", field="ngo_id")
     if data.county_id is not None and uow.s.get(County, data.county_id) is None:
         raise ValidationError("شهرستان پیدا نشد", field="county_id")
-    if data.licence_step_id is not None and uow.s.get(LicenceStep, data.licence_step_id) is None:
+    kept_step = stored is not None and data.licence_step_id == stored.licence_step_id
+    if (
+        data.licence_step_id is not None
+        and not kept_step
+        and uow.s.get(LicenceStep, data.licence_step_id) is None
+    ):
         raise ValidationError("مرحله پروانه پیدا نشد", field="licence_step_id")
     return {
         "direction": data.direction,
@@ -194,46 +207,56 @@ def duplicate_message(direction: str, jalali_year: int, number: str) -> str:
 
 
 def _check_unique(uow: UnitOfWork, values: dict, except_id: str | None) -> None:
-    found = find_letter_id(uow, values["direction"], values["jalali_year"], values["number"])
-    if found is not None and found != except_id:
+    """DuplicateError when the number is taken, in any county (the table's unique key spans them all)."""
+    t = Letter.__table__.c
+    found = uow.s.execute(
+        select(t.id, t.county_id).where(
+            t.direction == values["direction"],
+            t.jalali_year == values["jalali_year"],
+            t.number == values["number"],
+        )
+    ).first()
+    if found is not None and found.id != except_id:
         raise DuplicateError(
             duplicate_message(values["direction"], values["jalali_year"], values["number"]),
             field="number",
-            record=found,
+            record=found.id if uow.actor.sees_county(found.county_id) else None,
         )
 
 
 def _get(uow: UnitOfWork, letter_id: str) -> Letter:
-    letter = uow.s.get(Letter, letter_id)
-    if letter is None:
-        raise NotFoundError("نامه پیدا نشد؛ شاید کاربر دیگری آن را حذف کرده است", record=letter_id)
-    return letter
+    """The letter, or NotFoundError; PermissionDeniedError for another county's."""
+    return uow.get(Letter, letter_id, missing="نامه پیدا نشد؛ شاید کاربر دیگری آن را حذف کرده است")
 
 
 # --- commands ------------------------------------------------------------------------------------
 
 
-def create_letter(uow: UnitOfWork, data: LetterInput, clerk: str = "", *, commit: bool = True) -> str:
-    """Store a new letter; returns its id. Commits unless ``commit=False``.
+def create_letter(uow: UnitOfWork, data: LetterInput) -> str:
+    """Store a new letter; returns its id (inside a caller's block, it joins that transaction).
 
     Raises:
         DuplicateError: the number is taken in that direction and Jalali year.
+        PermissionDeniedError: a county user's letter for another county or the province.
     """
     with uow:
+        uow.check_county(data.county_id)
         values = _validate(uow, data)
         _check_unique(uow, values, None)
         letter = Letter(**stamps(), **values)
         uow.s.add(letter)
         uow.s.flush()
-        if commit:
-            uow.commit()
+        uow.commit()
         return letter.id
 
 
-def update_letter(
-    uow: UnitOfWork, letter_id: str, data: LetterInput, expected_version: int, clerk: str = ""
-) -> None:
-    """Save changes to a letter opened at ``expected_version``. Commits."""
+def update_letter(uow: UnitOfWork, letter_id: str, data: LetterInput, expected_version: int) -> None:
+    """Save changes to a letter opened at ``expected_version``.
+
+    Raises:
+        ConcurrentEditError: someone saved the letter since it was opened.
+        PermissionDeniedError: another county's letter, or moving it out of a county user's county.
+    """
     with uow:
         letter = _get(uow, letter_id)
         if letter.row_version != expected_version:
@@ -241,7 +264,7 @@ def update_letter(
                 "این نامه را کاربر دیگری پس از باز شدن ویرایش کرده است؛ آن را دوباره باز کنید",
                 record=letter_id,
             )
-        values = _validate(uow, data)
+        values = _validate(uow, data, letter)
         _check_unique(uow, values, letter_id)
         for key, value in values.items():
             setattr(letter, key, value)
@@ -250,8 +273,12 @@ def update_letter(
         uow.commit()
 
 
-def delete_letter(uow: UnitOfWork, letter_id: str, clerk: str = "") -> None:
-    """Delete a letter with its attachment records (stored files shared by no other letter are removed)."""
+def delete_letter(uow: UnitOfWork, letter_id: str) -> None:
+    """Delete a letter with its attachment records (stored files shared by no other letter are removed).
+
+    Files are removed only when this call's block is the one that commits, so a caller's rollback never
+    finds a file gone.
+    """
     with uow:
         letter = _get(uow, letter_id)
         attachments = list(
@@ -267,9 +294,11 @@ def delete_letter(uow: UnitOfWork, letter_id: str, clerk: str = "") -> None:
             uow.s.delete(attachment)
         uow.s.flush()
         uow.s.delete(letter)
+        committing = uow.outermost
         uow.commit()
-        for stored_path in stored:
-            _remove_if_unused(uow, stored_path)
+        if committing:
+            for stored_path in stored:
+                _remove_if_unused(uow, stored_path)
 
 
 # --- reads ---------------------------------------------------------------------------------------
@@ -289,7 +318,7 @@ def get_letter(uow: UnitOfWork, letter_id: str) -> LetterDetail:
             subject=letter.subject,
             kind=letter.kind,
             ngo_id=letter.ngo_id,
-            ngo_name=ngo.name if ngo else "",
+            ngo_name=ngo.name if ngo else (HIDDEN_NGO_LABEL if letter.ngo_id else ""),
             licence_step_id=letter.licence_step_id,
             county_id=letter.county_id,
             row_version=letter.row_version,
@@ -352,6 +381,7 @@ def _row_statement():
             Ngo.name,
             County.name,
             attachments,
+            Letter.ngo_id,
         )
         .select_from(Letter)
         .outerjoin(Ngo, Ngo.id == Letter.ngo_id)
@@ -370,7 +400,7 @@ def _to_row(r) -> LetterRow:
         subject=r[5],
         kind=r[6],
         kind_label=KIND_LABELS.get(r[6], r[6]),
-        ngo_name=r[7] or "",
+        ngo_name=r[7] or (HIDDEN_NGO_LABEL if r[10] else ""),
         county_name=r[8] or PROVINCE_LABEL,
         attachment_count=int(r[9] or 0),
     )
@@ -434,7 +464,7 @@ def _relative_store_path(sha256: str, suffix: str) -> str:
     return f"{sha256[:2]}/{sha256}{suffix.lower()}"
 
 
-def add_attachment(uow: UnitOfWork, letter_id: str, source_path: str | Path, clerk: str = "") -> str:
+def add_attachment(uow: UnitOfWork, letter_id: str, source_path: str | Path) -> str:
     """Copy a file into the attachments folder (named by its SHA-256) and link it to a letter; returns the id.
 
     The same content attached twice to one letter is refused; attached to two letters, it is stored once.
@@ -479,6 +509,7 @@ def add_attachment(uow: UnitOfWork, letter_id: str, source_path: str | Path, cle
 
 def list_attachments(uow: UnitOfWork, letter_id: str) -> list[AttachmentRow]:
     with uow:
+        _get(uow, letter_id)  # attachments are not county-owned themselves: their letter's scope holds
         stmt = (
             select(LetterAttachment)
             .where(LetterAttachment.letter_id == letter_id)
@@ -500,9 +531,7 @@ def attachment_path(uow: UnitOfWork, attachment_id: str) -> Path:
         UserError: «فایل پیوست تغییر کرده است» when the file's content no longer matches.
     """
     with uow:
-        attachment = uow.s.get(LetterAttachment, attachment_id)
-        if attachment is None:
-            raise NotFoundError("پیوست پیدا نشد", record=attachment_id)
+        attachment = _get_attachment(uow, attachment_id)
         path = _stored_file(attachment.stored_path)
         name, sha = attachment.file_name, attachment.sha256
     if not path.is_file():
@@ -521,16 +550,26 @@ def _remove_if_unused(uow: UnitOfWork, stored_path: str) -> None:
         _stored_file(stored_path).unlink(missing_ok=True)
 
 
-def remove_attachment(uow: UnitOfWork, attachment_id: str, clerk: str = "") -> None:
-    """Unlink an attachment from its letter; the stored file goes when no letter uses it any more."""
+def _get_attachment(uow: UnitOfWork, attachment_id: str) -> LetterAttachment:
+    """The attachment, if its letter is within the actor's scope (else NotFound/PermissionDenied)."""
+    attachment = uow.s.get(LetterAttachment, attachment_id)
+    if attachment is None:
+        raise NotFoundError("پیوست پیدا نشد", record=attachment_id)
+    _get(uow, attachment.letter_id)
+    return attachment
+
+
+def remove_attachment(uow: UnitOfWork, attachment_id: str) -> None:
+    """Unlink an attachment from its letter; the stored file goes when no letter uses it any more
+    (once the transaction is committed: never inside a caller's block)."""
     with uow:
-        attachment = uow.s.get(LetterAttachment, attachment_id)
-        if attachment is None:
-            raise NotFoundError("پیوست پیدا نشد", record=attachment_id)
-        stored, _letter_id, _name = attachment.stored_path, attachment.letter_id, attachment.file_name
+        attachment = _get_attachment(uow, attachment_id)
+        stored = attachment.stored_path
         uow.s.delete(attachment)
+        committing = uow.outermost
         uow.commit()
-        _remove_if_unused(uow, stored)
+        if committing:
+            _remove_if_unused(uow, stored)
 
 
 __all__ = [

@@ -1,5 +1,7 @@
 """Reference lists an admin edits: the counties of the province and the kinds of ReferenceItem.
 
+Reading is open to every actor; adding, renaming, hiding and moving need Permission.EDIT_REFERENCE.
+
 Names are stored cleaned (text.clean) with a normalized key (text.normalize) so «ي»/«ی» and ZWNJ
 variants count as the same name. Read functions return frozen rows ordered by position.
 """
@@ -13,6 +15,7 @@ from sqlmodel import select
 
 from ostandari_desk import settings
 from ostandari_desk.domain import text
+from ostandari_desk.domain.roles import Permission
 from ostandari_desk.errors import DuplicateError, NotFoundError, ValidationError
 from ostandari_desk.services.audit import now_utc, stamps
 from ostandari_desk.store.models import County, ReferenceItem
@@ -85,6 +88,16 @@ def list_counties(uow: UnitOfWork, include_inactive: bool = False) -> list[Count
         return [CountyRow(c.id, c.name, c.active, c.position) for c in uow.s.exec(stmt)]
 
 
+def counties_in_scope(uow: UnitOfWork) -> list[CountyRow]:
+    """The counties the actor may file records under and filter by: the active counties, or for a county
+    user their own county alone (even if it has since been hidden). Whether the province itself is a
+    choice too: ``uow.county_scope is None``."""
+    scope = uow.county_scope
+    if scope is None:
+        return list_counties(uow)
+    return [c for c in list_counties(uow, include_inactive=True) if c.id == scope]
+
+
 def county_id_by_name(uow: UnitOfWork, name: str) -> str | None:
     """The id of the county whose normalized name equals ``name``'s (inactive ones included)."""
     with uow:
@@ -115,9 +128,10 @@ def _county_duplicate(uow: UnitOfWork, province_id: str, key: str, except_id: st
     return found is not None and found != except_id
 
 
-def add_county(uow: UnitOfWork, name: str, clerk: str = "") -> str:
-    """Add a county at the end of the list; returns its id. Commits."""
+def add_county(uow: UnitOfWork, name: str) -> str:
+    """Add a county at the end of the list; returns its id."""
     with uow:
+        uow.require(Permission.EDIT_REFERENCE)
         province_id = _province_id(uow)
         shown, key = _clean_name(name, "شهرستان")
         if _county_duplicate(uow, province_id, key, None):
@@ -138,9 +152,10 @@ def _get_county(uow: UnitOfWork, county_id: str) -> County:
     return county
 
 
-def rename_county(uow: UnitOfWork, county_id: str, name: str, clerk: str = "") -> None:
-    """Rename a county (records keep pointing at it). Commits."""
+def rename_county(uow: UnitOfWork, county_id: str, name: str) -> None:
+    """Rename a county (records keep pointing at it)."""
     with uow:
+        uow.require(Permission.EDIT_REFERENCE)
         county = _get_county(uow, county_id)
         shown, key = _clean_name(name, "شهرستان")
         if _county_duplicate(uow, county.province_id, key, county.id):
@@ -150,9 +165,10 @@ def rename_county(uow: UnitOfWork, county_id: str, name: str, clerk: str = "") -
         uow.commit()
 
 
-def set_county_active(uow: UnitOfWork, county_id: str, active: bool, clerk: str = "") -> None:
-    """Hide a county from new records (or show it again); existing records keep it. Commits."""
+def set_county_active(uow: UnitOfWork, county_id: str, active: bool) -> None:
+    """Hide a county from new records (or show it again); existing records keep it."""
     with uow:
+        uow.require(Permission.EDIT_REFERENCE)
         county = _get_county(uow, county_id)
         county.active = bool(active)
         _touch(county)
@@ -199,9 +215,10 @@ def _get_item(uow: UnitOfWork, item_id: str) -> ReferenceItem:
     return item
 
 
-def add_item(uow: UnitOfWork, kind: str, name: str, clerk: str = "", *, commit: bool = True) -> str:
-    """Append an item to the list of ``kind``; returns its id. Commits unless ``commit=False``."""
+def add_item(uow: UnitOfWork, kind: str, name: str) -> str:
+    """Append an item to the list of ``kind``; returns its id."""
     with uow:
+        uow.require(Permission.EDIT_REFERENCE)
         _check_kind(kind)
         label = KIND_LABELS[kind]
         shown, key = _clean_name(name, label)
@@ -211,14 +228,14 @@ def add_item(uow: UnitOfWork, kind: str, name: str, clerk: str = "", *, commit: 
         item = ReferenceItem(**stamps(), kind=kind, name=shown, name_key=key, position=(last or 0) + 1)
         uow.s.add(item)
         uow.s.flush()
-        if commit:
-            uow.commit()
+        uow.commit()
         return item.id
 
 
-def rename_item(uow: UnitOfWork, item_id: str, name: str, clerk: str = "") -> None:
-    """Rename an item; records that use it show the new name. Commits."""
+def rename_item(uow: UnitOfWork, item_id: str, name: str) -> None:
+    """Rename an item; records that use it show the new name."""
     with uow:
+        uow.require(Permission.EDIT_REFERENCE)
         item = _get_item(uow, item_id)
         label = KIND_LABELS.get(item.kind, "مورد")
         shown, key = _clean_name(name, label)
@@ -229,21 +246,23 @@ def rename_item(uow: UnitOfWork, item_id: str, name: str, clerk: str = "") -> No
         uow.commit()
 
 
-def set_item_active(uow: UnitOfWork, item_id: str, active: bool, clerk: str = "") -> None:
-    """Hide an item from new choices (or show it again); records that use it keep it. Commits."""
+def set_item_active(uow: UnitOfWork, item_id: str, active: bool) -> None:
+    """Hide an item from new choices (or show it again); records that use it keep it."""
     with uow:
+        uow.require(Permission.EDIT_REFERENCE)
         item = _get_item(uow, item_id)
         item.active = bool(active)
         _touch(item)
         uow.commit()
 
 
-def move_item(uow: UnitOfWork, item_id: str, delta: int, clerk: str = "") -> None:
-    """Move an item ``delta`` places up (negative) or down (positive) in its list. Commits.
+def move_item(uow: UnitOfWork, item_id: str, delta: int) -> None:
+    """Move an item ``delta`` places up (negative) or down (positive) in its list.
 
     Positions are renumbered 1..n, so the order stays well defined after any number of moves.
     """
     with uow:
+        uow.require(Permission.EDIT_REFERENCE)
         item = _get_item(uow, item_id)
         items = list(
             uow.s.exec(
@@ -264,13 +283,14 @@ def move_item(uow: UnitOfWork, item_id: str, delta: int, clerk: str = "") -> Non
         uow.commit()
 
 
-def move_county(uow: UnitOfWork, county_id: str, delta: int, clerk: str = "") -> None:
-    """Move a county ``delta`` places up (negative) or down (positive) in its province's list. Commits.
+def move_county(uow: UnitOfWork, county_id: str, delta: int) -> None:
+    """Move a county ``delta`` places up (negative) or down (positive) in its province's list.
 
     The list order (``position``) is the county order of the NGO list's county sort and of the annual
     report. Positions are renumbered 1..n (inactive counties keep their place among them).
     """
     with uow:
+        uow.require(Permission.EDIT_REFERENCE)
         county = _get_county(uow, county_id)
         counties = list(
             uow.s.exec(

@@ -1,38 +1,52 @@
 """Plain frozen data for the printed papers: the NGO register, one NGO's file, a licence certificate,
 the expiring/expired licences list, and the letterhead values. Each calls the services that own the data.
+
+County scope: a county user's papers hold their county alone (no county chosen means theirs); asking for
+another county, or for the file or certificate of another county's NGO, raises PermissionDeniedError.
+
+:class:`ReportRequest` is what the reports page and the command line ask for; :func:`paper_data` gives
+its data with the words the audit keeps, and :func:`record_printed` writes the «report printed» entry
+once the paper exists (``reports.papers.make_paper`` does both, for the GUI and the CLI alike).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
+from typing import Any
 
 from sqlmodel import select
 
 from ostandari_desk import settings
 from ostandari_desk.domain import jalali, text
 from ostandari_desk.domain.lifecycle import LEVEL_LABELS, LICENCE_STATE_LABELS, Level, LicenceState
-from ostandari_desk.errors import NotFoundError, UserError
+from ostandari_desk.errors import NotFoundError, UserError, ValidationError
 from ostandari_desk.services import events as event_service
 from ostandari_desk.services import letters as letter_service
 from ostandari_desk.services import licences as licence_service
 from ostandari_desk.services import ngos as ngo_service
+from ostandari_desk.services.annual import annual_comparison
 from ostandari_desk.store.models import County, Ngo
 from ostandari_desk.store.uow import UnitOfWork
 
 __all__ = [
+    "REPORT_KINDS",
     "CertificateData",
     "ExpiringData",
     "LetterheadValues",
     "NgoFileData",
+    "PaperData",
     "RegisterData",
     "RegisterRow",
+    "ReportRequest",
     "certificate_data",
     "describe_filter",
     "expiring_data",
     "letterhead_values",
     "ngo_file_data",
     "ngo_id_by_national_id",
+    "paper_data",
+    "record_printed",
     "register_data",
 ]
 
@@ -61,6 +75,24 @@ def ngo_id_by_national_id(uow: UnitOfWork, national_id: str) -> str:
     if found is None:
         raise NotFoundError(f"سازمانی با شناسه ملی {text.to_persian_digits(wanted)} ثبت نشده است")
     return found
+
+
+def _check_ngo(uow: UnitOfWork, ngo_id: str) -> None:
+    """NotFoundError for an unknown NGO, PermissionDeniedError for one outside the actor's county."""
+    ngo = Ngo.__table__.c  # a plain-table read: the session would hide the NGO instead of refusing it
+    with uow:
+        found = uow.s.execute(select(ngo.county_id).where(ngo.id == ngo_id)).first()
+    if found is None:
+        raise NotFoundError("سازمان پیدا نشد؛ شاید حذف شده باشد", record=ngo_id)
+    uow.check_county(found[0], record=ngo_id)
+
+
+def _scoped_county(uow: UnitOfWork, county_id: str | None) -> str | None:
+    """The county a paper covers: a county user's own when none is chosen; another one is refused."""
+    if county_id is None:
+        county_id = uow.county_scope
+    uow.check_county(county_id)
+    return county_id
 
 
 # --- the register ---------------------------------------------------------------------------------
@@ -111,8 +143,12 @@ def describe_filter(uow: UnitOfWork, flt: ngo_service.NgoFilter) -> str:
 def register_data(
     uow: UnitOfWork, flt: ngo_service.NgoFilter | None = None, sort: str = "name", descending: bool = False
 ) -> RegisterData:
-    """Every NGO the list filter selects (all pages), in the list's order."""
+    """Every NGO the list filter selects (all pages), in the list's order (a county user: their county's)."""
     flt = flt or ngo_service.NgoFilter()
+    if flt.county_id == ngo_service.PROVINCE_ONLY:
+        uow.check_county(None)
+    else:
+        flt = replace(flt, county_id=_scoped_county(uow, flt.county_id))
     rows: list[RegisterRow] = []
     with uow:
         offset = 0
@@ -153,13 +189,14 @@ class NgoFileData:
 
 def ngo_file_data(uow: UnitOfWork, ngo_id: str) -> NgoFileData:
     """The NGO's details and board, its licence timeline, its events and its letters."""
-    ngo = ngo_service.get_ngo(uow, ngo_id)
-    return NgoFileData(
-        ngo=ngo,
-        timeline=tuple(licence_service.timeline(uow, ngo_id)),
-        events=tuple(event_service.events_of_ngo(uow, ngo_id)),
-        letters=tuple(letter_service.letters_of_ngo(uow, ngo_id)),
-    )
+    with uow:
+        _check_ngo(uow, ngo_id)
+        return NgoFileData(
+            ngo=ngo_service.get_ngo(uow, ngo_id),
+            timeline=tuple(licence_service.timeline(uow, ngo_id)),
+            events=tuple(event_service.events_of_ngo(uow, ngo_id)),
+            letters=tuple(letter_service.letters_of_ngo(uow, ngo_id)),
+        )
 
 
 # --- the licence certificate ----------------------------------------------------------------------
@@ -185,8 +222,10 @@ class CertificateData:
 
 def certificate_data(uow: UnitOfWork, ngo_id: str) -> CertificateData:
     """What the licence certificate prints; UserError when the NGO holds no valid licence."""
-    ngo = ngo_service.get_ngo(uow, ngo_id)
-    licence = licence_service.current_licence_info(uow, ngo_id)
+    with uow:
+        _check_ngo(uow, ngo_id)
+        ngo = ngo_service.get_ngo(uow, ngo_id)
+        licence = licence_service.current_licence_info(uow, ngo_id)
     if licence is None:
         raise UserError(f"«{ngo.name}» پروانه فعالیتی ندارد که چاپ شود")
     if licence.state != "valid":
@@ -233,15 +272,102 @@ def expiring_data(
 ) -> ExpiringData:
     """Valid licences expiring within ``within_days`` (setting by default) and, optionally, expired ones."""
     today = today or date.today()
-    if within_days is None:
-        within_days = int(settings.get_setting(uow, "expiring_window_days"))
-    scope = "کل استان"
-    if county_id is not None:
-        with uow:
+    with uow:
+        if within_days is None:
+            within_days = int(settings.get_setting(uow, "expiring_window_days"))
+        county_id = _scoped_county(uow, county_id)
+        scope = "کل استان"
+        if county_id is not None:
             county = uow.s.get(County, county_id)
-        if county is None:
-            raise NotFoundError("شهرستان انتخاب‌شده پیدا نشد")
-        scope = f"شهرستان {county.name}"
-    expiring = licence_service.expiring_licences(uow, today, within_days, county_id)
-    expired = licence_service.expired_licences(uow, today, county_id) if include_expired else []
+            if county is None:
+                raise NotFoundError("شهرستان انتخاب‌شده پیدا نشد")
+            scope = f"شهرستان {county.name}"
+        expiring = licence_service.expiring_licences(uow, today, within_days, county_id)
+        expired = licence_service.expired_licences(uow, today, county_id) if include_expired else []
     return ExpiringData(today, within_days, scope, tuple(expiring), tuple(expired))
+
+
+# --- what is asked for, and the audit of what was printed ------------------------------------------
+
+#: kind -> the report's name (the reports page's list, the audit entry), in the list's order
+REPORT_KINDS: dict[str, str] = {
+    "annual": "گزارش مقایسه‌ای سالانه",
+    "register": "دفتر ثبت سازمان‌ها",
+    "ngo_file": "پرونده یک سازمان",
+    "certificate": "چاپ پروانه فعالیت",
+    "expiring": "پروانه‌های رو به انقضا و منقضی",
+}
+
+
+@dataclass(frozen=True)
+class ReportRequest:
+    """A report and its options, as the reports page or the command line chose them."""
+
+    kind: str
+    year: int = 0
+    county_id: str | None = None
+    same_period: bool = False
+    ngo_id: str | None = None
+    days: int | None = None
+    search: str = ""
+    status: str | None = None
+    today: date | None = None
+
+
+@dataclass(frozen=True)
+class PaperData:
+    """The data of one requested paper and how the audit names it (table, record id, words)."""
+
+    request: ReportRequest
+    data: Any
+    table: str
+    record_id: str
+    detail: str
+
+
+def paper_data(uow: UnitOfWork, request: ReportRequest) -> PaperData:
+    """The data ``request`` prints (AnnualComparison, RegisterData, NgoFileData, CertificateData or
+    ExpiringData), read within the actor's scope. UserErrors (no licence, no NGO chosen…) reach the caller."""
+    kind = request.kind
+    if kind not in REPORT_KINDS:
+        raise ValueError(f"unknown report kind: {kind!r}")
+    name = REPORT_KINDS[kind]
+    today = request.today or date.today()
+    with uow:
+        if kind == "annual":
+            data: Any = annual_comparison(uow, request.year, request.county_id, request.same_period, today)
+            words = [f"سال {text.to_persian_digits(request.year)}", data.scope_name]
+            if request.same_period:
+                words.append(data.period_note)
+            return PaperData(request, data, "report", "", "؛ ".join([name, *words]))
+        if kind == "register":
+            flt = ngo_service.NgoFilter(
+                text=request.search, county_id=request.county_id, status=request.status
+            )
+            data = register_data(uow, flt)
+            count = f"{text.format_number(len(data.rows))} سازمان"
+            return PaperData(request, data, "report", "", f"{name}؛ {data.filter_text}؛ {count}")
+        if kind == "expiring":
+            data = expiring_data(uow, today, request.days, request.county_id)
+            words = [
+                data.scope_name,
+                f"تا {text.format_number(data.within_days)} روز پس از {jalali.format_jalali(today)}",
+            ]
+            return PaperData(request, data, "report", "", "؛ ".join([name, *words]))
+        if not request.ngo_id:
+            raise ValidationError("نخست سازمان را انتخاب کنید", field="ngo")
+        if kind == "ngo_file":
+            data = ngo_file_data(uow, request.ngo_id)
+            ngo_name, national_id = data.ngo.name, data.ngo.national_id
+        else:
+            data = certificate_data(uow, request.ngo_id)
+            ngo_name, national_id = data.ngo_name, data.national_id
+        words = [f"«{ngo_name}»", f"شناسه ملی {text.to_persian_digits(national_id)}"]
+        return PaperData(request, data, "ngo", request.ngo_id, "؛ ".join([name, *words]))
+
+
+def record_printed(uow: UnitOfWork, paper: PaperData) -> None:
+    """Write «report printed» (the report, its options; an NGO's paper on the NGO's record), committed."""
+    with uow:
+        uow.audit("report", paper.table, paper.record_id, detail=paper.detail)
+        uow.commit()

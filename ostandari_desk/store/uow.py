@@ -1,15 +1,17 @@
 """Unit of work: the one door every service goes through — one transaction, one actor, its audit.
 
 ``with uow: ...; uow.commit()``. Blocks nest: a service called inside another's block joins its
-transaction, and only the outermost block commits (an inner ``commit()`` only flushes). Leaving the
-outermost block without commit rolls back. The actor's county scopes every ORM read, every write is
+transaction, and only the outermost block commits. An inner ``commit()`` flushes and asks for the commit,
+which the outermost block makes when it ends without an error (so ``with uow: service(uow)`` keeps the
+service's work); an error anywhere, or ``rollback()``, discards the whole transaction. The actor's county scopes every ORM read, every write is
 checked against it and recorded field by field (store/audit_trail.py), and the entries are written in the
 same transaction as the change they describe.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any, Self, TypeVar
 
 from sqlalchemy import Engine, Table, true
@@ -33,6 +35,7 @@ class UnitOfWork:
         self.actor = actor
         self.session: Session | None = None
         self._depth = 0
+        self._commit_asked = False
         self._trail: audit_trail.AuditTrail | None = None
 
     def __enter__(self) -> Self:
@@ -43,14 +46,20 @@ class UnitOfWork:
         self._depth += 1
         return self
 
-    def __exit__(self, *exc_info) -> None:
+    def __exit__(self, exc_type, exc, traceback) -> None:
         self._depth -= 1
+        if exc_type is not None:
+            self._commit_asked = False
         if self._depth > 0:
             return
         assert self.session is not None
         try:
-            self.session.rollback()
+            if self._commit_asked:
+                self._commit_now()
+            else:
+                self.session.rollback()
         finally:
+            self._commit_asked = False
             self.session.close()
             self.session = None
             self._trail = None
@@ -67,16 +76,47 @@ class UnitOfWork:
         return self._depth == 1
 
     def commit(self) -> None:
-        """Commit the outermost block's transaction with its audit entries; inside a nested block, flush."""
+        """Commit the transaction with its audit entries; inside a nested block, flush and leave the commit
+        to the outermost block's end."""
         self.s.flush()
         if self._depth > 1:
+            self._commit_asked = True
             return
+        self._commit_now()
+
+    def rollback(self) -> None:
+        """Discard everything this transaction did so far (a dry run), however deep the block."""
+        self._commit_asked = False
         assert self._trail is not None
+        self._trail.rows.clear()
+        self.s.rollback()
+
+    def _commit_now(self) -> None:
+        assert self._trail is not None
+        self.s.flush()
         self._trail.write(self.s)
         self.s.commit()
+        self._commit_asked = False
 
     def flush(self) -> None:
         self.s.flush()
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """A nested transaction: an exception inside takes back its writes and their audit entries
+        (and goes on); otherwise they stay in the enclosing transaction. E.g. a trial import run
+        inside a caller's block."""
+        assert self._trail is not None, "savepoint() outside the unit of work's block"
+        self.db.begin(self.s.connection())  # a SAVEPOINT outside a real BEGIN would commit on RELEASE
+        mark = len(self._trail.rows)
+        nested = self.s.begin_nested()
+        try:
+            yield
+        except BaseException:
+            nested.rollback()
+            del self._trail.rows[mark:]
+            raise
+        nested.commit()
 
     @property
     def db(self) -> DatabaseAdapters:

@@ -1,6 +1,8 @@
 """Admin page «اطلاعات پایه»: the counties, the reference lists and the office settings.
 
 Everything goes through ``services.reference`` and ``settings``; rows come back as frozen values.
+Every actor may read the page; the edit buttons and the settings editor are disabled (with a tooltip
+saying why) for an actor without EDIT_REFERENCE / EDIT_SETTINGS — the services refuse them anyway.
 Names may be typed with Arabic ي/ك or stray spaces: the services normalize and refuse duplicates.
 """
 
@@ -22,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ostandari_desk.domain.roles import PERMISSION_LABELS, Permission
 from ostandari_desk.errors import UserError
 from ostandari_desk.ui.context import AppContext
 from ostandari_desk.ui.errors import show_user_error
@@ -31,6 +34,8 @@ from ostandari_desk.ui.widgets.numbers import PersianIntSpinBox
 __all__ = ["ReferencePage"]
 
 INACTIVE_SUFFIX = " (غیرفعال)"
+NO_REFERENCE_TIP = f"نقش شما اجازه «{PERMISSION_LABELS[Permission.EDIT_REFERENCE]}» را ندارد"
+NO_SETTINGS_TIP = f"نقش شما اجازه «{PERMISSION_LABELS[Permission.EDIT_SETTINGS]}» را ندارد"
 _GREY = QBrush(QColor("#8a8f96"))
 
 # setting key -> spin box name in forms/reference_page.ui, with its allowed range
@@ -77,6 +82,8 @@ class ReferencePage(QWidget):
         from ostandari_desk.services.reference import KIND_LABELS
 
         self.context = context
+        self.may_edit_reference = context.actor.may(Permission.EDIT_REFERENCE)
+        self.may_edit_settings = context.actor.may(Permission.EDIT_SETTINGS)
         self.ui = load_form("reference_page", self)
         self.ui.layout().setContentsMargins(24, 20, 24, 20)
         # counties
@@ -118,7 +125,9 @@ class ReferencePage(QWidget):
             spin = child(self.ui, PersianIntSpinBox, name)
             spin.setRange(low, high)
             self.setting_spins[key] = spin
-        child(self.ui, QPushButton, "saveSettingsButton").clicked.connect(self.save_settings)
+        self.save_settings_button = child(self.ui, QPushButton, "saveSettingsButton")
+        self.save_settings_button.clicked.connect(self.save_settings)
+        self._apply_permissions()
         self.load_counties()
         self.load_items()
         self.load_settings()
@@ -138,10 +147,32 @@ class ReferencePage(QWidget):
         name, ok = QInputDialog.getText(self, title, label, QLineEdit.EchoMode.Normal, text)
         return name if ok and name.strip() else None
 
-    @staticmethod
-    def _update_toggle(widget: QListWidget, button: QPushButton) -> None:
+    def _apply_permissions(self) -> None:
+        """Disable what the actor may not change, with a tooltip saying why."""
+        if not self.may_edit_reference:
+            for name in (
+                "addCountyButton",
+                "renameCountyButton",
+                "toggleCountyButton",
+                "upCountyButton",
+                "downCountyButton",
+                "addItemButton",
+                "renameItemButton",
+                "toggleItemButton",
+                "upItemButton",
+                "downItemButton",
+            ):
+                button = child(self.ui, QPushButton, name)
+                button.setEnabled(False)
+                button.setToolTip(NO_REFERENCE_TIP)
+        if not self.may_edit_settings:
+            for widget in (self.office_edit, *self.setting_spins.values(), self.save_settings_button):
+                widget.setEnabled(False)
+                widget.setToolTip(NO_SETTINGS_TIP)
+
+    def _update_toggle(self, widget: QListWidget, button: QPushButton) -> None:
         item_id, active = _current(widget)
-        button.setEnabled(item_id is not None)
+        button.setEnabled(item_id is not None and self.may_edit_reference)
         button.setText("غیرفعال کردن" if active or item_id is None else "فعال کردن")
 
     # --- counties -------------------------------------------------------------------------------
@@ -159,7 +190,7 @@ class ReferencePage(QWidget):
         name = self._ask_name("افزودن شهرستان", "نام شهرستان تازه:")
         if name:
             new_id: list[str] = []
-            if self._run(lambda: new_id.append(add_county(self.context.uow(), name, self.context.clerk))):
+            if self._run(lambda: new_id.append(add_county(self.context.uow(), name))):
                 self.load_counties(new_id[0])
 
     def rename_county(self) -> None:
@@ -169,7 +200,7 @@ class ReferencePage(QWidget):
         if county_id is None:
             return
         name = self._ask_name("تغییر نام شهرستان", "نام تازه:", _plain_name(self.county_list))
-        if name and self._run(lambda: rename_county(self.context.uow(), county_id, name, self.context.clerk)):
+        if name and self._run(lambda: rename_county(self.context.uow(), county_id, name)):
             self.load_counties(county_id)
 
     def toggle_county(self) -> None:
@@ -178,9 +209,7 @@ class ReferencePage(QWidget):
         county_id, active = _current(self.county_list)
         if county_id is None:
             return
-        if self._run(
-            lambda: set_county_active(self.context.uow(), county_id, not active, self.context.clerk)
-        ):
+        if self._run(lambda: set_county_active(self.context.uow(), county_id, not active)):
             self.load_counties(county_id)
 
     def move_county(self, delta: int) -> None:
@@ -189,7 +218,7 @@ class ReferencePage(QWidget):
         county_id, _ = _current(self.county_list)
         if county_id is None:
             return
-        if self._run(lambda: move_county(self.context.uow(), county_id, delta, self.context.clerk)):
+        if self._run(lambda: move_county(self.context.uow(), county_id, delta)):
             self.load_counties(county_id)
 
     # --- reference lists ------------------------------------------------------------------------
@@ -214,7 +243,7 @@ class ReferencePage(QWidget):
         if name:
             new_id: list[str] = []
             kind = self.current_kind()
-            if self._run(lambda: new_id.append(add_item(self.context.uow(), kind, name, self.context.clerk))):
+            if self._run(lambda: new_id.append(add_item(self.context.uow(), kind, name))):
                 self.load_items(new_id[0])
 
     def rename_item(self) -> None:
@@ -224,7 +253,7 @@ class ReferencePage(QWidget):
         if item_id is None:
             return
         name = self._ask_name("تغییر نام", "نام تازه:", _plain_name(self.item_list))
-        if name and self._run(lambda: rename_item(self.context.uow(), item_id, name, self.context.clerk)):
+        if name and self._run(lambda: rename_item(self.context.uow(), item_id, name)):
             self.load_items(item_id)
 
     def toggle_item(self) -> None:
@@ -233,7 +262,7 @@ class ReferencePage(QWidget):
         item_id, active = _current(self.item_list)
         if item_id is None:
             return
-        if self._run(lambda: set_item_active(self.context.uow(), item_id, not active, self.context.clerk)):
+        if self._run(lambda: set_item_active(self.context.uow(), item_id, not active)):
             self.load_items(item_id)
 
     def move_item(self, delta: int) -> None:
@@ -242,7 +271,7 @@ class ReferencePage(QWidget):
         item_id, _ = _current(self.item_list)
         if item_id is None:
             return
-        if self._run(lambda: move_item(self.context.uow(), item_id, delta, self.context.clerk)):
+        if self._run(lambda: move_item(self.context.uow(), item_id, delta)):
             self.load_items(item_id)
 
     # --- settings -------------------------------------------------------------------------------
@@ -264,9 +293,9 @@ class ReferencePage(QWidget):
 
         def save() -> None:
             with self.context.uow() as uow:
-                settings.set_setting(uow, "office_name", office, commit=False)
+                settings.set_setting(uow, "office_name", office)
                 for key, spin in self.setting_spins.items():
-                    settings.set_setting(uow, key, int(spin.value()), commit=False)
+                    settings.set_setting(uow, key, int(spin.value()))
                 uow.commit()
 
         if self._run(save):

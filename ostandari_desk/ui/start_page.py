@@ -1,7 +1,8 @@
 """The start page: tiles with the desk's counts; each tile opens the matching filtered list.
 
 The counts come from ``services.licences.desk_counts`` on a pool thread (``run_task``), so the page
-shows at once and fills its numbers a moment later. They are counted again each time the page is shown.
+shows at once and fills its numbers a moment later. They are counted again each time the page is shown,
+with a unit of work from ``context.uow()``: a county user's tiles count their county alone.
 """
 
 from __future__ import annotations
@@ -90,7 +91,9 @@ class TileButton(QPushButton):
 def _count_desk(context: AppContext, today: _dt.date) -> tuple[object, int]:
     with context.uow() as uow:
         window = int(settings.get_setting(uow, "expiring_window_days"))
-        return desk_counts(uow, today), window
+        # a county user's tiles count their county alone (the unit of work scopes it; naming the
+        # county lets the counts use the county indexes)
+        return desk_counts(uow, today, county_id=uow.county_scope), window
 
 
 class StartPage(QWidget):

@@ -8,7 +8,9 @@ the same run — and prints the median, the floor, their ratio and the target:
 - NGO list first page (service and UI model) vs raw sqlite3 ``ORDER BY name_sort LIMIT 200``;
 - search as you type (count + first page per keystroke, p50/p95) vs raw FTS5 ``MATCH`` (count + rowids);
 - sorting the list (name descending, by county) vs raw ``ORDER BY name_sort DESC LIMIT 200``;
-- importing 100,000 NGOs from Excel into a fresh database vs an openpyxl read-only pass over the file.
+- importing 100,000 NGOs from Excel into a fresh database vs an openpyxl read-only pass over the file;
+- the same import with the audit on vs with it off (``--skip`` the others to run it alone: it needs no
+  large demo; ``--audit-rows`` for a smaller N).
 
 A piece that is not there yet is reported as "not available". Results also go to tests/bench/out/latest.json.
 """
@@ -47,6 +49,7 @@ TARGETS = {
     "search": "p95 ≤ 30 ms",
     "sort": "≤ 20 ms (a first page)",
     "import": "≤ 1.5× floor",
+    "import_audit": "≤ 1.3× audit off",
     "annual_province": "≤ 1 s",
     "annual_county": "≤ 1 s",
     "table_20_pages": "≤ 0.7 s",
@@ -397,6 +400,7 @@ def write_import_sheet(path: Path, rows: int, seed: int = 2024) -> float:
 
 def bench_import(folder: Path, runs: int, rows: int) -> dict:
     try:
+        from ostandari_desk.domain.roles import SYSTEM
         from ostandari_desk.services import setup
         from ostandari_desk.services.transfer import import_file
         from ostandari_desk.store.engine import sqlite_url
@@ -411,7 +415,7 @@ def bench_import(folder: Path, runs: int, rows: int) -> dict:
     write_s = write_import_sheet(sheet, rows)
     template = folder / "fresh.sqlite3"
     engine = open_database(sqlite_url(template))
-    setup.initialize(UnitOfWork(engine), PROVINCE, clerk_name="bench")
+    setup.initialize(UnitOfWork(engine, SYSTEM), PROVINCE)
     with engine.connect() as conn:
         conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     engine.dispose()
@@ -429,8 +433,7 @@ def bench_import(folder: Path, runs: int, rows: int) -> dict:
         shutil.copy(template, target)
         engine = open_database(sqlite_url(target))
         t = time.perf_counter()
-        with UnitOfWork(engine) as uow:
-            report = import_file(uow, "ngos", sheet)
+        report = import_file(UnitOfWork(engine, SYSTEM), "ngos", sheet)
         times.append(time.perf_counter() - t)
         added.append(report.added)
         if report.errors:
@@ -451,6 +454,111 @@ def bench_import(folder: Path, runs: int, rows: int) -> dict:
         "sheet_write_s": write_s,
         "target": TARGETS["import"],
         "ok": m <= 1.5 * fl and all(a == rows for a in added),
+    }
+
+
+class _AuditOff:
+    """Measurement only: the unit of work records nothing while this is active (not a product option).
+
+    The row-by-row recording below the session (``audit_rows``), the session's own recording of rows
+    and the separate entries (``log``) all become no-ops, so the import costs what it did before the
+    audit existed.
+    """
+
+    def __enter__(self) -> None:
+        from ostandari_desk.store import audit_trail
+        from ostandari_desk.store.uow import UnitOfWork
+
+        self._saved = [
+            (UnitOfWork, "audit_rows", UnitOfWork.audit_rows),
+            (audit_trail.AuditTrail, "row_written", audit_trail.AuditTrail.row_written),
+            (audit_trail.AuditTrail, "log", audit_trail.AuditTrail.log),
+        ]
+        for owner, name, _fn in self._saved:
+            setattr(owner, name, lambda *args, **kwargs: None)
+
+    def __exit__(self, *exc_info) -> None:
+        for owner, name, fn in self._saved:
+            setattr(owner, name, fn)
+
+
+def bench_import_audit(folder: Path, runs: int, rows: int) -> dict:
+    """Importing ``rows`` NGOs with the audit on (one entry per NGO and per field, and the batch) vs off.
+
+    Each run imports into a fresh copy of an initialized database, on and off alternating (which goes
+    first alternates too), so drift in the machine's load falls on both sides.
+    """
+    try:
+        from ostandari_desk.domain.roles import SYSTEM
+        from ostandari_desk.services import setup
+        from ostandari_desk.services.transfer import import_file
+        from ostandari_desk.store.engine import sqlite_url
+        from ostandari_desk.store.models import AuditEntry
+        from ostandari_desk.store.schema import open_database
+        from ostandari_desk.store.uow import UnitOfWork
+    except ImportError as exc:
+        return unavailable("import_audit", exc)
+    from sqlalchemy import func, select
+
+    sheet = folder / f"ngos-audit-{rows}.xlsx"
+    if not sheet.exists():
+        print(f"  … writing {rows:,} NGOs to {sheet.name}", flush=True)
+        write_import_sheet(sheet, rows)
+    template = folder / "fresh-audit.sqlite3"
+    engine = open_database(sqlite_url(template))
+    setup.initialize(UnitOfWork(engine, SYSTEM), PROVINCE)
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+
+    def one(audit: bool, i: int) -> tuple[float, int, int]:
+        target = folder / f"import-audit-{i}-{audit}.sqlite3"
+        shutil.copy(template, target)
+        engine = open_database(sqlite_url(target))
+        try:
+            with UnitOfWork(engine, SYSTEM) as uow:
+                before = uow.s.execute(select(func.count()).select_from(AuditEntry)).scalar_one()
+            t = time.perf_counter()
+            if audit:
+                report = import_file(UnitOfWork(engine, SYSTEM), "ngos", sheet)
+            else:
+                with _AuditOff():
+                    report = import_file(UnitOfWork(engine, SYSTEM), "ngos", sheet)
+            seconds = time.perf_counter() - t
+            with UnitOfWork(engine, SYSTEM) as uow:
+                entries = uow.s.execute(select(func.count()).select_from(AuditEntry)).scalar_one() - before
+            if report.errors:
+                print(f"    {len(report.errors)} row errors, first: {report.errors[0]}", flush=True)
+            return seconds, report.added, entries
+        finally:
+            engine.dispose()
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{target}{suffix}").unlink(missing_ok=True)
+
+    on, off, entries_on, entries_off, added = [], [], [], [], []
+    for i in range(runs):
+        order = (True, False) if i % 2 == 0 else (False, True)
+        for audit in order:
+            print(f"  … import run {i + 1}/{runs}, audit {'on' if audit else 'off'}", flush=True)
+            seconds, n, entries = one(audit, i)
+            (on if audit else off).append(seconds)
+            (entries_on if audit else entries_off).append(entries)
+            added.append(n)
+            print(f"    {seconds:.2f} s, {n:,} NGOs, {entries:,} audit entries", flush=True)
+    m_on, m_off = median(on), median(off)
+    return {
+        "case": f"import_{rows // 1000}k_ngos_audit_on_vs_off",
+        "available": True,
+        "median_s": m_on,
+        "floor_s": m_off,
+        "ratio": m_on / m_off,
+        "runs": on,
+        "floor_runs": off,
+        "audit_entries_on": entries_on,
+        "audit_entries_off": entries_off,
+        "added": added,
+        "target": TARGETS["import_audit"],
+        "ok": m_on <= 1.3 * m_off and all(a == rows for a in added) and not any(entries_off),
     }
 
 
@@ -515,8 +623,13 @@ def main(argv: list[str] | None = None) -> int:
         "--import-runs", type=int, default=3, help="runs of the 100k import (each ~10 s or more)"
     )
     parser.add_argument("--import-rows", type=int, default=100_000)
+    parser.add_argument("--audit-runs", type=int, default=3, help="runs of the import with the audit on and off")
+    parser.add_argument("--audit-rows", type=int, default=100_000, help="NGOs imported with the audit on/off")
     parser.add_argument(
-        "--skip", action="append", default=[], choices=("startup", "queries", "reports", "import")
+        "--skip",
+        action="append",
+        default=[],
+        choices=("startup", "queries", "reports", "import", "import_audit"),
     )
     args = parser.parse_args(argv)
 
@@ -533,7 +646,9 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="ostandari-bench-") as tmp:
         folder = Path(tmp)
         db = args.keep.resolve() if args.keep else folder / "large.sqlite3"
-        if args.keep and db.exists():
+        if all(case in args.skip for case in ("startup", "queries", "reports")):
+            pass  # the import cases build their own databases
+        elif args.keep and db.exists():
             print(f"reusing {db}")
             results.append({"case": "build_large_demo", "available": True, "reused": str(db)})
         else:
@@ -579,6 +694,13 @@ def main(argv: list[str] | None = None) -> int:
             except Exception as exc:  # noqa: BLE001
                 traceback.print_exc()
                 results.append(unavailable("import", exc))
+        if "import_audit" not in args.skip:
+            print("import with the audit on and off …", flush=True)
+            try:
+                results.append(bench_import_audit(folder, args.audit_runs, args.audit_rows))
+            except Exception as exc:  # noqa: BLE001
+                traceback.print_exc()
+                results.append(unavailable("import_audit", exc))
     meta["load_after"] = load()
     print_table(results)
     print(f"\nload average before/after: {meta['load_before']} / {meta['load_after']} on {meta['cpus']} CPUs")

@@ -1,4 +1,4 @@
-"""The command line: main([...]) with --db in tmp_path."""
+"""The command line: main([...]) with --db in tmp_path, signed in through the environment (cli/conftest.py)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import openpyxl
 import pytest
 from ngo_sheets import HEADERS, nid, write_xlsx
 
+from cli.conftest import ADMIN_PASSWORD
 from ostandari_desk.cli import main
 
 
@@ -29,23 +30,19 @@ def row(n, county="آبیک"):
     ]
 
 
-@pytest.fixture
-def db(tmp_path):
-    path = tmp_path / "cli.sqlite3"
-    assert main(["init", "--province", "قزوین", "--db", str(path)]) == 0
-    return path
-
-
-def test_init_then_refuse_second_init(tmp_path, capsys):
+def test_init_then_refuse_second_init(tmp_path, capsys, sign_in):
+    sign_in(None, ADMIN_PASSWORD)
     path = tmp_path / "x.sqlite3"
-    assert main(["--db", str(path), "init", "--province", "قزوین", "--office", "اداره آزمون"]) == 0
+    init = ["init", "--province", "قزوین", "--admin", "boss"]
+    assert main(["--db", str(path), *init, "--office", "اداره آزمون"]) == 0
     assert "قزوین" in capsys.readouterr().out
-    assert main(["init", "--province", "قزوین", "--db", str(path)]) == 2
+    assert main([*init, "--db", str(path)]) == 2
     assert "پیش‌تر راه‌اندازی" in capsys.readouterr().err
 
 
-def test_init_unknown_province(tmp_path, capsys):
-    assert main(["init", "--province", "ناکجا", "--db", str(tmp_path / "x.sqlite3")]) == 2
+def test_init_unknown_province(tmp_path, capsys, sign_in):
+    sign_in(None, ADMIN_PASSWORD)
+    assert main(["init", "--province", "ناکجا", "--admin", "boss", "--db", str(tmp_path / "x.sqlite3")]) == 2
     assert "ناکجا" in capsys.readouterr().err
 
 
@@ -84,7 +81,8 @@ def test_import_missing_header_refused(db, tmp_path, capsys):
     assert "شهرستان" in capsys.readouterr().err
 
 
-def test_import_into_uninitialized_database(tmp_path, capsys):
+def test_import_into_uninitialized_database(tmp_path, capsys, sign_in):
+    sign_in("boss", ADMIN_PASSWORD)
     path = ngo_sheet(tmp_path / "n.xlsx", [row(1)])
     assert main(["import", "ngos", str(path), "--db", str(tmp_path / "none.sqlite3")]) == 2
     assert "init" in capsys.readouterr().err
@@ -114,10 +112,15 @@ def test_no_command_opens_the_gui(monkeypatch, tmp_path):
     assert seen == [tmp_path / "g.sqlite3", None]
 
 
-def test_demo_builds_then_replace(tmp_path, capsys):
+def test_demo_builds_then_replace(tmp_path, capsys, sign_in):
     path = tmp_path / "demo.sqlite3"
     assert main(["demo", "--size", "small", "--db", str(path)]) == 0
-    assert "۵۰۰ سمن" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "۵۰۰ سمن" in out
+    assert "کاربر demo با گذرواژه demo" in out
+    assert main(["demo", "--replace", "--db", str(path)]) == 2  # setting a database aside needs a sign-in
+    assert "نام کاربری داده نشده است" in capsys.readouterr().err
+    sign_in("demo", "demo")
     assert main(["demo", "--replace", "--db", str(path)]) == 0
     assert "کنار گذاشته شد" in capsys.readouterr().out
     assert len(list(tmp_path.glob("demo.before-demo-*.sqlite3"))) == 1
@@ -130,24 +133,27 @@ def test_help_names_the_exit_status(capsys):
     assert "وضعیت خروج" in capsys.readouterr().out
 
 
-def test_report_annual_from_the_command_line_with_db_after_the_command(tmp_path):
+def test_report_annual_from_the_command_line_with_db_after_the_command(tmp_path, sign_in):
     from ostandari_desk.cli import main
 
     db = tmp_path / "desk.sqlite3"
     assert main(["demo", "--db", str(db)]) == 0
     out = tmp_path / "annual.pdf"
-    assert main(["report", "annual", "--year", "1403", "--out", str(out), "--db", str(db)]) == 0
+    report = ["report", "annual", "--year", "1403", "--out", str(out), "--db", str(db)]
+    assert main(report) == 2  # no user: refused before anything is read
+    assert main([*report, "--user", "demo"]) == 2  # no password either
+    assert not out.exists()
+    sign_in(None, "demo")
+    assert main([*report, "--user", "demo"]) == 0
     assert out.read_bytes().startswith(b"%PDF")
 
 
-def test_report_for_an_unknown_national_id_is_refused(tmp_path, capsys):
+def test_report_for_an_unknown_national_id_is_refused(db, tmp_path, capsys):
     from ostandari_desk.cli import main
 
-    db = tmp_path / "desk.sqlite3"
-    assert main(["init", "--province", "قزوین", "--db", str(db)]) == 0
     out = tmp_path / "file.pdf"
     code = main(["report", "ngo-file", "--national-id", "10380284790", "--out", str(out), "--db", str(db)])
-    assert code != 0
+    assert code == 2
     assert "خطا" in capsys.readouterr().err
 
 

@@ -37,7 +37,6 @@ def licensed(desk, make_ngo):
     from ostandari_desk.services import licences
     from ostandari_desk.services.events import EventInput, create_event
     from ostandari_desk.services.letters import LetterInput, create_letter
-    from ostandari_desk.store.uow import UnitOfWork
 
     ngo_id = make_ngo(
         name="انجمن حمایت از کودکان کار قزوین",
@@ -45,15 +44,14 @@ def licensed(desk, make_ngo):
         registration_no="۱۲۳۴",
         address="قزوین، خیابان پیروزی (کوچه ۱۲)",
     )
-    uow = UnitOfWork(desk.engine)
+    uow = desk.uow
     with uow:
-        licences.apply_licence_step(uow, ngo_id, "approval", d(1401, 5, 1), desk.clerk, imported=True)
+        licences.apply_licence_step(uow, ngo_id, "approval", d(1401, 5, 1), imported=True)
         licences.apply_licence_step(
             uow,
             ngo_id,
             "issue",
             d(1401, 6, 9),
-            desk.clerk,
             licence_number="1401-17",
             expires_on=d(1405, 3, 1),
             imported=True,
@@ -70,7 +68,6 @@ def licensed(desk, make_ngo):
             attendees=30,
             training_hours=12,
         ),
-        desk.clerk,
     )
     create_letter(
         desk.uow,
@@ -84,7 +81,6 @@ def licensed(desk, make_ngo):
             ngo_id=ngo_id,
             county_id=desk.counties["آبیک"],
         ),
-        desk.clerk,
     )
     return ngo_id
 
@@ -188,14 +184,14 @@ def test_ngo_by_national_id_accepts_persian_digits(desk, make_ngo):
 # --- the command line -------------------------------------------------------------------------------
 
 
-def _cli(engine, *argv: str) -> int:
+def _cli(uow, *argv: str) -> int:
     import argparse
 
     from ostandari_desk import cli_report
 
     parser = argparse.ArgumentParser()
     cli_report.register(parser.add_subparsers(dest="command"))
-    return cli_report.run(parser.parse_args(list(argv)), engine)
+    return cli_report.run(parser.parse_args(list(argv)), uow)
 
 
 def test_cli_builds_each_report(desk, licensed, tmp_path, capsys):
@@ -211,20 +207,115 @@ def test_cli_builds_each_report(desk, licensed, tmp_path, capsys):
     }
     for name, argv in runs.items():
         out = tmp_path / name
-        assert _cli(desk.engine, "report", *argv, "--out", str(out)) == 0, capsys.readouterr().err
+        assert _cli(desk.uow, "report", *argv, "--out", str(out)) == 0, capsys.readouterr().err
         assert out.read_bytes().startswith(b"%PDF")
     assert_pdf_has(str(tmp_path / "annual.pdf"), "شهرستان آبیک")
     assert_pdf_has(str(tmp_path / "cert.pdf"), "شماره پروانه: ۱۴۰۱-۱۷")
     assert "ذخیره شد" in capsys.readouterr().out
+    printed = [line.detail.split("؛")[0] for line in reversed(_report_lines(desk))]
+    assert printed == [
+        reporting.REPORT_KINDS[k] for k in ("annual", "register", "ngo_file", "certificate", "expiring")
+    ]
+
+
+def test_cli_refuses_a_county_user_another_countys_papers(desk, licensed, uow_as, tmp_path, capsys):
+    from ostandari_desk.services.ngos import get_ngo
+
+    national = get_ngo(desk.uow, licensed).national_id  # an NGO of آبیک
+    qazvin = uow_as("county", desk.counties["قزوین"])
+    out = tmp_path / "x.pdf"
+    assert _cli(qazvin, "report", "ngo-file", "--national-id", national, "--out", str(out)) == 2
+    assert _cli(qazvin, "report", "annual", "--year", "1401", "--county", "آبیک", "--out", str(out)) == 2
+    assert "خطا" in capsys.readouterr().err and not out.exists()
+    assert _report_lines(desk) == []
+    assert _cli(qazvin, "report", "annual", "--year", "1401", "--out", str(out)) == 0
+    assert_pdf_has(str(out), "شهرستان قزوین")
 
 
 def test_cli_errors_are_persian_and_non_zero(desk, make_ngo, tmp_path, capsys):
     out = str(tmp_path / "x.pdf")
-    assert _cli(desk.engine, "report", "annual", "--year", "1401", "--county", "ناکجا", "--out", out) == 1
+    assert _cli(desk.uow, "report", "annual", "--year", "1401", "--county", "ناکجا", "--out", out) == 2
     assert "شهرستان «ناکجا» در فهرست شهرستان‌ها نیست" in capsys.readouterr().err
-    assert _cli(desk.engine, "report", "certificate", "--national-id", "12345678901", "--out", out) == 1
+    assert _cli(desk.uow, "report", "certificate", "--national-id", "12345678901", "--out", out) == 2
     assert "ثبت نشده است" in capsys.readouterr().err
-    assert _cli(desk.engine, "report", "annual", "--year", "سال", "--out", out) == 1
+    assert _cli(desk.uow, "report", "annual", "--year", "سال", "--out", out) == 2
     missing = str(tmp_path / "no" / "x.pdf")
-    assert _cli(desk.engine, "report", "register", "--out", missing) == 2
+    assert _cli(desk.uow, "report", "register", "--out", missing) == 2
     assert "وجود ندارد" in capsys.readouterr().err
+
+
+# --- county scope and the audit of printed papers ----------------------------------------------------
+
+
+def _report_lines(desk):
+    from ostandari_desk.services.audit import AuditFilter, audit_lines
+
+    return list(audit_lines(desk.uow, AuditFilter(action="report")))
+
+
+def test_a_county_users_register_and_expiring_list_hold_their_county_alone(desk, licensed, make_ngo, uow_as):
+    from ostandari_desk.errors import PermissionDeniedError
+
+    ab, qz = desk.counties["آبیک"], desk.counties["قزوین"]
+    make_ngo(name="انجمن قزوینی", county="قزوین")
+    make_ngo(name="انجمن استانی", county=None, level="province")
+    abyek = uow_as("county", ab)
+    register = reporting.register_data(abyek)
+    assert [r.name for r in register.rows] == ["انجمن حمایت از کودکان کار قزوین"]
+    assert register.filter_text == "شهرستان: آبیک"
+    assert len(reporting.register_data(desk.uow).rows) == 3
+    with pytest.raises(PermissionDeniedError):
+        reporting.register_data(abyek, NgoFilter(county_id=qz))
+
+    expiring = reporting.expiring_data(abyek, today=TODAY, within_days=60)
+    assert expiring.scope_name == "شهرستان آبیک"
+    assert [r.ngo_name for r in expiring.expiring] == ["انجمن حمایت از کودکان کار قزوین"]
+    assert reporting.expiring_data(uow_as("county", qz), today=TODAY, within_days=60).expiring == ()
+    with pytest.raises(PermissionDeniedError):
+        reporting.expiring_data(abyek, today=TODAY, county_id=qz)
+
+
+def test_a_county_user_is_refused_another_countys_ngo_papers(desk, licensed, uow_as):
+    from ostandari_desk.errors import PermissionDeniedError
+    from ostandari_desk.reports.papers import make_paper
+
+    qazvin = uow_as("county", desk.counties["قزوین"])
+    with pytest.raises(PermissionDeniedError, match="شهرستان دیگری"):
+        reporting.ngo_file_data(qazvin, licensed)
+    with pytest.raises(PermissionDeniedError):
+        reporting.certificate_data(qazvin, licensed)
+    with pytest.raises(PermissionDeniedError):
+        make_paper(qazvin, reporting.ReportRequest("ngo_file", ngo_id=licensed), io.BytesIO())
+    assert _report_lines(desk) == []  # refused papers are not recorded as printed
+    # the NGO's own county prints it
+    own = reporting.ngo_file_data(uow_as("county", desk.counties["آبیک"]), licensed)
+    assert own.ngo.name == "انجمن حمایت از کودکان کار قزوین"
+
+
+def test_making_a_paper_writes_a_report_audit_entry(desk, licensed, make_ngo, uow_as):
+    from ostandari_desk.reports.papers import make_paper
+    from ostandari_desk.services.audit import history_of
+
+    out = io.BytesIO()
+    paper = make_paper(desk.uow, reporting.ReportRequest("annual", year=1401), out)
+    assert out.getvalue().startswith(b"%PDF") and paper.table == "report"
+    [line] = _report_lines(desk)
+    assert line.action == "report" and line.action_label == "چاپ گزارش"
+    assert line.table_name == "report" and line.record_id == ""
+    assert line.detail == "گزارش مقایسه‌ای سالانه؛ سال ۱۴۰۱؛ کل استان"
+    assert line.username == "tester"
+
+    county_user = uow_as("county", desk.counties["آبیک"], username="abyek")
+    make_paper(county_user, reporting.ReportRequest("certificate", ngo_id=licensed), io.BytesIO())
+    printed = [h for h in history_of(desk.uow, licensed) if h.action == "report"]
+    assert len(printed) == 1
+    assert printed[0].username == "abyek" and printed[0].table_name == "ngo"
+    assert printed[0].detail.startswith("چاپ پروانه فعالیت؛ «انجمن حمایت از کودکان کار قزوین»؛ شناسه ملی ")
+
+    make_paper(county_user, reporting.ReportRequest("register"), io.BytesIO())
+    assert _report_lines(desk)[0].detail == "دفتر ثبت سازمان‌ها؛ شهرستان: آبیک؛ ۱ سازمان"
+
+    # a paper that could not be made leaves no entry
+    with pytest.raises(UserError):
+        make_paper(desk.uow, reporting.ReportRequest("certificate", ngo_id=make_ngo()), io.BytesIO())
+    assert len(_report_lines(desk)) == 3

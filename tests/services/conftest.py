@@ -3,7 +3,9 @@
 - ``desk``: the per-test database initialized for province قزوین (provincial installation) via
   services.setup.initialize. It is a ``Desk`` with ``uow`` (an un-entered UnitOfWork; service calls
   enter it themselves), ``engine``, ``province_id``, ``counties`` (name -> id, e.g. ``desk.counties["البرز"]``),
-  ``fields`` (field-of-activity name -> id) and ``clerk`` ("کارشناس آزمون").
+  ``fields`` (field-of-activity name -> id) and ``clerk`` ("کارشناس آزمون", the actor's full name; kept for
+  tests that compare a stored clerk name). The uow acts as the ``actor`` fixture (an admin); use the
+  ``uow_as(role, county_id)`` fixture for other roles.
 - ``make_ngo``: a factory creating a valid NGO through services.ngos.create_ngo and returning its id.
   Every call gets a fresh valid national ID (check digit computed); pass any NgoInput field to override,
   ``county="آبیک"`` (a name) or ``county_id=...``/``None`` (the province), ``board=[BoardMemberInput...]``.
@@ -40,7 +42,7 @@ def desk(engine, uow) -> Desk:
     """A database initialized for قزوین (province installation), ready for service calls."""
     from ostandari_desk.services import reference, setup
 
-    province_id = setup.initialize(uow, "قزوین", office_name="اداره کل امور اجتماعی", clerk_name=TEST_CLERK)
+    province_id = setup.initialize(uow, "قزوین", office_name="اداره کل امور اجتماعی")
     counties = {c.name: c.id for c in reference.list_counties(uow)}
     fields = {i.name: i.id for i in reference.list_items(uow, "field")}
     return Desk(uow=uow, engine=engine, province_id=province_id, counties=counties, fields=fields)
@@ -74,6 +76,6 @@ def make_ngo(desk):
             "ceo_name": "مدیر آزمایشی",
         }
         values.update(overrides)
-        return create_ngo(desk.uow, NgoInput(**values), list(board), desk.clerk)
+        return create_ngo(desk.uow, NgoInput(**values), list(board))
 
     return _make

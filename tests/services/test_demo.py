@@ -241,3 +241,24 @@ def test_same_seed_same_data_and_refuses_a_used_database(engine, tmp_path, _migr
     other.dispose()
     with pytest.raises(UserError):
         build_demo(engine, "small", seed=7, today=TODAY)
+
+
+def test_the_demo_has_a_manager_demo_with_password_demo(demo_db, _migrated_template, tmp_path):
+    """The login dialog and the README name demo/demo; the setting marks the database as a demo."""
+    _, conn, _ = demo_db
+    assert conn.execute("SELECT username, role, active FROM user").fetchall() == [("demo", "manager", 1)]
+    assert one(conn, "SELECT value FROM setting WHERE key = 'demo_database'") == "true"
+
+
+def test_demo_user_signs_in(engine):
+    from ostandari_desk import settings
+    from ostandari_desk.domain.roles import Role
+    from ostandari_desk.services import users
+    from ostandari_desk.services.demo import DEMO_PASSWORD, DEMO_USER
+    from ostandari_desk.store.uow import UnitOfWork
+
+    build_demo(engine, "small", seed=3, today=TODAY)
+    actor = users.authenticate(engine, DEMO_USER, DEMO_PASSWORD)
+    assert (DEMO_USER, DEMO_PASSWORD) == ("demo", "demo")
+    assert actor.role is Role.MANAGER and actor.county_scope is None
+    assert settings.get_setting(UnitOfWork(engine, actor), "demo_database") is True

@@ -64,7 +64,6 @@ def test_create_and_get_event(desk):
     event_id = ev.create_event(
         desk.uow,
         _course(county_id=desk.counties["البرز"], organizer_ngo_id=ngo_a, ngo_ids=(ngo_b, ngo_a, ngo_b)),
-        desk.clerk,
     )
     detail = ev.get_event(desk.uow, event_id)
     assert detail.kind_label == "دوره آموزشی"
@@ -76,7 +75,7 @@ def test_create_and_get_event(desk):
 
 
 def test_title_is_cleaned_and_normalized(desk):
-    event_id = ev.create_event(desk.uow, _course(title="  نشست  تشكل‌هاي  استان "), desk.clerk)
+    event_id = ev.create_event(desk.uow, _course(title="  نشست  تشكل‌هاي  استان "))
     detail = ev.get_event(desk.uow, event_id)
     assert detail.title == "نشست تشکل‌های استان"
     rows = ev.list_event_page(desk.uow, ev.EventFilter(text="تشکل های"))
@@ -99,7 +98,7 @@ def test_title_is_cleaned_and_normalized(desk):
 )
 def test_validation(desk, change, field):
     with pytest.raises(ValidationError) as info:
-        ev.create_event(desk.uow, _course(**change), desk.clerk)
+        ev.create_event(desk.uow, _course(**change))
     assert info.value.field == field
     assert info.value.message  # Persian text for the screen
     assert ev.count_events(desk.uow) == 0
@@ -107,7 +106,7 @@ def test_validation(desk, change, field):
 
 def test_session_without_hours_and_single_day_is_fine(desk):
     event_id = ev.create_event(
-        desk.uow, ev.EventInput(kind="session", title="نشست هم‌اندیشی", starts_on=J(1401, 1, 1)), desk.clerk
+        desk.uow, ev.EventInput(kind="session", title="نشست هم‌اندیشی", starts_on=J(1401, 1, 1))
     )
     row = ev.list_event_page(desk.uow)[0]
     assert row.id == event_id
@@ -117,13 +116,13 @@ def test_session_without_hours_and_single_day_is_fine(desk):
 
 def test_update_with_version_and_delete(desk):
     ngo_a, _ = insert_ngo(desk.uow, "انجمن الف")
-    event_id = ev.create_event(desk.uow, _course(ngo_ids=(ngo_a,)), desk.clerk)
-    ev.update_event(desk.uow, event_id, _course(title="دوره دوم", ngo_ids=()), 1, desk.clerk)
+    event_id = ev.create_event(desk.uow, _course(ngo_ids=(ngo_a,)))
+    ev.update_event(desk.uow, event_id, _course(title="دوره دوم", ngo_ids=()), 1)
     detail = ev.get_event(desk.uow, event_id)
     assert detail.title == "دوره دوم" and detail.ngos == () and detail.row_version == 2
     with pytest.raises(ConcurrentEditError):
-        ev.update_event(desk.uow, event_id, _course(title="کهنه"), 1, desk.clerk)
-    ev.delete_event(desk.uow, event_id, desk.clerk)
+        ev.update_event(desk.uow, event_id, _course(title="کهنه"), 1)
+    ev.delete_event(desk.uow, event_id)
     with pytest.raises(NotFoundError):
         ev.get_event(desk.uow, event_id)
     assert ev.count_events(desk.uow) == 0
@@ -133,14 +132,13 @@ def test_filters_sort_and_pages(desk):
     ngo_a, _ = insert_ngo(desk.uow, "انجمن الف")
     alborz = desk.counties["البرز"]
     made = [
-        ev.create_event(desk.uow, _course(title="دوره یک", starts_on=J(1400, 12, 1), ends_on=None), ""),
+        ev.create_event(desk.uow, _course(title="دوره یک", starts_on=J(1400, 12, 1), ends_on=None)),
         ev.create_event(
             desk.uow,
             ev.EventInput("conference", "همایش سمن‌ها", J(1401, 2, 1), county_id=alborz, ngo_ids=(ngo_a,)),
-            "",
         ),
         ev.create_event(
-            desk.uow, ev.EventInput("session", "نشست شورا", J(1401, 3, 1), organizer_ngo_id=ngo_a), ""
+            desk.uow, ev.EventInput("session", "نشست شورا", J(1401, 3, 1), organizer_ngo_id=ngo_a)
         ),
     ]
     assert ev.count_events(desk.uow) == 3
@@ -164,9 +162,9 @@ def test_filters_sort_and_pages(desk):
 
 def test_month_calendar(desk):
     # a course from 29 Farvardin to 2 Ordibehesht touches both months
-    spanning = ev.create_event(desk.uow, _course(starts_on=J(1401, 1, 29), ends_on=J(1401, 2, 2)), "")
-    in_may = ev.create_event(desk.uow, ev.EventInput("session", "نشست", J(1401, 2, 15)), "")
-    ev.create_event(desk.uow, ev.EventInput("session", "نشست بعدی", J(1401, 3, 1)), "")
+    spanning = ev.create_event(desk.uow, _course(starts_on=J(1401, 1, 29), ends_on=J(1401, 2, 2)))
+    in_may = ev.create_event(desk.uow, ev.EventInput("session", "نشست", J(1401, 2, 15)))
+    ev.create_event(desk.uow, ev.EventInput("session", "نشست بعدی", J(1401, 3, 1)))
     farvardin = ev.events_in_month(desk.uow, 1401, 1)
     ordibehesht = ev.events_in_month(desk.uow, 1401, 2)
     assert [r.id for r in farvardin] == [spanning]
@@ -179,12 +177,10 @@ def test_month_calendar(desk):
 def test_events_of_ngo(desk):
     ngo_a, _ = insert_ngo(desk.uow, "انجمن الف")
     organized = ev.create_event(
-        desk.uow, ev.EventInput("session", "نشست", J(1401, 3, 1), organizer_ngo_id=ngo_a), ""
+        desk.uow, ev.EventInput("session", "نشست", J(1401, 3, 1), organizer_ngo_id=ngo_a)
     )
-    joined = ev.create_event(
-        desk.uow, ev.EventInput("conference", "همایش", J(1401, 2, 1), ngo_ids=(ngo_a,)), ""
-    )
-    ev.create_event(desk.uow, ev.EventInput("conference", "دیگر", J(1401, 2, 1)), "")
+    joined = ev.create_event(desk.uow, ev.EventInput("conference", "همایش", J(1401, 2, 1), ngo_ids=(ngo_a,)))
+    ev.create_event(desk.uow, ev.EventInput("conference", "دیگر", J(1401, 2, 1)))
     rows = ev.events_of_ngo(desk.uow, ngo_a)
     assert [(r.id, r.role) for r in rows] == [(joined, "شرکت‌کننده"), (organized, "برگزارکننده")]
 

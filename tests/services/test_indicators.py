@@ -132,3 +132,89 @@ def test_an_approval_without_a_case_counts_as_establishment(desk):
 def test_empty_database_gives_dashes(desk):
     data = annual_comparison(desk.uow, 1401, today=date(2022, 8, 31))
     assert all(r.ratio_text == "—" and r.last == r.this == 0 for r in data.rows)
+
+
+# --- county scope ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def two_counties(desk, make_ngo):
+    """1401 activity entered through the services (as the admin) in آبیک and قزوین, and the province's."""
+    from ostandari_desk.services import licences
+    from ostandari_desk.services.events import EventInput, create_event
+    from ostandari_desk.services.letters import LetterInput, create_letter
+
+    ab, qz = desk.counties["آبیک"], desk.counties["قزوین"]
+    for county, n in (("آبیک", 1), ("قزوین", 2)):
+        for _ in range(n):
+            ngo_id = make_ngo(county=county)
+            with desk.uow:
+                licences.apply_licence_step(desk.uow, ngo_id, "approval", d(1401, 2, 1), imported=True)
+                licences.apply_licence_step(
+                    desk.uow,
+                    ngo_id,
+                    "issue",
+                    d(1401, 3, 1),
+                    licence_number=f"1401-{ngo_id[:4]}",
+                    expires_on=d(1405, 3, 1),
+                    imported=True,
+                )
+                desk.uow.commit()
+    for county_id, kind, n in ((ab, "course", 1), (qz, "conference", 2), (None, "session", 1)):
+        for i in range(n):
+            create_event(
+                desk.uow,
+                EventInput(kind=kind, title=f"رویداد {i}", starts_on=d(1401, 5, 5), county_id=county_id),
+            )
+    for county_id, n in ((ab, 1), (qz, 2)):
+        for i in range(n):
+            create_letter(
+                desk.uow,
+                LetterInput(
+                    "outgoing",
+                    f"{county_id[:4]}/{i}",
+                    d(1401, 7, 7),
+                    "فرمانداری",
+                    "حمایت",
+                    "support",
+                    county_id=county_id,
+                ),
+            )
+    act = Activity(desk.engine)
+    act.inquiries(d(1401, 4, 4), ab, 2)
+    act.inquiries(d(1401, 4, 4), qz, 3)
+    act.steps("approval", d(1400, 6, 6), ab, 2)  # imported without their case: establishment's
+    return desk
+
+
+def test_a_county_user_compares_their_county_alone(two_counties, uow_as):
+    from ostandari_desk.errors import PermissionDeniedError
+
+    desk = two_counties
+    ab, qz = desk.counties["آبیک"], desk.counties["قزوین"]
+    whole = annual_comparison(desk.uow, 1401)
+    assert (whole.row("issued").this, whole.row("events").this, whole.row("support_letters").this) == (
+        3,
+        4,
+        3,
+    )
+    assert whole.row("inquiries").this == 5
+
+    mine = annual_comparison(uow_as("county", ab), 1401)
+    assert mine.scope_name == "شهرستان آبیک" and mine.county_id == ab
+    got = {r.key: (r.last, r.this) for r in mine.rows}
+    assert got["issued"] == (0, 1)
+    assert got["approvals"] == (2, 1)  # approvals without a case still count (an outer join, not inner)
+    assert got["events"] == (0, 1)
+    assert got["support_letters"] == (0, 1)
+    assert got["inquiries"] == (0, 2)  # counted over the plain tables, through their case's county
+    assert [c.name for c in mine.by_county] == ["شهرستان آبیک"]
+    assert mine.by_county[0].values == tuple((got[k.key]) for k in mine.key_columns)
+
+    with pytest.raises(PermissionDeniedError):
+        annual_comparison(uow_as("county", ab), 1401, county_id=qz)
+    last, this = Period(*jalali.year_range(1400)), Period(*jalali.year_range(1401))
+    counts = count_indicators(uow_as("county", qz), last, this)
+    assert counts.total("inquiries") == (0, 3)
+    assert set(counts.values["issued"]) == {qz}
+    assert counts.total("events") == (0, 2)  # not the province's own session

@@ -62,7 +62,7 @@ def _letter(**kw) -> lt.LetterInput:
 
 def test_create_and_get(desk):
     ngo, _ = insert_ngo(desk.uow, "انجمن الف")
-    letter_id = lt.create_letter(desk.uow, _letter(ngo_id=ngo, county_id=desk.counties["آبیک"]), desk.clerk)
+    letter_id = lt.create_letter(desk.uow, _letter(ngo_id=ngo, county_id=desk.counties["آبیک"]))
     detail = lt.get_letter(desk.uow, letter_id)
     assert detail.number == "123/ص"  # digits stored Latin
     assert detail.jalali_year == 1401
@@ -73,27 +73,27 @@ def test_create_and_get(desk):
 
 
 def test_duplicate_number_within_direction_and_year(desk):
-    lt.create_letter(desk.uow, _letter(), desk.clerk)
+    lt.create_letter(desk.uow, _letter())
     with pytest.raises(DuplicateError) as info:
-        lt.create_letter(desk.uow, _letter(number="123/ص", dated_on=J(1401, 12, 1)), desk.clerk)
+        lt.create_letter(desk.uow, _letter(number="123/ص", dated_on=J(1401, 12, 1)))
     assert "پیش‌تر ثبت شده" in info.value.message and "۱۴۰۱" in info.value.message
     assert info.value.field == "number"
     # another year or the other direction is fine
-    lt.create_letter(desk.uow, _letter(dated_on=J(1402, 1, 5)), desk.clerk)
-    lt.create_letter(desk.uow, _letter(direction="incoming"), desk.clerk)
+    lt.create_letter(desk.uow, _letter(dated_on=J(1402, 1, 5)))
+    lt.create_letter(desk.uow, _letter(direction="incoming"))
     assert lt.count_letters(desk.uow) == 3
 
 
 def test_update_checks_duplicates_and_version(desk):
-    first = lt.create_letter(desk.uow, _letter(), desk.clerk)
-    second = lt.create_letter(desk.uow, _letter(number="124"), desk.clerk)
+    first = lt.create_letter(desk.uow, _letter())
+    second = lt.create_letter(desk.uow, _letter(number="124"))
     with pytest.raises(DuplicateError):
-        lt.update_letter(desk.uow, second, _letter(number="123/ص"), 1, desk.clerk)
-    lt.update_letter(desk.uow, first, _letter(subject="موضوع تازه"), 1, desk.clerk)  # own number is fine
+        lt.update_letter(desk.uow, second, _letter(number="123/ص"), 1)
+    lt.update_letter(desk.uow, first, _letter(subject="موضوع تازه"), 1)  # own number is fine
     with pytest.raises(ConcurrentEditError):
-        lt.update_letter(desk.uow, first, _letter(subject="کهنه"), 1, desk.clerk)
+        lt.update_letter(desk.uow, first, _letter(subject="کهنه"), 1)
     assert lt.get_letter(desk.uow, first).subject == "موضوع تازه"
-    lt.delete_letter(desk.uow, second, desk.clerk)
+    lt.delete_letter(desk.uow, second)
     with pytest.raises(NotFoundError):
         lt.get_letter(desk.uow, second)
 
@@ -112,7 +112,7 @@ def test_update_checks_duplicates_and_version(desk):
 )
 def test_validation(desk, change, field):
     with pytest.raises(ValidationError) as info:
-        lt.create_letter(desk.uow, _letter(**change), desk.clerk)
+        lt.create_letter(desk.uow, _letter(**change))
     assert info.value.field == field
 
 
@@ -122,12 +122,11 @@ def test_filters(desk):
     a = lt.create_letter(
         desk.uow,
         _letter(number="1", party="دادگستری استان", subject="توقیف پروانه", kind="punitive", ngo_id=ngo),
-        "",
     )
     b = lt.create_letter(
-        desk.uow, _letter(number="2", direction="incoming", dated_on=J(1400, 5, 1), county_id=alborz), ""
+        desk.uow, _letter(number="2", direction="incoming", dated_on=J(1400, 5, 1), county_id=alborz)
     )
-    c = lt.create_letter(desk.uow, _letter(number="3", subject="سازمان مردم‌نهاد نمونه", kind="other"), "")
+    c = lt.create_letter(desk.uow, _letter(number="3", subject="سازمان مردم‌نهاد نمونه", kind="other"))
     count = lambda **kw: lt.count_letters(desk.uow, lt.LetterFilter(**kw))
     assert count(direction="incoming") == 1
     assert count(kind="punitive") == 1
@@ -146,10 +145,10 @@ def test_filters(desk):
 
 
 def test_attachments_copy_hash_tamper_remove(desk, tmp_path):
-    letter_id = lt.create_letter(desk.uow, _letter(), desk.clerk)
+    letter_id = lt.create_letter(desk.uow, _letter())
     source = tmp_path / "نامه اسکن.PDF"
     source.write_bytes(b"%PDF-1.4 scanned letter")
-    att_id = lt.add_attachment(desk.uow, letter_id, source, desk.clerk)
+    att_id = lt.add_attachment(desk.uow, letter_id, source)
     [row] = lt.list_attachments(desk.uow, letter_id)
     assert row.file_name == "نامه اسکن.PDF" and row.size == source.stat().st_size
     stored = lt.attachment_path(desk.uow, att_id)
@@ -159,20 +158,20 @@ def test_attachments_copy_hash_tamper_remove(desk, tmp_path):
     assert lt.list_letter_page(desk.uow)[0].attachment_count == 1
     # the same content twice on one letter is refused
     with pytest.raises(DuplicateError):
-        lt.add_attachment(desk.uow, letter_id, source, desk.clerk)
+        lt.add_attachment(desk.uow, letter_id, source)
     # tampering is detected
     stored.write_bytes(b"changed")
     with pytest.raises(UserError) as info:
         lt.attachment_path(desk.uow, att_id)
     assert "فایل پیوست تغییر کرده است" in info.value.message
-    lt.remove_attachment(desk.uow, att_id, desk.clerk)
+    lt.remove_attachment(desk.uow, att_id)
     assert lt.list_attachments(desk.uow, letter_id) == []
     assert not stored.exists()
 
 
 def test_shared_attachment_file_survives_until_last_use(desk, tmp_path):
-    first = lt.create_letter(desk.uow, _letter(number="1"), "")
-    second = lt.create_letter(desk.uow, _letter(number="2"), "")
+    first = lt.create_letter(desk.uow, _letter(number="1"))
+    second = lt.create_letter(desk.uow, _letter(number="2"))
     source = tmp_path / "a.txt"
     source.write_text("same", encoding="utf-8")
     a1 = lt.add_attachment(desk.uow, first, source)
@@ -186,6 +185,33 @@ def test_shared_attachment_file_survives_until_last_use(desk, tmp_path):
 
 
 def test_missing_source_file(desk, tmp_path):
-    letter_id = lt.create_letter(desk.uow, _letter(), "")
+    letter_id = lt.create_letter(desk.uow, _letter())
     with pytest.raises(ValidationError):
         lt.add_attachment(desk.uow, letter_id, tmp_path / "nope.pdf")
+
+
+def test_create_letter_joins_the_callers_transaction(desk):
+    """A service that files a letter as part of its own work (a licence step) calls create_letter(uow, data)
+    inside its block: the letter is committed with that work, or not at all."""
+    uow = desk.uow
+    with uow:
+        letter_id = lt.create_letter(uow, _letter(number="55"))
+        assert lt.get_letter(uow, letter_id).number == "55"
+        # the caller fails before committing
+    assert lt.count_letters(uow) == 0
+    with uow:
+        letter_id = lt.create_letter(uow, _letter(number="56"))
+        uow.commit()
+    assert lt.get_letter(uow, letter_id).number == "56"
+
+
+def test_a_letter_deleted_inside_a_callers_block_keeps_its_file_until_committed(desk, tmp_path):
+    uow = desk.uow
+    letter_id = lt.create_letter(uow, _letter())
+    source = tmp_path / "a.pdf"
+    source.write_bytes(b"%PDF a")
+    stored = lt.attachment_path(uow, lt.add_attachment(uow, letter_id, source))
+    with uow:
+        lt.delete_letter(uow, letter_id)
+        assert stored.exists()  # the caller may still roll back
+    assert lt.get_letter(uow, letter_id).id == letter_id and stored.exists()

@@ -17,8 +17,6 @@ from ostandari_desk.services import licences as lic
 from ostandari_desk.services.annual import annual_comparison
 from ostandari_desk.store.models import Letter, LicenceStep
 
-CLERK = "کارشناس آزمون"
-
 
 def j(s: str) -> date:
     return jalali.parse_jalali(s)
@@ -28,7 +26,7 @@ def licensed(desk, ngo_id: str, on: str = "1400/01/15") -> None:
     """Give the NGO a valid licence (as a history import would)."""
     with desk.uow as uow:
         lic.apply_licence_step(
-            uow, ngo_id, StepKind.ISSUE, j(on), CLERK, licence_number="۱۲", validity_years=4, imported=True
+            uow, ngo_id, StepKind.ISSUE, j(on), licence_number="۱۲", validity_years=4, imported=True
         )
         uow.commit()
 
@@ -53,9 +51,7 @@ def ngo_id(desk, make_ngo) -> str:
 
 def test_suspension_files_a_punitive_outgoing_letter(desk, ngo_id):
     before = punitive_this_year(desk, 1401)
-    step_id = lic.suspend_licence(
-        desk.uow, ngo_id, j("1401/04/10"), "۸۸/۴۱۲", "گزارش نکردن عملکرد سالانه", CLERK
-    )
+    step_id = lic.suspend_licence(desk.uow, ngo_id, j("1401/04/10"), "۸۸/۴۱۲", "گزارش نکردن عملکرد سالانه")
 
     (letter,) = all_letters(desk)
     assert letter.direction == "outgoing" and letter.kind == "punitive"
@@ -68,13 +64,13 @@ def test_suspension_files_a_punitive_outgoing_letter(desk, ngo_id):
     assert [row.id for row in letters.letters_of_ngo(desk.uow, ngo_id)] == [letter.id]
     assert punitive_this_year(desk, 1401) == before + 1
 
-    lift_id = lic.lift_suspension(desk.uow, ngo_id, j("1401/06/01"), "۹۰", CLERK)
+    lift_id = lic.lift_suspension(desk.uow, ngo_id, j("1401/06/01"), "۹۰")
     lifting = all_letters(desk)[-1]
     assert (lifting.kind, lifting.number, lifting.subject) == ("other", "90", "رفع تعلیق پروانه فعالیت")
     assert (lifting.ngo_id, lifting.licence_step_id) == (ngo_id, lift_id)
     assert punitive_this_year(desk, 1401) == before + 1
 
-    revoke_id = lic.revoke_licence(desk.uow, ngo_id, j("1401/08/01"), "۹۱", "انحلال داوطلبانه", CLERK)
+    revoke_id = lic.revoke_licence(desk.uow, ngo_id, j("1401/08/01"), "۹۱", "انحلال داوطلبانه")
     revocation = all_letters(desk)[-1]
     assert (revocation.kind, revocation.subject) == ("punitive", "لغو پروانه فعالیت: انحلال داوطلبانه")
     assert revocation.licence_step_id == revoke_id
@@ -82,8 +78,8 @@ def test_suspension_files_a_punitive_outgoing_letter(desk, ngo_id):
 
 
 def test_lifting_without_a_letter_number_files_nothing(desk, ngo_id):
-    lic.suspend_licence(desk.uow, ngo_id, j("1401/04/10"), "5", "تخلف", CLERK)
-    lic.lift_suspension(desk.uow, ngo_id, j("1401/05/10"), "", CLERK)
+    lic.suspend_licence(desk.uow, ngo_id, j("1401/04/10"), "5", "تخلف")
+    lic.lift_suspension(desk.uow, ngo_id, j("1401/05/10"), "")
     assert [letter.number for letter in all_letters(desk)] == ["5"]
 
 
@@ -91,14 +87,12 @@ def test_an_existing_letter_is_linked_not_duplicated(desk, ngo_id):
     existing = letters.create_letter(
         desk.uow,
         letters.LetterInput("outgoing", "۷۷/ص", j("1401/02/01"), "دبیرخانه", "اخطار به انجمن", "other"),
-        CLERK,
     )
     incoming_same_number = letters.create_letter(
         desk.uow,
         letters.LetterInput("incoming", "77/ص", j("1401/02/01"), "فرمانداری", "گزارش تخلف", "other"),
-        CLERK,
     )
-    step_id = lic.suspend_licence(desk.uow, ngo_id, j("1401/03/01"), "77/ص", "تخلف مالی", CLERK)
+    step_id = lic.suspend_licence(desk.uow, ngo_id, j("1401/03/01"), "77/ص", "تخلف مالی")
 
     by_id = {letter.id: letter for letter in all_letters(desk)}
     assert set(by_id) == {existing, incoming_same_number}
@@ -115,9 +109,8 @@ def test_a_linked_letter_keeps_its_own_kind_and_ngo(desk, ngo_id, make_ngo):
     existing = letters.create_letter(
         desk.uow,
         letters.LetterInput("outgoing", "12", j("1401/02/01"), "دبیرخانه", "هماهنگی", "support", other_ngo),
-        CLERK,
     )
-    step_id = lic.suspend_licence(desk.uow, ngo_id, j("1401/03/01"), "12", "تخلف", CLERK)
+    step_id = lic.suspend_licence(desk.uow, ngo_id, j("1401/03/01"), "12", "تخلف")
     (letter,) = all_letters(desk)
     assert (letter.id, letter.kind, letter.ngo_id, letter.licence_step_id) == (
         existing,
@@ -131,9 +124,8 @@ def test_the_same_number_in_another_year_is_a_new_letter(desk, ngo_id):
     letters.create_letter(
         desk.uow,
         letters.LetterInput("outgoing", "5", j("1400/12/01"), "دبیرخانه", "نامه سال پیش", "other"),
-        CLERK,
     )
-    lic.suspend_licence(desk.uow, ngo_id, j("1401/01/20"), "5", "تخلف", CLERK)
+    lic.suspend_licence(desk.uow, ngo_id, j("1401/01/20"), "5", "تخلف")
     assert [(letter.jalali_year, letter.kind) for letter in all_letters(desk)] == [
         (1400, "other"),
         (1401, "punitive"),
@@ -143,25 +135,24 @@ def test_the_same_number_in_another_year_is_a_new_letter(desk, ngo_id):
 def test_a_refused_step_files_no_letter_and_links_nothing(desk, make_ngo, ngo_id):
     unlicensed = make_ngo()
     with pytest.raises(TransitionError):
-        lic.revoke_licence(desk.uow, unlicensed, j("1401/03/01"), "40", "تخلف", CLERK)
+        lic.revoke_licence(desk.uow, unlicensed, j("1401/03/01"), "40", "تخلف")
     with pytest.raises(TransitionError):
-        lic.lift_suspension(desk.uow, ngo_id, j("1401/03/01"), "41", CLERK)  # not suspended
+        lic.lift_suspension(desk.uow, ngo_id, j("1401/03/01"), "41")  # not suspended
     assert all_letters(desk) == []
 
     existing = letters.create_letter(
         desk.uow,
         letters.LetterInput("outgoing", "42", j("1401/02/01"), "دبیرخانه", "اخطار", "other"),
-        CLERK,
     )
     with pytest.raises(ValidationError):  # before the NGO's licence was issued: out of order
-        lic.suspend_licence(desk.uow, ngo_id, j("1399/01/01"), "42", "تخلف", CLERK)
+        lic.suspend_licence(desk.uow, ngo_id, j("1399/01/01"), "42", "تخلف")
     (letter,) = all_letters(desk)
     assert (letter.id, letter.licence_step_id, letter.ngo_id, letter.kind) == (existing, None, None, "other")
 
 
 def test_a_letter_that_cannot_be_filed_rolls_the_step_back(desk, ngo_id):
     with pytest.raises(ValidationError) as refused:
-        lic.suspend_licence(desk.uow, ngo_id, j("1401/03/01"), "1" * 61, "تخلف", CLERK)
+        lic.suspend_licence(desk.uow, ngo_id, j("1401/03/01"), "1" * 61, "تخلف")
     assert refused.value.field == "letter_no"
     assert all_letters(desk) == []
     with desk.uow as uow:
@@ -184,7 +175,7 @@ def test_imported_suspensions_file_no_letters(desk, make_ngo, tmp_path):
     sheet.append([national_id, "لغو", "1400/02/05", "", "", "۱۲۵/ص", ""])
     book.save(tmp_path / "l.xlsx")
 
-    report = transfer.import_file(desk.uow, "licences", tmp_path / "l.xlsx", clerk=desk.clerk)
+    report = transfer.import_file(desk.uow, "licences", tmp_path / "l.xlsx")
     assert report.errors == [] and report.added == 4
     with desk.uow as uow:
         assert uow.s.exec(select(func.count()).select_from(Letter)).one() == 0

@@ -8,7 +8,7 @@ from ostandari_desk.errors import ValidationError
 from ostandari_desk.services import licences as lic
 from ostandari_desk.services import transfer
 
-from .test_licences import CLERK, approved_case, insert_ngo, j, licences_of, ngo_row
+from .test_licences import approved_case, insert_ngo, j, licences_of, ngo_row
 from .test_transfer_licences import next_national_id, steps, write_xlsx
 
 
@@ -20,7 +20,7 @@ def county_id(desk) -> str:
 def issued(uow, county_id, number: str, name: str = "انجمن حامیان طبیعت", level: str = "county") -> str:
     ngo_id = insert_ngo(uow, county_id, name=name, level=level)
     case_id = approved_case(uow, ngo_id, inquiries=False)
-    lic.issue_licence(uow, case_id, j("1401/06/09"), number, CLERK)
+    lic.issue_licence(uow, case_id, j("1401/06/09"), number)
     return ngo_id
 
 
@@ -34,7 +34,7 @@ def test_issue_with_another_ngos_number_is_refused(desk, county_id):
     other = insert_ngo(uow, county_id)
     case_id = approved_case(uow, other, inquiries=False)
     with pytest.raises(ValidationError) as err:
-        lic.issue_licence(uow, case_id, j("1401/07/01"), "456/ق", CLERK)
+        lic.issue_licence(uow, case_id, j("1401/07/01"), "456/ق")
     assert err.value.field == "licence_number"
     message = err.value.message
     assert "شماره پروانه «۴۵۶/ق» پیش‌تر برای سمن" in message
@@ -42,7 +42,7 @@ def test_issue_with_another_ngos_number_is_refused(desk, county_id):
     # nothing changed: the case can still be completed with a free number
     assert licences_of(uow, other) == [] and ngo_row(uow, other).licence_state == "approved"
     assert lic.get_case(uow, case_id).state == "approved"
-    lic.issue_licence(uow, case_id, j("1401/07/01"), "457/ق", CLERK)
+    lic.issue_licence(uow, case_id, j("1401/07/01"), "457/ق")
 
 
 @pytest.mark.parametrize(
@@ -63,7 +63,7 @@ def test_numbers_are_compared_normalized(desk, county_id, stored, typed):
     other = insert_ngo(uow, county_id)
     case_id = approved_case(uow, other, inquiries=False)
     with pytest.raises(ValidationError, match="پیش‌تر برای سمن"):
-        lic.issue_licence(uow, case_id, j("1401/07/01"), typed, CLERK)
+        lic.issue_licence(uow, case_id, j("1401/07/01"), typed)
 
 
 def test_different_numbers_sharing_digits_are_accepted(desk, county_id):
@@ -72,7 +72,7 @@ def test_different_numbers_sharing_digits_are_accepted(desk, county_id):
     for number in ("123", "1-23", "12-34", "ق-12-3"):
         ngo_id = insert_ngo(uow, county_id)
         case_id = approved_case(uow, ngo_id, inquiries=False)
-        lic.issue_licence(uow, case_id, j("1401/07/01"), number, CLERK)
+        lic.issue_licence(uow, case_id, j("1401/07/01"), number)
     with uow:
         assert lic.licence_number_holder(uow, "۱۲-۳") is not None
         assert lic.licence_number_holder(uow, "99") is None
@@ -85,14 +85,14 @@ def test_renewal_and_upgrade_with_another_ngos_number_are_refused(desk, county_i
 
     renewal = approved_case(uow, second, "renewal", start="1405/01/10", inquiries=False)
     with pytest.raises(ValidationError, match=ngo_name(uow, first)) as err:
-        lic.renew_licence(uow, renewal, j("1405/03/01"), "a-1", CLERK)
+        lic.renew_licence(uow, renewal, j("1405/03/01"), "a-1")
     assert err.value.field == "licence_number"
     assert [x.state for x in licences_of(uow, second)] == ["valid"]  # the old licence is not 'renewed'
-    lic.renew_licence(uow, renewal, j("1405/03/01"), "B-2", CLERK)
+    lic.renew_licence(uow, renewal, j("1405/03/01"), "B-2")
 
     upgrade = approved_case(uow, second, "upgrade", start="1405/04/01", inquiries=False)
     with pytest.raises(ValidationError, match="پیش‌تر برای سمن"):
-        lic.complete_case(uow, upgrade, j("1405/06/01"), CLERK, licence_number="A-1")
+        lic.complete_case(uow, upgrade, j("1405/06/01"), licence_number="A-1")
     assert ngo_row(uow, second).level == "county"
 
 
@@ -100,7 +100,7 @@ def test_a_renewal_may_keep_its_own_number(desk, county_id):
     uow = desk.uow
     ngo_id = issued(uow, county_id, "1403-21")
     renewal = approved_case(uow, ngo_id, "renewal", start="1405/01/10", inquiries=False)
-    lic.renew_licence(uow, renewal, j("1405/03/01"), "۱۴۰۳-۲۱", CLERK)
+    lic.renew_licence(uow, renewal, j("1405/03/01"), "۱۴۰۳-۲۱")
     assert [(x.number, x.state) for x in licences_of(uow, ngo_id)] == [
         ("1403-21", "renewed"),
         ("1403-21", "valid"),
@@ -110,10 +110,10 @@ def test_a_renewal_may_keep_its_own_number(desk, county_id):
 def test_a_new_issue_may_not_reuse_the_ngos_revoked_number(desk, county_id):
     uow = desk.uow
     ngo_id = issued(uow, county_id, "77")
-    lic.revoke_licence(uow, ngo_id, j("1402/01/01"), "5", "حکم دادگاه", CLERK)
+    lic.revoke_licence(uow, ngo_id, j("1402/01/01"), "5", "حکم دادگاه")
     case_id = approved_case(uow, ngo_id, start="1403/01/01", inquiries=False)
     with pytest.raises(ValidationError, match="پیش‌تر برای سمن"):
-        lic.issue_licence(uow, case_id, j("1403/03/01"), "77", CLERK)
+        lic.issue_licence(uow, case_id, j("1403/03/01"), "77")
 
 
 def test_the_importers_step_refuses_a_taken_number(desk, county_id):
@@ -123,11 +123,10 @@ def test_the_importers_step_refuses_a_taken_number(desk, county_id):
     with uow:
         with pytest.raises(ValidationError) as err:
             lic.apply_licence_step(
-                uow.s,
+                uow,
                 other,
                 "صدور پروانه",
                 j("1398/05/01"),
-                CLERK,
                 licence_number="ق-50",
                 expires_on=j("1402/05/01"),
                 imported=True,
@@ -146,11 +145,11 @@ def test_import_sheet_reports_a_taken_number_and_stays_idempotent(desk, make_ngo
         [b, "صدور پروانه", "1399/01/15", "ق-۲۰", "1403/01/15", "", ""],
     ]
     path = write_xlsx(tmp_path / "l.xlsx", rows)
-    report = transfer.import_file(desk.uow, "licences", path, clerk=desk.clerk)
+    report = transfer.import_file(desk.uow, "licences", path)
     assert report.errors == [] and report.added == 3
 
     # the same history again: already present, not an error
-    again = transfer.import_file(desk.uow, "licences", path, clerk=desk.clerk)
+    again = transfer.import_file(desk.uow, "licences", path)
     assert (again.added, again.unchanged, again.errors) == (0, 3, [])
 
     # another NGO with a taken number (Persian or Latin digits alike) is refused on its number cell
@@ -158,7 +157,7 @@ def test_import_sheet_reports_a_taken_number_and_stays_idempotent(desk, make_ngo
         [c, "صدور پروانه", "1400/01/15", "ق-12", "1404/01/15", "", ""],
         [b, "تمدید پروانه", "1403/01/15", "ق-۱۲", "1407/01/15", "", ""],
     ]
-    bad = transfer.import_file(desk.uow, "licences", write_xlsx(tmp_path / "c.xlsx", clash), clerk=desk.clerk)
+    bad = transfer.import_file(desk.uow, "licences", write_xlsx(tmp_path / "c.xlsx", clash))
     assert sorted(e.row for e in bad.errors) == [2, 3]
     assert all(e.column == "شماره پروانه" and "پیش‌تر برای سمن" in e.reason for e in bad.errors)
     assert steps(desk) == 3

@@ -23,7 +23,7 @@ def licensed_ngo(
     case_id = approved_case(
         uow, ngo_id, start=jalali.format_jalali(jalali.add_days(j(issued), -60), False), inquiries=False
     )
-    lic.issue_licence(uow, case_id, j(issued), number or f"N-{issued}", CLERK, validity_years=years)
+    lic.issue_licence(uow, case_id, j(issued), number or f"N-{issued}", validity_years=years)
     return ngo_id
 
 
@@ -36,7 +36,7 @@ def test_expiring_and_expired_lists(desk, counties):
     gone = licensed_ngo(uow, alborz, "1401/01/15")  # expired 1405/01/15
     province = licensed_ngo(uow, None, "1401/04/10")  # province NGO, expires in 40 days
     suspended = licensed_ngo(uow, alborz, "1401/03/25")
-    lic.suspend_licence(uow, suspended, j("1402/01/01"), "5", "تخلف", CLERK)
+    lic.suspend_licence(uow, suspended, j("1402/01/01"), "5", "تخلف")
 
     rows = lic.expiring_licences(uow, today, 60)
     assert [r.ngo_id for r in rows] == [soon, province]
@@ -54,7 +54,7 @@ def test_expiring_and_expired_lists(desk, counties):
 
     # renewing takes the NGO off both lists: the old licence is 'renewed'
     renewal = approved_case(uow, soon, "renewal", start="1405/01/01", inquiries=False)
-    lic.renew_licence(uow, renewal, j("1405/02/20"), "R-1", CLERK)
+    lic.renew_licence(uow, renewal, j("1405/02/20"), "R-1")
     assert soon not in [r.ngo_id for r in lic.expiring_licences(uow, today, 60)]
 
     counts = lic.desk_counts(uow, today, 60)
@@ -67,10 +67,10 @@ def test_overdue_inquiries_are_flagged(desk, counties):
     uow = desk.uow
     alborz, takestan = counties
     ngo_id = insert_ngo(uow, alborz)
-    case_id = lic.open_case(uow, ngo_id, "establishment", j("1402/01/10"), CLERK)
-    lic.check_documents(uow, case_id, j("1402/01/11"), CLERK)
-    inquiry_ids = lic.send_inquiries(uow, case_id, j("1402/01/15"), CLERK, due_days=60)
-    lic.answer_inquiry(uow, inquiry_ids[0], j("1402/02/01"), "favourable", CLERK)
+    case_id = lic.open_case(uow, ngo_id, "establishment", j("1402/01/10"))
+    lic.check_documents(uow, case_id, j("1402/01/11"))
+    inquiry_ids = lic.send_inquiries(uow, case_id, j("1402/01/15"), due_days=60)
+    lic.answer_inquiry(uow, inquiry_ids[0], j("1402/02/01"), "favourable")
     due = jalali.add_days(j("1402/01/15"), 60)
 
     assert lic.overdue_inquiries(uow, due) == []  # due today is not overdue yet
@@ -89,8 +89,8 @@ def test_overdue_inquiries_are_flagged(desk, counties):
 
     # a decided case no longer counts: answer the rest, reject, and nothing is overdue
     for inquiry_id in inquiry_ids[1:]:
-        lic.answer_inquiry(uow, inquiry_id, later, "unfavourable", CLERK)
-    lic.decide_case(uow, case_id, False, later, later, LEGAL, CLERK)
+        lic.answer_inquiry(uow, inquiry_id, later, "unfavourable")
+    lic.decide_case(uow, case_id, False, later, later, LEGAL)
     assert lic.overdue_inquiries(uow, jalali.add_days(later, 100)) == []
     assert lic.desk_counts(uow, later).open_cases == 0
 
@@ -104,19 +104,19 @@ def test_ngo_actions_follow_the_lifecycle(desk, counties):
     assert actions.direct_steps_allowed == ()
     assert actions.open_case is None and actions.case_actions == ()
 
-    case_id = lic.open_case(uow, ngo_id, "establishment", j("1401/01/10"), CLERK)
+    case_id = lic.open_case(uow, ngo_id, "establishment", j("1401/01/10"))
     actions = lic.ngo_actions(uow, ngo_id)
     assert actions.case_types_allowed == ()  # one case at a time
     assert actions.open_case.tracking_no == "1401-000001"
     assert actions.open_case.case_type_label == "تأسیس"
     assert actions.case_actions == ("documents", "decide", "withdraw")
-    lic.decide_case(uow, case_id, True, j("1401/02/01"), None, LEGAL, CLERK)
+    lic.decide_case(uow, case_id, True, j("1401/02/01"), None, LEGAL)
     assert lic.ngo_actions(uow, ngo_id).direct_steps_allowed == ("revocation",)
-    lic.issue_licence(uow, case_id, j("1401/03/01"), "12", CLERK)
+    lic.issue_licence(uow, case_id, j("1401/03/01"), "12")
     actions = lic.ngo_actions(uow, ngo_id)
     assert actions.direct_steps_allowed == ("suspension", "revocation")
     assert actions.case_types_allowed == ("renewal", "upgrade", "conformity")
-    lic.suspend_licence(uow, ngo_id, j("1401/04/01"), "7", "گزارش مالی ارسال نشد", CLERK)
+    lic.suspend_licence(uow, ngo_id, j("1401/04/01"), "7", "گزارش مالی ارسال نشد")
     assert lic.ngo_actions(uow, ngo_id).direct_steps_allowed == ("lifting", "revocation")
     assert lic.ngo_actions(uow, ngo_id).case_types_allowed == ()
 
@@ -124,13 +124,13 @@ def test_ngo_actions_follow_the_lifecycle(desk, counties):
 def test_timeline_labels_and_details(desk, counties):
     uow = desk.uow
     ngo_id = insert_ngo(uow, counties[0])
-    case_id = lic.open_case(uow, ngo_id, "establishment", j("1401/01/10"), CLERK)
-    lic.check_documents(uow, case_id, j("1401/01/12"), CLERK)
-    [inquiry] = lic.send_inquiries(uow, case_id, j("1401/01/15"), CLERK, agencies=["police"])
-    lic.answer_inquiry(uow, inquiry, j("1401/02/15"), "favourable", CLERK)
-    lic.decide_case(uow, case_id, True, j("1401/03/01"), j("1401/02/28"), LEGAL, CLERK)
-    lic.issue_licence(uow, case_id, j("1401/06/09"), "۴۵۶", CLERK)
-    lic.suspend_licence(uow, ngo_id, j("1401/09/01"), "۹۹/الف", "عدم ارسال گزارش", CLERK)
+    case_id = lic.open_case(uow, ngo_id, "establishment", j("1401/01/10"))
+    lic.check_documents(uow, case_id, j("1401/01/12"))
+    [inquiry] = lic.send_inquiries(uow, case_id, j("1401/01/15"), agencies=["police"])
+    lic.answer_inquiry(uow, inquiry, j("1401/02/15"), "favourable")
+    lic.decide_case(uow, case_id, True, j("1401/03/01"), j("1401/02/28"), LEGAL)
+    lic.issue_licence(uow, case_id, j("1401/06/09"), "۴۵۶")
+    lic.suspend_licence(uow, ngo_id, j("1401/09/01"), "۹۹/الف", "عدم ارسال گزارش")
 
     entries = lic.timeline(uow, ngo_id)
     assert [e.label for e in entries] == [
@@ -266,9 +266,9 @@ def test_desk_lists_page_in_their_order(desk, counties):
     ] * 2
 
     ngo_id = insert_ngo(uow, alborz)
-    case_id = lic.open_case(uow, ngo_id, "establishment", j("1405/01/10"), CLERK)
-    lic.check_documents(uow, case_id, j("1405/01/11"), CLERK)
-    lic.send_inquiries(uow, case_id, j("1405/01/15"), CLERK, due_days=30)
+    case_id = lic.open_case(uow, ngo_id, "establishment", j("1405/01/10"))
+    lic.check_documents(uow, case_id, j("1405/01/11"))
+    lic.send_inquiries(uow, case_id, j("1405/01/15"), due_days=30)
     later = j("1405/04/01")
     overdue = lic.overdue_inquiries(uow, later)
     assert len(overdue) == 4

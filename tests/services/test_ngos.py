@@ -10,6 +10,7 @@ from sqlmodel import select
 from ostandari_desk.domain.ids import make_legal_national_id, make_national_code
 from ostandari_desk.errors import ConcurrentEditError, DuplicateError, ValidationError
 from ostandari_desk.services import ngos
+from ostandari_desk.services.audit import history_of
 from ostandari_desk.services.ngos import BoardMemberInput, NgoFilter, NgoInput
 from ostandari_desk.store.models import AuditEntry
 
@@ -47,7 +48,7 @@ def test_create_and_read_back(desk):
         BoardMemberInput("مریم احمدی", MEMBER_CODE, "chair", expertise="پزشک"),
         BoardMemberInput("علی رضایی", CEO_CODE, "ceo"),
     ]
-    ngo_id = ngos.create_ngo(uow, data, board, desk.clerk)
+    ngo_id = ngos.create_ngo(uow, data, board)
     detail = ngos.get_ngo(uow, ngo_id)
     assert detail.name == "سازمان مردم‌نهاد یاوران سلامت"
     assert detail.registration_no == "1234"
@@ -63,7 +64,9 @@ def test_create_and_read_back(desk):
     assert detail.to_input().field_ids == detail.field_ids
     with uow:
         entries = uow.s.exec(select(AuditEntry).where(AuditEntry.record_id == ngo_id)).all()
-        assert [(e.action, e.username) for e in entries] == [("create", desk.clerk)]
+        assert [(e.action, e.username) for e in entries] == [("insert", uow.actor.username)]
+        children = uow.s.exec(select(AuditEntry).where(AuditEntry.owner_id == ngo_id)).all()
+        assert sorted(e.table_name for e in children) == ["boardmember"] * 2 + ["ngofield"] * 2
 
 
 def test_province_ngo_has_no_county(desk, make_ngo):
@@ -76,14 +79,14 @@ def test_province_ngo_has_no_county(desk, make_ngo):
 
 def test_duplicate_national_id_is_rejected(desk):
     data = _input(desk)
-    ngos.create_ngo(desk.uow, data, [], desk.clerk)
+    ngos.create_ngo(desk.uow, data, [])
     with pytest.raises(DuplicateError, match="پیش‌تر") as err:
-        ngos.create_ngo(desk.uow, _input(desk, national_id=data.national_id, name="نام دیگر"), [], desk.clerk)
+        ngos.create_ngo(desk.uow, _input(desk, national_id=data.national_id, name="نام دیگر"), [])
     assert err.value.field == "national_id"
 
 
 def test_near_duplicate_name_in_the_same_county_is_a_warning(desk):
-    ngos.create_ngo(desk.uow, _input(desk, name="انجمن حمایت از کودکان"), [], desk.clerk)
+    ngos.create_ngo(desk.uow, _input(desk, name="انجمن حمایت از کودکان"), [])
     warnings = ngos.validate_ngo(desk.uow, _input(desk, name="انجمن  حمايت از كودكان"))
     assert len(warnings) == 1 and "انجمن حمایت از کودکان" in warnings[0]
     # no space vs ZWNJ vs space: still similar
@@ -91,7 +94,7 @@ def test_near_duplicate_name_in_the_same_county_is_a_warning(desk):
     # another county: no warning
     assert ngos.validate_ngo(desk.uow, _input(desk, county_id=desk.counties["آبیک"])) == []
     # a warning does not stop saving
-    ngos.create_ngo(desk.uow, _input(desk, name="انجمن  حمايت از كودكان"), [], desk.clerk)
+    ngos.create_ngo(desk.uow, _input(desk, name="انجمن  حمايت از كودكان"), [])
 
 
 @pytest.mark.parametrize(
@@ -118,7 +121,7 @@ def test_invalid_values_name_the_field(desk, overrides, field, fragment):
 def test_bad_board_member_code_names_the_member(desk):
     board = [BoardMemberInput("زهرا کریمی", "1234567890")]
     with pytest.raises(ValidationError, match="کد ملی عضو هیئت مدیره «زهرا کریمی» معتبر نیست"):
-        ngos.create_ngo(desk.uow, _input(desk), board, desk.clerk)
+        ngos.create_ngo(desk.uow, _input(desk), board)
     assert ngos.count_ngos(desk.uow, NgoFilter()) == 0
 
 
@@ -129,9 +132,7 @@ def test_edit_replaces_board_and_fields_and_checks_the_version(desk, make_ngo):
     edited = NgoInput(
         **{**before.to_input().__dict__, "name": "کانون ورزشی جوانان", "field_ids": (desk.fields["جوانان"],)}
     )
-    ngos.update_ngo(
-        uow, ngo_id, edited, [BoardMemberInput("علی رضایی", CEO_CODE, "ceo")], before.row_version, "کاربر دوم"
-    )
+    ngos.update_ngo(uow, ngo_id, edited, [BoardMemberInput("علی رضایی", CEO_CODE, "ceo")], before.row_version)
     after = ngos.get_ngo(uow, ngo_id)
     assert after.name == "کانون ورزشی جوانان"
     assert after.field_names == ("جوانان",)
@@ -140,30 +141,28 @@ def test_edit_replaces_board_and_fields_and_checks_the_version(desk, make_ngo):
     assert after.updated_at >= before.updated_at
     # a second window still holding the old version
     with pytest.raises(ConcurrentEditError):
-        ngos.update_ngo(uow, ngo_id, before.to_input(), [], before.row_version, desk.clerk)
+        ngos.update_ngo(uow, ngo_id, before.to_input(), [], before.row_version)
     assert ngos.get_ngo(uow, ngo_id).name == "کانون ورزشی جوانان"
     with pytest.raises(ConcurrentEditError):
-        ngos.set_ngo_active(uow, ngo_id, False, desk.clerk, expected_version=before.row_version)
+        ngos.set_ngo_active(uow, ngo_id, False, expected_version=before.row_version)
 
 
 def test_deactivate_and_reactivate(desk, make_ngo):
     uow = desk.uow
     ngo_id = make_ngo()
-    ngos.set_ngo_active(uow, ngo_id, False, desk.clerk)
+    ngos.set_ngo_active(uow, ngo_id, False)
     assert ngos.get_ngo(uow, ngo_id).status == "inactive"
     assert ngos.count_ngos(uow, NgoFilter(status="active")) == 0
     assert ngos.count_ngos(uow, NgoFilter(status="inactive")) == 1
-    ngos.set_ngo_active(uow, ngo_id, True, desk.clerk)
+    ngos.set_ngo_active(uow, ngo_id, True)
     detail = ngos.get_ngo(uow, ngo_id)
     assert detail.status == "active" and detail.row_version == 3
-    with uow:
-        actions = [
-            e.action
-            for e in uow.s.exec(
-                select(AuditEntry).where(AuditEntry.record_id == ngo_id).order_by(AuditEntry.at)
-            )
-        ]
-    assert actions == ["create", "deactivate", "activate"]
+    status = [(line.action, line.field, line.before, line.after) for line in history_of(uow, ngo_id)]
+    assert status[:2] == [
+        ("update", "status", "inactive", "active"),
+        ("update", "status", "active", "inactive"),
+    ]
+    assert status[-1][0] == "insert"
 
 
 def _names(uow, flt, **kw):
@@ -193,9 +192,7 @@ def test_search_follows_edits(desk, make_ngo):
     uow = desk.uow
     ngo_id = make_ngo(name="انجمن قدیم")
     detail = ngos.get_ngo(uow, ngo_id)
-    ngos.update_ngo(
-        uow, ngo_id, NgoInput(**{**detail.to_input().__dict__, "name": "انجمن جدید"}), [], 1, desk.clerk
-    )
+    ngos.update_ngo(uow, ngo_id, NgoInput(**{**detail.to_input().__dict__, "name": "انجمن جدید"}), [], 1)
     assert _names(uow, NgoFilter(text="قدیم")) == []
     assert _names(uow, NgoFilter(text="جدید")) == ["انجمن جدید"]
 
@@ -286,3 +283,47 @@ def test_prepare_values_for_bulk_insert(desk):
     assert values["search_text"].startswith("انجمن یاوران " + data.national_id)
     with pytest.raises(ValidationError):
         ngos.prepare_ngo_values(_input(desk, national_id="1"), seq=2)
+
+
+def test_an_edit_writes_each_changed_field_and_the_board_changes_on_the_ngos_history(desk, make_ngo):
+    uow = desk.uow
+    board = [
+        BoardMemberInput("مریم احمدی", MEMBER_CODE, "chair"),
+        BoardMemberInput("علی رضایی", CEO_CODE, "ceo"),
+    ]
+    ngo_id = make_ngo(name="انجمن قدیم", phone="", field_ids=(desk.fields["ورزشی"],), board=board)
+    before = ngos.get_ngo(uow, ngo_id)
+    created = len(history_of(uow, ngo_id))
+    edited = NgoInput(
+        **{
+            **before.to_input().__dict__,
+            "name": "انجمن جدید",
+            "phone": "02833334444",
+            "field_ids": (desk.fields["جوانان"],),
+        }
+    )
+    newcomer = make_national_code("003456789")
+    board = [BoardMemberInput("مریم احمدی", MEMBER_CODE, "deputy"), BoardMemberInput("زهرا کریمی", newcomer)]
+    ngos.update_ngo(uow, ngo_id, edited, board, before.row_version)
+
+    lines = history_of(uow, ngo_id)[: len(history_of(uow, ngo_id)) - created]  # newest first: the edit's
+    assert {line.username for line in lines} == {uow.actor.username}
+    changed = {(line.table_name, line.action, line.field, line.before, line.after) for line in lines}
+    assert {c for c in changed if c[0] == "ngo"} == {
+        ("ngo", "update", "name", "انجمن قدیم", "انجمن جدید"),
+        ("ngo", "update", "phone", "", "02833334444"),
+    }
+    board_changes = {c[1:] for c in changed if c[0] == "boardmember"}
+    assert ("update", "role", "chair", "deputy") in board_changes  # the member kept: only what changed
+    assert not {c for c in board_changes if c[0] == "update" and c[1] != "role"}
+    assert ("delete", "full_name", "علی رضایی", "") in board_changes
+    assert ("insert", "full_name", "", "زهرا کریمی") in board_changes
+    assert {c[1:] for c in changed if c[0] == "ngofield" and c[2] == "field_id"} == {
+        ("delete", "field_id", "ورزشی", ""),
+        ("insert", "field_id", "", "جوانان"),
+    }
+    # saving again without a change adds nothing to the history
+    again = ngos.get_ngo(uow, ngo_id)
+    total = len(history_of(uow, ngo_id))
+    ngos.update_ngo(uow, ngo_id, again.to_input(), [m.to_input() for m in again.board], again.row_version)
+    assert len(history_of(uow, ngo_id)) == total

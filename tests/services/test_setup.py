@@ -6,7 +6,7 @@ import pytest
 from sqlmodel import select
 
 from ostandari_desk import settings
-from ostandari_desk.errors import UserError, ValidationError
+from ostandari_desk.errors import PermissionDeniedError, UserError, ValidationError
 from ostandari_desk.services import reference, setup
 from ostandari_desk.store.models import AuditEntry
 
@@ -20,13 +20,13 @@ def test_available_provinces_and_counties_come_from_the_csv():
 
 def test_province_installation(uow):
     assert not setup.is_initialized(uow)
-    province_id = setup.initialize(uow, "قزوین", office_name="اداره کل", clerk_name="احمدی")
+    province_id = setup.initialize(uow, "قزوین", office_name="اداره کل")
     assert setup.is_initialized(uow)
     values = settings.all_settings(uow)
     assert values["province_id"] == province_id
     assert values["installation_county_id"] is None
     assert values["office_name"] == "اداره کل"
-    assert values["current_clerk"] == "احمدی"
+    assert "current_clerk" not in values  # the clerk is the signed-in user now
     names = [c.name for c in reference.list_counties(uow)]
     assert names == setup.counties_of("قزوین")
     assert "کمپ ترک اعتیاد" in [i.name for i in reference.list_items(uow, "centre_category")]
@@ -40,8 +40,13 @@ def test_province_installation(uow):
     assert len(reference.list_items(uow, "social_harm")) == 9
     assert len(reference.list_items(uow, "legal_basis")) == 2
     assert "محیط زیست" in [i.name for i in reference.list_items(uow, "field")]
-    with uow:
-        assert len(uow.s.exec(select(AuditEntry).where(AuditEntry.action == "initialize")).all()) == 1
+    with uow:  # every row the set-up wrote is in the trail, under the acting user
+        entries = uow.s.exec(select(AuditEntry).where(AuditEntry.table_name == "province")).all()
+        assert [(e.action, e.record_id, e.username) for e in entries] == [
+            ("insert", province_id, uow.actor.username)
+        ]
+        counties = uow.s.exec(select(AuditEntry).where(AuditEntry.table_name == "county")).all()
+        assert len(counties) == len(names)
 
 
 def test_county_installation_stores_its_county(uow):
@@ -79,7 +84,14 @@ def test_settings_defaults_types_and_unknown_keys(uow):
 
 def test_service_calls_join_an_open_unit_of_work(uow):
     with uow:
-        settings.set_setting(uow, "inquiry_due_days", 45, commit=False)
+        settings.set_setting(uow, "inquiry_due_days", 45)
         assert settings.get_setting(uow, "inquiry_due_days") == 45
     # left without commit: rolled back
     assert settings.get_setting(uow, "inquiry_due_days") == 60
+
+
+def test_set_up_needs_a_user_who_may_change_settings(uow_as):
+    clerk = uow_as("clerk")
+    with pytest.raises(PermissionDeniedError):
+        setup.initialize(clerk, "قزوین")
+    assert not setup.is_initialized(clerk)

@@ -110,14 +110,14 @@ def test_import_good_events_and_reimport(desk, tmp_path):
             ["نشست شورا", "نشست", "1401/8/1", "", "آبیک", "", "", "", b_nid],
         ],
     )
-    report = transfer.import_file(desk.uow, "events", path, clerk=desk.clerk)
+    report = transfer.import_file(desk.uow, "events", path)
     assert report.ok and report.added == 3 and report.stored, report.errors
     rows = ev.list_event_page(desk.uow, sort="starts_on", descending=False)
     assert [r.title for r in rows] == ["همایش سمن‌های استان", "دوره آموزشی حسابداری", "نشست شورا"]
     assert rows[0].ngo_count == 2 and rows[0].county_name == "استان" and rows[0].attendees == 250
     assert rows[0].ends_on == J(1401, 6, 10)
     assert rows[1].organizer_name == "انجمن الف" and rows[1].hours == 12 and rows[1].county_name == "البرز"
-    again = transfer.import_file(desk.uow, "events", path, clerk=desk.clerk)
+    again = transfer.import_file(desk.uow, "events", path)
     assert again.added == 0 and again.unchanged == 3 and again.ok
     assert "پیش‌تر وارد شده" in again.summary()
     assert ev.count_events(desk.uow) == 3
@@ -210,7 +210,7 @@ def test_import_letters_good_bad_skip_and_reimport(desk, tmp_path):
             ["45", "1402/7/1", "وارده", "سایر", "دادگستری", "سال دیگر", "", "استان"],
         ],
     )
-    report = transfer.import_file(desk.uow, "letters", good, clerk=desk.clerk)
+    report = transfer.import_file(desk.uow, "letters", good)
     assert report.ok and report.added == 3, report.errors
     [row] = lt.list_letter_page(desk.uow, lt.LetterFilter(ngo_id=ngo_id))
     assert row.number == "123/ص" and row.county_name == "البرز" and row.kind_label == "هماهنگی و حمایتی"

@@ -71,7 +71,7 @@ def test_history_imported_through_the_lifecycle(desk, two_ngos, tmp_path):
         [b, "لغو", "1401/10/10", "", "", "999", ""],
     ]
     path = write_xlsx(tmp_path / "l.xlsx", rows)
-    report = transfer.import_file(desk.uow, "licences", path, clerk=desk.clerk)
+    report = transfer.import_file(desk.uow, "licences", path)
     assert report.errors == []
     assert (report.rows_read, report.added) == (7, 7)
     assert state_of(desk, a) == "valid" and state_of(desk, b) == "revoked"
@@ -79,7 +79,7 @@ def test_history_imported_through_the_lifecycle(desk, two_ngos, tmp_path):
         numbers = uow.s.execute(select(Licence.number, Licence.state).order_by(Licence.issued_on)).all()
     assert [tuple(n) for n in numbers] == [("ق-12", "renewed"), ("ق-20", "revoked"), ("ق-13", "valid")]
 
-    again = transfer.import_file(desk.uow, "licences", path, clerk=desk.clerk)
+    again = transfer.import_file(desk.uow, "licences", path)
     assert (again.added, again.unchanged, again.errors) == (0, 7, [])
     assert "پیش‌تر وارد شده است" in again.summary()
     assert steps(desk) == 7

@@ -44,7 +44,7 @@ def test_import_good_file(desk, tmp_path):
     path = write_xlsx(tmp_path / "ngos.xlsx", rows)
     seen = []
     report = transfer.import_file(
-        desk.uow, "ngos", path, clerk=desk.clerk, progress=lambda d, t: seen.append(d)
+        desk.uow, "ngos", path, progress=lambda d, t: seen.append(d)
     )
     assert report.errors == []
     assert (report.rows_read, report.added, report.unchanged) == (6, 6, 0)
@@ -88,7 +88,7 @@ def _bad_file(tmp_path, desk):
 
 def test_all_bad_rows_reported_and_nothing_stored(desk, tmp_path):
     path, bad_numbers = _bad_file(tmp_path, desk)
-    report = transfer.import_file(desk.uow, "ngos", path, clerk=desk.clerk)
+    report = transfer.import_file(desk.uow, "ngos", path)
     assert sorted({e.row for e in report.errors}) == bad_numbers
     assert report.bad_rows == 20
     assert all(e.column in HEADERS and e.reason for e in report.errors)
@@ -107,7 +107,7 @@ def test_all_bad_rows_reported_and_nothing_stored(desk, tmp_path):
 
 def test_skip_bad_stores_good_rows_and_writes_bad_ones(desk, tmp_path):
     path, _bad_numbers = _bad_file(tmp_path, desk)
-    report = transfer.import_file(desk.uow, "ngos", path, clerk=desk.clerk, skip_bad=True)
+    report = transfer.import_file(desk.uow, "ngos", path, skip_bad=True)
     assert report.added == 980
     assert ngo_count(desk) == 980
     assert report.summary() == "۹۸۰ سمن افزوده شد، ۲۰ ردیف خطا داشت"
@@ -118,7 +118,7 @@ def test_skip_bad_stores_good_rows_and_writes_bad_ones(desk, tmp_path):
     assert len(values) == 21
     assert all(v[-1] for v in values[1:])
 
-    again = transfer.import_file(desk.uow, "ngos", path, clerk=desk.clerk, skip_bad=True)
+    again = transfer.import_file(desk.uow, "ngos", path, skip_bad=True)
     assert again.added == 0 and again.unchanged == 980
     assert ngo_count(desk) == 980
     # the bulk path filled the full-text index and put its trigger back
@@ -251,7 +251,6 @@ def test_bulk_insert_stores_what_the_orm_reads_back(desk, tmp_path):
             registered_on=dt.date(2021, 5, 5),
         ),
         [],
-        desk.clerk,
     )
     with desk.uow as uow:
         orm = uow.s.execute(
@@ -267,7 +266,7 @@ def test_number_cells_read_as_whole_numbers(desk, tmp_path):
     rows[0][0] = int(rows[0][0])
     rows[0][9] = 2833609979  # a phone typed as a number (its leading zero lost, as Excel does)
     path = write_xlsx(tmp_path / "numbers.xlsx", rows)
-    report = transfer.import_file(desk.uow, "ngos", path, clerk=desk.clerk)
+    report = transfer.import_file(desk.uow, "ngos", path)
     assert report.errors == []
     with desk.uow as uow:
         stored = uow.s.execute(select(Ngo).where(Ngo.national_id == str(rows[0][0]))).scalar_one()
@@ -278,5 +277,5 @@ def test_rows_keep_their_sheet_numbers_past_empty_rows(desk, tmp_path):
     rows = [good_row(1), [None] * len(HEADERS), good_row(2)]
     rows[2][2] = "شهرستان ناموجود"
     path = write_xlsx(tmp_path / "gap.xlsx", rows)
-    report = transfer.import_file(desk.uow, "ngos", path, clerk=desk.clerk)
+    report = transfer.import_file(desk.uow, "ngos", path)
     assert [(e.row, e.column) for e in report.errors] == [(4, "شهرستان")]

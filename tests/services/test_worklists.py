@@ -8,7 +8,7 @@ from sqlalchemy import event
 from ostandari_desk.services import licences as lic
 from ostandari_desk.services.licences.worklists import OPEN_CASE_STATES, OpenCaseRow, open_cases
 
-from .test_licences import CLERK, LEGAL, approved_case, insert_ngo, j
+from .test_licences import LEGAL, approved_case, insert_ngo, j
 
 
 def test_open_states_are_listed_not_negated():
@@ -24,15 +24,15 @@ def test_open_cases_leave_out_closed_and_rejected(desk):
     rejected = insert_ngo(uow, alborz, name="انجمن ردشده")
     closed = insert_ngo(uow, alborz, name="انجمن مختومه")
 
-    lic.open_case(uow, received, "establishment", j("1404/05/01"), CLERK)
-    inquiring_case = lic.open_case(uow, inquiring, "establishment", j("1404/02/10"), CLERK)
-    lic.check_documents(uow, inquiring_case, j("1404/02/12"), CLERK)
-    lic.send_inquiries(uow, inquiring_case, j("1404/02/15"), CLERK)
+    lic.open_case(uow, received, "establishment", j("1404/05/01"))
+    inquiring_case = lic.open_case(uow, inquiring, "establishment", j("1404/02/10"))
+    lic.check_documents(uow, inquiring_case, j("1404/02/12"))
+    lic.send_inquiries(uow, inquiring_case, j("1404/02/15"))
     approved_case(uow, approved, start="1404/03/01", inquiries=False)
-    rejected_case = lic.open_case(uow, rejected, "establishment", j("1404/01/05"), CLERK)
-    lic.decide_case(uow, rejected_case, False, j("1404/02/01"), j("1404/02/01"), LEGAL, CLERK)
+    rejected_case = lic.open_case(uow, rejected, "establishment", j("1404/01/05"))
+    lic.decide_case(uow, rejected_case, False, j("1404/02/01"), j("1404/02/01"), LEGAL)
     closed_case = approved_case(uow, closed, start="1404/01/01", inquiries=False)
-    lic.issue_licence(uow, closed_case, j("1404/02/15"), "C-1", CLERK)
+    lic.issue_licence(uow, closed_case, j("1404/02/15"), "C-1")
 
     today = j("1404/06/01")
     rows = open_cases(uow, today)
@@ -57,9 +57,9 @@ def test_open_cases_by_county_and_limit(desk):
     a1 = insert_ngo(uow, alborz)
     a2 = insert_ngo(uow, alborz)
     t1 = insert_ngo(uow, takestan)
-    lic.open_case(uow, a1, "establishment", j("1404/03/01"), CLERK)
-    lic.open_case(uow, a2, "establishment", j("1404/01/01"), CLERK)
-    lic.open_case(uow, t1, "establishment", j("1404/02/01"), CLERK)
+    lic.open_case(uow, a1, "establishment", j("1404/03/01"))
+    lic.open_case(uow, a2, "establishment", j("1404/01/01"))
+    lic.open_case(uow, t1, "establishment", j("1404/02/01"))
     today = j("1404/04/01")
 
     assert [r.ngo_id for r in open_cases(uow, today, county_id=alborz)] == [a2, a1]
@@ -73,7 +73,7 @@ def test_open_cases_by_county_and_limit(desk):
 def test_open_cases_filter_by_state_in(desk):
     """The statement says ``state IN (...)`` (the index can serve it), never NOT IN."""
     uow = desk.uow
-    lic.open_case(uow, insert_ngo(uow, desk.counties["البرز"]), "establishment", j("1404/01/01"), CLERK)
+    lic.open_case(uow, insert_ngo(uow, desk.counties["البرز"]), "establishment", j("1404/01/01"))
     statements: list[str] = []
 
     def remember(conn, cursor, statement, *args):
@@ -93,7 +93,7 @@ def test_open_cases_plan_reads_the_state_index(desk):
     """With ix_licencecase_state_county (revision 0003) SQLite starts from the open cases, never from
     the received_on index (every case ever opened) to save the sort."""
     uow = desk.uow
-    lic.open_case(uow, insert_ngo(uow, desk.counties["البرز"]), "establishment", j("1404/01/01"), CLERK)
+    lic.open_case(uow, insert_ngo(uow, desk.counties["البرز"]), "establishment", j("1404/01/01"))
     with desk.engine.connect() as conn:
         names = {row[0] for row in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type='index'")}
     if "ix_licencecase_state_county" not in names:

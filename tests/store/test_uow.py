@@ -64,24 +64,39 @@ def test_unit_of_work_needs_an_actor(engine):
         UnitOfWork(engine)  # type: ignore[call-arg]
 
 
+def _count(engine, model) -> int:
+    with UnitOfWork(engine, SYSTEM) as check:
+        return check.s.execute(select(func.count()).select_from(model)).scalar_one()
+
+
 def test_only_the_outermost_block_commits(engine, counties):
     uow = UnitOfWork(engine, SYSTEM)
-    with uow:
+    with pytest.raises(RuntimeError), uow:
         with uow:  # a service called inside another's block
             uow.s.execute(insert(Ngo), [_ngo_row(counties[0])])
             uow.commit()  # only flushes: the outer block decides
-        # the outer block leaves without commit: everything rolls back, audit included
+        assert _count(engine, Ngo) == 0  # not committed yet
+        raise RuntimeError("the caller's next step fails")  # everything rolls back, audit included
     with UnitOfWork(engine, SYSTEM) as check:
         assert check.s.execute(select(func.count()).select_from(Ngo)).scalar_one() == 0
         assert check.s.execute(select(func.count()).select_from(AuditEntry).where(AuditEntry.table_name == "ngo")).scalar_one() == 0
 
-    with uow:
+    with uow:  # a caller that only wraps a service keeps the service's work
         with uow:
             uow.s.execute(insert(Ngo), [_ngo_row(counties[0])])
             uow.commit()
-        uow.commit()
-    with UnitOfWork(engine, SYSTEM) as check:
-        assert check.s.execute(select(func.count()).select_from(Ngo)).scalar_one() == 1
+    assert _count(engine, Ngo) == 1
+
+    with uow:  # a dry run discards what the inner block asked to keep
+        with uow:
+            uow.s.execute(insert(Ngo), [_ngo_row(counties[0])])
+            uow.commit()
+        uow.rollback()
+    assert _count(engine, Ngo) == 1
+
+    with uow:  # a block that writes and never commits leaves nothing
+        uow.s.execute(insert(Ngo), [_ngo_row(counties[0])])
+    assert _count(engine, Ngo) == 1
 
 
 def test_each_write_is_recorded_field_by_field_with_the_actor(engine, counties):

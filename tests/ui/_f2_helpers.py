@@ -40,7 +40,7 @@ def make_ngo(ctx, name: str, county: str = "قزوین", level: str = "county", 
         "ceo_name": "مدیر آزمایشی",
     }
     values.update(overrides)
-    return create_ngo(ctx.uow(), NgoInput(**values), [], ctx.clerk)
+    return create_ngo(ctx.uow(), NgoInput(**values), [])
 
 
 def bulk_ngos(ctx, count: int, prefix: str = "انجمن") -> None:

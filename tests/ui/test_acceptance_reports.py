@@ -159,7 +159,6 @@ def test_the_ngo_view_shows_its_events_and_letters(ctx, qtbot, shown_errors):
             attendees=25,
             training_hours=12,
         ),
-        ctx.clerk,
     )
     ev.create_event(
         ctx.uow(),
@@ -169,12 +168,10 @@ def test_the_ngo_view_shows_its_events_and_letters(ctx, qtbot, shown_errors):
             starts_on=from_jalali(1401, 2, 3),
             ngo_ids=(ngo_id, other),
         ),
-        ctx.clerk,
     )
     ev.create_event(  # not this NGO's
         ctx.uow(),
         ev.EventInput(kind="session", title="نشست دیگران", starts_on=from_jalali(1401, 3, 1)),
-        ctx.clerk,
     )
     lt.create_letter(
         ctx.uow(),
@@ -187,21 +184,18 @@ def test_the_ngo_view_shows_its_events_and_letters(ctx, qtbot, shown_errors):
             "support",
             ngo_id=ngo_id,
         ),
-        ctx.clerk,
     )
     lt.create_letter(
         ctx.uow(),
         lt.LetterInput(
             "incoming", "88/12", from_jalali(1401, 1, 20), "انجمن", "درخواست جلسه", "other", ngo_id=ngo_id
         ),
-        ctx.clerk,
     )
     lt.create_letter(  # not this NGO's
         ctx.uow(),
         lt.LetterInput(
             "outgoing", "99", from_jalali(1401, 1, 21), "اداره", "موضوع دیگر", "other", ngo_id=other
         ),
-        ctx.clerk,
     )
 
     # The clerk opens the NGO from the list («نمایش») and goes to the tab.

@@ -42,7 +42,7 @@ def ngo_id(ctx):
         BoardMemberInput("علی رضایی", national_code(201), "chair"),
         BoardMemberInput(MEMBER, national_code(202), "treasurer", "حسابداری"),
     ]
-    return create_ngo(ctx.uow(), data, board, ctx.clerk)
+    return create_ngo(ctx.uow(), data, board)
 
 
 @pytest.fixture

@@ -41,7 +41,7 @@ def test_withdraw_an_open_case_from_the_panel(qtbot, ctx, panel_for, errors):
 
     ngo_id = make_ngo(ctx, "انجمن چکاوک")
     today = dt.date.today()
-    lic.open_case(ctx.uow(), ngo_id, "establishment", today, ctx.clerk)
+    lic.open_case(ctx.uow(), ngo_id, "establishment", today)
     panel = panel_for(ngo_id)
     assert set(panel.action_buttons) == {"documents", "decide", "withdraw"}
     assert panel.action_buttons["withdraw"].text() == "مختومه کردن پرونده"
@@ -69,8 +69,8 @@ def test_revocation_from_the_panel_closes_the_approved_case(qtbot, ctx, panel_fo
 
     ngo_id = make_ngo(ctx, "انجمن سپیدار")
     today = dt.date.today()
-    case_id = lic.open_case(ctx.uow(), ngo_id, "establishment", today, ctx.clerk)
-    lic.decide_case(ctx.uow(), case_id, True, today, None, "آیین‌نامه ۱۳۹۵، ماده ۶", ctx.clerk)
+    case_id = lic.open_case(ctx.uow(), ngo_id, "establishment", today)
+    lic.decide_case(ctx.uow(), case_id, True, today, None, "آیین‌نامه ۱۳۹۵، ماده ۶")
     panel = panel_for(ngo_id)
     assert set(panel.action_buttons) == {"complete", "withdraw", "revocation"}
 

@@ -27,7 +27,7 @@ def insert_ngo(ctx, name: str) -> tuple[str, str]:
 
     national_id = make_legal_national_id(str(next(_prefix)))
     ngo_id = create_ngo(
-        ctx.uow(), NgoInput(national_id=national_id, name=name, county_id=None, level="province"), [], ""
+        ctx.uow(), NgoInput(national_id=national_id, name=name, county_id=None, level="province"), []
     )
     return ngo_id, national_id
 

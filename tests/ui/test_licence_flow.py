@@ -172,9 +172,9 @@ def test_overdue_inquiries_are_red(qtbot, ctx, panel_of):
 
     ngo_id = make_ngo(ctx, "انجمن گلستان")
     start = dt.date.today() - dt.timedelta(days=100)
-    case_id = lic.open_case(ctx.uow(), ngo_id, "establishment", start, ctx.clerk)
-    lic.check_documents(ctx.uow(), case_id, start, ctx.clerk)
-    lic.send_inquiries(ctx.uow(), case_id, start, ctx.clerk, due_days=60)
+    case_id = lic.open_case(ctx.uow(), ngo_id, "establishment", start)
+    lic.check_documents(ctx.uow(), case_id, start)
+    lic.send_inquiries(ctx.uow(), case_id, start, due_days=60)
     _page, _view, panel = panel_of(ngo_id)
     assert panel.inquiry_table.rowCount() == 4
     item = panel.inquiry_table.item(0, 3)
@@ -185,9 +185,9 @@ def test_overdue_inquiries_are_red(qtbot, ctx, panel_of):
 def _issue(ctx, ngo_id: str, on: dt.date, years: int = 4, number: str = "100") -> None:
     from ostandari_desk.services import licences as lic
 
-    case_id = lic.open_case(ctx.uow(), ngo_id, "establishment", on, ctx.clerk)
-    lic.decide_case(ctx.uow(), case_id, True, on, on, "آیین‌نامه ۱۳۹۵", ctx.clerk)
-    lic.complete_case(ctx.uow(), case_id, on, ctx.clerk, licence_number=number, validity_years=years)
+    case_id = lic.open_case(ctx.uow(), ngo_id, "establishment", on)
+    lic.decide_case(ctx.uow(), case_id, True, on, on, "آیین‌نامه ۱۳۹۵")
+    lic.complete_case(ctx.uow(), case_id, on, licence_number=number, validity_years=years)
 
 
 def test_expiring_and_expired_pages(qtbot, ctx):
@@ -225,3 +225,48 @@ def test_expiring_and_expired_pages(qtbot, ctx):
 
     page.table.activated.emit(page.proxy.index(0, 0))
     assert isinstance(page.last_dialog, NgoView) and page.last_dialog.ngo_id == fresh
+
+
+@pytest.fixture
+def clerk_ctx(ctx):
+    """The same database, signed in as a provincial clerk (no council decisions, no sanctions)."""
+    from ostandari_desk.domain.roles import Actor, Role
+    from ostandari_desk.ui.context import AppContext
+
+    clerk = Actor(username="clerk", full_name="کارشناس استان آزمون", role=Role.CLERK)
+    return AppContext(engine=ctx.engine, actor=clerk, db_path=None)
+
+
+def test_a_clerk_sees_decision_and_sanctions_disabled_with_the_reason(qtbot, ctx, clerk_ctx, errors):
+    from ostandari_desk.services import licences as lic
+    from ostandari_desk.ui.licences.panel import LicencePanel
+
+    def panel_as(context, ngo_id):
+        panel = LicencePanel(context, ngo_id)
+        qtbot.addWidget(panel)
+        return panel
+
+    today = dt.date.today()
+    waiting = make_ngo(ctx, "انجمن نیلوفر")
+    lic.open_case(clerk_ctx.uow(), waiting, "establishment", today)
+    panel = panel_as(clerk_ctx, waiting)
+    decide = panel.action_buttons["decide"]
+    assert not decide.isEnabled()
+    assert "«کارشناس استان»" in decide.toolTip() and "ثبت تصمیم شورا" in decide.toolTip()
+    assert panel.action_buttons["documents"].isEnabled() and panel.action_buttons["withdraw"].isEnabled()
+    decide.click()  # a disabled button opens nothing
+    assert panel.last_dialog is None
+    assert panel.run_action("decide") is None  # nor does asking for it: the reason is shown instead
+    assert errors == [decide.toolTip()]
+    assert panel_as(ctx, waiting).action_buttons["decide"].isEnabled()  # the admin may
+
+    licensed = make_ngo(ctx, "انجمن نسترن")
+    _issue(ctx, licensed, today, number="601")
+    panel = panel_as(clerk_ctx, licensed)
+    for key in ("suspension", "revocation"):
+        assert not panel.action_buttons[key].isEnabled()
+        assert "تعلیق، لغو و رفع تعلیق پروانه" in panel.action_buttons[key].toolTip()
+    assert (
+        panel.action_buttons["open:renewal"].isEnabled()
+        and not panel.action_buttons["open:renewal"].toolTip()
+    )

@@ -33,13 +33,13 @@ def desk(ctx):
     from ostandari_desk.domain.jalali import add_days
     from ostandari_desk.services import licences as lic
 
-    uow, clerk = ctx.uow, ctx.clerk
+    uow = ctx.uow
 
     def licensed(name: str, issued: str, county: str) -> str:
         ngo_id = make_ngo(ctx, name, county=county)
-        case_id = lic.open_case(uow(), ngo_id, "establishment", add_days(j(issued), -30), clerk)
-        lic.decide_case(uow(), case_id, True, j(issued), j(issued), LEGAL, clerk)
-        lic.complete_case(uow(), case_id, j(issued), clerk, licence_number=f"{name[-1]}-12", validity_years=1)
+        case_id = lic.open_case(uow(), ngo_id, "establishment", add_days(j(issued), -30))
+        lic.decide_case(uow(), case_id, True, j(issued), j(issued), LEGAL)
+        lic.complete_case(uow(), case_id, j(issued), licence_number=f"{name[-1]}-12", validity_years=1)
         return ngo_id
 
     ids = {
@@ -47,15 +47,15 @@ def desk(ctx):
         "gone": licensed("انجمن منقضی", "1403/02/10", "قزوین"),  # expired 1404/02/10
     }
     ids["waiting"] = make_ngo(ctx, "انجمن چشم‌به‌راه", county="تاکستان")
-    case_id = lic.open_case(uow(), ids["waiting"], "establishment", j("1404/02/01"), clerk)
-    lic.check_documents(uow(), case_id, j("1404/02/05"), clerk)
-    inquiries = lic.send_inquiries(uow(), case_id, j("1404/03/01"), clerk, due_days=30)
-    lic.answer_inquiry(uow(), inquiries[0], j("1404/03/20"), "favourable", clerk)
+    case_id = lic.open_case(uow(), ids["waiting"], "establishment", j("1404/02/01"))
+    lic.check_documents(uow(), case_id, j("1404/02/05"))
+    inquiries = lic.send_inquiries(uow(), case_id, j("1404/03/01"), due_days=30)
+    lic.answer_inquiry(uow(), inquiries[0], j("1404/03/20"), "favourable")
     ids["fresh"] = make_ngo(ctx, "انجمن تازه‌وارد", county="البرز")
-    lic.open_case(uow(), ids["fresh"], "establishment", j("1404/05/10"), clerk)
+    lic.open_case(uow(), ids["fresh"], "establishment", j("1404/05/10"))
     ids["rejected"] = make_ngo(ctx, "انجمن ردشده", county="البرز")
-    rejected = lic.open_case(uow(), ids["rejected"], "establishment", j("1404/01/10"), clerk)
-    lic.decide_case(uow(), rejected, False, j("1404/02/10"), j("1404/02/10"), LEGAL, clerk)
+    rejected = lic.open_case(uow(), ids["rejected"], "establishment", j("1404/01/10"))
+    lic.decide_case(uow(), rejected, False, j("1404/02/10"), j("1404/02/10"), LEGAL)
     return ids
 
 

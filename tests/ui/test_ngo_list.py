@@ -241,3 +241,35 @@ def test_focus_search(qtbot, page, ctx):
     p = page()
     p.focus_search()
     assert p.focusWidget() is p.search_edit
+
+
+def test_a_county_user_sees_only_their_countys_ngos(qtbot, ctx):
+    from ostandari_desk.domain.roles import Actor, Role
+    from ostandari_desk.ui.context import AppContext
+    from ostandari_desk.ui.ngos import NgoListPage
+    from ostandari_desk.ui.ngos.ngo_dialog import NgoDialog
+
+    from ._f2_helpers import counties
+
+    abyek = counties(ctx)["آبیک"]
+    make_ngo(ctx, "انجمن آبیک یک", county="آبیک")
+    make_ngo(ctx, "انجمن آبیک دو", county="آبیک")
+    make_ngo(ctx, "انجمن البرز", county="البرز")
+    make_ngo(ctx, "انجمن استانی", county=None, level="province")
+    actor = Actor("abyek", "کارشناس آبیک", Role.COUNTY, county_id=abyek, county_name="آبیک")
+    county_ctx = AppContext(engine=ctx.engine, actor=actor)
+    p = NgoListPage(county_ctx)
+    qtbot.addWidget(p)
+    p.model.refresh()
+    assert sorted(names(p.model)) == ["انجمن آبیک دو", "انجمن آبیک یک"]
+    assert p.model.total == 2
+    type_text(p.search_edit, "انجمن")
+    qtbot.waitUntil(lambda: p.model.total == 2 and p.model.rowCount() == 2)
+    # the county filter offers their county alone (no other county, no province)
+    offered = [p.county_combo.itemData(i) for i in range(p.county_combo.count())]
+    assert offered == [None, abyek]
+    # a new NGO's dialog files it under their county and offers no other
+    dialog = NgoDialog(county_ctx)
+    qtbot.addWidget(dialog)
+    assert [dialog.countyCombo.itemData(i) for i in range(dialog.countyCombo.count())] == [abyek]
+    assert dialog.countyCombo.currentData() == abyek

@@ -1,4 +1,5 @@
-"""The reports page: options per report, generation in the worker, the preview, saving; the year summary."""
+"""The reports page: options per report, generation in the worker, the preview, saving; the year summary;
+a county user's reports and year summary; the audit of a generated report."""
 
 from __future__ import annotations
 
@@ -98,3 +99,68 @@ def test_year_summary_shows_the_key_indicators_and_opens_areas(seeded_ctx, qtbot
         widget.tiles["support_letters"].click()
     assert blocker.args == ["letters", {"kind": "support", "year": 1401}]
     assert len(widget.chart.series()) == 1
+
+
+# --- the user's county, the audit, no store below the page ------------------------------------------
+
+
+@pytest.fixture
+def county_ctx(seeded_ctx):
+    """The seeded desk as a county user of آبیک."""
+    from ostandari_desk.domain.roles import Actor, Role
+    from ostandari_desk.services import reference
+    from ostandari_desk.ui.context import AppContext
+
+    counties = {c.name: c.id for c in reference.list_counties(seeded_ctx.uow())}
+    actor = Actor(username="abyek", full_name="کارشناس آبیک", role=Role.COUNTY, county_id=counties["آبیک"])
+    return AppContext(engine=seeded_ctx.engine, actor=actor)
+
+
+def test_a_county_user_reports_on_their_county_and_the_report_is_audited(county_ctx, seeded_ctx, qtbot):
+    from ostandari_desk.services.audit import AuditFilter, audit_lines
+    from ostandari_desk.ui.reports import ReportsPage
+
+    page = ReportsPage(county_ctx)
+    qtbot.addWidget(page)
+    page.show()
+    assert [page.county_combo.itemText(i) for i in range(page.county_combo.count())] == ["آبیک"]
+    page.apply_filter({"report": "annual", "year": 1401})
+    with qtbot.waitSignal(page.generated, timeout=20000):
+        page.generate()
+    # آبیک's own figures (2 -> 4 licences, 0 -> 8 support letters), not the province's (5 -> 12)
+    assert_pdf_has(page.pdf_bytes(), "شهرستان آبیک", "صدور پروانه فعالیت مورد ۲ ۴ ۲ برابر")
+    [line] = list(audit_lines(seeded_ctx.uow(), AuditFilter(action="report")))
+    assert line.username == "abyek" and line.detail == "گزارش مقایسه‌ای سالانه؛ سال ۱۴۰۱؛ شهرستان آبیک"
+
+
+def test_a_county_users_year_summary_counts_their_county(county_ctx, qtbot):
+    from ostandari_desk.domain import jalali
+    from ostandari_desk.ui.reports.year_summary import YearSummaryWidget
+
+    widget = YearSummaryWidget(county_ctx, today=jalali.from_jalali(1401, 12, 29))
+    qtbot.addWidget(widget)
+    qtbot.waitUntil(lambda: len(widget.tiles) == 4, timeout=10000)
+    assert widget.data.scope_name == "شهرستان آبیک"
+    issued = widget.data.row("issued")
+    assert (issued.last, issued.this) == (2, 4)
+
+
+def test_the_report_pages_take_their_unit_of_work_from_the_context():
+    import ast
+    from pathlib import Path
+
+    from ostandari_desk import ui
+
+    root = Path(ui.__file__).parent
+    files = [*sorted((root / "reports").glob("*.py")), root / "start_page.py"]
+    for path in files:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names = []
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module, *(f"{node.module}.{a.name}" for a in node.names)]
+            elif isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            assert not any(n.startswith("ostandari_desk.store") for n in names), path.name
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+                assert node.func.id not in {"UnitOfWork", "create_engine", "open_database"}, path.name

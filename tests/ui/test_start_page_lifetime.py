@@ -1,5 +1,6 @@
 """A start page closed right after it was shown must not build its year summary on a deleted widget
-(bug: the deferred QtCharts summary ran after the window was gone and raised in the event loop)."""
+(bug: the deferred QtCharts summary ran after the window was gone and raised in the event loop).
+A county user's start page counts their county alone."""
 
 from __future__ import annotations
 
@@ -16,3 +17,29 @@ def test_page_deleted_before_the_summary_is_added(ctx, qtbot):
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     qtbot.wait(100)  # the scheduled call comes due; pytest-qt fails the test on an exception
     wait_for_tasks()
+
+
+def test_a_county_users_tiles_count_their_county_alone(ctx, qtbot):
+    from ostandari_desk.domain.roles import Actor, Role
+    from ostandari_desk.ui.context import AppContext
+
+    from ._f2_helpers import counties, make_ngo
+
+    for name, county in (("انجمن آبیک یک", "آبیک"), ("انجمن آبیک دو", "آبیک"), ("انجمن قزوین", "قزوین")):
+        make_ngo(ctx, name, county)
+    abyek = Actor(
+        username="abyek", full_name="کارشناس آبیک", role=Role.COUNTY, county_id=counties(ctx)["آبیک"]
+    )
+    counted = {}
+    for who, context in (("admin", ctx), ("county", AppContext(engine=ctx.engine, actor=abyek))):
+        page = StartPage(context)
+        qtbot.addWidget(page)
+        with qtbot.waitSignal(page.counts_ready, timeout=10000) as blocker:
+            page.refresh()
+        counted[who] = blocker.args[0].ngos_active
+        assert page.tiles["ngos_active"].number_label.text().endswith(str(counted[who]).translate(_PERSIAN))
+    wait_for_tasks()
+    assert counted == {"admin": 3, "county": 2}
+
+
+_PERSIAN = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")

@@ -8,6 +8,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QWizard
 
 from ostandari_desk import settings
+from ostandari_desk.domain.roles import SYSTEM
 from ostandari_desk.services import reference, setup
 from ostandari_desk.store.uow import UnitOfWork
 from ostandari_desk.ui.wizard import OFFICE_PAGE, PROVINCE_PAGE, SetupWizard
@@ -99,7 +100,7 @@ def test_unreadable_logo_is_refused(wizard, tmp_path):
 
 
 def test_already_initialized_database_is_refused_on_the_page(wizard, engine):
-    setup.initialize(UnitOfWork(engine), "قزوین", None, clerk_name="دیگری")
+    setup.initialize(UnitOfWork(engine, SYSTEM), "قزوین", None)
     wizard.next()
     wizard.office_page.clerk_edit.setText("مریم")
     wizard.button(QWizard.WizardButton.FinishButton).click()

@@ -1,5 +1,16 @@
-"""Demo data: ``build_demo(engine, size)`` fills an empty database with a realistic province."""
+"""Demo data: ``build_demo(engine, size)`` fills an empty database with a realistic province.
 
-from ostandari_desk.services.demo.build import SIZES, DemoSummary, build_demo
+The demo database has a manager ``demo`` with the password ``demo`` (DEMO_USER, DEMO_PASSWORD) and the
+setting ``demo_database`` on, so the login dialog can name them.
+"""
 
-__all__ = ["SIZES", "DemoSummary", "build_demo"]
+from ostandari_desk.services.demo.build import (
+    DEMO_FULL_NAME,
+    DEMO_PASSWORD,
+    DEMO_USER,
+    SIZES,
+    DemoSummary,
+    build_demo,
+)
+
+__all__ = ["DEMO_FULL_NAME", "DEMO_PASSWORD", "DEMO_USER", "SIZES", "DemoSummary", "build_demo"]

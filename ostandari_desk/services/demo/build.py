@@ -11,13 +11,16 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Engine, func, select
 
+from ostandari_desk import settings
+from ostandari_desk.domain.roles import SYSTEM, Role
 from ostandari_desk.errors import UserError
-from ostandari_desk.services import setup
+from ostandari_desk.services import setup, users
 from ostandari_desk.services.demo.activity import LetterBook, add_activity
 from ostandari_desk.services.demo.bulk import Bulk, Calendar, Keys, stamp
 from ostandari_desk.services.demo.centres import add_centres
 from ostandari_desk.services.demo.registry import Place, RegistryBuilder
-from ostandari_desk.store.models import County, Ngo, ReferenceItem, utc_now
+from ostandari_desk.store.adapters import adapters_for
+from ostandari_desk.store.models import County, Ngo, ReferenceItem, User, utc_now
 from ostandari_desk.store.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -25,6 +28,11 @@ log = logging.getLogger(__name__)
 Progress = Callable[[str, int, int], None]
 
 FIRST_YEAR = 1399  # the app's records begin here; older licences come in as imported history
+
+# The demo database's well-known user: the login dialog and the README name it.
+DEMO_USER = "demo"
+DEMO_PASSWORD = "demo"
+DEMO_FULL_NAME = "کاربر نمونه"
 
 
 @dataclass(frozen=True)
@@ -59,17 +67,25 @@ class DemoSummary:
 
 
 def _ensure_setup(engine: Engine, province: str) -> None:
-    """Initialize a fresh database; accept one initialized for ``province`` that has no NGOs yet."""
-    uow = UnitOfWork(engine)
+    """Initialize a fresh database, add the demo user and mark it a demo, in one transaction.
+
+    A database already initialized that has no NGOs yet is accepted (its province is kept).
+    """
+    uow = UnitOfWork(engine, SYSTEM)
     with uow:
         if uow.s.exec(select(func.count()).select_from(Ngo)).one()[0]:
             raise UserError("پایگاه داده خالی نیست؛ داده نمونه فقط در پایگاه داده تازه ساخته می‌شود.")
-    if not setup.is_initialized(uow):
-        setup.initialize(uow, province, clerk_name="کاربر نمونه")
+        if not setup.is_initialized(uow):
+            setup.initialize(uow, province)
+        known = select(User.id).where(User.username_key == users.username_key(DEMO_USER))
+        if uow.s.exec(known).first() is None:
+            users.add_demo_user(uow, DEMO_USER, DEMO_FULL_NAME, Role.MANAGER, DEMO_PASSWORD)
+        settings.set_setting(uow, "demo_database", True)
+        uow.commit()
 
 
 def _places(engine: Engine, rng: random.Random) -> tuple[str, list[Place], dict[str, list[tuple[str, str]]]]:
-    uow = UnitOfWork(engine)
+    uow = UnitOfWork(engine, SYSTEM)
     with uow:
         from ostandari_desk.store.models import Province
 
@@ -118,41 +134,6 @@ DEMO_TABLES = (
 )
 
 
-def _drop_secondary(cur, enabled: bool) -> list[tuple[str, str, str]]:
-    """Drop the demo tables' secondary indexes and the FTS insert trigger; return what to recreate.
-
-    The statements are the database's own (sqlite_master), and the drop and the recreation happen in
-    the build's one transaction, so the schema ends exactly as the migrations made it, or is untouched.
-    Sorting once at the end is several times cheaper than keeping ~60 indexes in step row by row.
-    """
-    if not enabled:
-        return []
-    marks = ",".join("?" * len(DEMO_TABLES))
-    rows = cur.execute(
-        f"SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL AND tbl_name IN ({marks}) "
-        "AND (type = 'index' OR (type = 'trigger' AND name = 'ngo_fts_insert'))",
-        DEMO_TABLES,
-    ).fetchall()
-    for kind, name, _sql in rows:
-        cur.execute(f'DROP {kind.upper()} "{name}"')
-    return rows
-
-
-def _restore_secondary(cur, deferred: list[tuple[str, str, str]], report: Callable[[int, int], None]) -> None:
-    if not deferred:
-        return
-    for i, (_kind, name, sql) in enumerate(deferred):
-        report(i, len(deferred) + 1)
-        started = time.perf_counter()
-        cur.execute(sql)
-        log.debug("demo: %s rebuilt in %.2f s", name, time.perf_counter() - started)
-    if any(name == "ngo_fts_insert" for _kind, name, _sql in deferred):
-        started = time.perf_counter()
-        cur.execute("INSERT INTO ngo_fts(rowid, search_text) SELECT seq, search_text FROM ngo ORDER BY seq")
-        log.debug("demo: ngo_fts filled in %.2f s", time.perf_counter() - started)
-    report(len(deferred) + 1, len(deferred) + 1)
-
-
 def build_demo(
     engine: Engine,
     size: str = "small",
@@ -187,6 +168,7 @@ def build_demo(
     fields = {name: item_id for item_id, name in lists.get("field", [])}
     report("راه‌اندازی", 1, 1)
 
+    db = adapters_for(engine)  # the build runs on the driver's own cursor, in one transaction
     raw = engine.raw_connection()
     try:
         dbapi = raw.driver_connection
@@ -204,7 +186,7 @@ def build_demo(
         journal = cur.execute("PRAGMA journal_mode").fetchone()[0]
         cur.execute("PRAGMA journal_mode=MEMORY")
         cur.execute("BEGIN")
-        bulk = Bulk(cur, chunk=50_000)
+        bulk = Bulk(cur, db.table_columns(cur), chunk=50_000)
         try:
             registry = RegistryBuilder(
                 bulk,
@@ -220,7 +202,8 @@ def build_demo(
                 with_board=spec.board,
             )
             letters = LetterBook(bulk, key, cal, now)
-            deferred = _drop_secondary(cur, spec.ngos >= 5_000)
+            # large builds sort each index once at the end instead of keeping it in step row by row
+            deferred = db.set_aside_indexes(cur, DEMO_TABLES) if spec.ngos >= 5_000 else []
             prefixes = rng.sample(range(10**8), spec.ngos)
             step = max(1, spec.ngos // 50)
             for i in range(spec.ngos):
@@ -261,7 +244,7 @@ def build_demo(
                 lambda done, total: report("مراکز و بازدیدها", done, total),
             )
             bulk.close()
-            _restore_secondary(cur, deferred, lambda done, total: report("ساخت نمایه‌ها", done, total))
+            db.restore_indexes(cur, deferred, lambda done, total: report("ساخت نمایه‌ها", done, total))
             report("ذخیره", 0, 1)
             cur.execute("COMMIT")
             report("ذخیره", 1, 1)

@@ -130,19 +130,22 @@ class Bulk:
     works, so on two cores the next rows are generated while the last ones are written.
     """
 
-    def __init__(self, cursor, chunk: int = 100_000, on_flush: Callable[[int], None] | None = None):
+    def __init__(
+        self,
+        cursor,
+        db_columns: dict[str, set[str]],
+        chunk: int = 100_000,
+        on_flush: Callable[[int], None] | None = None,
+    ):
         self.cursor = cursor  # a DB-API (sqlite3) cursor inside the build's transaction
         self.chunk = chunk
         self.writers: list[Writer] = []
         self._by_name: dict[str, Writer] = {}
         self._pending = 0
         self._on_flush = on_flush
-        # The columns the database really has (read now, before the writer thread uses the cursor):
+        # The columns the database really has (read before the writer thread uses the cursor):
         # columns a later migration adds are filled only where the file has them.
-        tables = [name for (name,) in cursor.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-        self._db_columns = {
-            t: {row[1] for row in cursor.execute(f'PRAGMA table_info("{t}")')} for t in tables
-        }
+        self._db_columns = db_columns
         self._queue: queue.Queue = queue.Queue(maxsize=2)
         self._error: BaseException | None = None
         self._thread: threading.Thread | None = None

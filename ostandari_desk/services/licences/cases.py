@@ -1,7 +1,9 @@
 """Licence cases (establishment, renewal, upgrade, conformity) and the direct steps on a licence.
 
-Every function opens its own unit of work, commits, and takes plain values; the clerk's name is
-recorded on each LicenceStep and in the audit trail.
+Every function takes the unit of work (which carries the acting user) and plain values, works in
+its block and commits (a call inside a caller's block joins the caller's transaction). The actor's
+name is recorded on each LicenceStep; the unit of work records every changed field in the audit.
+A council decision needs Permission.DECIDE; a suspension, revocation or lifting needs SANCTION.
 """
 
 from __future__ import annotations
@@ -10,7 +12,8 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 
 from sqlalchemy import func
-from sqlmodel import Session, col, select
+from sqlalchemy import select as core_select
+from sqlmodel import col, select
 
 from ostandari_desk import settings
 from ostandari_desk.domain import jalali, text
@@ -27,6 +30,7 @@ from ostandari_desk.domain.lifecycle import (
     allowed_case_types,
     check_case_action,
 )
+from ostandari_desk.domain.roles import Permission
 from ostandari_desk.errors import NotFoundError, TransitionError, ValidationError
 from ostandari_desk.services import letters
 from ostandari_desk.services.audit import now_utc, stamps
@@ -48,14 +52,12 @@ ANSWERS = ("favourable", "unfavourable")
 # --- helpers --------------------------------------------------------------------------------------
 
 
-def _load_case(session: Session, case_id: str) -> LicenceCase:
-    case = session.get(LicenceCase, case_id)
-    if case is None:
-        raise NotFoundError("پرونده موردنظر پیدا نشد.", record=str(case_id))
-    return case
+def load_case(uow: UnitOfWork, case_id: str) -> LicenceCase:
+    """The case (inside the caller's block); NotFoundError, or PermissionDeniedError out of scope."""
+    return uow.get(LicenceCase, case_id, missing="پرونده موردنظر پیدا نشد.")
 
 
-def find_open_case(session: Session, ngo_id: str) -> LicenceCase | None:
+def find_open_case(uow: UnitOfWork, ngo_id: str) -> LicenceCase | None:
     """The NGO's case that is not rejected or closed (an approved one awaiting completion is open)."""
     stmt = (
         select(LicenceCase)
@@ -63,12 +65,14 @@ def find_open_case(session: Session, ngo_id: str) -> LicenceCase | None:
         .order_by(col(LicenceCase.received_on).desc())
         .limit(1)
     )
-    return session.exec(stmt).first()
+    with uow:
+        return uow.s.exec(stmt).first()
 
 
-def case_inquiries(session: Session, case_id: str) -> list[Inquiry]:
+def case_inquiries(uow: UnitOfWork, case_id: str) -> list[Inquiry]:
     stmt = select(Inquiry).where(Inquiry.case_id == case_id).order_by(col(Inquiry.created_at))
-    return list(session.exec(stmt))
+    with uow:
+        return list(uow.s.exec(stmt))
 
 
 def all_answered(inquiries: Iterable[Inquiry]) -> bool:
@@ -82,22 +86,30 @@ def _touch(case: LicenceCase, state: CaseState | None = None) -> None:
     case.row_version += 1
 
 
-def next_tracking_no(session: Session, received_on: date) -> str:
-    """'1402-000123': the Jalali year of receipt and a running number within that year."""
+def _tracking_no_taken(uow: UnitOfWork, tracking_no: str) -> bool:
+    """Whether any case of any county carries ``tracking_no`` (numbers are the province's, not a county's:
+    plain-table statements, which the session does not scope to a county user's county)."""
+    case = LicenceCase.__table__.c
+    stmt = core_select(case.id).where(case.tracking_no == tracking_no).limit(1)
+    return uow.s.connection().execute(stmt).first() is not None
+
+
+def next_tracking_no(uow: UnitOfWork, received_on: date) -> str:
+    """'1402-000123': the Jalali year of receipt and a running number within that year (province-wide)."""
     year = jalali.jalali_year_of(received_on)
     prefix = f"{year}-"
-    stmt = select(func.max(LicenceCase.tracking_no)).where(
-        LicenceCase.tracking_no >= prefix, LicenceCase.tracking_no < f"{year}."
+    case = LicenceCase.__table__.c
+    stmt = core_select(func.max(case.tracking_no)).where(
+        case.tracking_no >= prefix, case.tracking_no < f"{year}."
     )
-    last = session.exec(stmt).one()
-    number = 1
-    if last:
-        digits = "".join(ch for ch in last[len(prefix) :] if ch.isdigit())
-        number = int(digits) + 1 if digits else 1
-    while session.exec(
-        select(LicenceCase.id).where(LicenceCase.tracking_no == f"{prefix}{number:06d}")
-    ).first():
-        number += 1
+    with uow:
+        last = uow.s.connection().execute(stmt).scalar()
+        number = 1
+        if last:
+            digits = "".join(ch for ch in last[len(prefix) :] if ch.isdigit())
+            number = int(digits) + 1 if digits else 1
+        while _tracking_no_taken(uow, f"{prefix}{number:06d}"):
+            number += 1
     return f"{prefix}{number:06d}"
 
 
@@ -109,7 +121,6 @@ def open_case(
     ngo_id: str,
     case_type: CaseType | str,
     received_on: date,
-    clerk: str,
     tracking_no: str | None = None,
     note: str = "",
 ) -> str:
@@ -126,25 +137,24 @@ def open_case(
         raise ValidationError("نوع پرونده نادرست است.", field="case_type") from None
     with uow:
         s = uow.s
-        ngo = load_ngo(s, ngo_id)
+        ngo = load_ngo(uow, ngo_id)
         allowed = allowed_case_types(ngo.licence_state, ngo.level)
         if case_type not in allowed:
             raise TransitionError(
                 f"پرونده «{CASE_TYPE_LABELS[case_type]}» برای سمنی در وضعیت "
                 f"«{LICENCE_STATE_LABELS[LicenceState(ngo.licence_state)]}» قابل تشکیل نیست."
             )
-        existing = find_open_case(s, ngo.id)
+        existing = find_open_case(uow, ngo.id)
         if existing is not None:
             raise TransitionError(
                 f"این سمن پرونده باز دیگری دارد (شماره پیگیری {text.to_persian_digits(existing.tracking_no)}); "
                 "نخست آن را به پایان برسانید."
             )
         if tracking_no is None or not text.clean(tracking_no):
-            tracking_no = next_tracking_no(s, received_on)
+            tracking_no = next_tracking_no(uow, received_on)
         else:
             tracking_no = clean_code(tracking_no)
-            taken = s.exec(select(LicenceCase.id).where(LicenceCase.tracking_no == tracking_no)).first()
-            if taken is not None:
+            if _tracking_no_taken(uow, tracking_no):
                 raise ValidationError(
                     f"شماره پیگیری {text.to_persian_digits(tracking_no)} پیش‌تر ثبت شده است.",
                     field="tracking_no",
@@ -161,19 +171,18 @@ def open_case(
         )
         s.add(case)
         s.flush()
-        apply_licence_step(s, ngo, StepKind.REQUEST, received_on, clerk, note=note, case_id=case.id)
+        apply_licence_step(uow, ngo, StepKind.REQUEST, received_on, note=note, case_id=case.id)
         uow.commit()
         return case.id
 
 
-def check_documents(uow: UnitOfWork, case_id: str, on: date, clerk: str, note: str = "") -> None:
+def check_documents(uow: UnitOfWork, case_id: str, on: date, note: str = "") -> None:
     """Record that the case's documents were checked (step DOCUMENTS)."""
     on = require_date(on, "تاریخ بررسی مدارک", "on")
     with uow:
-        s = uow.s
-        case = _load_case(s, case_id)
+        case = load_case(uow, case_id)
         check_case_action(case.state, "documents", True)
-        apply_licence_step(s, case.ngo_id, StepKind.DOCUMENTS, on, clerk, note=note, case_id=case.id)
+        apply_licence_step(uow, case.ngo_id, StepKind.DOCUMENTS, on, note=note, case_id=case.id)
         _touch(case, CaseState.DOCUMENTS_CHECKED)
         uow.commit()
 
@@ -182,7 +191,6 @@ def send_inquiries(
     uow: UnitOfWork,
     case_id: str,
     on: date,
-    clerk: str,
     due_days: int | None = None,
     agencies: Iterable[Agency | str] | None = None,
     letter_nos: Mapping[Agency | str, str] | None = None,
@@ -203,7 +211,7 @@ def send_inquiries(
             due_days = int(settings.get_setting(uow, "inquiry_due_days"))
         if isinstance(due_days, bool) or not isinstance(due_days, int) or due_days <= 0:
             raise ValidationError("مهلت پاسخ استعلام باید عدد صحیح مثبت (روز) باشد.", field="due_days")
-        case = _load_case(s, case_id)
+        case = load_case(uow, case_id)
         check_case_action(case.state, "inquiries", True)
         due_on = jalali.add_days(on, due_days)
         ids = []
@@ -220,11 +228,10 @@ def send_inquiries(
             ids.append(inquiry.id)
         detail = "، ".join(AGENCY_LABELS[a] for a in chosen)
         apply_licence_step(
-            s,
+            uow,
             case.ngo_id,
             StepKind.INQUIRY_SENT,
             on,
-            clerk,
             note=text.clean(f"{detail} {note}"),
             case_id=case.id,
         )
@@ -233,9 +240,7 @@ def send_inquiries(
         return ids
 
 
-def answer_inquiry(
-    uow: UnitOfWork, inquiry_id: str, on: date, answer: str, clerk: str, note: str = ""
-) -> None:
+def answer_inquiry(uow: UnitOfWork, inquiry_id: str, on: date, answer: str, note: str = "") -> None:
     """Record an agency's answer (step INQUIRY_ANSWERED); once only, not before it was sent."""
     on = require_date(on, "تاریخ پاسخ استعلام", "on")
     if answer not in ANSWERS:
@@ -245,7 +250,7 @@ def answer_inquiry(
         inquiry = s.get(Inquiry, inquiry_id)
         if inquiry is None:
             raise NotFoundError("استعلام موردنظر پیدا نشد.", record=str(inquiry_id))
-        case = _load_case(s, inquiry.case_id)
+        case = load_case(uow, inquiry.case_id)
         label = AGENCY_LABELS[Agency(inquiry.agency)]
         if inquiry.answer is not None:
             raise TransitionError(f"پاسخ استعلام «{label}» پیش‌تر ثبت شده است.")
@@ -263,11 +268,10 @@ def answer_inquiry(
         inquiry.row_version += 1
         s.add(inquiry)
         apply_licence_step(
-            s,
+            uow,
             case.ngo_id,
             StepKind.INQUIRY_ANSWERED,
             on,
-            clerk,
             note=text.clean(f"{label}: {ANSWER_LABELS[answer]} {note}"),
             case_id=case.id,
         )
@@ -282,10 +286,14 @@ def decide_case(
     on: date,
     meeting_on: date | None,
     legal_basis: str,
-    clerk: str,
     note: str = "",
 ) -> None:
-    """The council's decision (step APPROVAL or REJECTION), with its legal basis."""
+    """The council's decision (step APPROVAL or REJECTION), with its legal basis.
+
+    Raises:
+        PermissionDeniedError: the actor's role may not record council decisions (Permission.DECIDE).
+    """
+    uow.require(Permission.DECIDE)
     on = require_date(on, "تاریخ تصمیم", "on")
     legal_basis = text.clean(legal_basis)
     if not legal_basis:
@@ -293,17 +301,16 @@ def decide_case(
     if meeting_on is not None and meeting_on > on:
         raise ValidationError("تاریخ جلسه شورا نمی‌تواند پس از تاریخ ثبت تصمیم باشد.", field="meeting_on")
     with uow:
-        s = uow.s
-        case = _load_case(s, case_id)
-        check_case_action(case.state, "decide", all_answered(case_inquiries(s, case.id)))
-        ngo = load_ngo(s, case.ngo_id)
+        case = load_case(uow, case_id)
+        check_case_action(case.state, "decide", all_answered(case_inquiries(uow, case.id)))
+        ngo = load_ngo(uow, case.ngo_id)
         if approve and CaseType(case.case_type) not in allowed_case_types(ngo.licence_state, ngo.level):
             raise TransitionError(
                 f"وضعیت پروانه سمن («{LICENCE_STATE_LABELS[LicenceState(ngo.licence_state)]}») با پرونده "
                 f"«{CASE_TYPE_LABELS[CaseType(case.case_type)]}» سازگار نیست؛ موافقت ممکن نیست."
             )
         kind = StepKind.APPROVAL if approve else StepKind.REJECTION
-        apply_licence_step(s, ngo, kind, on, clerk, legal_basis=legal_basis, note=note, case_id=case.id)
+        apply_licence_step(uow, ngo, kind, on, legal_basis=legal_basis, note=note, case_id=case.id)
         case.decision = "approved" if approve else "rejected"
         case.decided_on = on
         case.meeting_on = meeting_on
@@ -316,7 +323,6 @@ def complete_case(
     uow: UnitOfWork,
     case_id: str,
     on: date,
-    clerk: str,
     licence_number: str | None = None,
     validity_years: int | None = None,
     expires_on: date | None = None,
@@ -328,16 +334,14 @@ def complete_case(
     """
     on = require_date(on, "تاریخ", "on")
     with uow:
-        s = uow.s
-        case = _load_case(s, case_id)
+        case = load_case(uow, case_id)
         check_case_action(case.state, "complete", True)
         kind = COMPLETION_STEP[CaseType(case.case_type)]
         step = apply_licence_step(
-            s,
+            uow,
             case.ngo_id,
             kind,
             on,
-            clerk,
             licence_number=licence_number,
             validity_years=validity_years,
             expires_on=expires_on,
@@ -349,7 +353,7 @@ def complete_case(
         return step.licence_id if kind != StepKind.CONFORMITY else None
 
 
-def withdraw_case(uow: UnitOfWork, case_id: str, on: date, reason: str, clerk: str, note: str = "") -> str:
+def withdraw_case(uow: UnitOfWork, case_id: str, on: date, reason: str, note: str = "") -> str:
     """Close an open case without completing it (withdrawn by the NGO, overtaken by events…).
 
     Allowed for any case not yet closed or rejected, an approved one included; records a WITHDRAWAL
@@ -360,21 +364,20 @@ def withdraw_case(uow: UnitOfWork, case_id: str, on: date, reason: str, clerk: s
     if not reason:
         raise ValidationError("دلیل مختومه شدن پرونده را وارد کنید.", field="reason")
     with uow:
-        s = uow.s
-        case = _load_case(s, case_id)
+        case = load_case(uow, case_id)
         check_case_action(case.state, "withdraw", True)
         step = apply_licence_step(
-            s, case.ngo_id, StepKind.WITHDRAWAL, on, clerk, reason=reason, note=note, case_id=case.id
+            uow, case.ngo_id, StepKind.WITHDRAWAL, on, reason=reason, note=note, case_id=case.id
         )
         close_case(case)
-        s.add(case)
+        uow.s.add(case)
         uow.commit()
         return step.id
 
 
 def _complete_typed(uow: UnitOfWork, case_id: str, expected: CaseType, **kwargs) -> str | None:
     with uow:
-        case = _load_case(uow.s, case_id)
+        case = load_case(uow, case_id)
         if case.case_type != expected.value:
             raise TransitionError(
                 f"این پرونده «{CASE_TYPE_LABELS[CaseType(case.case_type)]}» است، نه «{CASE_TYPE_LABELS[expected]}»."
@@ -387,7 +390,6 @@ def issue_licence(
     case_id: str,
     on: date,
     licence_number: str,
-    clerk: str,
     validity_years: int | None = None,
     expires_on: date | None = None,
     note: str = "",
@@ -398,7 +400,6 @@ def issue_licence(
         case_id,
         CaseType.ESTABLISHMENT,
         on=on,
-        clerk=clerk,
         licence_number=licence_number,
         validity_years=validity_years,
         expires_on=expires_on,
@@ -413,7 +414,6 @@ def renew_licence(
     case_id: str,
     on: date,
     licence_number: str,
-    clerk: str,
     validity_years: int | None = None,
     expires_on: date | None = None,
     note: str = "",
@@ -424,7 +424,6 @@ def renew_licence(
         case_id,
         CaseType.RENEWAL,
         on=on,
-        clerk=clerk,
         licence_number=licence_number,
         validity_years=validity_years,
         expires_on=expires_on,
@@ -445,7 +444,7 @@ STEP_LETTERS: dict[StepKind, tuple[str, str]] = {
 }
 
 
-def _record_step_letter(uow: UnitOfWork, ngo: Ngo, step: LicenceStep, kind: StepKind, clerk: str) -> None:
+def _record_step_letter(uow: UnitOfWork, ngo: Ngo, step: LicenceStep, kind: StepKind) -> None:
     """File the step's letter among the outgoing letters, in the step's transaction (never commits).
 
     A letter with that number in that Jalali year is linked to the step (its NGO and step filled in if
@@ -471,13 +470,12 @@ def _record_step_letter(uow: UnitOfWork, ngo: Ngo, step: LicenceStep, kind: Step
             county_id=ngo.county_id,
         )
         try:
-            letters.create_letter(uow, data, clerk, commit=False)
+            letters.create_letter(uow, data)
         except ValidationError as exc:  # e.g. a number too long for a letter: point at the step's field
             field = "letter_no" if exc.field == "number" else exc.field
             raise ValidationError(exc.message, field=field, record=exc.record) from exc
         return
-    letter = uow.s.get(Letter, found)
-    assert letter is not None
+    letter = uow.get(Letter, found)
     changed = False
     if not letter.licence_step_id:
         letter.licence_step_id = step.id
@@ -494,43 +492,44 @@ def _record_step_letter(uow: UnitOfWork, ngo: Ngo, step: LicenceStep, kind: Step
         uow.s.add(letter)
 
 
-def _direct(uow: UnitOfWork, ngo_id: str, kind: StepKind, on: date, clerk: str, **kwargs) -> str:
+def _direct(uow: UnitOfWork, ngo_id: str, kind: StepKind, on: date, **kwargs) -> str:
+    uow.require(Permission.SANCTION)
     on = require_date(on, "تاریخ", "on")
     with uow:
-        ngo: Ngo = load_ngo(uow.s, ngo_id)
-        step = apply_licence_step(uow.s, ngo, kind, on, clerk, **kwargs)
-        _record_step_letter(uow, ngo, step, kind, clerk)
+        ngo: Ngo = load_ngo(uow, ngo_id)
+        step = apply_licence_step(uow, ngo, kind, on, **kwargs)
+        _record_step_letter(uow, ngo, step, kind)
         uow.commit()
         return step.id
 
 
 def suspend_licence(
-    uow: UnitOfWork, ngo_id: str, on: date, letter_no: str, reason: str, clerk: str, note: str = ""
+    uow: UnitOfWork, ngo_id: str, on: date, letter_no: str, reason: str, note: str = ""
 ) -> str:
     """Suspend the NGO's valid licence; letter number and reason are required. Returns the step id.
 
     The suspension letter is filed (or linked) as an outgoing punitive letter in the same transaction.
+    Needs Permission.SANCTION (PermissionDeniedError otherwise).
     """
-    return _direct(uow, ngo_id, StepKind.SUSPENSION, on, clerk, letter_no=letter_no, reason=reason, note=note)
+    return _direct(uow, ngo_id, StepKind.SUSPENSION, on, letter_no=letter_no, reason=reason, note=note)
 
 
-def lift_suspension(
-    uow: UnitOfWork, ngo_id: str, on: date, letter_no: str, clerk: str, note: str = ""
-) -> str:
+def lift_suspension(uow: UnitOfWork, ngo_id: str, on: date, letter_no: str, note: str = "") -> str:
     """Lift a suspension: the licence is valid again. Returns the step id.
 
     A letter number, if given, is filed (or linked) as an outgoing «other» letter in the same transaction.
+    Needs Permission.SANCTION (PermissionDeniedError otherwise).
     """
-    return _direct(uow, ngo_id, StepKind.LIFTING, on, clerk, letter_no=letter_no, note=note)
+    return _direct(uow, ngo_id, StepKind.LIFTING, on, letter_no=letter_no, note=note)
 
 
 def revoke_licence(
-    uow: UnitOfWork, ngo_id: str, on: date, letter_no: str, reason: str, clerk: str, note: str = ""
+    uow: UnitOfWork, ngo_id: str, on: date, letter_no: str, reason: str, note: str = ""
 ) -> str:
     """Revoke (لغو) the licence or the approval; letter number and reason are required.
 
     Any open case of the NGO is closed in the same transaction (a WITHDRAWAL step, reason «لغو پروانه»).
-
     The revocation letter is filed (or linked) as an outgoing punitive letter in the same transaction.
+    Needs Permission.SANCTION (PermissionDeniedError otherwise).
     """
-    return _direct(uow, ngo_id, StepKind.REVOCATION, on, clerk, letter_no=letter_no, reason=reason, note=note)
+    return _direct(uow, ngo_id, StepKind.REVOCATION, on, letter_no=letter_no, reason=reason, note=note)

@@ -4,13 +4,17 @@ The desk's counts and lists (expiring, expired, overdue inquiries) are Core sele
 indexes of revision 0003: licence (state, expires_on, county_id), licencecase (state, county_id) and
 the partial inquiry (due_on, case_id) WHERE answered_on IS NULL. The counts read those indexes alone;
 the lists walk them in their display order, so a page (``limit``/``offset``) stops as soon as it is full.
+
+County scope: the unit of work scopes every ORM read to a county user's county; the statements here
+that name plain table columns also carry ``uow.in_scope(...)``, and a county user's lists and counts
+default to their county (so they take the same county index path as a chosen county).
 """
 
 from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import func, literal_column
+from sqlalchemy import func
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
@@ -31,12 +35,12 @@ from ostandari_desk.domain.lifecycle import (
     allowed_case_types,
     allowed_direct_steps,
 )
-from ostandari_desk.errors import NotFoundError
 from ostandari_desk.services.licences.cases import (
     CLOSED_CASE_STATES,
     all_answered,
     case_inquiries,
     find_open_case,
+    load_case,
 )
 from ostandari_desk.services.licences.rows import (
     ANSWER_LABELS,
@@ -52,6 +56,7 @@ from ostandari_desk.services.licences.rows import (
     TimelineEntry,
 )
 from ostandari_desk.services.licences.steps import LICENCE_ISSUING_STEPS, current_licence, load_ngo
+from ostandari_desk.store.adapters import adapters_for
 from ostandari_desk.store.models import County, Inquiry, Licence, LicenceCase, LicenceStep, Ngo
 from ostandari_desk.store.uow import UnitOfWork
 
@@ -86,10 +91,13 @@ OPEN_CASE_STATES = tuple(state.value for state in CaseState if state.value not i
 
 
 def _unindexed(session: Session, column) -> ColumnElement:
-    """`+table.column` on SQLite: keeps the planner off that column's index when another one is better."""
-    if session.get_bind().dialect.name != "sqlite":
-        return column
-    return literal_column(f"+{column.table.name}.{column.name}", type_=column.type)
+    """`+table.column`: keeps the planner off that column's index when another one is better."""
+    return adapters_for(session.get_bind()).unindexed(column)
+
+
+def _county(uow: UnitOfWork, county_id: str | None) -> str | None:
+    """The county a list is limited to: the one asked for, else a county user's own."""
+    return county_id if county_id is not None else uow.county_scope
 
 
 def _window(uow: UnitOfWork, within_days: int | None) -> int:
@@ -104,12 +112,11 @@ def _window(uow: UnitOfWork, within_days: int | None) -> int:
 def ngo_actions(uow: UnitOfWork, ngo_id: str) -> NgoActions:
     """What may be done now on the NGO's licence: case types to open, direct steps, the open case."""
     with uow:
-        s = uow.s
-        ngo = load_ngo(s, ngo_id)
-        case = find_open_case(s, ngo.id)
+        ngo = load_ngo(uow, ngo_id)
+        case = find_open_case(uow, ngo.id)
         actions: tuple[str, ...] = ()
         if case is not None:
-            actions = tuple(allowed_case_actions(case.state, all_answered(case_inquiries(s, case.id))))
+            actions = tuple(allowed_case_actions(case.state, all_answered(case_inquiries(uow, case.id))))
         state = LicenceState(ngo.licence_state)
         return NgoActions(
             licence_state=state.value,
@@ -125,15 +132,18 @@ def ngo_actions(uow: UnitOfWork, ngo_id: str) -> NgoActions:
 
 
 def get_case(uow: UnitOfWork, case_id: str, today: date | None = None) -> CaseDetail:
-    """A case with its inquiries; an unanswered inquiry past its due day is flagged overdue."""
+    """A case with its inquiries; an unanswered inquiry past its due day is flagged overdue.
+
+    Raises:
+        NotFoundError: no such case.
+        PermissionDeniedError: the case belongs to a county outside the actor's scope.
+    """
     today = today or date.today()
     with uow:
         s = uow.s
-        case = s.get(LicenceCase, case_id)
-        if case is None:
-            raise NotFoundError("پرونده موردنظر پیدا نشد.", record=str(case_id))
-        ngo = load_ngo(s, case.ngo_id)
-        inquiries = case_inquiries(s, case.id)
+        case = load_case(uow, case_id)
+        ngo = load_ngo(uow, case.ngo_id)
+        inquiries = case_inquiries(uow, case.id)
         answered = all_answered(inquiries)
         licence_id = s.exec(
             select(Licence.id).where(Licence.case_id == case.id).order_by(col(Licence.created_at).desc())
@@ -199,17 +209,14 @@ def licence_history(uow: UnitOfWork, ngo_id: str) -> list[LicenceInfo]:
         return [_licence_info(licence) for licence in uow.s.exec(stmt)]
 
 
-def current_licence_info(session_or_uow: Session | UnitOfWork, ngo_id: str) -> LicenceInfo | None:
+def current_licence_info(uow: UnitOfWork, ngo_id: str) -> LicenceInfo | None:
     """The NGO's current licence (not replaced by a renewal/upgrade), in any state; None if never issued.
 
-    Takes an open Session or a UnitOfWork (entered or not), so get_ngo can call it inside its own block.
+    Inside a caller's block (get_ngo's) it joins that block.
     """
-    if isinstance(session_or_uow, UnitOfWork):
-        with ensure_open(session_or_uow) as uow:
-            licence = current_licence(uow.s, ngo_id)
-            return _licence_info(licence) if licence else None
-    licence = current_licence(session_or_uow, ngo_id)
-    return _licence_info(licence) if licence else None
+    with uow:
+        licence = current_licence(uow, ngo_id)
+        return _licence_info(licence) if licence else None
 
 
 def _step_detail(
@@ -238,10 +245,15 @@ def _step_detail(
 
 
 def timeline(uow: UnitOfWork, ngo_id: str) -> list[TimelineEntry]:
-    """The NGO's whole licence history, by date then by entry order."""
+    """The NGO's whole licence history, by date then by entry order.
+
+    Raises:
+        NotFoundError: no such NGO.
+        PermissionDeniedError: the NGO belongs to a county outside the actor's scope.
+    """
     with uow:
         s = uow.s
-        load_ngo(s, ngo_id)
+        load_ngo(uow, ngo_id)
         stmt = (
             select(LicenceStep, Licence.number, Licence.expires_on, LicenceCase)
             .join(Licence, col(Licence.id) == col(LicenceStep.licence_id), isouter=True)
@@ -305,6 +317,7 @@ def _licence_rows(
     reaching each NGO by its key, and stops when the page is full.
     """
     expiry = col(Licence.expires_on).desc() if descending else col(Licence.expires_on)
+    county_id = _county(uow, county_id)
     stmt = (
         select(
             Licence.id,
@@ -375,19 +388,22 @@ def expired_licences(
     return _licence_rows(uow, today, _expired_where(today), True, county_id, limit, offset)
 
 
-def _overdue_from(session: Session, stmt, today: date, county_id: str | None):
+def _overdue_from(uow: UnitOfWork, stmt, today: date, county_id: str | None):
     """Unanswered inquiries past due, of open cases, driven from ix_inquiry_unanswered_due.
 
     The partial index holds only the unanswered inquiries, so its due_on range is small; each one's case
     is reached by its key. `+licencecase.state` / `+licencecase.county_id` keep SQLite from starting at
     the (many more) open cases of ix_licencecase_state_county and probing their inquiries instead.
     """
+    session = uow.s
     case = LicenceCase.__table__.c
     conditions = [
         col(Inquiry.answered_on).is_(None),
         col(Inquiry.due_on) < today,
         _unindexed(session, case.state).in_(OPEN_CASE_STATES),
+        uow.in_scope(_unindexed(session, case.county_id)),
     ]
+    county_id = _county(uow, county_id)
     if county_id is not None:
         conditions.append(_unindexed(session, case.county_id) == county_id)
     return (
@@ -418,7 +434,7 @@ def overdue_inquiries(
     )
     with uow:
         stmt = (
-            _overdue_from(uow.s, stmt, today, county_id)
+            _overdue_from(uow, stmt, today, county_id)
             .join(Ngo, col(Ngo.id) == col(LicenceCase.ngo_id))
             .order_by(col(Inquiry.due_on), col(Ngo.name_sort), col(Inquiry.id))
         )
@@ -450,6 +466,7 @@ def desk_counts(
     with uow:
         s = uow.s
         until = jalali.add_days(today, _window(uow, within_days))
+        county_id = _county(uow, county_id)
 
         def count(stmt) -> int:
             return int(s.exec(stmt).one())
@@ -467,12 +484,14 @@ def desk_counts(
             open_stmt = open_stmt.where(LicenceCase.county_id == county_id)
             # a county's NGOs by ix_ngo_county_sort, not every active NGO by the status index
             active_stmt = active_stmt.where(
-                Ngo.county_id == county_id, _unindexed(s, Ngo.__table__.c.status) == "active"
+                Ngo.county_id == county_id,
+                _unindexed(s, Ngo.__table__.c.status) == "active",
+                uow.in_scope(Ngo.__table__.c.county_id),
             )
         return DeskCounts(
             expiring=licences(_expiring_where(today, until)),
             expired=licences(_expired_where(today)),
-            overdue_inquiries=count(_overdue_from(s, select(func.count()), today, county_id)),
+            overdue_inquiries=count(_overdue_from(uow, select(func.count()), today, county_id)),
             open_cases=count(open_stmt),
             ngos_active=count(active_stmt),
         )

@@ -2,7 +2,8 @@
 
 The query filters with ``state IN (open states)`` so SQLite reads the open cases from the
 ``licencecase(state, county_id)`` index (revision 0003) instead of every case ever opened, and
-reaches each case's NGO by primary key.
+reaches each case's NGO by primary key. It is a statement over the plain tables, which the session does
+not scope: it carries ``uow.in_scope(county_id)`` itself, and a county user's list is their county's.
 """
 
 from __future__ import annotations
@@ -10,13 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import literal_column
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, select
 
 from ostandari_desk.domain.lifecycle import CASE_STATE_LABELS, CASE_TYPE_LABELS, CaseState
 from ostandari_desk.services.licences.cases import CLOSED_CASE_STATES
 from ostandari_desk.services.licences.rows import PROVINCE_LABEL
+from ostandari_desk.store.adapters import adapters_for
 from ostandari_desk.store.models import County, LicenceCase, Ngo
 from ostandari_desk.store.uow import UnitOfWork
 
@@ -44,10 +45,8 @@ class OpenCaseRow:
 
 
 def _unindexed(session: Session, column) -> ColumnElement:
-    """``+table.column`` on SQLite: the planner may not use that column's index (to order, here)."""
-    if session.get_bind().dialect.name != "sqlite":
-        return column
-    return literal_column(f"+{column.table.name}.{column.name}", type_=column.type)
+    """``+table.column``: the planner may not use that column's index (to order, here)."""
+    return adapters_for(session.get_bind()).unindexed(column)
 
 
 def open_cases(
@@ -57,12 +56,12 @@ def open_cases(
 
     ``limit``/``offset`` give one page of that order. The open cases are picked and sorted first (from
     the state index; ``+received_on`` keeps SQLite from walking the received_on index over every case
-    ever opened instead) and only that page is joined to its NGOs.
+    ever opened instead) and only that page is joined to its NGOs. A county user sees only their county.
     """
     case = LicenceCase.__table__.c
     picked = select(
         case.id, case.ngo_id, case.county_id, case.case_type, case.state, case.tracking_no, case.received_on
-    ).where(case.state.in_(OPEN_CASE_STATES))
+    ).where(case.state.in_(OPEN_CASE_STATES), uow.in_scope(case.county_id))
     if county_id is not None:
         picked = picked.where(case.county_id == county_id)
     with uow:

@@ -1,8 +1,8 @@
 """NGOs (سمن): validate, create, edit, deactivate, read one, and list/search/count pages in SQL.
 
 Text is stored cleaned (text.clean) beside its keys: name_key (text.normalize) for duplicate checks,
-name_sort (text.persian_sort_key) for ORDER BY, and search_text (normalized tokens) which the FTS5
-table ``ngo_fts`` (rowid = ngo.seq) indexes through triggers. Reads return frozen rows.
+name_sort (text.persian_sort_key) for ORDER BY, and search_text (normalized tokens) which the
+database's full-text index holds (``uow.db``, store/adapters; FTS5 on SQLite). Reads return frozen rows.
 """
 
 from ostandari_desk.services.ngos.commands import create_ngo, set_ngo_active, update_ngo

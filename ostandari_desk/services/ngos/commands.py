@@ -1,4 +1,8 @@
-"""Create, edit, deactivate an NGO: one transaction each, with audit entry and row version."""
+"""Create, edit, deactivate an NGO: one transaction each, with row version; the unit of work audits.
+
+Fields and board members are saved as a difference against what is stored (a member is matched by
+national code), so the NGO's history shows what changed, not a delete and re-insert of everything.
+"""
 
 from __future__ import annotations
 
@@ -8,25 +12,57 @@ from sqlalchemy import delete, insert, select, update
 
 from ostandari_desk.errors import ConcurrentEditError, NotFoundError
 from ostandari_desk.services.audit import now_utc
-from ostandari_desk.services.ngos.rows import (
-    BoardMemberInput,
-    NgoInput,
-)
+from ostandari_desk.services.ngos.rows import BoardMemberInput, NgoInput
 from ostandari_desk.services.ngos.validation import _check_against_database, _Clean, _clean_input, next_seq
 from ostandari_desk.store.models import BoardMember, Ngo, NgoField, new_id
 from ostandari_desk.store.uow import UnitOfWork
 
-# --- commands -----------------------------------------------------------------------------------
+_MEMBER_FIELDS = ("full_name", "role", "expertise", "term_start", "term_end")
 
 
-def _write_children(uow: UnitOfWork, ngo_id: str, clean: _Clean) -> None:
+def _member_values(member: BoardMemberInput) -> dict[str, Any]:
+    return {name: getattr(member, name) for name in _MEMBER_FIELDS}
+
+
+def _write_fields(uow: UnitOfWork, ngo_id: str, field_ids: tuple[str, ...]) -> None:
+    stored = set(uow.s.execute(select(NgoField.field_id).where(NgoField.ngo_id == ngo_id)).scalars())
+    wanted = set(field_ids)
+    if stored - wanted:
+        uow.s.execute(
+            delete(NgoField).where(NgoField.ngo_id == ngo_id, NgoField.field_id.in_(stored - wanted))
+        )
+    added = [f for f in field_ids if f not in stored]
+    if added:
+        uow.s.execute(insert(NgoField), [{"ngo_id": ngo_id, "field_id": f} for f in added])
+
+
+def _write_board(uow: UnitOfWork, ngo_id: str, board: tuple[BoardMemberInput, ...]) -> None:
+    """Make the stored board equal ``board``: update members kept, delete those gone, insert the new."""
     s = uow.s
-    s.execute(delete(NgoField).where(NgoField.ngo_id == ngo_id))
-    s.execute(delete(BoardMember).where(BoardMember.ngo_id == ngo_id))
-    if clean.field_ids:
-        s.execute(insert(NgoField), [{"ngo_id": ngo_id, "field_id": f} for f in clean.field_ids])
-    if clean.board:
-        moment = now_utc()
+    table = BoardMember.__table__
+    stored = {
+        row["national_code"]: row
+        for row in s.execute(select(table).where(table.c.ngo_id == ngo_id)).mappings()
+    }
+    wanted = {m.national_code: m for m in board}
+    gone = [row["id"] for code, row in stored.items() if code not in wanted]
+    if gone:
+        s.execute(delete(BoardMember).where(BoardMember.id.in_(gone)))
+    moment = now_utc()
+    for code, member in wanted.items():
+        row = stored.get(code)
+        if row is None:
+            continue
+        values = _member_values(member)
+        if any(row[k] != v for k, v in values.items()):  # one statement per row: the trail audits each
+            s.execute(
+                update(BoardMember)
+                .where(BoardMember.id == row["id"])
+                .values(**values, updated_at=moment, row_version=BoardMember.row_version + 1)
+                .execution_options(synchronize_session=False)
+            )
+    new = [m for code, m in wanted.items() if code not in stored]
+    if new:
         s.execute(
             insert(BoardMember),
             [
@@ -36,27 +72,32 @@ def _write_children(uow: UnitOfWork, ngo_id: str, clean: _Clean) -> None:
                     "updated_at": moment,
                     "row_version": 1,
                     "ngo_id": ngo_id,
-                    "full_name": m.full_name,
                     "national_code": m.national_code,
-                    "role": m.role,
-                    "expertise": m.expertise,
-                    "term_start": m.term_start,
-                    "term_end": m.term_end,
+                    **_member_values(m),
                 }
-                for m in clean.board
+                for m in new
             ],
         )
 
 
+def _write_children(uow: UnitOfWork, ngo_id: str, clean: _Clean) -> None:
+    _write_fields(uow, ngo_id, clean.field_ids)
+    _write_board(uow, ngo_id, clean.board)
+
+
 def create_ngo(
-    uow: UnitOfWork, data: NgoInput, board: list[BoardMemberInput] | tuple[BoardMemberInput, ...], clerk: str
+    uow: UnitOfWork, data: NgoInput, board: list[BoardMemberInput] | tuple[BoardMemberInput, ...] = ()
 ) -> str:
-    """Register a new NGO with its fields and board; returns its id. Commits.
+    """Register a new NGO with its fields and board; returns its id.
 
     Warnings from validate_ngo are not repeated here: show them before calling.
+
+    Raises:
+        PermissionDeniedError: a county user registering an NGO of another county or of the province.
     """
     clean = _clean_input(data, board)
     with uow:
+        uow.check_county(clean.values["county_id"])
         _check_against_database(uow, clean, None)
         values = dict(clean.values)
         moment = now_utc()
@@ -71,7 +112,10 @@ def create_ngo(
 
 
 def _bump(uow: UnitOfWork, ngo_id: str, expected_version: int | None, values: dict[str, Any]) -> None:
-    """Update the ngo row if its version is still ``expected_version``; else ConcurrentEditError."""
+    """Update the ngo row if its version is still ``expected_version``; else ConcurrentEditError.
+
+    The read is scoped to the actor's county: another county's NGO is not found.
+    """
     current = uow.s.execute(select(Ngo.row_version).where(Ngo.id == ngo_id)).scalar()
     if current is None:
         raise NotFoundError("سازمان پیدا نشد؛ شاید حذف شده باشد", record=ngo_id)
@@ -96,12 +140,12 @@ def update_ngo(
     data: NgoInput,
     board: list[BoardMemberInput] | tuple[BoardMemberInput, ...],
     expected_version: int,
-    clerk: str,
 ) -> None:
-    """Save an edit: the NGO, its fields and its board (replaced) in one transaction. Commits.
+    """Save an edit: the NGO, its fields and its board in one transaction.
 
     Raises:
         ConcurrentEditError: the record's row_version is no longer ``expected_version``.
+        PermissionDeniedError: moving the NGO out of a county user's county.
     """
     clean = _clean_input(data, board)
     with uow:
@@ -112,9 +156,9 @@ def update_ngo(
 
 
 def set_ngo_active(
-    uow: UnitOfWork, ngo_id: str, active: bool, clerk: str, expected_version: int | None = None
+    uow: UnitOfWork, ngo_id: str, active: bool, *, expected_version: int | None = None
 ) -> None:
-    """Mark an NGO active or inactive (it stays in the database and its history). Commits."""
+    """Mark an NGO active or inactive (it stays in the database and its history)."""
     status = "active" if active else "inactive"
     with uow:
         _bump(uow, ngo_id, expected_version, {"status": status})

@@ -6,7 +6,6 @@ import itertools
 from typing import Any
 
 from sqlalchemy import case, func, literal, or_, select
-from sqlalchemy import text as sql_text
 
 from ostandari_desk.domain import text
 from ostandari_desk.domain.lifecycle import LEVEL_LABELS, LICENCE_STATE_LABELS
@@ -33,9 +32,10 @@ def get_ngo(uow: UnitOfWork, ngo_id: str) -> NgoDetail:
     """One NGO with its county, fields, board and current licence."""
     with uow:
         s = uow.s
-        ngo = s.get(Ngo, ngo_id, populate_existing=True)
+        ngo = s.get(Ngo, ngo_id, populate_existing=True)  # scoped: another county's NGO is not found
         if ngo is None:
             raise NotFoundError("سازمان پیدا نشد؛ شاید حذف شده باشد", record=ngo_id)
+        uow.check_county(ngo.county_id, record=ngo_id)
         county = s.get(County, ngo.county_id) if ngo.county_id else None
         fields = s.execute(
             select(ReferenceItem.id, ReferenceItem.name)
@@ -107,22 +107,25 @@ def get_ngo(uow: UnitOfWork, ngo_id: str) -> NgoDetail:
         )
 
 
-def fts_query(query: str) -> str:
-    """The FTS5 MATCH expression for what the clerk typed: normalized tokens, each a quoted prefix, ANDed.
+def fts_query(uow: UnitOfWork, query: str) -> str:
+    """The full-text match expression for what the clerk typed (the database's own syntax, ``uow.db``).
 
     Returns "" when nothing searchable is left.
     """
-    tokens = [t for t in text.normalize(query).split(" ") if any(ch.isalnum() for ch in t)]
-    return " ".join('"' + t.replace('"', '""') + '"*' for t in tokens)
+    return uow.db.ngo_match(query)
 
 
-def _fts_rowids(match: str) -> Any:
-    return sql_text("SELECT rowid FROM ngo_fts WHERE ngo_fts MATCH :fts_match").bindparams(fts_match=match)
+def _fts_rowids(uow: UnitOfWork, match: str) -> Any:
+    """A subquery of the seqs of the NGOs matching ``match`` (the whole province; join it to Ngo)."""
+    return uow.db.ngo_match_seqs(match)
 
 
 def _fts_count(uow: UnitOfWork, match: str) -> int:
-    sql = sql_text("SELECT count(*) FROM ngo_fts WHERE ngo_fts MATCH :m").bindparams(m=match)
-    return int(uow.s.execute(sql).scalar() or 0)
+    """How many NGOs within the actor's scope match ``match``."""
+    if uow.county_scope is None:  # every index row is one NGO (kept in step by the database)
+        return uow.db.ngo_match_count(uow.s, match)
+    in_scope = select(func.count()).select_from(Ngo).where(Ngo.seq.in_(_fts_rowids(uow, match)))
+    return int(uow.s.execute(in_scope).scalar() or 0)
 
 
 def _filter_conditions(flt: NgoFilter) -> list[Any]:
@@ -180,10 +183,8 @@ _CLUSTERING = 4
 
 
 def _ties(uow: UnitOfWork, descending: bool) -> list[Any]:
-    """A last ORDER BY term for equal keys: SQLite walks an index in rowid order among them already."""
-    if uow.s.get_bind().dialect.name == "sqlite":
-        return []
-    return [Ngo.seq.desc() if descending else Ngo.seq]
+    """A last ORDER BY term for equal keys (none on SQLite: it walks an index in rowid order already)."""
+    return uow.db.ties(Ngo.seq, descending)
 
 
 def _column_order(sort: str, descending: bool) -> list[Any]:
@@ -294,7 +295,7 @@ def _page_rows(
         if matches == 0:
             return []
         seq = (Ngo.seq + 0) if _walk_index(uow, sort, matches, offset, limit) else Ngo.seq
-        conds.append(seq.in_(_fts_rowids(match)))
+        conds.append(seq.in_(_fts_rowids(uow, match)))
     if sort in ("county", "level"):
         size = matches if matches is not None and len(conds) == 1 else None
         return _grouped_rows(uow, sort, conds, size, descending, offset, limit)
@@ -315,7 +316,7 @@ def list_ngo_page(
     if sort not in NGO_SORT_KEYS:
         raise KeyError(f"unknown NGO sort key: {sort!r}")
     offset, limit = max(0, offset), max(0, limit)
-    match = fts_query(flt.text) if text.normalize(flt.text) else None
+    match = fts_query(uow, flt.text) if text.normalize(flt.text) else None
     if match == "" or limit == 0:
         return []
     with uow:
@@ -324,7 +325,7 @@ def list_ngo_page(
 
 def count_ngos(uow: UnitOfWork, flt: NgoFilter) -> int:
     """How many NGOs match ``flt``."""
-    match = fts_query(flt.text) if text.normalize(flt.text) else None
+    match = fts_query(uow, flt.text) if text.normalize(flt.text) else None
     if match == "":
         return 0
     with uow:
@@ -332,5 +333,5 @@ def count_ngos(uow: UnitOfWork, flt: NgoFilter) -> int:
         if match is not None:
             if not conds:  # every FTS row is one NGO (kept in step by triggers)
                 return _fts_count(uow, match)
-            conds.append(Ngo.seq.in_(_fts_rowids(match)))
+            conds.append(Ngo.seq.in_(_fts_rowids(uow, match)))
         return int(uow.s.execute(select(func.count()).select_from(Ngo).where(*conds)).scalar() or 0)

@@ -148,14 +148,22 @@ def _check_against_database(uow: UnitOfWork, clean: _Clean, ngo_id: str | None) 
         )
         if len(found) != len(clean.field_ids):
             raise ValidationError("یکی از حوزه‌های فعالیت انتخاب‌شده پیدا نشد", field="field_ids")
+    # The national ID is unique in the whole database, so this looks beyond a county user's scope
+    # (plain table, unscoped) but names the other NGO only when the actor may see it.
+    t = Ngo.__table__.c
     other = s.execute(
-        select(Ngo.id, Ngo.name).where(Ngo.national_id == v["national_id"], Ngo.id != (ngo_id or ""))
+        select(t.id, t.name, t.county_id).where(t.national_id == v["national_id"], t.id != (ngo_id or ""))
     ).first()
     if other is not None:
+        digits = text.to_persian_digits(v["national_id"])
+        if uow.actor.sees_county(other.county_id):
+            raise DuplicateError(
+                f"شناسه ملی {digits} پیش‌تر برای «{other.name}» ثبت شده است",
+                field="national_id",
+                record=other.id,
+            )
         raise DuplicateError(
-            f"شناسه ملی {text.to_persian_digits(v['national_id'])} پیش‌تر برای «{other.name}» ثبت شده است",
-            field="national_id",
-            record=other.id,
+            f"شناسه ملی {digits} پیش‌تر برای سازمانی در شهرستان دیگری ثبت شده است", field="national_id"
         )
     warnings: list[str] = []
     county_cond = Ngo.county_id.is_(None) if v["county_id"] is None else Ngo.county_id == v["county_id"]
@@ -225,6 +233,6 @@ def prepare_ngo_values(data: NgoInput, seq: int) -> dict[str, Any]:
 
 
 def next_seq(uow: UnitOfWork) -> int:
-    """The next free ngo.seq (the full-text index key)."""
+    """The next free ngo.seq (the full-text index key), over every county whoever asks."""
     with uow:
-        return (uow.s.execute(select(func.max(Ngo.seq))).scalar() or 0) + 1
+        return (uow.s.execute(select(func.max(Ngo.__table__.c.seq))).scalar() or 0) + 1

@@ -4,19 +4,26 @@ Each kind lives in its own module that defines ``KIND`` (a TransferKind); adding
 «letters» means adding a module and its name to ``_MODULES``.
 
     template("ngos", path)
-    report = import_file(uow, "ngos", path, skip_bad=True, clerk="...")
+    report = import_file(uow, "ngos", path, skip_bad=True)
     export_file(uow, "ngos", path)
+
+Both act for ``uow.actor``: a county user imports only their county's rows (another county's row is a
+row error) and exports only their county's records. An import writes one audit entry per stored row
+and one for the batch (file name, SHA-256, row count); an export writes one entry (what, how many rows,
+which file) once the file is written.
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from ostandari_desk.domain import text
 from ostandari_desk.errors import UserError
-from ostandari_desk.services.transfer.base import ImportOptions, TransferKind
+from ostandari_desk.services.transfer.base import ImportOptions, ImportSource, TransferKind
 from ostandari_desk.services.transfer.sheets import (
     Column,
     ImportReport,
@@ -72,7 +79,6 @@ def import_file(
     *,
     dry_run: bool = False,
     skip_bad: bool = False,
-    clerk: str = "",
     progress: Progress | None = None,
     bad_rows_path: Path | str | None = None,
 ) -> ImportReport:
@@ -80,7 +86,7 @@ def import_file(
 
     By default nothing is stored when any row is bad. With ``skip_bad`` the good rows are stored and
     the bad ones are written to ``bad_rows_path`` (default: beside the input, «<name>-خطا.xlsx») with a
-    «خطا» column. ``dry_run`` checks everything and stores nothing.
+    «خطا» column. ``dry_run`` checks everything and stores nothing (no audit entry either).
 
     Raises:
         UserError: unknown kind, unreadable file, or a required header missing (named).
@@ -89,8 +95,9 @@ def import_file(
     path = Path(path)
     table = open_table(path, spec.title, spec.columns)
     report = ImportReport(kind=spec.name, warnings=list(table.warnings), dry_run=dry_run, label=spec.unit)
+    source = ImportSource(spec.table, path.name, _sha256(path))
     try:
-        bad = spec.importer(uow, table, report, ImportOptions(dry_run, skip_bad, clerk, progress))
+        bad = spec.importer(uow, table, report, ImportOptions(dry_run, skip_bad, progress, source))
     finally:
         table.close()
     report.errors.sort(key=lambda e: e.row)
@@ -101,7 +108,8 @@ def import_file(
 
 
 def export_file(uow: UnitOfWork, kind: str, path: Path | str, flt: Any = None) -> int:
-    """Write the stored records of ``kind`` under the import headers (so an export re-imports).
+    """Write the stored records of ``kind`` within the actor's scope under the import headers (so an
+    export re-imports), then log the export (what, how many rows, which file).
 
     Returns the number of data rows written.
     """
@@ -117,4 +125,16 @@ def export_file(uow: UnitOfWork, kind: str, path: Path | str, flt: Any = None) -
             yield row
 
     write_table(path, spec.title, spec.headers, counted(spec.exporter(uow, flt)))
+    with uow:
+        detail = f"{spec.title}: {text.to_persian_digits(count)} ردیف → {path.name}"
+        uow.audit("export", spec.table, "", detail=detail)
+        uow.commit()
     return count
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

@@ -2,7 +2,9 @@
 
 An importer reads every row with ``read_rows`` (progress, every error of a row, the bad rows kept for
 the «ردیف‌های نادرست» file) and ends with ``finish_import`` (nothing stored on a dry run, or when a
-row is wrong and the clerk did not ask to skip the bad ones).
+row is wrong and the user did not ask to skip the bad ones). Imports act for ``uow.actor``: a county
+user's row for another county (or the province) is a row error on the county column, and a stored
+import writes one audit entry per row plus one for the batch (the file's name, SHA-256 and row count).
 """
 
 from __future__ import annotations
@@ -11,16 +13,62 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ostandari_desk.domain import text
 from ostandari_desk.services.transfer.sheets import Column, ImportReport, Progress, RowError, Table
+from ostandari_desk.store.models import County
 from ostandari_desk.store.uow import UnitOfWork
+
+
+@dataclass(frozen=True)
+class ImportSource:
+    """The file an import reads, for the batch's audit entry."""
+
+    table: str  # the table the rows go to: "ngo"
+    file_name: str
+    sha256: str
+
+    def detail(self, report: ImportReport) -> str:
+        fa = text.to_persian_digits
+        return (
+            f"پرونده «{self.file_name}»، SHA-256: {self.sha256}، "
+            f"{fa(report.rows_read)} ردیف خوانده شد، {fa(report.added)} {report.label} ثبت شد"
+        )
 
 
 @dataclass(frozen=True)
 class ImportOptions:
     dry_run: bool
     skip_bad: bool
-    clerk: str
-    progress: Progress | None
+    progress: Progress | None = None
+    source: ImportSource | None = None  # None: no batch entry (a caller feeding rows, not a file)
+
+
+def audit_batch(uow: UnitOfWork, opts: ImportOptions, report: ImportReport) -> None:
+    """The batch's audit entry, in the import's transaction (call it just before the commit)."""
+    if opts.source is not None:
+        uow.audit("import", opts.source.table, "", detail=opts.source.detail(report))
+
+
+def county_guard(uow: UnitOfWork) -> Callable[[str | None, str], str]:
+    """A check for a row's county: "" when the actor may write it, else the Persian reason.
+
+    ``check(county_id, shown)``: ``county_id`` None is the province; ``shown`` is the cell as typed.
+    """
+    scope = uow.county_scope
+    if scope is None:
+        return lambda county_id, shown: ""
+    own = uow.actor.county_name
+    if not own:
+        found = uow.s.get(County, scope)
+        own = found.name if found is not None else ""
+
+    def check(county_id: str | None, shown: str) -> str:
+        if county_id == scope:
+            return ""
+        what = f"شهرستان «{shown}»" if shown else "ردیف بی‌شهرستان (استانی)"
+        return f"{what} در حوزه شما نیست؛ شما فقط ردیف‌های شهرستان «{own}» را می‌توانید وارد کنید"
+
+    return check
 
 
 # run(uow, table, report, options) -> {sheet row number: original values} of the bad rows.
@@ -36,6 +84,7 @@ class TransferKind:
     name: str  # "ngos"
     title: str  # sheet name, e.g. «سمن‌ها»
     unit: str  # what one row is, for summaries: «سمن», «اقدام»
+    table: str  # the table its rows are, for the audit: "ngo"
     columns: tuple[Column, ...]
     importer: Importer
     exporter: Exporter
@@ -97,13 +146,15 @@ def finish_import(
     bad: dict[int, tuple],
     store: Callable[[list[Any]], None],
 ) -> dict[int, tuple]:
-    """Store the good rows (``store``) and commit, unless this is a dry run or a bad row stops it."""
+    """Store the good rows (``store``), log the batch and commit, unless this is a dry run or a bad row
+    stops it (then nothing is written, the audit included)."""
     if opts.dry_run or (report.errors and not opts.skip_bad):
         report.added = len(good) if opts.dry_run else 0
         return bad
     if good:
         store(good)
-    uow.commit()
     report.added = len(good)
+    audit_batch(uow, opts, report)
+    uow.commit()
     report.stored = True
     return bad

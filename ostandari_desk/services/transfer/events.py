@@ -28,6 +28,7 @@ from ostandari_desk.services.transfer.base import (
     ImportOptions,
     TransferKind,
     column_getter,
+    county_guard,
     finish_import,
     read_rows,
 )
@@ -117,7 +118,7 @@ def _stored(uow: UnitOfWork) -> dict[tuple, dict[str, Any]]:
 
 
 def _parse(
-    number: int, values: tuple, get: dict, counties: dict, ngos: dict
+    number: int, values: tuple, get: dict, counties: dict, ngos: dict, county_refused
 ) -> tuple[dict | None, list[RowError]]:
     """Check one row; returns (event values, []) or (None, every error of the row)."""
     errors: list[RowError] = []
@@ -162,6 +163,9 @@ def _parse(
         county_id = counties.get(county_key)
         if county_id is None:
             fail(H_COUNTY, f"شهرستان «{county_text}» در فهرست شهرستان‌های استان نیست")
+    known = county_id is not None or county_key == text.normalize(PROVINCE_LABEL)
+    if known and (reason := county_refused(county_id, county_text)):
+        fail(H_COUNTY, reason)
 
     organizer_cell = get["organizer"](values)
     organizer_text = cell_text(organizer_cell)
@@ -228,10 +232,11 @@ def _import(uow: UnitOfWork, table: Table, report: ImportReport, opts: ImportOpt
         counties, ngos = _lookups(uow)
         stored = _stored(uow)
         get = {c.key: column_getter(table, c.key) for c in COLUMNS}
+        county_refused = county_guard(uow)
         seen: dict[tuple, int] = {}
 
         def check(number: int, values: tuple) -> tuple[dict | None, list[RowError]]:
-            row, errors = _parse(number, values, get, counties, ngos)
+            row, errors = _parse(number, values, get, counties, ngos, county_refused)
             if row is None:
                 return None, errors
             ident = _identity(row["kind"], row["title_key"], row["starts_on"], row["county_id"])
@@ -261,10 +266,11 @@ def _import(uow: UnitOfWork, table: Table, report: ImportReport, opts: ImportOpt
             return row, []
 
         good, bad = read_rows(table, report, check, opts.progress, _PROGRESS_EVERY)
-        return finish_import(uow, report, opts, good, bad, lambda rows: _insert(uow, rows, opts.clerk))
+        return finish_import(uow, report, opts, good, bad, lambda rows: _insert(uow, rows))
 
 
-def _insert(uow: UnitOfWork, good: list[dict[str, Any]], clerk: str) -> None:
+def _insert(uow: UnitOfWork, good: list[dict[str, Any]]) -> None:
+    """Through the session, so each event and each participant link gets its audit entry."""
     moment = audit.now_utc()
     event_rows, link_rows = [], []
     for row in good:
@@ -273,10 +279,9 @@ def _insert(uow: UnitOfWork, good: list[dict[str, Any]], clerk: str) -> None:
         values.update(id=event_id, created_at=moment, updated_at=moment, row_version=1, note="")
         event_rows.append(values)
         link_rows.extend({"event_id": event_id, "ngo_id": ngo_id} for ngo_id in row["ngo_ids"])
-    conn = uow.s.connection()
-    conn.execute(insert(Event.__table__), event_rows)
+    uow.s.execute(insert(Event.__table__), event_rows)
     if link_rows:
-        conn.execute(insert(EventNgo.__table__), link_rows)
+        uow.s.execute(insert(EventNgo.__table__), link_rows)
 
 
 # --- export -------------------------------------------------------------------------------------
@@ -313,6 +318,7 @@ KIND = TransferKind(
     name="events",
     title="رویدادها",
     unit="رویداد",
+    table="event",
     columns=COLUMNS,
     importer=_import,
     exporter=_export,

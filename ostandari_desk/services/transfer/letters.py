@@ -27,6 +27,7 @@ from ostandari_desk.services.transfer.base import (
     ImportOptions,
     TransferKind,
     column_getter,
+    county_guard,
     finish_import,
     read_rows,
 )
@@ -106,7 +107,7 @@ def _stored(uow: UnitOfWork) -> dict[tuple, dict[str, Any]]:
 
 
 def _parse(
-    number: int, values: tuple, get: dict, counties: dict, ngos: dict
+    number: int, values: tuple, get: dict, counties: dict, ngos: dict, county_refused
 ) -> tuple[dict | None, list[RowError]]:
     errors: list[RowError] = []
 
@@ -169,6 +170,9 @@ def _parse(
         county_id = counties.get(county_key)
         if county_id is None:
             fail(H_COUNTY, f"شهرستان «{county_text}» در فهرست شهرستان‌های استان نیست")
+    known = county_id is not None or county_key in ("", text.normalize(PROVINCE_WORD))
+    if known and (reason := county_refused(county_id, county_text)):
+        fail(H_COUNTY, reason)
 
     if errors:
         return None, errors
@@ -202,10 +206,11 @@ def _import(uow: UnitOfWork, table: Table, report: ImportReport, opts: ImportOpt
         ngos = {nid: ngo_id for ngo_id, nid in uow.s.execute(select(Ngo.id, Ngo.national_id))}
         stored = _stored(uow)
         get = {c.key: column_getter(table, c.key) for c in COLUMNS}
+        county_refused = county_guard(uow)
         seen: dict[tuple, int] = {}
 
         def check(number: int, values: tuple) -> tuple[dict | None, list[RowError]]:
-            row, errors = _parse(number, values, get, counties, ngos)
+            row, errors = _parse(number, values, get, counties, ngos, county_refused)
             if row is None:
                 return None, errors
             ident = (row["direction"], row["jalali_year"], row["number"])
@@ -244,7 +249,7 @@ def _import(uow: UnitOfWork, table: Table, report: ImportReport, opts: ImportOpt
                 }
                 for row in good
             ]
-            uow.s.connection().execute(insert(Letter.__table__), rows)
+            uow.s.execute(insert(Letter.__table__), rows)  # through the session: audited row by row
 
         good, bad = read_rows(table, report, check, opts.progress, _PROGRESS_EVERY)
         return finish_import(uow, report, opts, good, bad, store)
@@ -277,6 +282,7 @@ KIND = TransferKind(
     name="letters",
     title="مکاتبات",
     unit="نامه",
+    table="letter",
     columns=COLUMNS,
     importer=_import,
     exporter=_export,

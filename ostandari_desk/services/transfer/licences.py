@@ -1,7 +1,8 @@
 """The «پروانه‌ها» sheet: an NGO's licence history, one step a row, applied through the lifecycle.
 
 Rows are checked cell by cell first; then, inside one transaction, each row goes through
-``apply_licence_step(..., imported=True)`` so the lifecycle's rules hold for imports too. A step
+``apply_licence_step(..., imported=True)`` so the lifecycle's rules (and the actor's permissions and
+county) hold for imports too, and each step is audited by the unit of work. A step
 already stored (same NGO, action, date and licence/letter number) is skipped, so a file imported
 twice adds nothing the second time.
 """
@@ -17,7 +18,7 @@ from sqlalchemy import select
 from ostandari_desk.domain import ids, jalali, text
 from ostandari_desk.domain.lifecycle import StepKind
 from ostandari_desk.errors import UserError, ValidationError
-from ostandari_desk.services.transfer.base import ImportOptions, TransferKind, read_rows
+from ostandari_desk.services.transfer.base import ImportOptions, TransferKind, audit_batch, read_rows
 from ostandari_desk.services.transfer.sheets import (
     Column,
     ImportReport,
@@ -148,89 +149,100 @@ def _parse(number: int, values: tuple, get: dict[str, Any]) -> tuple[dict[str, A
     }, errors
 
 
-def _import(uow: UnitOfWork, table: Table, report: ImportReport, opts: ImportOptions) -> dict[int, tuple]:
-    apply_step = _apply_licence_step()
+class _TakeBack(Exception):
+    """Raised inside the import's savepoint to undo a trial run or a refused file."""
 
+
+def _import(uow: UnitOfWork, table: Table, report: ImportReport, opts: ImportOptions) -> dict[int, tuple]:
     def check(number: int, values: tuple) -> tuple[tuple | None, list[RowError]]:
         row, errors = _parse(number, values, table.positions)
         return (None if row is None else (number, values, row)), errors
 
     parsed, bad = read_rows(table, report, check)
-    total = report.rows_read
-
     with uow:
-        session = uow.s
-        ngo_ids = dict(session.execute(select(Ngo.national_id, Ngo.id)).all())
-        known: set[tuple[str, str, date, str]] = set()
-        wanted = {ngo_ids[r["national_id"]] for _n, _v, r in parsed if r["national_id"] in ngo_ids}
-        if wanted:
-            stmt = (
-                select(
-                    LicenceStep.ngo_id,
-                    LicenceStep.kind,
-                    LicenceStep.on_date,
-                    LicenceStep.letter_no,
-                    Licence.number,
-                )
-                .outerjoin(Licence, Licence.id == LicenceStep.licence_id)
-                .where(LicenceStep.ngo_id.in_(wanted))
-            )
-            for ngo_id, kind, on_date, letter_no, number in session.execute(stmt):
-                known.add((ngo_id, kind, on_date, _ident(kind, number, letter_no)))
-
-        for done, (number, values, row) in enumerate(parsed, start=1):
-            if opts.progress is not None and done % _PROGRESS_EVERY == 0:
-                opts.progress(done, total)
-            ngo_id = ngo_ids.get(row["national_id"])
-            if ngo_id is None:
-                report.errors.append(
-                    RowError(
-                        number,
-                        H_NATIONAL_ID,
-                        f"سمنی با شناسه ملی {text.to_persian_digits(row['national_id'])} ثبت نشده است؛ "
-                        "نخست پرونده سمن‌ها را وارد کنید",
-                    )
-                )
-                bad[number] = values
-                continue
-            kind: StepKind = row["kind"]
-            key = (ngo_id, kind.value, row["on_date"], _ident(kind, row["licence_number"], row["letter_no"]))
-            if key in known:
-                report.unchanged += 1
-                continue
-            try:
-                # apply_licence_step checks everything before it changes anything, so a refused row
-                # leaves the session as it was and the next rows can still be tried.
-                apply_step(
-                    session,
-                    ngo_id,
-                    kind,
-                    row["on_date"],
-                    opts.clerk,
-                    licence_number=row["licence_number"] or None,
-                    expires_on=row["expires_on"],
-                    letter_no=row["letter_no"],
-                    note=row["note"],
-                    imported=True,
-                )
-            except UserError as exc:
-                header = _FIELD_HEADERS.get(exc.field or "", H_ACTION)
-                report.errors.append(RowError(number, header, exc.message))
-                bad[number] = values
-                continue
-            known.add(key)
-            report.added += 1
-        if opts.progress is not None:
-            opts.progress(total, total)
-
-        if opts.dry_run or (report.errors and not opts.skip_bad):
+        try:
+            # the steps go through the session; a savepoint takes them (and their audit) back on a
+            # trial run or a refused file, also inside a caller's open unit of work
+            with uow.savepoint():
+                _apply_rows(uow, parsed, bad, report, opts)
+                if opts.dry_run or (report.errors and not opts.skip_bad):
+                    raise _TakeBack
+        except _TakeBack:
             if not opts.dry_run:
                 report.added = 0
-            session.rollback()  # also when the caller's unit of work was already open
             return bad
+        audit_batch(uow, opts, report)
         uow.commit()
         report.stored = True
         return bad
+
+
+def _known_steps(uow: UnitOfWork, ngo_ids: set[str]) -> set[tuple[str, str, date, str]]:
+    """(NGO, kind, date, licence/letter number) of the steps the NGOs already have."""
+    known: set[tuple[str, str, date, str]] = set()
+    if not ngo_ids:
+        return known
+    stmt = (
+        select(
+            LicenceStep.ngo_id, LicenceStep.kind, LicenceStep.on_date, LicenceStep.letter_no, Licence.number
+        )
+        .outerjoin(Licence, Licence.id == LicenceStep.licence_id)
+        .where(LicenceStep.ngo_id.in_(ngo_ids))
+    )
+    for ngo_id, kind, on_date, letter_no, number in uow.s.execute(stmt):
+        known.add((ngo_id, kind, on_date, _ident(kind, number, letter_no)))
+    return known
+
+
+def _apply_rows(
+    uow: UnitOfWork, parsed: list[tuple], bad: dict[int, tuple], report: ImportReport, opts: ImportOptions
+) -> None:
+    """Apply each parsed row's step in sheet order; a refused row becomes a row error."""
+    apply_step = _apply_licence_step()
+    total = report.rows_read
+    ngo_ids = dict(uow.s.execute(select(Ngo.national_id, Ngo.id)).all())  # within the actor's scope
+    where = " در شهرستان شما" if uow.county_scope is not None else ""
+    known = _known_steps(
+        uow, {ngo_ids[r["national_id"]] for _n, _v, r in parsed if r["national_id"] in ngo_ids}
+    )
+    for done, (number, values, row) in enumerate(parsed, start=1):
+        if opts.progress is not None and done % _PROGRESS_EVERY == 0:
+            opts.progress(done, total)
+        ngo_id = ngo_ids.get(row["national_id"])
+        if ngo_id is None:
+            nid = text.to_persian_digits(row["national_id"])
+            reason = f"سمنی با شناسه ملی {nid}{where} ثبت نشده است؛ نخست پرونده سمن‌ها را وارد کنید"
+            report.errors.append(RowError(number, H_NATIONAL_ID, reason))
+            bad[number] = values
+            continue
+        kind: StepKind = row["kind"]
+        key = (ngo_id, kind.value, row["on_date"], _ident(kind, row["licence_number"], row["letter_no"]))
+        if key in known:
+            report.unchanged += 1
+            continue
+        try:
+            # apply_licence_step checks everything (the actor's permission and county included)
+            # before it changes anything, so a refused row leaves the session as it was.
+            apply_step(
+                uow,
+                ngo_id,
+                kind,
+                row["on_date"],
+                licence_number=row["licence_number"] or None,
+                expires_on=row["expires_on"],
+                letter_no=row["letter_no"],
+                note=row["note"],
+                imported=True,
+            )
+        except UserError as exc:
+            header = _FIELD_HEADERS.get(exc.field or "", H_ACTION)
+            report.errors.append(RowError(number, header, exc.message))
+            bad[number] = values
+            continue
+        known.add(key)
+        report.added += 1
+    if opts.progress is not None:
+        opts.progress(total, total)
 
 
 def _export(uow: UnitOfWork, flt: Any) -> Iterator[Sequence[Any]]:
@@ -272,6 +284,7 @@ KIND = TransferKind(
     name="licences",
     title="پروانه‌ها",
     unit="اقدام",
+    table="licencestep",
     columns=COLUMNS,
     importer=_import,
     exporter=_export,

@@ -1,8 +1,9 @@
 """The «سمن‌ها» sheet: import (fast path: pure-Python checks, Core inserts) and export of NGOs.
 
 A 100,000-row workbook must import in about the time openpyxl takes to read it, so the rows are
-checked against lookups loaded once (counties, fields, stored national IDs) and inserted with Core
-``insert()`` in chunks, all inside one transaction.
+checked against lookups loaded once (counties, fields, stored national IDs) and inserted by the
+database's bulk loader (``uow.db``) in chunks, all inside one transaction, each row recorded in the
+audit with ``uow.audit_rows`` (the loader writes below the session, which would not see them).
 """
 
 from __future__ import annotations
@@ -12,19 +13,18 @@ from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select
-from sqlalchemy import Table as SqlTable
-from sqlalchemy import text as sql_text
+from sqlalchemy import func, select
 
 from ostandari_desk.domain import ids, jalali, text
 from ostandari_desk.domain.lifecycle import LEVEL_LABELS, Level, LicenceState
 from ostandari_desk.errors import ValidationError
 from ostandari_desk.services import audit
-from ostandari_desk.services.ngos import PROVINCE_ONLY, fts_query
+from ostandari_desk.services.ngos import PROVINCE_ONLY
 from ostandari_desk.services.transfer.base import (
     ImportOptions,
     TransferKind,
     column_getter,
+    county_guard,
     finish_import,
     read_rows,
 )
@@ -69,8 +69,6 @@ COLUMNS = (
 PROVINCE_WORD = "استان"  # the county cell of a province-wide NGO
 _LIST_SPLIT = re.compile(r"[،,؛;\n]")
 _CHUNK = 5000
-_FTS_TRIGGER = "ngo_fts_insert"
-_FTS_BULK_FROM = 500  # rows; below this the trigger is cheap enough
 _PROGRESS_EVERY = 1000
 
 _FIELD_HEADERS = {
@@ -252,7 +250,11 @@ _COMPARED = (
 
 
 def _stored(uow: UnitOfWork) -> dict[str, dict[str, Any]]:
-    """Every stored NGO's comparable values by national ID (one query)."""
+    """Every stored NGO's comparable values by national ID (one query).
+
+    Over the whole province, also for a county user: a national ID is unique across counties, so a
+    row repeating another county's NGO must be refused, not stored twice.
+    """
     t = Ngo.__table__.c
     rows = uow.s.execute(
         select(
@@ -339,6 +341,7 @@ def _import(uow: UnitOfWork, table: Table, report: ImportReport, opts: ImportOpt
             _fields_reader(field_ids),
         )
         person_of, phone_of = _memo(_person_of), _memo(_phone_of)
+        county_refused = county_guard(uow)
         seen: dict[str, int] = {}
 
         def check(number: int, values: tuple) -> tuple[tuple | None, list[RowError]]:
@@ -374,6 +377,8 @@ def _import(uow: UnitOfWork, table: Table, report: ImportReport, opts: ImportOpt
             county_key, county_id, county_error = county_of(county_cell)
             if county_error:
                 fail(H_COUNTY, county_error)
+            elif reason := county_refused(county_id, cell_text(county_cell)):
+                fail(H_COUNTY, reason)
 
             level, level_error = level_of(g_level(values))
             if level_error:
@@ -456,7 +461,7 @@ def _import(uow: UnitOfWork, table: Table, report: ImportReport, opts: ImportOpt
             return good_row, []
 
         good, bad = read_rows(table, report, check, opts.progress, _PROGRESS_EVERY)
-        return finish_import(uow, report, opts, good, bad, lambda rows: _insert(uow, rows, opts.clerk))
+        return finish_import(uow, report, opts, good, bad, lambda rows: _insert(uow, rows))
 
 
 def _stored_field_sets(uow: UnitOfWork) -> dict[str, set[str]]:
@@ -466,69 +471,25 @@ def _stored_field_sets(uow: UnitOfWork) -> dict[str, set[str]]:
     return result
 
 
-def bulk_insert(conn: Connection, table: SqlTable, rows: list[dict[str, Any]]) -> None:
-    """``insert(table)`` executemany with the bind processing done once per distinct value.
+def _insert(uow: UnitOfWork, good: list[tuple[dict[str, Any], tuple[str, ...]]]) -> None:
+    """The new NGOs and their fields through the bulk loader, in chunks, in the caller's transaction.
 
-    SQLAlchemy converts every date and datetime of every row on the way in (a third of the time of a
-    100,000-row insert); here the statement is compiled by Core once, each column's processor runs
-    once per distinct value (an import shares one timestamp and a few thousand dates), and the
-    tuples go to the driver's executemany on the same connection and transaction.
-    """
-    if not rows:
-        return
-    if conn.dialect.paramstyle not in ("qmark", "numeric", "format"):  # positional only
-        conn.execute(insert(table), rows)
-        return
-    keys = list(rows[0])
-    compiled = insert(table).compile(dialect=conn.dialect, column_keys=keys)
-    order = list(compiled.positiontup or ())
-    if any(key not in rows[0] for key in order):  # a column computed by a Python-side default
-        conn.execute(insert(table), rows)
-        return
-    processors = []
-    for key in order:
-        processor = table.c[key].type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
-        processors.append(_memo(processor) if processor is not None else None)
-    if all(p is None for p in processors):
-        data = [tuple(row[key] for key in order) for row in rows]
-    else:
-        pairs = list(zip(order, processors, strict=True))
-        data = [
-            tuple(p(row[key]) if p is not None and row[key] is not None else row[key] for key, p in pairs)
-            for row in rows
-        ]
-    conn.exec_driver_sql(str(compiled), data)
-
-
-def _insert(uow: UnitOfWork, good: list[tuple[dict[str, Any], tuple[str, ...]]], clerk: str) -> None:
-    """Core inserts of the new NGOs and their fields, in chunks, in the caller's transaction.
-
-    On SQLite the per-row full-text trigger costs four times the insert itself, so for the bulk
-    insert it is dropped, the index is filled with one INSERT ... SELECT, and the trigger is
-    re-created from its own stored SQL — all in this one transaction (a failure rolls it all back,
-    and the write lock keeps other clerks' inserts out meanwhile).
+    The full-text index is set aside meanwhile and filled once at the end (``uow.db``); every row,
+    NGO and field alike, gets its audit entry.
     """
     conn = uow.s.connection()
+    db = uow.db
     ngo_table, field_table = Ngo.__table__, NgoField.__table__
-    trigger_sql = None
-    if conn.dialect.name == "sqlite" and len(good) >= _FTS_BULK_FROM:
-        trigger_sql = conn.exec_driver_sql(
-            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", (_FTS_TRIGGER,)
-        ).scalar()
-        if trigger_sql:
-            conn.exec_driver_sql(f"DROP TRIGGER {_FTS_TRIGGER}")
-    for start in range(0, len(good), _CHUNK):
-        chunk = good[start : start + _CHUNK]
-        bulk_insert(conn, ngo_table, [values for values, _fields in chunk])
-        field_rows = [{"ngo_id": values["id"], "field_id": f} for values, fields in chunk for f in fields]
-        if field_rows:
-            bulk_insert(conn, field_table, field_rows)
-    if trigger_sql:
-        conn.exec_driver_sql(
-            "INSERT INTO ngo_fts(rowid, search_text) SELECT seq, search_text FROM ngo WHERE seq >= ?",
-            (good[0][0]["seq"],),
-        )
-        conn.exec_driver_sql(trigger_sql)
+    with db.ngo_search_set_aside(conn, good[0][0]["seq"], len(good)):
+        for start in range(0, len(good), _CHUNK):
+            chunk = good[start : start + _CHUNK]
+            ngo_rows = [values for values, _fields in chunk]
+            field_rows = [{"ngo_id": values["id"], "field_id": f} for values, fields in chunk for f in fields]
+            db.bulk_insert(conn, ngo_table, ngo_rows)
+            uow.audit_rows("insert", ngo_table, ngo_rows)
+            if field_rows:
+                db.bulk_insert(conn, field_table, field_rows)
+                uow.audit_rows("insert", field_table, field_rows)
 
 
 # --- export -------------------------------------------------------------------------------------
@@ -556,8 +517,9 @@ def _export(uow: UnitOfWork, flt: Any) -> Iterator[Sequence[Any]]:
             t.phone,
             t.address,
         ).order_by(t.name_sort, t.national_id)
+        stmt = stmt.where(uow.in_scope(t.county_id))  # a plain table: not scoped by the session
         if flt is not None:
-            stmt = _apply_filter(stmt, flt)
+            stmt = _apply_filter(uow, stmt, flt)
         rows = uow.s.execute(stmt).all()
         fields: dict[str, list[str]] = {}
         for ngo_id, field_id in uow.s.execute(select(NgoField.ngo_id, NgoField.field_id)):
@@ -579,15 +541,15 @@ def _export(uow: UnitOfWork, flt: Any) -> Iterator[Sequence[Any]]:
         )
 
 
-def _apply_filter(stmt, flt: Any):
+def _apply_filter(uow: UnitOfWork, stmt, flt: Any):
     """Apply an NgoFilter-like object (text, county_id, level, field_id, status, licence_state)."""
     t = Ngo.__table__.c
     words = getattr(flt, "text", "") or ""
     if text.normalize(words):
-        match = fts_query(words) or '""'
-        stmt = stmt.where(
-            t.seq.in_(sql_text("SELECT rowid FROM ngo_fts WHERE ngo_fts MATCH :q").bindparams(q=match))
-        )
+        match = uow.db.ngo_match(words)
+        if not match:  # nothing searchable: nothing matches
+            return stmt.where(t.seq.is_(None))
+        stmt = stmt.where(t.seq.in_(uow.db.ngo_match_seqs(match)))
     if getattr(flt, "county_id", None) == PROVINCE_ONLY:
         stmt = stmt.where(t.county_id.is_(None))
     elif getattr(flt, "county_id", None):
@@ -605,6 +567,7 @@ KIND = TransferKind(
     name="ngos",
     title="سمن‌ها",
     unit="سمن",
+    table="ngo",
     columns=COLUMNS,
     importer=_import,
     exporter=_export,

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from functools import cache
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from ostandari_desk.store.adapters.base import DatabaseAdapters
 
 
-def adapters_for(engine: Engine) -> DatabaseAdapters:
-    """The adapters for ``engine``'s dialect."""
+def adapters_for(engine: Engine | Connection) -> DatabaseAdapters:
+    """The adapters for the dialect of ``engine`` (or of a connection: a session's bind)."""
     return _for_dialect(engine.dialect.name)
 
 

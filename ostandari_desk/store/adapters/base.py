@@ -1,12 +1,90 @@
-"""What a database must offer the services beyond plain SQL."""
+"""What a database must offer the services beyond plain SQL, with the portable defaults.
+
+A dialect's adapters (adapters/sqlite.py) subclass ``DatabaseAdapters`` and override what their
+database does better or differently: the NGO full-text search, the bulk loader and the planner hints.
+Every method works inside the caller's transaction and never commits.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, Connection, Table, insert
+from sqlalchemy.orm import Session
 
 
 @dataclass(frozen=True)
 class DatabaseAdapters:
-    """One database's implementations (filled in per dialect; see adapters/sqlite.py)."""
+    """One database's implementations; the methods here are the portable defaults."""
 
     name: str
+
+    # --- full-text search of NGOs ----------------------------------------------------------------
+
+    def ngo_match(self, words: str) -> str:
+        """The search expression for what the clerk typed; "" when nothing searchable is left."""
+        raise NotImplementedError(f"no NGO full-text search for the {self.name!r} database yet")
+
+    def ngo_match_seqs(self, match: str) -> Any:
+        """A subquery of the ``ngo.seq`` values matching ``match`` (for ``Ngo.seq.in_(...)``)."""
+        raise NotImplementedError(f"no NGO full-text search for the {self.name!r} database yet")
+
+    def ngo_match_count(self, session: Session, match: str) -> int:
+        """How many NGOs match ``match`` (the whole province: scope it with a join when needed)."""
+        raise NotImplementedError(f"no NGO full-text search for the {self.name!r} database yet")
+
+    # --- transactions ----------------------------------------------------------------------------
+
+    def begin(self, conn: Connection) -> None:
+        """Make sure the driver really has a transaction open (before DDL or a SAVEPOINT)."""
+
+    # --- bulk loading ----------------------------------------------------------------------------
+
+    def bulk_insert(self, conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+        """Insert ``rows`` (dicts with the same keys) into ``table`` on ``conn``, in its transaction.
+
+        Below the session: the rows are neither scoped nor audited here (``UnitOfWork.audit_rows``).
+        """
+        if rows:
+            conn.execute(insert(table), rows)
+
+    @contextmanager
+    def ngo_search_set_aside(self, conn: Connection, first_seq: int, rows: int) -> Iterator[None]:
+        """Around a bulk insert of ``rows`` NGOs numbered from ``first_seq``: keep the search index cheap.
+
+        The default keeps it as it is (the database maintains it row by row).
+        """
+        yield
+
+    # --- bulk building on a driver cursor (the demo builder) --------------------------------------
+
+    def table_columns(self, cursor: Any) -> dict[str, set[str]]:
+        """Every table's columns as the database has them (``cursor``: a DB-API cursor)."""
+        cursor.execute(
+            "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = current_schema()"
+        )
+        columns: dict[str, set[str]] = {}
+        for table, column in cursor.fetchall():
+            columns.setdefault(table, set()).add(column)
+        return columns
+
+    def set_aside_indexes(self, cursor: Any, tables: Sequence[str]) -> list[Any]:
+        """Drop the secondary indexes (and the search trigger) of ``tables`` before a bulk build, in the
+        cursor's transaction; returns what ``restore_indexes`` needs. The default keeps them."""
+        return []
+
+    def restore_indexes(self, cursor: Any, deferred: list[Any], report: Callable[[int, int], None]) -> None:
+        """Re-create what ``set_aside_indexes`` dropped and refill the search index."""
+
+    # --- planner hints ---------------------------------------------------------------------------
+
+    def ties(self, key: Any, descending: bool) -> list[Any]:
+        """The last ORDER BY term that makes a list's order total (``key``: a unique column)."""
+        return [key.desc() if descending else key]
+
+    def unindexed(self, column: Any) -> ColumnElement:
+        """``column`` in a form the planner will not answer from that column's own index."""
+        return column

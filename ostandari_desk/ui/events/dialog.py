@@ -96,8 +96,9 @@ class EventDialog(EditDialog):
         for kind, label in event_service.KIND_LABELS.items():
             self.kind_combo.addItem(label, kind)
         with self.context.uow() as uow:
-            counties = reference.list_counties(uow)
-        self.county_combo.addItem(event_service.PROVINCE_LABEL, None)
+            counties = reference.counties_in_scope(uow)  # a county user: their county alone
+        if self.context.actor.county_scope is None:
+            self.county_combo.addItem(event_service.PROVINCE_LABEL, None)
         for county in counties:
             self.county_combo.addItem(county.name, county.id)
 
@@ -209,12 +210,12 @@ class EventDialog(EditDialog):
         data = self.event_input()
 
         def store() -> None:
-            with self.context.uow() as uow:
-                if self.event_id is None:
-                    self.saved_id = event_service.create_event(uow, data, self.context.clerk)
-                else:
-                    event_service.update_event(uow, self.event_id, data, self._version, self.context.clerk)
-                    self.saved_id = self.event_id
+            uow = self.context.uow()  # the service's own block commits
+            if self.event_id is None:
+                self.saved_id = event_service.create_event(uow, data)
+            else:
+                event_service.update_event(uow, self.event_id, data, self._version)
+                self.saved_id = self.event_id
 
         if not self._save_guarded(store):
             return False

@@ -111,7 +111,7 @@ class EventsPage(PagedListPage):
 
     def _fill_filters(self) -> None:
         with self.context.uow() as uow:
-            counties = reference.list_counties(uow)
+            counties = reference.counties_in_scope(uow)  # a county user: their county alone
             years = event_service.event_years(uow)
         self.kind_combo.addItem(ALL, None)
         for kind, label in event_service.KIND_LABELS.items():
@@ -119,7 +119,8 @@ class EventsPage(PagedListPage):
         self.county_combo.addItem(ALL, None)
         for county in counties:
             self.county_combo.addItem(county.name, county.id)
-        self.county_combo.addItem(event_service.PROVINCE_LABEL, event_service.PROVINCE_ONLY)
+        if self.context.actor.county_scope is None:
+            self.county_combo.addItem(event_service.PROVINCE_LABEL, event_service.PROVINCE_ONLY)
         fill_years(self.year_combo, years)
 
     def _connect(self) -> None:
@@ -222,8 +223,7 @@ class EventsPage(PagedListPage):
         ):
             return
         try:
-            with self.context.uow() as uow:
-                event_service.delete_event(uow, event_id, self.context.clerk)
+            event_service.delete_event(self.context.uow(), event_id)
         except UserError as exc:
             ui_errors.show_user_error(self, exc)
         self.reload()

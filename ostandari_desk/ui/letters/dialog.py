@@ -102,8 +102,9 @@ class LetterDialog(EditDialog):
         for key, label in letter_service.KIND_LABELS.items():
             self.kind_combo.addItem(label, key)
         with self.context.uow() as uow:
-            counties = reference.list_counties(uow)
-        self.county_combo.addItem(letter_service.PROVINCE_LABEL, None)
+            counties = reference.counties_in_scope(uow)  # a county user: their county alone
+        if self.context.actor.county_scope is None:
+            self.county_combo.addItem(letter_service.PROVINCE_LABEL, None)
         for county in counties:
             self.county_combo.addItem(county.name, county.id)
 
@@ -224,8 +225,7 @@ class LetterDialog(EditDialog):
             self.attachment_list.takeItem(row)
         elif self.confirm(self, "حذف پیوست", f"پیوست «{item.text()}» از این نامه حذف شود؟"):
             try:
-                with self.context.uow() as uow:
-                    letter_service.remove_attachment(uow, item.data(ATTACHMENT_ID_ROLE), self.context.clerk)
+                letter_service.remove_attachment(self.context.uow(), item.data(ATTACHMENT_ID_ROLE))
             except UserError as exc:
                 ui_errors.show_user_error(self, exc, "پیوست")
             self._reload_attachments()
@@ -258,13 +258,13 @@ class LetterDialog(EditDialog):
         data = self.letter_input()
 
         def store() -> None:
-            with self.context.uow() as uow:
-                if self.letter_id is None:
-                    self.letter_id = letter_service.create_letter(uow, data, self.context.clerk)
-                    self._version = 1
-                else:
-                    letter_service.update_letter(uow, self.letter_id, data, self._version, self.context.clerk)
-                    self._version += 1
+            uow = self.context.uow()  # the service's own block commits
+            if self.letter_id is None:
+                self.letter_id = letter_service.create_letter(uow, data)
+                self._version = 1
+            else:
+                letter_service.update_letter(uow, self.letter_id, data, self._version)
+                self._version += 1
 
         if not self._save_guarded(store):
             return False
@@ -283,8 +283,7 @@ class LetterDialog(EditDialog):
         failed = []
         for path in self.pending_files():
             try:
-                with self.context.uow() as uow:
-                    letter_service.add_attachment(uow, self.letter_id, path, self.context.clerk)
+                letter_service.add_attachment(self.context.uow(), self.letter_id, path)
             except UserError as exc:
                 failed.append(f"{path.name}: {exc.message}")
                 continue

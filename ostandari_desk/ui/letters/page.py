@@ -195,8 +195,7 @@ class LettersPage(PagedListPage):
         ):
             return
         try:
-            with self.context.uow() as uow:
-                letter_service.delete_letter(uow, letter_id, self.context.clerk)
+            letter_service.delete_letter(self.context.uow(), letter_id)
         except UserError as exc:
             ui_errors.show_user_error(self, exc)
         self.reload()

@@ -1,5 +1,6 @@
 """The licence panel of one NGO: current licence, the open case with its inquiries, the legal next
-actions (only those ``ngo_actions`` allows) and the timeline."""
+actions (only those ``ngo_actions`` allows; those the signed-in role may not take are disabled, with a
+tooltip saying why) and the timeline."""
 
 from __future__ import annotations
 
@@ -23,8 +24,9 @@ from PySide6.QtWidgets import (
 
 from ostandari_desk.domain.jalali import format_jalali
 from ostandari_desk.domain.lifecycle import CASE_TYPE_LABELS, LEVEL_LABELS, STEP_LABELS
+from ostandari_desk.domain.roles import PERMISSION_LABELS, Permission
 from ostandari_desk.domain.text import format_number, protect_hyphenated_numbers, to_persian_digits
-from ostandari_desk.errors import UserError
+from ostandari_desk.errors import PermissionDeniedError, UserError
 from ostandari_desk.services import licences as lic
 from ostandari_desk.ui import errors as ui_errors
 from ostandari_desk.ui.licences import step_dialogs
@@ -53,6 +55,13 @@ OPEN_LABELS = {
 }
 ACTION_COLUMNS = 4
 DIRECT_LABELS = {"suspension": "تعلیق پروانه", "lifting": "رفع تعلیق", "revocation": "لغو پروانه"}
+# Actions a role needs a permission for (the services refuse them too).
+ACTION_PERMISSIONS = {
+    "decide": Permission.DECIDE,
+    "suspension": Permission.SANCTION,
+    "lifting": Permission.SANCTION,
+    "revocation": Permission.SANCTION,
+}
 INQUIRY_HEADERS = ("دستگاه", "شماره نامه", "تاریخ ارسال", "مهلت پاسخ", "پاسخ", "تاریخ پاسخ")
 
 
@@ -206,11 +215,23 @@ class LicencePanel(QWidget):
             button = QPushButton(label, self.actions_box)
             button.setObjectName(f"action_{key.replace(':', '_')}")
             button.clicked.connect(lambda _checked=False, k=key: self.run_action(k))
+            refused = self.refusal(key)
+            if refused:
+                button.setEnabled(False)
+                button.setToolTip(refused)
             self.actions_layout.addWidget(button, *divmod(position, ACTION_COLUMNS))
             self.action_buttons[key] = button
         self.no_action_label.setVisible(not keys)
         if not keys:
             self.actions_layout.addWidget(self.no_action_label, 0, 0, 1, ACTION_COLUMNS)
+
+    def refusal(self, key: str) -> str:
+        """Why the signed-in user may not take action ``key`` (Persian), or "" when they may."""
+        permission = ACTION_PERMISSIONS.get(key)
+        actor = self.context.actor
+        if permission is None or actor.may(permission):
+            return ""
+        return f"نقش شما («{actor.role_label}») اجازه «{PERMISSION_LABELS[permission]}» را ندارد."
 
     def action_labels(self) -> list[str]:
         return [button.text() for button in self.action_buttons.values()]
@@ -243,7 +264,14 @@ class LicencePanel(QWidget):
         raise KeyError(key)
 
     def run_action(self, key: str, inquiry_id: str | None = None) -> step_dialogs.StepDialog | None:
-        """Open the dialog of ``key`` (window-modal, not blocking); the panel refreshes after it."""
+        """Open the dialog of ``key`` (window-modal, not blocking); the panel refreshes after it.
+
+        An action the signed-in role may not take shows why instead (its button is disabled anyway).
+        """
+        refused = self.refusal(key)
+        if refused:
+            ui_errors.show_user_error(self, PermissionDeniedError(refused))
+            return None
         try:
             dialog = self.make_dialog(key, inquiry_id)
         except UserError as exc:

@@ -199,16 +199,14 @@ def _code(value: str) -> str:
 
 def open_case_dialog(context, ngo_id: str, case_types: tuple[str, ...], parent=None) -> StepDialog:
     def submit(v):
-        with context.uow() as uow:
-            return lic.open_case(
-                uow,
-                ngo_id,
-                v["case_type"],
-                v["received_on"],
-                context.clerk,
-                tracking_no=_code(v["tracking_no"]) or None,
-                note=v["note"],
-            )
+        return lic.open_case(
+            context.uow(),
+            ngo_id,
+            v["case_type"],
+            v["received_on"],
+            tracking_no=_code(v["tracking_no"]) or None,
+            note=v["note"],
+        )
 
     dialog = StepDialog("تشکیل پرونده", "درخواست سمن را ثبت کنید.", submit, parent)
     dialog.add_combo("case_type", "نوع پرونده:", [(CASE_TYPE_LABELS[t], str(t)) for t in case_types])
@@ -220,8 +218,7 @@ def open_case_dialog(context, ngo_id: str, case_types: tuple[str, ...], parent=N
 
 def documents_dialog(context, case_id: str, parent=None) -> StepDialog:
     def submit(v):
-        with context.uow() as uow:
-            lic.check_documents(uow, case_id, v["on"], context.clerk, note=v["note"])
+        lic.check_documents(context.uow(), case_id, v["on"], note=v["note"])
 
     dialog = StepDialog("بررسی مدارک", "مدارک پرونده بررسی و کامل شد.", submit, parent)
     dialog.add_date("on", "تاریخ بررسی:")
@@ -230,21 +227,13 @@ def documents_dialog(context, case_id: str, parent=None) -> StepDialog:
 
 
 def inquiries_dialog(context, case_id: str, parent=None) -> StepDialog:
-    with context.uow() as uow:
-        due_days = int(settings.get_setting(uow, "inquiry_due_days"))
+    due_days = int(settings.get_setting(context.uow(), "inquiry_due_days"))
 
     def submit(v):
         letters = {a: _code(v[f"letter_{a.value}"]) for a in Agency if _code(v[f"letter_{a.value}"])}
-        with context.uow() as uow:
-            return lic.send_inquiries(
-                uow,
-                case_id,
-                v["on"],
-                context.clerk,
-                due_days=v["due_days"],
-                letter_nos=letters,
-                note=v["note"],
-            )
+        return lic.send_inquiries(
+            context.uow(), case_id, v["on"], due_days=v["due_days"], letter_nos=letters, note=v["note"]
+        )
 
     dialog = StepDialog(
         "ارسال استعلام‌ها", "استعلامات چهارگانه به دستگاه‌های زیر فرستاده می‌شود.", submit, parent
@@ -258,8 +247,7 @@ def inquiries_dialog(context, case_id: str, parent=None) -> StepDialog:
 
 
 def answer_dialog(context, case_id: str, parent=None, inquiry_id: str | None = None) -> StepDialog:
-    with context.uow() as uow:
-        case = lic.get_case(uow, case_id)
+    case = lic.get_case(context.uow(), case_id)
     open_items = [
         (
             f"{q.agency_label} — مهلت {jalali.format_jalali(q.due_on)}" + (" (گذشته)" if q.overdue else ""),
@@ -272,8 +260,7 @@ def answer_dialog(context, case_id: str, parent=None, inquiry_id: str | None = N
     def submit(v):
         if not v["inquiry_id"]:
             raise UserError("استعلام بی‌پاسخی باقی نمانده است.")
-        with context.uow() as uow:
-            lic.answer_inquiry(uow, v["inquiry_id"], v["on"], v["answer"], context.clerk, note=v["note"])
+        lic.answer_inquiry(context.uow(), v["inquiry_id"], v["on"], v["answer"], note=v["note"])
 
     dialog = StepDialog("ثبت پاسخ استعلام", "", submit, parent)
     combo = dialog.add_combo("inquiry_id", "استعلام:", open_items)
@@ -286,21 +273,18 @@ def answer_dialog(context, case_id: str, parent=None, inquiry_id: str | None = N
 
 
 def decide_dialog(context, case_id: str, parent=None) -> StepDialog:
-    with context.uow() as uow:
-        bases = [item.name for item in reference.list_items(uow, "legal_basis")]
+    bases = [item.name for item in reference.list_items(context.uow(), "legal_basis")]
 
     def submit(v):
-        with context.uow() as uow:
-            lic.decide_case(
-                uow,
-                case_id,
-                v["decision"] == "approve",
-                v["on"],
-                v["meeting_on"],
-                v["legal_basis"],
-                context.clerk,
-                note=v["note"],
-            )
+        lic.decide_case(
+            context.uow(),
+            case_id,
+            v["decision"] == "approve",
+            v["on"],
+            v["meeting_on"],
+            v["legal_basis"],
+            note=v["note"],
+        )
 
     dialog = StepDialog("تصمیم شورا", "تصمیم شورای توسعه و حمایت از تشکل‌ها (یا هیئت نظارت).", submit, parent)
     dialog.add_combo("decision", "تصمیم:", [("موافقت", "approve"), ("مخالفت", "reject")])
@@ -332,18 +316,16 @@ def complete_dialog(context, case_id: str, parent=None) -> StepDialog:
     issues_licence = case.case_type != "conformity"
 
     def submit(v):
-        with context.uow() as uow:
-            if not issues_licence:
-                return lic.complete_case(uow, case_id, v["on"], context.clerk, note=v["note"])
-            return lic.complete_case(
-                uow,
-                case_id,
-                v["on"],
-                context.clerk,
-                licence_number=_code(v["licence_number"]),
-                validity_years=v["validity_years"],
-                note=v["note"],
-            )
+        if not issues_licence:
+            return lic.complete_case(context.uow(), case_id, v["on"], note=v["note"])
+        return lic.complete_case(
+            context.uow(),
+            case_id,
+            v["on"],
+            licence_number=_code(v["licence_number"]),
+            validity_years=v["validity_years"],
+            note=v["note"],
+        )
 
     intro = protect_hyphenated_numbers(
         f"پرونده «{case.case_type_label}» با شماره پیگیری {to_persian_digits(case.tracking_no)}"
@@ -373,11 +355,9 @@ def complete_dialog(context, case_id: str, parent=None) -> StepDialog:
 
 def withdraw_dialog(context, case_id: str, parent=None) -> StepDialog:
     def submit(v):
-        with context.uow() as uow:
-            return lic.withdraw_case(uow, case_id, v["on"], v["reason"], context.clerk, note=v["note"])
+        return lic.withdraw_case(context.uow(), case_id, v["on"], v["reason"], note=v["note"])
 
-    with context.uow() as uow:
-        case = lic.get_case(uow, case_id)
+    case = lic.get_case(context.uow(), case_id)
     intro = protect_hyphenated_numbers(
         f"پرونده {case.case_type_label} (شماره پیگیری {to_persian_digits(case.tracking_no)}) بدون تکمیل "
         "مختومه می‌شود و سمن می‌تواند پرونده تازه‌ای تشکیل دهد. این اقدام در سابقه می‌ماند."
@@ -391,10 +371,7 @@ def withdraw_dialog(context, case_id: str, parent=None) -> StepDialog:
 
 def suspension_dialog(context, ngo_id: str, parent=None) -> StepDialog:
     def submit(v):
-        with context.uow() as uow:
-            return lic.suspend_licence(
-                uow, ngo_id, v["on"], _code(v["letter_no"]), v["reason"], context.clerk
-            )
+        return lic.suspend_licence(context.uow(), ngo_id, v["on"], _code(v["letter_no"]), v["reason"])
 
     dialog = StepDialog("تعلیق پروانه", "پروانه فعالیت سمن تعلیق می‌شود.", submit, parent)
     dialog.add_date("on", "تاریخ تعلیق:")
@@ -406,10 +383,7 @@ def suspension_dialog(context, ngo_id: str, parent=None) -> StepDialog:
 
 def lifting_dialog(context, ngo_id: str, parent=None) -> StepDialog:
     def submit(v):
-        with context.uow() as uow:
-            return lic.lift_suspension(
-                uow, ngo_id, v["on"], _code(v["letter_no"]), context.clerk, note=v["note"]
-            )
+        return lic.lift_suspension(context.uow(), ngo_id, v["on"], _code(v["letter_no"]), note=v["note"])
 
     dialog = StepDialog("رفع تعلیق", "تعلیق پروانه برداشته می‌شود و پروانه دوباره معتبر است.", submit, parent)
     dialog.add_date("on", "تاریخ رفع تعلیق:")
@@ -421,8 +395,7 @@ def lifting_dialog(context, ngo_id: str, parent=None) -> StepDialog:
 
 def revocation_dialog(context, ngo_id: str, parent=None) -> StepDialog:
     def submit(v):
-        with context.uow() as uow:
-            return lic.revoke_licence(uow, ngo_id, v["on"], _code(v["letter_no"]), v["reason"], context.clerk)
+        return lic.revoke_licence(context.uow(), ngo_id, v["on"], _code(v["letter_no"]), v["reason"])
 
     dialog = StepDialog(
         "لغو پروانه", "پروانه (یا موافقت) سمن لغو می‌شود. این اقدام در سابقه می‌ماند.", submit, parent

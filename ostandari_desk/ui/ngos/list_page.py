@@ -110,12 +110,13 @@ class NgoListPage(PagedListPage):
 
     def _fill_filters(self) -> None:
         with self.context.uow() as uow:
-            counties = reference.list_counties(uow)
+            counties = reference.counties_in_scope(uow)  # a county user: their county alone
             fields = reference.list_items(uow, "field")
         self.county_combo.addItem(ALL, None)
         for county in counties:
             self.county_combo.addItem(county.name, county.id)
-        self.county_combo.addItem(ngo_service.PROVINCE_LABEL, ngo_service.PROVINCE_ONLY)
+        if self.context.actor.county_scope is None:
+            self.county_combo.addItem(ngo_service.PROVINCE_LABEL, ngo_service.PROVINCE_ONLY)
         self.level_combo.addItem(ALL, None)
         for key, label in LEVEL_LABELS.items():
             self.level_combo.addItem(label, str(key))
@@ -293,8 +294,7 @@ class NgoListPage(PagedListPage):
 
     def _set_active(self, ngo_id: str, active: bool) -> bool:
         try:
-            with self.context.uow() as uow:
-                ngo_service.set_ngo_active(uow, ngo_id, active, self.context.clerk)
+            ngo_service.set_ngo_active(self.context.uow(), ngo_id, active)
         except UserError as exc:
             ui_errors.show_user_error(self, exc)
             return False

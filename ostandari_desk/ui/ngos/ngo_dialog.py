@@ -120,11 +120,12 @@ class NgoDialog(EditDialog):
         for key, label in LEVEL_LABELS.items():
             self.levelCombo.addItem(label, str(key))
         with self.context.uow() as uow:
-            counties = reference.list_counties(uow)
+            counties = reference.counties_in_scope(uow)  # a county user: their county alone
             fields = reference.list_items(uow, "field")
         for county in counties:
             self.countyCombo.addItem(county.name, county.id)
-        self.countyCombo.addItem(PROVINCE_LABEL, None)
+        if self.context.actor.county_scope is None:
+            self.countyCombo.addItem(PROVINCE_LABEL, None)
         for item in fields:
             entry = QListWidgetItem(item.name, self.fieldsList)
             entry.setData(Qt.ItemDataRole.UserRole, item.id)
@@ -237,12 +238,12 @@ class NgoDialog(EditDialog):
                 warnings = ngo_service.validate_ngo(uow, data, ngo_id=self.ngo_id, board=board)
             if warnings and not self.confirm(self, "هشدار", "\n".join(warnings) + "\n\n" + WARNING_QUESTION):
                 return False
-            with self.context.uow() as uow:
-                if self.ngo_id is None:
-                    self.saved_id = ngo_service.create_ngo(uow, data, board, self.context.clerk)
-                else:
-                    ngo_service.update_ngo(uow, self.ngo_id, data, board, self._version, self.context.clerk)
-                    self.saved_id = self.ngo_id
+            uow = self.context.uow()  # the service's own block commits
+            if self.ngo_id is None:
+                self.saved_id = ngo_service.create_ngo(uow, data, board)
+            else:
+                ngo_service.update_ngo(uow, self.ngo_id, data, board, self._version)
+                self.saved_id = self.ngo_id
             return True
 
         if not self._save_guarded(store):

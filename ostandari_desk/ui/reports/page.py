@@ -48,9 +48,9 @@ _FILE_NAMES = {
 }
 
 
-def _produce_and_render(engine, request: ReportRequest) -> tuple[bytes, list]:
+def _produce_and_render(uow, request: ReportRequest) -> tuple[bytes, list]:
     """Worker side: the PDF and its preview images (QImages are safe to make off the UI thread)."""
-    pdf = produce(engine, request)
+    pdf = produce(uow, request)
     return pdf, render_pages(pdf)
 
 
@@ -112,9 +112,12 @@ class ReportsPage(QWidget):
         this_year = jalali.today_jalali_year()
         self.year_spin.setRange(jalali.MIN_YEAR + 101, 1435)
         self.year_spin.setValue(this_year)
-        self.county_combo.addItem(PROVINCE_SCOPE, None)
+        actor = self.context.actor
+        if actor.county_scope is None:  # a county user's reports cover their county alone
+            self.county_combo.addItem(PROVINCE_SCOPE, None)
         for county in reference.list_counties(self.context.uow()):
-            self.county_combo.addItem(county.name, county.id)
+            if actor.sees_county(county.id):
+                self.county_combo.addItem(county.name, county.id)
         self.days_spin.setRange(1, 3650)
         self.days_spin.setValue(int(self.context.setting("expiring_window_days") or 60))
         self.progress.setRange(0, 100)
@@ -204,7 +207,7 @@ class ReportsPage(QWidget):
         self.status.setText("در حال تهیه گزارش…")
         self._task = run_task(
             self,
-            partial(_produce_and_render, self.context.engine, request),
+            partial(_produce_and_render, self.context.uow(), request),
             on_done=self._on_done,
             on_error=self._on_error,
             progress=False,

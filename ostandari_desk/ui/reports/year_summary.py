@@ -29,11 +29,11 @@ _TARGETS = {
 }
 
 
-def _load(engine, year: int, today: date):
+def _load(uow, year: int, today: date):
+    """Worker side: the comparison, with a unit of work from ``context.uow()`` (the user's county)."""
     from ostandari_desk.services.annual import annual_comparison
-    from ostandari_desk.store.uow import UnitOfWork
 
-    return annual_comparison(UnitOfWork(engine), year, same_period=True, today=today)
+    return annual_comparison(uow, year, same_period=True, today=today)
 
 
 class YearSummaryWidget(QWidget):
@@ -69,9 +69,10 @@ class YearSummaryWidget(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
+        uow = self.context.uow()
         run_task(
             self,
-            lambda: _load(self.context.engine, self.year, self.today),
+            lambda: _load(uow, self.year, self.today),
             on_done=self._show,
             progress=False,
         )

@@ -360,7 +360,7 @@ class ImportDialog(TransferDialog):
         kind, path = self.kind(), self.path()
         dry_run = self.dry_run_check.isChecked()
         skip_bad = self.skip_bad_check.isChecked() and not dry_run
-        uow, clerk = self.context.uow, self.context.clerk
+        uow = self.context.uow
         self.report = None
         self.error_model.set_errors(())
         self.warning_list.clear()
@@ -368,7 +368,7 @@ class ImportDialog(TransferDialog):
 
         def run(progress: Callable[[int, int], None]) -> transfer.ImportReport:
             return transfer.import_file(
-                uow(), kind, path, dry_run=dry_run, skip_bad=skip_bad, clerk=clerk, progress=progress
+                uow(), kind, path, dry_run=dry_run, skip_bad=skip_bad, progress=progress
             )
 
         return run
