@@ -9,6 +9,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import ClassVar
 
 from sqlalchemy import select, union_all
 
@@ -54,7 +55,9 @@ class AuditLine:
 
     @property
     def role_label(self) -> str:
-        return ROLE_LABELS.get(Role(self.role), self.role) if self.role in Role._value2member_map_ else self.role
+        return (
+            ROLE_LABELS.get(Role(self.role), self.role) if self.role in Role._value2member_map_ else self.role
+        )
 
     @property
     def action_label(self) -> str:
@@ -119,7 +122,9 @@ def audit_lines(uow: UnitOfWork, flt: AuditFilter, limit: int | None = None) -> 
         if flt.since:
             stmt = stmt.where(a.at >= datetime.combine(flt.since, datetime.min.time(), UTC))
         if flt.until:
-            stmt = stmt.where(a.at < datetime.combine(jalali.add_days(flt.until, 1), datetime.min.time(), UTC))
+            stmt = stmt.where(
+                a.at < datetime.combine(jalali.add_days(flt.until, 1), datetime.min.time(), UTC)
+            )
         if flt.record_id:
             stmt = stmt.where((a.record_id == flt.record_id) | (a.owner_id == flt.record_id))
         if flt.table_name:
@@ -144,7 +149,7 @@ def usernames(uow: UnitOfWork) -> list[str]:
 class _Names:
     """Names for ids in before/after values (a county, a list item, an NGO), looked up once each."""
 
-    _MODELS = {
+    _MODELS: ClassVar[dict[str, type]] = {
         "county_id": County,
         "field_id": ReferenceItem,
         "category_id": ReferenceItem,
@@ -164,9 +169,11 @@ class _Names:
         if model is not None and isinstance(raw, str):
             key = (model.__tablename__, raw)
             if key not in self.cache:
-                row = self.uow.s.connection().execute(
-                    select(model.__table__.c.name).where(model.__table__.c.id == raw)
-                ).first()
+                row = (
+                    self.uow.s.connection()
+                    .execute(select(model.__table__.c.name).where(model.__table__.c.id == raw))
+                    .first()
+                )
                 self.cache[key] = row[0] if row else raw
             return self.cache[key]
         if isinstance(raw, bool):
@@ -184,18 +191,20 @@ def _lines(entry, names: _Names) -> Iterator[AuditLine]:
     if at.tzinfo is None:
         at = at.replace(tzinfo=UTC)
     changes = json.loads(entry["changes"]) if entry["changes"] else {}
-    common = dict(
-        at=at,
-        username=entry["username"],
-        role=entry["role"],
-        action=entry["action"],
-        table_name=entry["table_name"],
-        record_id=entry["record_id"],
-        detail=entry["detail"],
-    )
+    common = {
+        "at": at,
+        "username": entry["username"],
+        "role": entry["role"],
+        "action": entry["action"],
+        "table_name": entry["table_name"],
+        "record_id": entry["record_id"],
+        "detail": entry["detail"],
+    }
     if not changes:
         yield AuditLine(**common, field="", before="", after="")
         return
     for field in sorted(changes, key=lambda f: field_label(f)):
         before, after = changes[field]
-        yield AuditLine(**common, field=field, before=names.value(field, before), after=names.value(field, after))
+        yield AuditLine(
+            **common, field=field, before=names.value(field, before), after=names.value(field, after)
+        )

@@ -260,11 +260,15 @@ def _other_active_admins(uow: UnitOfWork, user_id: str) -> int:
 def _keep_an_admin(uow: UnitOfWork, user: User) -> None:
     if user.role == Role.ADMIN.value and user.active and _other_active_admins(uow, user.id) == 0:
         raise ValidationError(
-            "این کاربر تنها مدیر سامانه فعال است؛ نخست مدیر سامانه دیگری تعریف کنید", field="role", record=user.id
+            "این کاربر تنها مدیر سامانه فعال است؛ نخست مدیر سامانه دیگری تعریف کنید",
+            field="role",
+            record=user.id,
         )
 
 
-def update_user(uow: UnitOfWork, user_id: str, full_name: str, role: str, county_id: str | None = None) -> None:
+def update_user(
+    uow: UnitOfWork, user_id: str, full_name: str, role: str, county_id: str | None = None
+) -> None:
     """An admin edits a user's name, role and county."""
     with uow:
         uow.require(Permission.MANAGE_USERS)

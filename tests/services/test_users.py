@@ -75,7 +75,10 @@ def test_five_failures_lock_the_user_for_five_minutes(office):
     with pytest.raises(AuthenticationError, match="قفل"):
         users.authenticate(engine, "admin", PASSWORD, now=start + timedelta(minutes=4))
     # five minutes on, the right password works again
-    assert users.authenticate(engine, "admin", PASSWORD, now=start + timedelta(minutes=5, seconds=1)).username == "admin"
+    assert (
+        users.authenticate(engine, "admin", PASSWORD, now=start + timedelta(minutes=5, seconds=1)).username
+        == "admin"
+    )
 
 
 def test_a_success_resets_the_failure_count(office):
@@ -109,7 +112,9 @@ def test_the_last_active_admin_can_be_neither_disabled_nor_demoted(office):
     second = users.create_user(UnitOfWork(engine, admin), "admin2", "مدیر دوم", "admin", PASSWORD)
     users.update_user(UnitOfWork(engine, admin), admin.user_id, "مدیر", "manager")  # another admin remains
     with pytest.raises(ValidationError, match="تنها مدیر سامانه"):
-        users.set_user_active(UnitOfWork(engine, users.authenticate(engine, "admin2", PASSWORD)), second, False)
+        users.set_user_active(
+            UnitOfWork(engine, users.authenticate(engine, "admin2", PASSWORD)), second, False
+        )
 
 
 def test_only_an_admin_manages_users(office):
@@ -152,7 +157,9 @@ def test_passwords_change_and_reset(office):
     assert users.authenticate(engine, "sara", "reset-password").username == "sara"
     assert _actions(engine).count("password") == 2
     with engine.connect() as conn:  # a password's hash never reaches the trail
-        assert not any("argon2" in (c or "") for c in conn.execute(select(AuditEntry.__table__.c.changes)).scalars())
+        assert not any(
+            "argon2" in (c or "") for c in conn.execute(select(AuditEntry.__table__.c.changes)).scalars()
+        )
 
 
 def test_users_are_listed_for_an_admin(office):

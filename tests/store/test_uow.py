@@ -79,12 +79,16 @@ def test_only_the_outermost_block_commits(engine, counties):
         raise RuntimeError("the caller's next step fails")  # everything rolls back, audit included
     with UnitOfWork(engine, SYSTEM) as check:
         assert check.s.execute(select(func.count()).select_from(Ngo)).scalar_one() == 0
-        assert check.s.execute(select(func.count()).select_from(AuditEntry).where(AuditEntry.table_name == "ngo")).scalar_one() == 0
+        assert (
+            check.s.execute(
+                select(func.count()).select_from(AuditEntry).where(AuditEntry.table_name == "ngo")
+            ).scalar_one()
+            == 0
+        )
 
-    with uow:  # a caller that only wraps a service keeps the service's work
-        with uow:
-            uow.s.execute(insert(Ngo), [_ngo_row(counties[0])])
-            uow.commit()
+    with uow, uow:  # a caller that only wraps a service keeps the service's work
+        uow.s.execute(insert(Ngo), [_ngo_row(counties[0])])
+        uow.commit()
     assert _count(engine, Ngo) == 1
 
     with uow:  # a dry run discards what the inner block asked to keep
@@ -103,7 +107,9 @@ def test_each_write_is_recorded_field_by_field_with_the_actor(engine, counties):
     ngo_id = _add_ngo(engine, counties[0], "انجمن نخست")
     clerk = Actor(username="ali", full_name="علی", role=Role.CLERK, user_id="u-ali")
     with UnitOfWork(engine, clerk) as uow:
-        uow.s.execute(update(Ngo).where(Ngo.id == ngo_id).values(name="انجمن دوم", phone="0281", row_version=2))
+        uow.s.execute(
+            update(Ngo).where(Ngo.id == ngo_id).values(name="انجمن دوم", phone="0281", row_version=2)
+        )
         uow.commit()
     with UnitOfWork(engine, clerk) as uow:
         ngo = uow.get(Ngo, ngo_id)
@@ -113,7 +119,12 @@ def test_each_write_is_recorded_field_by_field_with_the_actor(engine, counties):
     inserted, updated, orm_updated = _entries(engine, ngo_id)
     assert (inserted.action, inserted.username, inserted.role) == ("insert", "system", "admin")
     assert json.loads(inserted.changes)["name"] == [None, "انجمن نخست"]
-    assert (updated.action, updated.username, updated.role, updated.user_id) == ("update", "ali", "clerk", "u-ali")
+    assert (updated.action, updated.username, updated.role, updated.user_id) == (
+        "update",
+        "ali",
+        "clerk",
+        "u-ali",
+    )
     assert json.loads(updated.changes) == {"name": ["انجمن نخست", "انجمن دوم"], "phone": ["", "0281"]}
     assert json.loads(orm_updated.changes) == {"address": ["", "قزوین، خیابان نادری"]}
 
@@ -123,7 +134,8 @@ def test_a_child_row_is_recorded_under_its_parent(engine, counties):
     member_id = new_id()
     with UnitOfWork(engine, SYSTEM) as uow:
         uow.s.execute(
-            insert(BoardMember), [{"id": member_id, "ngo_id": ngo_id, "full_name": "مریم", "national_code": "0012345678"}]
+            insert(BoardMember),
+            [{"id": member_id, "ngo_id": ngo_id, "full_name": "مریم", "national_code": "0012345678"}],
         )
         uow.s.execute(delete(BoardMember).where(BoardMember.id == member_id))
         uow.commit()
@@ -147,7 +159,9 @@ def test_a_county_user_reads_only_their_county(engine, counties):
         assert uow.s.execute(select(func.count()).select_from(Ngo)).scalar_one() == 3
 
 
-@pytest.mark.parametrize("how", ["core update", "core delete", "orm", "insert", "province insert", "child insert"])
+@pytest.mark.parametrize(
+    "how", ["core update", "core delete", "orm", "insert", "province insert", "child insert"]
+)
 def test_a_county_user_cannot_write_another_countys_records(engine, counties, how):
     theirs = _add_ngo(engine, counties[1], "انجمن دیگر")
     uow = UnitOfWork(engine, _county_user(counties[0]))
@@ -166,7 +180,8 @@ def test_a_county_user_cannot_write_another_countys_records(engine, counties, ho
             uow.s.execute(insert(Ngo), [_ngo_row(None)])
         else:
             uow.s.execute(
-                insert(BoardMember), [{"id": new_id(), "ngo_id": theirs, "full_name": "x", "national_code": "0"}]
+                insert(BoardMember),
+                [{"id": new_id(), "ngo_id": theirs, "full_name": "x", "national_code": "0"}],
             )
         uow.commit()
     with UnitOfWork(engine, SYSTEM) as check:
@@ -188,7 +203,9 @@ def test_permissions_follow_the_role(engine):
         clerk.require(Permission.DECIDE)
     UnitOfWork(engine, Actor(username="m", full_name="م", role=Role.MANAGER)).require(Permission.SANCTION)
     with pytest.raises(PermissionDeniedError):
-        UnitOfWork(engine, Actor(username="m", full_name="م", role=Role.MANAGER)).require(Permission.MANAGE_USERS)
+        UnitOfWork(engine, Actor(username="m", full_name="م", role=Role.MANAGER)).require(
+            Permission.MANAGE_USERS
+        )
 
 
 def test_the_audit_is_append_only_even_through_a_unit_of_work(engine, counties):

@@ -23,16 +23,24 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 _SQLITE_TRIGGERS = (
-    "CREATE TRIGGER auditentry_no_update BEFORE UPDATE ON auditentry "
-    "BEGIN SELECT RAISE(ABORT, 'audit entries are append-only'); END",
-    "CREATE TRIGGER auditentry_no_delete BEFORE DELETE ON auditentry "
-    "BEGIN SELECT RAISE(ABORT, 'audit entries are append-only'); END",
+    (
+        "CREATE TRIGGER auditentry_no_update BEFORE UPDATE ON auditentry "
+        "BEGIN SELECT RAISE(ABORT, 'audit entries are append-only'); END"
+    ),
+    (
+        "CREATE TRIGGER auditentry_no_delete BEFORE DELETE ON auditentry "
+        "BEGIN SELECT RAISE(ABORT, 'audit entries are append-only'); END"
+    ),
 )
 _POSTGRES_TRIGGERS = (
-    "CREATE FUNCTION auditentry_append_only() RETURNS trigger LANGUAGE plpgsql AS "
-    "$$ BEGIN RAISE EXCEPTION 'audit entries are append-only'; END $$",
-    "CREATE TRIGGER auditentry_no_change BEFORE UPDATE OR DELETE ON auditentry "
-    "FOR EACH ROW EXECUTE FUNCTION auditentry_append_only()",
+    (
+        "CREATE FUNCTION auditentry_append_only() RETURNS trigger LANGUAGE plpgsql AS "
+        "$$ BEGIN RAISE EXCEPTION 'audit entries are append-only'; END $$"
+    ),
+    (
+        "CREATE TRIGGER auditentry_no_change BEFORE UPDATE OR DELETE ON auditentry "
+        "FOR EACH ROW EXECUTE FUNCTION auditentry_append_only()"
+    ),
 )
 
 
@@ -44,7 +52,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("failed_logins", sa.Integer(), nullable=False, server_default="0"))
         batch_op.add_column(sa.Column("locked_until", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True))
         batch_op.create_index("ix_user_username_key", ["username_key"], unique=False)
-    op.execute("UPDATE \"user\" SET username_key = lower(username)")
+    op.execute('UPDATE "user" SET username_key = lower(username)')
     with op.batch_alter_table("auditentry") as batch_op:
         batch_op.add_column(sa.Column("user_id", sqlmodel.sql.sqltypes.AutoString(), nullable=True))
         batch_op.add_column(

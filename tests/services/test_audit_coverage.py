@@ -1,0 +1,412 @@
+"""Every public mutating service function writes its audit, as the acting user.
+
+The functions are found by walking the services (and settings.py): a public function whose first parameter is
+the unit of work (or the engine) and that commits, itself or through a helper of its module. Each must have a
+recipe here; a new mutating function without one fails ``test_every_mutating_function_has_a_recipe``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from ostandari_desk import settings
+from ostandari_desk.domain.roles import SYSTEM, Role
+from ostandari_desk.services import events, letters, reference, reporting, setup, transfer, users
+from ostandari_desk.services import licences as lic
+from ostandari_desk.services import ngos as ngo_service
+from ostandari_desk.services.audit import AuditFilter
+from ostandari_desk.services.audit_export import export_audit
+from ostandari_desk.store.models import AuditEntry
+from ostandari_desk.store.uow import UnitOfWork
+from tests.ngo_sheets import good_row, write_xlsx
+
+LEGAL = "آیین‌نامه ۱۳۹۵، ماده ۶"
+PASSWORD = "secret-123"
+
+
+def _public_mutators() -> set[str]:
+    import ostandari_desk.services as package
+
+    modules = [settings]
+    for info in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
+        if ".demo" not in info.name and not info.name.endswith(".session"):
+            modules.append(importlib.import_module(info.name))
+    found: set[str] = set()
+    for module in modules:
+        funcs = {
+            name: f
+            for name, f in vars(module).items()
+            if inspect.isfunction(f) and f.__module__ == module.__name__
+        }
+        mutating = {name for name, f in funcs.items() if "commit()" in inspect.getsource(f)}
+        grew = True
+        while grew:  # a function calling one of its module's committing helpers commits too
+            grew = False
+            for name, f in funcs.items():
+                if name not in mutating and mutating & set(f.__code__.co_names):
+                    mutating.add(name)
+                    grew = True
+        for name in mutating:
+            params = list(inspect.signature(funcs[name]).parameters)
+            if not name.startswith("_") and params and params[0] in ("uow", "engine"):
+                found.add(f"{module.__name__.removeprefix('ostandari_desk.')}.{name}")
+    return found
+
+
+@dataclass
+class Env:
+    desk: Any
+    make_ngo: Callable[..., str]
+    tmp_path: Path
+
+    @property
+    def uow(self) -> UnitOfWork:
+        return self.desk.uow
+
+    def county(self, name: str = "آبیک") -> str:
+        return self.desk.counties[name]
+
+
+def j(year: int, month: int, day: int) -> date:
+    from ostandari_desk.domain import jalali
+
+    return jalali.from_jalali(year, month, day)
+
+
+def _approved(env: Env, *, decide: bool = True) -> tuple[str, str]:
+    ngo_id = env.make_ngo()
+    case_id = lic.open_case(env.uow, ngo_id, "establishment", j(1401, 2, 1))
+    lic.check_documents(env.uow, case_id, j(1401, 2, 3))
+    for inquiry_id in lic.send_inquiries(env.uow, case_id, j(1401, 2, 5)):
+        lic.answer_inquiry(env.uow, inquiry_id, j(1401, 2, 20), "favourable")
+    if decide:
+        lic.decide_case(env.uow, case_id, True, j(1401, 3, 1), j(1401, 3, 1), LEGAL)
+    return ngo_id, case_id
+
+
+def _licensed(env: Env) -> str:
+    ngo_id, case_id = _approved(env)
+    lic.issue_licence(env.uow, case_id, j(1401, 3, 10), f"پ-{ngo_id[:6]}")
+    return ngo_id
+
+
+def _event(env: Env) -> str:
+    data = events.EventInput(
+        kind="course", title="دوره آموزشی", starts_on=j(1402, 1, 20), county_id=env.county()
+    )
+    return events.create_event(env.uow, data)
+
+
+def _letter(env: Env, number: str = "۱۰۱") -> str:
+    data = letters.LetterInput(
+        direction="outgoing",
+        number=number,
+        dated_on=j(1402, 2, 1),
+        party="اداره کل بهزیستی",
+        subject="هماهنگی",
+        kind="support",
+        county_id=env.county(),
+    )
+    return letters.create_letter(env.uow, data)
+
+
+def _user(env: Env) -> str:
+    return users.create_user(env.uow, "reza", "رضا", "clerk", PASSWORD)
+
+
+def _ngo_input(env: Env, ngo_id: str, **changes: Any) -> ngo_service.NgoInput:
+    detail = ngo_service.get_ngo(env.uow, ngo_id)
+    values = {
+        "national_id": detail.national_id,
+        "name": detail.name,
+        "county_id": detail.county_id,
+        "level": detail.level,
+        "registration_no": detail.registration_no,
+        "ceo_name": detail.ceo_name,
+    }
+    values.update(changes)
+    return ngo_service.NgoInput(**values)
+
+
+def _attachment(env: Env) -> str:
+    source = env.tmp_path / "scan.txt"
+    source.write_text("نامه", encoding="utf-8")
+    return letters.add_attachment(env.uow, _letter(env), source)
+
+
+def _ngo_sheet(env: Env) -> Path:
+    return write_xlsx(env.tmp_path / "ngos.xlsx", [good_row(1), good_row(2)])
+
+
+def _first_item(env: Env, kind: str = "field") -> str:
+    return reference.list_items(env.uow, kind)[0].id
+
+
+# name -> (set-up returning the arguments' values, the call). The call runs after the set-up's own audit.
+RECIPES: dict[str, tuple[Callable[[Env], Any], Callable[[Env, Any], Any]]] = {
+    "settings.set_setting": (
+        lambda e: None,
+        lambda e, _: settings.set_setting(e.uow, "inquiry_due_days", 45),
+    ),
+    "services.setup.initialize": (
+        lambda e: None,
+        lambda e, _: setup.initialize(UnitOfWork(e.desk.engine, e.desk.uow.actor), "قزوین"),
+    ),
+    "services.reference.add_county": (
+        lambda e: None,
+        lambda e, _: reference.add_county(e.uow, "شهرستان تازه"),
+    ),
+    "services.reference.rename_county": (
+        lambda e: e.county(),
+        lambda e, c: reference.rename_county(e.uow, c, "آبیک نو"),
+    ),
+    "services.reference.set_county_active": (
+        lambda e: e.county(),
+        lambda e, c: reference.set_county_active(e.uow, c, False),
+    ),
+    "services.reference.move_county": (lambda e: e.county(), lambda e, c: reference.move_county(e.uow, c, 1)),
+    "services.reference.add_item": (
+        lambda e: None,
+        lambda e, _: reference.add_item(e.uow, "field", "گردشگری"),
+    ),
+    "services.reference.rename_item": (
+        lambda e: _first_item(e),
+        lambda e, i: reference.rename_item(e.uow, i, "آسیب‌های اجتماعی نوپدید"),
+    ),
+    "services.reference.set_item_active": (
+        lambda e: _first_item(e),
+        lambda e, i: reference.set_item_active(e.uow, i, False),
+    ),
+    "services.reference.move_item": (lambda e: _first_item(e), lambda e, i: reference.move_item(e.uow, i, 1)),
+    "services.ngos.commands.create_ngo": (lambda e: None, lambda e, _: e.make_ngo()),
+    "services.ngos.commands.update_ngo": (
+        lambda e: e.make_ngo(),
+        lambda e, n: ngo_service.update_ngo(
+            e.uow, n, _ngo_input(e, n, phone="02833330000"), [], ngo_service.get_ngo(e.uow, n).row_version
+        ),
+    ),
+    "services.ngos.commands.set_ngo_active": (
+        lambda e: e.make_ngo(),
+        lambda e, n: ngo_service.set_ngo_active(e.uow, n, False),
+    ),
+    "services.events.create_event": (lambda e: None, lambda e, _: _event(e)),
+    "services.events.update_event": (
+        lambda e: _event(e),
+        lambda e, ev: events.update_event(
+            e.uow,
+            ev,
+            events.EventInput(
+                kind="course", title="دوره بازآموزی", starts_on=j(1402, 1, 20), county_id=e.county()
+            ),
+            events.get_event(e.uow, ev).row_version,
+        ),
+    ),
+    "services.events.delete_event": (lambda e: _event(e), lambda e, ev: events.delete_event(e.uow, ev)),
+    "services.letters.create_letter": (lambda e: None, lambda e, _: _letter(e)),
+    "services.letters.update_letter": (
+        lambda e: _letter(e),
+        lambda e, lt: letters.update_letter(
+            e.uow,
+            lt,
+            letters.LetterInput(
+                direction="outgoing",
+                number="۱۰۱",
+                dated_on=j(1402, 2, 2),
+                party="اداره کل بهزیستی",
+                subject="هماهنگی دوباره",
+                kind="support",
+                county_id=e.county(),
+            ),
+            letters.get_letter(e.uow, lt).row_version,
+        ),
+    ),
+    "services.letters.delete_letter": (lambda e: _letter(e), lambda e, lt: letters.delete_letter(e.uow, lt)),
+    "services.letters.add_attachment": (lambda e: None, lambda e, _: _attachment(e)),
+    "services.letters.remove_attachment": (
+        lambda e: _attachment(e),
+        lambda e, a: letters.remove_attachment(e.uow, a),
+    ),
+    "services.licences.cases.open_case": (
+        lambda e: e.make_ngo(),
+        lambda e, n: lic.open_case(e.uow, n, "establishment", j(1401, 2, 1)),
+    ),
+    "services.licences.cases.check_documents": (
+        lambda e: lic.open_case(e.uow, e.make_ngo(), "establishment", j(1401, 2, 1)),
+        lambda e, c: lic.check_documents(e.uow, c, j(1401, 2, 3)),
+    ),
+    "services.licences.cases.send_inquiries": (
+        lambda e: _checked(e),
+        lambda e, c: lic.send_inquiries(e.uow, c, j(1401, 2, 5)),
+    ),
+    "services.licences.cases.answer_inquiry": (
+        lambda e: lic.send_inquiries(e.uow, _checked(e), j(1401, 2, 5))[0],
+        lambda e, q: lic.answer_inquiry(e.uow, q, j(1401, 2, 20), "favourable"),
+    ),
+    "services.licences.cases.decide_case": (
+        lambda e: _approved(e, decide=False)[1],
+        lambda e, c: lic.decide_case(e.uow, c, True, j(1401, 3, 1), j(1401, 3, 1), LEGAL),
+    ),
+    "services.licences.cases.complete_case": (
+        lambda e: _approved(e)[1],
+        lambda e, c: lic.complete_case(e.uow, c, j(1401, 3, 10), licence_number="پ-۹۰۱"),
+    ),
+    "services.licences.cases.issue_licence": (
+        lambda e: _approved(e)[1],
+        lambda e, c: lic.issue_licence(e.uow, c, j(1401, 3, 10), "پ-۹۰۲"),
+    ),
+    "services.licences.cases.renew_licence": (
+        lambda e: _renewal(e),
+        lambda e, c: lic.renew_licence(e.uow, c, j(1404, 3, 10), "پ-۹۰۳"),
+    ),
+    "services.licences.cases.withdraw_case": (
+        lambda e: lic.open_case(e.uow, e.make_ngo(), "establishment", j(1401, 2, 1)),
+        lambda e, c: lic.withdraw_case(e.uow, c, j(1401, 2, 9), "انصراف متقاضی"),
+    ),
+    "services.licences.cases.suspend_licence": (
+        lambda e: _licensed(e),
+        lambda e, n: lic.suspend_licence(e.uow, n, j(1402, 1, 15), "۵۵/ت", "گزارش تخلف"),
+    ),
+    "services.licences.cases.lift_suspension": (
+        lambda e: _suspended(e),
+        lambda e, n: lic.lift_suspension(e.uow, n, j(1402, 2, 15), "۵۶/ت"),
+    ),
+    "services.licences.cases.revoke_licence": (
+        lambda e: _licensed(e),
+        lambda e, n: lic.revoke_licence(e.uow, n, j(1402, 1, 15), "۵۷/ت", "انحلال"),
+    ),
+    "services.transfer.base.finish_import": (
+        lambda e: _ngo_sheet(e),
+        lambda e, path: transfer.import_file(e.uow, "ngos", path),
+    ),
+    "services.transfer.export_file": (
+        lambda e: e.make_ngo(),
+        lambda e, _: transfer.export_file(e.uow, "ngos", e.tmp_path / "out.xlsx"),
+    ),
+    "services.reporting.record_printed": (
+        lambda e: None,
+        lambda e, _: reporting.record_printed(
+            e.uow, reporting.paper_data(e.uow, reporting.ReportRequest(kind="annual", year=1402))
+        ),
+    ),
+    "services.audit_export.export_audit": (
+        lambda e: None,
+        lambda e, _: export_audit(e.uow, AuditFilter(), e.tmp_path / "audit.xlsx"),
+    ),
+    "services.users.create_first_admin": (
+        lambda e: None,
+        lambda e, _: None,
+    ),  # see test_first_admin_is_audited
+    "services.users.add_demo_user": (
+        lambda e: None,
+        lambda e, _: users.add_demo_user(e.uow, "demo", "کاربر نمونه", Role.MANAGER, "demo"),
+    ),
+    "services.users.create_user": (lambda e: None, lambda e, _: _user(e)),
+    "services.users.update_user": (
+        lambda e: _user(e),
+        lambda e, u: users.update_user(e.uow, u, "رضا رضایی", "manager"),
+    ),
+    "services.users.set_user_active": (
+        lambda e: _user(e),
+        lambda e, u: users.set_user_active(e.uow, u, False),
+    ),
+    "services.users.reset_password": (
+        lambda e: _user(e),
+        lambda e, u: users.reset_password(e.uow, u, "another-1"),
+    ),
+    "services.users.authenticate": (
+        lambda e: _user(e),
+        lambda e, _: users.authenticate(e.desk.engine, "reza", PASSWORD),
+    ),
+    "services.users.change_own_password": (
+        lambda e: _user(e),
+        lambda e, _: users.change_own_password(
+            UnitOfWork(e.desk.engine, users.authenticate(e.desk.engine, "reza", PASSWORD)),
+            PASSWORD,
+            "another-1",
+        ),
+    ),
+    "services.users.log_out": (lambda e: None, lambda e, _: users.log_out(e.uow)),
+}
+
+
+def _checked(env: Env) -> str:
+    case_id = lic.open_case(env.uow, env.make_ngo(), "establishment", j(1401, 2, 1))
+    lic.check_documents(env.uow, case_id, j(1401, 2, 3))
+    return case_id
+
+
+def _suspended(env: Env) -> str:
+    ngo_id = _licensed(env)
+    lic.suspend_licence(env.uow, ngo_id, j(1402, 1, 15), "۵۵/ت", "گزارش تخلف")
+    return ngo_id
+
+
+def _renewal(env: Env) -> str:
+    ngo_id = _licensed(env)
+    case_id = lic.open_case(env.uow, ngo_id, "renewal", j(1404, 2, 1))
+    lic.check_documents(env.uow, case_id, j(1404, 2, 3))
+    lic.decide_case(env.uow, case_id, True, j(1404, 3, 1), j(1404, 3, 1), LEGAL)
+    return case_id
+
+
+def test_every_mutating_function_has_a_recipe():
+    discovered = _public_mutators()
+    assert discovered - set(RECIPES) == set(), "add a recipe (and make sure it writes its audit)"
+    assert set(RECIPES) - discovered == set(), "a recipe for a function that no longer commits"
+
+
+def _audit_count(engine) -> int:
+    with engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(AuditEntry.__table__)).scalar_one()
+
+
+def _new_entries(engine, after: int) -> list:
+    table = AuditEntry.__table__
+    with engine.connect() as conn:
+        rows = conn.execute(select(table.c.username, table.c.action, table.c.table_name)).all()
+    return rows[after:] if len(rows) > after else []
+
+
+@pytest.fixture
+def fresh_engine(engine):
+    """For initialize: a database not yet set up."""
+    return engine
+
+
+@pytest.mark.parametrize("name", sorted(RECIPES))
+def test_each_mutating_function_writes_its_audit(name, request, tmp_path):
+    if name == "services.setup.initialize":
+        engine = request.getfixturevalue("engine")
+        before = _audit_count(engine)
+        setup.initialize(UnitOfWork(engine, SYSTEM), "قزوین")
+        entries = _new_entries(engine, before)
+        assert entries and {e.username for e in entries} == {"system"}
+        return
+    if name == "services.users.create_first_admin":
+        engine = request.getfixturevalue("engine")
+        setup.initialize(UnitOfWork(engine, SYSTEM), "قزوین")
+        before = _audit_count(engine)
+        users.create_first_admin(UnitOfWork(engine, SYSTEM), "admin", "مدیر", PASSWORD)
+        assert ("system", "insert", "user") in _new_entries(engine, before)
+        return
+    env = Env(request.getfixturevalue("desk"), request.getfixturevalue("make_ngo"), tmp_path)
+    prepare, call = RECIPES[name]
+    value = prepare(env)
+    before = _audit_count(env.desk.engine)
+    call(env, value)
+    entries = _new_entries(env.desk.engine, before)
+    assert entries, f"{name} wrote no audit entry"
+    acting = (
+        {"reza"} if name.startswith("services.users.authenticate") or "change_own" in name else {"tester"}
+    )
+    assert {e.username for e in entries} <= acting | {"tester"}
