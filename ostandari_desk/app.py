@@ -1,8 +1,12 @@
-"""Start-up (composition root): QApplication, right to left, Persian, the database, wizard, main window.
+"""Start-up (composition root): QApplication, right to left, Persian, the database, sign-in, main window.
 
 Start-up stays lean: the main window shell is shown first and the database (SQLAlchemy, Alembic,
-migrations) is opened on a pool thread afterwards; pages are built on first visit. On a first run
-(no database file yet, or a database without its province) the set-up wizard comes before the window.
+migrations) is opened on a pool thread afterwards; pages are built on first visit. Then someone signs in:
+- a first run (no database file yet, or a database without its province): the set-up wizard, which
+  creates the first admin; the desk opens signed in as them;
+- a database that has no users yet (upgraded from before users existed): a dialog asks for its first
+  admin before anything else;
+- otherwise the login dialog; «خروج» there ends the application.
 """
 
 from __future__ import annotations
@@ -48,30 +52,30 @@ def create_main_window(engine: Any, actor: Any, db_path: Path | None = None) -> 
 def _import_store() -> None:
     """Import the database layers on the main thread (an import on a pool thread can deadlock in
     PySide6's import hook); done after the window is shown, so start-up stays quick."""
+    import ostandari_desk.services.session
     import ostandari_desk.services.setup
-    import ostandari_desk.store.engine
-    import ostandari_desk.store.schema
-    import ostandari_desk.store.uow
+    import ostandari_desk.services.users
     import ostandari_desk.ui.context  # noqa: F401
 
 
-def _open_engine(path: Path) -> tuple[Any, bool]:
-    """Runs on a pool thread: open (create or upgrade) the database and tell whether it is set up."""
+def _open_engine(path: Path) -> tuple[Any, bool, bool]:
+    """Runs on a pool thread: open (create or upgrade) the database; tell whether it is set up and
+    whether it has users."""
+    from ostandari_desk.domain.roles import SYSTEM
+    from ostandari_desk.services.session import open_desk, unit_of_work
     from ostandari_desk.services.setup import is_initialized
-    from ostandari_desk.store.engine import sqlite_url
-    from ostandari_desk.store.schema import open_database
-    from ostandari_desk.store.uow import UnitOfWork
+    from ostandari_desk.services.users import has_users
 
     if not path.parent.is_dir():
         from ostandari_desk.errors import UserError
 
         raise UserError(f"پوشه پایگاه داده پیدا نشد: {path.parent}")
-    engine = open_database(sqlite_url(path))
-    return engine, is_initialized(UnitOfWork(engine))
+    engine = open_desk(path)
+    return engine, is_initialized(unit_of_work(engine, SYSTEM)), has_users(engine)
 
 
 class _Startup:
-    """Opens the database off the UI thread, then the wizard (first run) and the main window."""
+    """Opens the database off the UI thread, then the wizard (first run) or a sign-in, and the window."""
 
     def __init__(self, app: QApplication, path: Path):
         self.app = app
@@ -106,26 +110,39 @@ class _Startup:
             label="در حال باز کردن پایگاه داده…",
         )
 
-    def _on_opened(self, result: tuple[Any, bool]) -> None:
-        self.engine, initialized = result
+    def _on_opened(self, result: tuple[Any, bool, bool]) -> None:
+        self.engine, initialized, has_users = result
+        actor = self._signed_in(initialized, has_users)
+        if actor is None:
+            self.app.exit(EXIT_CANCELLED)
+            return
+        from ostandari_desk.ui.context import AppContext
+        from ostandari_desk.ui.main_window import MainWindow
+
+        context = AppContext.open(self.engine, actor, self.path)
+        if self.window is None:
+            self.window = MainWindow()
+        self.window.set_context(context)
+        self.window.show()
+        self.app.setQuitOnLastWindowClosed(True)
+
+    def _signed_in(self, initialized: bool, has_users: bool) -> Any:
+        """Who the desk opens for: the wizard's first admin, an upgraded database's first admin, or
+        whoever signs in; None when the user cancelled."""
+        from ostandari_desk.ui import login
+
         if not initialized:
             from ostandari_desk.ui.wizard import SetupWizard
 
             if self.window is not None:
                 self.window.hide()
             wizard = SetupWizard(self.engine)
-            if not wizard.exec():
-                self.app.exit(EXIT_CANCELLED)
-                return
-        from ostandari_desk.ui.context import AppContext
-        from ostandari_desk.ui.main_window import MainWindow
-
-        context = AppContext.open(self.engine, self.path)
-        if self.window is None:
-            self.window = MainWindow()
-        self.window.set_context(context)
-        self.window.show()
-        self.app.setQuitOnLastWindowClosed(True)
+            return wizard.actor if wizard.exec() else None
+        if self.window is not None:
+            self.window.statusBar().showMessage("در انتظار ورود کاربر…")
+        if not has_users:
+            return login.ask_first_admin(self.engine, self.window)
+        return login.sign_in(self.engine, self.window)
 
     def _on_failed(self, error: BaseException) -> None:
         from ostandari_desk.errors import UserError

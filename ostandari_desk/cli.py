@@ -67,7 +67,9 @@ def _parser() -> argparse.ArgumentParser:
         "--db", type=Path, default=argparse.SUPPRESS, help="پرونده پایگاه داده (پیش‌فرض: پایگاه داده کاربر)"
     )
     common = argparse.ArgumentParser(add_help=False, parents=[db_only])
-    common.add_argument("--user", dest="acting_user", default=argparse.SUPPRESS, help=_USER_HELP)
+    common.add_argument(
+        "--user", dest="acting_user", metavar="USERNAME", default=argparse.SUPPRESS, help=_USER_HELP
+    )
     parser = argparse.ArgumentParser(
         prog="ostandari-desk",
         description="میز کار امور اجتماعی استانداری: سمن‌ها، پروانه‌ها و گزارش‌ها. بدون فرمان، برنامه باز می‌شود.",
@@ -176,12 +178,13 @@ def _add_audit_command(commands, db_only: argparse.ArgumentParser) -> None:
     audit.add_argument(
         "--user",
         dest="audit_user",
+        metavar="USERNAME",
         help="فقط کارهای این کاربر (کاربر انجام‌دهنده را پیش از فرمان ‎audit‎ یا با متغیر محیطی بدهید)",
     )
-    audit.add_argument("--since", help="از تاریخ (شمسی، مثلاً 1403/01/01)")
-    audit.add_argument("--until", help="تا تاریخ (شمسی، خود آن روز هم)")
-    audit.add_argument("--record", help="شناسه رکورد (با سابقه رکوردهای وابسته به آن)")
-    audit.add_argument("--out", required=True, type=Path, help="پرونده ‎.xlsx‎ یا ‎.csv‎")
+    audit.add_argument("--since", metavar="DATE", help="از تاریخ (شمسی، مثلاً 1403/01/01)")
+    audit.add_argument("--until", metavar="DATE", help="تا تاریخ (شمسی، خود آن روز هم)")
+    audit.add_argument("--record", metavar="ID", help="شناسه رکورد (با سابقه رکوردهای وابسته به آن)")
+    audit.add_argument("--out", required=True, type=Path, metavar="FILE", help="پرونده ‎.xlsx‎ یا ‎.csv‎")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -12,17 +12,18 @@ Writes below the session (a raw driver ``executemany`` in a bulk loader) record 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Table, inspect, select
+from sqlalchemy import Table, inspect, or_, select
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 from sqlmodel import SQLModel
 
 from ostandari_desk.domain.roles import Actor
 from ostandari_desk.errors import PermissionDeniedError
+from ostandari_desk.store.adapters import adapters_for
 from ostandari_desk.store.models import AuditEntry, CountyOwned, new_id, utc_now
 
 # Derived or bookkeeping columns: never worth a line of history.
@@ -64,6 +65,8 @@ PARENTS: dict[str, tuple[str, str]] = {
 # County-owned records whose history also shows on their NGO's.
 _NGO_OWNED = frozenset({"licencecase", "licence", "licencestep"})
 
+_JSON = json.JSONEncoder(ensure_ascii=False)  # the same text json.dumps(..., ensure_ascii=False) gives
+
 OUT_OF_SCOPE = "این رکورد به شهرستان دیگری تعلق دارد و در دسترس شما نیست"
 
 
@@ -85,6 +88,14 @@ def owner_of(table: str, row: Mapping[str, Any]) -> str | None:
     if table in _NGO_OWNED:
         return row.get("ngo_id")
     return None
+
+
+def _owner_column(table: str) -> str | None:
+    """The column naming the record whose history also shows a row of ``table`` (see owner_of)."""
+    parent = PARENTS.get(table)
+    if parent is not None:
+        return parent[0]
+    return "ngo_id" if table in _NGO_OWNED else None
 
 
 def record_id_of(table: Table, row: Mapping[str, Any]) -> str:
@@ -156,11 +167,100 @@ class AuditTrail:
         assert row is not None
         self.log(action, table.name, record_id_of(table, row), changes, owner_id=owner_of(table.name, row))
 
+    def rows_inserted(self, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Record inserts of many rows of ``table`` (a bulk loader; every row has the same keys).
+
+        The same entries ``row_written`` makes, built in one pass: one moment for the batch, ids that
+        share a random prefix (cheaper than a UUID each, and in order for the index), no per-field
+        comparison. An import of 100,000 NGOs must cost at most 1.3× the same import without audit.
+        """
+        if table.name in UNAUDITED or not rows:
+            return
+        keys = [k for k in rows[0] if k not in SKIP_COLUMNS]
+        primary = [c.name for c in table.primary_key.columns]
+        owner_key = _owner_column(table.name)
+        base = self._shared("insert", table.name)
+        prefix = new_id()[:24]
+        dumps = _JSON.encode
+        append = self.rows.append
+        for n, row in enumerate(rows):
+            changes = {}
+            for key in keys:
+                value = row[key]
+                if value is not None:
+                    changes[key] = [None, value if type(value) is str else encode(value)]
+            if len(primary) == 1:
+                record_id = str(row[primary[0]])
+            else:
+                record_id = "/".join(str(row.get(k, "")) for k in primary)
+            append(
+                {
+                    **base,
+                    "id": f"{prefix}{n:08x}",
+                    "record_id": record_id,
+                    "owner_id": row.get(owner_key) if owner_key else None,
+                    "changes": dumps(changes) if changes else "",
+                }
+            )
+
+    def rows_loaded(self, session: Session, table: Table, where: Any) -> None:
+        """Record the rows of ``table`` that ``where`` selects, just written below the session by a bulk
+        loader: the entries ``rows_inserted`` makes, built by the database itself where its adapter can
+        (no row comes back into Python), in the session's transaction."""
+        if table.name in UNAUDITED:
+            return
+        self._check_loaded(session, table, where)
+        conn = session.connection()
+        fields = [c.name for c in table.columns if c.name not in SKIP_COLUMNS]
+        entry = self._shared("insert", table.name)
+        built = adapters_for(conn).audit_inserted(
+            conn, AuditEntry.__table__, table, where, fields, _owner_column(table.name), entry, new_id()[:24]
+        )
+        if not built:
+            self.rows_inserted(table, [dict(r) for r in conn.execute(select(table).where(where)).mappings()])
+
+    def _shared(self, action: str, table_name: str) -> dict[str, Any]:
+        """The columns every entry of one batch shares."""
+        actor = self.actor
+        return {
+            "at": utc_now(),
+            "user_id": actor.user_id,
+            "username": actor.username,
+            "role": actor.role.value,
+            "county_id": actor.county_scope,
+            "action": action,
+            "table_name": table_name,
+            "detail": "",
+        }
+
+    def _check_loaded(self, session: Session, table: Table, where: Any) -> None:
+        """PermissionDeniedError if a county user's bulk load wrote a row of another county."""
+        scope = self.actor.county_scope
+        if scope is None:
+            return
+        parent = PARENTS.get(table.name)
+        if "county_id" in table.c:
+            owner, county = table, table.c.county_id
+            stmt = select(table.c[table.primary_key.columns[0].name])
+        elif parent is not None and "county_id" in table.metadata.tables[parent[1]].c:
+            owner = table.metadata.tables[parent[1]]
+            county = owner.c.county_id
+            stmt = select(owner.c.id).select_from(table.join(owner, table.c[parent[0]] == owner.c.id))
+        else:  # deeper families: row by row
+            for row in session.connection().execute(select(table).where(where)).mappings():
+                self.check_row(session, table, row)
+            return
+        outside = stmt.where(where, or_(county.is_(None), county != scope)).limit(1)
+        found = session.connection().execute(outside).first()
+        if found is not None:
+            raise PermissionDeniedError(OUT_OF_SCOPE, record=str(found[0]))
+
     def write(self, session: Session) -> None:
         """Insert the buffered entries on the session's connection (same transaction)."""
         if self.rows:
             rows, self.rows = self.rows, []
-            session.connection().execute(AuditEntry.__table__.insert(), rows)
+            conn = session.connection()
+            adapters_for(conn).bulk_insert(conn, AuditEntry.__table__, rows)
 
     # --- county scope ----------------------------------------------------------------------------
 

@@ -175,11 +175,23 @@ class UnitOfWork:
         assert self._trail is not None, "audit() outside the unit of work's block"
         self._trail.log(action, table_name, record_id, changes, detail, owner_id)
 
+    def audit_loaded(self, table: Table, where: Any) -> None:
+        """Record the rows of ``table`` that ``where`` selects, just inserted below the session by a bulk
+        loader: one entry per row, every field, as ``audit_rows`` would — built by the database where its
+        adapter can, so 100,000 imported NGOs cost a fraction of the import. County-checked."""
+        assert self._trail is not None, "audit_loaded() outside the unit of work's block"
+        self._trail.rows_loaded(self.s, table, where)
+
     def audit_rows(self, action: str, table: Table, rows: list[dict[str, Any]]) -> None:
         """Record rows written below the session (a bulk loader): one entry per row, every field."""
         assert self._trail is not None, "audit_rows() outside the unit of work's block"
+        if self.actor.county_scope is not None:
+            for row in rows:
+                self._trail.check_row(self.s, table, row)
+        if action == "insert":
+            self._trail.rows_inserted(table, rows)
+            return
         for row in rows:
-            self._trail.check_row(self.s, table, row)
             if action == "delete":
                 self._trail.row_written(action, table, row, None)
             else:

@@ -1,8 +1,13 @@
-"""The areas of the desk shown in the navigation column, in order, with what each will hold."""
+"""The areas of the desk shown in the navigation column, in order, with what each will hold.
+
+An area may need a permission (the users page, the audit trail): it is listed only for a role that has it.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from ostandari_desk.domain.roles import Actor, Permission
 
 
 @dataclass(frozen=True)
@@ -10,6 +15,7 @@ class Area:
     key: str
     title: str
     description: str  # one line: what the area holds (shown on its placeholder until it is built)
+    permission: Permission | None = None  # who may see it (None: everyone)
 
 
 AREAS: tuple[Area, ...] = (
@@ -39,9 +45,26 @@ AREAS: tuple[Area, ...] = (
     ),
     Area("reports", "گزارش‌ها", "گزارش مقایسه سالانه به تفکیک شهرستان و گزارش‌های چاپی فارسی."),
     Area("reference", "اطلاعات پایه", "شهرستان‌ها، فهرست‌های پایه و تنظیمات اداره."),
+    Area(
+        "users",
+        "کاربران",
+        "کاربران سامانه، نقش و شهرستان هر یک، غیرفعال کردن و تعیین گذرواژه تازه.",
+        Permission.MANAGE_USERS,
+    ),
+    Area(
+        "audit",
+        "سابقه تغییرات",
+        "چه کسی، چه زمانی، چه چیزی را تغییر داد؛ با پالایش و خروجی اکسل.",
+        Permission.READ_AUDIT,
+    ),
 )
 
 AREA_KEYS = tuple(a.key for a in AREAS)
+
+
+def areas_for(actor: Actor | None) -> tuple[Area, ...]:
+    """The areas ``actor`` may open, in order (before anyone signs in: those open to everyone)."""
+    return tuple(a for a in AREAS if a.permission is None or (actor is not None and actor.may(a.permission)))
 
 
 def area(key: str) -> Area:

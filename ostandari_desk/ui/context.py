@@ -26,9 +26,9 @@ class AppContext:
 
     def uow(self):
         """A new UnitOfWork on the engine acting for the signed-in user (one per use case)."""
-        from ostandari_desk.store.uow import UnitOfWork
+        from ostandari_desk.services.session import unit_of_work
 
-        return UnitOfWork(self.engine, self.actor)
+        return unit_of_work(self.engine, self.actor)
 
     @property
     def clerk(self) -> str:

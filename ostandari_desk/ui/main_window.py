@@ -1,5 +1,9 @@
 """The main window: navigation on the right, one lazily built page per area, menus, status bar.
 
+The status bar names the signed-in user (name — role (county)); the «کاربر» menu changes their
+password or signs them out. Areas that need a permission (users, audit) are listed only for those
+who have it.
+
 Pages are created on first visit. An area whose screens are not written yet shows an honest
 placeholder (what it will hold), never a fake screen. Pages may offer ``focus_search()`` (Ctrl+F)
 and ``apply_filter(dict)`` (the start page's tiles open a filtered list through ``open_area``).
@@ -8,10 +12,13 @@ and ``apply_filter(dict)`` (the start page's tiles open a filtered list through 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -23,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from ostandari_desk.paths import data_dir
-from ostandari_desk.ui.areas import AREAS, Area, area
+from ostandari_desk.ui.areas import Area, area, areas_for
 from ostandari_desk.ui.context import AppContext
 from ostandari_desk.ui.forms import child, load_form
 
@@ -101,6 +108,24 @@ def _reference_page(context: AppContext, parent: QWidget) -> QWidget:
     return ReferencePage(context, parent)
 
 
+def _users_page(context: AppContext, parent: QWidget) -> QWidget:
+    from ostandari_desk.ui.users_page import UsersPage
+
+    return UsersPage(context, parent)
+
+
+def _audit_page(context: AppContext, parent: QWidget) -> QWidget:
+    from ostandari_desk.ui.audit_page import AuditPage
+
+    return AuditPage(context, parent)
+
+
+def _sign_in(engine: Any, parent: QWidget | None) -> Any:
+    from ostandari_desk.ui import login
+
+    return login.sign_in(engine, parent)
+
+
 PAGE_FACTORIES: dict[str, Callable[[AppContext, QWidget], QWidget]] = {
     "start": _start_page,
     "ngos": _ngo_page,
@@ -109,11 +134,18 @@ PAGE_FACTORIES: dict[str, Callable[[AppContext, QWidget], QWidget]] = {
     "letters": _letters_page,
     "reports": _reports_page,
     "reference": _reference_page,
+    "users": _users_page,
+    "audit": _audit_page,
 }
 
 
 class MainWindow(QMainWindow):
-    """The desk. ``MainWindow(context)``; or ``MainWindow()`` and ``set_context`` once the database is open."""
+    """The desk. ``MainWindow(context)``; or ``MainWindow()`` and ``set_context`` once the database is open.
+
+    The navigation lists the areas the signed-in user may open (``areas.areas_for``). «خروج از حساب» signs
+    out and asks for a login again (``sign_in``, replaceable in tests); a different user may sign in,
+    and the window then starts over with their context.
+    """
 
     area_changed = Signal(str)
 
@@ -121,6 +153,9 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.context: AppContext | None = None
         self._pages: dict[str, QWidget] = {}
+        self._areas: tuple[Area, ...] = areas_for(None)
+        self.last_dialog: QDialog | None = None  # the dialog opened last (tests look at it)
+        self.sign_in: Callable[[Any, QWidget | None], Any] = _sign_in
         self.setWindowTitle(APP_TITLE)
         self.setMinimumSize(900, 600)
         central = QWidget(self)
@@ -129,11 +164,8 @@ class MainWindow(QMainWindow):
         self.ui = load_form("main_window", central)
         self.navigation = child(self.ui, QListWidget, "navigation")
         self.pages = child(self.ui, QStackedWidget, "pages")
-        for a in AREAS:
-            item = QListWidgetItem(a.title, self.navigation)
-            item.setData(Qt.ItemDataRole.UserRole, a.key)
-            item.setToolTip(a.description)
         self._build_menus()
+        self._fill_navigation()
         self._search_shortcut = QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self)
         self._search_shortcut.activated.connect(self.focus_search)
         self._db_label = QLabel(self)
@@ -141,8 +173,9 @@ class MainWindow(QMainWindow):
             "data_text", "yes"
         )  # a file path, not interface text (a str: see style.py)
         self._db_label.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
-        self._clerk_label = QLabel(self)
-        self.statusBar().addPermanentWidget(self._clerk_label)
+        self.actor_label = QLabel(self)
+        self.actor_label.setObjectName("actorLabel")
+        self.statusBar().addPermanentWidget(self.actor_label)
         self.statusBar().addPermanentWidget(self._db_label)
         self.navigation.currentRowChanged.connect(self._on_navigation_current_row_changed)
         self._restore_geometry()
@@ -154,7 +187,10 @@ class MainWindow(QMainWindow):
     # --- wiring ---------------------------------------------------------------------------------
 
     def set_context(self, context: AppContext) -> None:
-        """Attach the open database; shows the start page (or the area open when last closed)."""
+        """Attach the open database and its signed-in user; shows the start page (or the area open
+        when last closed). A new context (another sign-in) drops the pages built for the old one."""
+        if self.context is not None and context is not self.context:
+            self._discard_pages()
         self.context = context
         self.statusBar().clearMessage()
         office = ""
@@ -165,16 +201,38 @@ class MainWindow(QMainWindow):
 
             logging.getLogger("ostandari_desk").exception("reading the office name failed")
         self.set_office_title(office)
-        self._clerk_label.setText(f"کارشناس: {context.clerk}" if context.clerk else "")
+        self._areas = areas_for(context.actor)
+        self._fill_navigation()
+        self._fill_go_menu()
+        self.actor_label.setText(context.actor.display)
+        self.actor_label.setToolTip("کاربر واردشده")
+        for action in self.user_actions.values():
+            action.setEnabled(True)
         # LRI … PDI keeps a left-to-right path whole inside the right-to-left status bar
         self._db_label.setText(f"\u2066{context.db_path}\u2069" if context.db_path else "")
         self._db_label.setToolTip("پرونده پایگاه داده")
         last = ui_settings().value("main/area", "start")
-        self.open_area(last if last in {a.key for a in AREAS} else "start")
+        self.open_area(last if last in {a.key for a in self._areas} else "start")
 
     def set_office_title(self, office: str) -> None:
         """«میز استانداری — <office name>» (after set-up or a change in the settings)."""
         self.setWindowTitle(f"{APP_TITLE} — {office}" if office else APP_TITLE)
+
+    def _discard_pages(self) -> None:
+        for page in self._pages.values():
+            self.pages.removeWidget(page)
+            page.deleteLater()
+        self._pages = {}
+
+    def _fill_navigation(self) -> None:
+        self.navigation.blockSignals(True)
+        self.navigation.clear()
+        for a in self._areas:
+            item = QListWidgetItem(a.title, self.navigation)
+            item.setData(Qt.ItemDataRole.UserRole, a.key)
+            item.setToolTip(a.description)
+        self.navigation.setCurrentRow(-1)
+        self.navigation.blockSignals(False)
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
@@ -187,29 +245,88 @@ class MainWindow(QMainWindow):
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
 
-        go_menu = bar.addMenu("بخش‌ها")
+        self.go_menu = bar.addMenu("بخش‌ها")
         self.area_actions: dict[str, QAction] = {}
-        for index, a in enumerate(AREAS, start=1):
-            action = QAction(a.title, self)
-            if index <= 9:
-                action.setShortcut(QKeySequence(f"Ctrl+{index}"))
-            elif index == 10:
-                action.setShortcut(QKeySequence("Ctrl+0"))
-            action.triggered.connect(lambda _checked=False, key=a.key: self.open_area(key))
-            go_menu.addAction(action)
-            self.area_actions[a.key] = action
+        self._fill_go_menu()
+
+        user_menu = bar.addMenu("کاربر")
+        user_menu.setObjectName("userMenu")
+        password_action = QAction("تغییر گذرواژه…", self)
+        password_action.triggered.connect(self.change_password)
+        logout_action = QAction("خروج از حساب", self)
+        logout_action.triggered.connect(self.log_out)
+        self.user_actions = {"password": password_action, "logout": logout_action}
+        for action in self.user_actions.values():
+            action.setEnabled(False)  # until someone has signed in
+            user_menu.addAction(action)
 
         help_menu = bar.addMenu("راهنما")
         about_action = QAction("درباره", self)
         about_action.triggered.connect(self.show_about)
         help_menu.addAction(about_action)
 
+    def _fill_go_menu(self) -> None:
+        """«بخش‌ها»: one action per area the user may open; Ctrl+1 … Ctrl+9, Ctrl+0 for the tenth."""
+        for action in self.area_actions.values():
+            self.go_menu.removeAction(action)
+            action.deleteLater()
+        self.area_actions = {}
+        for index, a in enumerate(self._areas, start=1):
+            action = QAction(a.title, self)
+            if index <= 9:
+                action.setShortcut(QKeySequence(f"Ctrl+{index}"))
+            elif index == 10:
+                action.setShortcut(QKeySequence("Ctrl+0"))
+            action.triggered.connect(lambda _checked=False, key=a.key: self.open_area(key))
+            self.go_menu.addAction(action)
+            self.area_actions[a.key] = action
+
+    # --- the signed-in user ---------------------------------------------------------------------
+
+    def change_password(self) -> QDialog | None:
+        """«تغییر گذرواژه»: current, new and its repetition (services.users.change_own_password)."""
+        if self.context is None:
+            return None
+        from ostandari_desk.ui.login import PasswordDialog
+
+        dialog = PasswordDialog(self.context, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self.statusBar().showMessage("گذرواژه شما تغییر کرد.", 5000))
+        self.last_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def log_out(self) -> bool:
+        """«خروج از حساب»: sign out, hide the desk and ask for a login; True when someone signed in again
+        (the window then shows their desk), False when the login was cancelled (the window closes)."""
+        if self.context is None:
+            return False
+        from ostandari_desk.services import users
+
+        old = self.context
+        users.log_out(old.uow())
+        self.save_state()
+        self._discard_pages()
+        self.hide()
+        actor = self.sign_in(old.engine, None)
+        if actor is None:
+            self.close()
+            QApplication.quit()  # the window was hidden: closing it does not end the application
+            return False
+        self.set_context(AppContext.open(old.engine, actor, old.db_path))
+        self.show()
+        return True
+
     # --- areas ----------------------------------------------------------------------------------
 
     def open_area(self, key: str, filters: dict | None = None) -> QWidget | None:
-        """Show area ``key`` (building its page on first visit); pass ``filters`` to its apply_filter."""
+        """Show area ``key`` (building its page on first visit); pass ``filters`` to its apply_filter.
+
+        An area the signed-in user may not open is not shown (None)."""
         area(key)  # KeyError for an unknown area
-        row = next(i for i, a in enumerate(AREAS) if a.key == key)
+        row = next((i for i, a in enumerate(self._areas) if a.key == key), -1)
+        if row < 0:
+            return None
         if self.navigation.currentRow() != row:
             self.navigation.setCurrentRow(row)  # -> _show_area
         else:
@@ -221,15 +338,19 @@ class MainWindow(QMainWindow):
 
     def current_area(self) -> str:
         row = self.navigation.currentRow()
-        return AREAS[row].key if 0 <= row < len(AREAS) else ""
+        return self._areas[row].key if 0 <= row < len(self._areas) else ""
+
+    def visible_areas(self) -> tuple[str, ...]:
+        """The keys of the areas in the navigation (what the signed-in user may open)."""
+        return tuple(a.key for a in self._areas)
 
     def page(self, key: str) -> QWidget | None:
         """The page of ``key`` if it was built."""
         return self._pages.get(key)
 
     def _on_navigation_current_row_changed(self, row: int) -> None:
-        if 0 <= row < len(AREAS):
-            self._show_area(AREAS[row].key)
+        if 0 <= row < len(self._areas):
+            self._show_area(self._areas[row].key)
 
     def _show_area(self, key: str) -> None:
         if self.context is None:

@@ -1,7 +1,8 @@
-"""The first-run wizard: province and installation type, then office name, letterhead logo and clerk.
+"""The first-run wizard: province and installation type, then office name, letterhead logo and the first admin.
 
-Finishing calls ``services.setup.initialize``; a refusal (UserError) is shown on the page in Persian
-and the wizard stays open. Enter moves to the next page (Next/Finish is the default button).
+Finishing calls ``services.setup.initialize`` and ``services.users.create_first_admin`` in one transaction
+and signs the new admin in (``wizard.actor``); a refusal (UserError) is shown on the page in Persian and
+the wizard stays open. Enter moves to the next page (Next/Finish is the default button).
 """
 
 from __future__ import annotations
@@ -25,9 +26,11 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
+from ostandari_desk.domain.roles import Actor
 from ostandari_desk.errors import UserError
 from ostandari_desk.paths import data_dir
 from ostandari_desk.ui.forms import child, load_form
+from ostandari_desk.ui.login import AccountFields, create_admin
 
 __all__ = ["SetupWizard", "default_office_name"]
 
@@ -119,18 +122,25 @@ class ProvincePage(_FormPage):
 
 
 class OfficePage(_FormPage):
-    """Page 2: the office's name, the letterhead logo (optional) and the clerk's name."""
+    """Page 2: the office's name, the letterhead logo (optional) and the first admin's account."""
 
     def __init__(self, wizard: SetupWizard):
         super().__init__("wizard_office", wizard)
         self._wizard = wizard
-        self.setTitle("اداره و کارشناس")
-        self.setSubTitle("نام اداره در سربرگ نامه‌ها و گزارش‌ها می‌آید؛ نشان سربرگ اختیاری است.")
+        self.setTitle("اداره و مدیر سامانه")
+        self.setSubTitle(
+            "نام اداره در سربرگ نامه‌ها و گزارش‌ها می‌آید؛ نشان سربرگ اختیاری است. "
+            "مدیر سامانه نخستین کاربر است و کاربران دیگر را می‌افزاید."
+        )
         self.setCommitPage(False)
         self.setFinalPage(True)
         self.office_edit = child(self.ui, QLineEdit, "officeNameEdit")
         self.logo_edit = child(self.ui, QLineEdit, "logoEdit")
-        self.clerk_edit = child(self.ui, QLineEdit, "clerkNameEdit")
+        self.account = AccountFields(child(self.ui, QWidget, "accountHost"))
+        self.username_edit = self.account.username_edit
+        self.full_name_edit = self.account.full_name_edit
+        self.password_edit = self.account.password_edit
+        self.repeat_edit = self.account.repeat_edit
         child(self.ui, QPushButton, "logoButton").clicked.connect(self.choose_logo)
         child(self.ui, QPushButton, "clearLogoButton").clicked.connect(lambda: self.set_logo(None))
         self._prefilled = ""
@@ -142,7 +152,7 @@ class OfficePage(_FormPage):
         if not self.office_edit.text().strip() or self.office_edit.text() == self._prefilled:
             self.office_edit.setText(suggested)
             self._prefilled = suggested
-        self.clerk_edit.setFocus()
+        self.username_edit.setFocus()
 
     def choose_logo(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
@@ -165,26 +175,26 @@ class OfficePage(_FormPage):
             self.show_error("نام اداره را وارد کنید.")
             self.office_edit.setFocus()
             return False
-        if not self.clerk_edit.text().strip():
-            self.show_error("نام کارشناس را وارد کنید.")
-            self.clerk_edit.setFocus()
-            return False
         try:
             self._wizard.initialize_database()
         except UserError as exc:
             self.show_error(exc.message)
+            if exc.field in ("username", "full_name", "password", "repeat"):
+                self.account.widget_for(exc.field).setFocus()
             return False
         self.show_error("")
         return True
 
 
 class SetupWizard(QWizard):
-    """``SetupWizard(engine).exec()``; accepted means the database is initialized."""
+    """``SetupWizard(engine).exec()``; accepted means the database is initialized and ``actor`` is its
+    first admin, signed in."""
 
     def __init__(self, engine: Any, parent: QWidget | None = None):
         super().__init__(parent)
         self.engine = engine
         self.province_id: str | None = None
+        self.actor: Actor | None = None
         self.setWindowTitle("راه‌اندازی میز استانداری")
         self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
         self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
@@ -210,19 +220,27 @@ class SetupWizard(QWizard):
         return str(target)
 
     def initialize_database(self) -> str:
-        """Create the province, counties, lists and settings from the pages' answers."""
+        """Create the province, counties, lists, settings and the first admin from the pages' answers
+        (one transaction), and sign the admin in."""
         from ostandari_desk.services.setup import initialize
-        from ostandari_desk.store.uow import UnitOfWork
 
         logo = self._copy_logo()
-        self.province_id = initialize(
-            UnitOfWork(self.engine),
-            self.province_page.province(),
-            self.province_page.county(),
-            office_name=self.office_page.office_edit.text(),
-            logo_path=logo,
-            clerk_name=self.office_page.clerk_edit.text(),
-        )
+
+        def set_up(uow) -> None:
+            self.province_id = initialize(
+                uow,
+                self.province_page.province(),
+                self.province_page.county(),
+                office_name=self.office_page.office_edit.text(),
+                logo_path=logo,
+            )
+
+        try:
+            self.actor = create_admin(self.engine, self.office_page.account, before=set_up)
+        except UserError:
+            self.province_id = None  # rolled back with the admin
+            raise
+        assert self.province_id is not None
         return self.province_id
 
     def keyPressEvent(self, event) -> None:

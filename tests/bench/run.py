@@ -231,6 +231,7 @@ def bench_queries(engine, db: Path, runs: int) -> list[dict]:
     floor_first = timed(_floor_page(raw, "name_sort"), n)
     floor_desc = timed(_floor_page(raw, "name_sort DESC"), n)
     try:
+        from ostandari_desk.domain.roles import SYSTEM
         from ostandari_desk.services.ngos import NgoFilter, count_ngos, list_ngo_page
         from ostandari_desk.store.uow import UnitOfWork
     except ImportError as exc:
@@ -238,7 +239,7 @@ def bench_queries(engine, db: Path, runs: int) -> list[dict]:
 
     def page(sort: str = "name", descending: bool = False, text: str = "") -> Callable[[], object]:
         def run() -> object:
-            with UnitOfWork(engine) as uow:
+            with UnitOfWork(engine, SYSTEM) as uow:
                 return list_ngo_page(uow, NgoFilter(text=text), sort=sort, descending=descending, limit=PAGE)
 
         return run
@@ -260,7 +261,7 @@ def bench_queries(engine, db: Path, runs: int) -> list[dict]:
         from ostandari_desk.ui.ngos.list_model import NgoTableModel
 
         _qt = QCoreApplication.instance() or QCoreApplication([])
-        model = NgoTableModel(lambda: UnitOfWork(engine))
+        model = NgoTableModel(lambda: UnitOfWork(engine, SYSTEM))
         results.append(
             _case(
                 "list_first_page/ui_model (count + page)",
@@ -309,7 +310,7 @@ def bench_queries(engine, db: Path, runs: int) -> list[dict]:
         raw.execute(f"SELECT rowid FROM ngo_fts WHERE ngo_fts MATCH ? LIMIT {PAGE}", (q,)).fetchall()
 
     def service_key(prefix: str) -> None:
-        with UnitOfWork(engine) as uow:
+        with UnitOfWork(engine, SYSTEM) as uow:
             flt = NgoFilter(text=prefix)
             count_ngos(uow, flt)
             list_ngo_page(uow, flt, limit=PAGE)
@@ -340,7 +341,7 @@ def bench_queries(engine, db: Path, runs: int) -> list[dict]:
     results[-1]["slowest_keys"] = sorted(((k, median(v)) for k, v in per_key.items()), key=lambda kv: -kv[1])[
         :3
     ]
-    with UnitOfWork(engine) as uow:
+    with UnitOfWork(engine, SYSTEM) as uow:
         results[-1]["matches"] = {k: count_ngos(uow, NgoFilter(text=k)) for k in TYPED}
     raw.close()
     return results
@@ -398,6 +399,15 @@ def write_import_sheet(path: Path, rows: int, seed: int = 2024) -> float:
     return time.perf_counter() - started
 
 
+def import_sheet(folder: Path, rows: int) -> tuple[Path, float]:
+    """The sheet of ``rows`` new NGOs in ``folder``, written once for every import case; (path, seconds)."""
+    sheet = folder / f"ngos-{rows}.xlsx"
+    if sheet.exists():
+        return sheet, 0.0
+    print(f"  … writing {rows:,} NGOs to {sheet.name}", flush=True)
+    return sheet, write_import_sheet(sheet, rows)
+
+
 def bench_import(folder: Path, runs: int, rows: int) -> dict:
     try:
         from ostandari_desk.domain.roles import SYSTEM
@@ -410,9 +420,7 @@ def bench_import(folder: Path, runs: int, rows: int) -> dict:
         return unavailable("import", exc)
     from openpyxl import load_workbook
 
-    sheet = folder / "ngos-100k.xlsx"
-    print(f"  … writing {rows:,} NGOs to {sheet.name}", flush=True)
-    write_s = write_import_sheet(sheet, rows)
+    sheet, write_s = import_sheet(folder, rows)
     template = folder / "fresh.sqlite3"
     engine = open_database(sqlite_url(template))
     setup.initialize(UnitOfWork(engine, SYSTEM), PROVINCE)
@@ -460,19 +468,21 @@ def bench_import(folder: Path, runs: int, rows: int) -> dict:
 class _AuditOff:
     """Measurement only: the unit of work records nothing while this is active (not a product option).
 
-    The row-by-row recording below the session (``audit_rows``), the session's own recording of rows
-    and the separate entries (``log``) all become no-ops, so the import costs what it did before the
-    audit existed.
+    Every way an entry is made becomes a no-op — rows recorded below the session (``audit_rows``,
+    ``audit_loaded``), the session's own recording of rows, separate entries (``log``) — so the import
+    costs what it did before the audit existed.
     """
 
     def __enter__(self) -> None:
         from ostandari_desk.store import audit_trail
         from ostandari_desk.store.uow import UnitOfWork
 
+        trail = audit_trail.AuditTrail
         self._saved = [
-            (UnitOfWork, "audit_rows", UnitOfWork.audit_rows),
-            (audit_trail.AuditTrail, "row_written", audit_trail.AuditTrail.row_written),
-            (audit_trail.AuditTrail, "log", audit_trail.AuditTrail.log),
+            (UnitOfWork, name, getattr(UnitOfWork, name)) for name in ("audit_rows", "audit_loaded")
+        ] + [
+            (trail, name, getattr(trail, name))
+            for name in ("row_written", "rows_inserted", "rows_loaded", "log")
         ]
         for owner, name, _fn in self._saved:
             setattr(owner, name, lambda *args, **kwargs: None)
@@ -500,10 +510,7 @@ def bench_import_audit(folder: Path, runs: int, rows: int) -> dict:
         return unavailable("import_audit", exc)
     from sqlalchemy import func, select
 
-    sheet = folder / f"ngos-audit-{rows}.xlsx"
-    if not sheet.exists():
-        print(f"  … writing {rows:,} NGOs to {sheet.name}", flush=True)
-        write_import_sheet(sheet, rows)
+    sheet, _write_s = import_sheet(folder, rows)
     template = folder / "fresh-audit.sqlite3"
     engine = open_database(sqlite_url(template))
     setup.initialize(UnitOfWork(engine, SYSTEM), PROVINCE)
@@ -623,13 +630,15 @@ def main(argv: list[str] | None = None) -> int:
         "--import-runs", type=int, default=3, help="runs of the 100k import (each ~10 s or more)"
     )
     parser.add_argument("--import-rows", type=int, default=100_000)
-    parser.add_argument("--audit-runs", type=int, default=3, help="runs of the import with the audit on and off")
+    parser.add_argument(
+        "--audit-runs", type=int, default=3, help="runs of the import with the audit on and off"
+    )
     parser.add_argument("--audit-rows", type=int, default=100_000, help="NGOs imported with the audit on/off")
     parser.add_argument(
         "--skip",
         action="append",
         default=[],
-        choices=("startup", "queries", "reports", "import", "import_audit"),
+        choices=("startup", "queries", "reports", "import", "import_audit", "audit"),
     )
     args = parser.parse_args(argv)
 
@@ -701,6 +710,16 @@ def main(argv: list[str] | None = None) -> int:
             except Exception as exc:  # noqa: BLE001
                 traceback.print_exc()
                 results.append(unavailable("import_audit", exc))
+        if "audit" not in args.skip:
+            print("a record's history among 2,000,000 audit rows, and a sign-in …", flush=True)
+            try:
+                sys.path.insert(0, str(HERE))
+                from bench_audit import bench_audit
+
+                results.extend(bench_audit(folder, args.runs))
+            except Exception as exc:  # noqa: BLE001
+                traceback.print_exc()
+                results.append(unavailable("audit", exc))
     meta["load_after"] = load()
     print_table(results)
     print(f"\nload average before/after: {meta['load_before']} / {meta['load_after']} on {meta['cpus']} CPUs")

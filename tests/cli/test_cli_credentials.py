@@ -178,3 +178,16 @@ def test_help_documents_the_credentials(capsys):
     with pytest.raises(SystemExit):
         main(["init", "--help"])
     assert "--admin" in capsys.readouterr().out
+
+
+def test_demo_replace_of_an_office_database_needs_an_admin(db, tmp_path, capsys, sign_in, new_password):
+    new_password("sara-pass-1")
+    assert main(["user", "add", "sara", "--name", "سارا", "--role", "manager", "--db", str(db)]) == 0
+    sign_in("sara", "sara-pass-1")
+    assert main(["demo", "--replace", "--db", str(db)]) == 2
+    assert "پشتیبان" in capsys.readouterr().err
+    assert scalar(db, "SELECT count(*) FROM user") == 2  # untouched
+    sign_in(ADMIN, ADMIN_PASSWORD)
+    assert main(["demo", "--replace", "--db", str(db)]) == 0
+    assert len(list(tmp_path.glob("cli.before-demo-*.sqlite3"))) == 1
+    assert scalar(db, "SELECT group_concat(username) FROM user") == "demo"

@@ -43,9 +43,7 @@ def test_import_good_file(desk, tmp_path):
     rows[1][0] = rows[1][0].translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"))
     path = write_xlsx(tmp_path / "ngos.xlsx", rows)
     seen = []
-    report = transfer.import_file(
-        desk.uow, "ngos", path, progress=lambda d, t: seen.append(d)
-    )
+    report = transfer.import_file(desk.uow, "ngos", path, progress=lambda d, t: seen.append(d))
     assert report.errors == []
     assert (report.rows_read, report.added, report.unchanged) == (6, 6, 0)
     assert report.summary() == "۶ سمن افزوده شد"

@@ -15,11 +15,14 @@ from sqlalchemy import func, select
 from sqlalchemy import text as text_sql
 
 from ostandari_desk.domain.ids import make_legal_national_id
+from ostandari_desk.errors import PermissionDeniedError
 from ostandari_desk.services import transfer
 from ostandari_desk.services.ngos import NgoFilter, count_ngos, list_ngo_page
+from ostandari_desk.services.transfer.ngos import new_values
 from ostandari_desk.store.adapters import adapters_for
 from ostandari_desk.store.adapters.sqlite import SqliteAdapters
-from ostandari_desk.store.models import AuditEntry, Event, Letter, LicenceStep, Ngo, NgoField
+from ostandari_desk.store.audit_trail import AuditTrail
+from ostandari_desk.store.models import AuditEntry, Event, Letter, LicenceStep, Ngo, NgoField, utc_now
 
 EVENT_HEADERS = [
     "عنوان",
@@ -168,6 +171,64 @@ def test_import_audits_every_row_and_the_batch(desk, tmp_path):
     assert count_ngos(desk.uow, NgoFilter(text="شماره ۵۹۹")) == 1
 
 
+def test_entries_built_by_the_database_are_the_trails_own(desk, actor, tmp_path):
+    """The bulk loader's entries (written by SQL) say exactly what the session's trail would say."""
+    rows = [good_row(n) for n in range(1, 4)]  # the third has two fields
+    rows[1][7] = rows[1][8] = ""  # no CEO: empty text is recorded, a missing date is not
+    rows[1][6] = None
+    transfer.import_file(desk.uow, "ngos", write_xlsx(tmp_path / "n.xlsx", rows))
+    ngo, field = Ngo.__table__, NgoField.__table__
+    with desk.uow as uow:
+        stored = [dict(r) for r in uow.s.connection().execute(select(ngo)).mappings()]
+        links = [dict(r) for r in uow.s.connection().execute(select(field)).mappings()]
+    reference = AuditTrail(actor)
+    for row in stored:
+        reference.row_written("insert", ngo, None, row)
+    for row in links:
+        reference.row_written("insert", field, None, row)
+    expected = {
+        (e["table_name"], e["record_id"]): (e["owner_id"], json.loads(e["changes"])) for e in reference.rows
+    }
+    got = {
+        (e.table_name, e.record_id): (e.owner_id, json.loads(e.changes))
+        for e in entries(desk, action="insert")
+        if e.table_name in ("ngo", "ngofield")
+    }
+    assert len(got) == 3 + 2 and got == expected
+    assert "registered_on" not in got[("ngo", stored[1]["id"])][1]
+    # the Python path (another database's fallback) agrees too
+    fallback = AuditTrail(actor)
+    fallback.rows_inserted(ngo, stored)
+    fallback.rows_inserted(field, links)
+    assert {
+        (e["table_name"], e["record_id"]): (e["owner_id"], json.loads(e["changes"])) for e in fallback.rows
+    } == (expected)
+
+
+def test_a_county_users_bulk_load_of_another_county_is_refused(desk, abyek):
+    row = new_values(
+        {
+            "national_id": make_legal_national_id("1099000003"),
+            "name": "انجمن البرز",
+            "county_id": desk.counties["البرز"],
+            "level": "county",
+            "registration_no": "",
+            "registered_on": None,
+            "ceo_name": "",
+            "ceo_national_code": "",
+            "phone": "",
+            "address": "",
+        },
+        seq=900,
+        moment=utc_now(),
+    )
+    ngo = Ngo.__table__
+    with abyek as uow:
+        uow.db.bulk_insert(uow.s.connection(), ngo, [row])
+        with pytest.raises(PermissionDeniedError):
+            uow.audit_loaded(ngo, ngo.c.id == row["id"])
+
+
 def test_event_and_letter_rows_are_audited(desk, tmp_path):
     events = sheet(
         tmp_path / "e.xlsx",
@@ -226,7 +287,9 @@ def read_sheet(path: Path) -> list[tuple]:
 
 
 def test_county_user_exports_only_their_county(desk, abyek, tmp_path):
-    transfer.import_file(desk.uow, "ngos", write_xlsx(tmp_path / "n.xlsx", [good_row(n) for n in range(1, 9)]))
+    transfer.import_file(
+        desk.uow, "ngos", write_xlsx(tmp_path / "n.xlsx", [good_row(n) for n in range(1, 9)])
+    )
     transfer.import_file(
         desk.uow,
         "events",
@@ -255,7 +318,9 @@ def test_county_user_exports_only_their_county(desk, abyek, tmp_path):
 
 
 def test_export_writes_its_audit_entry(desk, abyek, tmp_path):
-    transfer.import_file(desk.uow, "ngos", write_xlsx(tmp_path / "n.xlsx", [good_row(n) for n in range(1, 5)]))
+    transfer.import_file(
+        desk.uow, "ngos", write_xlsx(tmp_path / "n.xlsx", [good_row(n) for n in range(1, 5)])
+    )
     out = tmp_path / "سمن‌ها-خروجی.csv"
     assert transfer.export_file(abyek, "ngos", out) == 2
     [entry] = entries(desk, action="export")
@@ -280,7 +345,9 @@ def test_a_failed_export_writes_no_entry(desk, tmp_path):
 
 
 def test_county_user_search_counts_only_their_county(desk, abyek, tmp_path):
-    transfer.import_file(desk.uow, "ngos", write_xlsx(tmp_path / "n.xlsx", [good_row(n) for n in range(1, 9)]))
+    transfer.import_file(
+        desk.uow, "ngos", write_xlsx(tmp_path / "n.xlsx", [good_row(n) for n in range(1, 9)])
+    )
     flt = NgoFilter(text="انجمن نمونه")
     assert count_ngos(desk.uow, flt) == 8
     assert count_ngos(abyek, flt) == 4
@@ -295,7 +362,7 @@ def test_adapters_are_per_dialect(engine):
     assert sqlite.ties(Ngo.seq, True) == []
 
     class Other:
-        class dialect:  # noqa: N801 - stands in for an engine's attribute
+        class dialect:
             name = "oracle"
 
     with pytest.raises(NotImplementedError):

@@ -196,6 +196,35 @@ def test_export_may_take_the_ngo_list_filter(ctx, qtbot, tmp_path):
     assert not dialog.filter_check.isEnabled() and not dialog.filter_check.isChecked()
 
 
+def test_a_county_user_imports_and_exports_only_their_county(ctx, qtbot, tmp_path):
+    """The dialogs act for the signed-in user: another county's row is a row error, the export is scoped."""
+    from ostandari_desk.domain.roles import Actor, Role
+    from ostandari_desk.services import reference
+    from ostandari_desk.ui.context import AppContext
+
+    with ctx.uow() as uow:
+        abyek = next(c.id for c in reference.list_counties(uow) if c.name == "آبیک")
+    county_user = Actor(username="abyek", full_name="کارشناس آبیک", role=Role.COUNTY, county_id=abyek)
+    county_ctx = AppContext(engine=ctx.engine, actor=county_user, db_path=None)
+    path = write_xlsx(tmp_path / "in.xlsx", [good_row(n) for n in range(1, 5)])  # آبیک, البرز, ...
+
+    dialog = make_dialog(qtbot, ImportDialog, county_ctx, kind="ngos")
+    dialog.set_path(path)
+    dialog.skip_bad_check.setChecked(True)
+    run(qtbot, dialog)
+    report = dialog.report
+    assert report.stored and report.added == 2
+    model = dialog.error_model
+    assert [model.index(r, 1).data() for r in range(model.rowCount())] == ["شهرستان", "شهرستان"]
+    assert {model.index(r, 0).data() for r in range(model.rowCount())} == {"۳", "۵"}
+
+    transfer.import_file(ctx.uow(), "ngos", path, skip_bad=True)  # the admin stores the other two
+    export = make_dialog(qtbot, ExportDialog, county_ctx, kind="ngos")
+    export.set_path(tmp_path / "out.xlsx")
+    run(qtbot, export)
+    assert export.summary_label.text() == "۲ ردیف نوشته شد."
+
+
 def test_template_dialog_writes_the_headers(ctx, qtbot, tmp_path):
     dialog = make_dialog(qtbot, TemplateDialog, ctx, kind="ngos")
     assert latin_texts(dialog) == []

@@ -1,4 +1,5 @@
-"""The first-run wizard, driven by keyboard and clicks, initializes a fresh database."""
+"""The first-run wizard, driven by keyboard and clicks, initializes a fresh database and its first admin;
+start-up asks an upgraded database without users for a first admin, and anyone else to sign in."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QWizard
 
 from ostandari_desk import settings
-from ostandari_desk.domain.roles import SYSTEM
-from ostandari_desk.services import reference, setup
+from ostandari_desk.domain.roles import SYSTEM, Role
+from ostandari_desk.services import reference, setup, users
 from ostandari_desk.store.uow import UnitOfWork
 from ostandari_desk.ui.wizard import OFFICE_PAGE, PROVINCE_PAGE, SetupWizard
 
@@ -22,6 +23,13 @@ def _type(widget, text: str) -> None:
         QTest.sendKeyEvent(
             QTest.KeyAction.Click, widget, Qt.Key.Key_unknown, ch, Qt.KeyboardModifier.NoModifier
         )
+
+
+def fill_admin(office, password: str = "secret-1") -> None:
+    office.username_edit.setText("ali")
+    office.full_name_edit.setText("علی رضایی")
+    office.password_edit.setText(password)
+    office.repeat_edit.setText(password)
 
 
 @pytest.fixture
@@ -49,19 +57,34 @@ def test_county_installation_by_keyboard(wizard, engine, qtbot):
 
     office = wizard.office_page
     assert office.office_edit.text() == "معاونت سیاسی، امنیتی و اجتماعی فرمانداری آبیک"
-    # Enter without a clerk name: refused with a Persian message, still on the page
-    qtbot.keyClick(office.clerk_edit, Qt.Key.Key_Return)
+    # Enter without an admin: refused with a Persian message, still on the page, nothing stored
+    qtbot.keyClick(office.username_edit, Qt.Key.Key_Return)
     assert wizard.currentId() == OFFICE_PAGE
-    assert office.error_label.text() == "نام کارشناس را وارد کنید."
-    office.clerk_edit.setFocus()
-    _type(office.clerk_edit, "مریم احمدی")
+    assert office.error_label.text() == "نام کاربری باید یک واژه بی‌فاصله باشد"
+    assert not setup.is_initialized(UnitOfWork(engine, SYSTEM))
+    qtbot.keyClicks(office.username_edit, "maryam")
+    office.full_name_edit.setFocus()
+    _type(office.full_name_edit, "مریم احمدی")
+    qtbot.keyClicks(office.password_edit, "secret-1")
+    qtbot.keyClicks(office.repeat_edit, "secret-2")
+    qtbot.keyClick(office.repeat_edit, Qt.Key.Key_Return)
+    assert wizard.currentId() == OFFICE_PAGE
+    assert office.error_label.text() == "گذرواژه و تکرار آن یکسان نیستند"
+    assert wizard.focusWidget() is office.repeat_edit
+    assert not users.has_users(engine)
+    office.repeat_edit.clear()
+    qtbot.keyClicks(office.repeat_edit, "secret-1")
     with qtbot.waitSignal(wizard.accepted):
-        qtbot.keyClick(office.clerk_edit, Qt.Key.Key_Return)
+        qtbot.keyClick(office.repeat_edit, Qt.Key.Key_Return)
 
-    uow = UnitOfWork(engine)
+    uow = UnitOfWork(engine, SYSTEM)
     assert setup.is_initialized(uow)
+    # the first admin exists, and the wizard signed them in
+    actor = wizard.actor
+    assert (actor.username, actor.full_name, actor.role) == ("maryam", "مریم احمدی", Role.ADMIN)
+    assert users.authenticate(engine, "maryam", "secret-1").user_id == actor.user_id
     values = settings.all_settings(uow)
-    assert values["current_clerk"] == "مریم احمدی"
+    assert "current_clerk" not in values
     assert values["office_name"] == "معاونت سیاسی، امنیتی و اجتماعی فرمانداری آبیک"
     assert values["installation_county_id"] == reference.county_id_by_name(uow, "آبیک")
     assert values["province_id"] == wizard.province_id
@@ -81,10 +104,10 @@ def test_provincial_installation_with_logo(wizard, engine, qtbot, tmp_path, _pri
     office = wizard.office_page
     assert office.office_edit.text() == "اداره کل امور اجتماعی و فرهنگی استانداری قزوین"
     office.set_logo(logo)
-    office.clerk_edit.setText("علی رضایی")
+    fill_admin(office)
     wizard.button(QWizard.WizardButton.FinishButton).click()
     assert wizard.result() == QWizard.DialogCode.Accepted
-    values = settings.all_settings(UnitOfWork(engine))
+    values = settings.all_settings(UnitOfWork(engine, SYSTEM))
     assert values["installation_county_id"] is None
     stored = values["logo_path"]
     assert stored and stored.startswith(str(_private_home)) and stored.endswith(".png")
@@ -102,10 +125,27 @@ def test_unreadable_logo_is_refused(wizard, tmp_path):
 def test_already_initialized_database_is_refused_on_the_page(wizard, engine):
     setup.initialize(UnitOfWork(engine, SYSTEM), "قزوین", None)
     wizard.next()
-    wizard.office_page.clerk_edit.setText("مریم")
+    fill_admin(wizard.office_page)
     wizard.button(QWizard.WizardButton.FinishButton).click()
     assert wizard.isVisible()
     assert "پیش‌تر راه‌اندازی شده" in wizard.office_page.error_label.text()
+    assert wizard.actor is None and not users.has_users(engine)
+
+
+def test_a_refused_admin_stores_nothing(wizard, engine):
+    """A password too short: the set-up and the admin are one transaction, so neither is stored."""
+    wizard.next()
+    fill_admin(wizard.office_page, password="123")
+    wizard.button(QWizard.WizardButton.FinishButton).click()
+    assert wizard.isVisible() and wizard.actor is None and wizard.province_id is None
+    assert wizard.office_page.error_label.text() == "گذرواژه دست‌کم باید ۶ نویسه باشد"
+    assert wizard.focusWidget() is wizard.office_page.password_edit
+    assert not setup.is_initialized(UnitOfWork(engine, SYSTEM))
+    assert not users.has_users(engine)
+    fill_admin(wizard.office_page)
+    wizard.button(QWizard.WizardButton.FinishButton).click()
+    assert wizard.result() == QWizard.DialogCode.Accepted
+    assert wizard.actor.username == "ali" and setup.is_initialized(UnitOfWork(engine, SYSTEM))
 
 
 def test_run_gui_opens_the_window_on_an_initialized_database(ctx, db_path, qtbot, monkeypatch):

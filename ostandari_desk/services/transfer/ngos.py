@@ -96,7 +96,12 @@ def search_text(name: str, national_id: str, registration_no: str, ceo_name: str
 
 
 def new_values(
-    row: dict[str, Any], seq: int, moment: datetime, ceo_key: str | None = None, ceo_sort: str | None = None
+    row: dict[str, Any],
+    seq: int,
+    moment: datetime,
+    ceo_key: str | None = None,
+    ceo_sort: str | None = None,
+    ngo_id: str | None = None,
 ) -> dict[str, Any]:
     """The ``ngo`` columns of a checked, cleaned row (same as services.ngos.prepare_ngo_values,
     which a test holds it to) without checking everything a second time."""
@@ -114,7 +119,7 @@ def new_values(
     parts = (name_key, row["national_id"], registration_no, ceo_key)
     return {
         **row,
-        "id": new_id(),
+        "id": ngo_id or new_id(),
         "seq": seq,
         "name_key": name_key,
         "name_sort": text.persian_sort_key(name),
@@ -342,6 +347,9 @@ def _import(uow: UnitOfWork, table: Table, report: ImportReport, opts: ImportOpt
         )
         person_of, phone_of = _memo(_person_of), _memo(_phone_of)
         county_refused = county_guard(uow)
+        # The new NGOs' ids share a random prefix and end in their seq: unique like a UUID, and in
+        # order, so the id indexes (the NGO's, its fields', the audit's) grow at their end.
+        id_prefix = new_id()[:20]
         seen: dict[str, int] = {}
 
         def check(number: int, values: tuple) -> tuple[tuple | None, list[RowError]]:
@@ -456,7 +464,8 @@ def _import(uow: UnitOfWork, table: Table, report: ImportReport, opts: ImportOpt
                     ]
                 report.unchanged += 1
                 return None, []
-            good_row = (new_values(row, seq, moment, ceo_key, ceo_sort), tuple(ngo_fields))
+            ngo_id = f"{id_prefix}{seq:012x}"
+            good_row = (new_values(row, seq, moment, ceo_key, ceo_sort, ngo_id), tuple(ngo_fields))
             seq += 1
             return good_row, []
 
@@ -475,21 +484,23 @@ def _insert(uow: UnitOfWork, good: list[tuple[dict[str, Any], tuple[str, ...]]])
     """The new NGOs and their fields through the bulk loader, in chunks, in the caller's transaction.
 
     The full-text index is set aside meanwhile and filled once at the end (``uow.db``); every row,
-    NGO and field alike, gets its audit entry.
+    NGO and field alike, gets its audit entry (the loader writes below the session, which would not
+    see them).
     """
     conn = uow.s.connection()
     db = uow.db
     ngo_table, field_table = Ngo.__table__, NgoField.__table__
-    with db.ngo_search_set_aside(conn, good[0][0]["seq"], len(good)):
+    first, last = good[0][0]["seq"], good[-1][0]["seq"]
+    with db.ngo_search_set_aside(conn, first, len(good)):
         for start in range(0, len(good), _CHUNK):
             chunk = good[start : start + _CHUNK]
-            ngo_rows = [values for values, _fields in chunk]
+            db.bulk_insert(conn, ngo_table, [values for values, _fields in chunk])
             field_rows = [{"ngo_id": values["id"], "field_id": f} for values, fields in chunk for f in fields]
-            db.bulk_insert(conn, ngo_table, ngo_rows)
-            uow.audit_rows("insert", ngo_table, ngo_rows)
-            if field_rows:
-                db.bulk_insert(conn, field_table, field_rows)
-                uow.audit_rows("insert", field_table, field_rows)
+            db.bulk_insert(conn, field_table, field_rows)
+    # one entry per new NGO and per field row, built by the database from the rows just written
+    new_ngos = ngo_table.c.seq.between(first, last)
+    uow.audit_loaded(ngo_table, new_ngos)
+    uow.audit_loaded(field_table, field_table.c.ngo_id.in_(select(ngo_table.c.id).where(new_ngos)))
 
 
 # --- export -------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ Every method works inside the caller's transaction and never commits.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -58,6 +58,28 @@ class DatabaseAdapters:
         The default keeps it as it is (the database maintains it row by row).
         """
         yield
+
+    def audit_inserted(
+        self,
+        conn: Connection,
+        audit: Table,
+        table: Table,
+        where: Any,
+        fields: Sequence[str],
+        owner: str | None,
+        entry: Mapping[str, Any],
+        id_prefix: str,
+    ) -> bool:
+        """Write one "insert" audit entry per row of ``table`` that ``where`` selects, built by the database
+        in ``conn``'s transaction (rows a bulk loader just wrote).
+
+        ``entry``: the columns every entry shares (at, user, role, action, table_name, detail...); each
+        entry's id is ``id_prefix`` and a number, its record id the primary key ('/'-joined), its owner
+        the ``owner`` column, its changes ``{field: [null, value]}`` of the non-null ``fields``, values as
+        the database stores them. Returns False when this database cannot (the caller then records the
+        rows it reads back, in Python).
+        """
+        return False
 
     # --- bulk building on a driver cursor (the demo builder) --------------------------------------
 

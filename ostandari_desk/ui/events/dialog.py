@@ -26,6 +26,7 @@ from ostandari_desk.ui.events.ngo_picker import NgoPicker, ngo_label
 from ostandari_desk.ui.forms import child, load_form
 from ostandari_desk.ui.widgets.dates import JalaliDateEdit
 from ostandari_desk.ui.widgets.edit_dialog import EditDialog
+from ostandari_desk.ui.widgets.history import HistoryWidget, add_history_tab
 
 NGO_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -82,8 +83,10 @@ class EventDialog(EditDialog):
         self._set_tab_order()
         self._connect()
         self.setWindowTitle("رویداد جدید" if event_id is None else "ویرایش رویداد")
+        self.history_tab: HistoryWidget | None = None  # «سابقه تغییرات», for a record already stored
         if event_id is not None:
             self._load(event_id)
+            self.tabs, self.history_tab = add_history_tab(self, self.form, self.button_box, context, event_id)
         elif starts_on is not None:
             self.starts_on_edit.set_value(starts_on)
         self._on_kind_changed()

@@ -30,6 +30,7 @@ from ostandari_desk.ui.events.ngo_picker import NgoPicker
 from ostandari_desk.ui.forms import child, load_form
 from ostandari_desk.ui.widgets.dates import JalaliDateEdit
 from ostandari_desk.ui.widgets.edit_dialog import EditDialog
+from ostandari_desk.ui.widgets.history import HistoryWidget, add_history_tab
 from ostandari_desk.ui.widgets.paged_list import ask_yes_no
 
 ATTACHMENT_ID_ROLE = Qt.ItemDataRole.UserRole + 1  # stored attachment id
@@ -88,8 +89,10 @@ class LetterDialog(EditDialog):
         self._set_tab_order()
         self._connect()
         self.setWindowTitle("نامه جدید" if letter_id is None else "ویرایش نامه")
+        self.history_tab: HistoryWidget | None = None  # «سابقه تغییرات», for a record already stored
         if letter_id is not None:
             self._load(letter_id)
+            self.tabs, self.history_tab = add_history_tab(self, self.form, self.button_box, context, letter_id)
         self._update_attachment_buttons()
         self.number_edit.setFocus()
 

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -31,6 +32,7 @@ from ostandari_desk.services import licences as lic
 from ostandari_desk.ui import errors as ui_errors
 from ostandari_desk.ui.licences import step_dialogs
 from ostandari_desk.ui.licences.timeline import TimelineView
+from ostandari_desk.ui.widgets.history import HISTORY_TAB_TITLE, HistoryWidget
 
 OVERDUE = QColor("#c62828")
 
@@ -110,8 +112,12 @@ class LicencePanel(QWidget):
         self.no_action_label = QLabel("اقدامی در این وضعیت مجاز نیست.", self.actions_box)
 
         self.timeline = TimelineView(self)
-        timeline_box = QGroupBox("سابقه پروانه", self)
-        QVBoxLayout(timeline_box).addWidget(self.timeline)
+        # the licence's steps, and who changed what on its current licence and open case
+        self.history_tabs = QTabWidget(self)
+        self.history_tabs.setObjectName("licenceHistoryTabs")
+        self.history_tabs.addTab(self.timeline, "سابقه پروانه")
+        self.history_tab = HistoryWidget(context, (), self.history_tabs)
+        self.history_tabs.addTab(self.history_tab, HISTORY_TAB_TITLE)
 
         top = QHBoxLayout()
         top.addWidget(licence_box, 1)
@@ -119,7 +125,7 @@ class LicencePanel(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.actions_box)
-        layout.addWidget(timeline_box, 1)
+        layout.addWidget(self.history_tabs, 1)
         self.refresh()
 
     # --- refresh --------------------------------------------------------------------------------
@@ -136,6 +142,7 @@ class LicencePanel(QWidget):
         self._show_case()
         self._rebuild_actions()
         self.timeline.set_entries(entries)
+        self.history_tab.set_records([current.id if current else None, self.case.id if self.case else None])
 
     def _show_licence(self, current) -> None:
         state = self.ngo_actions.licence_state_label if self.ngo_actions else ""

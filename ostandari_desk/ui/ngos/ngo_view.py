@@ -26,6 +26,7 @@ from ostandari_desk.services import events as event_service
 from ostandari_desk.services import letters as letter_service
 from ostandari_desk.services import ngos as ngo_service
 from ostandari_desk.ui.licences.panel import LicencePanel
+from ostandari_desk.ui.widgets.history import HISTORY_TAB_TITLE, HistoryWidget
 
 BOARD_HEADERS = ("نام و نام خانوادگی", "کد ملی", "سمت", "تخصص", "آغاز دوره", "پایان دوره")
 EVENT_HEADERS = ("تاریخ", "نوع", "عنوان", "شهرستان", "نقش سازمان")
@@ -161,6 +162,8 @@ class NgoView(QDialog):
         self.tabs.addTab(self.licence_panel, "پروانه و سابقه")
         self.activity_tab = ActivityTab(context, ngo_id, self.tabs)
         self.tabs.addTab(self.activity_tab, "رویدادها و مکاتبات")
+        self.history_tab = HistoryWidget(context, [ngo_id], self.tabs)  # the NGO, its board, its licences
+        self.tabs.addTab(self.history_tab, HISTORY_TAB_TITLE)
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.button(QDialogButtonBox.StandardButton.Close).setText("بستن")
@@ -177,6 +180,8 @@ class NgoView(QDialog):
         with self.context.uow() as uow:
             d = ngo_service.get_ngo(uow, self.ngo_id)
         self.detail = d
+        if self.history_tab.loaded:  # an edit or a licence step: show it in «سابقه تغییرات» too
+            self.history_tab.refresh()
         self.setWindowTitle(f"سمن: {d.name}")
         while self.details_form.rowCount():
             self.details_form.removeRow(0)
@@ -220,6 +225,9 @@ class NgoView(QDialog):
 
     def show_activity_tab(self) -> None:
         self.tabs.setCurrentWidget(self.activity_tab)
+
+    def show_history_tab(self) -> None:
+        self.tabs.setCurrentWidget(self.history_tab)
 
     def _on_licence_changed(self) -> None:
         self.refresh_details()

@@ -1,0 +1,220 @@
+"""«سابقه تغییرات»: who changed what on a record and when, field by field (services.audit.history_of).
+
+``AuditLineModel`` shows ``AuditLine`` values in chosen columns (the record tab's seven, the admin audit
+page's nine); ``HistoryWidget`` is the tab itself, loaded when it is first shown (or on ``refresh()``).
+``add_history_tab`` turns a dialog whose Designer form sits directly in it into «مشخصات» and «سابقه
+تغییرات» tabs, with the dialog's buttons kept below both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ostandari_desk.domain.roles import SYSTEM
+from ostandari_desk.domain.text import rlm, to_persian_digits
+
+__all__ = [
+    "AUDIT_COLUMNS",
+    "HISTORY_COLUMNS",
+    "HISTORY_TAB_TITLE",
+    "AuditLineModel",
+    "HistoryWidget",
+    "add_history_tab",
+    "configure_audit_table",
+]
+
+HISTORY_TAB_TITLE = "سابقه تغییرات"
+EMPTY_TEXT = "هنوز تغییری از این رکورد ثبت نشده است."
+NOTHING_TEXT = "هنوز رکوردی نیست که سابقه‌ای داشته باشد."
+MAX_COLUMN_WIDTH = 320
+_ROOT = QModelIndex()
+
+
+def user_text(username: str) -> str:
+    """The username as shown (the desk's own work is «سامانه»)."""
+    return SYSTEM.full_name if username == SYSTEM.username else rlm(username)
+
+
+def value_text(value: str) -> str:
+    """A before/after value: Persian digits, laid out right to left even when it starts with Latin."""
+    return rlm(to_persian_digits(value))
+
+
+@dataclass(frozen=True)
+class AuditColumn:
+    title: str
+    text: Callable[..., str]  # (line, own_ids) -> cell text
+
+
+def _action(line, own_ids: frozenset[str]) -> str:
+    """«ویرایش»; on a record's tab a child's line (a board member, an inquiry) also names its table."""
+    if own_ids and (line.record_id not in own_ids or len(own_ids) > 1):
+        return f"{line.action_label} ({line.table_label})"
+    return line.action_label
+
+
+def _after(line, _own: frozenset[str]) -> str:
+    """The new value; for an entry without field changes (a login, an export) its detail, as the export
+    (services.audit_export) writes it."""
+    return value_text(line.after if line.field else (line.after or line.detail))
+
+
+COLUMNS: dict[str, AuditColumn] = {
+    "at": AuditColumn("زمان", lambda line, _own: line.at_text),
+    "user": AuditColumn("کاربر", lambda line, _own: user_text(line.username)),
+    "role": AuditColumn("نقش", lambda line, _own: line.role_label),
+    "action": AuditColumn("اقدام", _action),
+    "table": AuditColumn("جدول", lambda line, _own: line.table_label),
+    "record": AuditColumn("شناسه رکورد", lambda line, _own: line.record_id),
+    "field": AuditColumn("فیلد", lambda line, _own: line.field_label),
+    "before": AuditColumn("مقدار قبلی", lambda line, _own: value_text(line.before)),
+    "after": AuditColumn("مقدار جدید", _after),
+}
+HISTORY_COLUMNS = ("at", "user", "role", "action", "field", "before", "after")
+AUDIT_COLUMNS = ("at", "user", "role", "action", "table", "record", "field", "before", "after")
+
+
+class AuditLineModel(QAbstractTableModel):
+    """Read-only rows of ``AuditLine`` (newest first, as the service returns them)."""
+
+    def __init__(self, columns: Sequence[str], parent=None):
+        super().__init__(parent)
+        self.columns = [COLUMNS[key] for key in columns]
+        self.lines: list = []
+        self._own: frozenset[str] = frozenset()
+
+    def set_lines(self, lines: Sequence, own_ids: Sequence[str] = ()) -> None:
+        self.beginResetModel()
+        self.lines = list(lines)
+        self._own = frozenset(own_ids)
+        self.endResetModel()
+
+    def cell_text(self, row: int, column: int) -> str:
+        return self.columns[column].text(self.lines[row], self._own)
+
+    def rowCount(self, parent=_ROOT) -> int:
+        return 0 if parent.isValid() else len(self.lines)
+
+    def columnCount(self, parent=_ROOT) -> int:
+        return 0 if parent.isValid() else len(self.columns)
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return self.cell_text(index.row(), index.column())
+        return None
+
+    def headerData(self, section: int, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Horizontal:
+            return self.columns[section].title
+        return to_persian_digits(section + 1)
+
+
+def configure_audit_table(table: QTableView) -> None:
+    """Read-only, whole rows, no word wrap, the last column stretched."""
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setAlternatingRowColors(True)
+    table.setWordWrap(False)
+    table.verticalHeader().setVisible(False)
+    table.verticalHeader().setDefaultSectionSize(26)
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    header.setStretchLastSection(True)
+
+
+def fit_columns(table: QTableView) -> None:
+    """Columns as wide as their contents (the visible rows), none wider than MAX_COLUMN_WIDTH."""
+    table.resizeColumnsToContents()
+    for column in range(table.model().columnCount() - 1):
+        if table.columnWidth(column) > MAX_COLUMN_WIDTH:
+            table.setColumnWidth(column, MAX_COLUMN_WIDTH)
+
+
+class HistoryWidget(QWidget):
+    """The «سابقه تغییرات» tab of one record (or a few: a licence and its open case), newest first.
+
+    ``set_records(ids)`` changes what it shows; it reads the trail on first show and on ``refresh()``.
+    """
+
+    def __init__(self, context, record_ids: Sequence[str | None] = (), parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("historyTab")
+        self.context = context
+        self.record_ids: tuple[str, ...] = tuple(i for i in record_ids if i)
+        self.loaded = False
+        self.model = AuditLineModel(HISTORY_COLUMNS, self)
+        self.table = QTableView(self)
+        self.table.setObjectName("historyTable")
+        self.table.setModel(self.model)
+        configure_audit_table(self.table)
+        self.count_label = QLabel(self)
+        self.count_label.setObjectName("historyCountLabel")
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.count_label)
+
+    def set_records(self, record_ids: Sequence[str | None]) -> None:
+        """Show these records' history (read again at once if the tab was already read)."""
+        self.record_ids = tuple(i for i in record_ids if i)
+        if self.loaded:
+            self.refresh()
+
+    def refresh(self) -> None:
+        """Read the record's history again."""
+        from ostandari_desk.services.audit import history_of
+
+        lines = []
+        for record_id in self.record_ids:
+            lines += history_of(self.context.uow(), record_id)
+        if len(self.record_ids) > 1:
+            lines.sort(key=lambda line: line.at, reverse=True)  # stable: an entry's fields stay together
+        self.model.set_lines(lines, self.record_ids)
+        self.loaded = True
+        self.count_label.setText(
+            f"{to_persian_digits(len(lines))} تغییر"
+            if lines
+            else (EMPTY_TEXT if self.record_ids else NOTHING_TEXT)
+        )
+        fit_columns(self.table)
+
+    def ensure_loaded(self) -> None:
+        if not self.loaded:
+            self.refresh()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self.ensure_loaded()
+
+
+def add_history_tab(
+    dialog: QWidget, form: QWidget, buttons: QWidget, context, record_id: str, title: str = "مشخصات"
+) -> tuple[QTabWidget, HistoryWidget]:
+    """Put ``form`` (loaded into ``dialog`` by ``load_form``) in a «مشخصات» tab beside a «سابقه تغییرات»
+    tab for ``record_id``; ``buttons`` (a direct item of the form's top layout) move below the tabs."""
+    outer = dialog.layout()
+    form.layout().removeWidget(buttons)
+    outer.removeWidget(form)
+    tabs = QTabWidget(dialog)
+    tabs.setObjectName("recordTabs")
+    tabs.addTab(form, title)
+    history = HistoryWidget(context, [record_id], tabs)
+    tabs.addTab(history, HISTORY_TAB_TITLE)
+    outer.addWidget(tabs, 1)
+    outer.addWidget(buttons)
+    return tabs, history
