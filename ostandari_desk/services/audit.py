@@ -142,7 +142,7 @@ def usernames(uow: UnitOfWork) -> list[str]:
     """Every username that appears in the trail or the user list (the admin view's filter)."""
     with uow:
         uow.require(Permission.READ_AUDIT)
-        stored = set(uow.s.exec(select(User.username)).all())
+        stored = set(uow.s.execute(select(User.username)).scalars().all())
         return sorted(stored | {"system"})
 
 

@@ -42,6 +42,7 @@ from ostandari_desk.ui.widgets.history import user_text as _user_text
 __all__ = ["AuditPage"]
 
 ALL = "همه"
+RECORD_ID_WIDTH = 120  # record ids are long hex strings; the cell's tooltip shows the whole id
 SHOWN_ENTRIES = 2000  # entries read for the screen; the export writes all of them
 SAVE_FILTER = "پرونده اکسل (*.xlsx);;پرونده سی‌اس‌وی (*.csv)"
 
@@ -158,6 +159,10 @@ class AuditPage(QWidget):
         more = " (تازه‌ترین‌ها؛ همه در خروجی اکسل)" if entries >= SHOWN_ENTRIES else ""
         self.count_label.setText(f"{to_persian_digits(len(lines))} سطر{more}")
         fit_columns(self.table)
+        record = AUDIT_COLUMNS.index("record")
+        self.table.setColumnWidth(
+            record, min(self.table.columnWidth(record), RECORD_ID_WIDTH)
+        )  # tooltip: all
 
     def _on_refresh_button_clicked(self) -> None:
         self.refresh()

@@ -30,11 +30,6 @@ class AppContext:
 
         return unit_of_work(self.engine, self.actor)
 
-    @property
-    def clerk(self) -> str:
-        """The signed-in user's name. TRANSITIONAL: goes once no page passes a clerk to a service."""
-        return self.actor.full_name
-
     # --- settings (services/settings.py) ------------------------------------------------------
 
     def setting(self, key: str) -> Any:

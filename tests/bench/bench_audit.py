@@ -16,6 +16,10 @@ from pathlib import Path
 HISTORY_TARGET_S = 0.050
 AUDIT_ROWS = 2_000_000
 RECORDS = 200_000  # ten entries a record on average, a few hundred for the busiest
+_INSERT = (
+    "INSERT INTO auditentry (id, at, user_id, username, role, county_id, action, table_name, record_id, "
+    "owner_id, changes, detail) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"
+)
 
 
 def _fill_audit(path: Path, rows: int, seed: int = 7) -> tuple[str, str]:
@@ -40,10 +44,10 @@ def _fill_audit(path: Path, rows: int, seed: int = 7) -> tuple[str, str]:
             (f"{n:032x}", stamp, None, "tester", "clerk", None, "update", "ngo", record, owner, changes, "")
         )
         if len(batch) == 50_000:
-            con.executemany("INSERT INTO auditentry VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", batch)
+            con.executemany(_INSERT, batch)
             batch.clear()
     if batch:
-        con.executemany("INSERT INTO auditentry VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", batch)
+        con.executemany(_INSERT, batch)
     con.commit()
     con.execute("ANALYZE")
     con.close()

@@ -78,7 +78,8 @@ def shown_errors(monkeypatch):
 # --- the steps --------------------------------------------------------------------------------------
 
 
-def run_wizard(qtbot, engine) -> None:
+def run_wizard(qtbot, engine):
+    """The wizard, by keyboard and clicks; returns its first admin (signed in)."""
     from ostandari_desk.ui.wizard import OFFICE_PAGE, PROVINCE_PAGE, SetupWizard
 
     wizard = SetupWizard(engine)
@@ -97,26 +98,31 @@ def run_wizard(qtbot, engine) -> None:
 
     office = wizard.office_page
     assert office.office_edit.text() == "اداره کل امور اجتماعی و فرهنگی استانداری قزوین"
-    office.clerk_edit.setFocus()
-    type_text(office.clerk_edit, CLERK)
+    qtbot.keyClicks(office.username_edit, "maryam")
+    office.full_name_edit.setFocus()
+    type_text(office.full_name_edit, CLERK)
+    qtbot.keyClicks(office.password_edit, "secret-1")
+    qtbot.keyClicks(office.repeat_edit, "secret-1")
     with qtbot.waitSignal(wizard.accepted, timeout=5000):
         qtbot.mouseClick(wizard.button(QWizard.WizardButton.FinishButton), Qt.MouseButton.LeftButton)
     assert wizard.result() == QWizard.DialogCode.Accepted
     assert office.error_label.isHidden()
+    return wizard.actor
 
 
-def open_main_window(qtbot, engine, db_path):
+def open_main_window(qtbot, engine, db_path, actor):
     from ostandari_desk.app import create_main_window
     from ostandari_desk.ui.tasks import wait_for_tasks
 
-    window = create_main_window(engine, db_path)
+    window = create_main_window(engine, actor, db_path)
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)
     wait_for_tasks()
     assert window.windowTitle() == "میز استانداری — اداره کل امور اجتماعی و فرهنگی استانداری قزوین"
     assert window.isRightToLeft()
-    assert window.context.clerk == CLERK
+    assert window.context.actor.full_name == CLERK
+    assert window.actor_label.text() == f"{CLERK} — مدیر سامانه"
     assert window.current_area() == "start"
     return window
 
@@ -308,6 +314,7 @@ def bad_import_file(path, counties: list[str]) -> tuple[object, list[int]]:
 def test_a_new_user_sets_up_registers_licenses_finds_and_imports(
     qtbot, engine, db_path, prepared_app, shown_errors, tmp_path
 ):
+    from ostandari_desk.domain.roles import SYSTEM
     from ostandari_desk.services import reference, setup, transfer
     from ostandari_desk.services.ngos import NgoFilter, NgoInput, count_ngos, create_ngo, get_ngo
     from ostandari_desk.store.uow import UnitOfWork
@@ -315,12 +322,13 @@ def test_a_new_user_sets_up_registers_licenses_finds_and_imports(
     from ostandari_desk.ui.ngos.ngo_view import NgoView
 
     # 1. First run: the wizard on a fresh, migrated, empty database.
-    assert not setup.is_initialized(UnitOfWork(engine))
-    run_wizard(qtbot, engine)
-    assert setup.is_initialized(UnitOfWork(engine))
+    assert not setup.is_initialized(UnitOfWork(engine, SYSTEM))
+    admin = run_wizard(qtbot, engine)
+    assert setup.is_initialized(UnitOfWork(engine, SYSTEM))
+    assert admin.username == "maryam" and admin.full_name == CLERK
 
-    # 2. The main window opens on it.
-    window = open_main_window(qtbot, engine, db_path)
+    # 2. The main window opens on it, signed in as the wizard's admin.
+    window = open_main_window(qtbot, engine, db_path, admin)
     ctx = window.context
     page = window.open_area("ngos")
     assert isinstance(page, NgoListPage) and window.page("ngos") is page
@@ -347,6 +355,20 @@ def test_a_new_user_sets_up_registers_licenses_finds_and_imports(
     assert isinstance(view, NgoView) and view.ngo_id == ngo_id
     assert view.tabs.currentWidget() is view.licence_panel
     carry_licence(view.licence_panel, ngo_id, ctx)
+    # who did it: the NGO's «سابقه تغییرات» names the wizard's admin, field by field
+    view.show_history_tab()
+    history = view.history_tab.model
+    cells = [[history.index(r, c).data() for c in range(7)] for r in range(history.rowCount())]
+    assert any(
+        row[1] == "\u200fmaryam"
+        and row[2] == "مدیر سامانه"
+        and row[3] == "ایجاد"
+        and row[4] == "نام"
+        and row[6] == NGO_NAME
+        for row in cells
+    )
+    assert any(row[3] == "ایجاد (پرونده پروانه)" for row in cells)
+    assert any(row[3] == "ایجاد (عضو هیئت مدیره)" and row[6] == "حسن موسوی" for row in cells)
     view.reject()
     assert page.model.index(page.model.row_of_id(ngo_id), 7).data() == "تعلیق"
 
@@ -357,7 +379,6 @@ def test_a_new_user_sets_up_registers_licenses_finds_and_imports(
             ctx.uow(),
             NgoInput(national_id=legal_id(), name=name, county_id=counties["آبیک"], level="county"),
             [],
-            ctx.clerk,
         )
     page.model.refresh()
     assert page.model.rowCount() == 3
@@ -377,7 +398,7 @@ def test_a_new_user_sets_up_registers_licenses_finds_and_imports(
     before = count_ngos(ctx.uow(), NgoFilter())
     assert before == 3
     path, bad_numbers = bad_import_file(tmp_path / "سمن‌ها.xlsx", ["قزوین", "آبیک", "تاکستان", "البرز"])
-    report = transfer.import_file(ctx.uow(), "ngos", path, clerk=ctx.clerk)
+    report = transfer.import_file(ctx.uow(), "ngos", path)
     assert report.rows_read == 1000
     assert report.bad_rows == 20
     assert sorted({e.row for e in report.errors}) == bad_numbers

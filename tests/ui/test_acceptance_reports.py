@@ -206,7 +206,7 @@ def test_the_ngo_view_shows_its_events_and_letters(ctx, qtbot, shown_errors):
     view = page.last_dialog
     assert isinstance(view, NgoView) and view.ngo_id == ngo_id
     titles = [view.tabs.tabText(i) for i in range(view.tabs.count())]
-    assert titles == ["مشخصات", "پروانه و سابقه", "رویدادها و مکاتبات"]
+    assert titles == ["مشخصات", "پروانه و سابقه", "رویدادها و مکاتبات", "سابقه تغییرات"]
     view.show_activity_tab()
     tab = view.activity_tab
     assert view.tabs.currentWidget() is tab and tab.isRightToLeft()

@@ -100,6 +100,36 @@ def test_main_window_and_every_page(main_window):
     assert latin_texts(main_window) == []
 
 
+def test_sign_in_user_and_password_dialogs(ctx, qtbot):
+    from ostandari_desk.ui import login
+    from ostandari_desk.ui.users_page import UserDialog
+
+    ctx.set_setting("demo_database", True)  # the demo hint names its user: data, marked as such
+    for dialog in (
+        login.LoginDialog(ctx.engine),
+        login.FirstAdminDialog(ctx.engine),
+        login.PasswordDialog(ctx),
+        UserDialog(ctx),
+    ):
+        qtbot.addWidget(dialog)
+        dialog.show()
+        assert latin_texts(dialog) == [], type(dialog).__name__
+
+
+def test_record_dialogs_with_their_history_tab(ctx, qtbot):
+    import datetime as dt
+
+    from ostandari_desk.services import events as event_service
+    from ostandari_desk.ui.events.dialog import EventDialog
+
+    data = event_service.EventInput(kind="session", title="نشست", starts_on=dt.date(2024, 5, 1))
+    dialog = EventDialog(ctx, event_service.create_event(ctx.uow(), data))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.tabs.setCurrentWidget(dialog.history_tab)
+    assert latin_texts(dialog) == []
+
+
 def test_wizard(engine, prepared_app, qtbot):
     from ostandari_desk.ui.wizard import SetupWizard
 

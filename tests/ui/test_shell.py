@@ -11,7 +11,7 @@ from ostandari_desk.ui.areas import AREAS
 from ostandari_desk.ui.main_window import PLACEHOLDER_TEXT, PlaceholderPage
 from ostandari_desk.ui.tasks import wait_for_tasks
 
-BUILT_HERE = {"start", "reference"}
+BUILT_HERE = {"start", "reference", "users", "audit"}
 BUILT_BY_OTHERS = {"ngos", "licences", "events", "letters", "reports"}
 
 
@@ -75,16 +75,30 @@ def test_start_tiles_count_and_navigate(main_window, qtbot):
     assert main_window.current_area() == "ngos"
 
 
-def test_status_bar_shows_clerk_and_database(main_window, db_path):
+def test_status_bar_shows_the_signed_in_user_and_database(main_window, db_path):
     texts = [label.text() for label in main_window.statusBar().findChildren(QLabel)]
-    assert any("کارشناس آزمون" in t for t in texts)
+    assert "کارشناس آزمون — مدیر سامانه" in texts  # name — role
+    assert main_window.actor_label.text() == "کارشناس آزمون — مدیر سامانه"
     assert any(str(db_path) in t for t in texts)
+
+
+def test_status_bar_names_a_county_users_county(ctx, qtbot, db_path):
+    from ostandari_desk.app import create_main_window
+    from ostandari_desk.domain.roles import Actor, Role
+    from ostandari_desk.services import reference
+
+    abyek = reference.county_id_by_name(ctx.uow(), "آبیک")
+    actor = Actor("sara", "سارا نوری", Role.COUNTY, county_id=abyek, county_name="آبیک")
+    window = create_main_window(ctx.engine, actor, db_path)
+    qtbot.addWidget(window)
+    assert window.actor_label.text() == "سارا نوری — کارشناس شهرستان (آبیک)"
+    wait_for_tasks()
 
 
 def test_geometry_and_area_are_remembered(ctx, qtbot, db_path):
     from ostandari_desk.app import create_main_window
 
-    first = create_main_window(ctx.engine, db_path)
+    first = create_main_window(ctx.engine, ctx.actor, db_path)
     qtbot.addWidget(first)
     first.resize(1000, 700)
     first.show()
@@ -94,7 +108,7 @@ def test_geometry_and_area_are_remembered(ctx, qtbot, db_path):
 
     assert not ui_settings().value("main/geometry").isEmpty()  # restored by restoreGeometry (the
     # offscreen screen is smaller than the window, so the size itself is clamped there)
-    second = create_main_window(ctx.engine, db_path)
+    second = create_main_window(ctx.engine, ctx.actor, db_path)
     qtbot.addWidget(second)
     assert second.current_area() == "reference"
     second.close()

@@ -148,14 +148,18 @@ def test_a_refused_admin_stores_nothing(wizard, engine):
     assert wizard.actor.username == "ali" and setup.is_initialized(UnitOfWork(engine, SYSTEM))
 
 
-def test_run_gui_opens_the_window_on_an_initialized_database(ctx, db_path, qtbot, monkeypatch):
+# --- start-up: who the desk opens for ---------------------------------------------------------------
+
+
+def run_desk(db_path, monkeypatch) -> dict:
+    """run_gui on ``db_path`` until its main window shows a signed-in desk; what the window showed."""
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
     from ostandari_desk import app as app_module
     from ostandari_desk.ui.main_window import MainWindow
 
-    seen = {}
+    seen: dict = {}
     # Windows other tests left behind must not be mistaken for the one run_gui opens.
     earlier = {id(w) for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)}
 
@@ -167,6 +171,9 @@ def test_run_gui_opens_the_window_on_an_initialized_database(ctx, db_path, qtbot
         ]
         if windows and windows[0].context is not None:
             seen["title"] = windows[0].windowTitle()
+            seen["actor"] = windows[0].context.actor
+            seen["status"] = windows[0].actor_label.text()
+            seen["areas"] = windows[0].visible_areas()
             for w in windows:
                 w.close()
                 w.deleteLater()
@@ -177,5 +184,115 @@ def test_run_gui_opens_the_window_on_an_initialized_database(ctx, db_path, qtbot
     monkeypatch.setattr(app_module, "install_excepthook", lambda: None, raising=False)
     monkeypatch.setattr("ostandari_desk.ui.errors.install_excepthook", lambda: None)
     QTimer.singleShot(50, check_and_quit)
-    assert app_module.run_gui(db_path) == 0
+    seen["code"] = app_module.run_gui(db_path)
+    return seen
+
+
+def _desk_windows():
+    from PySide6.QtWidgets import QApplication
+
+    from ostandari_desk.ui.main_window import MainWindow
+
+    return [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
+
+
+def test_run_gui_asks_for_a_login_and_opens_signed_in(ctx, engine, db_path, qtbot, monkeypatch):
+    from ostandari_desk.ui import login
+
+    users.create_first_admin(UnitOfWork(engine, SYSTEM), "boss", "مدیر آزمون", "secret-1")
+    users.create_user(ctx.uow(), "reza", "رضا کاظمی", "clerk", "secret-2")
+    asked = []
+
+    def sign_in(engine_, parent):
+        dialog = login.LoginDialog(engine_, parent)
+        qtbot.addWidget(dialog)
+        asked.append([w.context for w in _desk_windows()])
+        dialog.username_edit.setText("reza")
+        dialog.password_edit.setText("wrong-1")
+        assert not dialog.try_sign_in()
+        assert dialog.error_label.text() == users.WRONG_CREDENTIALS
+        dialog.password_edit.setText("secret-2")
+        assert dialog.try_sign_in()
+        return dialog.actor
+
+    monkeypatch.setattr(login, "sign_in", sign_in)
+    seen = run_desk(db_path, monkeypatch)
+    assert seen["code"] == 0
+    assert asked and all(c is None for c in asked[0])  # nothing of the desk was shown before the login
     assert seen["title"].startswith("میز استانداری — ")
+    assert seen["actor"].username == "reza"
+    assert seen["status"] == "رضا کاظمی — کارشناس استان"
+    assert "users" not in seen["areas"] and "audit" not in seen["areas"]
+
+
+def test_run_gui_cancelled_login_exits(ctx, engine, db_path, qtbot, monkeypatch):
+    from ostandari_desk import app as app_module
+    from ostandari_desk.ui import login
+
+    users.create_first_admin(UnitOfWork(engine, SYSTEM), "boss", "مدیر آزمون", "secret-1")
+    monkeypatch.setattr(login, "sign_in", lambda engine_, parent: None)
+    monkeypatch.setattr("ostandari_desk.ui.errors.install_excepthook", lambda: None)
+    try:
+        assert app_module.run_gui(db_path) == app_module.EXIT_CANCELLED
+    finally:
+        for w in _desk_windows():
+            w.close()
+            w.deleteLater()
+
+
+def test_an_upgraded_database_without_users_asks_for_an_admin_first(ctx, engine, db_path, qtbot, monkeypatch):
+    from ostandari_desk.ui import login
+
+    assert not users.has_users(engine)
+    asked = []
+
+    def ask_first_admin(engine_, parent):
+        dialog = login.FirstAdminDialog(engine_, parent)
+        qtbot.addWidget(dialog)
+        asked.append([w.context for w in _desk_windows()])
+        fields = dialog.fields
+        fields.username_edit.setText("admin")
+        fields.full_name_edit.setText("زهرا مدیری")
+        fields.password_edit.setText("secret-1")
+        fields.repeat_edit.setText("secret-9")
+        assert not dialog.create()
+        assert dialog.error_label.text() == login.PASSWORDS_DIFFER and not users.has_users(engine_)
+        fields.repeat_edit.setText("secret-1")
+        assert dialog.create()
+        return dialog.actor
+
+    monkeypatch.setattr(login, "ask_first_admin", ask_first_admin)
+    monkeypatch.setattr(
+        login, "sign_in", lambda *a: pytest.fail("a database without users has nobody to sign in")
+    )
+    seen = run_desk(db_path, monkeypatch)
+    assert seen["code"] == 0
+    assert asked and all(c is None for c in asked[0])  # asked before anything else
+    assert (seen["actor"].username, seen["actor"].role) == ("admin", Role.ADMIN)
+    assert seen["status"] == "زهرا مدیری — مدیر سامانه"
+    assert {"users", "audit"} <= set(seen["areas"])
+    assert users.authenticate(engine, "admin", "secret-1").full_name == "زهرا مدیری"
+
+
+def test_run_gui_on_a_new_database_runs_the_wizard_and_opens_as_its_admin(
+    engine, db_path, prepared_app, monkeypatch
+):
+    from ostandari_desk.ui import login
+
+    def finish(self):
+        self.show()
+        page = self.province_page
+        page.province_combo.setCurrentIndex(page.province_combo.findText("قزوین"))
+        self.next()
+        fill_admin(self.office_page)
+        self.button(QWizard.WizardButton.FinishButton).click()
+        return self.result()
+
+    monkeypatch.setattr(SetupWizard, "exec", finish)
+    monkeypatch.setattr(login, "sign_in", lambda *a: pytest.fail("the wizard's admin is signed in already"))
+    monkeypatch.setattr(login, "ask_first_admin", lambda *a: pytest.fail("the wizard made the admin"))
+    seen = run_desk(db_path, monkeypatch)
+    assert seen["code"] == 0
+    assert seen["title"] == "میز استانداری — اداره کل امور اجتماعی و فرهنگی استانداری قزوین"
+    assert (seen["actor"].username, seen["actor"].role) == ("ali", Role.ADMIN)
+    assert seen["status"] == "علی رضایی — مدیر سامانه"

@@ -92,7 +92,9 @@ class LetterDialog(EditDialog):
         self.history_tab: HistoryWidget | None = None  # «سابقه تغییرات», for a record already stored
         if letter_id is not None:
             self._load(letter_id)
-            self.tabs, self.history_tab = add_history_tab(self, self.form, self.button_box, context, letter_id)
+            self.tabs, self.history_tab = add_history_tab(
+                self, self.form, self.button_box, context, letter_id
+            )
         self._update_attachment_buttons()
         self.number_edit.setFocus()
 

@@ -116,7 +116,7 @@ class LicencePanel(QWidget):
         self.history_tabs = QTabWidget(self)
         self.history_tabs.setObjectName("licenceHistoryTabs")
         self.history_tabs.addTab(self.timeline, "سابقه پروانه")
-        self.history_tab = HistoryWidget(context, (), self.history_tabs)
+        self.history_tab = HistoryWidget(context, (), self.history_tabs, name_tables=True)
         self.history_tabs.addTab(self.history_tab, HISTORY_TAB_TITLE)
 
         top = QHBoxLayout()

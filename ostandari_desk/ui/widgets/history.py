@@ -8,8 +8,10 @@ page's nine); ``HistoryWidget`` is the tab itself, loaded when it is first shown
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import (
@@ -47,39 +49,89 @@ def user_text(username: str) -> str:
     return SYSTEM.full_name if username == SYSTEM.username else rlm(username)
 
 
-def value_text(value: str) -> str:
-    """A before/after value: Persian digits, laid out right to left even when it starts with Latin."""
-    return rlm(to_persian_digits(value))
+_LATIN = re.compile("[A-Za-z]")
+
+
+@lru_cache(maxsize=1)
+def _value_labels() -> dict[tuple[str, str], dict[str, str]]:
+    """Persian names of the coded values the trail keeps: (table, field) -> {code: label}; ("", field)
+    for a field that means the same in every table."""
+    from ostandari_desk.domain import lifecycle as lc
+    from ostandari_desk.domain.roles import ROLE_LABELS
+    from ostandari_desk.services import events, letters, reference
+    from ostandari_desk.services.licences.rows import ANSWER_LABELS
+    from ostandari_desk.services.ngos.rows import ROLE_LABELS as BOARD_ROLE_LABELS
+    from ostandari_desk.services.ngos.rows import STATUS_LABELS
+
+    def codes(labels) -> dict[str, str]:
+        return {str(code): label for code, label in labels.items()}
+
+    return {
+        ("", "level"): codes(lc.LEVEL_LABELS),
+        ("", "licence_state"): codes(lc.LICENCE_STATE_LABELS),
+        ("", "case_type"): codes(lc.CASE_TYPE_LABELS),
+        ("", "agency"): codes(lc.AGENCY_LABELS),
+        ("", "answer"): codes(ANSWER_LABELS),
+        ("", "direction"): codes(letters.DIRECTION_LABELS),
+        ("", "decision"): {"approved": "موافقت", "rejected": "مخالفت"},
+        ("ngo", "status"): codes(STATUS_LABELS),
+        ("licencecase", "state"): codes(lc.CASE_STATE_LABELS),
+        ("licence", "state"): {
+            "valid": "معتبر",
+            "suspended": "تعلیق",
+            "revoked": "لغو شده",
+            "renewed": "تمدیدشده",
+        },
+        ("licencestep", "kind"): codes(lc.STEP_LABELS),
+        ("event", "kind"): codes(events.KIND_LABELS),
+        ("letter", "kind"): codes(letters.KIND_LABELS),
+        ("referenceitem", "kind"): codes(reference.KIND_LABELS),
+        ("boardmember", "role"): codes(BOARD_ROLE_LABELS),
+        ("user", "role"): codes(ROLE_LABELS),
+    }
+
+
+def value_text(value: str, table: str = "", field: str = "") -> str:
+    """A before/after value as shown: a code by its Persian name, numbers in Persian digits (not inside
+    an id or other Latin text), laid out right to left even when it starts with Latin."""
+    labels = _value_labels()
+    named = labels.get((table, field), labels.get(("", field), {})).get(value)
+    if named is not None:
+        return named
+    return rlm(value if _LATIN.search(value) else to_persian_digits(value))
 
 
 @dataclass(frozen=True)
 class AuditColumn:
     title: str
-    text: Callable[..., str]  # (line, own_ids) -> cell text
+    text: Callable[..., str]  # (line, model) -> cell text
 
 
-def _action(line, own_ids: frozenset[str]) -> str:
-    """«ویرایش»; on a record's tab a child's line (a board member, an inquiry) also names its table."""
-    if own_ids and (line.record_id not in own_ids or len(own_ids) > 1):
+def _action(line, model: AuditLineModel) -> str:
+    """«ویرایش»; on a record's tab a child's line (a board member, an inquiry) also names its table, and
+    so does every line of a tab over records of several kinds (a licence and its case)."""
+    if model.name_tables or (model.own_ids and line.record_id not in model.own_ids):
         return f"{line.action_label} ({line.table_label})"
     return line.action_label
 
 
-def _after(line, _own: frozenset[str]) -> str:
+def _after(line, _model: AuditLineModel) -> str:
     """The new value; for an entry without field changes (a login, an export) its detail, as the export
     (services.audit_export) writes it."""
-    return value_text(line.after if line.field else (line.after or line.detail))
+    return value_text(line.after if line.field else (line.after or line.detail), line.table_name, line.field)
 
 
 COLUMNS: dict[str, AuditColumn] = {
-    "at": AuditColumn("زمان", lambda line, _own: line.at_text),
-    "user": AuditColumn("کاربر", lambda line, _own: user_text(line.username)),
-    "role": AuditColumn("نقش", lambda line, _own: line.role_label),
+    "at": AuditColumn("زمان", lambda line, _m: line.at_text),
+    "user": AuditColumn("کاربر", lambda line, _m: user_text(line.username)),
+    "role": AuditColumn("نقش", lambda line, _m: line.role_label),
     "action": AuditColumn("اقدام", _action),
-    "table": AuditColumn("جدول", lambda line, _own: line.table_label),
-    "record": AuditColumn("شناسه رکورد", lambda line, _own: line.record_id),
-    "field": AuditColumn("فیلد", lambda line, _own: line.field_label),
-    "before": AuditColumn("مقدار قبلی", lambda line, _own: value_text(line.before)),
+    "table": AuditColumn("جدول", lambda line, _m: line.table_label),
+    "record": AuditColumn("شناسه رکورد", lambda line, _m: line.record_id),
+    "field": AuditColumn("فیلد", lambda line, _m: line.field_label),
+    "before": AuditColumn(
+        "مقدار قبلی", lambda line, _m: value_text(line.before, line.table_name, line.field)
+    ),
     "after": AuditColumn("مقدار جدید", _after),
 }
 HISTORY_COLUMNS = ("at", "user", "role", "action", "field", "before", "after")
@@ -89,20 +141,21 @@ AUDIT_COLUMNS = ("at", "user", "role", "action", "table", "record", "field", "be
 class AuditLineModel(QAbstractTableModel):
     """Read-only rows of ``AuditLine`` (newest first, as the service returns them)."""
 
-    def __init__(self, columns: Sequence[str], parent=None):
+    def __init__(self, columns: Sequence[str], parent=None, *, name_tables: bool = False):
         super().__init__(parent)
         self.columns = [COLUMNS[key] for key in columns]
         self.lines: list = []
-        self._own: frozenset[str] = frozenset()
+        self.own_ids: frozenset[str] = frozenset()  # a record tab's own records (not their children)
+        self.name_tables = name_tables  # every line names its table in «اقدام», not only a child's
 
     def set_lines(self, lines: Sequence, own_ids: Sequence[str] = ()) -> None:
         self.beginResetModel()
         self.lines = list(lines)
-        self._own = frozenset(own_ids)
+        self.own_ids = frozenset(own_ids)
         self.endResetModel()
 
     def cell_text(self, row: int, column: int) -> str:
-        return self.columns[column].text(self.lines[row], self._own)
+        return self.columns[column].text(self.lines[row], self)
 
     def rowCount(self, parent=_ROOT) -> int:
         return 0 if parent.isValid() else len(self.lines)
@@ -152,13 +205,20 @@ class HistoryWidget(QWidget):
     ``set_records(ids)`` changes what it shows; it reads the trail on first show and on ``refresh()``.
     """
 
-    def __init__(self, context, record_ids: Sequence[str | None] = (), parent: QWidget | None = None):
+    def __init__(
+        self,
+        context,
+        record_ids: Sequence[str | None] = (),
+        parent: QWidget | None = None,
+        *,
+        name_tables: bool = False,
+    ):
         super().__init__(parent)
         self.setObjectName("historyTab")
         self.context = context
         self.record_ids: tuple[str, ...] = tuple(i for i in record_ids if i)
         self.loaded = False
-        self.model = AuditLineModel(HISTORY_COLUMNS, self)
+        self.model = AuditLineModel(HISTORY_COLUMNS, self, name_tables=name_tables)
         self.table = QTableView(self)
         self.table.setObjectName("historyTable")
         self.table.setModel(self.model)
@@ -182,6 +242,8 @@ class HistoryWidget(QWidget):
         lines = []
         for record_id in self.record_ids:
             lines += history_of(self.context.uow(), record_id)
+        # a field created empty is no change to show
+        lines = [line for line in lines if not line.field or line.before or line.after]
         if len(self.record_ids) > 1:
             lines.sort(key=lambda line: line.at, reverse=True)  # stable: an entry's fields stay together
         self.model.set_lines(lines, self.record_ids)
@@ -208,6 +270,7 @@ def add_history_tab(
     """Put ``form`` (loaded into ``dialog`` by ``load_form``) in a «مشخصات» tab beside a «سابقه تغییرات»
     tab for ``record_id``; ``buttons`` (a direct item of the form's top layout) move below the tabs."""
     outer = dialog.layout()
+    outer.setContentsMargins(9, 9, 9, 9)
     form.layout().removeWidget(buttons)
     outer.removeWidget(form)
     tabs = QTabWidget(dialog)
