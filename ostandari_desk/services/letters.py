@@ -11,6 +11,7 @@ import hashlib
 import shutil
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 from sqlalchemy import func
@@ -294,11 +295,9 @@ def delete_letter(uow: UnitOfWork, letter_id: str) -> None:
             uow.s.delete(attachment)
         uow.s.flush()
         uow.s.delete(letter)
-        committing = uow.outermost
+        for stored_path in stored:
+            uow.after_commit(partial(_remove_if_unused, uow, stored_path))
         uow.commit()
-        if committing:
-            for stored_path in stored:
-                _remove_if_unused(uow, stored_path)
 
 
 # --- reads ---------------------------------------------------------------------------------------
@@ -566,10 +565,8 @@ def remove_attachment(uow: UnitOfWork, attachment_id: str) -> None:
         attachment = _get_attachment(uow, attachment_id)
         stored = attachment.stored_path
         uow.s.delete(attachment)
-        committing = uow.outermost
+        uow.after_commit(partial(_remove_if_unused, uow, stored))
         uow.commit()
-        if committing:
-            _remove_if_unused(uow, stored)
 
 
 __all__ = [

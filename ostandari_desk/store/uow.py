@@ -10,7 +10,7 @@ same transaction as the change they describe.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, Self, TypeVar
 
@@ -36,6 +36,7 @@ class UnitOfWork:
         self.session: Session | None = None
         self._depth = 0
         self._commit_asked = False
+        self._after_commit: list[Callable[[], None]] = []
         self._trail: audit_trail.AuditTrail | None = None
 
     def __enter__(self) -> Self:
@@ -53,16 +54,20 @@ class UnitOfWork:
         if self._depth > 0:
             return
         assert self.session is not None
+        done: list[Callable[[], None]] = []
         try:
             if self._commit_asked:
-                self._commit_now()
+                done = self._commit_now()
             else:
                 self.session.rollback()
         finally:
             self._commit_asked = False
+            self._after_commit = []
             self.session.close()
             self.session = None
             self._trail = None
+        for callback in done:
+            callback()
 
     @property
     def s(self) -> Session:
@@ -82,21 +87,31 @@ class UnitOfWork:
         if self._depth > 1:
             self._commit_asked = True
             return
-        self._commit_now()
+        for callback in self._commit_now():
+            callback()
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Run ``callback`` once this transaction has committed (never if it rolls back): removing a
+        stored file that a deleted record no longer needs, say."""
+        self._after_commit.append(callback)
 
     def rollback(self) -> None:
         """Discard everything this transaction did so far (a dry run), however deep the block."""
         self._commit_asked = False
+        self._after_commit = []
         assert self._trail is not None
         self._trail.rows.clear()
         self.s.rollback()
 
-    def _commit_now(self) -> None:
+    def _commit_now(self) -> list[Callable[[], None]]:
+        """Commit; returns the after-commit callbacks for the caller to run."""
         assert self._trail is not None
         self.s.flush()
         self._trail.write(self.s)
         self.s.commit()
         self._commit_asked = False
+        done, self._after_commit = self._after_commit, []
+        return done
 
     def flush(self) -> None:
         self.s.flush()

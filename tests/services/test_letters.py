@@ -194,10 +194,10 @@ def test_create_letter_joins_the_callers_transaction(desk):
     """A service that files a letter as part of its own work (a licence step) calls create_letter(uow, data)
     inside its block: the letter is committed with that work, or not at all."""
     uow = desk.uow
-    with uow:
+    with pytest.raises(RuntimeError), uow:
         letter_id = lt.create_letter(uow, _letter(number="55"))
         assert lt.get_letter(uow, letter_id).number == "55"
-        # the caller fails before committing
+        raise RuntimeError("the caller fails before its block ends")
     assert lt.count_letters(uow) == 0
     with uow:
         letter_id = lt.create_letter(uow, _letter(number="56"))
@@ -211,7 +211,12 @@ def test_a_letter_deleted_inside_a_callers_block_keeps_its_file_until_committed(
     source = tmp_path / "a.pdf"
     source.write_bytes(b"%PDF a")
     stored = lt.attachment_path(uow, lt.add_attachment(uow, letter_id, source))
-    with uow:
+    with pytest.raises(RuntimeError), uow:
         lt.delete_letter(uow, letter_id)
         assert stored.exists()  # the caller may still roll back
+        raise RuntimeError("the caller's next step fails")
     assert lt.get_letter(uow, letter_id).id == letter_id and stored.exists()
+    with uow:  # the caller's block ends well: the letter goes, and then its file
+        lt.delete_letter(uow, letter_id)
+        assert stored.exists()
+    assert lt.count_letters(uow) == 0 and not stored.exists()

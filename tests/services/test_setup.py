@@ -83,11 +83,14 @@ def test_settings_defaults_types_and_unknown_keys(uow):
 
 
 def test_service_calls_join_an_open_unit_of_work(uow):
-    with uow:
+    with pytest.raises(RuntimeError), uow:
         settings.set_setting(uow, "inquiry_due_days", 45)
         assert settings.get_setting(uow, "inquiry_due_days") == 45
-    # left without commit: rolled back
+        raise RuntimeError("the caller fails: everything rolls back")
     assert settings.get_setting(uow, "inquiry_due_days") == 60
+    with uow:  # the caller's block ends well: the service's commit takes effect
+        settings.set_setting(uow, "inquiry_due_days", 45)
+    assert settings.get_setting(uow, "inquiry_due_days") == 45
 
 
 def test_set_up_needs_a_user_who_may_change_settings(uow_as):

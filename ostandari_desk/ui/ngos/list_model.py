@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import Qt
 
 from ostandari_desk.domain.lifecycle import LEVEL_LABELS, LICENCE_STATE_LABELS
 from ostandari_desk.domain.text import protect_hyphenated_numbers, rlm, to_persian_digits
 from ostandari_desk.services import ngos as ngo_service
-from ostandari_desk.store.uow import UnitOfWork
 from ostandari_desk.ui.widgets.paged_list import ID_ROLE, PagedColumn, PagedTableModel
 
 __all__ = ["COLUMNS", "COLUMN_OF", "ID_ROLE", "STATUS_LABELS", "NgoTableModel", "display_value"]
@@ -63,7 +63,7 @@ class NgoTableModel(PagedTableModel):
 
     STRICT_TOTAL = True
 
-    def __init__(self, uow_factory: Callable[[], UnitOfWork], parent=None):
+    def __init__(self, uow_factory: Callable[[], Any], parent=None):
         super().__init__(
             uow_factory,
             _PAGED_COLUMNS,
