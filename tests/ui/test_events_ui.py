@@ -173,3 +173,23 @@ def test_page_sorts_and_pages(page, ctx, qtbot):
     assert page.model.rowCount() == 12
     page.model.sort(0, Qt.SortOrder.AscendingOrder)
     assert page.model.row_at(0).title == "نشست 1"
+
+
+def test_a_county_users_event_dialog_offers_their_county_alone(ctx, qtbot):
+    from ostandari_desk.domain.roles import Actor, Role
+    from ostandari_desk.ui.context import AppContext
+    from ostandari_desk.ui.events.dialog import EventDialog
+
+    with ctx.uow() as uow:
+        abyek = reference.county_id_by_name(uow, "آبیک")
+    county_ctx = AppContext(
+        engine=ctx.engine, actor=Actor("abyek", "کارشناس آبیک", Role.COUNTY, county_id=abyek)
+    )
+    dialog = EventDialog(county_ctx)
+    qtbot.addWidget(dialog)
+    combo = dialog.county_combo
+    assert [combo.itemData(i) for i in range(combo.count())] == [abyek]
+    dialog.title_edit.setText("نشست شهرستان")
+    dialog.starts_on_edit.set_value(J(1402, 2, 1))
+    assert dialog.save()
+    assert event_service.get_event(county_ctx.uow(), dialog.saved_id).county_id == abyek

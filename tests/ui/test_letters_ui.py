@@ -172,3 +172,20 @@ def test_filters_and_delete(page, ctx, qtbot):
     assert page.model.rowCount() == 0
     assert letter_service.count_letters(ctx.uow()) == 2
     assert text.normalize("دادگستري") == text.normalize("دادگستری")
+
+
+def test_a_county_users_letter_dialog_offers_their_county_alone(ctx, qtbot):
+    from ostandari_desk.domain.roles import Actor, Role
+    from ostandari_desk.services import reference
+    from ostandari_desk.ui.context import AppContext
+    from ostandari_desk.ui.letters.dialog import LetterDialog
+
+    with ctx.uow() as uow:
+        abyek = reference.county_id_by_name(uow, "آبیک")
+    county_ctx = AppContext(
+        engine=ctx.engine, actor=Actor("abyek", "کارشناس آبیک", Role.COUNTY, county_id=abyek)
+    )
+    dialog = LetterDialog(county_ctx)
+    qtbot.addWidget(dialog)
+    combo = dialog.county_combo
+    assert [combo.itemData(i) for i in range(combo.count())] == [abyek]

@@ -178,3 +178,30 @@ def test_reference_page_moves_counties(main_window, ctx, qtbot):
     assert [c.name for c in reference.list_counties(ctx.uow(), include_inactive=True)] == moved
     qtbot.mouseClick(page.findChild(QPushButton, "downCountyButton"), Qt.MouseButton.LeftButton)
     assert [page.county_list.item(i).text() for i in range(page.county_list.count())] == names
+
+
+@pytest.mark.parametrize("role", ["manager", "clerk"])
+def test_reference_page_is_read_only_without_the_permissions(ctx, qtbot, role):
+    from PySide6.QtWidgets import QPushButton
+
+    from ostandari_desk.domain.roles import Actor, Role
+    from ostandari_desk.ui.context import AppContext
+    from ostandari_desk.ui.reference_page import NO_REFERENCE_TIP, NO_SETTINGS_TIP, ReferencePage
+
+    reader = AppContext(engine=ctx.engine, actor=Actor("reader", "خواننده", Role(role)))
+    page = ReferencePage(reader)
+    qtbot.addWidget(page)
+    page.county_list.setCurrentRow(0)
+    page.item_list.setCurrentRow(0)
+    buttons = [b for b in page.findChildren(QPushButton) if b is not page.save_settings_button]
+    assert buttons and not [b.objectName() for b in buttons if b.isEnabled()]
+    assert {b.toolTip() for b in buttons} == {NO_REFERENCE_TIP}
+    assert "اجازه" in NO_REFERENCE_TIP
+    for widget in (page.office_edit, *page.setting_spins.values(), page.save_settings_button):
+        assert not widget.isEnabled() and widget.toolTip() == NO_SETTINGS_TIP
+    assert page.county_list.count() > 0  # still readable
+    admin = ReferencePage(ctx)
+    qtbot.addWidget(admin)
+    admin.county_list.setCurrentRow(0)
+    admin.item_list.setCurrentRow(0)
+    assert all(b.isEnabled() for b in admin.findChildren(QPushButton))
