@@ -76,7 +76,9 @@ def uow_as(engine):
     from ostandari_desk.store.uow import UnitOfWork
 
     def make(role: str, county_id: str | None = None, username: str | None = None) -> UnitOfWork:
-        actor = Actor(username=username or f"test-{role}", full_name=TEST_CLERK, role=Role(role), county_id=county_id)
+        actor = Actor(
+            username=username or f"test-{role}", full_name=TEST_CLERK, role=Role(role), county_id=county_id
+        )
         return UnitOfWork(engine, actor)
 
     return make

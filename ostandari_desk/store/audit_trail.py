@@ -290,7 +290,9 @@ class AuditTrail:
     def _lookup(self, session: Session, table: Table, record_id: str) -> Any:
         key = (table.name, record_id)
         if key not in self._county_cache:
-            found = session.connection().execute(select(table).where(table.c.id == record_id)).mappings().first()
+            found = (
+                session.connection().execute(select(table).where(table.c.id == record_id)).mappings().first()
+            )
             self._county_cache[key] = None if found is None else self._county_of(session, table, found)
         return self._county_cache[key]
 
@@ -379,7 +381,8 @@ def _update_or_delete(state: ORMExecuteState, trail: AuditTrail, table: Table):
         after_rows = []
         for chunk in _chunks(keys, 500):
             after_rows += [
-                dict(r) for r in session.connection().execute(select(table).where(table.c.id.in_(chunk))).mappings()
+                dict(r)
+                for r in session.connection().execute(select(table).where(table.c.id.in_(chunk))).mappings()
             ]
     after_by_id = {r.get("id"): r for r in after_rows}
     for row in before:

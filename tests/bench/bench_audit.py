@@ -35,7 +35,9 @@ def _fill_audit(path: Path, rows: int, seed: int = 7) -> tuple[str, str]:
     rng = random.Random(seed)
     ids = [f"{n:032x}" for n in range(RECORDS)]
     busiest = ids[0]
-    changes = json.dumps({"name": ["انجمن قدیم", "انجمن نو"], "phone": ["", "02833334444"]}, ensure_ascii=False)
+    changes = json.dumps(
+        {"name": ["انجمن قدیم", "انجمن نو"], "phone": ["", "02833334444"]}, ensure_ascii=False
+    )
     con = sqlite3.connect(path)
     con.execute("PRAGMA journal_mode=WAL")
     con.execute("PRAGMA synchronous=OFF")

@@ -105,6 +105,7 @@ def _busiest_year(db_path: str) -> int:
 
 def measure(db_path: str | Path, runs: int = 5) -> list[dict]:
     """Median timings of the report cases and of their floors on the database file ``db_path``."""
+    from ostandari_desk.domain.roles import SYSTEM
     from ostandari_desk.reports.annual import build_annual_report
     from ostandari_desk.reports.document import Letterhead
     from ostandari_desk.reports.register import build_register
@@ -119,13 +120,13 @@ def measure(db_path: str | Path, runs: int = 5) -> list[dict]:
     engine = open_database(sqlite_url(db_path))
     letterhead = Letterhead("اداره کل امور اجتماعی و فرهنگی استانداری")
     year = _busiest_year(db_path)
-    county = reference.list_counties(UnitOfWork(engine))[0].id
+    county = reference.list_counties(UnitOfWork(engine, SYSTEM))[0].id
 
     def annual(county_id=None) -> None:
-        data = annual_comparison(UnitOfWork(engine), year, county_id)
+        data = annual_comparison(UnitOfWork(engine, SYSTEM), year, county_id)
         build_annual_report(data, letterhead, "۱۴۰۵/۰۱/۰۱", io.BytesIO())
 
-    register = reporting.register_data(UnitOfWork(engine), NgoFilter())
+    register = reporting.register_data(UnitOfWork(engine, SYSTEM), NgoFilter())
     rows = reporting.RegisterData(register.filter_text, register.rows[:ROWS_FOR_20_PAGES])
 
     def table() -> None:
