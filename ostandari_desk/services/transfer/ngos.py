@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import func, select
@@ -134,20 +135,6 @@ def new_values(
     }
 
 
-def _memo(fn):
-    """``fn`` remembered per cell value: sheets repeat counties, levels, fields and names."""
-    cache: dict[Any, Any] = {}
-
-    def cached(value: Any) -> Any:
-        try:
-            return cache[value]
-        except KeyError:
-            result = cache[value] = fn(value)
-            return result
-
-    return cached
-
-
 def _county_reader(county_ids: dict[str, str]):
     province_key = text.normalize(PROVINCE_WORD)
 
@@ -163,7 +150,7 @@ def _county_reader(county_ids: dict[str, str]):
             return key, None, f"شهرستان «{shown}» در فهرست شهرستان‌های استان نیست"
         return key, county_id, ""
 
-    return _memo(read)
+    return cache(read)
 
 
 def _level_of(cell: Any) -> tuple[str | None, str]:
@@ -193,7 +180,7 @@ def _fields_reader(field_ids: dict[str, str]):
                 found.append(fid)
         return found, problems
 
-    return _memo(read)
+    return cache(read)
 
 
 def _person_of(cell: Any) -> tuple[str, str, str]:
@@ -342,10 +329,10 @@ def _import(uow: UnitOfWork, table: Table, report: ImportReport, opts: ImportOpt
         parse_date = _date_cache()
         county_of, level_of, fields_of = (
             _county_reader(county_ids),
-            _memo(_level_of),
+            cache(_level_of),
             _fields_reader(field_ids),
         )
-        person_of, phone_of = _memo(_person_of), _memo(_phone_of)
+        person_of, phone_of = cache(_person_of), cache(_phone_of)
         county_refused = county_guard(uow)
         # The new NGOs' ids share a random prefix and end in their seq: unique like a UUID, and in
         # order, so the id indexes (the NGO's, its fields', the audit's) grow at their end.
