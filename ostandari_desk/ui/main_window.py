@@ -152,6 +152,7 @@ class MainWindow(QMainWindow):
     def __init__(self, context: AppContext | None = None, parent: QWidget | None = None):
         super().__init__(parent)
         self.context: AppContext | None = None
+        self._signed_out = False  # «خروج از حساب» already logged this context's sign-out
         self._pages: dict[str, QWidget] = {}
         self._areas: tuple[Area, ...] = areas_for(None)
         self.last_dialog: QDialog | None = None  # the dialog opened last (tests look at it)
@@ -192,6 +193,7 @@ class MainWindow(QMainWindow):
         if self.context is not None and context is not self.context:
             self._discard_pages()
         self.context = context
+        self._signed_out = False
         self.statusBar().clearMessage()
         office = ""
         try:
@@ -305,6 +307,7 @@ class MainWindow(QMainWindow):
 
         old = self.context
         users.log_out(old.uow())
+        self._signed_out = True
         self.save_state()
         self._discard_pages()
         self.hide()
@@ -419,4 +422,13 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_state()
+        if self.context is not None and not self._signed_out:
+            from ostandari_desk.errors import UserError
+            from ostandari_desk.services import users
+
+            self._signed_out = True
+            try:
+                users.log_out(self.context.uow())  # closing the desk ends the session in the audit too
+            except UserError as error:  # a database that went away must not keep the window open
+                self.statusBar().showMessage(error.message)
         super().closeEvent(event)

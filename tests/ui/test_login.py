@@ -194,3 +194,19 @@ def test_log_out_then_cancel_closes_the_desk(admin, desk_as):
     window.sign_in = lambda engine, parent: None
     assert not window.log_out()
     assert not window.isVisible()
+
+
+def _logouts(ctx) -> list[str]:
+    from ostandari_desk.services.audit import AuditFilter, audit_lines
+
+    return [line.username for line in audit_lines(ctx.uow(), AuditFilter(action="logout"))]
+
+
+def test_closing_the_desk_logs_the_sign_out_once(ctx, admin, desk_as):
+    window = desk_as(admin)
+    window.close()
+    assert _logouts(ctx) == ["boss"]
+    window.sign_in = lambda engine, parent: None  # «خروج از حساب» then cancel: logged once, not again
+    window.set_context(window.context)
+    assert not window.log_out()
+    assert _logouts(ctx) == ["boss", "boss"]
