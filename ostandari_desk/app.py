@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication
 
 from ostandari_desk.paths import default_database
 from ostandari_desk.ui.style import prepare_application
@@ -25,9 +25,11 @@ if TYPE_CHECKING:
 
 __all__ = ["create_main_window", "prepare_application", "run_gui"]
 
-EXIT_SCHEMA = 2
+# The command line's exit codes (cli.py): the app is also `ostandari-desk` without a command.
 EXIT_CRASH = 1
-EXIT_CANCELLED = 3
+EXIT_REFUSED = 2  # another UserError at start-up
+EXIT_CANCELLED = EXIT_REFUSED  # nobody signed in
+EXIT_UNAVAILABLE = 3  # the database is locked, read-only, full, damaged or newer than the app
 
 
 def application() -> QApplication:
@@ -67,9 +69,9 @@ def _open_engine(path: Path) -> tuple[Any, bool, bool]:
     from ostandari_desk.services.users import has_users
 
     if not path.parent.is_dir():
-        from ostandari_desk.errors import UserError
+        from ostandari_desk.errors import DatabaseUnavailableError
 
-        raise UserError(f"پوشه پایگاه داده پیدا نشد: {path.parent}")
+        raise DatabaseUnavailableError(DatabaseUnavailableError.CANNOT_OPEN, database=str(path))
     engine = open_desk(path)
     return engine, is_initialized(unit_of_work(engine, SYSTEM)), has_users(engine)
 
@@ -145,15 +147,24 @@ class _Startup:
         return login.sign_in(self.engine, self.window)
 
     def _on_failed(self, error: BaseException) -> None:
-        from ostandari_desk.errors import UserError
+        """The database did not open: a Persian box saying what to do (never a traceback for a locked,
+        full, read-only, damaged or newer database), then the application ends."""
+        from ostandari_desk.errors import DatabaseUnavailableError, UserError
         from ostandari_desk.ui.errors import show_error
 
-        if isinstance(error, UserError):
-            QMessageBox.critical(self.window, "پایگاه داده باز نشد", error.message)
-            self.app.exit(EXIT_SCHEMA)
+        show_error(self.window, error)
+        if isinstance(error, DatabaseUnavailableError) or _database_unavailable(error):
+            self.app.exit(EXIT_UNAVAILABLE)
+        elif isinstance(error, UserError):
+            self.app.exit(EXIT_REFUSED)
         else:
-            show_error(self.window, error)
             self.app.exit(EXIT_CRASH)
+
+
+def _database_unavailable(error: BaseException) -> bool:
+    from ostandari_desk.services.session import database_unavailable
+
+    return database_unavailable(error) is not None
 
 
 def run_gui(db_path: Path | None = None) -> int:

@@ -12,13 +12,11 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
-import shutil
 import sys
 from collections.abc import Callable
-from datetime import datetime
 from pathlib import Path
 
-from ostandari_desk.errors import AuthenticationError, UserError
+from ostandari_desk.errors import AuthenticationError, DatabaseUnavailableError, UserError
 
 EXIT_OK = 0
 EXIT_BAD_ROWS = 1
@@ -189,6 +187,8 @@ def _add_audit_command(commands, db_only: argparse.ArgumentParser) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
+    import sqlite3
+
     from sqlalchemy.exc import DatabaseError
 
     _utf8_streams()
@@ -201,25 +201,31 @@ def main(argv: list[str] | None = None) -> int:
             return run_gui(db)
         db_path = Path(db) if db else _default_database()
         return _COMMANDS[args.command](args, db_path)
+    except DatabaseUnavailableError as exc:  # locked, full, read-only, corrupt, newer (the store's own)
+        return _unavailable(exc)
     except UserError as exc:
         print(f"خطا: {exc.message}", file=sys.stderr)
         return EXIT_REFUSED
-    except DatabaseError as exc:  # OperationalError (locked, read-only, full) and a corrupt file
-        print(f"خطا: {_unavailable(exc)}", file=sys.stderr)
+    except (DatabaseError, sqlite3.Error) as exc:  # raised outside the store's engines, or unforeseen
+        from ostandari_desk.services.session import database_unavailable
+
+        translated = database_unavailable(exc)
+        if translated is not None:
+            return _unavailable(translated)
+        print(f"خطا: پایگاه داده در دسترس نیست ({getattr(exc, 'orig', exc)}).", file=sys.stderr)
         return EXIT_UNAVAILABLE
 
 
-def _unavailable(exc: Exception) -> str:
-    reason = str(getattr(exc, "orig", exc)).lower()
-    if "locked" in reason or "busy" in reason:
-        return "پایگاه داده در دست برنامه دیگری است (قفل)؛ کمی بعد دوباره بکوشید."
-    if "readonly" in reason or "read-only" in reason:
-        return "پایگاه داده فقط‌خواندنی است؛ اجازه نوشتن در پرونده یا پوشه آن را بررسی کنید."
-    if "full" in reason:
-        return "جای خالی دیسک تمام شده است؛ پایگاه داده نوشته نشد."
-    if "not a database" in reason or "malformed" in reason or "corrupt" in reason:
-        return "پرونده پایگاه داده آسیب دیده یا پایگاه داده نیست؛ نسخه پشتیبان را بازگردانید."
-    return f"پایگاه داده در دسترس نیست ({reason})."
+def _unavailable(exc: DatabaseUnavailableError) -> int:
+    """Say on stderr what is wrong with the database and what to do; exit status 3."""
+    print(f"خطا: {exc.message}", file=sys.stderr)
+    if exc.database:
+        print(f"پایگاه داده: {exc.database}", file=sys.stderr)
+    if exc.reason == DatabaseUnavailableError.CORRUPT:
+        from ostandari_desk.paths import data_dir
+
+        print(f"پوشه پشتیبان‌ها: {data_dir() / 'backups'}", file=sys.stderr)
+    return EXIT_UNAVAILABLE
 
 
 def _default_database() -> Path:
@@ -360,17 +366,6 @@ def _cmd_init(args: argparse.Namespace, db_path: Path) -> int:
     return EXIT_OK
 
 
-def _set_aside(db_path: Path) -> Path:
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    backup = db_path.with_name(f"{db_path.stem}.before-demo-{stamp}{db_path.suffix}")
-    shutil.move(db_path, backup)
-    for suffix in ("-wal", "-shm"):
-        side = db_path.with_name(db_path.name + suffix)
-        if side.exists():
-            side.unlink()
-    return backup
-
-
 def _may_replace(args: argparse.Namespace, db_path: Path) -> None:
     """Setting a database aside needs a signed-in user: any user of a demo, an admin (backups) otherwise."""
     from ostandari_desk import settings
@@ -386,7 +381,7 @@ def _may_replace(args: argparse.Namespace, db_path: Path) -> None:
 
 def _cmd_demo(args: argparse.Namespace, db_path: Path) -> int:
     from ostandari_desk.services import setup
-    from ostandari_desk.services.demo import DEMO_PASSWORD, DEMO_USER, build_demo
+    from ostandari_desk.services.demo import DEMO_PASSWORD, DEMO_USER, build_demo_file
 
     if db_path.exists():
         engine = _open(db_path)
@@ -404,8 +399,6 @@ def _cmd_demo(args: argparse.Namespace, db_path: Path) -> int:
             )
         if initialized:
             _may_replace(args, db_path)
-            print(f"پایگاه داده پیشین کنار گذاشته شد: {_set_aside(db_path)}")
-    engine = _open(db_path)
     tty = sys.stderr.isatty()
     stages: list[str] = []
 
@@ -416,12 +409,15 @@ def _cmd_demo(args: argparse.Namespace, db_path: Path) -> int:
             stages.append(stage)
             print(f"{stage}…", file=sys.stderr, flush=True)
 
-    try:
-        summary = build_demo(engine, size=args.size, province=args.province, progress=progress)
-    finally:
-        engine.dispose()
+    # built in a temporary file and renamed when complete; the old database is copied aside with the
+    # backup API (its WAL included) just before
+    summary = build_demo_file(
+        db_path, size=args.size, province=args.province, progress=progress, replace=args.replace
+    )
     if tty:
         print(file=sys.stderr)
+    if summary.set_aside is not None:
+        print(f"پایگاه داده پیشین کنار گذاشته شد: {summary.set_aside}")
     print(
         f"داده نمونه ساخته شد: {_fa(summary.ngos)} سمن و {_fa(summary.inspections)} بازدید "
         f"در {_fa(round(summary.seconds))} ثانیه — {db_path}"

@@ -25,7 +25,7 @@ from datetime import date
 from pathlib import Path
 
 from ostandari_desk.domain import jalali, text
-from ostandari_desk.errors import UserError, ValidationError
+from ostandari_desk.errors import DatabaseUnavailableError, UserError, ValidationError
 
 __all__ = ["register", "run"]
 
@@ -136,6 +136,8 @@ def run(args: argparse.Namespace, uow) -> int:
     started = time.perf_counter()
     try:
         _build(args, uow, out)
+    except DatabaseUnavailableError:
+        raise  # exit status 3 (cli.main)
     except UserError as exc:
         print(f"خطا: {exc.message}", file=sys.stderr)
         return 2

@@ -40,6 +40,9 @@ SETTINGS: dict[str, SettingSpec] = {
         SettingSpec("board_term_years", int, 2, "دوره هیئت مدیره (سال)"),
         SettingSpec("inquiry_due_days", int, 60, "مهلت پاسخ استعلام (روز)"),
         SettingSpec("expiring_window_days", int, 60, "هشدار انقضای پروانه (روز پیش از انقضا)"),
+        # None: the «backups» folder in the data folder (services/backup.py); may be a USB drive
+        SettingSpec("backup_folder", str, None, "پوشه نسخه‌های پشتیبان", nullable=True),
+        SettingSpec("last_backup_at", str, None, "زمان آخرین پشتیبان‌گیری (UTC، ISO)", nullable=True),
     )
 }
 
@@ -91,7 +94,7 @@ def set_setting(uow: UnitOfWork, key: str, value: Any) -> None:
         PermissionDeniedError: the actor may not change settings.
         ValidationError: a value of the wrong type (Persian message naming the setting).
     """
-    with uow:
+    with uow.writing():
         uow.require(Permission.EDIT_SETTINGS)
         spec = _spec(key)
         value = _check(spec, value)

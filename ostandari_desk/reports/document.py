@@ -28,6 +28,7 @@ from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, S
 from ostandari_desk.domain.text import to_persian_digits
 from ostandari_desk.reports.fonts import FONT, FONT_BOLD, register_fonts
 from ostandari_desk.reports.persian import shape_line, shaped_lines, wrap
+from ostandari_desk.services import files
 
 __all__ = ["Column", "KeyValues", "Letterhead", "ReportDocument", "RtlLines", "RtlTable"]
 
@@ -331,7 +332,18 @@ class ReportDocument:
         self.story.append(flowable)
 
     def build(self, target: str | Path | IO[bytes]) -> None:
-        """Write the PDF to a path or a binary file object."""
+        """Write the PDF to a path or a binary file object.
+
+        A path is written atomically (``services.files.atomic_path``): a temporary file beside it,
+        fsynced and renamed, so a failure half-way leaves the old PDF or none, never a cut-off one.
+        """
+        if isinstance(target, (str, Path)):
+            with files.atomic_path(Path(target)) as temp:
+                self._build_to(str(temp))
+            return
+        self._build_to(target)
+
+    def _build_to(self, target: str | IO[bytes]) -> None:
         width, height = self.pagesize
         top = MARGIN + HEADER_HEIGHT
         bottom = MARGIN + FOOTER_HEIGHT
@@ -347,7 +359,7 @@ class ReportDocument:
             id="body",
         )
         doc = BaseDocTemplate(
-            str(target) if isinstance(target, Path) else target,
+            target,
             pagesize=self.pagesize,
             title=self.title,
             author=self.letterhead.office_name,

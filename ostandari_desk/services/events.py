@@ -16,7 +16,8 @@ from sqlmodel import col, select
 from ostandari_desk.domain import text
 from ostandari_desk.domain.jalali import format_jalali, month_range, year_range
 from ostandari_desk.errors import ConcurrentEditError, ValidationError
-from ostandari_desk.services.audit import now_utc, stamps
+from ostandari_desk.services.audit import stamps
+from ostandari_desk.services.versioned import save_versioned
 from ostandari_desk.store.models import County, Event, EventNgo, Ngo
 from ostandari_desk.store.uow import UnitOfWork
 
@@ -210,7 +211,7 @@ def create_event(uow: UnitOfWork, data: EventInput) -> str:
     Raises:
         PermissionDeniedError: a county user's event for another county or the province.
     """
-    with uow:
+    with uow.writing():
         uow.check_county(data.county_id)
         title, key, ngo_ids = _validate(uow, data)
         event = Event(
@@ -234,6 +235,9 @@ def create_event(uow: UnitOfWork, data: EventInput) -> str:
         return event.id
 
 
+STALE_EVENT = "این رویداد را کاربر دیگری پس از باز شدن ویرایش کرده است؛ آن را دوباره باز کنید"
+
+
 def update_event(uow: UnitOfWork, event_id: str, data: EventInput, expected_version: int) -> None:
     """Save changes to an event opened at ``expected_version``.
 
@@ -241,32 +245,33 @@ def update_event(uow: UnitOfWork, event_id: str, data: EventInput, expected_vers
         ConcurrentEditError: someone saved the event since it was opened.
         PermissionDeniedError: another county's event, or moving it out of a county user's county.
     """
-    with uow:
+    with uow.writing():
         event = _get(uow, event_id)
         if event.row_version != expected_version:
-            raise ConcurrentEditError(
-                "این رویداد را کاربر دیگری پس از باز شدن ویرایش کرده است؛ آن را دوباره باز کنید",
-                record=event_id,
-            )
+            raise ConcurrentEditError(STALE_EVENT, record=event_id)
         stored, linked = _linked_ngos(uow, event)
         title, key, ngo_ids = _validate(uow, data, linked)
-        event.kind = data.kind
-        event.title, event.title_key, event.title_sort = title, key, text.persian_sort_key(title)
-        event.starts_on, event.ends_on = data.starts_on, data.ends_on
-        event.county_id = data.county_id
-        event.organizer_ngo_id = data.organizer_ngo_id
-        event.attendees = int(data.attendees)
-        event.training_hours = int(data.training_hours)
-        event.note = text.clean(data.note)
-        event.updated_at = now_utc()
-        event.row_version += 1
-        _set_participants(uow, event.id, ngo_ids, stored)
+        values = {
+            "kind": data.kind,
+            "title": title,
+            "title_key": key,
+            "title_sort": text.persian_sort_key(title),
+            "starts_on": data.starts_on,
+            "ends_on": data.ends_on,
+            "county_id": data.county_id,
+            "organizer_ngo_id": data.organizer_ngo_id,
+            "attendees": int(data.attendees),
+            "training_hours": int(data.training_hours),
+            "note": text.clean(data.note),
+        }
+        save_versioned(uow, event, expected_version, values, STALE_EVENT)
+        _set_participants(uow, event_id, ngo_ids, stored)
         uow.commit()
 
 
 def delete_event(uow: UnitOfWork, event_id: str) -> None:
     """Delete an event and its participant links."""
-    with uow:
+    with uow.writing():
         event = _get(uow, event_id)
         uow.s.exec(delete(EventNgo).where(EventNgo.event_id == event_id))
         uow.s.delete(event)

@@ -8,6 +8,8 @@ so the duplicate check looks beyond the scope.
 from __future__ import annotations
 
 import hashlib
+import logging
+import re
 import shutil
 from dataclasses import dataclass
 from datetime import date
@@ -27,7 +29,9 @@ from ostandari_desk.errors import (
     UserError,
     ValidationError,
 )
-from ostandari_desk.services.audit import now_utc, stamps
+from ostandari_desk.services import files
+from ostandari_desk.services.audit import stamps
+from ostandari_desk.services.versioned import save_versioned
 from ostandari_desk.store.models import (
     CorrectiveAction,
     County,
@@ -240,7 +244,7 @@ def create_letter(uow: UnitOfWork, data: LetterInput) -> str:
         DuplicateError: the number is taken in that direction and Jalali year.
         PermissionDeniedError: a county user's letter for another county or the province.
     """
-    with uow:
+    with uow.writing():
         uow.check_county(data.county_id)
         values = _validate(uow, data)
         _check_unique(uow, values, None)
@@ -251,6 +255,9 @@ def create_letter(uow: UnitOfWork, data: LetterInput) -> str:
         return letter.id
 
 
+STALE_LETTER = "این نامه را کاربر دیگری پس از باز شدن ویرایش کرده است؛ آن را دوباره باز کنید"
+
+
 def update_letter(uow: UnitOfWork, letter_id: str, data: LetterInput, expected_version: int) -> None:
     """Save changes to a letter opened at ``expected_version``.
 
@@ -258,19 +265,13 @@ def update_letter(uow: UnitOfWork, letter_id: str, data: LetterInput, expected_v
         ConcurrentEditError: someone saved the letter since it was opened.
         PermissionDeniedError: another county's letter, or moving it out of a county user's county.
     """
-    with uow:
+    with uow.writing():
         letter = _get(uow, letter_id)
         if letter.row_version != expected_version:
-            raise ConcurrentEditError(
-                "این نامه را کاربر دیگری پس از باز شدن ویرایش کرده است؛ آن را دوباره باز کنید",
-                record=letter_id,
-            )
+            raise ConcurrentEditError(STALE_LETTER, record=letter_id)
         values = _validate(uow, data, letter)
         _check_unique(uow, values, letter_id)
-        for key, value in values.items():
-            setattr(letter, key, value)
-        letter.updated_at = now_utc()
-        letter.row_version += 1
+        save_versioned(uow, letter, expected_version, values, STALE_LETTER)
         uow.commit()
 
 
@@ -280,7 +281,7 @@ def delete_letter(uow: UnitOfWork, letter_id: str) -> None:
     Files are removed only when this call's block is the one that commits, so a caller's rollback never
     finds a file gone.
     """
-    with uow:
+    with uow.writing():
         letter = _get(uow, letter_id)
         attachments = list(
             uow.s.exec(select(LetterAttachment).where(LetterAttachment.letter_id == letter_id))
@@ -459,19 +460,28 @@ def _sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+_SAFE_SUFFIX = re.compile(r"\.[a-z0-9]{1,10}")
+log = logging.getLogger(__name__)
+
+
 def _relative_store_path(sha256: str, suffix: str) -> str:
-    return f"{sha256[:2]}/{sha256}{suffix.lower()}"
+    """Where a file with this content is kept, relative to the attachments folder: only hex digits and a
+    plain suffix (``.pdf``), whatever the original name held."""
+    suffix = suffix.lower()
+    return f"{sha256[:2]}/{sha256}{suffix if _SAFE_SUFFIX.fullmatch(suffix) else ''}"
 
 
 def add_attachment(uow: UnitOfWork, letter_id: str, source_path: str | Path) -> str:
     """Copy a file into the attachments folder (named by its SHA-256) and link it to a letter; returns the id.
 
     The same content attached twice to one letter is refused; attached to two letters, it is stored once.
+    The name kept (and shown) loses its bidi controls: «evil.\u202efdp.exe» is «evil.fdp.exe».
     """
     source = Path(source_path)
+    name = files.safe_file_name(source.name)
     if not source.is_file():
-        raise ValidationError(f"فایل «{source.name}» پیدا نشد", field="attachment")
-    with uow:
+        raise ValidationError(f"فایل «{name}» پیدا نشد", field="attachment")
+    with uow.writing():
         _get(uow, letter_id)
         sha = _sha256_of(source)
         existing = uow.s.exec(
@@ -480,8 +490,8 @@ def add_attachment(uow: UnitOfWork, letter_id: str, source_path: str | Path) -> 
             )
         ).first()
         if existing:
-            raise DuplicateError(f"فایل «{source.name}» پیش‌تر به این نامه پیوست شده است", record=existing)
-        relative = _relative_store_path(sha, source.suffix)
+            raise DuplicateError(f"فایل «{name}» پیش‌تر به این نامه پیوست شده است", record=existing)
+        relative = _relative_store_path(sha, Path(name).suffix)
         target = paths.attachments_dir() / relative
         if not target.exists() or _sha256_of(target) != sha:
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -495,7 +505,7 @@ def add_attachment(uow: UnitOfWork, letter_id: str, source_path: str | Path) -> 
         attachment = LetterAttachment(
             **stamps(),
             letter_id=letter_id,
-            file_name=source.name,
+            file_name=name,
             sha256=sha,
             size=source.stat().st_size,
             stored_path=relative,
@@ -514,12 +524,19 @@ def list_attachments(uow: UnitOfWork, letter_id: str) -> list[AttachmentRow]:
             .where(LetterAttachment.letter_id == letter_id)
             .order_by(LetterAttachment.created_at, LetterAttachment.file_name)
         )
-        return [AttachmentRow(a.id, a.letter_id, a.file_name, a.size, a.sha256) for a in uow.s.exec(stmt)]
+        return [
+            AttachmentRow(a.id, a.letter_id, files.safe_file_name(a.file_name), a.size, a.sha256)
+            for a in uow.s.exec(stmt)
+        ]
 
 
-def _stored_file(stored_path: str) -> Path:
-    path = Path(stored_path)
-    return path if path.is_absolute() else paths.attachments_dir() / path
+def _stored_file(stored_path: str) -> Path | None:
+    """The file of a stored path, resolved inside the attachments folder; None for anything else (an
+    absolute path, ``../..``, a symlink out: a tampered row must not reach another file)."""
+    found = files.inside(paths.attachments_dir(), stored_path)
+    if found is None:
+        log.warning("attachment path outside the attachments folder refused: %r", stored_path)
+    return found
 
 
 def attachment_path(uow: UnitOfWork, attachment_id: str) -> Path:
@@ -532,7 +549,13 @@ def attachment_path(uow: UnitOfWork, attachment_id: str) -> Path:
     with uow:
         attachment = _get_attachment(uow, attachment_id)
         path = _stored_file(attachment.stored_path)
-        name, sha = attachment.file_name, attachment.sha256
+        name, sha = files.safe_file_name(attachment.file_name), attachment.sha256
+    if path is None:
+        raise UserError(
+            f"محل نگهداری پیوست «{name}» بیرون از پوشه پیوست‌ها است و باز نمی‌شود؛ "
+            "این رکورد دست‌کاری شده است، به مدیر سامانه خبر دهید.",
+            record=attachment_id,
+        )
     if not path.is_file():
         raise NotFoundError(f"فایل پیوست «{name}» در پوشه پیوست‌ها پیدا نشد", record=attachment_id)
     if _sha256_of(path) != sha:
@@ -545,8 +568,9 @@ def _remove_if_unused(uow: UnitOfWork, stored_path: str) -> None:
         still_used = uow.s.exec(
             select(LetterAttachment.id).where(LetterAttachment.stored_path == stored_path)
         ).first()
-    if still_used is None:
-        _stored_file(stored_path).unlink(missing_ok=True)
+    path = _stored_file(stored_path)
+    if still_used is None and path is not None:
+        path.unlink(missing_ok=True)
 
 
 def _get_attachment(uow: UnitOfWork, attachment_id: str) -> LetterAttachment:
@@ -561,7 +585,7 @@ def _get_attachment(uow: UnitOfWork, attachment_id: str) -> LetterAttachment:
 def remove_attachment(uow: UnitOfWork, attachment_id: str) -> None:
     """Unlink an attachment from its letter; the stored file goes when no letter uses it any more
     (once the transaction is committed: never inside a caller's block)."""
-    with uow:
+    with uow.writing():
         attachment = _get_attachment(uow, attachment_id)
         stored = attachment.stored_path
         uow.s.delete(attachment)

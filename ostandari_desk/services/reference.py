@@ -130,7 +130,7 @@ def _county_duplicate(uow: UnitOfWork, province_id: str, key: str, except_id: st
 
 def add_county(uow: UnitOfWork, name: str) -> str:
     """Add a county at the end of the list; returns its id."""
-    with uow:
+    with uow.writing():
         uow.require(Permission.EDIT_REFERENCE)
         province_id = _province_id(uow)
         shown, key = _clean_name(name, "شهرستان")
@@ -154,7 +154,7 @@ def _get_county(uow: UnitOfWork, county_id: str) -> County:
 
 def rename_county(uow: UnitOfWork, county_id: str, name: str) -> None:
     """Rename a county (records keep pointing at it)."""
-    with uow:
+    with uow.writing():
         uow.require(Permission.EDIT_REFERENCE)
         county = _get_county(uow, county_id)
         shown, key = _clean_name(name, "شهرستان")
@@ -167,7 +167,7 @@ def rename_county(uow: UnitOfWork, county_id: str, name: str) -> None:
 
 def set_county_active(uow: UnitOfWork, county_id: str, active: bool) -> None:
     """Hide a county from new records (or show it again); existing records keep it."""
-    with uow:
+    with uow.writing():
         uow.require(Permission.EDIT_REFERENCE)
         county = _get_county(uow, county_id)
         county.active = bool(active)
@@ -217,7 +217,7 @@ def _get_item(uow: UnitOfWork, item_id: str) -> ReferenceItem:
 
 def add_item(uow: UnitOfWork, kind: str, name: str) -> str:
     """Append an item to the list of ``kind``; returns its id."""
-    with uow:
+    with uow.writing():
         uow.require(Permission.EDIT_REFERENCE)
         _check_kind(kind)
         label = KIND_LABELS[kind]
@@ -234,7 +234,7 @@ def add_item(uow: UnitOfWork, kind: str, name: str) -> str:
 
 def rename_item(uow: UnitOfWork, item_id: str, name: str) -> None:
     """Rename an item; records that use it show the new name."""
-    with uow:
+    with uow.writing():
         uow.require(Permission.EDIT_REFERENCE)
         item = _get_item(uow, item_id)
         label = KIND_LABELS.get(item.kind, "مورد")
@@ -248,7 +248,7 @@ def rename_item(uow: UnitOfWork, item_id: str, name: str) -> None:
 
 def set_item_active(uow: UnitOfWork, item_id: str, active: bool) -> None:
     """Hide an item from new choices (or show it again); records that use it keep it."""
-    with uow:
+    with uow.writing():
         uow.require(Permission.EDIT_REFERENCE)
         item = _get_item(uow, item_id)
         item.active = bool(active)
@@ -261,7 +261,7 @@ def move_item(uow: UnitOfWork, item_id: str, delta: int) -> None:
 
     Positions are renumbered 1..n, so the order stays well defined after any number of moves.
     """
-    with uow:
+    with uow.writing():
         uow.require(Permission.EDIT_REFERENCE)
         item = _get_item(uow, item_id)
         items = list(
@@ -289,7 +289,7 @@ def move_county(uow: UnitOfWork, county_id: str, delta: int) -> None:
     The list order (``position``) is the county order of the NGO list's county sort and of the annual
     report. Positions are renumbered 1..n (inactive counties keep their place among them).
     """
-    with uow:
+    with uow.writing():
         uow.require(Permission.EDIT_REFERENCE)
         county = _get_county(uow, county_id)
         counties = list(

@@ -368,6 +368,6 @@ def paper_data(uow: UnitOfWork, request: ReportRequest) -> PaperData:
 
 def record_printed(uow: UnitOfWork, paper: PaperData) -> None:
     """Write «report printed» (the report, its options; an NGO's paper on the NGO's record), committed."""
-    with uow:
+    with uow.writing():
         uow.audit("report", paper.table, paper.record_id, detail=paper.detail)
         uow.commit()

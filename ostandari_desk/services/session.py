@@ -1,6 +1,7 @@
 """Opening a desk for the screens and the command line: the database, and a unit of work for an actor.
 
 The ui and cli layers come through here, so they never import the store (an import-linter contract).
+``database_unavailable(exc)`` names a raw driver error that means the database cannot be used now.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from ostandari_desk.domain.roles import Actor
+from ostandari_desk.errors import DatabaseUnavailableError
+from ostandari_desk.store import db_errors
 from ostandari_desk.store.engine import sqlite_url
 from ostandari_desk.store.schema import open_database
 from ostandari_desk.store.uow import UnitOfWork
@@ -23,3 +26,8 @@ def open_desk(path: Path | str) -> Engine:
 def unit_of_work(engine: Engine, actor: Actor) -> UnitOfWork:
     """A unit of work on ``engine`` acting for ``actor`` (one per use case)."""
     return UnitOfWork(engine, actor)
+
+
+def database_unavailable(error: BaseException) -> DatabaseUnavailableError | None:
+    """``error`` (a driver error raised outside the store's engines) as a DatabaseUnavailableError, or None."""
+    return db_errors.database_unavailable(error)

@@ -114,7 +114,7 @@ def initialize(
         UserError: the database is already initialized.
         ValidationError: unknown province or county.
     """
-    with uow:
+    with uow.writing():
         if is_initialized(uow) or uow.s.exec(select(Province.id)).first() is not None:
             raise UserError("این پایگاه داده پیش‌تر راه‌اندازی شده است")
         province_name = _find(available_provinces(), province)

@@ -100,7 +100,7 @@ def authenticate(engine: Engine, username: str, password: str, now: datetime | N
     with UnitOfWork(engine, SYSTEM) as probe:
         found = _find(probe, username or "")
         actor = actor_of(probe, found) if found is not None else None
-    with UnitOfWork(engine, actor or SYSTEM) as uow:
+    with UnitOfWork(engine, actor or SYSTEM).writing() as uow:
         if actor is None:
             uow.audit("login_failed", "user", "", detail=f"نام کاربری ناشناخته: {text.clean(username)}")
             uow.commit()
@@ -155,7 +155,7 @@ def _verify(user: User, password: str) -> bool:
 
 
 def log_out(uow: UnitOfWork) -> None:
-    with uow:
+    with uow.writing():
         uow.audit("logout", "user", uow.actor.user_id or "")
         uow.commit()
 
@@ -165,7 +165,7 @@ def log_out(uow: UnitOfWork) -> None:
 
 def create_first_admin(uow: UnitOfWork, username: str, full_name: str, password: str) -> str:
     """The desk's first admin (set-up, or the first open of a database that has no users)."""
-    with uow:
+    with uow.writing():
         if uow.s.execute(select(func.count()).select_from(User)).scalar_one() > 0:
             raise ValidationError("این پایگاه داده کاربر دارد؛ کاربر تازه را مدیر سامانه می‌افزاید")
         user_id = _add(uow, username, full_name, Role.ADMIN, password, None)
@@ -177,7 +177,7 @@ def create_user(
     uow: UnitOfWork, username: str, full_name: str, role: str, password: str, county_id: str | None = None
 ) -> str:
     """An admin adds a user; a county user needs their county. Returns the new user's id."""
-    with uow:
+    with uow.writing():
         uow.require(Permission.MANAGE_USERS)
         user_id = _add(uow, username, full_name, _role(role), password, county_id)
         uow.commit()
@@ -227,7 +227,7 @@ def _add(
 
 def add_demo_user(uow: UnitOfWork, username: str, full_name: str, role: Role, password: str) -> str:
     """The demo database's well-known user (its short password is printed on the login dialog)."""
-    with uow:
+    with uow.writing():
         user_id = _add(uow, username, full_name, role, password, None, check_password=False)
         uow.commit()
         return user_id
@@ -270,7 +270,7 @@ def update_user(
     uow: UnitOfWork, user_id: str, full_name: str, role: str, county_id: str | None = None
 ) -> None:
     """An admin edits a user's name, role and county."""
-    with uow:
+    with uow.writing():
         uow.require(Permission.MANAGE_USERS)
         user = _user(uow, user_id)
         new_role = _role(role)
@@ -288,7 +288,7 @@ def update_user(
 
 def set_user_active(uow: UnitOfWork, user_id: str, active: bool) -> None:
     """An admin disables (or enables again) a user; a disabled user cannot sign in."""
-    with uow:
+    with uow.writing():
         uow.require(Permission.MANAGE_USERS)
         user = _user(uow, user_id)
         if not active:
@@ -301,7 +301,7 @@ def set_user_active(uow: UnitOfWork, user_id: str, active: bool) -> None:
 
 def reset_password(uow: UnitOfWork, user_id: str, new_password: str) -> None:
     """An admin sets a user's new password (and lifts a lockout)."""
-    with uow:
+    with uow.writing():
         uow.require(Permission.MANAGE_USERS)
         _set_password(uow, _user(uow, user_id), new_password)
         uow.commit()
@@ -309,7 +309,7 @@ def reset_password(uow: UnitOfWork, user_id: str, new_password: str) -> None:
 
 def change_own_password(uow: UnitOfWork, old_password: str, new_password: str) -> None:
     """The signed-in user changes their password; the old one must be right."""
-    with uow:
+    with uow.writing():
         user = _user(uow, uow.actor.user_id or "")
         if not _verify(user, old_password):
             raise ValidationError("گذرواژه کنونی نادرست است", field="old_password")

@@ -1,12 +1,20 @@
 """Opening a database: create or upgrade it by Alembic migrations, refuse one newer than the app.
 
-Migrations run with foreign keys off (a batch migration on SQLite copies and drops tables, which
-would cascade-delete children) and are followed by `PRAGMA foreign_key_check`. An existing SQLite
-file is copied aside before it is upgraded.
+All the migrations of an upgrade (or of a new file) run in ONE transaction begun IMMEDIATE (store/engine.py
+emits BEGIN itself, so the DDL is inside it): a kill or an error leaves the file exactly as it was, and a
+second process opening the same old file waits, then finds it upgraded. Foreign keys are off around that
+transaction (a batch migration on SQLite copies and drops tables, which would cascade-delete children;
+the pragma cannot change inside a transaction) and `PRAGMA foreign_key_check` runs before it commits.
+
+An existing SQLite file is copied aside before it is upgraded, with SQLite's online backup API, once per
+revision: «<name>.before-upgrade-<revision>» while the upgrade from that revision is pending (a retry
+reuses it), stamped with the time once the upgrade is done. A failed upgrade raises UpgradeFailedError
+naming that copy, and ``restore_before_upgrade`` puts it back (the current file kept aside).
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 from contextlib import closing
@@ -14,11 +22,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
-from ostandari_desk.errors import SchemaError
-from ostandari_desk.store.engine import make_engine
+from ostandari_desk.errors import DatabaseUnavailableError, SchemaError, UpgradeFailedError
+from ostandari_desk.store.engine import make_engine, writer
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -82,41 +90,132 @@ def open_database(url: str) -> Engine:
         return engine
     if current is not None and current not in {rev.revision for rev in scripts.walk_revisions()}:
         engine.dispose()
-        raise SchemaError(
-            "این پایگاه داده با نسخه‌ای تازه‌تر از این برنامه ساخته شده است و باز نمی‌شود؛ "
-            "لطفاً برنامه را به‌روز کنید."
-        )
-    if current is not None:
-        _backup(engine, current)
-    _upgrade(engine, config)
+        raise SchemaError(reason=SchemaError.NEWER, database=engine.url.database)
+    copy = _copy_before_upgrade(engine, current) if current is not None else None
+    try:
+        migrate(engine, "head", config=config)
+    except Exception as exc:
+        engine.dispose()
+        if copy is None or isinstance(exc, DatabaseUnavailableError) and not isinstance(exc, SchemaError):
+            raise  # a new file (nothing to restore), or locked, full, read-only...: said as such
+        raise UpgradeFailedError(
+            "به‌روزرسانی پایگاه داده برای این نسخه برنامه انجام نشد و پرونده همان‌گونه که بود ماند. "
+            f"رونوشتی که پیش از به‌روزرسانی گرفته شد: {copy}",
+            copy=str(copy),
+            database=engine.url.database,
+        ) from exc
+    if copy is not None:
+        _archive(copy)
     return engine
 
 
-def _backup(engine: Engine, revision: str) -> Path | None:
+def migrate(
+    engine: Engine, target: str = "head", *, downgrade: bool = False, config: Config | None = None
+) -> None:
+    """Upgrade (or downgrade) to ``target`` in one transaction, with foreign keys off around it.
+
+    Raises SchemaError when the result breaks a foreign key (nothing is kept then).
+    """
+    from alembic import command
+
+    config = config or _alembic_config()
+    sqlite = engine.url.get_backend_name() == "sqlite"
+    with writer(engine).connect() as conn:
+        driver = conn.connection.driver_connection if sqlite else None
+        if driver is not None:
+            driver.execute("PRAGMA foreign_keys=OFF")  # before BEGIN: a no-op inside a transaction
+        try:
+            with conn.begin():
+                config.attributes["connection"] = conn
+                (command.downgrade if downgrade else command.upgrade)(config, target)
+                if driver is not None:
+                    broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise SchemaError(f"پس از به‌روزرسانی پایگاه داده، {len(broken)} پیوند شکسته یافت شد.")
+        finally:
+            config.attributes.pop("connection", None)
+            if driver is not None:
+                try:
+                    driver.execute("PRAGMA foreign_keys=ON")
+                except sqlite3.Error:  # never hand a connection without foreign keys back to the pool
+                    conn.invalidate()
+
+
+# --- the before-upgrade copy -------------------------------------------------------------------------
+
+
+def _sqlite_path(engine: Engine) -> Path | None:
     database = engine.url.database
     if engine.url.get_backend_name() != "sqlite" or not database or database == ":memory:":
         return None
-    source = Path(database)
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    target = source.with_name(f"{source.stem}.before-upgrade-{revision}-{stamp}{source.suffix}")
-    with engine.connect() as conn:
-        conn.exec_driver_sql("PRAGMA wal_checkpoint(FULL)")
-    shutil.copy2(source, target)
+    return Path(database)
+
+
+def pending_copy_path(database: Path, revision: str) -> Path:
+    """Where the copy of ``database`` made before upgrading it from ``revision`` waits for the upgrade."""
+    return database.with_name(f"{database.stem}.before-upgrade-{revision}{database.suffix}")
+
+
+def _copy_before_upgrade(engine: Engine, revision: str) -> Path | None:
+    """The copy of the database at ``revision``: made now, or the one an earlier attempt made."""
+    source = _sqlite_path(engine)
+    if source is None:
+        return None
+    target = pending_copy_path(source, revision)
+    if not target.exists():  # written under a temporary name: it exists only when complete
+        copy_database(source, target)
     return target
 
 
-def _upgrade(engine: Engine, config: Config) -> None:
-    from alembic import command
+def _archive(copy: Path) -> Path:
+    """After a successful upgrade: the copy gets its time, so a later upgrade from the same revision
+    (after a restore, say) makes a fresh one."""
+    stamp = datetime.fromtimestamp(copy.stat().st_mtime).strftime("%Y%m%d-%H%M%S")
+    done = copy.with_name(f"{copy.stem}-{stamp}{copy.suffix}")
+    os.replace(copy, done)
+    return done
 
-    with engine.connect() as conn:
-        sqlite = engine.url.get_backend_name() == "sqlite"
-        if sqlite:
-            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
-        config.attributes["connection"] = conn
-        command.upgrade(config, "head")
-        conn.commit()
-        if sqlite:
-            broken = conn.execute(text("PRAGMA foreign_key_check")).fetchall()
-            conn.exec_driver_sql("PRAGMA foreign_keys=ON")
-            if broken:
-                raise SchemaError(f"پس از به‌روزرسانی پایگاه داده، {len(broken)} پیوند شکسته یافت شد.")
+
+def copy_database(source: Path, target: Path) -> None:
+    """Copy the SQLite database ``source`` (its committed state, WAL included, while others may use it)
+    to ``target`` with SQLite's online backup API; the copy is written under a temporary name, flushed
+    to disk and renamed, so ``target`` is never half a database."""
+    partial = target.with_name(f"partial-{target.name}")
+    partial.unlink(missing_ok=True)
+    try:
+        with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(partial)) as dst:
+            src.backup(dst)
+        _fsync(partial)
+        os.replace(partial, target)
+        _fsync(target.parent)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+
+
+def _fsync(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:  # a folder cannot be opened on Windows: renames there are durable enough
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def restore_before_upgrade(database: Path | str, copy: Path | str) -> Path:
+    """Put the before-upgrade ``copy`` back as ``database`` (with the backup API, into the file itself);
+    the current file is kept aside first. Returns where it was kept. Nobody may have it open."""
+    database, copy = Path(database), Path(copy)
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    aside = database.with_name(f"{database.stem}.failed-upgrade-{stamp}{database.suffix}")
+    try:
+        copy_database(database, aside)
+    except sqlite3.DatabaseError:  # a file SQLite cannot read can only be kept byte for byte
+        shutil.copy2(database, aside)
+    with closing(sqlite3.connect(copy)) as src, closing(sqlite3.connect(database)) as dst:
+        src.backup(dst)
+    return aside

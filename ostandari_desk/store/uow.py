@@ -6,27 +6,46 @@ which the outermost block makes when it ends without an error (so ``with uow: se
 service's work); an error anywhere, or ``rollback()``, discards the whole transaction. The actor's county scopes every ORM read, every write is
 checked against it and recorded field by field (store/audit_trail.py), and the entries are written in the
 same transaction as the change they describe.
+
+A service that writes opens its block with ``with uow.writing():``. Its transaction then begins IMMEDIATE
+(store/engine.py): the write lock is taken before the first read, so what it reads to decide (the next
+number, the row version, "is this name free") cannot change before it writes. Every other block begins
+DEFERRED and never waits for a writer. A writer nested in a block that has already begun as a reader
+would write from a snapshot that may be stale: ``strict_writes`` (the tests) makes that, and a write
+committed from such a block, an ``UndeclaredWriteError``; otherwise it is logged and SQLite itself refuses
+the write if another one came between.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any, Self, TypeVar
+from typing import Any, ClassVar, Self, TypeVar
 
-from sqlalchemy import Engine, Table, true
+from sqlalchemy import Engine, Table, event, true
 from sqlmodel import Session
 
 from ostandari_desk.domain.roles import PERMISSION_LABELS, Actor, Permission
 from ostandari_desk.errors import NotFoundError, PermissionDeniedError
 from ostandari_desk.store import audit_trail
 from ostandari_desk.store.adapters import DatabaseAdapters, adapters_for
+from ostandari_desk.store.engine import BEGIN_MODE, DEFERRED, IMMEDIATE
 
 T = TypeVar("T")
+
+log = logging.getLogger(__name__)
+
+
+class UndeclaredWriteError(RuntimeError):
+    """A write from a transaction that began as a reader (a missing ``uow.writing()``): a bug."""
 
 
 class UnitOfWork:
     """A transaction acting for ``actor``; see the module docstring."""
+
+    # Raise UndeclaredWriteError instead of logging a warning (set by the tests).
+    strict_writes: ClassVar[bool] = False
 
     def __init__(self, engine: Engine, actor: Actor):
         if not isinstance(actor, Actor):
@@ -34,6 +53,9 @@ class UnitOfWork:
         self.engine = engine
         self.actor = actor
         self.session: Session | None = None
+        self._writer = False  # uow.writing() was called for the current block
+        self._began: str | None = None  # how the open database transaction began (None: none open)
+        self._bind = engine.execution_options(**{BEGIN_MODE: self._begin_mode})
         self._depth = 0
         self._commit_asked = False
         self._after_commit: list[Callable[[], None]] = []
@@ -41,7 +63,8 @@ class UnitOfWork:
 
     def __enter__(self) -> Self:
         if self._depth == 0:
-            self.session = Session(self.engine, expire_on_commit=False)
+            self.session = Session(self._bind, expire_on_commit=False)
+            event.listen(self.session, "after_transaction_end", self._transaction_ended)
             self._trail = audit_trail.AuditTrail(self.actor)
             audit_trail.install(self.session, self._trail)
         self._depth += 1
@@ -66,8 +89,45 @@ class UnitOfWork:
             self.session.close()
             self.session = None
             self._trail = None
+            self._writer = False
+            self._began = None
         for callback in done:
             callback()
+
+    def writing(self) -> Self:
+        """Declare that this block writes: ``with uow.writing(): ...`` (see the module docstring).
+
+        Before the block, or inside one whose transaction has not begun yet: it will begin IMMEDIATE,
+        waiting for another writer's lock first. Inside one that has already begun IMMEDIATE: nothing
+        to do. Inside one that began DEFERRED (it read as a reader): ``UndeclaredWriteError`` when
+        ``strict_writes``, else a warning.
+        """
+        self._writer = True
+        if self._began == DEFERRED:
+            self._undeclared(
+                "a writer joined a transaction that began as a reader; open the outer block "
+                "with uow.writing()"
+            )
+        return self
+
+    @property
+    def writes(self) -> bool:
+        """Whether this block was declared a writer (``writing()``)."""
+        return self._writer
+
+    def _begin_mode(self) -> str:
+        """Asked by the engine's "begin" event: how this unit of work's next transaction begins."""
+        self._began = IMMEDIATE if self._writer else DEFERRED
+        return self._began
+
+    def _transaction_ended(self, _session: Session, transaction: Any) -> None:
+        if transaction.parent is None:
+            self._began = None
+
+    def _undeclared(self, what: str) -> None:
+        if self.strict_writes:
+            raise UndeclaredWriteError(what)
+        log.warning("%s", what)
 
     @property
     def s(self) -> Session:
@@ -107,6 +167,11 @@ class UnitOfWork:
         """Commit; returns the after-commit callbacks for the caller to run."""
         assert self._trail is not None
         self.s.flush()
+        if self._began == DEFERRED and self._trail.rows:
+            self._undeclared(
+                "a unit of work wrote in a transaction that began as a reader (DEFERRED); "
+                "open the service's block with uow.writing()"
+            )
         self._trail.write(self.s)
         self.s.commit()
         self._commit_asked = False

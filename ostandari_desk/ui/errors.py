@@ -1,8 +1,11 @@
 """Showing failures: UserError in a message box, anything else logged and shown in a crash dialog.
 
 Expected failures (validation, not found, duplicate, schema) are ``UserError`` and carry a Persian
-message that is shown as is. Everything else is a bug: the traceback goes to
-``data_dir()/logs/ostandari.log`` and the clerk sees a crash dialog with «کپی جزئیات».
+message that is shown as is. A database that cannot be used (``DatabaseUnavailableError``: locked, full,
+read-only, corrupt, newer) gets its own box: what happened and what to do, the file's path, and for a
+damaged file where the backups are, with a button that opens the latest one's folder. Everything else
+is a bug: the traceback goes to ``data_dir()/logs/ostandari.log`` and the clerk sees a crash dialog
+with «کپی جزئیات».
 """
 
 from __future__ import annotations
@@ -11,11 +14,14 @@ import logging
 import sys
 import traceback
 from logging.handlers import RotatingFileHandler
+from pathlib import Path
 from types import TracebackType
 
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from ostandari_desk.errors import UserError
+from ostandari_desk.errors import DatabaseUnavailableError, UserError
 from ostandari_desk.paths import data_dir
 
 log = logging.getLogger("ostandari_desk")
@@ -46,11 +52,84 @@ def _parent(parent: QWidget | None) -> QWidget | None:
 
 
 def show_user_error(parent: QWidget | None, error: UserError, title: str = "خطا") -> None:
-    """A warning box with the error's Persian message."""
+    """A warning box with the error's Persian message (a database error gets ``show_database_error``)."""
+    if isinstance(error, DatabaseUnavailableError):
+        show_database_error(parent, error)
+        return
     box = QMessageBox(
         QMessageBox.Icon.Warning, title, error.message, QMessageBox.StandardButton.Ok, _parent(parent)
     )
     box.exec()
+
+
+DATABASE_TITLE = "پایگاه داده در دسترس نیست"
+OPEN_LATEST_BACKUP = "باز کردن آخرین پشتیبان"
+OPEN_BACKUPS_FOLDER = "باز کردن پوشه پشتیبان‌ها"
+RESTORE_COMMAND = "ostandari-desk restore"
+
+
+def _ltr(value: object) -> str:
+    """A path or a command inside Persian text, kept left to right (an isolate)."""
+    return f"\u2066{value}\u2069"
+
+
+def backups_folder() -> Path:
+    """Where the desk's backups are (``backups`` in the data folder)."""
+    return data_dir() / "backups"
+
+
+def latest_backup(folder: Path) -> Path | None:
+    """The newest file in ``folder``; None when there is none (or no such folder)."""
+    try:
+        files = [path for path in folder.iterdir() if path.is_file() and not path.name.startswith(".")]
+    except OSError:
+        return None
+    return max(files, key=lambda path: path.stat().st_mtime, default=None)
+
+
+def database_error_box(parent: QWidget | None, error: DatabaseUnavailableError) -> QMessageBox:
+    """The box (not yet shown) for a database that cannot be used: what happened, what to do, where."""
+    box = QMessageBox(
+        QMessageBox.Icon.Critical,
+        DATABASE_TITLE,
+        error.message,
+        QMessageBox.StandardButton.Ok,
+        _parent(parent),
+    )
+    lines = [f"پرونده پایگاه داده: {_ltr(error.database)}"] if error.database else []
+    if error.reason == DatabaseUnavailableError.CORRUPT:
+        lines += _offer_backup(box)
+    box.setInformativeText("\n".join(lines))
+    return box
+
+
+def _offer_backup(box: QMessageBox) -> list[str]:
+    """Name the latest backup (or the backups folder) and add a button that opens it in the file manager."""
+    folder = backups_folder()
+    latest = latest_backup(folder)
+    if latest is not None:
+        button = box.addButton(OPEN_LATEST_BACKUP, QMessageBox.ButtonRole.ActionRole)
+        button.clicked.connect(lambda: _reveal(latest.parent))
+        command = f'{RESTORE_COMMAND} "{latest}"'
+        return [f"آخرین نسخه پشتیبان: {_ltr(latest)}", f"برای بازگردانی آن: {_ltr(command)}"]
+    if folder.is_dir():
+        button = box.addButton(OPEN_BACKUPS_FOLDER, QMessageBox.ButtonRole.ActionRole)
+        button.clicked.connect(lambda: _reveal(folder))
+    command = f"{RESTORE_COMMAND} FILE"
+    return [
+        f"نسخه پشتیبانی در پوشه پشتیبان‌ها نیست: {_ltr(folder)}",
+        f"اگر پشتیبانی جای دیگری (مثلاً روی فلش) دارید، با این فرمان بازگردانید: {_ltr(command)}",
+    ]
+
+
+def _reveal(folder: Path) -> None:
+    QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+
+
+def show_database_error(parent: QWidget | None, error: DatabaseUnavailableError) -> None:
+    """Show a database that cannot be used (locked, full, read-only, corrupt, newer) and what to do."""
+    log.warning("database unavailable (%s): %r", error.reason, error.__cause__ or error.message)
+    database_error_box(parent, error).exec()
 
 
 def crash_dialog(parent: QWidget | None, details: str) -> QMessageBox:
@@ -83,12 +162,25 @@ def show_error(parent: QWidget | None, error: BaseException) -> None:
     if isinstance(error, UserError):
         show_user_error(parent, error)
         return
+    unavailable = _database_unavailable(error)
+    if unavailable is not None:
+        show_database_error(parent, unavailable)
+        return
     details = "".join(traceback.format_exception(type(error), error, error.__traceback__))
     log.error("unexpected error\n%s", details)
     if QApplication.instance() is None:
         print(details, file=sys.stderr)
         return
     crash_dialog(parent, details).exec()
+
+
+def _database_unavailable(error: BaseException) -> DatabaseUnavailableError | None:
+    """A raw driver error (raised outside the store's engines) that means the database is unavailable."""
+    if not type(error).__module__.startswith(("sqlite3", "sqlalchemy")):
+        return None
+    from ostandari_desk.services.session import database_unavailable
+
+    return database_unavailable(error)
 
 
 _reentered = False

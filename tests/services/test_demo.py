@@ -262,3 +262,89 @@ def test_demo_user_signs_in(engine):
     assert (DEMO_USER, DEMO_PASSWORD) == ("demo", "demo")
     assert actor.role is Role.MANAGER and actor.county_scope is None
     assert settings.get_setting(UnitOfWork(engine, actor), "demo_database") is True
+
+
+# --- building into a file (issue 7: a kill leaves no half database under the real name) -------------
+
+
+class _Stop(Exception):
+    pass
+
+
+def _stop_at(stage: str):
+    def progress(seen: str, done: int, total: int) -> None:
+        if seen == stage:
+            raise _Stop(seen)
+
+    return progress
+
+
+def test_a_build_that_fails_leaves_nothing_under_the_real_name(tmp_path):
+    from ostandari_desk.services.demo import build_demo_file
+
+    folder = tmp_path / "data"
+    path = folder / "demo.sqlite3"
+    with pytest.raises(_Stop):
+        build_demo_file(path, "small", today=TODAY, progress=_stop_at("مراکز و بازدیدها"))
+    assert list(folder.iterdir()) == []  # neither the database nor its temporary build
+    summary = build_demo_file(path, "small", today=TODAY)
+    assert summary.ngos == 500 and summary.set_aside is None
+    assert sorted(p.name for p in folder.iterdir()) == ["demo.sqlite3"]
+    conn = sqlite3.connect(path)
+    try:
+        assert one(conn, "PRAGMA integrity_check") == "ok"
+        assert one(conn, "SELECT count(*) FROM ngo") == one(conn, "SELECT count(*) FROM ngo_fts") == 500
+        assert one(conn, "PRAGMA journal_mode") == "wal"
+    finally:
+        conn.close()
+
+
+def test_a_dead_build_is_cleared_and_a_used_database_refused(desk, db_path, tmp_path):
+    from ostandari_desk.services.demo import build_demo_file
+
+    dead = tmp_path / f".{db_path.name}.x1y2.building"
+    dead.write_bytes(b"SQLite format 3\x00" + b"\x00" * 200)  # cut off mid-write by a kill
+    desk.engine.dispose()
+    with pytest.raises(UserError):
+        build_demo_file(db_path, "small", today=TODAY)  # initialized: only --replace may set it aside
+    assert not dead.exists()
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.is_dir()) == [db_path.name]
+
+
+_DIE_WITH_EDITS_IN_THE_WAL = """
+import os, sqlite3, sys
+conn = sqlite3.connect(sys.argv[1])
+conn.execute("PRAGMA wal_autocheckpoint=0")
+for n in range(1, 101):
+    conn.execute("UPDATE ngo SET address = ? WHERE seq = ?", (f"نشانی تازه {n}", n))
+    conn.commit()
+os._exit(0)  # the window is killed: 100 saved edits stay in the WAL, never checkpointed
+"""
+
+
+def test_replace_copies_the_old_database_with_the_edits_in_its_wal(desk, make_ngo, db_path, tmp_path):
+    import subprocess
+    import sys
+
+    from ostandari_desk.services.demo import build_demo_file
+
+    for _ in range(100):
+        make_ngo()
+    desk.engine.dispose()
+    subprocess.run([sys.executable, "-c", _DIE_WITH_EDITS_IN_THE_WAL, str(db_path)], check=True, timeout=60)
+    assert db_path.with_name(db_path.name + "-wal").stat().st_size > 0
+    summary = build_demo_file(db_path, "small", today=TODAY, replace=True)
+    copy = summary.set_aside
+    assert copy is not None and copy.name.startswith(f"{db_path.stem}.before-demo-")
+    conn = sqlite3.connect(copy)
+    try:
+        assert one(conn, "PRAGMA integrity_check") == "ok"
+        assert one(conn, "SELECT count(*) FROM ngo WHERE address LIKE 'نشانی تازه %'") == 100
+    finally:
+        conn.close()
+    conn = sqlite3.connect(db_path)
+    try:
+        assert one(conn, "SELECT count(*) FROM ngo") == 500  # the demo under the real name
+    finally:
+        conn.close()
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.is_dir()) == sorted([db_path.name, copy.name])

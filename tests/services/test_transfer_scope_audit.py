@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy import text as text_sql
 
 from ostandari_desk.domain.ids import make_legal_national_id
-from ostandari_desk.errors import PermissionDeniedError
+from ostandari_desk.errors import PermissionDeniedError, UserError
 from ostandari_desk.services import transfer
 from ostandari_desk.services.ngos import NgoFilter, count_ngos, list_ngo_page
 from ostandari_desk.services.transfer.ngos import new_values
@@ -336,8 +336,9 @@ def test_export_writes_its_audit_entry(desk, abyek, tmp_path):
 def test_a_failed_export_writes_no_entry(desk, tmp_path):
     target = tmp_path / "x.csv"
     target.mkdir()  # a folder where the file should go
-    with pytest.raises(OSError):
+    with pytest.raises(UserError, match="نوشته نشد"):
         transfer.export_file(desk.uow, "ngos", target)
+    assert target.is_dir() and not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
     assert entries(desk, action="export") == []
 
 

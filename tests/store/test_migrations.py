@@ -7,7 +7,6 @@ from datetime import date
 
 import pytest
 from alembic import command
-from alembic.config import Config
 
 from ostandari_desk.domain import text
 from ostandari_desk.store import schema
@@ -19,13 +18,7 @@ CEOS = ["یاسر", "پرویز", "چنگیز", "آرش", "علي", "ژاله", 
 def _make_0001(path) -> None:
     """A database at revision 0001, migrated the way store.schema does (foreign keys off)."""
     engine = make_engine(sqlite_url(path))
-    config = Config()
-    config.set_main_option("script_location", str(schema.MIGRATIONS))
-    with engine.connect() as conn:
-        conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
-        config.attributes["connection"] = conn
-        command.upgrade(config, "0001")
-        conn.commit()
+    schema.migrate(engine, "0001")
     engine.dispose()
 
 
@@ -173,18 +166,12 @@ def test_full_text_index_has_the_one_letter_prefix_index(upgraded):
 
 def test_downgrade_to_0001_and_up_again_keeps_rows(upgraded):
     _path, engine, before = upgraded
-    config = Config()
-    config.set_main_option("script_location", str(schema.MIGRATIONS))
+    schema.migrate(engine, "0001", downgrade=True)
     with engine.connect() as conn:
-        conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
-        config.attributes["connection"] = conn
-        command.downgrade(config, "0001")
-        conn.commit()
         columns = [r[1] for r in conn.exec_driver_sql("PRAGMA table_info(ngo)").fetchall()]
-        assert "ceo_sort" not in columns
-        config.attributes["connection"] = conn
-        command.upgrade(config, "head")
-        conn.commit()
+    assert "ceo_sort" not in columns
+    schema.migrate(engine, "head")
+    with engine.connect() as conn:
         after = {t: conn.exec_driver_sql(f"SELECT count(*) FROM {t}").scalar() for t in before}
         assert (
             conn.exec_driver_sql("SELECT count(*) FROM ngo_fts WHERE ngo_fts MATCH '\"انجمن\"*'").scalar()
@@ -204,13 +191,7 @@ DESK_INDEXES = {
 
 
 def _migrate(engine, action, revision: str) -> None:
-    config = Config()
-    config.set_main_option("script_location", str(schema.MIGRATIONS))
-    with engine.connect() as conn:
-        conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
-        config.attributes["connection"] = conn
-        action(config, revision)
-        conn.commit()
+    schema.migrate(engine, revision, downgrade=action is command.downgrade)
 
 
 def _desk_indexes(engine) -> dict[str, tuple[str, str]]:

@@ -1,13 +1,26 @@
-"""Build a demo database: a province with realistic NGOs, licence histories, events, letters and inspections."""
+"""Build a demo database: a province with realistic NGOs, licence histories, events, letters and inspections.
+
+``build_demo(engine)`` fills an empty, migrated database in place. ``build_demo_file(path)`` is what the
+command line uses: it builds into a temporary file in the same folder and renames it over ``path`` only
+when complete, so a kill, a full disk or an error leaves ``path`` as it was (the build runs with the
+journal in memory, which is harmless in a file nobody else has). With ``replace`` an existing database is
+first copied aside with SQLite's online backup API, so edits still in its WAL are in the copy.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
+import os
 import random
+import sqlite3
+import tempfile
 import time
 from collections.abc import Callable
+from contextlib import closing
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from sqlalchemy import Engine, func, select
 
@@ -20,7 +33,9 @@ from ostandari_desk.services.demo.bulk import Bulk, Calendar, Keys, stamp
 from ostandari_desk.services.demo.centres import add_centres
 from ostandari_desk.services.demo.registry import Place, RegistryBuilder
 from ostandari_desk.store.adapters import adapters_for
+from ostandari_desk.store.engine import sqlite_url
 from ostandari_desk.store.models import County, Ngo, ReferenceItem, User, utc_now
+from ostandari_desk.store.schema import open_database
 from ostandari_desk.store.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -56,6 +71,7 @@ class DemoSummary:
     province: str
     seconds: float
     counts: dict[str, int] = field(default_factory=dict)  # table name -> rows written
+    set_aside: Path | None = None  # build_demo_file(replace=True): the copy of the database it replaced
 
     @property
     def ngos(self) -> int:
@@ -66,6 +82,9 @@ class DemoSummary:
         return self.counts.get("inspection", 0)
 
 
+_NOT_EMPTY = "پایگاه داده خالی نیست؛ داده نمونه فقط در پایگاه داده تازه ساخته می‌شود."
+
+
 def _ensure_setup(engine: Engine, province: str) -> None:
     """Initialize a fresh database, add the demo user and mark it a demo, in one transaction.
 
@@ -74,7 +93,7 @@ def _ensure_setup(engine: Engine, province: str) -> None:
     uow = UnitOfWork(engine, SYSTEM)
     with uow:
         if uow.s.exec(select(func.count()).select_from(Ngo)).one()[0]:
-            raise UserError("پایگاه داده خالی نیست؛ داده نمونه فقط در پایگاه داده تازه ساخته می‌شود.")
+            raise UserError(_NOT_EMPTY)
         if not setup.is_initialized(uow):
             setup.initialize(uow, province)
         known = select(User.id).where(User.username_key == users.username_key(DEMO_USER))
@@ -265,3 +284,148 @@ def build_demo(
         conn.exec_driver_sql("PRAGMA optimize")
     counts = {name: n for name, n in bulk.counts().items() if n}
     return DemoSummary(size, seed, province_name, time.perf_counter() - started, counts)
+
+
+# --- building into a file ---------------------------------------------------------------------------
+
+BUILDING = ".building"  # a temporary build beside the target: ".<name>.<random>.building"
+_SIDE_FILES = ("-wal", "-shm", "-journal")
+
+
+def build_demo_file(
+    path: Path | str,
+    size: str = "small",
+    province: str = "قزوین",
+    progress: Progress | None = None,
+    seed: int = 1401,
+    today: dt.date | None = None,
+    replace: bool = False,
+) -> DemoSummary:
+    """Build the demo in a temporary file beside ``path``; rename it over ``path`` only when complete.
+
+    ``path`` may be missing or hold a database without a province. With ``replace``, an initialized
+    database there is copied aside first (``<stem>.before-demo-<time><suffix>``, returned as
+    ``set_aside``) with SQLite's online backup API: the copy has every committed edit, those still in the
+    WAL too. Temporary files of builds that died are removed.
+
+    Raises:
+        UserError: ``path`` holds an initialized database and ``replace`` is false, or another program has
+            it open (it is left as it was).
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _remove_dead_builds(path)
+    used = path.exists() and _initialized(path)
+    if used and not replace:
+        raise UserError(_NOT_EMPTY)
+    if path.exists():
+        _take_out_of_use(path)  # refused now, not after a long build, when another program has it open
+    handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=BUILDING, dir=path.parent)
+    os.close(handle)
+    building = Path(name)
+    try:
+        engine = open_database(sqlite_url(building))
+        try:
+            summary = build_demo(engine, size, province, progress, seed, today)
+        finally:
+            engine.dispose()
+        _settle(building)
+        if path.exists():
+            _take_out_of_use(path)
+        kept = _copy_aside(path) if used else None
+        os.replace(building, path)
+        _sync_folder(path.parent)
+    except BaseException:
+        _remove_database(building)
+        raise
+    return dataclasses.replace(summary, set_aside=kept)
+
+
+def _initialized(path: Path) -> bool:
+    """Whether the file holds a province or any NGO (a database someone has used)."""
+    with closing(sqlite3.connect(path, timeout=10)) as conn:
+        names = {n for (n,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        return any(
+            table in names and conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() is not None
+            for table in ("province", "ngo")
+        )
+
+
+def _take_out_of_use(path: Path) -> None:
+    """Fold the WAL into the file and leave WAL mode, so nothing beside ``path`` belongs to it any more
+    (a stale -wal beside the renamed file would be replayed into it). SQLite refuses while another
+    connection has the file open: then the desk refuses too."""
+    try:
+        with closing(sqlite3.connect(path, timeout=1)) as conn:
+            conn.execute("PRAGMA journal_mode=DELETE").fetchone()
+    except sqlite3.OperationalError as exc:
+        if "locked" in str(exc) or "busy" in str(exc):
+            raise UserError(
+                f"پایگاه داده «{path}» در برنامه دیگری باز است؛ آن را ببندید و دوباره بکوشید. چیزی تغییر نکرد."
+            ) from exc
+        raise
+
+
+def _copy_aside(path: Path) -> Path:
+    """A copy of the database at ``path`` made with the online backup API, written under a temporary name
+    and renamed when whole."""
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    target = path.with_name(f"{path.stem}.before-demo-{stamp}{path.suffix}")
+    n = 1
+    while target.exists():
+        n += 1
+        target = path.with_name(f"{path.stem}.before-demo-{stamp}-{n}{path.suffix}")
+    partial = target.with_name(target.name + ".partial")
+    try:
+        with closing(sqlite3.connect(path, timeout=10)) as source, closing(sqlite3.connect(partial)) as copy:
+            source.backup(copy)
+        _sync_file(partial)
+        os.replace(partial, target)
+    except BaseException:
+        _remove_database(partial)
+        raise
+    return target
+
+
+def _settle(building: Path) -> None:
+    """The build wrote without syncing: checkpoint whatever is in its WAL, then flush the file to disk."""
+    with closing(sqlite3.connect(building)) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    _sync_file(building)
+
+
+def _sync_file(path: Path) -> None:
+    with open(path, "rb+") as handle:
+        os.fsync(handle.fileno())
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make a rename durable (POSIX; Windows has no handle on a folder to sync)."""
+    if os.name != "posix":
+        return
+    handle = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(handle)
+    finally:
+        os.close(handle)
+
+
+def _remove_database(path: Path) -> None:
+    for suffix in ("", *_SIDE_FILES):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def _remove_dead_builds(path: Path) -> None:
+    """Remove temporary builds of ``path`` left by a process that died; one being written holds its lock."""
+    for stale in path.parent.glob(f".{path.name}.*{BUILDING}"):
+        try:
+            with closing(sqlite3.connect(stale, timeout=0)) as conn:
+                conn.execute("BEGIN IMMEDIATE")
+                conn.rollback()
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                continue  # another build is writing it
+        except sqlite3.DatabaseError:
+            pass  # cut off mid-write: not a database any more
+        log.info("removing a dead demo build: %s", stale)
+        _remove_database(stale)

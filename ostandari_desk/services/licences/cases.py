@@ -135,7 +135,7 @@ def open_case(
         case_type = CaseType(case_type)
     except ValueError:
         raise ValidationError("نوع پرونده نادرست است.", field="case_type") from None
-    with uow:
+    with uow.writing():
         s = uow.s
         ngo = load_ngo(uow, ngo_id)
         allowed = allowed_case_types(ngo.licence_state, ngo.level)
@@ -179,7 +179,7 @@ def open_case(
 def check_documents(uow: UnitOfWork, case_id: str, on: date, note: str = "") -> None:
     """Record that the case's documents were checked (step DOCUMENTS)."""
     on = require_date(on, "تاریخ بررسی مدارک", "on")
-    with uow:
+    with uow.writing():
         case = load_case(uow, case_id)
         check_case_action(case.state, "documents", True)
         apply_licence_step(uow, case.ngo_id, StepKind.DOCUMENTS, on, note=note, case_id=case.id)
@@ -205,7 +205,7 @@ def send_inquiries(
     if not chosen:
         raise ValidationError("دست‌کم یک دستگاه را برای استعلام انتخاب کنید.", field="agencies")
     letters = {Agency(k): clean_code(v) for k, v in (letter_nos or {}).items()}
-    with uow:
+    with uow.writing():
         s = uow.s
         if due_days is None:
             due_days = int(settings.get_setting(uow, "inquiry_due_days"))
@@ -245,7 +245,7 @@ def answer_inquiry(uow: UnitOfWork, inquiry_id: str, on: date, answer: str, note
     on = require_date(on, "تاریخ پاسخ استعلام", "on")
     if answer not in ANSWERS:
         raise ValidationError("پاسخ استعلام باید مثبت یا منفی باشد.", field="answer")
-    with uow:
+    with uow.writing():
         s = uow.s
         inquiry = s.get(Inquiry, inquiry_id)
         if inquiry is None:
@@ -300,7 +300,7 @@ def decide_case(
         raise ValidationError("مبنای قانونی تصمیم شورا (آیین‌نامه و ماده) را وارد کنید.", field="legal_basis")
     if meeting_on is not None and meeting_on > on:
         raise ValidationError("تاریخ جلسه شورا نمی‌تواند پس از تاریخ ثبت تصمیم باشد.", field="meeting_on")
-    with uow:
+    with uow.writing():
         case = load_case(uow, case_id)
         check_case_action(case.state, "decide", all_answered(case_inquiries(uow, case.id)))
         ngo = load_ngo(uow, case.ngo_id)
@@ -333,7 +333,7 @@ def complete_case(
     Returns the id of the licence the case produced (None for conformity).
     """
     on = require_date(on, "تاریخ", "on")
-    with uow:
+    with uow.writing():
         case = load_case(uow, case_id)
         check_case_action(case.state, "complete", True)
         kind = COMPLETION_STEP[CaseType(case.case_type)]
@@ -363,7 +363,7 @@ def withdraw_case(uow: UnitOfWork, case_id: str, on: date, reason: str, note: st
     reason = text.clean(reason)
     if not reason:
         raise ValidationError("دلیل مختومه شدن پرونده را وارد کنید.", field="reason")
-    with uow:
+    with uow.writing():
         case = load_case(uow, case_id)
         check_case_action(case.state, "withdraw", True)
         step = apply_licence_step(
@@ -376,7 +376,7 @@ def withdraw_case(uow: UnitOfWork, case_id: str, on: date, reason: str, note: st
 
 
 def _complete_typed(uow: UnitOfWork, case_id: str, expected: CaseType, **kwargs) -> str | None:
-    with uow:
+    with uow.writing():
         case = load_case(uow, case_id)
         if case.case_type != expected.value:
             raise TransitionError(
@@ -495,7 +495,7 @@ def _record_step_letter(uow: UnitOfWork, ngo: Ngo, step: LicenceStep, kind: Step
 def _direct(uow: UnitOfWork, ngo_id: str, kind: StepKind, on: date, **kwargs) -> str:
     uow.require(Permission.SANCTION)
     on = require_date(on, "تاریخ", "on")
-    with uow:
+    with uow.writing():
         ngo: Ngo = load_ngo(uow, ngo_id)
         step = apply_licence_step(uow, ngo, kind, on, **kwargs)
         _record_step_letter(uow, ngo, step, kind)

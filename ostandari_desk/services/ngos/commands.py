@@ -96,7 +96,7 @@ def create_ngo(
         PermissionDeniedError: a county user registering an NGO of another county or of the province.
     """
     clean = _clean_input(data, board)
-    with uow:
+    with uow.writing():
         uow.check_county(clean.values["county_id"])
         _check_against_database(uow, clean, None)
         values = dict(clean.values)
@@ -111,17 +111,19 @@ def create_ngo(
         return ngo_id
 
 
-def _bump(uow: UnitOfWork, ngo_id: str, expected_version: int | None, values: dict[str, Any]) -> None:
+def _bump(uow: UnitOfWork, ngo_id: str, expected_version: int | None, values: dict[str, Any]) -> int:
     """Update the ngo row if its version is still ``expected_version``; else ConcurrentEditError.
+    Returns the new version.
 
-    The read is scoped to the actor's county: another county's NGO is not found.
+    The read is scoped to the actor's county: another county's NGO is not found. Without
+    ``expected_version`` (the desk's own work, never a clerk's form) the version read here is the one
+    the UPDATE requires: the block began IMMEDIATE, so nothing can come between.
     """
     current = uow.s.execute(select(Ngo.row_version).where(Ngo.id == ngo_id)).scalar()
     if current is None:
         raise NotFoundError("سازمان پیدا نشد؛ شاید حذف شده باشد", record=ngo_id)
-    stmt = update(Ngo).where(Ngo.id == ngo_id)
-    if expected_version is not None:
-        stmt = stmt.where(Ngo.row_version == expected_version)
+    version = current if expected_version is None else expected_version
+    stmt = update(Ngo).where(Ngo.id == ngo_id, Ngo.row_version == version)
     result = uow.s.execute(
         stmt.values(**values, updated_at=now_utc(), row_version=Ngo.row_version + 1).execution_options(
             synchronize_session=False
@@ -132,6 +134,7 @@ def _bump(uow: UnitOfWork, ngo_id: str, expected_version: int | None, values: di
             "اطلاعات این سازمان را کاربر دیگری پس از باز کردن شما ذخیره کرده است؛ آن را دوباره باز کنید",
             record=ngo_id,
         )
+    return version + 1
 
 
 def update_ngo(
@@ -148,18 +151,22 @@ def update_ngo(
         PermissionDeniedError: moving the NGO out of a county user's county.
     """
     clean = _clean_input(data, board)
-    with uow:
+    with uow.writing():
         _check_against_database(uow, clean, ngo_id)
         _bump(uow, ngo_id, expected_version, clean.values)
         _write_children(uow, ngo_id, clean)
         uow.commit()
 
 
-def set_ngo_active(
-    uow: UnitOfWork, ngo_id: str, active: bool, *, expected_version: int | None = None
-) -> None:
-    """Mark an NGO active or inactive (it stays in the database and its history)."""
+def set_ngo_active(uow: UnitOfWork, ngo_id: str, active: bool, *, expected_version: int | None = None) -> int:
+    """Mark an NGO active or inactive (it stays in the database and its history); returns its new row
+    version. A screen passes the version it showed as ``expected_version``.
+
+    Raises:
+        ConcurrentEditError: the record's row_version is no longer ``expected_version``.
+    """
     status = "active" if active else "inactive"
-    with uow:
-        _bump(uow, ngo_id, expected_version, {"status": status})
+    with uow.writing():
+        version = _bump(uow, ngo_id, expected_version, {"status": status})
         uow.commit()
+        return version

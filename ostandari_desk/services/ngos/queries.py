@@ -281,6 +281,7 @@ def _row_select() -> Any:
         Ngo.ceo_name,
         Ngo.status,
         Ngo.licence_state,
+        Ngo.row_version,
     )
 
 

@@ -162,3 +162,4 @@ class NgoRow:
     ceo_name: str
     status: str
     licence_state: str
+    row_version: int = 0  # the version the list showed: activate/deactivate refuses a stale one

@@ -234,5 +234,5 @@ def prepare_ngo_values(data: NgoInput, seq: int) -> dict[str, Any]:
 
 def next_seq(uow: UnitOfWork) -> int:
     """The next free ngo.seq (the full-text index key), over every county whoever asks."""
-    with uow:
+    with uow.writing():
         return (uow.s.execute(select(func.max(Ngo.__table__.c.seq))).scalar() or 0) + 1

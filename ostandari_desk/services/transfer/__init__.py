@@ -97,7 +97,8 @@ def import_file(
     report = ImportReport(kind=spec.name, warnings=list(table.warnings), dry_run=dry_run, label=spec.unit)
     source = ImportSource(spec.table, path.name, _sha256(path))
     try:
-        bad = spec.importer(uow, table, report, ImportOptions(dry_run, skip_bad, progress, source))
+        with uow if dry_run else uow.writing():  # the write lock before it reads keys and duplicates
+            bad = spec.importer(uow, table, report, ImportOptions(dry_run, skip_bad, progress, source))
     finally:
         table.close()
     report.errors.sort(key=lambda e: e.row)
@@ -125,7 +126,7 @@ def export_file(uow: UnitOfWork, kind: str, path: Path | str, flt: Any = None) -
             yield row
 
     write_table(path, spec.title, spec.headers, counted(spec.exporter(uow, flt)))
-    with uow:
+    with uow.writing():
         detail = f"{spec.title}: {text.to_persian_digits(count)} ردیف → {path.name}"
         uow.audit("export", spec.table, "", detail=detail)
         uow.commit()

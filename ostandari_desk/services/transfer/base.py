@@ -117,16 +117,23 @@ def read_rows(
     """Check every row of ``table``: (the good rows, {sheet row number: values} of the bad ones).
 
     Every error goes to ``report.errors``; ``report.rows_read`` is set; ``progress`` hears every
-    ``every`` rows and once at the end.
+    ``every`` rows and once at the end. The checks every kind shares come first (``table.screen``: a
+    text over its column's maximum length, a formula without a value); the kind's own errors on a
+    column they already named are dropped (one reason per cell).
     """
     good: list[Any] = []
     bad: dict[int, tuple] = {}
     count = 0
+    screen = table.screen
     for number, values in table.rows:
         count += 1
         if progress is not None and count % every == 0:
             progress(count, max(table.total, count))
+        values, shared = screen(number, values)
         row, errors = check(number, values)
+        if shared:
+            named = {e.column for e in shared}
+            errors = shared + [e for e in errors if e.column not in named]
         if errors:
             report.errors.extend(errors)
             bad[number] = values

@@ -54,23 +54,23 @@ H_ORGANIZER = "برگزارکننده"
 H_ATTENDEES = "تعداد شرکت‌کنندگان"
 H_HOURS = "ساعت آموزش"
 H_NGOS = "سمن‌های شرکت‌کننده"
+TITLE_MAX = 300
 
 COLUMNS = (
-    Column(H_TITLE, "title", True),
-    Column(H_KIND, "kind", True),
-    Column(H_STARTS, "starts_on", True),
-    Column(H_ENDS, "ends_on"),
-    Column(H_COUNTY, "county", True),
-    Column(H_ORGANIZER, "organizer"),
-    Column(H_ATTENDEES, "attendees"),
-    Column(H_HOURS, "training_hours"),
-    Column(H_NGOS, "ngos"),
+    Column(H_TITLE, "title", True, max_length=TITLE_MAX),
+    Column(H_KIND, "kind", True, max_length=100),
+    Column(H_STARTS, "starts_on", True, max_length=40),
+    Column(H_ENDS, "ends_on", max_length=40),
+    Column(H_COUNTY, "county", True, max_length=100),
+    Column(H_ORGANIZER, "organizer", max_length=300),
+    Column(H_ATTENDEES, "attendees", max_length=40),
+    Column(H_HOURS, "training_hours", max_length=40),
+    Column(H_NGOS, "ngos", max_length=20000),  # national IDs of up to ~1,600 NGOs
 )
 
 _KINDS = {text.normalize(label): kind for kind, label in KIND_LABELS.items()} | {k: k for k in KIND_LABELS}
 _LIST_SPLIT = re.compile(r"[،,؛;\n]")
 _PROGRESS_EVERY = 500
-TITLE_MAX = 300
 
 
 def _lookups(uow: UnitOfWork) -> tuple[dict[str, str], dict[str, str]]:

@@ -53,14 +53,14 @@ H_NGO = "شناسه ملی سمن"
 H_COUNTY = "شهرستان"
 
 COLUMNS = (
-    Column(H_NUMBER, "number", True),
-    Column(H_DATE, "dated_on", True),
-    Column(H_DIRECTION, "direction", True),
-    Column(H_KIND, "kind", True),
-    Column(H_PARTY, "party", True),
-    Column(H_SUBJECT, "subject", True),
-    Column(H_NGO, "ngo"),
-    Column(H_COUNTY, "county"),
+    Column(H_NUMBER, "number", True, max_length=60),
+    Column(H_DATE, "dated_on", True, max_length=40),
+    Column(H_DIRECTION, "direction", True, max_length=50),
+    Column(H_KIND, "kind", True, max_length=100),
+    Column(H_PARTY, "party", True, max_length=300),
+    Column(H_SUBJECT, "subject", True, max_length=1000),
+    Column(H_NGO, "ngo", max_length=40),
+    Column(H_COUNTY, "county", max_length=100),
 )
 
 PROVINCE_WORD = "استان"

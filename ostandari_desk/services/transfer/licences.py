@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from ostandari_desk.domain import ids, jalali, text
 from ostandari_desk.domain.lifecycle import StepKind
-from ostandari_desk.errors import UserError, ValidationError
+from ostandari_desk.errors import DatabaseUnavailableError, UserError, ValidationError
 from ostandari_desk.services.transfer.base import ImportOptions, TransferKind, audit_batch, read_rows
 from ostandari_desk.services.transfer.sheets import (
     Column,
@@ -40,13 +40,13 @@ H_LETTER_NO = "شماره نامه"
 H_NOTE = "توضیحات"
 
 COLUMNS = (
-    Column(H_NATIONAL_ID, "national_id", True),
-    Column(H_ACTION, "action", True),
-    Column(H_DATE, "on_date", True),
-    Column(H_LICENCE_NO, "licence_number"),
-    Column(H_EXPIRES, "expires_on"),
-    Column(H_LETTER_NO, "letter_no"),
-    Column(H_NOTE, "note"),
+    Column(H_NATIONAL_ID, "national_id", True, max_length=40),
+    Column(H_ACTION, "action", True, max_length=100),
+    Column(H_DATE, "on_date", True, max_length=40),
+    Column(H_LICENCE_NO, "licence_number", max_length=60),
+    Column(H_EXPIRES, "expires_on", max_length=40),
+    Column(H_LETTER_NO, "letter_no", max_length=60),
+    Column(H_NOTE, "note", max_length=2000),
 )
 
 # The sheet's words for the steps it carries (IMPORT_TEMPLATES.md), in the lifecycle's order.
@@ -234,6 +234,8 @@ def _apply_rows(
                 note=row["note"],
                 imported=True,
             )
+        except DatabaseUnavailableError:
+            raise  # not the row's fault: the whole import stops
         except UserError as exc:
             header = _FIELD_HEADERS.get(exc.field or "", H_ACTION)
             report.errors.append(RowError(number, header, exc.message))

@@ -54,17 +54,17 @@ H_PHONE = "تلفن"
 H_ADDRESS = "نشانی"
 
 COLUMNS = (
-    Column(H_NATIONAL_ID, "national_id", True),
-    Column(H_NAME, "name", True),
-    Column(H_COUNTY, "county", True),
-    Column(H_LEVEL, "level", True),
-    Column(H_FIELDS, "fields"),
-    Column(H_REG_NO, "registration_no"),
-    Column(H_REG_ON, "registered_on"),
-    Column(H_CEO, "ceo_name"),
-    Column(H_CEO_CODE, "ceo_national_code"),
-    Column(H_PHONE, "phone"),
-    Column(H_ADDRESS, "address"),
+    Column(H_NATIONAL_ID, "national_id", True, max_length=40),
+    Column(H_NAME, "name", True, max_length=300),
+    Column(H_COUNTY, "county", True, max_length=100),
+    Column(H_LEVEL, "level", True, max_length=50),
+    Column(H_FIELDS, "fields", max_length=2000),
+    Column(H_REG_NO, "registration_no", max_length=50),
+    Column(H_REG_ON, "registered_on", max_length=40),
+    Column(H_CEO, "ceo_name", max_length=200),
+    Column(H_CEO_CODE, "ceo_national_code", max_length=40),
+    Column(H_PHONE, "phone", max_length=40),
+    Column(H_ADDRESS, "address", max_length=1000),
 )
 
 PROVINCE_WORD = "استان"  # the county cell of a province-wide NGO

@@ -3,12 +3,27 @@
 Headers are matched after Persian normalization with every space removed, so «شناسه‌ملی»,
 «شناسه ملی» and «شناسه  ملي» are one header. Cells are read as openpyxl gives them
 (read-only, values only): text, numbers, or datetimes for Excel date cells.
+
+Hostile files: a sheet's real extent is checked before it is loaded (``sheet_limits``: at most
+200,000 data rows and 100 columns), merged header cells are refused by name, a formula cell without a
+cached value reads as ``FORMULA_WITHOUT_VALUE`` (a row error, not an empty cell) and every column's
+``max_length`` is enforced (a row error naming the row and the column).
+
+Files written here (exports, templates, error workbooks) go through ``services.files.atomic_path``:
+whole or not at all. Text that a spreadsheet would run as a formula (a leading ``= + - @``, TAB or CR,
+the OWASP list) gets a leading apostrophe in CSV; in .xlsx every text cell is typed as text, so it is
+never a formula. Excel keeps at most 32,767 characters in a cell: an export with a longer text is
+refused, naming the row and the column (CSV keeps it whole); only the error workbook, whose «خطا» column
+already says the text is too long, cuts it with a visible mark.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as _dt
+import itertools
+import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -17,20 +32,42 @@ from typing import Any
 
 from ostandari_desk.domain import jalali, text
 from ostandari_desk.errors import UserError, ValidationError
+from ostandari_desk.services import files
+from ostandari_desk.services.transfer import sheet_limits
+from ostandari_desk.services.transfer.sheet_limits import MAX_COLUMNS, MAX_ROWS
 
 ERROR_HEADER = "خطا"
 SUPPORTED_SUFFIXES = (".xlsx", ".csv")
+DEFAULT_MAX_LENGTH = 1000
+MAX_XLSX_CELL = 32_767  # Excel's limit on the characters of one cell
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # OWASP CSV injection
+CUT_MARK = " … [ادامه متن بریده شد]"
+FORMULA_REASON = "فرمول بدون مقدار؛ پرونده را در اکسل باز کنید و دوباره ذخیره کنید تا مقدارش حساب شود"
 
 Progress = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)
 class Column:
-    """One column of a sheet: its header (the contract) and whether the import demands it."""
+    """One column of a sheet: its header (the contract), whether the import demands it, and the most
+    characters a cell of it may hold on import."""
 
     header: str
     key: str
     required: bool = False
+    max_length: int = DEFAULT_MAX_LENGTH
+
+
+class _FormulaWithoutValue:
+    """A formula cell whose file holds no computed value (read as empty by every reader)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "FORMULA_WITHOUT_VALUE"
+
+
+FORMULA_WITHOUT_VALUE: Any = _FormulaWithoutValue()
 
 
 @dataclass(frozen=True)
@@ -100,9 +137,21 @@ def check_suffix(path: Path) -> str:
 # --- reading ------------------------------------------------------------------------------------
 
 
+Screen = Callable[[int, tuple[Any, ...]], tuple[tuple[Any, ...], list[RowError]]]
+
+
+def _no_screen(number: int, values: tuple[Any, ...]) -> tuple[tuple[Any, ...], list[RowError]]:
+    return values, []
+
+
 @dataclass
 class Table:
-    """An opened sheet: the original headers, where each known column sits, and its data rows."""
+    """An opened sheet: the original headers, where each known column sits, and its data rows.
+
+    ``screen(number, values)`` gives the row with formula cells without a value made empty, and the
+    row errors every kind shares: a text longer than its column's ``max_length``, a formula without a
+    value (``read_rows`` applies it).
+    """
 
     headers: list[str]
     positions: dict[str, int]  # column key -> index in a row
@@ -110,13 +159,15 @@ class Table:
     total: int  # data rows expected (estimate for xlsx; progress only)
     rows: Iterator[tuple[int, tuple[Any, ...]]]  # (sheet row number, values)
     close: Callable[[], None] = lambda: None
+    screen: Screen = _no_screen
 
 
 def open_table(path: Path, sheet_name: str, columns: Sequence[Column]) -> Table:
     """Open ``path`` and match its header row to ``columns``.
 
     Raises:
-        UserError: unknown suffix, missing file, empty sheet, or required headers missing (named).
+        UserError: unknown suffix, missing file, empty sheet, a sheet beyond 200,000 rows or 100
+            columns, merged header cells, or required headers missing (named).
     """
     path = Path(path)
     suffix = check_suffix(path)
@@ -152,11 +203,43 @@ def open_table(path: Path, sheet_name: str, columns: Sequence[Column]) -> Table:
     if extra:
         names = "، ".join(f"«{h}»" for h in extra)
         warnings.append(f"ستون‌های {names} شناخته نیستند و نادیده گرفته شدند.")
-    return Table(headers, positions, warnings, total, rows, close)
+    screen = _screen([(positions[c.key], c.header, c.max_length) for c in columns if c.key in positions])
+    return Table(headers, positions, warnings, total, rows, close, screen)
+
+
+def _screen(limits: list[tuple[int, str, int]]) -> Screen:
+    """The shared row checks for the known columns at (index, header, max_length)."""
+    fa = text.to_persian_digits
+
+    def screen(number: int, values: tuple[Any, ...]) -> tuple[tuple[Any, ...], list[RowError]]:
+        errors: list[RowError] = []
+        size = len(values)
+        for index, header, limit in limits:
+            if index < size:
+                value = values[index]
+                if value.__class__ is str:
+                    if len(value) > limit:
+                        errors.append(
+                            RowError(
+                                number,
+                                header,
+                                f"متن بیش از اندازه بلند است: {fa(len(value))} نویسه؛ "
+                                f"این ستون حداکثر {fa(limit)} نویسه می‌پذیرد",
+                            )
+                        )
+                elif value is FORMULA_WITHOUT_VALUE:
+                    errors.append(RowError(number, header, FORMULA_REASON))
+        if FORMULA_WITHOUT_VALUE in values:
+            values = tuple(None if v is FORMULA_WITHOUT_VALUE else v for v in values)
+        return values, errors
+
+    return screen
 
 
 def _header_text(value: object) -> str:
-    return text.clean(str(value)) if value is not None else ""
+    if value is None or value is FORMULA_WITHOUT_VALUE:
+        return ""
+    return text.clean(str(value))
 
 
 def _numbered(rows: Iterable[Sequence[Any]]) -> Iterator[tuple[int, tuple[Any, ...]]]:
@@ -169,24 +252,49 @@ def _numbered(rows: Iterable[Sequence[Any]]) -> Iterator[tuple[int, tuple[Any, .
 
 
 def _open_csv(path: Path):
+    """Read a UTF-8 CSV (at most MAX_ROWS data rows and MAX_COLUMNS columns).
+
+    A cell that our own CSV export neutralised («'=…», see ``neutralise``) loses its apostrophe again,
+    so an export re-imports as it was.
+    """
+    data: list[list[str]] = []
     try:
         with path.open(encoding="utf-8-sig", newline="") as handle:
-            data = list(csv.reader(handle))
+            reader = csv.reader(handle)
+            for row in reader:
+                if len(row) > MAX_COLUMNS:
+                    while row and not row[-1].strip():
+                        row.pop()
+                    if len(row) > MAX_COLUMNS:
+                        raise sheet_limits.too_big(path.name, reader.line_num, len(row))
+                if len(data) > MAX_ROWS:
+                    raise sheet_limits.too_big(path.name, reader.line_num, len(row))
+                if "'" in "".join(row):
+                    row = [_unquote(cell) for cell in row]
+                data.append(row)
     except UnicodeDecodeError:
         raise UserError(
             f"پرونده «{path.name}» با کدگذاری UTF-8 ذخیره نشده است؛ آن را به شکل CSV UTF-8 ذخیره کنید."
         ) from None
+    except csv.Error as exc:
+        raise UserError(f"پرونده «{path.name}» یک پرونده CSV درست نیست ({exc}).") from None
     if not data:
         return None, iter(()), 0, lambda: None
     return data[0], _numbered(data[1:]), len(data) - 1, lambda: None
 
 
+def _unquote(cell: str) -> str:
+    return cell[1:] if cell[:1] == "'" and cell[1:2] and cell[1] in "=+-@\t\r" else cell
+
+
 def _open_xlsx(path: Path, sheet_name: str):
     """Read with calamine (Rust): about twenty times faster than openpyxl's read-only pass.
 
-    Its cells are mapped to what openpyxl gives: an empty cell is None and a whole number an int
-    (calamine reads every number as a float); dates come as date/datetime either way. The grid is
-    read from A1 (``skip_empty_area=False``) so row numbers and header positions are the sheet's own.
+    The sheet's extent is checked first (``sheet_limits.inspect_xlsx``): calamine allocates the whole
+    rectangle up to the farthest cell. Its cells are mapped to what openpyxl gives: an empty cell is
+    None and a whole number an int (calamine reads every number as a float); dates come as
+    date/datetime either way. Rows and columns count from A1, so row numbers and header positions are
+    the sheet's own.
     """
     from python_calamine import CalamineError, CalamineWorkbook
 
@@ -194,15 +302,73 @@ def _open_xlsx(path: Path, sheet_name: str):
         book = CalamineWorkbook.from_path(str(path))
         wanted = header_key(sheet_name)
         names = book.sheet_names
-        sheet = book.get_sheet_by_name(next((n for n in names if header_key(n) == wanted), names[0]))
+        name = next((n for n in names if header_key(n) == wanted), names[0])
     except (CalamineError, IndexError) as exc:
         raise UserError(
             f"پرونده «{path.name}» یک پرونده اکسل سالم نیست ({exc.__class__.__name__})."
         ) from None
-    grid = sheet.to_python(skip_empty_area=False)
-    rows = (tuple(_calamine_cell(value) for value in row) for row in grid)
+    shape = sheet_limits.inspect_xlsx(path, name)
+    try:
+        sheet = book.get_sheet_by_name(name)
+    except CalamineError as exc:
+        raise UserError(
+            f"پرونده «{path.name}» یک پرونده اکسل سالم نیست ({exc.__class__.__name__})."
+        ) from None
+    if sheet.start is None:
+        return None, iter(()), 0, lambda: None
+    merged = [r for r in sheet.merged_cell_ranges or () if r[0][0] == 0]
+    rows = _calamine_rows(sheet, shape.formula_gaps)
     header = next(rows, None)
-    return header, _numbered(rows), max(len(grid) - 1, 0), lambda: None
+    if merged:
+        raise _merged_header_error(path, header or (), merged)
+    return header, _numbered(rows), max(sheet.end[0], 0), lambda: None
+
+
+def _merged_header_error(path: Path, header: Sequence[Any], merged) -> UserError:
+    parts = []
+    for (r0, c0), (r1, c1) in merged:
+        cells = f"{sheet_limits.column_letters(c0 + 1)}{r0 + 1}:{sheet_limits.column_letters(c1 + 1)}{r1 + 1}"
+        shown = "، ".join(
+            f"«{_header_text(header[i])}»" for i in range(c0, c1 + 1) if i < len(header) and header[i]
+        )
+        parts.append(f"{cells} ({shown})" if shown else cells)
+    return UserError(
+        f"سرستون‌های پرونده «{path.name}» خانه ادغام‌شده دارند: {'، '.join(parts)}. ادغام را بردارید و "
+        "برای هر ستون سرستون جداگانه بنویسید؛ وگرنه ستونی بی‌سرستون می‌ماند و داده‌اش خوانده نمی‌شود."
+    )
+
+
+def _calamine_rows(sheet, gaps: frozenset[tuple[int, int]]) -> Iterator[tuple[Any, ...]]:
+    """Every row from row 1, each from column A; formula cells without a value marked."""
+    start_row, start_col = sheet.start
+    pad = (None,) * start_col
+    gap_rows: dict[int, list[int]] = {}
+    for row_number, col in gaps:
+        gap_rows.setdefault(row_number, []).append(col)
+    source = iter(sheet.iter_rows())
+    first = next(source, None)
+    if first is None:
+        return
+    index = 0
+    if start_row and any(v != "" for v in first):
+        # this calamine starts at the first used row: fill the rows above it
+        for _ in range(start_row):
+            yield ()
+        index = start_row
+    for raw in itertools.chain((first,), source):
+        index += 1
+        row = pad + tuple(_calamine_cell(value) for value in raw) if pad else tuple(map(_calamine_cell, raw))
+        if index in gap_rows:
+            row = _mark_gaps(row, gap_rows[index])
+        yield row
+
+
+def _mark_gaps(row: tuple[Any, ...], columns: list[int]) -> tuple[Any, ...]:
+    cells = list(row) + [None] * (max(columns) + 1 - len(row))
+    for col in columns:
+        if cells[col] is None:
+            cells[col] = FORMULA_WITHOUT_VALUE
+    return tuple(cells)
 
 
 def _calamine_cell(value: Any) -> Any:
@@ -235,6 +401,7 @@ def cell_text(value: Any) -> str:
     return text.clean(str(value))
 
 
+_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _CODE_SEPARATORS = re.compile(r"[\s\-_/.\u200c]")
 
 
@@ -287,27 +454,80 @@ def cell_int(value: Any) -> int | None:
 # --- writing ------------------------------------------------------------------------------------
 
 
-def write_table(path: Path, sheet_name: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> Path:
-    """Write ``rows`` under ``headers`` as .xlsx (right-to-left sheet) or UTF-8 .csv with BOM."""
+def neutralise(value: object) -> str:
+    """``value`` as CSV text that no spreadsheet runs as a formula (OWASP: a leading apostrophe)."""
+    cell = "" if value is None else str(value)
+    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+
+
+def write_table(
+    path: Path,
+    sheet_name: str,
+    headers: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    cut_long_text: bool = False,
+) -> Path:
+    """Write ``rows`` under ``headers`` as .xlsx (right-to-left sheet) or UTF-8 .csv with BOM, atomically.
+
+    Raises:
+        UserError: the file could not be written (open in Excel, disk full, read-only), or (.xlsx) a
+            text is longer than a cell holds and ``cut_long_text`` is off; the old file is kept.
+    """
     path = Path(path)
     suffix = check_suffix(path)
-    if path.parent and not path.parent.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        if suffix == ".csv":
-            with path.open("w", encoding="utf-8-sig", newline="") as handle:
-                writer = csv.writer(handle)
-                writer.writerow(headers)
-                for row in rows:
-                    writer.writerow(["" if v is None else v for v in row])
-            return path
-        _write_xlsx(path, sheet_name, headers, rows)
-    except PermissionError:
-        raise UserError(f"پرونده «{path}» نوشته نشد؛ شاید در برنامه دیگری (اکسل) باز است.") from None
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with files.atomic_path(path) as temp:
+            write_rows(temp, suffix, sheet_name, headers, rows, cut_long_text=cut_long_text)
+    except OSError as exc:
+        raise files.unwritable(path, exc) from None
     return path
 
 
-def _write_xlsx(path: Path, sheet_name: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+def write_rows(
+    target: Path,
+    suffix: str,
+    sheet_name: str,
+    headers: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    widths: Sequence[int] | None = None,
+    cut_long_text: bool = False,
+) -> int:
+    """Write a sheet to ``target`` as it stands (the caller makes it atomic); returns the data rows."""
+    if suffix == ".csv":
+        return _write_csv(target, headers, rows)
+    return _write_xlsx(target, sheet_name, headers, rows, widths, cut_long_text)
+
+
+def _write_csv(path: Path, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+    count = 0
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow([neutralise(h) for h in headers])
+        for row in rows:
+            writer.writerow([_csv_value(v) for v in row])
+            count += 1
+    return count
+
+
+def _csv_value(value: Any) -> Any:
+    if value is None or value is FORMULA_WITHOUT_VALUE:
+        return ""
+    if value.__class__ is str:
+        return "'" + value if value.startswith(FORMULA_STARTS) else value
+    return value
+
+
+def _write_xlsx(
+    path: Path,
+    sheet_name: str,
+    headers: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    widths: Sequence[int] | None,
+    cut_long_text: bool,
+) -> int:
     import openpyxl
     from openpyxl.styles import Font
 
@@ -315,19 +535,94 @@ def _write_xlsx(path: Path, sheet_name: str, headers: Sequence[str], rows: Itera
     sheet = book.create_sheet(title=sheet_name[:31])
     sheet.sheet_view.rightToLeft = True
     sheet.freeze_panes = "A2"
-    widths = [max(12, min(40, len(h) + 6)) for h in headers]
+    if widths is None:
+        widths = [max(12, min(40, len(h) + 6)) for h in headers]
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[openpyxl.utils.get_column_letter(index)].width = width
     bold = Font(bold=True)
-    header_cells = []
-    for h in headers:
-        cell = openpyxl.cell.WriteOnlyCell(sheet, value=h)
-        cell.font = bold
-        header_cells.append(cell)
-    sheet.append(header_cells)
-    for row in rows:
-        sheet.append(list(row))
-    book.save(path)
+    count = 0
+    try:
+        sheet.append([_text_cell(sheet, h, bold) for h in headers])
+        for number, row in enumerate(rows, start=2):
+            sheet.append(
+                [_xlsx_value(sheet, v, number, i, row, headers, cut_long_text) for i, v in enumerate(row)]
+            )
+            count += 1
+        _save_book(book, path)
+    except BaseException:
+        _discard(sheet)
+        raise
+    return count
+
+
+def _save_book(book, path: Path) -> None:
+    """openpyxl's ``save_workbook``, but the zip is closed whatever happens: openpyxl leaves it open on
+    an error (a full disk), and an open handle keeps Windows from removing the temporary file."""
+    import zipfile
+
+    from openpyxl.writer.excel import ExcelWriter
+
+    book.properties.modified = _dt.datetime.now(tz=_dt.timezone.utc).replace(tzinfo=None)
+    archive = zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
+    try:
+        ExcelWriter(book, archive).write_data()
+    except BaseException:
+        with contextlib.suppress(OSError, ValueError):  # the first error is the one to report
+            archive.close()
+        if archive.fp is not None:  # close() refused: a member was still being written
+            archive.fp.close()
+        raise
+    archive.close()
+
+
+def _xlsx_value(sheet, value: Any, number: int, index: int, row, headers, cut_long_text: bool) -> Any:
+    """A cell for openpyxl: text always typed as text (openpyxl makes any «=…» string a formula)."""
+    if value.__class__ is not str:
+        return None if value is FORMULA_WITHOUT_VALUE else value
+    if not value.isprintable():
+        value = _ILLEGAL_XML.sub("", value)  # control characters an .xlsx cannot hold
+    if len(value) > MAX_XLSX_CELL:
+        if not cut_long_text:
+            raise _too_long_error(number, index, row, headers, len(value))
+        value = value[: MAX_XLSX_CELL - len(CUT_MARK)] + CUT_MARK
+    if value[:1] == "=":
+        return _text_cell(sheet, value)
+    return value
+
+
+def _too_long_error(number: int, index: int, row, headers, size: int) -> UserError:
+    fa = text.format_number
+    header = headers[index] if index < len(headers) else sheet_limits.column_letters(index + 1)
+    record = cell_text(row[0])[:60] if row and row[0] is not None and index != 0 else ""
+    which = f"ردیف {fa(number)}" + (f" («{record}»)" if record else "")
+    return UserError(
+        f"متن ستون «{header}» در {which} {fa(size)} نویسه است و یک خانه اکسل حداکثر "
+        f"{fa(MAX_XLSX_CELL)} نویسه نگه می‌دارد؛ خروجی نوشته نشد تا متنی بی‌صدا بریده نشود. "
+        "خروجی را با پسوند ‎.csv‎ بگیرید (متن کامل می‌ماند) یا متن را کوتاه کنید.",
+        field=header,
+    )
+
+
+def _text_cell(sheet, value: str, font=None):
+    """A write-only cell typed as text whatever it holds."""
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"
+    if font is not None:
+        cell.font = font
+    return cell
+
+
+def _discard(sheet) -> None:
+    """End a write-only sheet that failed half-way (its rows, or the save itself): the row stream closed
+    (else it writes into a closed file when collected) and openpyxl's temporary file removed."""
+    with contextlib.suppress(OSError, ValueError):  # the original error is the one to report
+        if not getattr(sheet, "_WriteOnlyWorksheet__saved", False):
+            sheet.close()
+        writer = sheet._writer  # openpyxl keeps the rows in a temporary file until the book is saved
+        if writer is not None and isinstance(writer.out, str) and os.path.exists(writer.out):
+            writer.cleanup()
 
 
 def bad_rows_path_for(source: Path) -> Path:
@@ -356,4 +651,5 @@ def write_bad_rows(
             cells = [values[i] if i < len(values) else None for i in keep]
             yield cells + ["؛ ".join(reasons.get(number, []))]
 
-    return write_table(path, sheet_name, out_headers, rows())
+    # the «خطا» column says why a cell is too long; cutting it (marked) lets the workbook be written
+    return write_table(path, sheet_name, out_headers, rows(), cut_long_text=True)

@@ -17,6 +17,22 @@ from sqlalchemy.orm import Session
 
 
 @dataclass(frozen=True)
+class SearchIndexHealth:
+    """What ``search_index_health`` found. ``missing_parts``: the index table or its triggers that are gone;
+    ``damaged``: the index's own check failed; ``missing_rows``: NGOs not in it (or in it with other text);
+    ``stray_rows``: entries with no NGO."""
+
+    missing_parts: tuple[str, ...] = ()
+    damaged: bool = False
+    missing_rows: int = 0
+    stray_rows: int = 0
+
+    @property
+    def healthy(self) -> bool:
+        return not (self.missing_parts or self.damaged or self.missing_rows or self.stray_rows)
+
+
+@dataclass(frozen=True)
 class DatabaseAdapters:
     """One database's implementations; the methods here are the portable defaults."""
 
@@ -100,6 +116,26 @@ class DatabaseAdapters:
 
     def restore_indexes(self, cursor: Any, deferred: list[Any], report: Callable[[int, int], None]) -> None:
         """Re-create what ``set_aside_indexes`` dropped and refill the search index."""
+
+    # --- health: is the file sound, is what is derived in step (services/health.py) ----------------
+
+    def integrity_problems(
+        self, conn: Connection, progress: Callable[[int, int], None] | None = None
+    ) -> list[str]:
+        """The database's own consistency check of its storage: [] when sound, else its report lines."""
+        return []
+
+    def foreign_key_problems(self, conn: Connection) -> list[str]:
+        """Rows whose reference points at nothing, one line each (table, row, referenced table)."""
+        return []
+
+    def search_index_health(self, conn: Connection) -> SearchIndexHealth:
+        """Whether the NGO full-text index is there, kept up by its triggers and holds every NGO as it is."""
+        return SearchIndexHealth()
+
+    def rebuild_search_index(self, conn: Connection) -> None:
+        """Build the NGO full-text index (and what keeps it up) afresh from the NGO table, in ``conn``'s
+        transaction (begun as a writer)."""
 
     # --- planner hints ---------------------------------------------------------------------------
 

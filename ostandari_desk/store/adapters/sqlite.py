@@ -27,14 +27,35 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy import text as sql_text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from ostandari_desk.domain import text
-from ostandari_desk.store.adapters.base import DatabaseAdapters
+from ostandari_desk.errors import DatabaseUnavailableError
+from ostandari_desk.store.adapters.base import DatabaseAdapters, SearchIndexHealth
 
 log = logging.getLogger(__name__)
 
 FTS_INSERT_TRIGGER = "ngo_fts_insert"
+FTS_TABLE = "ngo_fts"
+FTS_TRIGGERS = (FTS_INSERT_TRIGGER, "ngo_fts_update", "ngo_fts_delete")
+# As migration 0002 creates them (tests/store/test_health_adapter checks a rebuild gives the same schema).
+FTS_CREATE = (
+    "CREATE VIRTUAL TABLE ngo_fts USING fts5(search_text, "
+    "tokenize='unicode61 remove_diacritics 0', prefix='1')"
+)
+FTS_TRIGGER_SQL = (
+    (
+        "CREATE TRIGGER ngo_fts_insert AFTER INSERT ON ngo BEGIN "
+        "INSERT INTO ngo_fts(rowid, search_text) VALUES (new.seq, new.search_text); END"
+    ),
+    (
+        "CREATE TRIGGER ngo_fts_update AFTER UPDATE OF search_text, seq ON ngo BEGIN "
+        "DELETE FROM ngo_fts WHERE rowid = old.seq; "
+        "INSERT INTO ngo_fts(rowid, search_text) VALUES (new.seq, new.search_text); END"
+    ),
+    "CREATE TRIGGER ngo_fts_delete AFTER DELETE ON ngo BEGIN DELETE FROM ngo_fts WHERE rowid = old.seq; END",
+)
 # Below this many rows the per-row trigger costs less than dropping and re-creating it.
 FTS_SET_ASIDE_FROM = 500
 
@@ -202,6 +223,61 @@ class SqliteAdapters(DatabaseAdapters):
             )
             log.debug("ngo_fts filled in %.2f s", time.perf_counter() - started)
         report(len(deferred) + 1, len(deferred) + 1)
+
+    # --- health ------------------------------------------------------------------------------------
+
+    def integrity_problems(
+        self, conn: Connection, progress: Callable[[int, int], None] | None = None
+    ) -> list[str]:
+        """``PRAGMA integrity_check`` (every page, index and constraint of the file), with a progress estimate."""
+        from ostandari_desk.store.database_files import integrity_problems
+
+        driver = conn.connection.dbapi_connection
+        assert driver is not None
+        return integrity_problems(driver, progress)  # type: ignore[arg-type]
+
+    def foreign_key_problems(self, conn: Connection) -> list[str]:
+        rows = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+        return [f"{table} (ردیف {rowid}) → {parent}" for table, rowid, parent, _fk in rows]
+
+    def search_index_health(self, conn: Connection) -> SearchIndexHealth:
+        """The ``ngo_fts`` table and its three triggers exist, FTS5's own integrity check passes, and the
+        index holds exactly (seq, search_text) of every NGO."""
+        present = {
+            name
+            for (name,) in conn.exec_driver_sql(
+                "SELECT name FROM sqlite_master WHERE name IN (?, ?, ?, ?)", (FTS_TABLE, *FTS_TRIGGERS)
+            )
+        }
+        missing = tuple(name for name in (FTS_TABLE, *FTS_TRIGGERS) if name not in present)
+        if FTS_TABLE not in present:
+            return SearchIndexHealth(missing_parts=missing)
+        try:
+            conn.exec_driver_sql(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('integrity-check')")
+            damaged = False
+        except (DBAPIError, DatabaseUnavailableError):  # SQLITE_CORRUPT_VTAB: index and text disagree
+            damaged = True
+        missing_rows = conn.exec_driver_sql(
+            f"SELECT count(*) FROM ngo LEFT JOIN {FTS_TABLE} f ON f.rowid = ngo.seq "
+            "WHERE f.rowid IS NULL OR f.search_text IS NOT ngo.search_text"
+        ).scalar()
+        stray_rows = conn.exec_driver_sql(
+            f"SELECT count(*) FROM {FTS_TABLE} f WHERE NOT EXISTS (SELECT 1 FROM ngo WHERE ngo.seq = f.rowid)"
+        ).scalar()
+        return SearchIndexHealth(missing, damaged, int(missing_rows or 0), int(stray_rows or 0))
+
+    def rebuild_search_index(self, conn: Connection) -> None:
+        """Drop the index and its triggers, create them as migration 0002 does and fill the index."""
+        self.begin(conn)
+        for name in FTS_TRIGGERS:
+            conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}")
+        conn.exec_driver_sql(f"DROP TABLE IF EXISTS {FTS_TABLE}")
+        conn.exec_driver_sql(FTS_CREATE)
+        conn.exec_driver_sql(
+            f"INSERT INTO {FTS_TABLE}(rowid, search_text) SELECT seq, search_text FROM ngo ORDER BY seq"
+        )
+        for statement in FTS_TRIGGER_SQL:
+            conn.exec_driver_sql(statement)
 
     # --- planner hints ---------------------------------------------------------------------------
 

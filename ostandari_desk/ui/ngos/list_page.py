@@ -285,21 +285,25 @@ class NgoListPage(PagedListPage):
             self, "غیرفعال‌سازی", f"سازمان «{row.name}» غیرفعال شود؟\nپرونده‌ها و سوابق آن حفظ می‌شود."
         ):
             return
-        if not self._set_active(row.id, activate):
+        version = self._set_active(row.id, activate, row.row_version)
+        if version is None:
             return
         if activate:
             self.show_message(f"«{row.name}» دوباره فعال شد.")
         else:
-            self.show_message(f"«{row.name}» غیرفعال شد.", undo=lambda: self._set_active(row.id, True))
+            self.show_message(
+                f"«{row.name}» غیرفعال شد.", undo=lambda: self._set_active(row.id, True, version)
+            )
 
-    def _set_active(self, ngo_id: str, active: bool) -> bool:
+    def _set_active(self, ngo_id: str, active: bool, version: int) -> int | None:
+        """Save the change if the NGO is still at the ``version`` shown; its new version, or None."""
         try:
-            ngo_service.set_ngo_active(self.context.uow(), ngo_id, active)
+            version = ngo_service.set_ngo_active(self.context.uow(), ngo_id, active, expected_version=version)
         except UserError as exc:
             ui_errors.show_user_error(self, exc)
-            return False
+            return None
         self._after_save(ngo_id)
-        return True
+        return version
 
     def show_message(self, text: str, undo: Callable[[], object] | None = None) -> None:
         self.message_label.setText(text)

@@ -256,13 +256,14 @@ class ReportsPage(QWidget):
         target = Path(path)
         if target.suffix.lower() != ".pdf":
             target = target.with_suffix(".pdf")
+        from ostandari_desk.services.files import unwritable, write_bytes
+
         try:
-            target.write_bytes(self._pdf)
+            write_bytes(target, self._pdf)  # a temporary file beside it, fsynced, then renamed
         except OSError as exc:
-            from ostandari_desk.errors import UserError
             from ostandari_desk.ui.errors import show_user_error
 
-            show_user_error(self, UserError(f"فایل «{target}» ذخیره نشد: {exc.strerror or exc}"))
+            show_user_error(self, unwritable(target, exc))
             return
         self.status.setText(f"در «{target}» ذخیره شد.")
 

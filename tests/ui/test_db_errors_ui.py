@@ -1,0 +1,223 @@
+"""The GUI shows a locked, full, read-only, damaged or newer database as a Persian box saying what to do.
+
+Issue 7, finding 8: these reached the clerk as the generic crash box with an English traceback. Now the
+start-up (app._Startup._on_failed), a save in a page (show_user_error) and a background task's error
+path (run_task → show_error) show the database box (ui/errors.database_error_box); a damaged file names
+the backups and offers to open the latest one. Conditions are real (tests/db_conditions.py); message
+boxes are recorded instead of shown.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from contextlib import closing
+from dataclasses import dataclass
+
+import pytest
+from db_conditions import (
+    add_pragmas,
+    corrupt_header,
+    corrupt_schema_page,
+    hold_write_lock,
+    make_newer,
+    page_count,
+    short_busy_timeout,
+)
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import QMessageBox
+
+from ostandari_desk.ui import errors as ui_errors
+from ostandari_desk.ui.tasks import run_task, wait_for_tasks
+
+WHAT_TO_DO = {
+    "locked": "ببندید",
+    "full": "جا باز کنید",
+    "read_only": "اجازه نوشتن",
+    "corrupt": "نسخه پشتیبان را بازگردانید",
+    "newer": "به‌روز کنید",
+    "cannot_open": "مسیر پایگاه داده",
+}
+
+
+@dataclass
+class Box:
+    title: str
+    text: str
+    info: str
+    details: str
+    buttons: list[str]
+
+
+@pytest.fixture
+def boxes(monkeypatch):
+    """Every QMessageBox.exec() is recorded (and answered at once) instead of shown."""
+    shown: list[Box] = []
+
+    def record(box: QMessageBox) -> int:
+        buttons = [button.text() for button in box.buttons()]
+        shown.append(Box(box.windowTitle(), box.text(), box.informativeText(), box.detailedText(), buttons))
+        return 0
+
+    monkeypatch.setattr(QMessageBox, "exec", record)
+    return shown
+
+
+def assert_database_box(box: Box, reason: str) -> None:
+    assert box.title == ui_errors.DATABASE_TITLE
+    assert WHAT_TO_DO[reason] in box.text
+    assert "خطایی پیش‌بینی‌نشده" not in box.text  # not the crash box
+    assert box.details == ""  # no traceback
+    for english in ("Error", "sqlite3", "database is", "disk is", "readonly"):
+        assert english not in box.text
+
+
+def _close_desk_windows() -> None:
+    from PySide6.QtWidgets import QApplication
+
+    from ostandari_desk.ui.main_window import MainWindow
+
+    for widget in QApplication.topLevelWidgets():
+        if isinstance(widget, MainWindow):
+            widget.close()
+            widget.deleteLater()
+
+
+# --- start-up ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("condition", "reason"),
+    [(corrupt_header, "corrupt"), (corrupt_schema_page, "corrupt"), (make_newer, "newer")],
+)
+def test_start_up_on_an_unusable_database(prepared_app, db_path, boxes, monkeypatch, condition, reason):
+    from ostandari_desk import app as desk_app
+
+    monkeypatch.setattr("ostandari_desk.ui.errors.install_excepthook", lambda: None)
+    condition(db_path)
+    try:
+        assert desk_app.run_gui(db_path) == desk_app.EXIT_UNAVAILABLE  # was 1 (crash) or 2
+    finally:
+        wait_for_tasks()
+        _close_desk_windows()
+    [box] = boxes
+    assert_database_box(box, reason)
+    assert str(db_path.resolve()) in box.info
+
+
+def test_start_up_when_the_folder_is_gone(prepared_app, tmp_path, boxes, monkeypatch):
+    from ostandari_desk import app as desk_app
+
+    monkeypatch.setattr("ostandari_desk.ui.errors.install_excepthook", lambda: None)
+    try:
+        assert desk_app.run_gui(tmp_path / "unplugged" / "desk.sqlite3") == desk_app.EXIT_UNAVAILABLE
+    finally:
+        wait_for_tasks()
+        _close_desk_windows()
+    [box] = boxes
+    assert_database_box(box, "cannot_open")
+
+
+# --- a damaged file: the backups ------------------------------------------------------------------
+
+
+def _corrupt_error(db_path):
+    from ostandari_desk.errors import DatabaseUnavailableError
+    from ostandari_desk.services.session import open_desk
+
+    corrupt_header(db_path)
+    with pytest.raises(DatabaseUnavailableError) as caught:
+        open_desk(db_path)
+    return caught.value
+
+
+def test_corrupt_without_a_backup_names_the_folder_and_the_command(prepared_app, qtbot, db_path):
+    box = ui_errors.database_error_box(None, _corrupt_error(db_path))
+    qtbot.addWidget(box)
+    assert str(ui_errors.backups_folder()) in box.informativeText()
+    assert "ostandari-desk restore" in box.informativeText()
+    assert ui_errors.OPEN_LATEST_BACKUP not in [b.text() for b in box.buttons()]
+
+
+def test_corrupt_offers_the_latest_backup(prepared_app, qtbot, db_path, monkeypatch):
+    folder = ui_errors.backups_folder()
+    folder.mkdir(parents=True)
+    (folder / "older.odbk").write_bytes(b"1")
+    latest = folder / "latest.odbk"
+    latest.write_bytes(b"2")
+    os.utime(folder / "older.odbk", (1, 1))
+    opened = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url.toLocalFile()) or True)
+
+    box = ui_errors.database_error_box(None, _corrupt_error(db_path))
+    qtbot.addWidget(box)
+    assert str(latest) in box.informativeText()
+    assert f'ostandari-desk restore "{latest}"' in box.informativeText()
+    button = next(b for b in box.buttons() if b.text() == ui_errors.OPEN_LATEST_BACKUP)
+    button.click()
+    assert opened == [str(folder)]
+
+
+# --- a save in a page ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def reference_page(ctx, qtbot):
+    from ostandari_desk.ui.reference_page import ReferencePage
+
+    page = ReferencePage(ctx)
+    qtbot.addWidget(page)
+    page.office_edit.setText("اداره کل آزمون")
+    return page
+
+
+def test_save_while_another_program_writes(reference_page, ctx, db_path, boxes, monkeypatch):
+    add_pragmas(ctx.engine, short_busy_timeout(monkeypatch))
+    holder = hold_write_lock(db_path)
+    try:
+        reference_page.save_settings()
+    finally:
+        holder.close()
+    [box] = boxes
+    assert_database_box(box, "locked")
+
+
+def test_save_on_a_read_only_database(reference_page, ctx, boxes):
+    add_pragmas(ctx.engine, "PRAGMA query_only=ON")
+    reference_page.save_settings()
+    [box] = boxes
+    assert_database_box(box, "read_only")
+
+
+# --- a background task -----------------------------------------------------------------------------
+
+
+def test_task_on_a_full_disk(ctx, db_path, boxes, qtbot):
+    add_pragmas(ctx.engine, f"PRAGMA max_page_count={page_count(db_path)}")
+    results = []
+
+    def big_write() -> None:
+        uow = ctx.uow()
+        with uow.writing():
+            uow.audit("backup", "database", "", detail="پ" * 2_000_000)
+            uow.commit()
+
+    run_task(None, big_write, on_done=results.append, progress=False)
+    qtbot.waitUntil(lambda: bool(boxes), timeout=5000)
+    assert wait_for_tasks()
+    assert results == []
+    assert_database_box(boxes[0], "full")
+
+
+def test_task_with_a_raw_driver_error(prepared_app, db_path, boxes, qtbot):
+    """An error from the standard library's sqlite3 (not through the store's engines) is named too."""
+    corrupt_header(db_path)
+
+    def read() -> None:
+        with closing(sqlite3.connect(db_path)) as conn:
+            conn.execute("SELECT 1 FROM sqlite_master").fetchall()
+
+    run_task(None, read, on_done=lambda _r: None, progress=False)
+    qtbot.waitUntil(lambda: bool(boxes), timeout=5000)
+    assert wait_for_tasks()
+    assert_database_box(boxes[0], "corrupt")
