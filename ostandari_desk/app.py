@@ -125,6 +125,7 @@ class _Startup:
         if self.window is None:
             self.window = MainWindow()
         self.window.set_context(context)
+        self.window.auto_backup = True  # the day's backup when the desk closes (ui/backup_dialogs.py)
         self.window.show()
         self.app.setQuitOnLastWindowClosed(True)
 
@@ -149,9 +150,15 @@ class _Startup:
     def _on_failed(self, error: BaseException) -> None:
         """The database did not open: a Persian box saying what to do (never a traceback for a locked,
         full, read-only, damaged or newer database), then the application ends."""
-        from ostandari_desk.errors import DatabaseUnavailableError, UserError
+        from ostandari_desk.errors import DatabaseUnavailableError, UpgradeFailedError, UserError
         from ostandari_desk.ui.errors import show_error
 
+        if isinstance(error, UpgradeFailedError):  # the file is as it was; offer its before-upgrade copy
+            from ostandari_desk.ui.upgrade_failed import offer_restore
+
+            offer_restore(self.window, error)
+            self.app.exit(EXIT_UNAVAILABLE)
+            return
         show_error(self.window, error)
         if isinstance(error, DatabaseUnavailableError) or _database_unavailable(error):
             self.app.exit(EXIT_UNAVAILABLE)
@@ -178,6 +185,9 @@ def run_gui(db_path: Path | None = None) -> int:
     code = app.exec()  # the window saves its geometry in its closeEvent
     if startup.engine is not None:
         startup.engine.dispose()
+    context = startup.window.context if startup.window is not None else None
+    if context is not None and context.engine is not startup.engine:  # opened again after a restore
+        context.engine.dispose()
     return code
 
 

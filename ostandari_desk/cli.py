@@ -135,6 +135,8 @@ def _parser() -> argparse.ArgumentParser:
     exp.add_argument("kind", choices=kinds, help="نوع: " + "، ".join(kinds))
     exp.add_argument("file", type=Path, help="پرونده ‎.xlsx‎ یا ‎.csv‎")
 
+    _add_maintenance_commands(commands, common)
+
     from ostandari_desk import cli_report
 
     cli_report.register(commands, parents=[common])
@@ -164,6 +166,42 @@ def _add_user_commands(commands, common: argparse.ArgumentParser) -> None:
         "password", parents=[common], help="گذرواژه تازه برای کاربر؛ " + new_password
     )
     password.add_argument("username", help="نام کاربری")
+
+
+def _add_maintenance_commands(commands, common: argparse.ArgumentParser) -> None:
+    backup = commands.add_parser(
+        "backup",
+        parents=[common],
+        help="پشتیبان‌گیری در یک پرونده zip: پایگاه داده، پیوست‌ها و فهرست چکیده‌ها (مدیر سامانه؛ برنامه "
+        "می‌تواند باز باشد)",
+        epilog=_EPILOG,
+    )
+    backup.add_argument(
+        "--out",
+        type=Path,
+        metavar="FILE",
+        help="پرونده (یا پوشه) پشتیبان؛ پیش‌فرض: پوشه پشتیبان‌ها با نام تاریخ و ساعت شمسی",
+    )
+    restore = commands.add_parser(
+        "restore",
+        parents=[common],
+        help="بازگرداندن یک پشتیبان به جای داده کنونی (مدیر سامانه)؛ نخست درستی پشتیبان بررسی و از داده کنونی "
+        "پشتیبان گرفته می‌شود",
+        epilog=_EPILOG,
+    )
+    restore.add_argument("file", type=Path, help="پرونده پشتیبان ‎.zip‎")
+    restore.add_argument(
+        "--yes", action="store_true", help="بی‌پرسش بازگردانده شود (بدون پایانه، این گزینه لازم است)"
+    )
+    check = commands.add_parser(
+        "check",
+        parents=[common],
+        help="بررسی سلامت پایگاه داده، نمایه جست‌وجو و پیوست‌ها (مدیر سامانه)؛ وضعیت خروج ۰ سالم، ۱ مشکل",
+        epilog=_EPILOG,
+    )
+    check.add_argument(
+        "--repair", action="store_true", help="بازسازی آنچه برگرفته است: نمایه جست‌وجو و کلیدهای مرتب‌سازی"
+    )
 
 
 def _add_audit_command(commands, db_only: argparse.ArgumentParser) -> None:
@@ -580,6 +618,119 @@ def _cmd_export(args: argparse.Namespace, uow) -> int:
     return EXIT_OK
 
 
+# --- backup, restore, health check ------------------------------------------------------------------
+
+
+def _percent(label: str) -> tuple[Callable[[int, int], None], Callable[[], None]]:
+    """A progress callback printing «label: ۴۲٪» on a terminal (nothing in a log), and its end."""
+    tty = sys.stderr.isatty()
+    shown = [-1]
+
+    def progress(done: int, total: int) -> None:
+        percent = done * 100 // total if total else 0
+        if tty and percent != shown[0]:
+            shown[0] = percent
+            print(f"\r{label}: {_fa(percent)}٪", end="", file=sys.stderr, flush=True)
+
+    def finish() -> None:
+        if tty and shown[0] >= 0:
+            print(file=sys.stderr)
+
+    return progress, finish
+
+
+def _cmd_backup(args: argparse.Namespace, db_path: Path) -> int:
+    from ostandari_desk.domain.roles import Permission
+    from ostandari_desk.services import backup
+
+    engine, uow = _sign_in(args, db_path)
+    try:
+        uow.require(Permission.BACKUP)
+        progress, finish = _percent("پشتیبان‌گیری")
+        try:
+            result = backup.make_backup(uow, db_path, args.out, progress=progress)
+        finally:
+            finish()
+    finally:
+        engine.dispose()
+    print(
+        f"پشتیبان نوشته شد: {result.path} — {_fa(f'{result.size / 1e6:.1f}')} مگابایت، "
+        f"{_fa(result.members)} پرونده، در {_fa(f'{result.seconds:.1f}')} ثانیه"
+    )
+    return EXIT_OK
+
+
+def _confirm(question: str) -> bool:
+    try:
+        answer = input(f"{question} (بله/خیر): ")
+    except (EOFError, KeyboardInterrupt):
+        print(file=sys.stderr)
+        return False
+    return answer.strip().lower() in {"بله", "ب", "آری", "y", "yes"}
+
+
+def _cmd_restore(args: argparse.Namespace, db_path: Path) -> int:
+    from ostandari_desk.domain.roles import Permission
+    from ostandari_desk.services import restore
+
+    interactive = sys.stdin is not None and sys.stdin.isatty()
+    if not args.yes and not interactive:
+        raise UserError(
+            "بازگردانی داده کنونی را جایگزین می‌کند: بدون پایانه، ‎--yes‎ را بیفزایید. چیزی جایگزین نشد."
+        )
+    engine = uow = None
+    state = restore.database_state(db_path)
+    if state == restore.READABLE:
+        engine, uow = _sign_in(args, db_path)
+    else:
+        what = "نیست" if state == restore.MISSING else "آسیب دیده است و باز نمی‌شود"
+        print(f"پایگاه داده کنونی «{db_path}» {what}؛ بازگردانی بدون ورود انجام می‌شود.", file=sys.stderr)
+    try:
+        if uow is not None:
+            uow.require(Permission.BACKUP)
+        progress, finish = _percent("بررسی پرونده پشتیبان")
+        try:
+            prepared = restore.prepare_restore(args.file, db_path, progress)
+        finally:
+            finish()
+        with prepared:
+            print("\n".join(prepared.info.describe()))
+            if not args.yes and not _confirm(
+                "داده کنونی با این پشتیبان جایگزین شود؟ (پیش از آن از آن پشتیبان گرفته می‌شود)"
+            ):
+                print("بازگردانی انجام نشد؛ چیزی تغییر نکرد.")
+                return EXIT_REFUSED
+            progress, finish = _percent("بازگردانی")
+            try:
+                result = restore.restore_backup(prepared, db_path, uow=uow, progress=progress)
+            finally:
+                finish()
+    finally:
+        if engine is not None:
+            engine.dispose()
+    if result.safety_backup is not None:
+        print(f"داده پیشین پشتیبان‌گیری شد: {result.safety_backup}")
+    if result.set_aside is not None:
+        print(f"پایگاه داده آسیب‌دیده پیشین کنار گذاشته شد: {result.set_aside}")
+    print(f"پشتیبان بازگردانده شد: {db_path} (در {_fa(f'{result.seconds:.1f}')} ثانیه)")
+    return EXIT_OK
+
+
+@_signed_in
+def _cmd_check(args: argparse.Namespace, uow) -> int:
+    from ostandari_desk.domain.roles import Permission
+    from ostandari_desk.services import health
+
+    uow.require(Permission.BACKUP)
+    progress, finish = _percent("بررسی سلامت")
+    try:
+        report = health.check_health(uow, repair=args.repair, progress=progress)
+    finally:
+        finish()
+    print("\n".join(report.lines()))
+    return EXIT_OK if report.healthy else EXIT_BAD_ROWS
+
+
 _COMMANDS: dict[str, Command] = {
     "init": _cmd_init,
     "demo": _cmd_demo,
@@ -589,4 +740,7 @@ _COMMANDS: dict[str, Command] = {
     "import": _cmd_import,
     "export": _cmd_export,
     "report": _cmd_report,
+    "backup": _cmd_backup,
+    "restore": _cmd_restore,
+    "check": _cmd_check,
 }

@@ -46,9 +46,9 @@ def fill_disk_after(monkeypatch, folder: Path, budget: int = 2048) -> None:
 
     def opening(file, mode="r", *args, **kwargs):
         handle = real_open(file, mode, *args, **kwargs)
-        if isinstance(file, (str, os.PathLike)) and set(mode) & set("wax+"):
-            if Path(file).resolve().parent == folder:
-                return _Filling(handle, budget)
+        writing = isinstance(file, (str, os.PathLike)) and set(mode) & set("wax+")
+        if writing and Path(file).resolve().parent == folder:
+            return _Filling(handle, budget)
         return handle
 
     monkeypatch.setattr(io, "open", opening)

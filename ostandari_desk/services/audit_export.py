@@ -4,7 +4,7 @@ Every cell is written as text, and text that a spreadsheet would take for a form
 ``= + - @``, TAB or CR: the OWASP CSV-injection list) gets a leading apostrophe, in .xlsx too (this
 sheet is read, never re-imported). The neutralising function, the sheet writer and the atomic write
 (temporary file in the same folder, fsync, rename) are the ones every export shares
-(``services.transfer.sheets``, ``services.files``), so a failure leaves the old file or none.
+(``services.transfer.sheet_writer``, ``services.files``), so a failure leaves the old file or none.
 An entry without field changes (a sign-in, an import batch, an export) gives one row, its detail in
 the «مقدار جدید» column.
 """
@@ -19,7 +19,12 @@ from ostandari_desk.domain.roles import Permission
 from ostandari_desk.errors import UserError
 from ostandari_desk.services import files
 from ostandari_desk.services.audit import EXPORT_HEADERS, AuditFilter, AuditLine, audit_lines
-from ostandari_desk.services.transfer.sheets import FORMULA_STARTS, MAX_XLSX_CELL, neutralise, write_rows
+from ostandari_desk.services.transfer.sheet_writer import (
+    FORMULA_STARTS,
+    MAX_XLSX_CELL,
+    neutralise,
+    write_rows,
+)
 from ostandari_desk.store.uow import UnitOfWork
 
 SHEET_TITLE = "سابقه تغییرات"

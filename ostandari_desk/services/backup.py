@@ -46,10 +46,12 @@ __all__ = [
     "BackupResult",
     "BackupStatus",
     "Progress",
+    "StageProgress",
     "backup_name",
     "backup_status",
     "backups_folder",
     "backups_to_keep",
+    "jalali_stamp",
     "make_automatic_backup",
     "make_backup",
     "prune_automatic_backups",
@@ -87,13 +89,14 @@ def default_folder() -> Path:
 
 
 def backups_folder(uow: UnitOfWork) -> Path:
-    """The folder of the automatic backups and the default for a manual one (the ``backup_folder`` setting)."""
+    """The folder of the automatic backups, and the default of a manual one (``backup_folder`` setting)."""
     with uow:
         chosen = settings.get_setting(uow, "backup_folder")
     return Path(chosen) if chosen else default_folder()
 
 
-def _stamp(when: datetime) -> str:
+def jalali_stamp(when: datetime) -> str:
+    """«1403-09-10-153045»: the Jalali date and the local time, for file names."""
     local = when.astimezone() if when.tzinfo else when
     jy, jm, jd = jalali.to_jalali(local.date())
     return f"{jy:04d}-{jm:02d}-{jd:02d}-{local:%H%M%S}"
@@ -102,7 +105,7 @@ def _stamp(when: datetime) -> str:
 def backup_name(db_path: Path, when: datetime, automatic: bool = False) -> str:
     """«ostandari-1403-09-10-153045.zip» (the database's name, the Jalali date and the local time);
     automatic backups say «-auto-» so that only they are ever rotated away."""
-    return f"{Path(db_path).stem}{'-auto' if automatic else ''}-{_stamp(when)}.zip"
+    return f"{Path(db_path).stem}{'-auto' if automatic else ''}-{jalali_stamp(when)}.zip"
 
 
 def _automatic_pattern(db_path: Path) -> re.Pattern[str]:
@@ -231,7 +234,7 @@ def backup_status(uow: UnitOfWork, now: datetime | None = None) -> BackupStatus:
 # --- making one ---------------------------------------------------------------------------------------
 
 
-class _Meter:
+class StageProgress:
     """Progress over weighted stages, reported as (done, 1000): byte counts overflow Qt's int signals."""
 
     SCALE = 1000
@@ -301,7 +304,7 @@ def _store(zf: zipfile.ZipFile, name: str, path: Path, when: datetime, progress:
 
 
 def _pack(
-    handle, copy: Path, attachments: list[tuple[str, Path]], now: datetime, fields: dict, meter: _Meter
+    handle, copy: Path, attachments: list[tuple[str, Path]], now: datetime, fields: dict, meter: StageProgress
 ) -> dict[str, dict]:
     """Write the zip into the open file ``handle``: the database copy (removed once stored), the
     attachments, then the manifest; returns the manifest's members."""
@@ -362,7 +365,7 @@ def write_archive(
     attachment_bytes = sum(path.stat().st_size for _, path in attachments)
     database_bytes = database_files.size_of(source)
     # the copy costs about 1.5 times the packing of the same bytes (measured on the large demo)
-    meter = _Meter(progress, [1.5 * database_bytes, database_bytes, attachment_bytes])
+    meter = StageProgress(progress, [1.5 * database_bytes, database_bytes, attachment_bytes])
     _ensure_folder(out.parent)
     try:
         fd, name = tempfile.mkstemp(prefix=".backup-", suffix=".sqlite3.tmp", dir=scratch)
@@ -459,6 +462,7 @@ def make_automatic_backup(
     status = backup_status(uow)
     if not status.due:
         return None
-    result = make_backup(uow, db_path, status.folder, automatic=True, progress=progress)
+    target = status.folder / backup_name(db_path, datetime.now(), automatic=True)
+    result = make_backup(uow, db_path, target, automatic=True, progress=progress)
     prune_automatic_backups(result.path.parent, db_path)
     return result

@@ -1,4 +1,4 @@
-"""The health check (``ostandari-desk check``, «بررسی سلامت»): is the file sound and is what is derived in step.
+"""The health check (``ostandari-desk check``, «بررسی سلامت»): is the file sound, is what is derived in step.
 
 Parts, in order: the database's own storage check (SQLite's ``integrity_check``), references between
 records (``foreign_key_check``), the NGO search index against the NGO table (its adapter knows the index),
@@ -20,7 +20,7 @@ from sqlalchemy.exc import DBAPIError
 from ostandari_desk import paths
 from ostandari_desk.domain.roles import Permission
 from ostandari_desk.domain.text import persian_sort_key, to_persian_digits
-from ostandari_desk.services.backup import Progress, _Meter
+from ostandari_desk.services.backup import Progress, StageProgress
 from ostandari_desk.services.files import inside
 from ostandari_desk.store import schema
 from ostandari_desk.store.models import Event, LetterAttachment, Ngo
@@ -37,6 +37,12 @@ REVISION = "نسخه ساختار پایگاه داده"
 PARTS = (STORAGE, REFERENCES, SEARCH, SORT_KEYS, ATTACHMENTS, REVISION)
 _WEIGHTS = (60.0, 10.0, 4.0, 10.0, 15.0, 1.0)  # shares of the progress bar (integrity_check dominates)
 _SHOWN = 20  # problems listed one by one per part; the rest are counted
+_INDEX_PARTS = {  # SearchIndexHealth.PARTS as a clerk reads them
+    "index": "جدول نمایه",
+    "on_insert": "افزودن سمن‌های تازه به نمایه",
+    "on_update": "به‌روز کردن نمایه پس از ویرایش",
+    "on_delete": "برداشتن سمن حذف‌شده از نمایه",
+}
 _CHUNK = 4 << 20
 
 # (table, its id column, the text column, its sort key column)
@@ -68,8 +74,9 @@ class HealthReport:
     def repairable(self) -> bool:
         return any(f.repairable for f in self.findings)
 
-    def lines(self) -> list[str]:
-        """The Persian report: one line per part, then its problems, then the verdict."""
+    def lines(self, command_line: bool = True) -> list[str]:
+        """The Persian report: one line per part, then its problems, then the verdict (``command_line``:
+        name the ``--repair`` option, else the window's «بازسازی» button)."""
         out = []
         for part in PARTS:
             problems = [f for f in self.findings if f.part == part]
@@ -86,9 +93,8 @@ class HealthReport:
         else:
             out.append(f"نتیجه: {to_persian_digits(len(self.findings))} مشکل یافت شد.")
             if self.repairable:
-                out.append(
-                    "نمایه جست‌وجو و کلیدهای مرتب‌سازی با «بازسازی» (‎check --repair‎) از نو ساخته می‌شوند."
-                )
+                how = "‎check --repair‎" if command_line else "دکمه «بازسازی نمایه و کلیدها»"
+                out.append(f"نمایه جست‌وجو و کلیدهای مرتب‌سازی با {how} از نو ساخته می‌شوند.")
             if any(f.part == STORAGE for f in self.findings):
                 out.append("پرونده پایگاه داده آسیب دیده است: آخرین نسخه پشتیبان را بازگردانید.")
         return out
@@ -108,7 +114,8 @@ def _search_findings(uow: UnitOfWork) -> list[Finding]:
         uow.rollback()
     problems = []
     if health.missing_parts:
-        problems.append("بخش‌هایی از نمایه نیست: " + "، ".join(health.missing_parts))
+        missing = "، ".join(_INDEX_PARTS.get(name, name) for name in health.missing_parts)
+        problems.append(f"بخش‌هایی از نمایه نیست: {missing}")
     if health.damaged:
         problems.append("نمایه با متن ذخیره‌شده‌اش نمی‌خواند (آسیب دیده)")
     if health.missing_rows:
@@ -211,7 +218,7 @@ def check_health(
 ) -> HealthReport:
     """Check every part (see the module docstring); with ``repair``, rebuild the derived ones and check
     them again. Returns the report; ``healthy`` when nothing is left wrong."""
-    meter = _Meter(progress, [*_WEIGHTS, 10.0 if repair else 0.0])
+    meter = StageProgress(progress, [*_WEIGHTS, 10.0 if repair else 0.0])
     with uow:
         uow.require(Permission.BACKUP)
         conn = uow.s.connection()

@@ -494,14 +494,12 @@ def add_attachment(uow: UnitOfWork, letter_id: str, source_path: str | Path) -> 
         relative = _relative_store_path(sha, Path(name).suffix)
         target = paths.attachments_dir() / relative
         if not target.exists() or _sha256_of(target) != sha:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            partial = target.with_name(target.name + ".part")
             try:
-                shutil.copyfile(source, partial)
-                partial.replace(target)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                with files.atomic_path(target) as temp:  # whole or absent, fsynced
+                    shutil.copyfile(source, temp)
             except OSError as exc:
-                partial.unlink(missing_ok=True)
-                raise UserError(f"فایل پیوست ذخیره نشد: {exc.strerror or exc}") from exc
+                raise files.unwritable(f"پیوست {name}", exc) from exc
         attachment = LetterAttachment(
             **stamps(),
             letter_id=letter_id,

@@ -24,6 +24,7 @@ import shutil
 import tempfile
 import time
 import zipfile
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,7 +36,7 @@ from ostandari_desk.domain.roles import SYSTEM, Actor, Permission
 from ostandari_desk.domain.text import to_persian_digits
 from ostandari_desk.errors import DatabaseUnavailableError, PermissionDeniedError, UserError
 from ostandari_desk.services import backup
-from ostandari_desk.services.backup import Progress, _Meter
+from ostandari_desk.services.backup import Progress, StageProgress
 from ostandari_desk.services.files import inside
 from ostandari_desk.services.session import open_desk, unit_of_work
 from ostandari_desk.store import database_files
@@ -85,8 +86,10 @@ class BackupInfo:
             f"پرونده پشتیبان: {self.path}",
             f"ساخته‌شده در: {when}" + (" (پشتیبان خودکار)" if self.automatic else ""),
             f"اداره: {self.office or '—'}",
-            f"پایگاه داده: {to_persian_digits(f'{self.database_size / 1e6:.1f}')} مگابایت، "
-            f"{to_persian_digits(self.attachments)} پرونده پیوست",
+            (
+                f"پایگاه داده: {to_persian_digits(f'{self.database_size / 1e6:.1f}')} مگابایت، "
+                f"{to_persian_digits(self.attachments)} پرونده پیوست"
+            ),
         ]
 
 
@@ -150,12 +153,18 @@ def _manifest(zf: zipfile.ZipFile, path: Path) -> dict[str, Any]:
         ):
             raise _damaged(path)
     names = [n for n in zf.namelist() if n != backup.MANIFEST_MEMBER]
-    if len(names) != len(set(names)) or set(names) != set(members) or zf.namelist().count(backup.MANIFEST_MEMBER) != 1:
+    if (
+        len(names) != len(set(names))
+        or set(names) != set(members)
+        or zf.namelist().count(backup.MANIFEST_MEMBER) != 1
+    ):
         raise _damaged(path, "پرونده‌های درون آن با فهرست نمی‌خواند")
     return manifest
 
 
-def _unpack(zf: zipfile.ZipFile, name: str, target: Path, expected: dict, path: Path, report: Progress) -> None:
+def _unpack(
+    zf: zipfile.ZipFile, name: str, target: Path, expected: dict, path: Path, report: Progress
+) -> None:
     """Extract one member, checking its size and SHA-256 (and the zip's CRC) on the way."""
     digest = hashlib.sha256()
     size = 0
@@ -180,6 +189,50 @@ def _created_at(manifest: dict) -> datetime | None:
         return None
 
 
+def _unpack_all(
+    zf: zipfile.ZipFile, members: dict[str, dict], work: Path, staging: Path, path: Path, report: Progress
+) -> None:
+    """Every member to its place (the database into ``work``, the attachments under ``staging``), each
+    checked against the manifest; a name that would land elsewhere is refused."""
+    total = sum(m["size"] for m in members.values()) or 1
+    unpacked = [0]
+
+    def step(chunk: int, _total: int) -> None:
+        unpacked[0] += chunk
+        report(unpacked[0], total)
+
+    for name, expected in members.items():
+        if name == backup.DATABASE_MEMBER:
+            target = work / backup.DATABASE_MEMBER
+        elif name.startswith(backup.ATTACHMENTS_PREFIX):
+            target = inside(staging / "attachments", name[len(backup.ATTACHMENTS_PREFIX) :])
+            if target is None:
+                raise _damaged(path, f"نشانی نادرست «{name}»")
+        else:
+            raise _damaged(path, f"پرونده ناشناخته «{name}»")
+        _unpack(zf, name, target, expected, path, step)
+    (staging / "attachments").mkdir(exist_ok=True)
+
+
+def _verify_database(database: Path, manifest: dict, path: Path, report: Progress) -> str:
+    """The unpacked database passes integrity_check and has a revision this app knows; returns it."""
+    try:
+        problems = database_files.file_integrity_problems(database, report)
+        revision = database_files.revision_of(database)
+    except database_files.NotADatabaseError as exc:
+        raise _damaged(path, "پایگاه داده درون آن خوانده نمی‌شود") from exc
+    if problems:
+        raise _damaged(path, "پایگاه داده درون آن آسیب دیده است: " + problems[0])
+    if revision is None or revision != manifest.get("schema_revision"):
+        raise _damaged(path, "نسخه ساختار پایگاه داده با فهرست نمی‌خواند")
+    if not database_files.known_revision(revision):
+        raise UserError(
+            "پایگاه داده این پشتیبان با نسخه‌ای تازه‌تر از این برنامه ساخته شده است؛ نخست برنامه را به‌روز "
+            "کنید. چیزی جایگزین نشد."
+        )
+    return revision
+
+
 def prepare_restore(backup_path: Path, db_path: Path, progress: Progress | None = None) -> PreparedRestore:
     """Verify the backup at ``backup_path`` and unpack it beside ``db_path`` and the attachments folder.
 
@@ -190,10 +243,8 @@ def prepare_restore(backup_path: Path, db_path: Path, progress: Progress | None 
     if not backup_path.is_file():
         raise UserError(f"پرونده پشتیبان «{backup_path}» پیدا نشد.")
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    attachments_root = paths.attachments_dir()
     work = Path(tempfile.mkdtemp(prefix=f".{db_path.name}.restore-", dir=db_path.parent))
-    staging = Path(tempfile.mkdtemp(prefix=".attachments-restore-", dir=attachments_root.parent))
-    prepared = None
+    staging = Path(tempfile.mkdtemp(prefix=".attachments-restore-", dir=paths.attachments_dir().parent))
     try:
         try:
             zf = zipfile.ZipFile(backup_path)
@@ -202,84 +253,59 @@ def prepare_restore(backup_path: Path, db_path: Path, progress: Progress | None 
         with zf:
             manifest = _manifest(zf, backup_path)
             members: dict[str, dict] = manifest["members"]
-            meter = _Meter(progress, [sum(m["size"] for m in members.values()) or 1, members[backup.DATABASE_MEMBER]["size"]])
-            unpacked = [0]
-            step = meter.part(0)
-            total = sum(m["size"] for m in members.values()) or 1
-
-            def report(chunk: int, _total: int) -> None:
-                unpacked[0] += chunk
-                step(unpacked[0], total)
-
-            for name, expected in members.items():
-                if name == backup.DATABASE_MEMBER:
-                    target = work / backup.DATABASE_MEMBER
-                elif name.startswith(backup.ATTACHMENTS_PREFIX):
-                    target = inside(staging / "attachments", name[len(backup.ATTACHMENTS_PREFIX) :])
-                    if target is None:
-                        raise _damaged(backup_path, f"نشانی نادرست «{name}»")
-                else:
-                    raise _damaged(backup_path, f"پرونده ناشناخته «{name}»")
-                _unpack(zf, name, target, expected, backup_path, report)
-        (staging / "attachments").mkdir(exist_ok=True)
-        database = work / backup.DATABASE_MEMBER
-        try:
-            problems = database_files.file_integrity_problems(database, meter.part(1))
-            revision = database_files.revision_of(database)
-        except database_files.NotADatabaseError as exc:
-            raise _damaged(backup_path, "پایگاه داده درون آن خوانده نمی‌شود") from exc
-        if problems:
-            raise _damaged(backup_path, "پایگاه داده درون آن آسیب دیده است: " + problems[0])
-        if revision is None or revision != manifest.get("schema_revision"):
-            raise _damaged(backup_path, "نسخه ساختار پایگاه داده با فهرست نمی‌خواند")
-        if not database_files.known_revision(revision):
-            raise UserError(
-                "پایگاه داده این پشتیبان با نسخه‌ای تازه‌تر از این برنامه ساخته شده است؛ نخست برنامه را به‌روز "
-                "کنید. چیزی جایگزین نشد."
-            )
-        info = BackupInfo(
-            path=backup_path,
-            created_at=_created_at(manifest),
-            office=str(manifest.get("office") or ""),
-            revision=revision,
-            created_by=str(manifest.get("created_by") or ""),
-            automatic=bool(manifest.get("automatic")),
-            database_size=members[backup.DATABASE_MEMBER]["size"],
-            attachments=len(members) - 1,
-        )
-        prepared = PreparedRestore(info, work, staging)
-        meter.done()
-        return prepared
-    finally:
-        if prepared is None:
-            shutil.rmtree(work, ignore_errors=True)
-            shutil.rmtree(staging, ignore_errors=True)
+            database_size = members[backup.DATABASE_MEMBER]["size"]
+            meter = StageProgress(progress, [sum(m["size"] for m in members.values()), 2 * database_size])
+            _unpack_all(zf, members, work, staging, backup_path, meter.part(0))
+        revision = _verify_database(work / backup.DATABASE_MEMBER, manifest, backup_path, meter.part(1))
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    info = BackupInfo(
+        path=backup_path,
+        created_at=_created_at(manifest),
+        office=str(manifest.get("office") or ""),
+        revision=revision,
+        created_by=str(manifest.get("created_by") or ""),
+        automatic=bool(manifest.get("automatic")),
+        database_size=database_size,
+        attachments=len(members) - 1,
+    )
+    meter.done()
+    return PreparedRestore(info, work, staging)
 
 
 def database_state(db_path: Path) -> str:
-    """MISSING (no file), READABLE (a database, maybe busy) or UNREADABLE (damaged, or not a database)."""
+    """MISSING (no file), READABLE (a sound database, maybe busy: someone must sign in to replace it) or
+    UNREADABLE (damaged, or not a database: nobody can sign in to it)."""
     if not Path(db_path).exists():
         return MISSING
-    return READABLE if database_files.readable(Path(db_path)) else UNREADABLE
+    return READABLE if database_files.readable(Path(db_path), thorough=True) else UNREADABLE
 
 
 def _side_files(db_path: Path) -> list[Path]:
     return [Path(f"{db_path}{suffix}") for suffix in ("-wal", "-shm", "-journal")]
 
 
-def _set_aside(db_path: Path, stamp: str) -> Path | None:
-    """Move a damaged database and its side files to «<name>.broken-<stamp>…»; returns the new name."""
-    moved = None
+def _aside_name(db_path: Path, stamp: str) -> Path:
+    return db_path.with_name(f"{db_path.name}.broken-{stamp}")
+
+
+def _set_aside(db_path: Path, stamp: str) -> None:
+    """Move a damaged database and its side files (or a missing one's stray side files) to
+    «<name>.broken-<stamp>…»: nothing is deleted."""
     if db_path.exists():
-        moved = db_path.with_name(f"{db_path.name}.broken-{stamp}")
-        os.replace(db_path, moved)
+        os.replace(db_path, _aside_name(db_path, stamp))
     for side in _side_files(db_path):
         if side.exists():
-            os.replace(side, side.with_name(f"{db_path.name}.broken-{stamp}{side.name[len(db_path.name) :]}"))
-    return moved
+            os.replace(
+                side, side.with_name(f"{_aside_name(db_path, stamp).name}{side.name[len(db_path.name) :]}")
+            )
 
 
-def _stamp_restored(prepared: PreparedRestore, actor: Actor, safety: Path | None, set_aside: Path | None) -> None:
+def _stamp_restored(
+    prepared: PreparedRestore, actor: Actor, safety: Path | None, set_aside: Path | None
+) -> None:
     """Write the audit entry "restore" into the database being restored (upgrading it first if it is from
     an older version), and record the safety backup as its last backup."""
     engine = open_desk(prepared.database)
@@ -316,7 +342,7 @@ class _AttachmentSwap:
                 raise
         except OSError as exc:
             raise UserError(
-                f"پوشه پیوست‌ها جایگزین نشد ({exc.strerror or exc}); شاید پرونده‌ای از آن در برنامه دیگری باز "
+                f"پوشه پیوست‌ها جایگزین نشد ({exc.strerror or exc})؛ شاید پرونده‌ای از آن در برنامه دیگری باز "
                 "است. آن را ببندید و دوباره بکوشید؛ چیزی جایگزین نشد."
             ) from exc
 
@@ -352,58 +378,73 @@ def restore_backup(
     started = time.perf_counter()
     db_path = Path(db_path)
     state = database_state(db_path)
+    actor, folder, office = SYSTEM, backup.default_folder(), prepared.info.office
     if uow is not None:
-        with uow:
-            uow.require(Permission.BACKUP)
-            folder = backup.backups_folder(uow)
-            office = str(settings.get_setting(uow, "office_name") or "")
+        uow.require(Permission.BACKUP)
         actor = uow.actor
+        if state == READABLE:  # a damaged file cannot tell its settings
+            with uow:
+                folder = backup.backups_folder(uow)
+                office = str(settings.get_setting(uow, "office_name") or "")
         uow.engine.dispose()
     elif state == READABLE:
-        raise PermissionDeniedError("برای بازگرداندن پشتیبان، مدیر سامانه باید با پایگاه داده کنونی وارد شود.")
-    else:
-        actor, folder, office = SYSTEM, backup.default_folder(), prepared.info.office
+        raise PermissionDeniedError(
+            "برای بازگرداندن پشتیبان، مدیر سامانه باید با پایگاه داده کنونی وارد شود."
+        )
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    meter = _Meter(progress, [prepared.info.database_size * 3.0 if state == READABLE else 0.0, prepared.info.database_size])
-    held = None
-    try:
-        if state == READABLE:
-            try:
-                held = database_files.exclusive_access(db_path).__enter__()
-            except database_files.DatabaseBusyError:
-                raise DatabaseUnavailableError(
-                    DatabaseUnavailableError.LOCKED, IN_USE, database=str(db_path)
-                ) from None
-            except database_files.NotADatabaseError:
-                state = UNREADABLE
-        safety = set_aside = None
+    current_size = database_files.size_of(db_path) if state == READABLE else 0
+    meter = StageProgress(progress, [2.5 * current_size, prepared.info.database_size])
+    with ExitStack() as stack:
+        held = _hold(stack, db_path) if state != MISSING else None
+        if held is not None and state == UNREADABLE:  # only asked whether anyone has it open
+            stack.close()
+            held = None
+        safety = None
+        set_aside = None if held is not None or not db_path.exists() else _aside_name(db_path, stamp)
         if held is not None:
-            name = f"{db_path.stem}-before-restore-{backup.backup_name(db_path, datetime.now())[len(db_path.stem) + 1 :]}"
             safety = backup.write_archive(
                 held,
-                _safety_target(folder, name),
+                _safety_target(folder)
+                / f"{db_path.stem}-before-restore-{backup.jalali_stamp(datetime.now())}.zip",
                 scratch=db_path.parent,
                 manifest={"office": office, "created_by": actor.username, "automatic": False},
                 progress=meter.part(0),
             ).path
-        else:
-            set_aside = _set_aside(db_path, stamp)
         _stamp_restored(prepared, actor, safety, set_aside)
         swap = _AttachmentSwap(prepared.attachments, stamp)
         try:
             if held is not None:
                 database_files.replace_contents(held, prepared.database, meter.part(1))
             else:
-                for side in _side_files(db_path):
-                    side.unlink(missing_ok=True)
+                _set_aside(db_path, stamp)
                 os.replace(prepared.database, db_path)
         except BaseException:
             swap.undo()
             raise
         swap.keep(old_folder=safety is None)
-    finally:
-        if held is not None:
-            database_files.exclusive_access  # noqa: B018
-            _release(held)
     meter.done()
     return RestoreResult(prepared.info, safety, set_aside, time.perf_counter() - started)
+
+
+def _hold(stack: ExitStack, db_path: Path) -> Any:
+    """The database file held alone (store/database_files.exclusive_access), or None when it is not a
+    database SQLite can lock. Refused while anyone else has it open."""
+    try:
+        return stack.enter_context(database_files.exclusive_access(db_path))
+    except database_files.DatabaseBusyError:
+        raise DatabaseUnavailableError(
+            DatabaseUnavailableError.LOCKED, IN_USE, database=str(db_path)
+        ) from None
+    except database_files.NotADatabaseError:
+        return None
+
+
+def _safety_target(folder: Path) -> Path:
+    """The backups folder, or the default one when it is out of reach (a USB drive not plugged in)."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+    except OSError:
+        fallback = backup.default_folder()
+        fallback.mkdir(parents=True, exist_ok=True)
+        return fallback

@@ -6,13 +6,15 @@ The ui and cli layers come through here, so they never import the store (an impo
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import Engine
 
 from ostandari_desk.domain.roles import Actor
 from ostandari_desk.errors import DatabaseUnavailableError
-from ostandari_desk.store import db_errors
+from ostandari_desk.store import db_errors, schema
+from ostandari_desk.store import engine as store_engine
 from ostandari_desk.store.engine import sqlite_url
 from ostandari_desk.store.schema import open_database
 from ostandari_desk.store.uow import UnitOfWork
@@ -31,3 +33,15 @@ def unit_of_work(engine: Engine, actor: Actor) -> UnitOfWork:
 def database_unavailable(error: BaseException) -> DatabaseUnavailableError | None:
     """``error`` (a driver error raised outside the store's engines) as a DatabaseUnavailableError, or None."""
     return db_errors.database_unavailable(error)
+
+
+def on_lock_wait(listener: Callable[[bool], None]) -> Callable[[], None]:
+    """``listener(True)`` when a save starts waiting for another program that holds the database's write
+    lock, ``listener(False)`` when the wait ends; called on the waiting thread. Returns the remover."""
+    return store_engine.on_lock_wait(listener)
+
+
+def restore_before_upgrade(database: Path | str, copy: Path | str) -> Path:
+    """Put back the copy a failed upgrade named (UpgradeFailedError.copy), keeping the current file aside;
+    returns where it was kept. Only while no engine has the database open."""
+    return schema.restore_before_upgrade(database, copy)

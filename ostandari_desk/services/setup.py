@@ -107,6 +107,11 @@ def initialize(
 ) -> str:
     """Create the province, its counties, the default lists and the settings in one transaction.
 
+    It takes the write lock first (``uow.writing()``). Inside a caller's block it joins that transaction:
+    ``init`` and the set-up wizard call it with ``users.create_first_admin`` in one block, so a first
+    start leaves the province and its first admin, or neither (the schema before it is one transaction
+    too: store/schema.py).
+
     ``county`` None makes a provincial installation; a county name makes a county installation
     (installation_county_id is set). Returns the province id.
 

@@ -76,8 +76,9 @@ def _is_not_a_database(exc: sqlite3.Error) -> bool:
 # --- what a file holds -------------------------------------------------------------------------------
 
 
-def readable(path: Path) -> bool:
-    """Whether ``path`` is a SQLite database whose schema can be read (False: missing, damaged, not one).
+def readable(path: Path, thorough: bool = False) -> bool:
+    """Whether ``path`` is a SQLite database whose schema can be read (False: missing, damaged, not one);
+    ``thorough`` also runs ``PRAGMA quick_check`` (every page's structure, about a second a gigabyte).
 
     A database another program holds locked counts as readable: it is there, just busy.
     """
@@ -86,6 +87,8 @@ def readable(path: Path) -> bool:
     try:
         with closing(_connect(path, timeout=1.0)) as conn:
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            if thorough and [row[0] for row in conn.execute("PRAGMA quick_check(1)")] != ["ok"]:
+                return False
     except sqlite3.Error as exc:
         return _is_busy(exc)
     return True

@@ -15,7 +15,6 @@ naming that copy, and ``restore_before_upgrade`` puts it back (the current file 
 from __future__ import annotations
 
 import os
-import shutil
 import sqlite3
 from contextlib import closing
 from datetime import datetime
@@ -25,7 +24,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
-from ostandari_desk.errors import DatabaseUnavailableError, SchemaError, UpgradeFailedError
+from ostandari_desk.errors import DatabaseUnavailableError, SchemaError, UpgradeFailedError, UserError
 from ostandari_desk.store.engine import make_engine, writer
 
 if TYPE_CHECKING:
@@ -98,9 +97,10 @@ def open_database(url: str) -> Engine:
         engine.dispose()
         if copy is None or isinstance(exc, DatabaseUnavailableError) and not isinstance(exc, SchemaError):
             raise  # a new file (nothing to restore), or locked, full, read-only...: said as such
+        why = f"{exc.message} " if isinstance(exc, UserError) else ""
         raise UpgradeFailedError(
             "به‌روزرسانی پایگاه داده برای این نسخه برنامه انجام نشد و پرونده همان‌گونه که بود ماند. "
-            f"رونوشتی که پیش از به‌روزرسانی گرفته شد: {copy}",
+            f"{why}رونوشتی که پیش از به‌روزرسانی گرفته شد: {copy}",
             copy=str(copy),
             database=engine.url.database,
         ) from exc
@@ -176,15 +176,15 @@ def _archive(copy: Path) -> Path:
     return done
 
 
-def copy_database(source: Path, target: Path) -> None:
+def copy_database(source: Path | str | sqlite3.Connection, target: Path) -> None:
     """Copy the SQLite database ``source`` (its committed state, WAL included, while others may use it)
-    to ``target`` with SQLite's online backup API; the copy is written under a temporary name, flushed
-    to disk and renamed, so ``target`` is never half a database."""
+    to ``target`` with SQLite's online backup API (store/database_files.py); the copy is written under a
+    temporary name, flushed to disk and renamed, so ``target`` is never half a database."""
+    from ostandari_desk.store import database_files  # it imports this module
+
     partial = target.with_name(f"partial-{target.name}")
-    partial.unlink(missing_ok=True)
     try:
-        with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(partial)) as dst:
-            src.backup(dst)
+        database_files.snapshot(source if isinstance(source, sqlite3.Connection) else Path(source), partial)
         _fsync(partial)
         os.replace(partial, target)
         _fsync(target.parent)
@@ -207,15 +207,26 @@ def _fsync(path: Path) -> None:
 
 
 def restore_before_upgrade(database: Path | str, copy: Path | str) -> Path:
-    """Put the before-upgrade ``copy`` back as ``database`` (with the backup API, into the file itself);
-    the current file is kept aside first. Returns where it was kept. Nobody may have it open."""
+    """Put the before-upgrade ``copy`` back as ``database``; the current file is kept aside first (a copy
+    made with the backup API). Returns where it was kept.
+
+    Done holding the file alone (store/database_files.py), in one transaction: a crash leaves the file
+    as it was. Raises DatabaseUnavailableError ("locked") while another window or program has it open.
+    """
+    from ostandari_desk.store import database_files  # it imports this module
+
     database, copy = Path(database), Path(copy)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     aside = database.with_name(f"{database.stem}.failed-upgrade-{stamp}{database.suffix}")
     try:
-        copy_database(database, aside)
-    except sqlite3.DatabaseError:  # a file SQLite cannot read can only be kept byte for byte
-        shutil.copy2(database, aside)
-    with closing(sqlite3.connect(copy)) as src, closing(sqlite3.connect(database)) as dst:
-        src.backup(dst)
+        with database_files.exclusive_access(database) as held:
+            copy_database(held, aside)
+            database_files.replace_contents(held, copy)
+    except database_files.DatabaseBusyError as exc:
+        raise DatabaseUnavailableError(DatabaseUnavailableError.LOCKED, database=str(database)) from exc
+    except database_files.NotADatabaseError:  # nobody can use a file SQLite cannot read: move it aside
+        os.replace(database, aside)
+        for suffix in ("-wal", "-shm"):
+            Path(f"{database}{suffix}").unlink(missing_ok=True)
+        copy_database(copy, database)
     return aside

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, ClassVar, Self, TypeVar
 
-from sqlalchemy import Engine, Table, event, true
+from sqlalchemy import Engine, Table, true
 from sqlmodel import Session
 
 from ostandari_desk.domain.roles import PERMISSION_LABELS, Actor, Permission
@@ -64,7 +64,6 @@ class UnitOfWork:
     def __enter__(self) -> Self:
         if self._depth == 0:
             self.session = Session(self._bind, expire_on_commit=False)
-            event.listen(self.session, "after_transaction_end", self._transaction_ended)
             self._trail = audit_trail.AuditTrail(self.actor)
             audit_trail.install(self.session, self._trail)
         self._depth += 1
@@ -120,10 +119,6 @@ class UnitOfWork:
         self._began = IMMEDIATE if self._writer else DEFERRED
         return self._began
 
-    def _transaction_ended(self, _session: Session, transaction: Any) -> None:
-        if transaction.parent is None:
-            self._began = None
-
     def _undeclared(self, what: str) -> None:
         if self.strict_writes:
             raise UndeclaredWriteError(what)
@@ -162,6 +157,7 @@ class UnitOfWork:
         assert self._trail is not None
         self._trail.rows.clear()
         self.s.rollback()
+        self._began = None
 
     def _commit_now(self) -> list[Callable[[], None]]:
         """Commit; returns the after-commit callbacks for the caller to run."""
@@ -174,6 +170,7 @@ class UnitOfWork:
             )
         self._trail.write(self.s)
         self.s.commit()
+        self._began = None
         self._commit_asked = False
         done, self._after_commit = self._after_commit, []
         return done

@@ -11,9 +11,11 @@ and ``apply_filter(dict)`` (the start page's tiles open a filtered list through 
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -38,6 +40,7 @@ __all__ = ["APP_TITLE", "MainWindow", "PlaceholderPage", "ui_settings"]
 
 APP_TITLE = "میز استانداری"
 PLACEHOLDER_TEXT = "این بخش هنوز ساخته نشده است"
+LOCK_WAIT_MESSAGE = "در انتظار برنامه دیگری که پایگاه داده را در دست دارد…"
 VERSION = "۰٫۱٫۰"
 
 
@@ -148,11 +151,15 @@ class MainWindow(QMainWindow):
     """
 
     area_changed = Signal(str)
+    lock_waiting = Signal(bool)  # a save waits for another program's write lock (any thread)
 
     def __init__(self, context: AppContext | None = None, parent: QWidget | None = None):
         super().__init__(parent)
         self.context: AppContext | None = None
+        self._stop_lock_wait: Callable[[], None] | None = None
+        self.lock_waiting.connect(self._show_lock_wait)
         self._signed_out = False  # «خروج از حساب» already logged this context's sign-out
+        self.auto_backup = False  # the day's backup when the window closes (app.py turns it on)
         self._pages: dict[str, QWidget] = {}
         self._areas: tuple[Area, ...] = areas_for(None)
         self.last_dialog: QDialog | None = None  # the dialog opened last (tests look at it)
@@ -195,6 +202,10 @@ class MainWindow(QMainWindow):
         self.context = context
         self._signed_out = False
         self.statusBar().clearMessage()
+        if self._stop_lock_wait is None:  # the store is loaded by now (start-up imports it late)
+            from ostandari_desk.services.session import on_lock_wait
+
+            self._stop_lock_wait = on_lock_wait(_lock_wait_listener(self))
         office = ""
         try:
             office = context.office_name
@@ -204,6 +215,9 @@ class MainWindow(QMainWindow):
             logging.getLogger("ostandari_desk").exception("reading the office name failed")
         self.set_office_title(office)
         self._areas = areas_for(context.actor)
+        from ostandari_desk.ui.backup_dialogs import update_backup_actions
+
+        update_backup_actions(self.backup_actions, context.actor)
         self._fill_navigation()
         self._fill_go_menu()
         self.actor_label.setText(context.actor.display)
@@ -219,6 +233,10 @@ class MainWindow(QMainWindow):
     def set_office_title(self, office: str) -> None:
         """«میز استانداری — <office name>» (after set-up or a change in the settings)."""
         self.setWindowTitle(f"{APP_TITLE} — {office}" if office else APP_TITLE)
+
+    def close_pages(self) -> None:
+        """Drop every page built so far (before the database is replaced); ``set_context`` builds anew."""
+        self._discard_pages()
 
     def _discard_pages(self) -> None:
         for page in self._pages.values():
@@ -242,6 +260,9 @@ class MainWindow(QMainWindow):
         from ostandari_desk.ui.transfer import add_transfer_actions  # «ورود و خروج اطلاعات»: Ctrl+I, Ctrl+E
 
         self.transfer_actions = add_transfer_actions(self, file_menu)
+        from ostandari_desk.ui.backup_dialogs import add_backup_actions  # admins: backup, restore, check
+
+        self.backup_actions = add_backup_actions(self, file_menu)
         quit_action = QAction("خروج", self)
         quit_action.setShortcut(QKeySequence("Ctrl+Q"))
         quit_action.triggered.connect(self.close)
@@ -421,6 +442,11 @@ class MainWindow(QMainWindow):
         settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        from ostandari_desk.ui.backup_dialogs import backup_before_close
+
+        if backup_before_close(self):  # the day's automatic backup first; the window closes once it is done
+            event.ignore()
+            return
         self.save_state()
         if self.context is not None and not self._signed_out:
             from ostandari_desk.errors import UserError
@@ -431,4 +457,29 @@ class MainWindow(QMainWindow):
                 users.log_out(self.context.uow())  # closing the desk ends the session in the audit too
             except UserError as error:  # a database that went away must not keep the window open
                 self.statusBar().showMessage(error.message)
+        if self._stop_lock_wait is not None:
+            self._stop_lock_wait()
+            self._stop_lock_wait = None
         super().closeEvent(event)
+
+    def _show_lock_wait(self, waiting: bool) -> None:
+        """«در انتظار برنامه دیگری…» in the status bar while a save waits for the database."""
+        bar = self.statusBar()
+        if waiting:
+            bar.showMessage(LOCK_WAIT_MESSAGE)
+            bar.repaint()  # a save on this thread blocks it next: paint now
+        elif bar.currentMessage() == LOCK_WAIT_MESSAGE:
+            bar.clearMessage()
+
+
+def _lock_wait_listener(window: MainWindow) -> Callable[[bool], None]:
+    """Hands the store's lock-wait notices to ``window`` (queued when they come from a worker thread);
+    holds it weakly, so a window gone without closing is simply skipped."""
+    ref = weakref.ref(window)
+
+    def listener(waiting: bool) -> None:
+        target = ref()
+        if target is not None and shiboken6.isValid(target):
+            target.lock_waiting.emit(waiting)
+
+    return listener

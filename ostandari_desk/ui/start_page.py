@@ -109,6 +109,13 @@ class StartPage(QWidget):
         self.status_label = child(self.ui, QLabel, "statusLabel")
         office = child(self.ui, QLabel, "officeLabel")
         office.setText(context.office_name)
+        # «no backup for more than seven days» (ui/backup_dialogs.py), under the office's name
+        self.backup_warning = QLabel(self.ui)
+        self.backup_warning.setObjectName("backupWarning")
+        self.backup_warning.setWordWrap(True)
+        self.backup_warning.hide()
+        layout = self.ui.layout()
+        layout.insertWidget(layout.indexOf(office) + 1, self.backup_warning)
         grid = self.ui.findChild(QGridLayout, "tilesGrid")
         self.tiles: dict[str, TileButton] = {}
         for index, tile in enumerate(TILES):
@@ -163,9 +170,18 @@ class StartPage(QWidget):
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         self.refresh()
+        self.show_backup_warning()
         if self.year_summary is None:
             # QtCharts is slow to import: add the year summary once the page is on screen
             QTimer.singleShot(0, self, self._add_year_summary)  # dropped if the page is gone by then
+
+    def show_backup_warning(self) -> None:
+        """Warn when the last backup is older than seven days (one settings read)."""
+        from ostandari_desk.ui.backup_dialogs import backup_warning_text
+
+        text = backup_warning_text(self.context)
+        self.backup_warning.setText(text)
+        self.backup_warning.setVisible(bool(text))
 
     def _add_year_summary(self) -> None:
         if self.year_summary is not None:

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal, Slot
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 __all__ = ["TaskCancelled", "TaskHandle", "run_task"]
@@ -82,6 +82,9 @@ class TaskHandle(QObject):
         self.dialog = dialog
         self.cancelled = threading.Event()
         self.finished = False
+        # Inside the dialog's setValue: a window-modal QProgressDialog runs the event loop there, so the
+        # task's end (or the next progress) may arrive nested in it; closing the dialog then crashed Qt.
+        self._updating = False
         self.signals = _Signals()
         self.signals.done.connect(self._done, Qt.ConnectionType.QueuedConnection)
         self.signals.failed.connect(self._failed, Qt.ConnectionType.QueuedConnection)
@@ -105,6 +108,9 @@ class TaskHandle(QObject):
 
     @Slot(object)
     def _done(self, result: object) -> None:
+        if self._updating:  # nested in the dialog's setValue: finish once it has returned
+            QTimer.singleShot(0, self, lambda: self._done(result))
+            return
         self._close()
         if self.cancelled.is_set() or self._orphaned():
             return
@@ -112,6 +118,9 @@ class TaskHandle(QObject):
 
     @Slot(object)
     def _failed(self, error: object) -> None:
+        if self._updating:  # as in _done
+            QTimer.singleShot(0, self, lambda: self._failed(error))
+            return
         self._close()
         if isinstance(error, TaskCancelled):
             return
@@ -129,13 +138,17 @@ class TaskHandle(QObject):
 
     @Slot(int, int)
     def _progressed(self, done: int, total: int) -> None:
-        if self.dialog is None or not shiboken6.isValid(self.dialog):
-            return
-        if total > 0:
-            self.dialog.setMaximum(total)
-            self.dialog.setValue(min(done, total))
-        else:
-            self.dialog.setMaximum(0)
+        if self._updating or self.dialog is None or not shiboken6.isValid(self.dialog):
+            return  # a nested update is dropped: the next one shows where the task is
+        self._updating = True
+        try:
+            if total > 0:
+                self.dialog.setMaximum(total)
+                self.dialog.setValue(min(done, total))
+            else:
+                self.dialog.setMaximum(0)
+        finally:
+            self._updating = False
 
 
 def run_task(

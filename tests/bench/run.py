@@ -9,6 +9,8 @@ the same run — and prints the median, the floor, their ratio and the target:
 - search as you type (count + first page per keystroke, p50/p95) vs raw FTS5 ``MATCH`` (count + rowids);
 - sorting the list (name descending, by county) vs raw ``ORDER BY name_sort DESC LIMIT 200``;
 - importing 100,000 NGOs from Excel into a fresh database vs an openpyxl read-only pass over the file;
+- a backup of the large demo (services.backup) vs a plain copy of its file, and the health check on it
+  (tests/bench/bench_backup.py);
 - the same import with the audit on vs with it off (``--skip`` the others to run it alone: it needs no
   large demo; ``--audit-rows`` for a smaller N).
 
@@ -638,7 +640,7 @@ def main(argv: list[str] | None = None) -> int:
         "--skip",
         action="append",
         default=[],
-        choices=("startup", "queries", "reports", "import", "import_audit", "audit"),
+        choices=("startup", "queries", "reports", "import", "import_audit", "audit", "backup"),
     )
     args = parser.parse_args(argv)
 
@@ -655,7 +657,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="ostandari-bench-") as tmp:
         folder = Path(tmp)
         db = args.keep.resolve() if args.keep else folder / "large.sqlite3"
-        if all(case in args.skip for case in ("startup", "queries", "reports")):
+        if all(case in args.skip for case in ("startup", "queries", "reports", "backup")):
             pass  # the import cases build their own databases
         elif args.keep and db.exists():
             print(f"reusing {db}")
@@ -720,6 +722,16 @@ def main(argv: list[str] | None = None) -> int:
             except Exception as exc:  # noqa: BLE001
                 traceback.print_exc()
                 results.append(unavailable("audit", exc))
+        if "backup" not in args.skip:
+            print("backup of the large demo vs a plain copy of it, and the health check …", flush=True)
+            try:
+                sys.path.insert(0, str(HERE))
+                from bench_backup import bench_backup
+
+                results.extend(bench_backup(db, min(args.runs, 3)))
+            except Exception as exc:  # noqa: BLE001
+                traceback.print_exc()
+                results.append(unavailable("backup", exc))
     meta["load_after"] = load()
     print_table(results)
     print(f"\nload average before/after: {meta['load_before']} / {meta['load_after']} on {meta['cpus']} CPUs")

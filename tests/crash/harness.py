@@ -232,7 +232,9 @@ def file_health(path: Path) -> list[str]:
                     "WHERE f.rowid IS NULL OR f.search_text IS NOT ngo.search_text"
                 ).fetchone()[0]
                 if indexed != ngos or stale:
-                    problems.append(f"full-text index: {indexed} entries for {ngos} NGOs ({stale} missing or stale)")
+                    problems.append(
+                        f"full-text index: {indexed} entries for {ngos} NGOs ({stale} missing or stale)"
+                    )
                 con.execute("INSERT INTO ngo_fts(ngo_fts) VALUES ('integrity-check')")
                 con.rollback()
     except sqlite3.DatabaseError as exc:
@@ -252,7 +254,7 @@ def app_health(path: Path) -> list[str]:
     try:
         engine = open_desk(path)
     except Exception as exc:  # noqa: BLE001 - any failure to open is the finding
-        return [f"does not open: {type(exc).__name__}: {exc}"]
+        return [f"does not open: {_first_line(exc)}"]
     try:
         before = count_ngos(unit_of_work(engine, SYSTEM), NgoFilter(text=PROBE_WORD))
         data = NgoInput(
@@ -264,7 +266,7 @@ def app_health(path: Path) -> list[str]:
         create_ngo(unit_of_work(engine, SYSTEM), data, [])
         after = count_ngos(unit_of_work(engine, SYSTEM), NgoFilter(text=PROBE_WORD))
     except Exception as exc:  # noqa: BLE001
-        return [f"a new NGO cannot be saved and searched: {type(exc).__name__}: {exc}"]
+        return [f"a new NGO cannot be saved and searched: {_first_line(exc)}"]
     finally:
         engine.dispose()
     return [] if after == before + 1 else [f"a just-saved NGO is not found by a search ({before} -> {after})"]
@@ -294,6 +296,7 @@ class Outcome:
     delay: float
     landed: str  # "mid" (killed during the work) or "after" (the work had finished)
     problems: list[str]
+    span: float = 0.0  # how long the uninterrupted work took
     notes: list[str] = field(default_factory=list)  # figures that are not failures (leftover copies)
 
 
@@ -371,24 +374,44 @@ class Operation:
         run = self.run(case, kill_after=delay)
         if not run.started:
             return Outcome(
-                self.name, seed, delay, "none", [f"the driver never started:\n{run.stderr[-2000:]}"]
+                self.name,
+                seed,
+                delay,
+                "none",
+                [f"the driver never started:\n{run.stderr[-2000:]}"],
+                self.span,
             )
         landed = "after" if run.done or not run.killed else "mid"
         try:
             problems = self.check(case, run)
         except Exception as exc:  # noqa: BLE001 - a check that cannot even run is a finding too
-            problems = [f"check failed: {type(exc).__name__}: {exc}"]
+            problems = [f"check failed: {_first_line(exc)}"]
         notes = self.notes(case)
         if not problems:
             shutil.rmtree(case.folder, ignore_errors=True)
-        return Outcome(self.name, seed, delay, landed, problems, notes)
+        return Outcome(self.name, seed, delay, landed, problems, self.span, notes)
 
     def notes(self, case: Case) -> list[str]:
         return []
 
 
+_office: tuple[Path, set[str]] | None = None
+
+
 def _make_office(db: Path) -> set[str]:
-    """An initialized province with its first admin and BASELINE_NGOS NGOs; returns their national IDs."""
+    """An initialized province with its first admin and BASELINE_NGOS NGOs; returns their national IDs.
+    Made once per session, copied afterwards."""
+    global _office
+    if _office is not None and _office[0].exists():
+        shutil.copy(_office[0], db)
+        return set(_office[1])
+    ids = _build_office(db)
+    _office = (db.parent.parent / "office.sqlite3", ids)  # beside the template, not in it
+    shutil.copy(db, _office[0])
+    return set(ids)
+
+
+def _build_office(db: Path) -> set[str]:
     from ostandari_desk.domain.ids import make_legal_national_id
     from ostandari_desk.domain.roles import SYSTEM
     from ostandari_desk.services import setup, users
@@ -677,8 +700,15 @@ OPERATIONS: dict[str, Callable[[Path], Operation]] = {
 }
 
 
-def _diff(want: dict[str, int], got: dict[str, int]) -> dict[str, tuple[int | None, int | None]]:
-    return {t: (want.get(t), got.get(t)) for t in sorted(set(want) | set(got)) if want.get(t) != got.get(t)}
+def _diff(want: dict[str, int], got: dict[str, int]) -> str:
+    """Which tables differ from the reference, briefly: "18 tables differ (ngo 0 of 500, ...)"."""
+    differ = [t for t in sorted(set(want) | set(got)) if want.get(t) != got.get(t)]
+    shown = ", ".join(f"{t} {got.get(t, '-')} of {want.get(t, '-')}" for t in differ[:3])
+    return f"{len(differ)} tables differ ({shown}{', ...' if len(differ) > 3 else ''})"
+
+
+def _first_line(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
 
 
 # --- an old database (revision 0001) with data -----------------------------------------------------
@@ -796,7 +826,8 @@ class Tally:
             mine = [o for o in self.outcomes if o.operation == name]
             mid = sum(o.landed == "mid" for o in mine)
             bad = [o for o in mine if o.problems]
-            out.append(f"{name}: {len(mine)} kills, {mid} mid-work, {len(bad)} failures")
+            span = mine[0].span
+            out.append(f"{name}: work {span:.2f} s, {len(mine)} kills, {mid} mid-work, {len(bad)} failures")
             for o in bad:
                 out.append(f"  seed {o.seed} ({o.landed}, {o.delay:.2f} s): {' | '.join(o.problems)[:400]}")
             notes = [n for o in mine for n in o.notes]

@@ -38,6 +38,4 @@ def test_many_kill_points(operation, tally, name):
     outcomes = [op.kill_point(seed) for seed in range(1000, 1000 + KILLS_PER_OPERATION)]
     for outcome in outcomes:
         tally.add(outcome)
-    mid = sum(o.landed == "mid" for o in outcomes)
-    print(f"{name}: span {op.span:.2f} s, {len(outcomes)} kills, {mid} mid-work")
     assert not any(o.problems for o in outcomes), _report(outcomes)

@@ -383,11 +383,18 @@ def fresh_engine(engine):
     return engine
 
 
+def _writes_begin_immediate(monkeypatch) -> None:
+    """From here on a write from a transaction that began DEFERRED (a service without ``uow.writing()``,
+    which would pick keys and check versions before taking the write lock) raises UndeclaredWriteError."""
+    monkeypatch.setattr(UnitOfWork, "strict_writes", True)
+
+
 @pytest.mark.parametrize("name", sorted(RECIPES))
-def test_each_mutating_function_writes_its_audit(name, request, tmp_path):
+def test_each_mutating_function_writes_its_audit(name, request, tmp_path, monkeypatch):
     if name == "services.setup.initialize":
         engine = request.getfixturevalue("engine")
         before = _audit_count(engine)
+        _writes_begin_immediate(monkeypatch)
         setup.initialize(UnitOfWork(engine, SYSTEM), "قزوین")
         entries = _new_entries(engine, before)
         assert entries and {e.username for e in entries} == {"system"}
@@ -396,6 +403,7 @@ def test_each_mutating_function_writes_its_audit(name, request, tmp_path):
         engine = request.getfixturevalue("engine")
         setup.initialize(UnitOfWork(engine, SYSTEM), "قزوین")
         before = _audit_count(engine)
+        _writes_begin_immediate(monkeypatch)
         users.create_first_admin(UnitOfWork(engine, SYSTEM), "admin", "مدیر", PASSWORD)
         assert ("system", "insert", "user") in _new_entries(engine, before)
         return
@@ -403,6 +411,7 @@ def test_each_mutating_function_writes_its_audit(name, request, tmp_path):
     prepare, call = RECIPES[name]
     value = prepare(env)
     before = _audit_count(env.desk.engine)
+    _writes_begin_immediate(monkeypatch)
     call(env, value)
     entries = _new_entries(env.desk.engine, before)
     assert entries, f"{name} wrote no audit entry"

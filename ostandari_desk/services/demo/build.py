@@ -32,6 +32,7 @@ from ostandari_desk.services.demo.activity import LetterBook, add_activity
 from ostandari_desk.services.demo.bulk import Bulk, Calendar, Keys, stamp
 from ostandari_desk.services.demo.centres import add_centres
 from ostandari_desk.services.demo.registry import Place, RegistryBuilder
+from ostandari_desk.store import database_files
 from ostandari_desk.store.adapters import adapters_for
 from ostandari_desk.store.engine import sqlite_url
 from ostandari_desk.store.models import County, Ngo, ReferenceItem, User, utc_now
@@ -91,7 +92,7 @@ def _ensure_setup(engine: Engine, province: str) -> None:
     A database already initialized that has no NGOs yet is accepted (its province is kept).
     """
     uow = UnitOfWork(engine, SYSTEM)
-    with uow:
+    with uow.writing():
         if uow.s.exec(select(func.count()).select_from(Ngo)).one()[0]:
             raise UserError(_NOT_EMPTY)
         if not setup.is_initialized(uow):
@@ -352,23 +353,22 @@ def _initialized(path: Path) -> bool:
 
 
 def _take_out_of_use(path: Path) -> None:
-    """Fold the WAL into the file and leave WAL mode, so nothing beside ``path`` belongs to it any more
-    (a stale -wal beside the renamed file would be replayed into it). SQLite refuses while another
-    connection has the file open: then the desk refuses too."""
+    """Take the file alone for a moment (store/database_files.py): SQLite refuses while another connection,
+    of any program, has it open, and then the desk refuses too. Closing the one connection folds the WAL
+    into the file, so nothing beside ``path`` belongs to it any more (a stale -wal beside the renamed file
+    would be replayed into it)."""
     try:
-        with closing(sqlite3.connect(path, timeout=1)) as conn:
-            conn.execute("PRAGMA journal_mode=DELETE").fetchone()
-    except sqlite3.OperationalError as exc:
-        if "locked" in str(exc) or "busy" in str(exc):
-            raise UserError(
-                f"پایگاه داده «{path}» در برنامه دیگری باز است؛ آن را ببندید و دوباره بکوشید. چیزی تغییر نکرد."
-            ) from exc
-        raise
+        with database_files.exclusive_access(path, wait=1.0):
+            pass
+    except database_files.DatabaseBusyError as exc:
+        raise UserError(
+            f"پایگاه داده «{path}» در برنامه دیگری باز است؛ آن را ببندید و دوباره بکوشید. چیزی تغییر نکرد."
+        ) from exc
 
 
 def _copy_aside(path: Path) -> Path:
-    """A copy of the database at ``path`` made with the online backup API, written under a temporary name
-    and renamed when whole."""
+    """A copy of the database at ``path`` made with the online backup API (every committed edit, those
+    still in its WAL too), written under a temporary name and renamed when whole."""
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     target = path.with_name(f"{path.stem}.before-demo-{stamp}{path.suffix}")
     n = 1
@@ -377,8 +377,7 @@ def _copy_aside(path: Path) -> Path:
         target = path.with_name(f"{path.stem}.before-demo-{stamp}-{n}{path.suffix}")
     partial = target.with_name(target.name + ".partial")
     try:
-        with closing(sqlite3.connect(path, timeout=10)) as source, closing(sqlite3.connect(partial)) as copy:
-            source.backup(copy)
+        database_files.snapshot(path, partial)
         _sync_file(partial)
         os.replace(partial, target)
     except BaseException:

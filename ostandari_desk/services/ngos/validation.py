@@ -233,6 +233,11 @@ def prepare_ngo_values(data: NgoInput, seq: int) -> dict[str, Any]:
 
 
 def next_seq(uow: UnitOfWork) -> int:
-    """The next free ngo.seq (the full-text index key), over every county whoever asks."""
+    """The next free ngo.seq (the full-text index key), over every county whoever asks.
+
+    Read under the write lock (a writer's block, begun IMMEDIATE), so no other program can take the
+    same number before this transaction inserts it; asking from a block that began as a reader is a
+    mistake the tests catch (store/uow.py).
+    """
     with uow.writing():
         return (uow.s.execute(select(func.max(Ngo.__table__.c.seq))).scalar() or 0) + 1

@@ -24,16 +24,14 @@ from typing import Any
 from ostandari_desk.domain import text
 from ostandari_desk.errors import UserError
 from ostandari_desk.services.transfer.base import ImportOptions, ImportSource, TransferKind
+from ostandari_desk.services.transfer.sheet_writer import bad_rows_path_for, write_bad_rows, write_table
 from ostandari_desk.services.transfer.sheets import (
     Column,
     ImportReport,
     Progress,
     RowError,
-    bad_rows_path_for,
     check_suffix,
     open_table,
-    write_bad_rows,
-    write_table,
 )
 from ostandari_desk.store.uow import UnitOfWork
 

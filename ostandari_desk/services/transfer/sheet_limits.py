@@ -33,8 +33,6 @@ MAX_COLUMNS = 100
 MAX_FORMULA_GAPS = 100_000  # formula cells without a value we keep positions of; more refuses the file
 _CHUNK = 4 << 20
 _SMALL_PART = 20 << 20  # workbook.xml and its relationships: never this big in a real file
-_REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
-_MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 
 _DIMENSION = re.compile(rb'<(?:[\w.-]+:)?dimension\s[^>]*?ref="([^"]*)"')
 # a cell reference beyond column CV (100) or row 199,999 (checked exactly afterwards)
@@ -72,13 +70,13 @@ def column_letters(index: int) -> str:
 
 
 def too_big(file_name: str, row: int, column: int) -> UserError:
-    """The refusal of a sheet reaching ``row`` (1-based) or ``column`` (1-based), in Persian."""
+    """The refusal of a sheet reaching ``row`` or ``column`` (both 1-based), in Persian."""
     fa = text.format_number
-    where = f"خانه {column_letters(column)}{row}" if column and row else "برگه"
     return UserError(
-        f"پرونده «{file_name}» بزرگ‌تر از اندازه پذیرفته است ({where} در ردیف {fa(row)} و ستون "
-        f"{fa(column)}): یک برگه حداکثر {fa(MAX_ROWS)} ردیف داده و {fa(MAX_COLUMNS)} ستون می‌تواند داشته "
-        "باشد. ردیف‌ها و ستون‌های اضافی (حتی خالی) را پاک کنید یا داده‌ها را در چند پرونده بخش کنید."
+        f"پرونده «{file_name}» بزرگ‌تر از اندازه پذیرفته است: برگه تا خانه {column_letters(column)}{row} "
+        f"(ردیف {fa(row)}، ستون {fa(column)}) می‌رسد، ولی یک برگه حداکثر {fa(MAX_ROWS)} ردیف داده و "
+        f"{fa(MAX_COLUMNS)} ستون می‌تواند داشته باشد. ردیف‌ها و ستون‌های اضافی (حتی خالی) را پاک کنید یا "
+        "داده‌ها را در چند پرونده بخش کنید."
     )
 
 
@@ -111,8 +109,6 @@ def inspect_xlsx(path: Path, sheet_name: str) -> SheetShape:
     try:
         with zipfile.ZipFile(path) as book:
             member = _sheet_member(book, sheet_name)
-            if member is None:
-                return SheetShape(frozenset())
             gaps = _scan_fast(book, member)
             if gaps is None:
                 gaps = _scan_exact(book, member)
@@ -128,22 +124,34 @@ def inspect_xlsx(path: Path, sheet_name: str) -> SheetShape:
     return SheetShape(frozenset(gaps))
 
 
-def _sheet_member(book: zipfile.ZipFile, sheet_name: str) -> str | None:
-    """The zip member holding the worksheet called ``sheet_name`` (workbook.xml → its relationships)."""
-    workbook = _small_xml(book, "xl/workbook.xml")
+def _sheet_member(book: zipfile.ZipFile, sheet_name: str) -> str:
+    """The zip member holding the worksheet called ``sheet_name``: package relationships → workbook →
+    its relationships.
+
+    Elements and attributes are matched by local name (transitional and strict OOXML differ only in
+    namespaces). A sheet that cannot be found is an unsound file: it is never read unchecked.
+    """
+    workbook = "xl/workbook.xml"
+    if "_rels/.rels" in book.namelist():
+        for rel in _small_xml(book, "_rels/.rels"):
+            if rel.get("Type", "").endswith("/officeDocument"):
+                workbook = posixpath.normpath(rel.get("Target", workbook).lstrip("/"))
+    folder, name = posixpath.split(workbook)
     rel_id = None
-    for sheet in workbook.iter(f"{_MAIN_NS}sheet"):
-        if sheet.get("name") == sheet_name:
-            rel_id = sheet.get(f"{_REL_NS}id")
+    for element in _small_xml(book, workbook).iter():
+        if _local(element.tag) == "sheet" and element.get("name") == sheet_name:
+            rel_id = next((v for k, v in element.attrib.items() if _local(k) == "id"), None)
             break
-    if rel_id is None:
-        return None
-    for rel in _small_xml(book, "xl/_rels/workbook.xml.rels"):
-        if rel.get("Id") == rel_id:
+    for rel in _small_xml(book, posixpath.join(folder, "_rels", f"{name}.rels")):
+        if rel_id is not None and rel.get("Id") == rel_id:
             target = rel.get("Target", "")
-            member = target.lstrip("/") if target.startswith("/") else posixpath.join("xl", target)
+            member = target.lstrip("/") if target.startswith("/") else posixpath.join(folder, target)
             return posixpath.normpath(member)
-    return None
+    raise KeyError(sheet_name)
+
+
+def _local(name: str) -> str:
+    return name.rsplit("}", 1)[-1]
 
 
 def _small_xml(book: zipfile.ZipFile, name: str) -> ElementTree.Element:

@@ -18,9 +18,11 @@ from sqlalchemy.orm import Session
 
 @dataclass(frozen=True)
 class SearchIndexHealth:
-    """What ``search_index_health`` found. ``missing_parts``: the index table or its triggers that are gone;
-    ``damaged``: the index's own check failed; ``missing_rows``: NGOs not in it (or in it with other text);
-    ``stray_rows``: entries with no NGO."""
+    """What ``search_index_health`` found. ``missing_parts``: which of ``PARTS`` are gone (the index itself,
+    what adds, updates and removes an NGO's entry: SQLite's triggers); ``damaged``: the index's own check
+    failed; ``missing_rows``: NGOs not in it (or in it with other text); ``stray_rows``: entries with no NGO."""
+
+    PARTS = ("index", "on_insert", "on_update", "on_delete")
 
     missing_parts: tuple[str, ...] = ()
     damaged: bool = False

@@ -39,7 +39,7 @@ log = logging.getLogger(__name__)
 FTS_INSERT_TRIGGER = "ngo_fts_insert"
 FTS_TABLE = "ngo_fts"
 FTS_TRIGGERS = (FTS_INSERT_TRIGGER, "ngo_fts_update", "ngo_fts_delete")
-# As migration 0002 creates them (tests/store/test_health_adapter checks a rebuild gives the same schema).
+# As migration 0002 creates them (tests/services/test_health.py: a rebuild gives the same schema).
 FTS_CREATE = (
     "CREATE VIRTUAL TABLE ngo_fts USING fts5(search_text, "
     "tokenize='unicode61 remove_diacritics 0', prefix='1')"
@@ -85,9 +85,11 @@ class SqliteAdapters(DatabaseAdapters):
     # --- transactions ----------------------------------------------------------------------------
 
     def begin(self, conn: Connection) -> None:
-        """pysqlite emits BEGIN only before the first INSERT/UPDATE/DELETE, so DDL or a SAVEPOINT issued
-        first would run outside any transaction (committed on its own; a RELEASE would commit all):
-        open it now, as a writer (PITFALLS.md, Store)."""
+        """A transaction must be open before DDL or a SAVEPOINT (else each is committed on its own, and a
+        RELEASE commits all). The engines of store/engine.py emit BEGIN themselves when SQLAlchemy
+        begins (IMMEDIATE for a writer), so this finds one open; a driver left in pysqlite's legacy
+        mode, which emits BEGIN only before the first INSERT/UPDATE/DELETE, gets one here, as a writer:
+        both callers (a savepoint, the search index set aside) write (PITFALLS.md, Store)."""
         driver = conn.connection.dbapi_connection
         if driver is not None and not getattr(driver, "in_transaction", True):
             conn.exec_driver_sql("BEGIN IMMEDIATE")
@@ -249,7 +251,8 @@ class SqliteAdapters(DatabaseAdapters):
                 "SELECT name FROM sqlite_master WHERE name IN (?, ?, ?, ?)", (FTS_TABLE, *FTS_TRIGGERS)
             )
         }
-        missing = tuple(name for name in (FTS_TABLE, *FTS_TRIGGERS) if name not in present)
+        parts = dict(zip((FTS_TABLE, *FTS_TRIGGERS), SearchIndexHealth.PARTS, strict=True))
+        missing = tuple(part for name, part in parts.items() if name not in present)
         if FTS_TABLE not in present:
             return SearchIndexHealth(missing_parts=missing)
         try:

@@ -1,0 +1,149 @@
+"""The health check (services/health.py): a sound desk passes; a broken search index, a wrong sort key, a
+changed attachment, a dangling reference and a damaged index are found; ``repair`` rebuilds what is
+derived."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from ostandari_desk.errors import PermissionDeniedError
+from ostandari_desk.services import health, letters
+from ostandari_desk.services.letters import attachment_path
+from ostandari_desk.services.ngos import NgoFilter, count_ngos
+
+from .test_letters import _letter
+
+
+def raw(db_path, *statements: str) -> None:
+    """Break the file behind the app's back (as a crash or another program could)."""
+    conn = sqlite3.connect(db_path)
+    try:
+        for statement in statements:
+            conn.execute(statement)
+        conn.commit()
+    finally:
+        conn.close()
+
+
+def fts_schema(db_path) -> list[tuple]:
+    conn = sqlite3.connect(db_path)
+    try:
+        return conn.execute(
+            "SELECT type, name, sql FROM sqlite_master WHERE name LIKE 'ngo_fts%' ORDER BY name"
+        ).fetchall()
+    finally:
+        conn.close()
+
+
+def parts(report: health.HealthReport) -> set[str]:
+    return {f.part for f in report.findings}
+
+
+def test_a_sound_desk_is_healthy_with_a_progress_bar(desk, make_ngo):
+    make_ngo()
+    seen: list[tuple[int, int]] = []
+    report = health.check_health(desk.uow, progress=lambda d, t: seen.append((d, t)))
+    assert report.healthy and report.findings == ()
+    assert report.lines()[-1] == "نتیجه: پایگاه داده سالم است."
+    assert all(t == 1000 for _, t in seen) and seen[-1] == (1000, 1000)
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+
+
+def test_a_dropped_search_trigger_is_found_and_repaired(desk, db_path, make_ngo, _migrated_template):
+    """Finding 1 of issue 7: an import killed midway left the insert trigger dropped; integrity_check said
+    ok and new NGOs could no longer be found. The check names it; --repair builds the index afresh."""
+    make_ngo(name="انجمن پیش از خرابی")
+    raw(db_path, "DROP TRIGGER ngo_fts_insert")
+    make_ngo(name="انجمن گمشده")
+    assert count_ngos(desk.uow, NgoFilter(text="گمشده")) == 0
+
+    report = health.check_health(desk.uow)
+    assert parts(report) == {health.SEARCH}
+    problems = " ".join(f.problem for f in report.findings)
+    assert "افزودن سمن‌های تازه به نمایه" in problems and "۱ سمن در نمایه نیست" in problems
+    assert report.repairable and not report.healthy
+
+    repaired = health.check_health(desk.uow, repair=True)
+    assert repaired.healthy and health.SEARCH in repaired.repaired
+    assert count_ngos(desk.uow, NgoFilter(text="گمشده")) == 1
+    assert count_ngos(desk.uow, NgoFilter(text="خرابی")) == 1
+    assert fts_schema(db_path) == fts_schema(_migrated_template)  # exactly as the migrations make it
+    make_ngo(name="انجمن پس از بازسازی")  # and the triggers keep it up again
+    assert count_ngos(desk.uow, NgoFilter(text="بازسازی")) == 1
+
+
+def test_index_rows_missing_or_stray_are_found(desk, db_path, make_ngo):
+    make_ngo(name="انجمن یکم")
+    make_ngo(name="انجمن دوم")
+    raw(
+        db_path,
+        "DELETE FROM ngo_fts WHERE rowid = (SELECT min(seq) FROM ngo)",
+        "INSERT INTO ngo_fts(rowid, search_text) VALUES (999999, 'شبح')",
+    )
+    report = health.check_health(desk.uow)
+    problems = " ".join(f.problem for f in report.findings)
+    assert "۱ سمن در نمایه نیست" in problems and "۱ ردیف نمایه سمنی ندارد" in problems
+    assert health.check_health(desk.uow, repair=True).healthy
+
+
+def test_a_wrong_sort_key_is_found_and_repaired(desk, db_path, make_ngo):
+    ngo_id = make_ngo(name="انجمن پرستو", ceo_name="چمران")
+    raw(db_path, f"UPDATE ngo SET name_sort = 'zzz', ceo_sort = '' WHERE id = '{ngo_id}'")
+    report = health.check_health(desk.uow)
+    assert parts(report) == {health.SORT_KEYS} and len(report.findings) == 2
+    assert health.check_health(desk.uow, repair=True).healthy
+    conn = sqlite3.connect(db_path)
+    name_sort = conn.execute("SELECT name_sort FROM ngo WHERE id = ?", (ngo_id,)).fetchone()[0]
+    conn.close()
+    from ostandari_desk.domain.text import persian_sort_key
+
+    assert name_sort == persian_sort_key("انجمن پرستو")
+
+
+def test_a_changed_or_missing_attachment_is_found_and_not_repaired(desk, tmp_path):
+    letter_id = letters.create_letter(desk.uow, _letter())
+    for name, content in (("الف.pdf", b"%PDF one"), ("ب.pdf", b"%PDF two")):
+        (tmp_path / name).write_bytes(content)
+        letters.add_attachment(desk.uow, letter_id, tmp_path / name)
+    first, second = letters.list_attachments(desk.uow, letter_id)
+    attachment_path(desk.uow, first.id).write_bytes(b"%PDF changed")
+    attachment_path(desk.uow, second.id).unlink()
+    report = health.check_health(desk.uow, repair=True)
+    assert parts(report) == {health.ATTACHMENTS} and not report.healthy
+    problems = " ".join(f.problem for f in report.findings)
+    assert "«الف.pdf»: محتوای پرونده تغییر کرده است" in problems and "«ب.pdf»: پرونده پیدا نشد" in problems
+    assert "۲ پرونده پیوست بررسی شد." in "\n".join(report.lines())
+
+
+def test_a_dangling_reference_is_found(desk, db_path):
+    raw(
+        db_path,
+        "PRAGMA foreign_keys=OFF",
+        "INSERT INTO ngofield (ngo_id, field_id) VALUES ('no-such-ngo', 'no-such-field')",
+    )
+    report = health.check_health(desk.uow)
+    assert parts(report) == {health.REFERENCES}
+    assert "ngofield" in report.findings[0].problem
+
+
+def test_a_damaged_index_fails_the_storage_check(desk, db_path, make_ngo):
+    for n in range(5):
+        make_ngo(name=f"انجمن {n}")
+    # an index that no longer matches its table: what a torn write leaves behind
+    raw(
+        db_path,
+        "PRAGMA writable_schema=ON",
+        "UPDATE sqlite_master SET sql = replace(sql, '(name_key)', '(national_id)') "
+        "WHERE name = 'ix_ngo_name_key'",
+    )
+    desk.engine.dispose()
+    report = health.check_health(desk.uow)
+    assert health.STORAGE in parts(report)
+    assert "نسخه پشتیبان را بازگردانید" in "\n".join(report.lines())
+
+
+def test_only_an_admin_checks(desk, uow_as):
+    with pytest.raises(PermissionDeniedError):
+        health.check_health(uow_as("clerk"))
