@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from ostandari_desk.paths import default_database
 from ostandari_desk.ui.style import prepare_application
@@ -149,9 +149,10 @@ class _Startup:
 
     def _on_failed(self, error: BaseException) -> None:
         """The database did not open: a Persian box saying what to do (never a traceback for a locked,
-        full, read-only, damaged or newer database), then the application ends."""
+        full, read-only, damaged or newer database), then the application ends. A damaged file can be
+        replaced by the latest backup from that box, and the desk opens again."""
         from ostandari_desk.errors import DatabaseUnavailableError, UpgradeFailedError, UserError
-        from ostandari_desk.ui.errors import show_error
+        from ostandari_desk.ui.errors import show_database_error, show_error
 
         if isinstance(error, UpgradeFailedError):  # the file is as it was; offer its before-upgrade copy
             from ostandari_desk.ui.upgrade_failed import offer_restore
@@ -159,13 +160,53 @@ class _Startup:
             offer_restore(self.window, error)
             self.app.exit(EXIT_UNAVAILABLE)
             return
+        if isinstance(error, DatabaseUnavailableError):
+            corrupt = error.reason == DatabaseUnavailableError.CORRUPT
+            chosen = show_database_error(self.window, error, offer_restore=corrupt)
+            if chosen is not None:
+                self._restore(chosen)
+            else:
+                self.app.exit(EXIT_UNAVAILABLE)
+            return
         show_error(self.window, error)
-        if isinstance(error, DatabaseUnavailableError) or _database_unavailable(error):
+        if _database_unavailable(error):
             self.app.exit(EXIT_UNAVAILABLE)
         elif isinstance(error, UserError):
             self.app.exit(EXIT_REFUSED)
         else:
             self.app.exit(EXIT_CRASH)
+
+    def _restore(self, backup: Path) -> None:
+        """Put ``backup`` in place of the damaged database (which is set aside, not deleted), then open
+        the desk again."""
+        import ostandari_desk.services.restore  # noqa: F401 - imported on the main thread (ui/tasks.py)
+        from ostandari_desk.ui.tasks import run_task
+
+        run_task(
+            self.window,
+            lambda progress: _restore_backup(backup, self.path, progress),
+            on_done=self._on_restored,
+            on_error=self._on_failed,
+            label="بازگردانی آخرین پشتیبان…",
+            delay_ms=0,
+        )
+
+    def _on_restored(self, result: Any) -> None:
+        aside = ""
+        if result.set_aside is not None:
+            aside = f"\nپرونده آسیب‌دیده کنار گذاشته شد (پاک نشد):\n\u2066{result.set_aside}\u2069"
+        QMessageBox.information(
+            self.window, "بازگردانی پشتیبان", f"پشتیبان بازگردانده شد؛ میز کار دوباره باز می‌شود.{aside}"
+        )
+        self._open()
+
+
+def _restore_backup(backup: Path, db_path: Path, progress: Any) -> Any:
+    """Runs on a pool thread: verify ``backup``, then restore it over the unreadable ``db_path``."""
+    from ostandari_desk.services import restore
+
+    with restore.prepare_restore(backup, db_path, progress) as prepared:
+        return restore.restore_backup(prepared, db_path, progress=progress)
 
 
 def _database_unavailable(error: BaseException) -> bool:

@@ -4,7 +4,7 @@ Every command on an existing database acts for a signed-in user: ``--user NAME``
 with the password from OSTANDARI_DESK_PASSWORD, else a prompt when a terminal is attached.
 Exit status: 0 done; 1 the file had bad rows (with --skip-bad the good rows were stored); 2 refused
 (arguments, credentials, permission, a UserError); 3 the database is unavailable (locked, read-only, full,
-corrupt). ../resources/docs/CLI.md holds the whole contract.
+corrupt, newer: a DatabaseUnavailableError, with what to do). ../resources/docs/CLI.md holds the whole contract.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ _EPILOG = (
     _CREDENTIALS
     + " وضعیت خروج: ۰ انجام شد؛ ۱ پرونده ردیف خطادار داشت (با ‎--skip-bad‎ ردیف‌های درست ثبت شده‌اند)؛ "
     "۲ درخواست پذیرفته نشد (گزینه‌ها، نام کاربری و گذرواژه، اجازه)؛ ۳ پایگاه داده در دسترس نیست "
-    "(قفل، فقط‌خواندنی، پر یا آسیب‌دیده). گزینه ‎--db‎ پیش یا پس از فرمان می‌آید."
+    "(قفل، فقط‌خواندنی، پر، آسیب‌دیده یا ساخته نسخه‌ای تازه‌تر). گزینه ‎--db‎ پیش یا پس از فرمان می‌آید."
 )
 _USER_HELP = (
     f"نام کاربری که فرمان به نام او اجرا می‌شود (یا متغیر ‎{ENV_USER}‎؛ گذرواژه: ‎{ENV_PASSWORD}‎ یا پرسش)"

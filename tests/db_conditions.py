@@ -33,8 +33,15 @@ def hold_write_lock(path: Path) -> sqlite3.Connection:
     return conn
 
 
+def _checkpoint(path: Path) -> None:
+    """Everything into the main file first (a page in the -wal would hide the damage)."""
+    with closing(sqlite3.connect(path)) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
 def corrupt_header(path: Path) -> Path:
     """Overwrite the 16-byte «SQLite format 3» header: «file is not a database»."""
+    _checkpoint(path)
     with open(path, "r+b") as f:
         f.write(b"not a database!!")
     return path
@@ -43,6 +50,7 @@ def corrupt_header(path: Path) -> Path:
 def corrupt_schema_page(path: Path) -> Path:
     """Overwrite the b-tree header of the schema page (just after the file header): «database disk
     image is malformed» as soon as the schema is read."""
+    _checkpoint(path)
     with open(path, "r+b") as f:
         f.seek(100)
         f.write(b"\xff" * 8)

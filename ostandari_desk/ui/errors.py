@@ -63,9 +63,10 @@ def show_user_error(parent: QWidget | None, error: UserError, title: str = "خط
 
 
 DATABASE_TITLE = "پایگاه داده در دسترس نیست"
-OPEN_LATEST_BACKUP = "باز کردن آخرین پشتیبان"
+RESTORE_LATEST_BACKUP = "بازگردانی آخرین پشتیبان"
 OPEN_BACKUPS_FOLDER = "باز کردن پوشه پشتیبان‌ها"
 RESTORE_COMMAND = "ostandari-desk restore"
+RESTORE_MENU = "منوی «پرونده ← بازگردانی پشتیبان…» (مدیر سامانه)"
 
 
 def _ltr(value: object) -> str:
@@ -74,62 +75,96 @@ def _ltr(value: object) -> str:
 
 
 def backups_folder() -> Path:
-    """Where the desk's backups are (``backups`` in the data folder)."""
-    return data_dir() / "backups"
+    """Where a damaged database's backups are looked for: the default backups folder (the folder chosen
+    in the settings is inside the database that cannot be read)."""
+    from ostandari_desk.services.backup import default_folder
+
+    return default_folder()
 
 
 def latest_backup(folder: Path) -> Path | None:
-    """The newest file in ``folder``; None when there is none (or no such folder)."""
+    """The newest backup (``*.zip``) in ``folder``; None when there is none (or no such folder)."""
     try:
-        files = [path for path in folder.iterdir() if path.is_file() and not path.name.startswith(".")]
+        found = [path for path in folder.glob("*.zip") if path.is_file() and not path.name.startswith(".")]
     except OSError:
         return None
-    return max(files, key=lambda path: path.stat().st_mtime, default=None)
+    return max(found, key=lambda path: path.stat().st_mtime, default=None)
 
 
-def database_error_box(parent: QWidget | None, error: DatabaseUnavailableError) -> QMessageBox:
-    """The box (not yet shown) for a database that cannot be used: what happened, what to do, where."""
+def database_error_box(
+    parent: QWidget | None, error: DatabaseUnavailableError, *, offer_restore: bool = False
+) -> QMessageBox:
+    """The box (not yet shown) for a database that cannot be used: what happened, what to do, where.
+
+    For a damaged file it names the latest backup (or the backups folder) with a button that opens the
+    folder; with ``offer_restore`` (at start-up, when nothing holds the file) also a button that restores
+    the latest backup: ``box.restore_button`` (None without one) and ``box.latest_backup``.
+    """
     box = QMessageBox(
         QMessageBox.Icon.Critical,
         DATABASE_TITLE,
         error.message,
-        QMessageBox.StandardButton.Ok,
+        QMessageBox.StandardButton.Close,
         _parent(parent),
     )
+    box.setObjectName("databaseErrorBox")
+    box.button(QMessageBox.StandardButton.Close).setText("بستن")
+    box.restore_button = None  # type: ignore[attr-defined]
+    box.latest_backup = None  # type: ignore[attr-defined]
     lines = [f"پرونده پایگاه داده: {_ltr(error.database)}"] if error.database else []
     if error.reason == DatabaseUnavailableError.CORRUPT:
-        lines += _offer_backup(box)
+        lines += _offer_backup(box, offer_restore)
     box.setInformativeText("\n".join(lines))
     return box
 
 
-def _offer_backup(box: QMessageBox) -> list[str]:
-    """Name the latest backup (or the backups folder) and add a button that opens it in the file manager."""
+def _offer_backup(box: QMessageBox, offer_restore: bool) -> list[str]:
     folder = backups_folder()
     latest = latest_backup(folder)
-    if latest is not None:
-        button = box.addButton(OPEN_LATEST_BACKUP, QMessageBox.ButtonRole.ActionRole)
-        button.clicked.connect(lambda: _reveal(latest.parent))
-        command = f'{RESTORE_COMMAND} "{latest}"'
-        return [f"آخرین نسخه پشتیبان: {_ltr(latest)}", f"برای بازگردانی آن: {_ltr(command)}"]
     if folder.is_dir():
-        button = box.addButton(OPEN_BACKUPS_FOLDER, QMessageBox.ButtonRole.ActionRole)
-        button.clicked.connect(lambda: _reveal(folder))
-    command = f"{RESTORE_COMMAND} FILE"
-    return [
-        f"نسخه پشتیبانی در پوشه پشتیبان‌ها نیست: {_ltr(folder)}",
-        f"اگر پشتیبانی جای دیگری (مثلاً روی فلش) دارید، با این فرمان بازگردانید: {_ltr(command)}",
-    ]
+        reveal = box.addButton(OPEN_BACKUPS_FOLDER, QMessageBox.ButtonRole.ActionRole)
+        reveal.clicked.disconnect()  # keep the box open
+        reveal.clicked.connect(lambda: _reveal(folder))
+    if latest is None:
+        return [
+            f"نسخه پشتیبانی در پوشه پشتیبان‌ها نیست: {_ltr(folder)}",
+            "اگر پشتیبانی جای دیگری (مثلاً روی فلش) دارید، با این فرمان بازگردانید: "
+            + _ltr(f"{RESTORE_COMMAND} FILE"),
+        ]
+    box.latest_backup = latest  # type: ignore[attr-defined]
+    lines = [f"آخرین نسخه پشتیبان: {_ltr(latest)}"]
+    if offer_restore:
+        restore = box.addButton(RESTORE_LATEST_BACKUP, QMessageBox.ButtonRole.AcceptRole)
+        box.restore_button = restore  # type: ignore[attr-defined]
+        lines.append(
+            f"«{RESTORE_LATEST_BACKUP}» پرونده آسیب‌دیده را کنار می‌گذارد (پاک نمی‌کند) و این پشتیبان را "
+            "به جای آن می‌نشاند؛ سپس میز کار دوباره باز می‌شود."
+        )
+    else:
+        command = f'{RESTORE_COMMAND} "{latest}"'
+        lines.append(f"برای بازگردانی آن: {RESTORE_MENU} یا فرمان {_ltr(command)}")
+    return lines
 
 
 def _reveal(folder: Path) -> None:
     QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
 
 
-def show_database_error(parent: QWidget | None, error: DatabaseUnavailableError) -> None:
-    """Show a database that cannot be used (locked, full, read-only, corrupt, newer) and what to do."""
+def show_database_error(
+    parent: QWidget | None, error: DatabaseUnavailableError, *, offer_restore: bool = False
+) -> Path | None:
+    """Show a database that cannot be used (locked, full, read-only, corrupt, newer) and what to do.
+
+    Returns the backup to restore when ``offer_restore`` and the clerk chose «بازگردانی آخرین پشتیبان»,
+    else None.
+    """
     log.warning("database unavailable (%s): %r", error.reason, error.__cause__ or error.message)
-    database_error_box(parent, error).exec()
+    box = database_error_box(parent, error, offer_restore=offer_restore)
+    box.exec()
+    restore = box.restore_button  # type: ignore[attr-defined]
+    if restore is not None and box.clickedButton() is restore:
+        return box.latest_backup  # type: ignore[attr-defined]
+    return None
 
 
 def crash_dialog(parent: QWidget | None, details: str) -> QMessageBox:

@@ -120,6 +120,8 @@ COMMANDS = {
     "import": ["import", "ngos", "{tmp}/ngos.xlsx"],
     "export": ["export", "ngos", "{tmp}/ngos.csv"],
     "report": ["report", "register", "--out", "{tmp}/register.pdf"],
+    "backup": ["backup", "--out", "{tmp}/b.zip"],
+    "check": ["check"],
 }
 
 

@@ -573,11 +573,12 @@ class BuildDemo(Operation):
         return ["demo", str(case.db)]
 
     def leftovers(self, case: Case) -> list[Path]:
+        """Files beside the database other than the database, finished safety copies and the harness's own."""
         keep = {case.db.name, "home", "ngos.xlsx"}
         return [
             p
             for p in case.folder.iterdir()
-            if p.name not in keep and not p.name.startswith(("desk.before-", "driver-"))
+            if p.name not in keep and not p.name.startswith("driver-") and p not in safety_copies(case)
         ]
 
     def check(self, case: Case, run: Run) -> list[str]:
@@ -634,7 +635,7 @@ class ReplaceDemo(BuildDemo):
         problems = file_health(case.db)
         if problems:
             return [f"after the kill: {p}" for p in problems]
-        copies = sorted(case.folder.glob("desk.before-demo-*"))
+        copies = safety_copies(case)
         if set(self.reference["baseline"]) <= national_ids(case.db):  # the old database is still in place
             problems = self.old_data(case.db)
             if problems:
@@ -642,7 +643,7 @@ class ReplaceDemo(BuildDemo):
             failed = self.rerun(case, "demo --replace")
             if failed:
                 return failed
-            copies = sorted(case.folder.glob("desk.before-demo-*"))
+            copies = safety_copies(case)
         counts = table_counts(case.db)
         if counts != self.reference["counts"]:
             problems.append(f"a half demo under the real name: {_diff(self.reference['counts'], counts)}")
@@ -654,6 +655,11 @@ class ReplaceDemo(BuildDemo):
         if stray:
             problems.append(f"files left beside the database: {sorted(p.name for p in stray)}")
         return problems or health(case.db)
+
+
+def safety_copies(case: Case) -> list[Path]:
+    """Finished ``before-demo`` copies (a ``.partial`` one is a leftover)."""
+    return sorted(case.folder.glob(f"{case.db.stem}.before-demo-*{case.db.suffix}"))
 
 
 WAL_EDITS = 100

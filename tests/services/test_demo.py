@@ -304,10 +304,12 @@ def test_a_dead_build_is_cleared_and_a_used_database_refused(desk, db_path, tmp_
 
     dead = tmp_path / f".{db_path.name}.x1y2.building"
     dead.write_bytes(b"SQLite format 3\x00" + b"\x00" * 200)  # cut off mid-write by a kill
+    cut = tmp_path / f"{db_path.stem}.before-demo-20261123-101010{db_path.suffix}.partial"
+    cut.write_bytes(b"SQLite format 3\x00")  # a safety copy cut off by a kill
     desk.engine.dispose()
     with pytest.raises(UserError):
         build_demo_file(db_path, "small", today=TODAY)  # initialized: only --replace may set it aside
-    assert not dead.exists()
+    assert not dead.exists() and not cut.exists()
     assert sorted(p.name for p in tmp_path.iterdir() if not p.is_dir()) == [db_path.name]
 
 

@@ -59,7 +59,13 @@ def boxes(monkeypatch):
         shown.append(Box(box.windowTitle(), box.text(), box.informativeText(), box.detailedText(), buttons))
         return 0
 
+    def record_static(parent, title, text, *_args, **_kwargs):  # QMessageBox.critical(...) and the like
+        shown.append(Box(title, text, "", "", []))
+        return QMessageBox.StandardButton.Ok
+
     monkeypatch.setattr(QMessageBox, "exec", record)
+    for name in ("critical", "warning", "information"):
+        monkeypatch.setattr(QMessageBox, name, staticmethod(record_static))
     return shown
 
 
@@ -132,20 +138,22 @@ def _corrupt_error(db_path):
 
 
 def test_corrupt_without_a_backup_names_the_folder_and_the_command(prepared_app, qtbot, db_path):
-    box = ui_errors.database_error_box(None, _corrupt_error(db_path))
+    box = ui_errors.database_error_box(None, _corrupt_error(db_path), offer_restore=True)
     qtbot.addWidget(box)
     assert str(ui_errors.backups_folder()) in box.informativeText()
     assert "ostandari-desk restore" in box.informativeText()
-    assert ui_errors.OPEN_LATEST_BACKUP not in [b.text() for b in box.buttons()]
+    assert box.restore_button is None
 
 
-def test_corrupt_offers_the_latest_backup(prepared_app, qtbot, db_path, monkeypatch):
+def test_corrupt_in_a_page_names_the_latest_backup_and_opens_its_folder(
+    prepared_app, qtbot, db_path, monkeypatch
+):
     folder = ui_errors.backups_folder()
     folder.mkdir(parents=True)
-    (folder / "older.odbk").write_bytes(b"1")
-    latest = folder / "latest.odbk"
+    (folder / "desk-older.zip").write_bytes(b"1")
+    os.utime(folder / "desk-older.zip", (1, 1))
+    latest = folder / "desk-latest.zip"
     latest.write_bytes(b"2")
-    os.utime(folder / "older.odbk", (1, 1))
     opened = []
     monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url.toLocalFile()) or True)
 
@@ -153,9 +161,57 @@ def test_corrupt_offers_the_latest_backup(prepared_app, qtbot, db_path, monkeypa
     qtbot.addWidget(box)
     assert str(latest) in box.informativeText()
     assert f'ostandari-desk restore "{latest}"' in box.informativeText()
-    button = next(b for b in box.buttons() if b.text() == ui_errors.OPEN_LATEST_BACKUP)
-    button.click()
+    assert "بازگردانی پشتیبان" in box.informativeText()  # the File menu's action
+    assert box.restore_button is None  # the window still holds the file: restore from the menu
+    next(b for b in box.buttons() if b.text() == ui_errors.OPEN_BACKUPS_FOLDER).click()
     assert opened == [str(folder)]
+
+
+def test_start_up_on_a_damaged_file_restores_the_latest_backup(ctx, engine, db_path, boxes, monkeypatch):
+    """«بازگردانی آخرین پشتیبان»: the damaged file is set aside, the backup put in its place, and the
+    desk opens it (and asks who signs in)."""
+    from ostandari_desk import app as desk_app
+    from ostandari_desk import settings
+    from ostandari_desk.services import backup
+    from ostandari_desk.ui import login
+
+    with ctx.uow() as uow:
+        settings.set_setting(uow, "office_name", "اداره پیش از آسیب")
+        uow.commit()
+    ui_errors.backups_folder().mkdir(parents=True)
+    made = backup.make_backup(ctx.uow(), db_path, ui_errors.backups_folder())
+    engine.dispose()
+    corrupt_header(db_path)
+
+    record = QMessageBox.exec
+
+    def choose_restore(box: QMessageBox) -> int:
+        record(box)
+        if getattr(box, "restore_button", None) is not None:
+            box.restore_button.click()
+        return 0
+
+    monkeypatch.setattr(QMessageBox, "exec", choose_restore)
+    asked = []
+    monkeypatch.setattr(login, "sign_in", lambda engine_, parent: asked.append(engine_) or None)
+    monkeypatch.setattr(login, "ask_first_admin", lambda engine_, parent: asked.append(engine_) or None)
+    monkeypatch.setattr("ostandari_desk.ui.errors.install_excepthook", lambda: None)
+    try:
+        assert desk_app.run_gui(db_path) == desk_app.EXIT_CANCELLED  # opened, nobody signed in
+    finally:
+        wait_for_tasks()
+        _close_desk_windows()
+    first, told = boxes
+    assert_database_box(first, "corrupt")
+    assert ui_errors.RESTORE_LATEST_BACKUP in first.buttons
+    assert str(made.path) in first.info
+    assert "پشتیبان بازگردانده شد" in told.text and ".broken-" in told.text
+    assert asked, "the restored database opened and asked for a sign-in"
+    with closing(sqlite3.connect(db_path)) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        office = conn.execute("SELECT value FROM setting WHERE key = 'office_name'").fetchone()[0]
+    assert "اداره پیش از آسیب" in office
+    assert list(db_path.parent.glob(f"{db_path.name}.broken-*")), "the damaged file was kept aside"
 
 
 # --- a save in a page ------------------------------------------------------------------------------

@@ -290,6 +290,7 @@ def build_demo(
 # --- building into a file ---------------------------------------------------------------------------
 
 BUILDING = ".building"  # a temporary build beside the target: ".<name>.<random>.building"
+PARTIAL = ".partial"  # a safety copy being written: "<stem>.before-demo-<time><suffix>.partial"
 _SIDE_FILES = ("-wal", "-shm", "-journal")
 
 
@@ -307,7 +308,7 @@ def build_demo_file(
     ``path`` may be missing or hold a database without a province. With ``replace``, an initialized
     database there is copied aside first (``<stem>.before-demo-<time><suffix>``, returned as
     ``set_aside``) with SQLite's online backup API: the copy has every committed edit, those still in the
-    WAL too. Temporary files of builds that died are removed.
+    WAL too. Temporary files of builds (and safety copies) that died midway are removed.
 
     Raises:
         UserError: ``path`` holds an initialized database and ``replace`` is false, or another program has
@@ -375,7 +376,7 @@ def _copy_aside(path: Path) -> Path:
     while target.exists():
         n += 1
         target = path.with_name(f"{path.stem}.before-demo-{stamp}-{n}{path.suffix}")
-    partial = target.with_name(target.name + ".partial")
+    partial = target.with_name(target.name + PARTIAL)
     try:
         database_files.snapshot(path, partial)
         _sync_file(partial)
@@ -428,3 +429,6 @@ def _remove_dead_builds(path: Path) -> None:
             pass  # cut off mid-write: not a database any more
         log.info("removing a dead demo build: %s", stale)
         _remove_database(stale)
+    for partial in path.parent.glob(f"{path.stem}.before-demo-*{path.suffix}{PARTIAL}"):
+        log.info("removing a safety copy cut off midway: %s", partial)  # the database it copied is intact
+        _remove_database(partial)
