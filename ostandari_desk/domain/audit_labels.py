@@ -15,6 +15,7 @@ ACTION_LABELS: dict[str, str] = {
     "report": "چاپ گزارش",
     "backup": "پشتیبان‌گیری",
     "restore": "بازگردانی پشتیبان",
+    "repair": "بازسازی داده‌های مشتق",
     "password": "تغییر گذرواژه",
 }
 
@@ -25,6 +26,7 @@ TABLE_LABELS: dict[str, str] = {
     "setting": "تنظیمات",
     "user": "کاربر",
     "session": "نشست کاری",
+    "database": "پایگاه داده",
     "ngo": "سمن",
     "ngofield": "زمینه فعالیت سمن",
     "boardmember": "عضو هیئت مدیره",

@@ -198,10 +198,14 @@ def _revision_findings(uow: UnitOfWork) -> list[Finding]:
 
 
 def _repair(uow: UnitOfWork, wrong: dict[tuple[str, str], list[tuple[str, str]]]) -> None:
-    """Rebuild the search index and put the right sort keys in, in one transaction (below the audit:
-    derived values, not the clerk's data)."""
+    """Rebuild the search index and put the right sort keys in, in one transaction. Derived values are
+    written below the session (not field by field), and the repair is one audit entry of its own."""
     with uow.writing():
         conn = uow.s.connection()
+        fixed = sum(len(rows) for rows in wrong.values())
+        uow.audit(
+            "repair", "database", "", detail=f"نمایه جست‌وجو بازسازی شد؛ {to_persian_digits(fixed)} کلید ترتیب"
+        )
         uow.db.rebuild_search_index(conn)
         tables = {table.name: table for table, _, _ in _SORT_KEYS}
         for (table_name, key), rows in wrong.items():

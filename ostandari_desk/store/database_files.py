@@ -113,6 +113,16 @@ def revision_of(path: Path) -> str | None:
     return row[0] if row else None
 
 
+def holds_records(path: Path, tables: tuple[str, ...]) -> bool:
+    """Whether any of ``tables`` exists in the database file and has a row (someone has used it)."""
+    with closing(_connect(path)) as conn:
+        names = {n for (n,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        return any(
+            table in names and conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() is not None
+            for table in tables
+        )
+
+
 def known_revision(revision: str) -> bool:
     """Whether this version of the app knows ``revision`` (one of its migrations: not a newer database)."""
     if revision == schema.HEAD_REVISION:

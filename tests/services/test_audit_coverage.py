@@ -21,7 +21,17 @@ from sqlalchemy import func, select
 
 from ostandari_desk import settings
 from ostandari_desk.domain.roles import SYSTEM, Role
-from ostandari_desk.services import events, letters, reference, reporting, setup, transfer, users
+from ostandari_desk.services import (
+    backup,
+    events,
+    health,
+    letters,
+    reference,
+    reporting,
+    setup,
+    transfer,
+    users,
+)
 from ostandari_desk.services import licences as lic
 from ostandari_desk.services import ngos as ngo_service
 from ostandari_desk.services.audit import AuditFilter
@@ -302,6 +312,15 @@ RECIPES: dict[str, tuple[Callable[[Env], Any], Callable[[Env, Any], Any]]] = {
         lambda e: None,
         lambda e, _: export_audit(e.uow, AuditFilter(), e.tmp_path / "audit.xlsx"),
     ),
+    "services.backup.make_backup": (
+        lambda e: None,
+        lambda e, _: backup.make_backup(e.uow, _db_file(e), e.tmp_path / "backup.zip"),
+    ),
+    "services.backup.make_automatic_backup": (
+        lambda e: settings.set_setting(e.uow, "backup_folder", str(e.tmp_path / "backups")),
+        lambda e, _: backup.make_automatic_backup(e.uow, _db_file(e)),
+    ),
+    "services.health.check_health": (lambda e: None, lambda e, _: health.check_health(e.uow, repair=True)),
     "services.users.create_first_admin": (
         lambda e: None,
         lambda e, _: None,
@@ -337,6 +356,10 @@ RECIPES: dict[str, tuple[Callable[[Env], Any], Callable[[Env, Any], Any]]] = {
     ),
     "services.users.log_out": (lambda e: None, lambda e, _: users.log_out(e.uow)),
 }
+
+
+def _db_file(env: Env) -> Path:
+    return Path(env.desk.engine.url.database)
 
 
 def _checked(env: Env) -> str:

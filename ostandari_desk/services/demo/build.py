@@ -345,12 +345,7 @@ def build_demo_file(
 
 def _initialized(path: Path) -> bool:
     """Whether the file holds a province or any NGO (a database someone has used)."""
-    with closing(sqlite3.connect(path, timeout=10)) as conn:
-        names = {n for (n,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        return any(
-            table in names and conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() is not None
-            for table in ("province", "ngo")
-        )
+    return database_files.holds_records(path, ("province", "ngo"))
 
 
 def _take_out_of_use(path: Path) -> None:
