@@ -19,6 +19,7 @@ from ostandari_desk.domain.roles import Permission
 from ostandari_desk.errors import UserError
 from ostandari_desk.services import files
 from ostandari_desk.services.audit import EXPORT_HEADERS, AuditFilter, AuditLine, audit_lines
+from ostandari_desk.services.audit_values import readable_value
 from ostandari_desk.services.transfer.sheet_writer import (
     FORMULA_STARTS,
     MAX_XLSX_CELL,
@@ -35,7 +36,8 @@ __all__ = ["FORMULA_STARTS", "MAX_XLSX_CELL", "export_audit", "line_cells", "neu
 
 
 def line_cells(line: AuditLine) -> list[str]:
-    """One line of the trail under EXPORT_HEADERS, every cell neutralised."""
+    """One line of the trail under EXPORT_HEADERS, coded values by their Persian names, every cell
+    neutralised."""
     after = line.after if line.field else (line.after or line.detail)
     values = (
         line.at_text,
@@ -45,8 +47,8 @@ def line_cells(line: AuditLine) -> list[str]:
         line.table_label,
         line.record_id,
         line.field_label,
-        line.before,
-        after,
+        readable_value(line.before, line.table_name, line.field),
+        readable_value(after, line.table_name, line.field) if line.field else after,
     )
     return [neutralise(v) for v in values]
 

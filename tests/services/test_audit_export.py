@@ -91,3 +91,18 @@ def test_a_failure_leaves_no_half_file_and_no_entry(desk, tmp_path, monkeypatch)
 def test_an_unknown_suffix_is_refused(desk, tmp_path):
     with pytest.raises(UserError, match="xlsx"):
         audit_export.export_audit(desk.uow, AuditFilter(), tmp_path / "a.pdf")
+
+
+def test_coded_values_are_exported_by_their_persian_names(desk, make_ngo, tmp_path):
+    from ostandari_desk.domain import jalali
+    from ostandari_desk.services import licences
+
+    ngo_id = make_ngo()
+    licences.open_case(desk.uow, ngo_id, "establishment", jalali.from_jalali(1403, 2, 1))
+    out = tmp_path / "codes.csv"
+    audit_export.export_audit(desk.uow, AuditFilter(record_id=ngo_id), out)
+    with out.open(encoding="utf-8-sig", newline="") as handle:
+        rows = {(row[4], row[6]): row[8] for row in csv.reader(handle)}
+    assert rows[("پرونده پروانه", "نوع پرونده")] == "تأسیس"  # not «establishment»
+    assert rows[("پرونده پروانه", "وضعیت")] == "درخواست دریافت شد"
+    assert rows[("سمن", "سطح")] == "شهرستانی"

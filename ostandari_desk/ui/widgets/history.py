@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import (
@@ -26,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from ostandari_desk.domain.roles import SYSTEM
 from ostandari_desk.domain.text import rlm, to_persian_digits
+from ostandari_desk.services.audit_values import coded_value_label
 
 __all__ = [
     "AUDIT_COLUMNS",
@@ -52,50 +52,10 @@ def user_text(username: str) -> str:
 _LATIN = re.compile("[A-Za-z]")
 
 
-@lru_cache(maxsize=1)
-def _value_labels() -> dict[tuple[str, str], dict[str, str]]:
-    """Persian names of the coded values the trail keeps: (table, field) -> {code: label}; ("", field)
-    for a field that means the same in every table."""
-    from ostandari_desk.domain import lifecycle as lc
-    from ostandari_desk.domain.roles import ROLE_LABELS
-    from ostandari_desk.services import events, letters, reference
-    from ostandari_desk.services.licences.rows import ANSWER_LABELS
-    from ostandari_desk.services.ngos.rows import ROLE_LABELS as BOARD_ROLE_LABELS
-    from ostandari_desk.services.ngos.rows import STATUS_LABELS
-
-    def codes(labels) -> dict[str, str]:
-        return {str(code): label for code, label in labels.items()}
-
-    return {
-        ("", "level"): codes(lc.LEVEL_LABELS),
-        ("", "licence_state"): codes(lc.LICENCE_STATE_LABELS),
-        ("", "case_type"): codes(lc.CASE_TYPE_LABELS),
-        ("", "agency"): codes(lc.AGENCY_LABELS),
-        ("", "answer"): codes(ANSWER_LABELS),
-        ("", "direction"): codes(letters.DIRECTION_LABELS),
-        ("", "decision"): {"approved": "موافقت", "rejected": "مخالفت"},
-        ("ngo", "status"): codes(STATUS_LABELS),
-        ("licencecase", "state"): codes(lc.CASE_STATE_LABELS),
-        ("licence", "state"): {
-            "valid": "معتبر",
-            "suspended": "تعلیق",
-            "revoked": "لغو شده",
-            "renewed": "تمدیدشده",
-        },
-        ("licencestep", "kind"): codes(lc.STEP_LABELS),
-        ("event", "kind"): codes(events.KIND_LABELS),
-        ("letter", "kind"): codes(letters.KIND_LABELS),
-        ("referenceitem", "kind"): codes(reference.KIND_LABELS),
-        ("boardmember", "role"): codes(BOARD_ROLE_LABELS),
-        ("user", "role"): codes(ROLE_LABELS),
-    }
-
-
 def value_text(value: str, table: str = "", field: str = "") -> str:
     """A before/after value as shown: a code by its Persian name, numbers in Persian digits (not inside
     an id or other Latin text), laid out right to left even when it starts with Latin."""
-    labels = _value_labels()
-    named = labels.get((table, field), labels.get(("", field), {})).get(value)
+    named = coded_value_label(value, table, field)
     if named is not None:
         return named
     return rlm(value if _LATIN.search(value) else to_persian_digits(value))
