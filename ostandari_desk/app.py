@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 __all__ = ["create_main_window", "prepare_application", "run_gui"]
 
-# The command line's exit codes (cli.py): the app is also `ostandari-desk` without a command.
+# The command line's exit codes (ostandari_desk/cli): the app is also `ostandari-desk` without a command.
 EXIT_CRASH = 1
 EXIT_REFUSED = 2  # another UserError at start-up
 EXIT_CANCELLED = EXIT_REFUSED  # nobody signed in

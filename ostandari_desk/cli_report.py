@@ -1,6 +1,6 @@
 """``ostandari-desk report ...``: the printed reports from the command line, over the same services.
 
-Wiring in cli.py (two lines)::
+Wiring in cli/parser.py and cli/records.py::
 
     from ostandari_desk import cli_report
     cli_report.register(subparsers)          # then: return cli_report.run(args, uow)  (the signed-in user's)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ostandari_desk.cli import _parser
+from ostandari_desk.cli import build_parser as _parser
 from ostandari_desk.services.transfer import KINDS
 
 DOC = Path(__file__).resolve().parents[2] / "resources" / "docs" / "CLI.md"
