@@ -26,6 +26,17 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
+# the words each condition's message must carry: what the clerk is told to do
+WHAT_TO_DO = {
+    "locked": "ببندید",
+    "full": "جا باز کنید",
+    "read_only": "اجازه نوشتن",
+    "corrupt": "نسخه پشتیبان را بازگردانید",
+    "newer": "به‌روز کنید",
+    "cannot_open": "مسیر پایگاه داده",
+}
+
+
 def hold_write_lock(path: Path) -> sqlite3.Connection:
     """Another program writing: a connection holding the write lock until it is closed."""
     conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)

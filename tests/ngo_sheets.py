@@ -1,4 +1,5 @@
-"""The «سمن‌ها» exchange sheet for tests: its headers, fresh valid national IDs, good rows, an xlsx writer."""
+"""The exchange sheets for tests: the «سمن‌ها» headers, fresh valid national IDs, good rows, an xlsx writer; the
+headers of the events, letters and licence-steps sheets (IMPORT_TEMPLATES.md)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,21 @@ HEADERS = [
     "تلفن",
     "نشانی",
 ]
+
+# the other kinds' sheets, exactly as IMPORT_TEMPLATES.md gives them
+EVENT_HEADERS = [
+    "عنوان",
+    "نوع",
+    "تاریخ شروع",
+    "تاریخ پایان",
+    "شهرستان",
+    "برگزارکننده",
+    "تعداد شرکت‌کنندگان",
+    "ساعت آموزش",
+    "سمن‌های شرکت‌کننده",
+]
+LETTER_HEADERS = ["شماره نامه", "تاریخ", "جهت", "نوع", "طرف مکاتبه", "موضوع", "شناسه ملی سمن", "شهرستان"]
+LICENCE_HEADERS = ["شناسه ملی سمن", "اقدام", "تاریخ", "شماره پروانه", "تاریخ انقضا", "شماره نامه", "توضیحات"]
 
 _PREFIXES = itertools.count(2_050_000_000)
 

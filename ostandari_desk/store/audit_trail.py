@@ -136,17 +136,10 @@ class AuditTrail:
         detail: str = "",
         owner_id: str | None = None,
     ) -> None:
-        actor = self.actor
         self.rows.append(
             {
+                **self._shared(action, table_name),
                 "id": new_id(),
-                "at": utc_now(),
-                "user_id": actor.user_id,
-                "username": actor.username,
-                "role": actor.role.value,
-                "county_id": actor.county_scope,
-                "action": action,
-                "table_name": table_name,
                 "record_id": record_id,
                 "owner_id": owner_id,
                 "changes": json.dumps(changes, ensure_ascii=False) if changes else "",
@@ -361,12 +354,7 @@ def _insert_rows(state: ORMExecuteState) -> list[dict[str, Any]]:
 
 def _update_or_delete(state: ORMExecuteState, trail: AuditTrail, table: Table):
     session = state.session
-    where = state.statement.whereclause
-    if isinstance(state.parameters, list | tuple) and len(state.parameters) > 1:
-        raise NotImplementedError("executemany UPDATE/DELETE is not audited; write one statement per row")
-    query = select(table) if where is None else select(table).where(where)
-    params = state.parameters if isinstance(state.parameters, Mapping) else None
-    before = [dict(r) for r in session.connection().execute(query, params or {}).mappings()]
+    before = _rows_touched(session, table, state.statement.whereclause, state.parameters)
     for row in before:
         trail.check_row(session, table, row)
     result = state.invoke_statement()
@@ -390,6 +378,23 @@ def _update_or_delete(state: ORMExecuteState, trail: AuditTrail, table: Table):
         trail.check_row(session, table, after)
         trail.row_written("update", table, row, after)
     return result
+
+
+def _rows_touched(session: Session, table: Table, where: Any, parameters: Any) -> list[dict[str, Any]]:
+    """The rows an UPDATE/DELETE is about to change, as they are: for one statement, or for each parameter
+    set of an executemany (a WHERE with bind parameters, or an ORM bulk update by primary key)."""
+    sets = list(parameters) if isinstance(parameters, list | tuple) else [parameters or {}]
+    primary = list(table.primary_key.columns)
+    conn = session.connection()
+    found: dict[str, dict[str, Any]] = {}
+    for params in sets:
+        if where is None and params and all(column.name in params for column in primary):
+            query = select(table).where(*(column == params[column.name] for column in primary))
+        else:
+            query = select(table) if where is None else select(table).where(where)
+        for row in conn.execute(query, dict(params)).mappings():
+            found.setdefault(record_id_of(table, row), dict(row))
+    return list(found.values())
 
 
 def _chunks(items: list, size: int) -> Iterable[list]:

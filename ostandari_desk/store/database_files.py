@@ -15,6 +15,7 @@ crash midway leaves the old database (the hot journal rolls it back), never a mi
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
@@ -44,6 +45,8 @@ BUSY_TIMEOUT_S = 10.0
 # the progress handler counts them in steps of this many to estimate how far it is.
 _CHECK_TICK = 10_000
 _CHECK_INSTRUCTIONS_PER_PAGE = 460
+
+log = logging.getLogger("ostandari_desk")
 
 
 class DatabaseBusyError(Exception):
@@ -258,8 +261,8 @@ def exclusive_access(path: Path, wait: float = 0.5) -> Iterator[sqlite3.Connecti
         try:
             # back to WAL before letting go: the next opener finds the file as the desk keeps it
             conn.execute("PRAGMA journal_mode=WAL")
-        except sqlite3.Error:
-            pass  # the engine sets WAL on every connection anyway
+        except sqlite3.Error as exc:  # harmless: the engine sets WAL on every connection it opens
+            log.info("%s stays out of WAL until the desk opens it again: %s", path, exc)
         conn.close()
 
 

@@ -410,10 +410,23 @@ def import_sheet(folder: Path, rows: int) -> tuple[Path, float]:
     return sheet, write_import_sheet(sheet, rows)
 
 
+def initialized_database(path: Path) -> Path:
+    """A database at ``path`` set up for the province, its WAL folded in: copied for each import run."""
+    from ostandari_desk.domain.roles import SYSTEM
+    from ostandari_desk.services import setup
+    from ostandari_desk.services.session import open_desk, unit_of_work
+
+    engine = open_desk(path)
+    setup.initialize(unit_of_work(engine, SYSTEM), PROVINCE)
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    return path
+
+
 def bench_import(folder: Path, runs: int, rows: int) -> dict:
     try:
         from ostandari_desk.domain.roles import SYSTEM
-        from ostandari_desk.services import setup
         from ostandari_desk.services.transfer import import_file
         from ostandari_desk.store.engine import sqlite_url
         from ostandari_desk.store.schema import open_database
@@ -423,12 +436,7 @@ def bench_import(folder: Path, runs: int, rows: int) -> dict:
     from openpyxl import load_workbook
 
     sheet, write_s = import_sheet(folder, rows)
-    template = folder / "fresh.sqlite3"
-    engine = open_database(sqlite_url(template))
-    setup.initialize(UnitOfWork(engine, SYSTEM), PROVINCE)
-    with engine.connect() as conn:
-        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    engine.dispose()
+    template = initialized_database(folder / "fresh.sqlite3")
 
     def read_only_pass() -> None:
         wb = load_workbook(sheet, read_only=True)
@@ -502,7 +510,6 @@ def bench_import_audit(folder: Path, runs: int, rows: int) -> dict:
     """
     try:
         from ostandari_desk.domain.roles import SYSTEM
-        from ostandari_desk.services import setup
         from ostandari_desk.services.transfer import import_file
         from ostandari_desk.store.engine import sqlite_url
         from ostandari_desk.store.models import AuditEntry
@@ -513,12 +520,7 @@ def bench_import_audit(folder: Path, runs: int, rows: int) -> dict:
     from sqlalchemy import func, select
 
     sheet, _write_s = import_sheet(folder, rows)
-    template = folder / "fresh-audit.sqlite3"
-    engine = open_database(sqlite_url(template))
-    setup.initialize(UnitOfWork(engine, SYSTEM), PROVINCE)
-    with engine.connect() as conn:
-        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    engine.dispose()
+    template = initialized_database(folder / "fresh-audit.sqlite3")
 
     def one(audit: bool, i: int) -> tuple[float, int, int]:
         target = folder / f"import-audit-{i}-{audit}.sqlite3"
@@ -657,12 +659,12 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="ostandari-bench-") as tmp:
         folder = Path(tmp)
         db = args.keep.resolve() if args.keep else folder / "large.sqlite3"
-        if all(case in args.skip for case in ("startup", "queries", "reports", "backup")):
-            pass  # the import cases build their own databases
-        elif args.keep and db.exists():
+        # the import and audit cases build their own databases: the large demo only for the others
+        needs_large = not all(case in args.skip for case in ("startup", "queries", "reports", "backup"))
+        if needs_large and args.keep and db.exists():
             print(f"reusing {db}")
             results.append({"case": "build_large_demo", "available": True, "reused": str(db)})
-        else:
+        elif needs_large:
             print(f"building the large demo in {db} (load {load()}) …", flush=True)
             build = build_large(db)
             results.append(build)

@@ -14,6 +14,7 @@ from contextlib import closing
 import pytest
 from db_conditions import (
     ROOT,
+    WHAT_TO_DO,
     child_env,
     corrupt_header,
     corrupt_schema_page,
@@ -28,14 +29,6 @@ from ngo_sheets import good_row, write_xlsx
 
 from cli.conftest import ADMIN, ADMIN_PASSWORD
 from ostandari_desk.cli import ENV_PASSWORD, ENV_USER, EXIT_UNAVAILABLE, main
-
-WHAT_TO_DO = {
-    "locked": "ببندید",
-    "full": "جا باز کنید",
-    "read_only": "اجازه نوشتن",
-    "corrupt": "نسخه پشتیبان را بازگردانید",
-    "newer": "به‌روز کنید",
-}
 
 
 def assert_unavailable(err: str, reason: str) -> None:

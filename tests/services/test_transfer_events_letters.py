@@ -8,6 +8,7 @@ import itertools
 
 import openpyxl
 import pytest
+from ngo_sheets import EVENT_HEADERS, LETTER_HEADERS
 
 from ostandari_desk.domain import text
 from ostandari_desk.domain.ids import make_legal_national_id
@@ -53,20 +54,6 @@ def write_csv(path, rows):
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         csv.writer(handle).writerows(rows)
     return path
-
-
-EVENT_HEADERS = [
-    "عنوان",
-    "نوع",
-    "تاریخ شروع",
-    "تاریخ پایان",
-    "شهرستان",
-    "برگزارکننده",
-    "تعداد شرکت‌کنندگان",
-    "ساعت آموزش",
-    "سمن‌های شرکت‌کننده",
-]
-LETTER_HEADERS = ["شماره نامه", "تاریخ", "جهت", "نوع", "طرف مکاتبه", "موضوع", "شناسه ملی سمن", "شهرستان"]
 
 
 def test_templates_have_exact_headers(tmp_path):

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from ngo_sheets import good_row, write_xlsx
+from ngo_sheets import EVENT_HEADERS, LETTER_HEADERS, LICENCE_HEADERS, good_row, write_xlsx
 from sqlalchemy import func, select
 from sqlalchemy import text as text_sql
 
 from ostandari_desk.domain.ids import make_legal_national_id
-from ostandari_desk.errors import PermissionDeniedError, UserError
+from ostandari_desk.errors import DatabaseUnavailableError, PermissionDeniedError, UserError
 from ostandari_desk.services import transfer
 from ostandari_desk.services.ngos import NgoFilter, count_ngos, list_ngo_page
 from ostandari_desk.services.transfer.ngos import new_values
@@ -23,20 +23,6 @@ from ostandari_desk.store.adapters import adapters_for
 from ostandari_desk.store.adapters.sqlite import SqliteAdapters
 from ostandari_desk.store.audit_trail import AuditTrail
 from ostandari_desk.store.models import AuditEntry, Event, Letter, LicenceStep, Ngo, NgoField, utc_now
-
-EVENT_HEADERS = [
-    "عنوان",
-    "نوع",
-    "تاریخ شروع",
-    "تاریخ پایان",
-    "شهرستان",
-    "برگزارکننده",
-    "تعداد شرکت‌کنندگان",
-    "ساعت آموزش",
-    "سمن‌های شرکت‌کننده",
-]
-LETTER_HEADERS = ["شماره نامه", "تاریخ", "جهت", "نوع", "طرف مکاتبه", "موضوع", "شناسه ملی سمن", "شهرستان"]
-LICENCE_HEADERS = ["شناسه ملی سمن", "اقدام", "تاریخ", "شماره پروانه", "تاریخ انقضا", "شماره نامه", "توضیحات"]
 
 
 def sheet(path: Path, headers: list[str], rows: list[list], title: str) -> Path:
@@ -366,7 +352,7 @@ def test_adapters_are_per_dialect(engine):
         class dialect:
             name = "oracle"
 
-    with pytest.raises(NotImplementedError):
+    with pytest.raises(DatabaseUnavailableError, match="فقط پرونده SQLite"):
         adapters_for(Other())  # type: ignore[arg-type]
 
 

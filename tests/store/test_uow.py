@@ -218,3 +218,31 @@ def test_the_audit_is_append_only_even_through_a_unit_of_work(engine, counties):
             uow.s.execute(statement)
             uow.commit()
     assert len(_entries(engine, ngo_id)) == 1
+
+
+def test_an_executemany_update_is_recorded_row_by_row_and_checked(engine, counties):
+    from sqlalchemy import bindparam
+
+    first, second = _add_ngo(engine, counties[0], "انجمن یک"), _add_ngo(engine, counties[0], "انجمن دو")
+    theirs = _add_ngo(engine, counties[1], "انجمن دیگر")
+    ngo = Ngo.__table__  # a plain-table executemany (the ORM reads a list as a bulk update by key)
+    statement = update(ngo).where(ngo.c.id == bindparam("target")).values(phone=bindparam("new_phone"))
+    with UnitOfWork(engine, SYSTEM).writing() as uow:
+        uow.s.execute(
+            statement, [{"target": first, "new_phone": "0281"}, {"target": second, "new_phone": "0282"}]
+        )
+        uow.commit()
+    assert json.loads(_entries(engine, first)[-1].changes) == {"phone": ["", "0281"]}
+    assert json.loads(_entries(engine, second)[-1].changes) == {"phone": ["", "0282"]}
+    with pytest.raises(PermissionDeniedError), UnitOfWork(engine, _county_user(counties[0])).writing() as uow:
+        uow.s.execute(statement, [{"target": first, "new_phone": "1"}, {"target": theirs, "new_phone": "2"}])
+        uow.commit()
+    assert len(_entries(engine, theirs)) == 1
+
+
+def test_an_orm_bulk_update_by_primary_key_is_recorded(engine, counties):
+    ngo_id = _add_ngo(engine, counties[0], "انجمن یک")
+    with UnitOfWork(engine, SYSTEM).writing() as uow:
+        uow.s.execute(update(Ngo), [{"id": ngo_id, "address": "قزوین"}])
+        uow.commit()
+    assert json.loads(_entries(engine, ngo_id)[-1].changes) == {"address": ["", "قزوین"]}

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import pytest
 from db_conditions import (
+    WHAT_TO_DO,
     add_pragmas,
     corrupt_header,
     corrupt_schema_page,
@@ -29,15 +30,6 @@ from PySide6.QtWidgets import QMessageBox
 
 from ostandari_desk.ui import errors as ui_errors
 from ostandari_desk.ui.tasks import run_task, wait_for_tasks
-
-WHAT_TO_DO = {
-    "locked": "ببندید",
-    "full": "جا باز کنید",
-    "read_only": "اجازه نوشتن",
-    "corrupt": "نسخه پشتیبان را بازگردانید",
-    "newer": "به‌روز کنید",
-    "cannot_open": "مسیر پایگاه داده",
-}
 
 
 @dataclass

@@ -410,18 +410,25 @@ def _remove_database(path: Path) -> None:
         Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
+def _being_built(build: Path) -> bool:
+    """Whether another process is writing the temporary build ``build`` (it holds the write lock). A file
+    cut off mid-write is no database any more: dead too."""
+    try:
+        with closing(sqlite3.connect(build, timeout=0)) as conn:
+            conn.execute("BEGIN IMMEDIATE")
+            conn.rollback()
+    except sqlite3.OperationalError as exc:
+        return "locked" in str(exc) or "busy" in str(exc)
+    except sqlite3.DatabaseError:
+        return False
+    return False
+
+
 def _remove_dead_builds(path: Path) -> None:
     """Remove temporary builds of ``path`` left by a process that died; one being written holds its lock."""
     for stale in path.parent.glob(f".{path.name}.*{BUILDING}"):
-        try:
-            with closing(sqlite3.connect(stale, timeout=0)) as conn:
-                conn.execute("BEGIN IMMEDIATE")
-                conn.rollback()
-        except sqlite3.OperationalError as exc:
-            if "locked" in str(exc) or "busy" in str(exc):
-                continue  # another build is writing it
-        except sqlite3.DatabaseError:
-            pass  # cut off mid-write: not a database any more
+        if _being_built(stale):
+            continue
         log.info("removing a dead demo build: %s", stale)
         _remove_database(stale)
     for partial in path.parent.glob(f"{path.stem}.before-demo-*{path.suffix}{PARTIAL}"):

@@ -1,6 +1,7 @@
 """The database-specific parts behind the unit of work: full-text search, bulk loading, planner hints.
 
-Services ask ``uow.db`` and never branch on the dialect; a PostgreSQL engine gets its own adapters here.
+Services ask ``uow.db`` and never branch on the dialect. Only SQLite has adapters today; another database is
+refused with a Persian message (the PostgreSQL adapters come with the shared office database).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from functools import cache
 
 from sqlalchemy import Connection, Engine
 
+from ostandari_desk.errors import DatabaseUnavailableError
 from ostandari_desk.store.adapters.base import DatabaseAdapters
 
 
@@ -23,7 +25,10 @@ def _for_dialect(name: str) -> DatabaseAdapters:
         from ostandari_desk.store.adapters.sqlite import SQLITE
 
         return SQLITE
-    raise NotImplementedError(f"no adapters for the {name!r} database yet")
+    raise DatabaseUnavailableError(
+        DatabaseUnavailableError.CANNOT_OPEN,
+        f"این برنامه هنوز با پایگاه داده «{name}» کار نمی‌کند؛ فعلاً فقط پرونده SQLite پشتیبانی می‌شود.",
+    )
 
 
 __all__ = ["DatabaseAdapters", "adapters_for"]

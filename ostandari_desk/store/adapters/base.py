@@ -7,6 +7,7 @@ Every method works inside the caller's transaction and never commits.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -35,24 +36,25 @@ class SearchIndexHealth:
 
 
 @dataclass(frozen=True)
-class DatabaseAdapters:
-    """One database's implementations; the methods here are the portable defaults."""
+class DatabaseAdapters(ABC):
+    """One database's implementations: the full-text search each database must give; the other methods
+    here are portable defaults."""
 
     name: str
 
     # --- full-text search of NGOs ----------------------------------------------------------------
 
+    @abstractmethod
     def ngo_match(self, words: str) -> str:
         """The search expression for what the clerk typed; "" when nothing searchable is left."""
-        raise NotImplementedError(f"no NGO full-text search for the {self.name!r} database yet")
 
+    @abstractmethod
     def ngo_match_seqs(self, match: str) -> Any:
         """A subquery of the ``ngo.seq`` values matching ``match`` (for ``Ngo.seq.in_(...)``)."""
-        raise NotImplementedError(f"no NGO full-text search for the {self.name!r} database yet")
 
+    @abstractmethod
     def ngo_match_count(self, session: Session, match: str) -> int:
         """How many NGOs match ``match`` (the whole province: scope it with a join when needed)."""
-        raise NotImplementedError(f"no NGO full-text search for the {self.name!r} database yet")
 
     # --- transactions ----------------------------------------------------------------------------
 

@@ -14,8 +14,6 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QHeaderView,
     QLabel,
     QTableView,
     QTabWidget,
@@ -26,6 +24,7 @@ from PySide6.QtWidgets import (
 from ostandari_desk.domain.roles import SYSTEM
 from ostandari_desk.domain.text import rlm, to_persian_digits
 from ostandari_desk.services.audit_values import coded_value_label
+from ostandari_desk.ui.widgets.paged_list import configure_table
 
 __all__ = [
     "AUDIT_COLUMNS",
@@ -139,16 +138,9 @@ class AuditLineModel(QAbstractTableModel):
 
 
 def configure_audit_table(table: QTableView) -> None:
-    """Read-only, whole rows, no word wrap, the last column stretched."""
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setAlternatingRowColors(True)
-    table.setWordWrap(False)
-    table.verticalHeader().setVisible(False)
-    table.verticalHeader().setDefaultSectionSize(26)
-    header = table.horizontalHeader()
-    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-    header.setStretchLastSection(True)
+    """The lists' table set-up (ui/widgets/paged_list.py), in the trail's own order (newest first): no sorting."""
+    configure_table(table, ())
+    table.setSortingEnabled(False)
 
 
 def fit_columns(table: QTableView) -> None:
