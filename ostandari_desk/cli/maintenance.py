@@ -16,6 +16,7 @@ from ostandari_desk.cli.common import (
     sign_in,
     signed_in,
 )
+from ostandari_desk.domain.text import format_number
 from ostandari_desk.errors import UserError
 
 
@@ -34,8 +35,8 @@ def backup_command(args: argparse.Namespace, db_path: Path) -> int:
     finally:
         engine.dispose()
     print(
-        f"پشتیبان نوشته شد: {result.path} — {fa(f'{result.size / 1e6:.1f}')} مگابایت، "
-        f"{fa(result.members)} پرونده، در {fa(f'{result.seconds:.1f}')} ثانیه"
+        f"پشتیبان نوشته شد: {result.path} — {format_number(result.size / 1e6, 1)} مگابایت، "
+        f"{fa(result.members)} پرونده، در {format_number(result.seconds, 1)} ثانیه"
     )
     return EXIT_OK
 
@@ -83,7 +84,7 @@ def restore_command(args: argparse.Namespace, db_path: Path) -> int:
         print(f"داده پیشین پشتیبان‌گیری شد: {result.safety_backup}")
     if result.set_aside is not None:
         print(f"پایگاه داده آسیب‌دیده پیشین کنار گذاشته شد: {result.set_aside}")
-    print(f"پشتیبان بازگردانده شد: {db_path} (در {fa(f'{result.seconds:.1f}')} ثانیه)")
+    print(f"پشتیبان بازگردانده شد: {db_path} (در {format_number(result.seconds, 1)} ثانیه)")
     return EXIT_OK
 
 

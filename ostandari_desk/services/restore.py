@@ -33,7 +33,7 @@ from typing import Any, Self
 from ostandari_desk import paths, settings
 from ostandari_desk.domain import jalali
 from ostandari_desk.domain.roles import SYSTEM, Actor, Permission
-from ostandari_desk.domain.text import to_persian_digits
+from ostandari_desk.domain.text import format_number, to_persian_digits
 from ostandari_desk.errors import DatabaseUnavailableError, PermissionDeniedError, UserError
 from ostandari_desk.services import backup
 from ostandari_desk.services.backup import Progress, StageProgress
@@ -87,7 +87,7 @@ class BackupInfo:
             f"ساخته‌شده در: {when}" + (" (پشتیبان خودکار)" if self.automatic else ""),
             f"اداره: {self.office or '—'}",
             (
-                f"پایگاه داده: {to_persian_digits(f'{self.database_size / 1e6:.1f}')} مگابایت، "
+                f"پایگاه داده: {format_number(self.database_size / 1e6, 1)} مگابایت، "
                 f"{to_persian_digits(self.attachments)} پرونده پیوست"
             ),
         ]

@@ -22,7 +22,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QFileDialog, QMenu, QMessageBox, QWidget
 
 from ostandari_desk.domain.roles import Actor, Permission
-from ostandari_desk.domain.text import to_persian_digits
+from ostandari_desk.domain.text import format_number, to_persian_digits
 
 __all__ = [
     "add_backup_actions",
@@ -102,7 +102,7 @@ def _tell(window: Any, title: str, text: str, icon=QMessageBox.Icon.Information)
 
 
 def _megabytes(size: int) -> str:
-    return to_persian_digits(f"{size / 1e6:.1f}")
+    return format_number(size / 1e6, 1)
 
 
 # --- backup -------------------------------------------------------------------------------------------
