@@ -31,6 +31,8 @@ class Permission(StrEnum):
     READ_AUDIT = "read_audit"  # the whole audit trail (a record's own history is open to whoever sees it)
     DECIDE = "decide"  # council decisions on a licence case
     SANCTION = "sanction"  # suspension, revocation, lifting a suspension
+    EDIT_CHECKLISTS = "edit_checklists"  # checklist templates of the centre categories
+    SEE_PLANS = "see_plans"  # every county's unannounced plan (a county user sees only their own)
 
 
 PERMISSION_LABELS: dict[Permission, str] = {
@@ -41,9 +43,13 @@ PERMISSION_LABELS: dict[Permission, str] = {
     Permission.READ_AUDIT: "دیدن سابقه کامل تغییرات",
     Permission.DECIDE: "ثبت تصمیم شورا",
     Permission.SANCTION: "تعلیق، لغو و رفع تعلیق پروانه",
+    Permission.EDIT_CHECKLISTS: "ویرایش چک‌لیست‌های بازدید",
+    Permission.SEE_PLANS: "دیدن برنامه بازدیدهای سرزده همه شهرستان‌ها",
 }
 
-_MANAGER = frozenset({Permission.DECIDE, Permission.SANCTION})
+_MANAGER = frozenset(
+    {Permission.DECIDE, Permission.SANCTION, Permission.EDIT_CHECKLISTS, Permission.SEE_PLANS}
+)
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
     Role.MANAGER: _MANAGER,

@@ -61,6 +61,9 @@ PARENTS: dict[str, tuple[str, str]] = {
     "payment": ("memorandum_id", "memorandum"),
     "finding": ("inspection_id", "inspection"),
     "correctiveaction": ("finding_id", "finding"),
+    "inspectionnote": ("inspection_id", "inspection"),
+    "inspectionattachment": ("inspection_id", "inspection"),
+    "checklistitem": ("template_id", "checklisttemplate"),
 }
 # County-owned records whose history also shows on their NGO's.
 _NGO_OWNED = frozenset({"licencecase", "licence", "licencestep"})

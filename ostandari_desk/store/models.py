@@ -370,38 +370,92 @@ class FacilitationOffice(CountyOwned, table=True):
 
 
 class Centre(CountyOwned, table=True):
+    """A supervised centre (slaughterhouse, care centre, addiction camp…) the counties visit unannounced."""
+
+    code: str = Field(unique=True)  # the office's own code: letters, digits, «-»
     category_id: str = Field(foreign_key="referenceitem.id", index=True)
     name: str
+    name_sort: str = _sort_key_field("name")
     address: str = ""
     operator: str = ""
     licensing_agency: str = ""
+    licence_number: str = ""
+    phone: str = ""
     active: bool = True
 
 
+class ChecklistTemplate(Record, table=True):
+    """One version of a category's checklist. draft → active → retired; only a draft is edited, so a
+    visit that names an active or retired version keeps exactly the items it was answered against."""
+
+    category_id: str = Field(foreign_key="referenceitem.id", index=True)
+    version: int
+    state: str = "draft"  # draft | active | retired
+    title: str
+    pass_score: int = 80  # % of weighted points at or above which a visit is «مطلوب»
+
+    __table_args__ = (UniqueConstraint("category_id", "version"),)
+
+
+class ChecklistItem(Record, table=True):
+    template_id: str = Field(foreign_key="checklisttemplate.id", index=True)
+    position: int
+    section: str
+    text: str
+    answer_type: str  # yes_no | score | number | text
+    max_score: int = 0  # a «score» item is answered 0..max_score
+    weight: int = 1
+    critical: bool = False  # failed: the visit is «تخلف جدی»
+
+
 class Inspection(CountyOwned, table=True):
-    """An inspection; jalali_year/month are stored for the monthly coverage grid's index."""
+    """A visit; jalali_year/month are stored for the monthly coverage grid's index."""
 
     # county_id is indexed by ix_inspection_county_period, not on its own (revision 0004)
     county_id: str | None = Field(default=None, foreign_key="county.id")
     centre_id: str = Field(foreign_key="centre.id", index=True)
     category_id: str = Field(foreign_key="referenceitem.id")
-    inspected_at: datetime
+    inspected_at: datetime  # the time of day is 00:00 when the visit's time is not known
     inspected_on: date = Field(index=True)
     jalali_year: int
     jalali_month: int
     announced: bool = False
-    inspectors: str = ""
-    checklist: str = ""
-    state: str = "closed"  # open | closed
-    reinspection_of_id: str | None = Field(default=None, foreign_key="inspection.id")
+    inspectors: str = ""  # names separated by «، »
+    template_id: str | None = Field(default=None, foreign_key="checklisttemplate.id")
+    answers: str = ""  # JSON {checklist item id: answer}, against template_id's frozen items
+    score: int | None = None  # % of weighted points
+    result: str = "good"  # good | needs_fix | serious
+    computed_result: str = ""  # what the answers gave, when the result was overridden
+    override_reason: str = ""
+    correction_deadline: date | None = None
+    notes: str = ""
+    state: str = "closed"  # open | closed; a closed visit is read-only
+    reinspection_of_id: str | None = Field(default=None, foreign_key="inspection.id", index=True)
 
     __table_args__ = (
-        Index("ix_inspection_county_period", "county_id", "jalali_year", "jalali_month", "category_id"),
+        # the year's county × month grid counts distinct centres from this index alone
+        Index(
+            "ix_inspection_county_period",
+            "county_id",
+            "jalali_year",
+            "jalali_month",
+            "category_id",
+            "centre_id",
+        ),
     )
+
+
+class InspectionNote(Record, table=True):
+    """A correction to a closed visit: the visit itself stays as it was closed."""
+
+    inspection_id: str = Field(foreign_key="inspection.id", index=True)
+    text: str
+    author: str = ""
 
 
 class Finding(Record, table=True):
     inspection_id: str = Field(foreign_key="inspection.id", index=True)
+    item_id: str | None = Field(default=None, foreign_key="checklistitem.id")  # None: a free-text finding
     text: str
     severity: str = "minor"  # minor | major | critical
 
@@ -411,4 +465,18 @@ class CorrectiveAction(Record, table=True):
     action: str
     deadline: date | None = None
     done_on: date | None = None
+    verified_by_id: str | None = Field(default=None, foreign_key="inspection.id")  # the re-inspection
     referral_letter_id: str | None = Field(default=None, foreign_key="letter.id")
+
+    __table_args__ = (Index("ix_correctiveaction_open", "done_on", "deadline"),)
+
+
+class InspectionAttachment(Record, table=True):
+    """A photo or scan of a visit, optionally of one of its findings (stored by services/attachments.py)."""
+
+    inspection_id: str = Field(foreign_key="inspection.id", index=True)
+    finding_id: str | None = Field(default=None, foreign_key="finding.id")
+    file_name: str
+    sha256: str = Field(max_length=64)
+    size: int
+    stored_path: str

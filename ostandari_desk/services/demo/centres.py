@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import random
 from collections.abc import Callable
 
+from ostandari_desk.domain.text import persian_sort_key
 from ostandari_desk.services.demo import names
 from ostandari_desk.services.demo.activity import LetterBook
 from ostandari_desk.services.demo.bulk import Bulk, Calendar, Keys
@@ -51,7 +51,9 @@ def add_centres(
             "row_version",
             "county_id",
             "category_id",
+            "code",
             "name",
+            "name_sort",
             "address",
             "operator",
             "licensing_agency",
@@ -77,7 +79,9 @@ def add_centres(
                 1,
                 place.county_id,
                 cat_id,
+                f"{ci + 1:02d}-{ki + 1}-{i + 1:05d}",
                 name,
+                persian_sort_key(name),
                 address,
                 person(),
                 names.LICENSING_AGENCY.get(cat_name, ""),
@@ -112,7 +116,7 @@ def add_centres(
             "jalali_month",
             "announced",
             "inspectors",
-            "checklist",
+            "answers",
             "state",
         ),
     )
@@ -135,10 +139,6 @@ def add_centres(
         ),
     )
     inspectors = [f"{person()}، {person()}" for _ in range(40)]
-    checklists = [
-        json.dumps({item: rng.random() < 0.85 for item in names.CHECKLIST}, ensure_ascii=False)
-        for _ in range(32)
-    ]
     hours = [f" {h:02d}:{m:02d}:00.000000" for h in range(8, 15) for m in (0, 15, 30, 45)]
     done = 0
     rand = rng.random
@@ -185,7 +185,7 @@ def add_centres(
                         jm,
                         1 if rand() < 0.04 else 0,
                         choice(inspectors),
-                        choice(checklists),
+                        "",
                         "closed",
                     )
                 )
@@ -217,7 +217,7 @@ def add_centres(
                     jm,
                     1 if rand() < 0.04 else 0,
                     choice(inspectors),
-                    choice(checklists),
+                    "",
                     state,
                 )
             )
