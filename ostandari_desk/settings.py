@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlmodel import select
 
+from ostandari_desk.domain.inspection_plan import valid_interval
 from ostandari_desk.domain.lifecycle import Level
 from ostandari_desk.domain.roles import Permission
 from ostandari_desk.errors import ValidationError
@@ -43,6 +44,10 @@ SETTINGS: dict[str, SettingSpec] = {
         # None: the «backups» folder in the data folder (services/backup.py); may be a USB drive
         SettingSpec("backup_folder", str, None, "پوشه نسخه‌های پشتیبان", nullable=True),
         SettingSpec("last_backup_at", str, None, "زمان آخرین پشتیبان‌گیری (UTC، ISO)", nullable=True),
+        # {category name: months between visits (1–12)}; a category not named is visited monthly
+        SettingSpec("inspection_interval_months", dict, {}, "فاصله بازدید هر نوع مرکز (ماه)"),
+        # the unannounced plan's HMAC key, made on first use (services/inspections/plan.py)
+        SettingSpec("inspection_plan_secret", str, None, "کلید برنامه بازدید سرزده", nullable=True),
     )
 }
 
@@ -73,6 +78,10 @@ def _check(spec: SettingSpec, value: Any) -> Any:
         return value
     if not isinstance(value, spec.kind):
         raise ValidationError(f"مقدار «{spec.label}» نادرست است", field=spec.key)
+    if spec.key == "inspection_interval_months" and not all(
+        isinstance(k, str) and valid_interval(v) for k, v in value.items()
+    ):
+        raise ValidationError(f"هر مقدار «{spec.label}» باید عددی از ۱ تا ۱۲ باشد", field=spec.key)
     return value
 
 

@@ -106,9 +106,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     _add_maintenance_commands(commands, common)
 
-    from ostandari_desk import cli_report
+    from ostandari_desk.cli import reports
 
-    cli_report.register(commands, parents=[common])
+    reports.register(commands, parents=[common])
     return parser
 
 

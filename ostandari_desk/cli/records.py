@@ -212,9 +212,9 @@ def audit_command(args: argparse.Namespace, uow) -> int:
 
 @signed_in
 def report_command(args: argparse.Namespace, uow) -> int:
-    from ostandari_desk import cli_report
+    from ostandari_desk.cli import reports
 
-    return cli_report.run(args, uow)
+    return reports.run(args, uow)
 
 
 def template_command(args: argparse.Namespace, _db_path: Path) -> int:

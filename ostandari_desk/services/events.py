@@ -7,6 +7,7 @@ NGO of another county (a province clerk linked it): the county user sees it as �
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 
@@ -134,47 +135,62 @@ PROVINCE_ONLY = "__province__"  # EventFilter.county_id value selecting province
 # --- validation -----------------------------------------------------------------------------------
 
 
-def _validate(
-    uow: UnitOfWork, data: EventInput, linked: frozenset[str] = frozenset()
-) -> tuple[str, str, tuple[str, ...]]:
-    """Check ``data``; returns (clean title, normalized title, distinct participant ids).
+def event_errors(
+    uow: UnitOfWork, data: EventInput, known_ngos: Collection[str] = frozenset()
+) -> list[ValidationError]:
+    """Every rule ``data`` breaks, in the form's order, each naming its EventInput field ([] = none).
 
-    ``linked``: NGO ids the stored event names already (kept even when outside the actor's county).
+    THE rules of an event: the dialog (through ``create_event`` / ``update_event``) and the «رویدادها»
+    sheet's importer both call this. ``known_ngos``: NGO ids accepted without a look-up (those the stored
+    event names already, kept even outside the actor's county; those an import found by national ID).
     """
+    errors: list[ValidationError] = []
+
+    def fail(field: str, message: str) -> None:
+        errors.append(ValidationError(message, field=field))
+
     if data.kind not in KIND_LABELS:
-        raise ValidationError("نوع رویداد را انتخاب کنید", field="kind")
+        fail("kind", "نوع رویداد را انتخاب کنید")
     title = text.clean(data.title)
     if not title:
-        raise ValidationError("عنوان رویداد وارد نشده است", field="title")
-    if len(title) > TITLE_MAX:
-        raise ValidationError(
-            f"عنوان رویداد بیش از {text.to_persian_digits(TITLE_MAX)} نویسه است", field="title"
-        )
+        fail("title", "عنوان رویداد وارد نشده است")
+    elif len(title) > TITLE_MAX:
+        fail("title", f"عنوان رویداد بیش از {text.to_persian_digits(TITLE_MAX)} نویسه است")
     if not isinstance(data.starts_on, date):
-        raise ValidationError("تاریخ شروع وارد نشده است", field="starts_on")
-    if data.ends_on is not None and data.ends_on < data.starts_on:
-        raise ValidationError("تاریخ پایان نمی‌تواند پیش از تاریخ شروع باشد", field="ends_on")
+        fail("starts_on", "تاریخ شروع وارد نشده است")
+    elif data.ends_on is not None and data.ends_on < data.starts_on:
+        fail("ends_on", "تاریخ پایان نمی‌تواند پیش از تاریخ شروع باشد")
     if data.attendees is None or int(data.attendees) < 0:
-        raise ValidationError("تعداد شرکت‌کنندگان نمی‌تواند منفی باشد", field="attendees")
+        fail("attendees", "تعداد شرکت‌کنندگان نمی‌تواند منفی باشد")
     if data.training_hours is None or int(data.training_hours) < 0:
-        raise ValidationError("ساعت آموزش نمی‌تواند منفی باشد", field="training_hours")
-    if data.kind != "course" and int(data.training_hours) > 0:
-        raise ValidationError("ساعت آموزش فقط برای دوره آموزشی ثبت می‌شود", field="training_hours")
+        fail("training_hours", "ساعت آموزش نمی‌تواند منفی باشد")
+    elif data.kind in KIND_LABELS and data.kind != "course" and int(data.training_hours) > 0:
+        fail("training_hours", "ساعت آموزش فقط برای دوره آموزشی ثبت می‌شود")
     if data.county_id is not None and uow.s.get(County, data.county_id) is None:
-        raise ValidationError("شهرستان پیدا نشد", field="county_id")
+        fail("county_id", "شهرستان پیدا نشد")
     organizer = data.organizer_ngo_id
-    if organizer is not None and organizer not in linked and not _visible_ngos(uow, [organizer]):
-        raise ValidationError("سمن برگزارکننده پیدا نشد", field="organizer_ngo_id")
-    ngo_ids = tuple(dict.fromkeys(data.ngo_ids))
-    new_ids = [i for i in ngo_ids if i not in linked]
+    if organizer is not None and organizer not in known_ngos and not _visible_ngos(uow, [organizer]):
+        fail("organizer_ngo_id", "سمن برگزارکننده پیدا نشد")
+    new_ids = list(dict.fromkeys(i for i in data.ngo_ids if i not in known_ngos))
     if new_ids and len(_visible_ngos(uow, new_ids)) != len(new_ids):
-        raise ValidationError("یکی از سمن‌های شرکت‌کننده پیدا نشد", field="ngo_ids")
-    return title, text.normalize(title), ngo_ids
+        fail("ngo_ids", "یکی از سمن‌های شرکت‌کننده پیدا نشد")
+    return errors
+
+
+def validate_event(uow: UnitOfWork, data: EventInput, known_ngos: Collection[str] = frozenset()) -> None:
+    """Raise the first of ``event_errors`` (a ValidationError naming the field), if any."""
+    errors = event_errors(uow, data, known_ngos)
+    if errors:
+        raise errors[0]
 
 
 def _visible_ngos(uow: UnitOfWork, ids: list[str]) -> set[str]:
     """Those of ``ids`` that exist within the actor's county scope."""
     return set(uow.s.exec(select(Ngo.id).where(col(Ngo.id).in_(ids))))
+
+
+def _distinct(ngo_ids: Collection[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(ngo_ids))
 
 
 def _get(uow: UnitOfWork, event_id: str) -> Event:
@@ -213,12 +229,13 @@ def create_event(uow: UnitOfWork, data: EventInput) -> str:
     """
     with uow.writing():
         uow.check_county(data.county_id)
-        title, key, ngo_ids = _validate(uow, data)
+        validate_event(uow, data)
+        title = text.clean(data.title)
         event = Event(
             **stamps(),
             kind=data.kind,
             title=title,
-            title_key=key,
+            title_key=text.normalize(title),
             title_sort=text.persian_sort_key(title),
             starts_on=data.starts_on,
             ends_on=data.ends_on,
@@ -230,7 +247,7 @@ def create_event(uow: UnitOfWork, data: EventInput) -> str:
         )
         uow.s.add(event)
         uow.s.flush()
-        _set_participants(uow, event.id, ngo_ids)
+        _set_participants(uow, event.id, _distinct(data.ngo_ids))
         uow.commit()
         return event.id
 
@@ -250,11 +267,12 @@ def update_event(uow: UnitOfWork, event_id: str, data: EventInput, expected_vers
         if event.row_version != expected_version:
             raise ConcurrentEditError(STALE_EVENT, record=event_id)
         stored, linked = _linked_ngos(uow, event)
-        title, key, ngo_ids = _validate(uow, data, linked)
+        validate_event(uow, data, linked)
+        title = text.clean(data.title)
         values = {
             "kind": data.kind,
             "title": title,
-            "title_key": key,
+            "title_key": text.normalize(title),
             "title_sort": text.persian_sort_key(title),
             "starts_on": data.starts_on,
             "ends_on": data.ends_on,
@@ -265,7 +283,7 @@ def update_event(uow: UnitOfWork, event_id: str, data: EventInput, expected_vers
             "note": text.clean(data.note),
         }
         save_versioned(uow, event, expected_version, values, STALE_EVENT)
-        _set_participants(uow, event_id, ngo_ids, stored)
+        _set_participants(uow, event_id, _distinct(data.ngo_ids), stored)
         uow.commit()
 
 

@@ -3,7 +3,7 @@
 Parts, in order: the database's own storage check (SQLite's ``integrity_check``), references between
 records (``foreign_key_check``), the NGO search index against the NGO table (its adapter knows the index),
 the stored Persian sort keys (``name_sort``, ``ceo_sort``, ``title_sort`` = ``persian_sort_key`` of their
-text), each letter attachment's file against its SHA-256, and the schema revision. ``repair=True`` then
+text), each attachment's file (of every kind in services/attachments.py) against its SHA-256, and the schema revision. ``repair=True`` then
 rebuilds what is derived — the search index and the sort keys — and checks those parts again.
 An admin's right (Permission.BACKUP). ``progress(done, 1000)`` for the progress bar.
 """
@@ -20,10 +20,11 @@ from sqlalchemy.exc import DBAPIError
 from ostandari_desk import paths
 from ostandari_desk.domain.roles import Permission
 from ostandari_desk.domain.text import persian_sort_key, to_persian_digits
+from ostandari_desk.services.attachments import KINDS as ATTACHMENT_KINDS
 from ostandari_desk.services.backup import Progress, StageProgress
 from ostandari_desk.services.files import inside
 from ostandari_desk.store import schema
-from ostandari_desk.store.models import Event, LetterAttachment, Ngo
+from ostandari_desk.store.models import Event, Ngo
 from ostandari_desk.store.uow import UnitOfWork
 
 __all__ = ["PARTS", "Finding", "HealthReport", "check_health"]
@@ -32,7 +33,7 @@ STORAGE = "ساختار پرونده پایگاه داده"
 REFERENCES = "پیوند میان رکوردها"
 SEARCH = "نمایه جست‌وجوی سمن‌ها"
 SORT_KEYS = "کلیدهای مرتب‌سازی فارسی"
-ATTACHMENTS = "پرونده‌های پیوست مکاتبات"
+ATTACHMENTS = "پرونده‌های پیوست " + " و ".join(kind.plural for kind in ATTACHMENT_KINDS)  # of every kind
 REVISION = "نسخه ساختار پایگاه داده"
 PARTS = (STORAGE, REFERENCES, SEARCH, SORT_KEYS, ATTACHMENTS, REVISION)
 _WEIGHTS = (60.0, 10.0, 4.0, 10.0, 15.0, 1.0)  # shares of the progress bar (integrity_check dominates)
@@ -147,16 +148,19 @@ def _sort_key_findings(wrong: dict[tuple[str, str], list[tuple[str, str]]]) -> l
 
 
 def _attachment_findings(uow: UnitOfWork, report: Progress) -> tuple[list[Finding], int]:
-    """Each stored file once: there, inside the attachments folder, and with the recorded SHA-256."""
-    table = LetterAttachment.__table__
-    rows = uow.s.connection().execute(
-        select(table.c.stored_path, table.c.sha256, table.c.size, table.c.file_name).order_by(
-            table.c.stored_path
-        )
-    )
+    """Each stored file once (whichever kinds' attachments name it): there, inside the attachments folder,
+    and with the recorded SHA-256."""
     files: dict[str, tuple[str, int, str]] = {}
-    for stored_path, sha, size, name in rows:
-        files.setdefault(stored_path, (sha, size, name))
+    for kind in ATTACHMENT_KINDS:
+        table = kind.table.__table__
+        rows = uow.s.connection().execute(
+            select(table.c.stored_path, table.c.sha256, table.c.size, table.c.file_name).order_by(
+                table.c.stored_path
+            )
+        )
+        for stored_path, sha, size, name in rows:
+            files.setdefault(stored_path, (sha, size, name))
+    files = dict(sorted(files.items()))
     root = paths.attachments_dir()
     total = sum(size or 0 for _, size, _ in files.values()) or 1
     done = 0

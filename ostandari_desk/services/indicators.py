@@ -29,9 +29,19 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import case, func, literal, select
+from sqlalchemy import case, false, func, literal, select
 
-from ostandari_desk.store.models import Event, Inquiry, Letter, LicenceCase, LicenceStep, Memorandum
+from ostandari_desk.store.models import (
+    CorrectiveAction,
+    Event,
+    Finding,
+    Inquiry,
+    Inspection,
+    Letter,
+    LicenceCase,
+    LicenceStep,
+    Memorandum,
+)
 from ostandari_desk.store.uow import UnitOfWork
 
 __all__ = [
@@ -105,6 +115,9 @@ _INQUIRY = Inquiry.__table__.c
 _EVENT = Event.__table__.c
 _LETTER = Letter.__table__.c
 _MEMO = Memorandum.__table__.c
+_INSPECTION = Inspection.__table__.c
+_FINDING = Finding.__table__.c
+_ACTION = CorrectiveAction.__table__.c
 
 
 def _steps(by_county: bool):
@@ -142,6 +155,36 @@ def _memoranda(by_county: bool):
     return Memorandum.__table__, _MEMO.signed_on, _MEMO.county_id, dims, measures
 
 
+def _inspections(by_county: bool):
+    kind = case((_INSPECTION.announced == false(), literal("unannounced")), else_=literal("announced"))
+    dims = {"announced": kind, "result": _INSPECTION.result}
+    return Inspection.__table__, _INSPECTION.inspected_on, _INSPECTION.county_id, dims, {}
+
+
+def _action_visits():
+    """Corrective actions joined to their visit (whose county they count under)."""
+    return CorrectiveAction.__table__.join(Finding.__table__, _FINDING.id == _ACTION.finding_id).join(
+        Inspection.__table__, _INSPECTION.id == _FINDING.inspection_id
+    )
+
+
+def _referrals(by_county: bool):
+    # A referral is a corrective action with its referral letter, dated by that letter (the inner join keeps
+    # only the referred actions; a letter cannot be deleted while an action names it).
+    if not by_county:
+        joined = CorrectiveAction.__table__.join(Letter.__table__, _LETTER.id == _ACTION.referral_letter_id)
+        return joined, _LETTER.dated_on, None, {}, {}
+    joined = _action_visits().join(Letter.__table__, _LETTER.id == _ACTION.referral_letter_id)
+    return joined, _LETTER.dated_on, _INSPECTION.county_id, {}, {}
+
+
+def _actions_closed(by_county: bool):
+    # Only the done ones have a done_on: the date range keeps the open ones out.
+    if not by_county:  # the (done_on, deadline) index alone answers
+        return CorrectiveAction.__table__, _ACTION.done_on, None, {}, {}
+    return _action_visits(), _ACTION.done_on, _INSPECTION.county_id, {}, {}
+
+
 SOURCES: dict[str, Source] = {
     s.key: s
     for s in (
@@ -151,6 +194,9 @@ SOURCES: dict[str, Source] = {
         Source("events", _events, prefilter_dim="kind"),
         Source("letters", _letters, prefilter_dim="kind"),
         Source("memoranda", _memoranda),
+        Source("inspections", _inspections),
+        Source("referrals", _referrals),
+        Source("actions_closed", _actions_closed),
     )
 }
 
@@ -235,6 +281,15 @@ INDICATORS: tuple[Indicator, ...] = (
     ),
     Indicator("memoranda", "تفاهم‌نامه‌های منعقدشده", UNIT_CASES, "memoranda"),
     Indicator("memoranda_amount", "مبلغ تفاهم‌نامه‌ها", UNIT_RIALS, "memoranda", measure="amount"),
+    Indicator("visits", "بازدید از مراکز", UNIT_CASES, "inspections"),
+    Indicator(
+        "unannounced_visits", "بازدیدهای سرزده", UNIT_CASES, "inspections", (("announced", ("unannounced",)),)
+    ),
+    Indicator(
+        "serious_visits", "بازدیدهای منجر به تخلف جدی", UNIT_CASES, "inspections", (("result", ("serious",)),)
+    ),
+    Indicator("referrals", "ارجاع به دستگاه صادرکننده مجوز", UNIT_CASES, "referrals"),
+    Indicator("actions_closed", "اقدامات اصلاحی انجام‌شده", UNIT_CASES, "actions_closed"),
 )
 
 KEY_INDICATORS: tuple[Indicator, ...] = tuple(i for i in INDICATORS if i.is_key)

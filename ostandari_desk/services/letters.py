@@ -1,4 +1,6 @@
-"""Letters (مکاتبات): numbers unique per direction and Jalali year, list pages, an NGO's letters, attachments.
+"""Letters (مکاتبات): numbers unique per direction and Jalali year, list pages, an NGO's letters.
+
+A letter's attachments are kept by services/attachments.py (kind ``attachments.LETTER``).
 
 Reads are scoped to a county user's county by the unit of work; a letter's NGO outside that county
 shows as «سمن شهرستان دیگر» and saving the letter keeps it. Numbers are unique across every county,
@@ -7,29 +9,22 @@ so the duplicate check looks beyond the scope.
 
 from __future__ import annotations
 
-import hashlib
-import logging
-import re
-import shutil
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
-from functools import partial
-from pathlib import Path
 
 from sqlalchemy import func
 from sqlmodel import col, select
 
-from ostandari_desk import paths
 from ostandari_desk.domain import text
 from ostandari_desk.domain.jalali import format_jalali, jalali_year_of, year_range
 from ostandari_desk.errors import (
     ConcurrentEditError,
     DuplicateError,
-    NotFoundError,
     UserError,
     ValidationError,
 )
-from ostandari_desk.services import files
+from ostandari_desk.services import attachments
 from ostandari_desk.services.audit import stamps
 from ostandari_desk.services.versioned import save_versioned
 from ostandari_desk.store.models import (
@@ -55,6 +50,7 @@ HIDDEN_NGO_LABEL = "سمن شهرستان دیگر"  # an NGO outside the actor'
 PROVINCE_ONLY = "__province__"  # LetterFilter.county_id value selecting the province's own letters
 
 SORT_KEYS = ("dated_on", "number", "direction", "kind", "party", "subject", "county")
+NUMBER_MAX = 60  # characters of a letter number
 
 
 @dataclass(frozen=True)
@@ -130,15 +126,6 @@ class LetterFilter:
     county_id: str | None = None  # a county id, or PROVINCE_ONLY
 
 
-@dataclass(frozen=True)
-class AttachmentRow:
-    id: str
-    letter_id: str
-    file_name: str
-    size: int
-    sha256: str
-
-
 # --- validation -----------------------------------------------------------------------------------
 
 
@@ -147,37 +134,60 @@ def clean_number(number: str) -> str:
     return text.digits_to_latin(text.clean(number or ""))
 
 
-def _validate(uow: UnitOfWork, data: LetterInput, stored: Letter | None = None) -> dict:
-    """The column values of ``data``; references ``stored`` already holds are kept without a look-up."""
+def letter_errors(
+    uow: UnitOfWork, data: LetterInput, known: Collection[str] = frozenset()
+) -> list[ValidationError]:
+    """Every rule ``data`` breaks, in the form's order, each naming its LetterInput field ([] = none).
+
+    THE rules of a letter: the dialog (through ``create_letter`` / ``update_letter``) and the «مکاتبات»
+    sheet's importer both call this. ``known``: referenced ids accepted without a look-up (those the stored
+    letter holds already; the NGO an import found by national ID). The number's uniqueness is apart
+    (``_check_unique``; the importer compares with the stored letter instead).
+    """
+    errors: list[ValidationError] = []
+
+    def fail(field: str, message: str) -> None:
+        errors.append(ValidationError(message, field=field))
+
     if data.direction not in DIRECTION_LABELS:
-        raise ValidationError("جهت نامه (وارده یا صادره) را انتخاب کنید", field="direction")
+        fail("direction", "جهت نامه (وارده یا صادره) را انتخاب کنید")
     if data.kind not in KIND_LABELS:
-        raise ValidationError("نوع نامه را انتخاب کنید", field="kind")
+        fail("kind", "نوع نامه را انتخاب کنید")
     number = clean_number(data.number)
     if not number:
-        raise ValidationError("شماره نامه وارد نشده است", field="number")
-    if len(number) > 60:
-        raise ValidationError("شماره نامه بیش از اندازه بلند است", field="number")
+        fail("number", "شماره نامه وارد نشده است")
+    elif len(number) > NUMBER_MAX:
+        fail("number", "شماره نامه بیش از اندازه بلند است")
     if not isinstance(data.dated_on, date):
-        raise ValidationError("تاریخ نامه وارد نشده است", field="dated_on")
-    party = text.clean(data.party)
-    if not party:
-        raise ValidationError("طرف مکاتبه وارد نشده است", field="party")
-    subject = text.clean(data.subject)
-    if not subject:
-        raise ValidationError("موضوع نامه وارد نشده است", field="subject")
-    kept_ngo = stored is not None and data.ngo_id == stored.ngo_id
-    if data.ngo_id is not None and not kept_ngo and uow.s.get(Ngo, data.ngo_id) is None:
-        raise ValidationError("سمن پیدا نشد", field="ngo_id")
+        fail("dated_on", "تاریخ نامه وارد نشده است")
+    if not text.clean(data.party):
+        fail("party", "طرف مکاتبه وارد نشده است")
+    if not text.clean(data.subject):
+        fail("subject", "موضوع نامه وارد نشده است")
+    if data.ngo_id is not None and data.ngo_id not in known and uow.s.get(Ngo, data.ngo_id) is None:
+        fail("ngo_id", "سمن پیدا نشد")
     if data.county_id is not None and uow.s.get(County, data.county_id) is None:
-        raise ValidationError("شهرستان پیدا نشد", field="county_id")
-    kept_step = stored is not None and data.licence_step_id == stored.licence_step_id
-    if (
-        data.licence_step_id is not None
-        and not kept_step
-        and uow.s.get(LicenceStep, data.licence_step_id) is None
-    ):
-        raise ValidationError("مرحله پروانه پیدا نشد", field="licence_step_id")
+        fail("county_id", "شهرستان پیدا نشد")
+    step = data.licence_step_id
+    if step is not None and step not in known and uow.s.get(LicenceStep, step) is None:
+        fail("licence_step_id", "مرحله پروانه پیدا نشد")
+    return errors
+
+
+def validate_letter(uow: UnitOfWork, data: LetterInput, known: Collection[str] = frozenset()) -> None:
+    """Raise the first of ``letter_errors`` (a ValidationError naming the field), if any."""
+    errors = letter_errors(uow, data, known)
+    if errors:
+        raise errors[0]
+
+
+def _validate(uow: UnitOfWork, data: LetterInput, stored: Letter | None = None) -> dict:
+    """The column values of ``data``; references ``stored`` already holds are kept without a look-up."""
+    kept = (stored.ngo_id, stored.licence_step_id) if stored is not None else ()
+    validate_letter(uow, data, {i for i in kept if i is not None})
+    number = clean_number(data.number)
+    party = text.clean(data.party)
+    subject = text.clean(data.subject)
     return {
         "direction": data.direction,
         "number": number,
@@ -283,21 +293,13 @@ def delete_letter(uow: UnitOfWork, letter_id: str) -> None:
     """
     with uow.writing():
         letter = _get(uow, letter_id)
-        attachments = list(
-            uow.s.exec(select(LetterAttachment).where(LetterAttachment.letter_id == letter_id))
-        )
-        stored = [a.stored_path for a in attachments]
         referral = uow.s.exec(
             select(CorrectiveAction.id).where(CorrectiveAction.referral_letter_id == letter_id)
         ).first()
         if referral is not None:
             raise UserError("این نامه نامه ارجاع یک اقدام اصلاحی بازدید است و حذف نمی‌شود", record=letter_id)
-        for attachment in attachments:
-            uow.s.delete(attachment)
-        uow.s.flush()
+        attachments.remove_owner_attachments(uow, attachments.LETTER, letter_id)
         uow.s.delete(letter)
-        for stored_path in stored:
-            uow.after_commit(partial(_remove_if_unused, uow, stored_path))
         uow.commit()
 
 
@@ -449,158 +451,13 @@ def letter_years(uow: UnitOfWork) -> list[int]:
         return [int(y) for y in uow.s.exec(stmt)]
 
 
-# --- attachments ---------------------------------------------------------------------------------
-
-
-def _sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-_SAFE_SUFFIX = re.compile(r"\.[a-z0-9]{1,10}")
-log = logging.getLogger(__name__)
-
-
-def _relative_store_path(sha256: str, suffix: str) -> str:
-    """Where a file with this content is kept, relative to the attachments folder: only hex digits and a
-    plain suffix (``.pdf``), whatever the original name held."""
-    suffix = suffix.lower()
-    return f"{sha256[:2]}/{sha256}{suffix if _SAFE_SUFFIX.fullmatch(suffix) else ''}"
-
-
-def add_attachment(uow: UnitOfWork, letter_id: str, source_path: str | Path) -> str:
-    """Copy a file into the attachments folder (named by its SHA-256) and link it to a letter; returns the id.
-
-    The same content attached twice to one letter is refused; attached to two letters, it is stored once.
-    The name kept (and shown) loses its bidi controls: «evil.\u202efdp.exe» is «evil.fdp.exe».
-    """
-    source = Path(source_path)
-    name = files.safe_file_name(source.name)
-    if not source.is_file():
-        raise ValidationError(f"فایل «{name}» پیدا نشد", field="attachment")
-    with uow.writing():
-        _get(uow, letter_id)
-        sha = _sha256_of(source)
-        existing = uow.s.exec(
-            select(LetterAttachment.id).where(
-                LetterAttachment.letter_id == letter_id, LetterAttachment.sha256 == sha
-            )
-        ).first()
-        if existing:
-            raise DuplicateError(f"فایل «{name}» پیش‌تر به این نامه پیوست شده است", record=existing)
-        relative = _relative_store_path(sha, Path(name).suffix)
-        target = paths.attachments_dir() / relative
-        if not target.exists() or _sha256_of(target) != sha:
-            try:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                with files.atomic_path(target) as temp:  # whole or absent, fsynced
-                    shutil.copyfile(source, temp)
-            except OSError as exc:
-                raise files.unwritable(f"پیوست {name}", exc) from exc
-        attachment = LetterAttachment(
-            **stamps(),
-            letter_id=letter_id,
-            file_name=name,
-            sha256=sha,
-            size=source.stat().st_size,
-            stored_path=relative,
-        )
-        uow.s.add(attachment)
-        uow.s.flush()
-        uow.commit()
-        return attachment.id
-
-
-def list_attachments(uow: UnitOfWork, letter_id: str) -> list[AttachmentRow]:
-    with uow:
-        _get(uow, letter_id)  # attachments are not county-owned themselves: their letter's scope holds
-        stmt = (
-            select(LetterAttachment)
-            .where(LetterAttachment.letter_id == letter_id)
-            .order_by(LetterAttachment.created_at, LetterAttachment.file_name)
-        )
-        return [
-            AttachmentRow(a.id, a.letter_id, files.safe_file_name(a.file_name), a.size, a.sha256)
-            for a in uow.s.exec(stmt)
-        ]
-
-
-def _stored_file(stored_path: str) -> Path | None:
-    """The file of a stored path, resolved inside the attachments folder; None for anything else (an
-    absolute path, ``../..``, a symlink out: a tampered row must not reach another file)."""
-    found = files.inside(paths.attachments_dir(), stored_path)
-    if found is None:
-        log.warning("attachment path outside the attachments folder refused: %r", stored_path)
-    return found
-
-
-def attachment_path(uow: UnitOfWork, attachment_id: str) -> Path:
-    """The stored file of an attachment, after checking its SHA-256 still matches.
-
-    Raises:
-        NotFoundError: the attachment or its file is gone.
-        UserError: «فایل پیوست تغییر کرده است» when the file's content no longer matches.
-    """
-    with uow:
-        attachment = _get_attachment(uow, attachment_id)
-        path = _stored_file(attachment.stored_path)
-        name, sha = files.safe_file_name(attachment.file_name), attachment.sha256
-    if path is None:
-        raise UserError(
-            f"محل نگهداری پیوست «{name}» بیرون از پوشه پیوست‌ها است و باز نمی‌شود؛ "
-            "این رکورد دست‌کاری شده است، به مدیر سامانه خبر دهید.",
-            record=attachment_id,
-        )
-    if not path.is_file():
-        raise NotFoundError(f"فایل پیوست «{name}» در پوشه پیوست‌ها پیدا نشد", record=attachment_id)
-    if _sha256_of(path) != sha:
-        raise UserError(f"فایل پیوست تغییر کرده است: «{name}»", record=attachment_id)
-    return path
-
-
-def _remove_if_unused(uow: UnitOfWork, stored_path: str) -> None:
-    with uow:
-        still_used = uow.s.exec(
-            select(LetterAttachment.id).where(LetterAttachment.stored_path == stored_path)
-        ).first()
-    path = _stored_file(stored_path)
-    if still_used is None and path is not None:
-        path.unlink(missing_ok=True)
-
-
-def _get_attachment(uow: UnitOfWork, attachment_id: str) -> LetterAttachment:
-    """The attachment, if its letter is within the actor's scope (else NotFound/PermissionDenied)."""
-    attachment = uow.s.get(LetterAttachment, attachment_id)
-    if attachment is None:
-        raise NotFoundError("پیوست پیدا نشد", record=attachment_id)
-    _get(uow, attachment.letter_id)
-    return attachment
-
-
-def remove_attachment(uow: UnitOfWork, attachment_id: str) -> None:
-    """Unlink an attachment from its letter; the stored file goes when no letter uses it any more
-    (once the transaction is committed: never inside a caller's block)."""
-    with uow.writing():
-        attachment = _get_attachment(uow, attachment_id)
-        stored = attachment.stored_path
-        uow.s.delete(attachment)
-        uow.after_commit(partial(_remove_if_unused, uow, stored))
-        uow.commit()
-
-
 __all__ = [
     "DIRECTION_LABELS",
     "KIND_LABELS",
-    "AttachmentRow",
     "LetterDetail",
     "LetterFilter",
     "LetterInput",
     "LetterRow",
-    "add_attachment",
-    "attachment_path",
     "count_letters",
     "create_letter",
     "delete_letter",
@@ -609,8 +466,6 @@ __all__ = [
     "get_letter",
     "letter_years",
     "letters_of_ngo",
-    "list_attachments",
     "list_letter_page",
-    "remove_attachment",
     "update_letter",
 ]

@@ -4,15 +4,18 @@ the expiring/expired licences list, and the letterhead values. Each calls the se
 County scope: a county user's papers hold their county alone (no county chosen means theirs); asking for
 another county, or for the file or certificate of another county's NGO, raises PermissionDeniedError.
 
-:class:`ReportRequest` is what the reports page and the command line ask for; :func:`paper_data` gives
-its data with the words the audit keeps, and :func:`record_printed` writes the «report printed» entry
-once the paper exists (``reports.papers.make_paper`` does both, for the GUI and the CLI alike).
+:class:`ReportRequest` is what the reports page and the command line ask for; each report's gather
+function (``annual_paper``, ``register_paper``…, named in ``reports.registry``) gives its data with the
+words the audit keeps, and :func:`record_printed` writes the «report printed» entry once the paper exists
+(``reports.papers.make_paper`` does both, for the GUI and the CLI alike).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date
+from types import MappingProxyType
 from typing import Any
 
 from sqlmodel import select
@@ -30,24 +33,28 @@ from ostandari_desk.store.models import County, Ngo
 from ostandari_desk.store.uow import UnitOfWork
 
 __all__ = [
-    "REPORT_KINDS",
     "CertificateData",
     "ExpiringData",
+    "Gathered",
     "LetterheadValues",
     "NgoFileData",
     "PaperData",
     "RegisterData",
     "RegisterRow",
     "ReportRequest",
+    "annual_paper",
     "certificate_data",
+    "certificate_paper",
     "describe_filter",
     "expiring_data",
+    "expiring_paper",
     "letterhead_values",
     "ngo_file_data",
+    "ngo_file_paper",
     "ngo_id_by_national_id",
-    "paper_data",
     "record_printed",
     "register_data",
+    "register_paper",
 ]
 
 _PAGE = 5000
@@ -289,29 +296,58 @@ def expiring_data(
 
 # --- what is asked for, and the audit of what was printed ------------------------------------------
 
-#: kind -> the report's name (the reports page's list, the audit entry), in the list's order
-REPORT_KINDS: dict[str, str] = {
-    "annual": "گزارش مقایسه‌ای سالانه",
-    "register": "دفتر ثبت سازمان‌ها",
-    "ngo_file": "پرونده یک سازمان",
-    "certificate": "چاپ پروانه فعالیت",
-    "expiring": "پروانه‌های رو به انقضا و منقضی",
-}
+
+class ReportRequest:
+    """A report (its registry name: ``annual``, ``ngo-file``…) and its options by parameter key.
+
+    ``ReportRequest("annual", year=1401, county_id=None)``; ``request.get("days")`` (None when not
+    given) or ``request.year``. Frozen and comparable; made by the reports page and the command line
+    through ``reports.registry``.
+    """
+
+    __slots__ = ("kind", "values")
+    kind: str
+    values: Mapping[str, Any]
+
+    def __init__(self, kind: str, **values: Any):
+        object.__setattr__(self, "kind", kind)
+        object.__setattr__(self, "values", MappingProxyType(dict(values)))
+
+    def get(self, key: str, default: Any = None) -> Any:
+        value = self.values.get(key)
+        return default if value is None else value
+
+    def __getattr__(self, key: str) -> Any:
+        try:
+            return self.values[key]
+        except KeyError:
+            raise AttributeError(key) from None
+
+    def __setattr__(self, key: str, value: Any) -> None:
+        raise AttributeError("ReportRequest is frozen")
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ReportRequest):
+            return NotImplemented
+        return self.kind == other.kind and dict(self.values) == dict(other.values)
+
+    def __hash__(self) -> int:
+        return hash((self.kind, tuple(sorted(self.values.items()))))
+
+    def __repr__(self) -> str:
+        options = "".join(f", {k}={v!r}" for k, v in self.values.items())
+        return f"ReportRequest({self.kind!r}{options})"
 
 
 @dataclass(frozen=True)
-class ReportRequest:
-    """A report and its options, as the reports page or the command line chose them."""
+class Gathered:
+    """What a report's gather function read: the paper's data, and for the audit the words after the
+    report's title (its options in Persian) and the record the entry belongs to (an NGO's paper on the NGO)."""
 
-    kind: str
-    year: int = 0
-    county_id: str | None = None
-    same_period: bool = False
-    ngo_id: str | None = None
-    days: int | None = None
-    search: str = ""
-    status: str | None = None
-    today: date | None = None
+    data: Any
+    words: tuple[str, ...] = ()
+    table: str = "report"
+    record_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -325,45 +361,59 @@ class PaperData:
     detail: str
 
 
-def paper_data(uow: UnitOfWork, request: ReportRequest) -> PaperData:
-    """The data ``request`` prints (AnnualComparison, RegisterData, NgoFileData, CertificateData or
-    ExpiringData), read within the actor's scope. UserErrors (no licence, no NGO chosen…) reach the caller."""
-    kind = request.kind
-    if kind not in REPORT_KINDS:
-        raise ValueError(f"unknown report kind: {kind!r}")
-    name = REPORT_KINDS[kind]
-    today = request.today or date.today()
+def annual_paper(uow: UnitOfWork, request: ReportRequest) -> Gathered:
+    """The annual comparison (options year, county_id, same_period, today)."""
+    today = request.get("today") or date.today()
+    year = request.get("year") or jalali.to_jalali(today)[0]
+    same_period = bool(request.get("same_period"))
     with uow:
-        if kind == "annual":
-            data: Any = annual_comparison(uow, request.year, request.county_id, request.same_period, today)
-            words = [f"سال {text.to_persian_digits(request.year)}", data.scope_name]
-            if request.same_period:
-                words.append(data.period_note)
-            return PaperData(request, data, "report", "", "؛ ".join([name, *words]))
-        if kind == "register":
-            flt = ngo_service.NgoFilter(
-                text=request.search, county_id=request.county_id, status=request.status
-            )
-            data = register_data(uow, flt)
-            count = f"{text.format_number(len(data.rows))} سازمان"
-            return PaperData(request, data, "report", "", f"{name}؛ {data.filter_text}؛ {count}")
-        if kind == "expiring":
-            data = expiring_data(uow, today, request.days, request.county_id)
-            words = [
-                data.scope_name,
-                f"تا {text.format_number(data.within_days)} روز پس از {jalali.format_jalali(today)}",
-            ]
-            return PaperData(request, data, "report", "", "؛ ".join([name, *words]))
-        if not request.ngo_id:
-            raise ValidationError("نخست سازمان را انتخاب کنید", field="ngo")
-        if kind == "ngo_file":
-            data = ngo_file_data(uow, request.ngo_id)
-            ngo_name, national_id = data.ngo.name, data.ngo.national_id
-        else:
-            data = certificate_data(uow, request.ngo_id)
-            ngo_name, national_id = data.ngo_name, data.national_id
-        words = [f"«{ngo_name}»", f"شناسه ملی {text.to_persian_digits(national_id)}"]
-        return PaperData(request, data, "ngo", request.ngo_id, "؛ ".join([name, *words]))
+        data = annual_comparison(uow, year, request.get("county_id"), same_period, today)
+    words = [f"سال {text.to_persian_digits(year)}", data.scope_name]
+    if same_period:
+        words.append(data.period_note)
+    return Gathered(data, tuple(words))
+
+
+def register_paper(uow: UnitOfWork, request: ReportRequest) -> Gathered:
+    """The NGO register (options county_id, search, status)."""
+    flt = ngo_service.NgoFilter(
+        text=request.get("search", ""), county_id=request.get("county_id"), status=request.get("status")
+    )
+    data = register_data(uow, flt)
+    return Gathered(data, (data.filter_text, f"{text.format_number(len(data.rows))} سازمان"))
+
+
+def expiring_paper(uow: UnitOfWork, request: ReportRequest) -> Gathered:
+    """Expiring and expired licences (options county_id, days, today)."""
+    today = request.get("today") or date.today()
+    data = expiring_data(uow, today, request.get("days"), request.get("county_id"))
+    until = f"تا {text.format_number(data.within_days)} روز پس از {jalali.format_jalali(today)}"
+    return Gathered(data, (data.scope_name, until))
+
+
+def _ngo_of(request: ReportRequest) -> str:
+    ngo_id = request.get("ngo_id")
+    if not ngo_id:
+        raise ValidationError("نخست سازمان را انتخاب کنید", field="ngo")
+    return ngo_id
+
+
+def _ngo_words(name: str, national_id: str) -> tuple[str, ...]:
+    return (f"«{name}»", f"شناسه ملی {text.to_persian_digits(national_id)}")
+
+
+def ngo_file_paper(uow: UnitOfWork, request: ReportRequest) -> Gathered:
+    """One NGO's file (option ngo_id), audited on the NGO's record."""
+    ngo_id = _ngo_of(request)
+    data = ngo_file_data(uow, ngo_id)
+    return Gathered(data, _ngo_words(data.ngo.name, data.ngo.national_id), "ngo", ngo_id)
+
+
+def certificate_paper(uow: UnitOfWork, request: ReportRequest) -> Gathered:
+    """The licence certificate of an NGO (option ngo_id), audited on the NGO's record."""
+    ngo_id = _ngo_of(request)
+    data = certificate_data(uow, ngo_id)
+    return Gathered(data, _ngo_words(data.ngo_name, data.national_id), "ngo", ngo_id)
 
 
 def record_printed(uow: UnitOfWork, paper: PaperData) -> None:

@@ -6,12 +6,13 @@ The ui and cli layers come through here, so they never import the store (an impo
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import Engine
 
-from ostandari_desk.domain.roles import Actor
+from ostandari_desk.domain.roles import SYSTEM, Actor
 from ostandari_desk.errors import DatabaseUnavailableError
 from ostandari_desk.store import db_errors, schema
 from ostandari_desk.store import engine as store_engine
@@ -19,10 +20,28 @@ from ostandari_desk.store.engine import sqlite_url
 from ostandari_desk.store.schema import open_database
 from ostandari_desk.store.uow import UnitOfWork
 
+log = logging.getLogger(__name__)
+
 
 def open_desk(path: Path | str) -> Engine:
-    """An engine on the database file at ``path``, created or upgraded to the app's schema."""
-    return open_database(sqlite_url(path))
+    """An engine on the database file at ``path``, created or upgraded to the app's schema.
+
+    A database upgraded from before checklists (its centre categories have none) gets the shipped
+    checklist templates here; when they are there this costs one query.
+    """
+    engine = open_database(sqlite_url(path))
+    _seed_missing_templates(engine)
+    return engine
+
+
+def _seed_missing_templates(engine: Engine) -> None:
+    from ostandari_desk.services.inspections import templates
+
+    if templates.templates_missing(UnitOfWork(engine, SYSTEM)):
+        try:
+            templates.seed_default_templates(UnitOfWork(engine, SYSTEM))
+        except DatabaseUnavailableError as exc:  # read-only or locked: the next opening tries again
+            log.warning("shipped checklist templates not added now: %s", exc.reason)
 
 
 def unit_of_work(engine: Engine, actor: Actor) -> UnitOfWork:

@@ -12,6 +12,7 @@ from ostandari_desk.domain import text
 from ostandari_desk.errors import UserError, ValidationError
 from ostandari_desk.paths import resources_dir
 from ostandari_desk.services.audit import stamps
+from ostandari_desk.services.inspections.templates import seed_default_templates
 from ostandari_desk.store.models import County, Province, ReferenceItem
 from ostandari_desk.store.uow import UnitOfWork
 
@@ -165,5 +166,6 @@ def initialize(
             settings.set_setting(uow, "office_name", text.clean(office_name))
         if logo_path:
             settings.set_setting(uow, "logo_path", str(logo_path))
+        seed_default_templates(uow)  # each centre category's shipped checklist, active
         uow.commit()
         return prov.id

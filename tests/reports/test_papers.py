@@ -14,6 +14,7 @@ from ostandari_desk.reports.document import Letterhead
 from ostandari_desk.reports.expiring import build_expiring
 from ostandari_desk.reports.ngo_file import build_ngo_file
 from ostandari_desk.reports.register import build_register
+from ostandari_desk.reports.registry import REPORTS
 from ostandari_desk.services import reporting
 from ostandari_desk.services.ngos import NgoFilter
 
@@ -187,11 +188,11 @@ def test_ngo_by_national_id_accepts_persian_digits(desk, make_ngo):
 def _cli(uow, *argv: str) -> int:
     import argparse
 
-    from ostandari_desk import cli_report
+    from ostandari_desk.cli import reports
 
     parser = argparse.ArgumentParser()
-    cli_report.register(parser.add_subparsers(dest="command"))
-    return cli_report.run(parser.parse_args(list(argv)), uow)
+    reports.register(parser.add_subparsers(dest="command"))
+    return reports.run(parser.parse_args(list(argv)), uow)
 
 
 def test_cli_builds_each_report(desk, licensed, tmp_path, capsys):
@@ -214,7 +215,7 @@ def test_cli_builds_each_report(desk, licensed, tmp_path, capsys):
     assert "ذخیره شد" in capsys.readouterr().out
     printed = [line.detail.split("؛")[0] for line in reversed(_report_lines(desk))]
     assert printed == [
-        reporting.REPORT_KINDS[k] for k in ("annual", "register", "ngo_file", "certificate", "expiring")
+        REPORTS[k].title for k in ("annual", "register", "ngo-file", "certificate", "expiring")
     ]
 
 
@@ -285,7 +286,7 @@ def test_a_county_user_is_refused_another_countys_ngo_papers(desk, licensed, uow
     with pytest.raises(PermissionDeniedError):
         reporting.certificate_data(qazvin, licensed)
     with pytest.raises(PermissionDeniedError):
-        make_paper(qazvin, reporting.ReportRequest("ngo_file", ngo_id=licensed), io.BytesIO())
+        make_paper(qazvin, reporting.ReportRequest("ngo-file", ngo_id=licensed), io.BytesIO())
     assert _report_lines(desk) == []  # refused papers are not recorded as printed
     # the NGO's own county prints it
     own = reporting.ngo_file_data(uow_as("county", desk.counties["آبیک"]), licensed)

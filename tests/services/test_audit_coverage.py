@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 
 from ostandari_desk import settings
 from ostandari_desk.domain.roles import SYSTEM, Role
+from ostandari_desk.services import attachments as att
 from ostandari_desk.services import (
     backup,
     events,
@@ -151,7 +152,16 @@ def _ngo_input(env: Env, ngo_id: str, **changes: Any) -> ngo_service.NgoInput:
 def _attachment(env: Env) -> str:
     source = env.tmp_path / "scan.txt"
     source.write_text("نامه", encoding="utf-8")
-    return letters.add_attachment(env.uow, _letter(env), source)
+    return att.add_attachment(env.uow, att.LETTER, _letter(env), source)
+
+
+def _attachment_owner(env: Env) -> str:
+    """A letter with one attachment; returns the letter's id."""
+    source = env.tmp_path / "scan.txt"
+    source.write_text("نامه", encoding="utf-8")
+    letter_id = _letter(env)
+    att.add_attachment(env.uow, att.LETTER, letter_id, source)
+    return letter_id
 
 
 def _ngo_sheet(env: Env) -> Path:
@@ -241,10 +251,14 @@ RECIPES: dict[str, tuple[Callable[[Env], Any], Callable[[Env, Any], Any]]] = {
         ),
     ),
     "services.letters.delete_letter": (lambda e: _letter(e), lambda e, lt: letters.delete_letter(e.uow, lt)),
-    "services.letters.add_attachment": (lambda e: None, lambda e, _: _attachment(e)),
-    "services.letters.remove_attachment": (
+    "services.attachments.add_attachment": (lambda e: None, lambda e, _: _attachment(e)),
+    "services.attachments.remove_attachment": (
         lambda e: _attachment(e),
-        lambda e, a: letters.remove_attachment(e.uow, a),
+        lambda e, a: att.remove_attachment(e.uow, att.LETTER, a),
+    ),
+    "services.attachments.remove_owner_attachments": (
+        lambda e: _attachment_owner(e),
+        lambda e, lt: att.remove_owner_attachments(e.uow, att.LETTER, lt),
     ),
     "services.licences.cases.open_case": (
         lambda e: e.make_ngo(),
@@ -305,7 +319,8 @@ RECIPES: dict[str, tuple[Callable[[Env], Any], Callable[[Env, Any], Any]]] = {
     "services.reporting.record_printed": (
         lambda e: None,
         lambda e, _: reporting.record_printed(
-            e.uow, reporting.paper_data(e.uow, reporting.ReportRequest(kind="annual", year=1402))
+            e.uow,
+            reporting.PaperData(reporting.ReportRequest("annual", year=1402), None, "report", "", "گزارش"),
         ),
     ),
     "services.audit_export.export_audit": (
@@ -355,7 +370,177 @@ RECIPES: dict[str, tuple[Callable[[Env], Any], Callable[[Env, Any], Any]]] = {
         ),
     ),
     "services.users.log_out": (lambda e: None, lambda e, _: users.log_out(e.uow)),
+    # checklists, visits and corrective actions (services/inspections)
+    "services.inspections.templates.create_draft": (
+        lambda e: _insp_category(e),
+        lambda e, c: _insp_templates().create_draft(e.uow, c),
+    ),
+    "services.inspections.templates.save_draft": (
+        lambda e: _insp_templates().create_draft(e.uow, _insp_category(e)),
+        lambda e, d: _insp_templates().save_draft(
+            e.uow,
+            d,
+            "چک‌لیست تازه",
+            75,
+            [_insp_templates().ItemSpec("مدارک", "پروانه معتبر دارد", critical=True)],
+            _insp_templates().get_template(e.uow, d).row_version,
+        ),
+    ),
+    "services.inspections.templates.activate_template": (
+        lambda e: _insp_templates().create_draft(e.uow, _insp_category(e)),
+        lambda e, d: _insp_templates().activate_template(e.uow, d),
+    ),
+    "services.inspections.templates.retire_template": (
+        lambda e: _insp_templates().active_template(e.uow, _insp_category(e)).id,
+        lambda e, t: _insp_templates().retire_template(e.uow, t),
+    ),
+    "services.inspections.templates.delete_draft": (
+        lambda e: _insp_templates().create_draft(e.uow, _insp_category(e)),
+        lambda e, d: _insp_templates().delete_draft(e.uow, d),
+    ),
+    "services.inspections.templates.seed_default_templates": (
+        lambda e: _insp_without_templates(e),
+        lambda e, _: _insp_templates().seed_default_templates(e.uow),
+    ),
+    "services.inspections.visits.create_visit": (
+        lambda e: _insp_centre(e),
+        lambda e, c: _insp_visits().create_visit(e.uow, _insp_visit_input(c), today=j(1403, 6, 1)),
+    ),
+    "services.inspections.visits.update_visit": (
+        lambda e: _insp_visit(e),
+        lambda e, v: _insp_visits().update_visit(
+            e.uow,
+            v,
+            _insp_visit_input(_insp_visits().get_visit(e.uow, v).centre_id, notes="با حضور مدیر مرکز"),
+            _insp_visits().get_visit(e.uow, v).row_version,
+            today=j(1403, 6, 1),
+        ),
+    ),
+    "services.inspections.visits.close_visit": (
+        lambda e: _insp_visit(e),
+        lambda e, v: _insp_visits().close_visit(e.uow, v, _insp_visits().get_visit(e.uow, v).row_version),
+    ),
+    "services.inspections.visits.add_visit_note": (
+        lambda e: _insp_visit(e),
+        lambda e, v: _insp_visits().add_visit_note(e.uow, v, "اصلاحیه: ساعت بازدید ۱۱ بود"),
+    ),
+    "services.inspections.actions.add_action": (
+        lambda e: _insp_finding(e),
+        lambda e, f: _insp_actions().add_action(e.uow, f, "ارائه گواهی", j(1403, 5, 30)),
+    ),
+    "services.inspections.actions.complete_action": (
+        lambda e: _insp_actions().add_action(e.uow, _insp_finding(e), "ارائه گواهی", j(1403, 5, 30)),
+        lambda e, a: _insp_actions().complete_action(e.uow, a, j(1403, 5, 20)),
+    ),
+    "services.inspections.actions.refer_finding": (
+        lambda e: _insp_finding(e),
+        lambda e, f: _insp_actions().refer_finding(e.uow, f, j(1403, 5, 12)),
+    ),
+    # the centres register and the unannounced plan (services/inspections: centres, plan)
+    "services.inspections.centres.create_centre": (lambda e: None, lambda e, _: _centre(e)),
+    "services.inspections.centres.update_centre": (
+        lambda e: _centre(e),
+        lambda e, c: _centres().update_centre(e.uow, c, _centre_edited(e, c), 1),
+    ),
+    "services.inspections.centres.set_centre_active": (
+        lambda e: _centre(e),
+        lambda e, c: _centres().set_centre_active(e.uow, c, False, 1),
+    ),
+    # the first plan makes the desk's plan key (audited without the key itself)
+    "services.inspections.plan.monthly_plan": (
+        lambda e: _centre(e),
+        lambda e, _: _plan().monthly_plan(e.uow, e.county(), 1403, 7),
+    ),
 }
+
+
+def _centres():
+    from ostandari_desk.services.inspections import centres
+
+    return centres
+
+
+def _plan():
+    from ostandari_desk.services.inspections import plan
+
+    return plan
+
+
+def _centre(env: Env) -> str:
+    data = _centres().CentreInput(
+        code="AB-1", name="کشتارگاه آبیک", category_id=_insp_category(env), county_id=env.county()
+    )
+    return _centres().create_centre(env.uow, data)
+
+
+def _centre_edited(env: Env, centre_id: str):
+    import dataclasses
+
+    stored = _centres().get_centre(env.uow, centre_id).to_input()
+    return dataclasses.replace(stored, operator="بهره‌بردار تازه")
+
+
+# --- inspections (services/inspections) ---------------------------------------------------------
+
+
+def _insp_templates():
+    from ostandari_desk.services.inspections import templates
+
+    return templates
+
+
+def _insp_visits():
+    from ostandari_desk.services.inspections import visits
+
+    return visits
+
+
+def _insp_actions():
+    from ostandari_desk.services.inspections import actions
+
+    return actions
+
+
+def _insp_category(env: Env) -> str:
+    return reference.item_id_by_name(env.uow, "centre_category", "کشتارگاه")
+
+
+def _insp_without_templates(env: Env) -> None:
+    with env.desk.engine.begin() as conn:
+        conn.exec_driver_sql("DELETE FROM checklistitem")
+        conn.exec_driver_sql("DELETE FROM checklisttemplate")
+
+
+def _insp_centre(env: Env) -> str:
+    from tests.services.inspection_fixtures import insert_centre
+
+    return insert_centre(env.uow, env.county())
+
+
+def _insp_visit_input(centre_id: str, **changes: Any):
+    values: dict[str, Any] = {
+        "centre_id": centre_id,
+        "on": j(1403, 5, 10),
+        "score": 90,
+        "result_override": "مطلوب",
+    }
+    values.update(changes)
+    return _insp_visits().VisitInput(**values)
+
+
+def _insp_visit(env: Env) -> str:
+    return _insp_visits().create_visit(env.uow, _insp_visit_input(_insp_centre(env)), today=j(1403, 6, 1))
+
+
+def _insp_finding(env: Env) -> str:
+    data = _insp_visit_input(
+        _insp_centre(env),
+        result_override="نیازمند اصلاح",
+        correction_deadline=j(1403, 5, 25),
+        findings=(_insp_visits().FindingInput("نظافت نامناسب", "minor"),),
+    )
+    visit_id = _insp_visits().create_visit(env.uow, data, today=j(1403, 6, 1))
+    return _insp_visits().get_visit(env.uow, visit_id).findings[0].id
 
 
 def _db_file(env: Env) -> Path:

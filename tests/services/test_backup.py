@@ -19,6 +19,7 @@ import pytest
 from ostandari_desk import paths, settings
 from ostandari_desk.domain import jalali
 from ostandari_desk.errors import DatabaseUnavailableError, PermissionDeniedError, UserError
+from ostandari_desk.services import attachments as att
 from ostandari_desk.services import backup, letters, restore
 from ostandari_desk.services.ngos import NgoFilter, count_ngos
 from ostandari_desk.store import database_files
@@ -55,7 +56,7 @@ def file_hash(path: Path) -> str:
 def attach(desk, tmp_path, letter_id: str, name: str, content: bytes) -> str:
     source = tmp_path / name
     source.write_bytes(content)
-    return letters.add_attachment(desk.uow, letter_id, source)
+    return att.add_attachment(desk.uow, att.LETTER, letter_id, source)
 
 
 @pytest.fixture
@@ -87,8 +88,8 @@ def test_round_trip_gives_back_row_counts_and_attachment_hashes(desk, db_path, f
 
     # change: a new NGO, an attachment removed, another added, a setting
     make_ngo(name="انجمن پس از پشتیبان")
-    [first, _second] = letters.list_attachments(desk.uow, filled)
-    letters.remove_attachment(desk.uow, first.id)
+    [first, _second] = att.list_attachments(desk.uow, att.LETTER, filled)
+    att.remove_attachment(desk.uow, att.LETTER, first.id)
     attach(desk, tmp_path, filled, "تازه.pdf", b"%PDF-1.4 new")
     settings.set_setting(desk.uow, "inquiry_due_days", 45)
     assert row_counts(db_path)["ngo"] == 4 and attachment_hashes() != hashes

@@ -9,8 +9,8 @@ import sqlite3
 import pytest
 
 from ostandari_desk.errors import PermissionDeniedError
+from ostandari_desk.services import attachments as att
 from ostandari_desk.services import health, letters
-from ostandari_desk.services.letters import attachment_path
 from ostandari_desk.services.ngos import NgoFilter, count_ngos
 
 from .test_letters import _letter
@@ -106,10 +106,10 @@ def test_a_changed_or_missing_attachment_is_found_and_not_repaired(desk, tmp_pat
     letter_id = letters.create_letter(desk.uow, _letter())
     for name, content in (("الف.pdf", b"%PDF one"), ("ب.pdf", b"%PDF two")):
         (tmp_path / name).write_bytes(content)
-        letters.add_attachment(desk.uow, letter_id, tmp_path / name)
-    first, second = letters.list_attachments(desk.uow, letter_id)
-    attachment_path(desk.uow, first.id).write_bytes(b"%PDF changed")
-    attachment_path(desk.uow, second.id).unlink()
+        att.add_attachment(desk.uow, att.LETTER, letter_id, tmp_path / name)
+    first, second = att.list_attachments(desk.uow, att.LETTER, letter_id)
+    att.attachment_path(desk.uow, att.LETTER, first.id).write_bytes(b"%PDF changed")
+    att.attachment_path(desk.uow, att.LETTER, second.id).unlink()
     report = health.check_health(desk.uow, repair=True)
     assert parts(report) == {health.ATTACHMENTS} and not report.healthy
     problems = " ".join(f.problem for f in report.findings)

@@ -1,4 +1,4 @@
-"""Letters service: numbers unique per direction and Jalali year, filters, NGO letters, attachments."""
+"""Letters service: numbers unique per direction and Jalali year, filters, NGO letters (attachments: test_attachments.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import itertools
 
 import pytest
 
-from ostandari_desk import paths
 from ostandari_desk.domain import text
 from ostandari_desk.domain.ids import make_legal_national_id
 from ostandari_desk.domain.jalali import from_jalali as J
@@ -14,7 +13,6 @@ from ostandari_desk.errors import (
     ConcurrentEditError,
     DuplicateError,
     NotFoundError,
-    UserError,
     ValidationError,
 )
 from ostandari_desk.services import letters as lt
@@ -144,52 +142,6 @@ def test_filters(desk):
     assert lt.letter_years(desk.uow) == [1401, 1400]
 
 
-def test_attachments_copy_hash_tamper_remove(desk, tmp_path):
-    letter_id = lt.create_letter(desk.uow, _letter())
-    source = tmp_path / "نامه اسکن.PDF"
-    source.write_bytes(b"%PDF-1.4 scanned letter")
-    att_id = lt.add_attachment(desk.uow, letter_id, source)
-    [row] = lt.list_attachments(desk.uow, letter_id)
-    assert row.file_name == "نامه اسکن.PDF" and row.size == source.stat().st_size
-    stored = lt.attachment_path(desk.uow, att_id)
-    assert stored.parent.parent == paths.attachments_dir()
-    assert stored.name == f"{row.sha256}.pdf" and stored.parent.name == row.sha256[:2]
-    assert stored.read_bytes() == source.read_bytes()
-    assert lt.list_letter_page(desk.uow)[0].attachment_count == 1
-    # the same content twice on one letter is refused
-    with pytest.raises(DuplicateError):
-        lt.add_attachment(desk.uow, letter_id, source)
-    # tampering is detected
-    stored.write_bytes(b"changed")
-    with pytest.raises(UserError) as info:
-        lt.attachment_path(desk.uow, att_id)
-    assert "فایل پیوست تغییر کرده است" in info.value.message
-    lt.remove_attachment(desk.uow, att_id)
-    assert lt.list_attachments(desk.uow, letter_id) == []
-    assert not stored.exists()
-
-
-def test_shared_attachment_file_survives_until_last_use(desk, tmp_path):
-    first = lt.create_letter(desk.uow, _letter(number="1"))
-    second = lt.create_letter(desk.uow, _letter(number="2"))
-    source = tmp_path / "a.txt"
-    source.write_text("same", encoding="utf-8")
-    a1 = lt.add_attachment(desk.uow, first, source)
-    a2 = lt.add_attachment(desk.uow, second, source)
-    path = lt.attachment_path(desk.uow, a1)
-    assert path == lt.attachment_path(desk.uow, a2)
-    lt.delete_letter(desk.uow, first)
-    assert path.exists()
-    lt.remove_attachment(desk.uow, a2)
-    assert not path.exists()
-
-
-def test_missing_source_file(desk, tmp_path):
-    letter_id = lt.create_letter(desk.uow, _letter())
-    with pytest.raises(ValidationError):
-        lt.add_attachment(desk.uow, letter_id, tmp_path / "nope.pdf")
-
-
 def test_create_letter_joins_the_callers_transaction(desk):
     """A service that files a letter as part of its own work (a licence step) calls create_letter(uow, data)
     inside its block: the letter is committed with that work, or not at all."""
@@ -203,61 +155,3 @@ def test_create_letter_joins_the_callers_transaction(desk):
         letter_id = lt.create_letter(uow, _letter(number="56"))
         uow.commit()
     assert lt.get_letter(uow, letter_id).number == "56"
-
-
-def test_a_letter_deleted_inside_a_callers_block_keeps_its_file_until_committed(desk, tmp_path):
-    uow = desk.uow
-    letter_id = lt.create_letter(uow, _letter())
-    source = tmp_path / "a.pdf"
-    source.write_bytes(b"%PDF a")
-    stored = lt.attachment_path(uow, lt.add_attachment(uow, letter_id, source))
-    with pytest.raises(RuntimeError), uow:
-        lt.delete_letter(uow, letter_id)
-        assert stored.exists()  # the caller may still roll back
-        raise RuntimeError("the caller's next step fails")
-    assert lt.get_letter(uow, letter_id).id == letter_id and stored.exists()
-    with uow:  # the caller's block ends well: the letter goes, and then its file
-        lt.delete_letter(uow, letter_id)
-        assert stored.exists()
-    assert lt.count_letters(uow) == 0 and not stored.exists()
-
-
-# --- issue 7, finding 7: attachments stay inside their folder, names without bidi tricks ------------
-
-
-def _tamper(uow, attachment_id: str, stored_path: str) -> None:
-    from ostandari_desk.store.models import LetterAttachment
-
-    with uow.writing():
-        uow.s.get(LetterAttachment, attachment_id).stored_path = stored_path
-        uow.commit()
-
-
-@pytest.mark.parametrize("kind", ["relative", "absolute"])
-def test_a_tampered_stored_path_neither_opens_nor_deletes_outside(desk, tmp_path, kind):
-    letter_id = lt.create_letter(desk.uow, _letter())
-    source = tmp_path / "a.pdf"
-    source.write_bytes(b"%PDF a")
-    att_id = lt.add_attachment(desk.uow, letter_id, source)
-    victim = (paths.attachments_dir() / ".." / ".." / "x").resolve()  # outside the data folder
-    victim.write_bytes(b"%PDF a")  # even the same content: the path alone decides
-    _tamper(desk.uow, att_id, "../../x" if kind == "relative" else str(victim))
-    with pytest.raises(UserError, match="بیرون از پوشه پیوست"):
-        lt.attachment_path(desk.uow, att_id)
-    lt.delete_letter(desk.uow, letter_id)
-    assert victim.read_bytes() == b"%PDF a"
-
-
-def test_attachment_names_lose_their_bidi_controls(desk, tmp_path):
-    letter_id = lt.create_letter(desk.uow, _letter())
-    source = tmp_path / "evil.\u202efdp.exe"
-    source.write_bytes(b"MZ not a pdf")
-    att_id = lt.add_attachment(desk.uow, letter_id, source)
-    [row] = lt.list_attachments(desk.uow, letter_id)
-    assert row.file_name == "evil.fdp.exe"
-    assert lt.attachment_path(desk.uow, att_id).suffix == ".exe"  # what it really is
-    other = tmp_path / "نامه\u2067\u200f\u061c.pdf"
-    other.write_bytes(b"%PDF b")
-    lt.add_attachment(desk.uow, letter_id, other)
-    names = {r.file_name for r in lt.list_attachments(desk.uow, letter_id)}
-    assert names == {"evil.fdp.exe", "نامه.pdf"}

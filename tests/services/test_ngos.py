@@ -235,13 +235,13 @@ def test_sort_by_name_is_persian_alphabetical(desk, make_ngo):
 
 
 def test_other_sorts(desk, make_ngo):
-    make_ngo(name="ب", county="آبیک", level="county", ceo_name="پرویز")
+    make_ngo(name="بید", county="آبیک", level="county", ceo_name="پرویز")
     make_ngo(name="الف", county=None, level="province", ceo_name="بابک")
-    make_ngo(name="ج", county="قزوین", level="county", ceo_name="چنگیز")
+    make_ngo(name="جام", county="قزوین", level="county", ceo_name="چنگیز")
     uow = desk.uow
-    assert _names(uow, NgoFilter(), sort="county") == ["الف", "ج", "ب"]  # province first, then CSV order
-    assert _names(uow, NgoFilter(), sort="level") == ["ب", "ج", "الف"]
-    assert _names(uow, NgoFilter(), sort="ceo") == ["الف", "ب", "ج"]
+    assert _names(uow, NgoFilter(), sort="county") == ["الف", "جام", "بید"]  # province first, then CSV order
+    assert _names(uow, NgoFilter(), sort="level") == ["بید", "جام", "الف"]
+    assert _names(uow, NgoFilter(), sort="ceo") == ["الف", "بید", "جام"]
     for key in ngos.NGO_SORT_KEYS:
         assert len(ngos.list_ngo_page(uow, NgoFilter(), sort=key)) == 3
     with pytest.raises(KeyError):
@@ -251,13 +251,13 @@ def test_other_sorts(desk, make_ngo):
 def test_filters(desk, make_ngo):
     uow = desk.uow
     a = make_ngo(name="الف", county="آبیک", field_ids=(desk.fields["ورزشی"],))
-    make_ngo(name="ب", county="آبیک", level="province")
-    make_ngo(name="ج", county=None, level="national")
-    assert _names(uow, NgoFilter(county_id=desk.counties["آبیک"])) == ["الف", "ب"]
-    assert _names(uow, NgoFilter(county_id=ngos.PROVINCE_ONLY)) == ["ج"]
-    assert _names(uow, NgoFilter(level="province")) == ["ب"]
+    make_ngo(name="بید", county="آبیک", level="province")
+    make_ngo(name="جام", county=None, level="national")
+    assert _names(uow, NgoFilter(county_id=desk.counties["آبیک"])) == ["الف", "بید"]
+    assert _names(uow, NgoFilter(county_id=ngos.PROVINCE_ONLY)) == ["جام"]
+    assert _names(uow, NgoFilter(level="province")) == ["بید"]
     assert _names(uow, NgoFilter(field_id=desk.fields["ورزشی"])) == ["الف"]
-    assert _names(uow, NgoFilter(licence_state="none")) == ["الف", "ب", "ج"]
+    assert _names(uow, NgoFilter(licence_state="none")) == ["الف", "بید", "جام"]
     assert _names(uow, NgoFilter(licence_state="valid")) == []
     assert ngos.count_ngos(uow, NgoFilter(county_id=desk.counties["آبیک"], level="county")) == 1
     row = ngos.list_ngo_page(uow, NgoFilter(text="الف"))[0]

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from ostandari_desk.domain.jalali import from_jalali as J
 from ostandari_desk.errors import DuplicateError, NotFoundError, PermissionDeniedError
+from ostandari_desk.services import attachments as att
 from ostandari_desk.services import events as ev
 from ostandari_desk.services import letters as lt
 from ostandari_desk.services import ngos
@@ -56,7 +57,7 @@ def places(desk, make_ngo, tmp_path) -> dict[str | None, Place]:
         )
         source = tmp_path / f"scan{n}.pdf"
         source.write_bytes(f"%PDF scan {n}".encode())
-        lt.add_attachment(desk.uow, letter, source)
+        att.add_attachment(desk.uow, att.LETTER, letter, source)
         found[county] = Place(county_id, ngo, event, letter)
     return found
 
@@ -97,7 +98,7 @@ def test_reads_show_only_the_actors_county(desk, places, uow_as, role):
         assert ngos.get_ngo(uow, places[p].ngo).id == places[p].ngo
         assert ev.get_event(uow, places[p].event).id == places[p].event
         assert lt.get_letter(uow, places[p].letter).id == places[p].letter
-        assert len(lt.list_attachments(uow, places[p].letter)) == 1
+        assert len(att.list_attachments(uow, att.LETTER, places[p].letter)) == 1
     for p in hidden:
         place = places[p]
         with pytest.raises(REFUSED):
@@ -107,13 +108,13 @@ def test_reads_show_only_the_actors_county(desk, places, uow_as, role):
         with pytest.raises(REFUSED):
             lt.get_letter(uow, place.letter)
         with pytest.raises(REFUSED):
-            lt.list_attachments(uow, place.letter)
+            att.list_attachments(uow, att.LETTER, place.letter)
         with uow:
             attachment = uow.s.execute(
                 select(LetterAttachment.id).where(LetterAttachment.letter_id == place.letter)
             ).scalar_one()
         with pytest.raises(REFUSED):
-            lt.attachment_path(uow, attachment)
+            att.attachment_path(uow, att.LETTER, attachment)
         assert ev.events_of_ngo(uow, place.ngo) == []
         assert lt.letters_of_ngo(uow, place.ngo) == []
         assert ev.event_rows(uow, [place.event]) == []
@@ -163,8 +164,8 @@ def test_a_county_user_cannot_change_records_outside_their_county(desk, places, 
             uow, target.letter, replace(letter.to_input(), subject="تازه"), letter.row_version
         ),
         lambda: lt.delete_letter(uow, target.letter),
-        lambda: lt.add_attachment(uow, target.letter, source),
-        lambda: lt.remove_attachment(uow, attachment),
+        lambda: att.add_attachment(uow, att.LETTER, target.letter, source),
+        lambda: att.remove_attachment(uow, att.LETTER, attachment),
     ]
     for attempt in attempts:
         with pytest.raises(REFUSED):

@@ -166,7 +166,7 @@ def test_concurrent_edit_is_reported(qtbot, dialog, ctx, errors):
     ngo_id = make_ngo(ctx, "کانون پرستو")
     d = dialog(ngo_id)
     set_ngo_active(ctx.uow(), ngo_id, False)  # someone else saves in between
-    d.phoneEdit.setText("0281")
+    d.phoneEdit.setText("02812345678")
     assert d.save() is False
     assert errors and errors[0][0] == "ویرایش هم‌زمان"
 

@@ -32,6 +32,7 @@ from ostandari_desk.services.demo.activity import LetterBook, add_activity
 from ostandari_desk.services.demo.bulk import Bulk, Calendar, Keys, stamp
 from ostandari_desk.services.demo.centres import add_centres
 from ostandari_desk.services.demo.registry import Place, RegistryBuilder
+from ostandari_desk.services.inspections.templates import seed_default_templates
 from ostandari_desk.store import database_files
 from ostandari_desk.store.adapters import adapters_for
 from ostandari_desk.store.engine import sqlite_url
@@ -97,6 +98,7 @@ def _ensure_setup(engine: Engine, province: str) -> None:
             raise UserError(_NOT_EMPTY)
         if not setup.is_initialized(uow):
             setup.initialize(uow, province)
+        seed_default_templates(uow)  # before the centres: their visits answer these checklists
         known = select(User.id).where(User.username_key == users.username_key(DEMO_USER))
         if uow.s.exec(known).first() is None:
             users.add_demo_user(uow, DEMO_USER, DEMO_FULL_NAME, Role.MANAGER, DEMO_PASSWORD)

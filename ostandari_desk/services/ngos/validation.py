@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -19,6 +20,9 @@ from ostandari_desk.services.ngos.rows import (
 )
 from ostandari_desk.store.models import County, Ngo, ReferenceItem, new_id
 from ostandari_desk.store.uow import UnitOfWork
+
+fa = text.to_persian_digits
+_LEVELS = frozenset(lv.value for lv in Level)
 
 # --- validation ---------------------------------------------------------------------------------
 
@@ -64,38 +68,81 @@ def _clean_board(
     return tuple(cleaned)
 
 
-def _validated_id(value: str, check, label: str, field_name: str) -> str:
-    try:
-        return check(value, field=label)
-    except ValidationError as exc:
-        raise ValidationError(exc.message, field=field_name) from None
+NAME_LENGTH = (2, 200)  # characters of an NGO's name
+PHONE_DIGITS = (8, 11)  # digits of a phone number
+_PHONE_SEPARATORS = re.compile(r"[\s\-_/.\u200c]")  # what a phone may carry between its digits
 
 
-def _clean_input(data: NgoInput, board=(), today: date | None = None) -> _Clean:
-    """Clean and format-check ``data``; raises ValidationError naming the field."""
-    today = today or date.today()
+def phone_digits(phone: str) -> str:
+    """A phone as typed, as Latin digits without separators (``۰۲۸-۳۳۳۳۴۴۴۴`` → ``02833334444``)."""
+    return _PHONE_SEPARATORS.sub("", text.digits_to_latin(phone or ""))
+
+
+def ngo_errors(data: NgoInput, today: date | None = None) -> list[ValidationError]:
+    """Every rule ``data`` breaks that needs no database, in the form's order, each naming its NgoInput
+    field ([] = none).
+
+    THE rules of an NGO: the dialog (through ``validate_ngo`` / ``create_ngo`` / ``update_ngo``) and the
+    «سمن‌ها» sheet's importer both call this. The checks against stored rows (county exists, national
+    ID unique) are ``_check_against_database``; the importer does those with its own look-ups.
+    """
+    errors: list[ValidationError] = []
+
+    def fail(field_name: str, message: str) -> None:
+        errors.append(ValidationError(message, field=field_name))
+
     name = text.clean(data.name)
-    if not text.normalize(name):
-        raise ValidationError("نام سازمان وارد نشده است", field="name")
-    national_id = _validated_id(data.national_id, ids.validate_legal_national_id, "شناسه ملی", "national_id")
-    if data.level not in {lv.value for lv in Level}:
-        raise ValidationError("سطح فعالیت سازمان انتخاب نشده است", field="level")
-    if data.level == Level.COUNTY and not data.county_id:
-        raise ValidationError("برای سازمان شهرستانی، شهرستان را انتخاب کنید", field="county_id")
-    ceo_name = text.clean(data.ceo_name)
-    ceo_code = text.digits_to_latin(text.clean(data.ceo_national_code))
-    if ceo_code:
-        ceo_code = _validated_id(ceo_code, ids.validate_national_code, "کد ملی مدیرعامل", "ceo_national_code")
-        if not ceo_name:
-            raise ValidationError("نام مدیرعامل وارد نشده است", field="ceo_name")
+    low, high = NAME_LENGTH
+    if not (name[:1].isalpha() or text.normalize(name)):  # a leading letter: no need to normalize
+        fail("name", "نام سازمان وارد نشده است")
+    elif not low <= len(name) <= high:
+        fail("name", f"نام سازمان باید بین {fa(low)} تا {fa(high)} نویسه باشد")
+    if not ids.is_valid_legal_national_id(data.national_id):
+        _id_error(fail, data.national_id, ids.validate_legal_national_id, "شناسه ملی", "national_id")
+    if data.level not in _LEVELS:
+        fail("level", "سطح فعالیت سازمان انتخاب نشده است")
+    elif data.level == Level.COUNTY and not data.county_id:
+        fail("county_id", "سمن شهرستانی باید شهرستان داشته باشد؛ «استان» برای سمن استانی یا ملی است")
+    ceo_code = data.ceo_national_code.strip()  # the check reads Persian digits, spaces and hyphens
+    if ceo_code and not ids.is_valid_national_code(ceo_code):
+        _id_error(fail, ceo_code, ids.validate_national_code, "کد ملی مدیرعامل", "ceo_national_code")
+    elif ceo_code and not text.clean(data.ceo_name):
+        fail("ceo_name", "کد ملی مدیرعامل آمده ولی نام مدیرعامل وارد نشده است")
+    today = today or date.today()
     for value, label, field_name in (
         (data.founded_on, "تاریخ تأسیس", "founded_on"),
         (data.registered_on, "تاریخ ثبت", "registered_on"),
     ):
         if value is not None and value > today:
-            raise ValidationError(f"{label} نمی‌تواند پس از امروز باشد", field=field_name)
+            fail(field_name, f"{label} نمی‌تواند پس از امروز باشد")
     if data.founded_on and data.registered_on and data.registered_on < data.founded_on:
-        raise ValidationError("تاریخ ثبت نمی‌تواند پیش از تاریخ تأسیس باشد", field="registered_on")
+        fail("registered_on", "تاریخ ثبت نمی‌تواند پیش از تاریخ تأسیس باشد")
+    if data.phone:
+        digits = phone_digits(data.phone)
+        if not (digits.isascii() and digits.isdigit() and PHONE_DIGITS[0] <= len(digits) <= PHONE_DIGITS[1]):
+            shown = text.to_persian_digits(text.clean(data.phone))
+            fail("phone", f"تلفن «{shown}» باید {fa(PHONE_DIGITS[0])} تا {fa(PHONE_DIGITS[1])} رقم باشد")
+    return errors
+
+
+def _id_error(fail, value: str, check, label: str, field_name: str) -> None:
+    try:
+        check(value, field=label)
+    except ValidationError as exc:
+        fail(field_name, exc.message)
+
+
+def _clean_input(data: NgoInput, board=(), today: date | None = None) -> _Clean:
+    """Check ``data`` (``ngo_errors``, raising the first) and clean it into column values."""
+    errors = ngo_errors(data, today)
+    if errors:
+        raise errors[0]
+    name = text.clean(data.name)
+    national_id = ids.validate_legal_national_id(data.national_id)
+    ceo_name = text.clean(data.ceo_name)
+    ceo_code = text.digits_to_latin(text.clean(data.ceo_national_code))
+    if ceo_code:
+        ceo_code = ids.validate_national_code(ceo_code)
     registration_no = text.digits_to_latin(text.clean(data.registration_no))
     board_clean = _clean_board(board)
     if not ceo_name:  # a board member with the CEO role fills an empty CEO

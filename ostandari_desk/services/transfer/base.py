@@ -9,11 +9,12 @@ import writes one audit entry per row plus one for the batch (the file's name, S
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from ostandari_desk.domain import text
+from ostandari_desk.errors import ValidationError
 from ostandari_desk.services.transfer.sheets import Column, ImportReport, Progress, RowError, Table
 from ostandari_desk.store.models import County
 from ostandari_desk.store.uow import UnitOfWork
@@ -105,6 +106,26 @@ def column_getter(table: Table, key: str) -> Callable[[tuple], Any]:
     if index is None:
         return lambda values: None
     return lambda values: values[index] if index < len(values) else None
+
+
+def with_rule_errors(
+    number: int,
+    found: list[RowError],
+    broken: Iterable[ValidationError],
+    headers: Mapping[str, str],
+    default: str,
+) -> list[RowError]:
+    """``found`` (the errors of cells that could not be read) and each rule of the kind's validator that
+    the row breaks, on the column of its field (``headers``; ``default`` for a field the sheet lacks),
+    unless that column already has its reason."""
+    named = {e.column for e in found}
+    errors = list(found)
+    for exc in broken:
+        header = headers.get(exc.field or "", default)
+        if header not in named:
+            named.add(header)
+            errors.append(RowError(number, header, exc.message))
+    return errors
 
 
 def read_rows(

@@ -21,7 +21,10 @@ from ostandari_desk.services.events import (
     KIND_LABELS,
     OFFICE_LABEL,
     PROVINCE_LABEL,
+    TITLE_MAX,
     EventFilter,
+    EventInput,
+    event_errors,
     filter_conditions,
 )
 from ostandari_desk.services.transfer.base import (
@@ -31,6 +34,7 @@ from ostandari_desk.services.transfer.base import (
     county_guard,
     finish_import,
     read_rows,
+    with_rule_errors,
 )
 from ostandari_desk.services.transfer.sheets import (
     Column,
@@ -54,7 +58,6 @@ H_ORGANIZER = "برگزارکننده"
 H_ATTENDEES = "تعداد شرکت‌کنندگان"
 H_HOURS = "ساعت آموزش"
 H_NGOS = "سمن‌های شرکت‌کننده"
-TITLE_MAX = 300
 
 COLUMNS = (
     Column(H_TITLE, "title", True, max_length=TITLE_MAX),
@@ -117,20 +120,27 @@ def _stored(uow: UnitOfWork) -> dict[tuple, dict[str, Any]]:
     }
 
 
-def _parse(
+_FIELD_HEADERS = {
+    "kind": H_KIND,
+    "title": H_TITLE,
+    "starts_on": H_STARTS,
+    "ends_on": H_ENDS,
+    "county_id": H_COUNTY,
+    "organizer_ngo_id": H_ORGANIZER,
+    "attendees": H_ATTENDEES,
+    "training_hours": H_HOURS,
+    "ngo_ids": H_NGOS,
+}
+
+
+def _read(
     number: int, values: tuple, get: dict, counties: dict, ngos: dict, county_refused
-) -> tuple[dict | None, list[RowError]]:
-    """Check one row; returns (event values, []) or (None, every error of the row)."""
+) -> tuple[EventInput, list[RowError]]:
+    """The row as the EventInput the dialog would give, and the errors of cells that could not be read."""
     errors: list[RowError] = []
 
     def fail(header: str, reason: str) -> None:
         errors.append(RowError(number, header, reason))
-
-    title = cell_text(get["title"](values))
-    if not title:
-        fail(H_TITLE, "عنوان رویداد وارد نشده است")
-    elif len(title) > TITLE_MAX:
-        fail(H_TITLE, f"عنوان بیش از {text.to_persian_digits(TITLE_MAX)} نویسه است")
 
     kind_text = cell_text(get["kind"](values))
     kind = _KINDS.get(text.normalize(kind_text))
@@ -140,19 +150,13 @@ def _parse(
         else:
             fail(H_KIND, "نوع رویداد وارد نشده است")
 
-    starts_on = ends_on = None
-    try:
-        starts_on = cell_date(get["starts_on"](values))
-        if starts_on is None:
-            fail(H_STARTS, "تاریخ شروع وارد نشده است")
-    except ValidationError as exc:
-        fail(H_STARTS, exc.message)
-    try:
-        ends_on = cell_date(get["ends_on"](values))
-    except ValidationError as exc:
-        fail(H_ENDS, exc.message)
-    if starts_on and ends_on and ends_on < starts_on:
-        fail(H_ENDS, "تاریخ پایان پیش از تاریخ شروع است")
+    dates: dict[str, date | None] = {}
+    for key, header in (("starts_on", H_STARTS), ("ends_on", H_ENDS)):
+        try:
+            dates[key] = cell_date(get[key](values))
+        except ValidationError as exc:
+            fail(header, exc.message)
+            dates[key] = None
 
     county_text = cell_text(get["county"](values))
     county_key = text.normalize(county_text)
@@ -171,26 +175,17 @@ def _parse(
     organizer_text = cell_text(organizer_cell)
     organizer_id = None
     if organizer_text and text.normalize(organizer_text) != text.normalize(OFFICE_LABEL):
-        nid = cell_digits(organizer_cell)
-        organizer_id = ngos.get(nid)
+        organizer_id = ngos.get(cell_digits(organizer_cell))
         if organizer_id is None:
             fail(H_ORGANIZER, f"برگزارکننده «{organizer_text}» نه «اداره کل» است و نه شناسه ملی سمنی ثبت‌شده")
 
     counts: dict[str, int] = {}
-    for key, header, label in (
-        ("attendees", H_ATTENDEES, "تعداد شرکت‌کنندگان"),
-        ("training_hours", H_HOURS, "ساعت آموزش"),
-    ):
+    for key, header in (("attendees", H_ATTENDEES), ("training_hours", H_HOURS)):
         try:
-            value = cell_int(get[key](values))
+            counts[key] = cell_int(get[key](values)) or 0
         except ValidationError as exc:
             fail(header, exc.message)
-            continue
-        if value is not None and value < 0:
-            fail(header, f"{label} نمی‌تواند منفی باشد")
-        counts[key] = value or 0
-    if kind and kind != "course" and counts.get("training_hours"):
-        fail(H_HOURS, "ساعت آموزش فقط برای دوره آموزشی ثبت می‌شود")
+            counts[key] = 0
 
     ngo_ids: list[str] = []
     ngos_cell = get["ngos"](values)
@@ -205,19 +200,46 @@ def _parse(
             elif ngo_id not in ngo_ids:
                 ngo_ids.append(ngo_id)
 
+    data = EventInput(
+        kind=kind or "",
+        title=cell_text(get["title"](values)),
+        starts_on=dates["starts_on"],  # type: ignore[arg-type]  # None: the rules say it is missing
+        ends_on=dates["ends_on"],
+        county_id=county_id,
+        organizer_ngo_id=organizer_id,
+        attendees=counts["attendees"],
+        training_hours=counts["training_hours"],
+        ngo_ids=tuple(ngo_ids),
+    )
+    return data, errors
+
+
+def _parse(
+    uow: UnitOfWork, number: int, values: tuple, get: dict, counties: dict, ngos: dict, county_refused
+) -> tuple[dict | None, list[RowError]]:
+    """Check one row; returns (event values, []) or (None, every error of the row).
+
+    The row is read into an EventInput and checked by the same rules as the dialog (``event_errors``);
+    a rule's error goes to its field's column, unless reading that cell already failed.
+    """
+    data, errors = _read(number, values, get, counties, ngos, county_refused)
+    known = {data.organizer_ngo_id, *data.ngo_ids} - {None}
+    errors = with_rule_errors(
+        number, errors, event_errors(uow, data, known_ngos=known), _FIELD_HEADERS, H_TITLE
+    )
     if errors:
         return None, errors
     return {
-        "kind": kind,
-        "title": title,
-        "title_key": text.normalize(title),
-        "starts_on": starts_on,
-        "ends_on": ends_on,
-        "county_id": county_id,
-        "organizer_ngo_id": organizer_id,
-        "attendees": counts.get("attendees", 0),
-        "training_hours": counts.get("training_hours", 0),
-        "ngo_ids": frozenset(ngo_ids),
+        "kind": data.kind,
+        "title": data.title,
+        "title_key": text.normalize(data.title),
+        "starts_on": data.starts_on,
+        "ends_on": data.ends_on,
+        "county_id": data.county_id,
+        "organizer_ngo_id": data.organizer_ngo_id,
+        "attendees": data.attendees,
+        "training_hours": data.training_hours,
+        "ngo_ids": frozenset(data.ngo_ids),
     }, []
 
 
@@ -236,7 +258,7 @@ def _import(uow: UnitOfWork, table: Table, report: ImportReport, opts: ImportOpt
         seen: dict[tuple, int] = {}
 
         def check(number: int, values: tuple) -> tuple[dict | None, list[RowError]]:
-            row, errors = _parse(number, values, get, counties, ngos, county_refused)
+            row, errors = _parse(uow, number, values, get, counties, ngos, county_refused)
             if row is None:
                 return None, errors
             ident = _identity(row["kind"], row["title_key"], row["starts_on"], row["county_id"])

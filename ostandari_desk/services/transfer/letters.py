@@ -18,10 +18,13 @@ from ostandari_desk.services import audit
 from ostandari_desk.services.letters import (
     DIRECTION_LABELS,
     KIND_LABELS,
+    NUMBER_MAX,
     LetterFilter,
+    LetterInput,
     clean_number,
     duplicate_message,
     filter_conditions,
+    letter_errors,
 )
 from ostandari_desk.services.transfer.base import (
     ImportOptions,
@@ -30,6 +33,7 @@ from ostandari_desk.services.transfer.base import (
     county_guard,
     finish_import,
     read_rows,
+    with_rule_errors,
 )
 from ostandari_desk.services.transfer.sheets import (
     Column,
@@ -53,7 +57,7 @@ H_NGO = "شناسه ملی سمن"
 H_COUNTY = "شهرستان"
 
 COLUMNS = (
-    Column(H_NUMBER, "number", True, max_length=60),
+    Column(H_NUMBER, "number", True, max_length=NUMBER_MAX),
     Column(H_DATE, "dated_on", True, max_length=40),
     Column(H_DIRECTION, "direction", True, max_length=50),
     Column(H_KIND, "kind", True, max_length=100),
@@ -106,25 +110,31 @@ def _stored(uow: UnitOfWork) -> dict[tuple, dict[str, Any]]:
     }
 
 
-def _parse(
+_FIELD_HEADERS = {
+    "direction": H_DIRECTION,
+    "kind": H_KIND,
+    "number": H_NUMBER,
+    "dated_on": H_DATE,
+    "party": H_PARTY,
+    "subject": H_SUBJECT,
+    "ngo_id": H_NGO,
+    "county_id": H_COUNTY,
+    "licence_step_id": H_NUMBER,  # a sheet links no licence step
+}
+
+
+def _read(
     number: int, values: tuple, get: dict, counties: dict, ngos: dict, county_refused
-) -> tuple[dict | None, list[RowError]]:
+) -> tuple[LetterInput, list[RowError]]:
+    """The row as the LetterInput the dialog would give, and the errors of cells that could not be read."""
     errors: list[RowError] = []
 
     def fail(header: str, reason: str) -> None:
         errors.append(RowError(number, header, reason))
 
-    letter_no = clean_number(cell_text(get["number"](values)))
-    if not letter_no:
-        fail(H_NUMBER, "شماره نامه وارد نشده است")
-    elif len(letter_no) > 60:
-        fail(H_NUMBER, "شماره نامه بیش از اندازه بلند است")
-
     dated_on = None
     try:
         dated_on = cell_date(get["dated_on"](values))
-        if dated_on is None:
-            fail(H_DATE, "تاریخ نامه وارد نشده است")
     except ValidationError as exc:
         fail(H_DATE, exc.message)
 
@@ -148,15 +158,7 @@ def _parse(
             else "نوع نامه وارد نشده است",
         )
 
-    party = cell_text(get["party"](values))
-    if not party:
-        fail(H_PARTY, "طرف مکاتبه وارد نشده است")
-    subject = cell_text(get["subject"](values))
-    if not subject:
-        fail(H_SUBJECT, "موضوع نامه وارد نشده است")
-
-    ngo_cell = get["ngo"](values)
-    nid = cell_digits(ngo_cell)
+    nid = cell_digits(get["ngo"](values))
     ngo_id = None
     if nid:
         ngo_id = ngos.get(nid)
@@ -174,18 +176,43 @@ def _parse(
     if known and (reason := county_refused(county_id, county_text)):
         fail(H_COUNTY, reason)
 
+    data = LetterInput(
+        direction=direction or "",
+        number=cell_text(get["number"](values)),
+        dated_on=dated_on,  # type: ignore[arg-type]  # None: the rules say it is missing
+        party=cell_text(get["party"](values)),
+        subject=cell_text(get["subject"](values)),
+        kind=kind or "",
+        ngo_id=ngo_id,
+        county_id=county_id,
+    )
+    return data, errors
+
+
+def _parse(
+    uow: UnitOfWork, number: int, values: tuple, get: dict, counties: dict, ngos: dict, county_refused
+) -> tuple[dict | None, list[RowError]]:
+    """Check one row; returns (letter values, []) or (None, every error of the row).
+
+    The row is read into a LetterInput and checked by the same rules as the dialog (``letter_errors``);
+    a rule's error goes to its field's column, unless reading that cell already failed.
+    """
+    data, errors = _read(number, values, get, counties, ngos, county_refused)
+    errors = with_rule_errors(
+        number, errors, letter_errors(uow, data, known={data.ngo_id} - {None}), _FIELD_HEADERS, H_NUMBER
+    )
     if errors:
         return None, errors
     return {
-        "direction": direction,
-        "number": letter_no,
-        "jalali_year": jalali.jalali_year_of(dated_on),
-        "dated_on": dated_on,
-        "party": party,
-        "subject": subject,
-        "kind": kind,
-        "ngo_id": ngo_id,
-        "county_id": county_id,
+        "direction": data.direction,
+        "number": clean_number(data.number),
+        "jalali_year": jalali.jalali_year_of(data.dated_on),
+        "dated_on": data.dated_on,
+        "party": data.party,
+        "subject": data.subject,
+        "kind": data.kind,
+        "ngo_id": data.ngo_id,
+        "county_id": data.county_id,
     }, []
 
 
@@ -210,7 +237,7 @@ def _import(uow: UnitOfWork, table: Table, report: ImportReport, opts: ImportOpt
         seen: dict[tuple, int] = {}
 
         def check(number: int, values: tuple) -> tuple[dict | None, list[RowError]]:
-            row, errors = _parse(number, values, get, counties, ngos, county_refused)
+            row, errors = _parse(uow, number, values, get, counties, ngos, county_refused)
             if row is None:
                 return None, errors
             ident = (row["direction"], row["jalali_year"], row["number"])

@@ -16,11 +16,13 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from ostandari_desk.domain import ids, jalali, text
+from ostandari_desk.domain import jalali, text
 from ostandari_desk.domain.lifecycle import LEVEL_LABELS, Level, LicenceState
 from ostandari_desk.errors import ValidationError
 from ostandari_desk.services import audit
 from ostandari_desk.services.ngos import PROVINCE_ONLY
+from ostandari_desk.services.ngos.rows import NgoInput
+from ostandari_desk.services.ngos.validation import ngo_errors
 from ostandari_desk.services.transfer.base import (
     ImportOptions,
     TransferKind,
@@ -28,6 +30,7 @@ from ostandari_desk.services.transfer.base import (
     county_guard,
     finish_import,
     read_rows,
+    with_rule_errors,
 )
 from ostandari_desk.services.transfer.sheets import (
     Column,
@@ -85,6 +88,7 @@ _FIELD_HEADERS = {
     "phone": H_PHONE,
     "address": H_ADDRESS,
 }
+_COLUMN_ORDER = {c.header: i for i, c in enumerate(COLUMNS)}
 _LEVELS = {text.normalize(label): level.value for level, label in LEVEL_LABELS.items()} | {
     level.value: level.value for level in Level
 }
@@ -187,11 +191,6 @@ def _person_of(cell: Any) -> tuple[str, str, str]:
     """A name cell: display text, search key and sort key."""
     shown = cell_text(cell)
     return shown, text.normalize(shown), text.persian_sort_key(shown)
-
-
-def _phone_of(cell: Any) -> tuple[str, bool]:
-    phone = cell_digits(cell)
-    return phone, not phone or (phone.isascii() and phone.isdigit() and 8 <= len(phone) <= 11)
 
 
 def _date_cache():
@@ -299,7 +298,6 @@ def _import(uow: UnitOfWork, table: Table, report: ImportReport, opts: ImportOpt
         county_ids, _names, field_ids = _lookups(uow)
         stored = _stored(uow)
         stored_fields: dict[str, set[str]] | None = None
-        province_key = text.normalize(PROVINCE_WORD)
         pos = table.positions
         present = {c.header for c in COLUMNS if c.key in pos}
 
@@ -320,8 +318,6 @@ def _import(uow: UnitOfWork, table: Table, report: ImportReport, opts: ImportOpt
             column_getter(table, "phone"),
             column_getter(table, "address"),
         )
-        is_legal_id = ids.is_valid_legal_national_id
-        is_code = ids.is_valid_national_code
 
         seq = (uow.s.execute(select(func.max(Ngo.seq))).scalar() or 0) + 1
         moment = audit.now_utc()
@@ -332,7 +328,7 @@ def _import(uow: UnitOfWork, table: Table, report: ImportReport, opts: ImportOpt
             cache(_level_of),
             _fields_reader(field_ids),
         )
-        person_of, phone_of = cache(_person_of), cache(_phone_of)
+        person_of = cache(_person_of)
         county_refused = county_guard(uow)
         # The new NGOs' ids share a random prefix and end in their seq: unique like a UUID, and in
         # order, so the id indexes (the NGO's, its fields', the audit's) grow at their end.
@@ -346,71 +342,55 @@ def _import(uow: UnitOfWork, table: Table, report: ImportReport, opts: ImportOpt
             def fail(header: str, reason: str) -> None:
                 row_errors.append(RowError(number, header, reason))
 
-            nid = cell_digits(g_nid(values))
-            if not nid:
-                fail(H_NATIONAL_ID, "شناسه ملی وارد نشده است")
-            elif not is_legal_id(nid):
-                try:
-                    ids.validate_legal_national_id(nid)
-                except ValidationError as exc:
-                    fail(H_NATIONAL_ID, exc.message)
-            elif nid in seen:
-                fail(
-                    H_NATIONAL_ID,
-                    f"این شناسه ملی در ردیف {text.to_persian_digits(seen[nid])} همین پرونده هم آمده است",
-                )
-            else:
-                seen[nid] = number
-
-            name = cell_text(g_name(values))
-            if not name:
-                fail(H_NAME, "نام سازمان وارد نشده است")
-            elif not 2 <= len(name) <= 200:
-                fail(H_NAME, "نام سازمان باید بین ۲ تا ۲۰۰ نویسه باشد")
-
+            # the cells the sheet spells its own way (county and level by name, fields as a list)
             county_cell = g_county(values)
-            county_key, county_id, county_error = county_of(county_cell)
+            _key, county_id, county_error = county_of(county_cell)
             if county_error:
                 fail(H_COUNTY, county_error)
             elif reason := county_refused(county_id, cell_text(county_cell)):
                 fail(H_COUNTY, reason)
-
             level, level_error = level_of(g_level(values))
             if level_error:
                 fail(H_LEVEL, level_error)
-
             ngo_fields, field_errors = fields_of(g_fields(values))
             for reason in field_errors:
                 fail(H_FIELDS, reason)
-
-            registration_no = text.digits_to_latin(cell_text(g_regno(values)))
             registered_on: date | None = None
             try:
                 registered_on = parse_date(g_regon(values))
             except ValidationError as exc:
                 fail(H_REG_ON, exc.message)
-            if registered_on is not None and registered_on > today:
-                fail(H_REG_ON, "تاریخ ثبت نمی‌تواند پس از امروز باشد")
 
+            # then the NGO's own rules, the same the dialog keeps (ngo_errors)
+            nid = cell_digits(g_nid(values))
+            name = cell_text(g_name(values))
             ceo_name, ceo_key, ceo_sort = person_of(g_ceo(values))
             ceo_code = cell_digits(g_ceo_code(values))
-            if ceo_code and not is_code(ceo_code):
-                try:
-                    ids.validate_national_code(ceo_code, field="کد ملی مدیرعامل")
-                except ValidationError as exc:
-                    fail(H_CEO_CODE, exc.message)
-            elif ceo_code and not ceo_name:
-                fail(H_CEO, "کد ملی مدیرعامل آمده ولی نام مدیرعامل وارد نشده است")
-            if level == Level.COUNTY.value and county_key == province_key:
-                fail(H_COUNTY, "سمن شهرستانی باید شهرستان داشته باشد؛ «استان» برای سمن استانی یا ملی است")
-
-            phone_cell = g_phone(values)
-            phone, phone_ok = phone_of(phone_cell)
-            if not phone_ok:
-                fail(H_PHONE, f"تلفن «{cell_text(phone_cell)}» باید ۸ تا ۱۱ رقم باشد")
+            phone = cell_digits(g_phone(values))
+            data = NgoInput(
+                national_id=nid,
+                name=name,
+                county_id=county_id,
+                level=level or "",
+                registered_on=registered_on,
+                ceo_name=ceo_name,
+                ceo_national_code=ceo_code,
+                phone=phone,
+            )
+            row_errors = with_rule_errors(number, row_errors, ngo_errors(data, today), _FIELD_HEADERS, H_NAME)
+            if all(e.column != H_NATIONAL_ID for e in row_errors):
+                if nid in seen:
+                    fail(
+                        H_NATIONAL_ID,
+                        f"این شناسه ملی در ردیف {text.to_persian_digits(seen[nid])} همین پرونده هم آمده است",
+                    )
+                else:
+                    seen[nid] = number
+            registration_no = text.digits_to_latin(cell_text(g_regno(values)))
             address = cell_text(g_addr(values))
 
             if row_errors:
+                row_errors.sort(key=lambda e: _COLUMN_ORDER[e.column])
                 return None, row_errors
 
             row = {

@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (
 
 from ostandari_desk.domain.text import format_number, to_persian_digits
 from ostandari_desk.errors import UserError
+from ostandari_desk.services import attachments, reference
 from ostandari_desk.services import letters as letter_service
-from ostandari_desk.services import reference
 from ostandari_desk.ui import errors as ui_errors
 from ostandari_desk.ui.events.dialog import _host
 from ostandari_desk.ui.events.ngo_picker import NgoPicker
@@ -165,7 +165,7 @@ class LetterDialog(EditDialog):
         self.attachment_list.clear()
         if self.letter_id is not None:
             with self.context.uow() as uow:
-                stored = letter_service.list_attachments(uow, self.letter_id)
+                stored = attachments.list_attachments(uow, attachments.LETTER, self.letter_id)
             for att in stored:
                 item = QListWidgetItem(f"{att.file_name} ({size_text(att.size)})")
                 item.setData(ATTACHMENT_ID_ROLE, att.id)
@@ -214,7 +214,7 @@ class LetterDialog(EditDialog):
             return
         try:
             with self.context.uow() as uow:
-                path = letter_service.attachment_path(uow, item.data(ATTACHMENT_ID_ROLE))
+                path = attachments.attachment_path(uow, attachments.LETTER, item.data(ATTACHMENT_ID_ROLE))
         except UserError as exc:
             ui_errors.show_user_error(self, exc, "پیوست")
             return
@@ -230,7 +230,9 @@ class LetterDialog(EditDialog):
             self.attachment_list.takeItem(row)
         elif self.confirm(self, "حذف پیوست", f"پیوست «{item.text()}» از این نامه حذف شود؟"):
             try:
-                letter_service.remove_attachment(self.context.uow(), item.data(ATTACHMENT_ID_ROLE))
+                attachments.remove_attachment(
+                    self.context.uow(), attachments.LETTER, item.data(ATTACHMENT_ID_ROLE)
+                )
             except UserError as exc:
                 ui_errors.show_user_error(self, exc, "پیوست")
             self._reload_attachments()
@@ -288,7 +290,7 @@ class LetterDialog(EditDialog):
         failed = []
         for path in self.pending_files():
             try:
-                letter_service.add_attachment(self.context.uow(), self.letter_id, path)
+                attachments.add_attachment(self.context.uow(), attachments.LETTER, self.letter_id, path)
             except UserError as exc:
                 failed.append(f"{path.name}: {exc.message}")
                 continue

@@ -1,17 +1,18 @@
 """What the reports page asks for (a frozen request) and the function a worker runs to make the PDF.
 
 ``produce`` runs on a pool thread with a unit of work the page took from ``context.uow()``: it calls
-``reports.papers.make_paper`` (services for the rows, within the user's county; the PDF; the audit
-entry of the printed report) and returns the bytes. It never touches a widget.
+``reports.papers.make_paper`` (the report's gather function from ``reports.registry`` for the rows,
+within the user's county; its paper module for the PDF; the audit entry of the printed report) and
+returns the bytes. It never touches a widget.
 """
 
 from __future__ import annotations
 
 import io
 
-from ostandari_desk.services.reporting import REPORT_KINDS, ReportRequest
+from ostandari_desk.services.reporting import ReportRequest
 
-__all__ = ["REPORT_KINDS", "ReportRequest", "produce"]
+__all__ = ["ReportRequest", "produce"]
 
 
 def produce(uow, request: ReportRequest, progress=None) -> bytes:

@@ -1,17 +1,18 @@
-"""The reports area: pick a report, set its options, make it in a worker, preview, save and print it."""
+"""The reports area: pick a report, set its options, make it in a worker, preview, save and print it.
+
+The list of reports and each one's option inputs come from ``reports.registry`` (the command line's
+``report`` sub-commands come from the same declarations, by the same names).
+"""
 
 from __future__ import annotations
 
 from functools import partial
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
     QFileDialog,
     QFormLayout,
     QLabel,
-    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QProgressBar,
@@ -20,32 +21,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ostandari_desk.domain import jalali
 from ostandari_desk.domain.text import to_persian_digits
+from ostandari_desk.reports.registry import REPORTS, ReportSpec
 from ostandari_desk.ui.forms import child, load_form
-from ostandari_desk.ui.reports.jobs import REPORT_KINDS, ReportRequest, produce
+from ostandari_desk.ui.reports.inputs import PROVINCE_SCOPE, ReportInput, make_input
+from ostandari_desk.ui.reports.jobs import ReportRequest, produce
 from ostandari_desk.ui.reports.preview import PdfPreview, print_pdf, render_pages
 from ostandari_desk.ui.tasks import run_task
-from ostandari_desk.ui.widgets.numbers import PersianIntSpinBox
 
-__all__ = ["ReportsPage"]
-
-PROVINCE_SCOPE = "کل استان"
-# which option rows each report shows
-_OPTIONS = {
-    "annual": {"year", "county", "same_period"},
-    "register": {"county", "search"},
-    "ngo_file": {"search", "ngo"},
-    "certificate": {"search", "ngo"},
-    "expiring": {"county", "days"},
-}
-_FILE_NAMES = {
-    "annual": "گزارش-سالانه",
-    "register": "دفتر-ثبت-سازمان‌ها",
-    "ngo_file": "پرونده-سازمان",
-    "certificate": "پروانه-فعالیت",
-    "expiring": "پروانه‌های-رو-به-انقضا",
-}
+__all__ = ["PROVINCE_SCOPE", "ReportsPage"]
 
 
 def _produce_and_render(uow, request: ReportRequest) -> tuple[bytes, list]:
@@ -60,7 +44,8 @@ def _page_count(pdf: bytes) -> int:
 
 class ReportsPage(QWidget):
     """``ReportsPage(context, parent=None)``. ``apply_filter({"report": "annual", "year": 1401, ...})``
-    selects a report and its options (the start page's year summary uses it)."""
+    selects a report (its registry name) and its options by parameter key (the start page's year
+    summary uses it). ``inputs[key]`` is the input of a parameter (``year``, ``county_id``, ``ngo_id``…)."""
 
     open_area = Signal(str, dict)
     generated = Signal(int)  # page count of the report just previewed
@@ -71,12 +56,6 @@ class ReportsPage(QWidget):
         self.ui = load_form("report_page", self)
         self.report_list = child(self.ui, QListWidget, "reportList")
         self.form = child(self.ui, QFormLayout, "optionsForm")
-        self.year_spin = child(self.ui, PersianIntSpinBox, "yearSpin")
-        self.county_combo = child(self.ui, QComboBox, "countyCombo")
-        self.same_period_check = child(self.ui, QCheckBox, "samePeriodCheck")
-        self.search_edit = child(self.ui, QLineEdit, "searchEdit")
-        self.ngo_combo = child(self.ui, QComboBox, "ngoCombo")
-        self.days_spin = child(self.ui, PersianIntSpinBox, "daysSpin")
         self.generate_button = child(self.ui, QPushButton, "generateButton")
         self.save_button = child(self.ui, QPushButton, "saveButton")
         self.print_button = child(self.ui, QPushButton, "printButton")
@@ -87,47 +66,41 @@ class ReportsPage(QWidget):
         layout = QVBoxLayout(host)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.preview)
-        self._fields = {
-            "year": self.year_spin,
-            "county": self.county_combo,
-            "same_period": self.same_period_check,
-            "search": self.search_edit,
-            "ngo": self.ngo_combo,
-            "days": self.days_spin,
-        }
+        self.inputs: dict[str, ReportInput] = {}
         self._task = None
         self._pdf = b""
-        self._search_timer = QTimer(self, singleShot=True, interval=250)
         self._setup()
+
+    # the inputs of the first reports, by their former names
+    year_spin = property(lambda self: self.inputs["year"].widget)
+    county_combo = property(lambda self: self.inputs["county_id"].widget)
+    same_period_check = property(lambda self: self.inputs["same_period"].widget)
+    search_edit = property(lambda self: self.inputs["search"].widget)
+    ngo_combo = property(lambda self: self.inputs["ngo_id"].widget)
+    days_spin = property(lambda self: self.inputs["days"].widget)
 
     # --- set-up -----------------------------------------------------------------------------------
 
     def _setup(self) -> None:
-        from ostandari_desk.services import reference
-
-        for kind, title in REPORT_KINDS.items():
-            item = QListWidgetItem(title)
-            item.setData(Qt.ItemDataRole.UserRole, kind)
+        options_box = self.form.parentWidget()
+        for spec in REPORTS.values():
+            item = QListWidgetItem(spec.title)
+            item.setData(Qt.ItemDataRole.UserRole, spec.name)
             self.report_list.addItem(item)
-        this_year = jalali.today_jalali_year()
-        self.year_spin.setRange(jalali.MIN_YEAR + 101, 1435)
-        self.year_spin.setValue(this_year)
-        actor = self.context.actor
-        if actor.county_scope is None:  # a county user's reports cover their county alone
-            self.county_combo.addItem(PROVINCE_SCOPE, None)
-        for county in reference.list_counties(self.context.uow()):
-            if actor.sees_county(county.id):
-                self.county_combo.addItem(county.name, county.id)
-        self.days_spin.setRange(1, 3650)
-        self.days_spin.setValue(int(self.context.setting("expiring_window_days") or 60))
+            for param in spec.page_params():
+                if param.key not in self.inputs:
+                    made = self.inputs[param.key] = make_input(param, self.context, options_box)
+                    for label, widget in made.rows:
+                        if label:
+                            self.form.addRow(label, widget)
+                        else:
+                            self.form.addRow(widget)
         self.progress.setRange(0, 100)
         self.progress.setValue(0)
         self.save_button.setEnabled(False)
         self.print_button.setEnabled(False)
 
         self.report_list.currentRowChanged.connect(self._on_report_list_current_row_changed)
-        self.search_edit.textChanged.connect(self._on_search_edit_text_changed)
-        self._search_timer.timeout.connect(self._refresh_ngos)
         self.generate_button.clicked.connect(self.generate)
         self.save_button.clicked.connect(self._on_save_button_clicked)
         self.print_button.clicked.connect(self._on_print_button_clicked)
@@ -135,47 +108,34 @@ class ReportsPage(QWidget):
 
     def current_kind(self) -> str:
         item = self.report_list.currentItem()
-        return item.data(Qt.ItemDataRole.UserRole) if item else "annual"
+        return item.data(Qt.ItemDataRole.UserRole) if item else next(iter(REPORTS))
+
+    def current_spec(self) -> ReportSpec:
+        return REPORTS[self.current_kind()]
+
+    def offered_reports(self) -> list[str]:
+        """The registry names of the reports in the list, in order."""
+        items = (self.report_list.item(i) for i in range(self.report_list.count()))
+        return [item.data(Qt.ItemDataRole.UserRole) for item in items]
 
     def _on_report_list_current_row_changed(self, _row: int) -> None:
-        wanted = _OPTIONS[self.current_kind()]
-        for name, widget in self._fields.items():
-            self.form.setRowVisible(widget, name in wanted)
-        self.search_edit.setPlaceholderText(
-            "نام یا شناسه ملی سازمان" if "ngo" in wanted else "متن جست‌وجو در نام سازمان‌ها (اختیاری)"
-        )
-        if "ngo" in wanted and self.ngo_combo.count() == 0:
-            self._refresh_ngos()
-
-    def _on_search_edit_text_changed(self, _text: str) -> None:
-        if "ngo" in _OPTIONS[self.current_kind()]:
-            self._search_timer.start()
-
-    def _refresh_ngos(self) -> None:
-        from ostandari_desk.services.events import search_ngos
-
-        self.ngo_combo.clear()
-        for ngo in search_ngos(self.context.uow(), self.search_edit.text(), limit=50):
-            self.ngo_combo.addItem(f"{ngo.name} ({to_persian_digits(ngo.national_id)})", ngo.id)
+        wanted = {p.key for p in self.current_spec().page_params()}
+        for key, made in self.inputs.items():
+            for _label, widget in made.rows:
+                self.form.setRowVisible(widget, key in wanted)
+            if key in wanted:
+                made.shown()
 
     def apply_filter(self, filters: dict) -> None:
-        """Select a report and options: keys report, year, county_id, same_period, ngo_id, days, generate."""
+        """Select a report and options: ``report`` (a registry name), a value per parameter key (year,
+        county_id, same_period, ngo_id with ngo_name, days…), and ``generate``."""
         kind = filters.get("report")
-        if kind in REPORT_KINDS:
-            self.report_list.setCurrentRow(list(REPORT_KINDS).index(kind))
-        if "year" in filters:
-            self.year_spin.setValue(int(filters["year"]))
-        if "county_id" in filters:
-            index = self.county_combo.findData(filters["county_id"])
-            self.county_combo.setCurrentIndex(max(index, 0))
-        if "same_period" in filters:
-            self.same_period_check.setChecked(bool(filters["same_period"]))
-        if "days" in filters:
-            self.days_spin.setValue(int(filters["days"]))
-        if filters.get("ngo_id"):
-            if self.ngo_combo.findData(filters["ngo_id"]) < 0:
-                self.ngo_combo.addItem(str(filters.get("ngo_name", "")), filters["ngo_id"])
-            self.ngo_combo.setCurrentIndex(self.ngo_combo.findData(filters["ngo_id"]))
+        if kind in REPORTS:
+            self.report_list.setCurrentRow(self.offered_reports().index(kind))
+        for key, made in self.inputs.items():
+            if key in filters and (filters[key] is not None or key == "county_id"):
+                label = str(filters.get(key.removesuffix("_id") + "_name", ""))
+                made.set_value(filters[key], label)
         if filters.get("generate"):
             self.generate()
 
@@ -183,16 +143,8 @@ class ReportsPage(QWidget):
 
     def request(self) -> ReportRequest:
         """The report and options as chosen on screen."""
-        kind = self.current_kind()
-        return ReportRequest(
-            kind=kind,
-            year=self.year_spin.value(),
-            county_id=self.county_combo.currentData(),
-            same_period=self.same_period_check.isChecked(),
-            ngo_id=self.ngo_combo.currentData(),
-            days=self.days_spin.value(),
-            search=self.search_edit.text().strip() if kind == "register" else "",
-        )
+        spec = self.current_spec()
+        return ReportRequest(spec.name, **{p.key: self.inputs[p.key].value() for p in spec.page_params()})
 
     def is_busy(self) -> bool:
         return self._task is not None and not self._task.finished
@@ -242,9 +194,7 @@ class ReportsPage(QWidget):
         return self._pdf
 
     def suggested_file_name(self) -> str:
-        kind = self.current_kind()
-        suffix = f"-{self.year_spin.value()}" if kind == "annual" else ""
-        return f"{_FILE_NAMES[kind]}{suffix}.pdf"
+        return self.current_spec().suggested_file_name(self.request())
 
     def ask_save_path(self) -> str:
         path, _ = QFileDialog.getSaveFileName(self, "ذخیره PDF", self.suggested_file_name(), "PDF (*.pdf)")

@@ -1,0 +1,694 @@
+"""The centres register: one input and one validator (the dialog's and the ``centres`` importer's), saving,
+the list page, a centre's details and its file (visits, open findings, referrals).
+
+Reads go through the unit of work's session, so a county user sees only their county's centres. Codes are
+unique across every county, so the duplicate check looks beyond the scope (as letter numbers do).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import func, literal
+from sqlmodel import col, select
+
+from ostandari_desk import settings
+from ostandari_desk.domain import text
+from ostandari_desk.domain.inspections import RESULT_LABELS, SEVERITY_LABELS, VISIT_KIND_LABELS
+from ostandari_desk.domain.jalali import format_jalali
+from ostandari_desk.errors import ConcurrentEditError, DuplicateError, ValidationError
+from ostandari_desk.services import reference
+from ostandari_desk.services.audit import stamps
+from ostandari_desk.services.versioned import save_versioned
+from ostandari_desk.store.models import (
+    Centre,
+    CorrectiveAction,
+    County,
+    Finding,
+    Inspection,
+    Letter,
+    ReferenceItem,
+)
+from ostandari_desk.store.uow import UnitOfWork
+
+CATEGORY_KIND = "centre_category"
+CODE_MAX = 40
+NAME_MIN, NAME_MAX = 2, 200
+AGENCY_MAX = 200
+LICENCE_NUMBER_MAX = 60
+OPERATOR_MAX = 200
+ADDRESS_MAX = 500
+PHONE_MIN, PHONE_MAX = 8, 11
+ACTIVE_LABELS: dict[bool, str] = {True: "فعال", False: "غیرفعال"}
+SORT_KEYS = ("name", "code", "category", "county", "agency")
+STALE_CENTRE = "این مرکز را کاربر دیگری پس از باز شدن ویرایش کرده است؛ آن را دوباره باز کنید"
+MISSING_CENTRE = "مرکز پیدا نشد؛ شاید کاربر دیگری آن را حذف کرده است"
+
+# letters and digits of any script, joined by single «-»
+_CODE = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
+_PHONE_SEPARATORS = re.compile(r"[\s\-()./\u200c]")
+
+
+@dataclass(frozen=True)
+class CentreInput:
+    """What the clerk types (or a sheet row brings) for a centre."""
+
+    code: str
+    name: str
+    category_id: str | None
+    county_id: str | None
+    licensing_agency: str = ""
+    licence_number: str = ""
+    operator: str = ""
+    address: str = ""
+    phone: str = ""
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class CentreDetail:
+    id: str
+    code: str
+    name: str
+    category_id: str
+    category_name: str
+    county_id: str | None
+    county_name: str
+    licensing_agency: str
+    licence_number: str
+    operator: str
+    address: str
+    phone: str
+    active: bool
+    row_version: int
+
+    def to_input(self) -> CentreInput:
+        return CentreInput(
+            code=self.code,
+            name=self.name,
+            category_id=self.category_id,
+            county_id=self.county_id,
+            licensing_agency=self.licensing_agency,
+            licence_number=self.licence_number,
+            operator=self.operator,
+            address=self.address,
+            phone=self.phone,
+            active=self.active,
+        )
+
+
+@dataclass(frozen=True)
+class CentreRow:
+    """One line of the centres list."""
+
+    id: str
+    code: str
+    name: str
+    category_name: str
+    county_name: str
+    licensing_agency: str
+    operator: str
+    phone: str
+    active: bool
+    last_visit_on: date | None
+
+    @property
+    def active_label(self) -> str:
+        return ACTIVE_LABELS[self.active]
+
+    @property
+    def last_visit_text(self) -> str:
+        return format_jalali(self.last_visit_on)
+
+
+@dataclass(frozen=True)
+class CentreFilter:
+    search: str = ""  # words found in the code, the name or the operator
+    county_id: str | None = None
+    category_id: str | None = None
+    licensing_agency: str | None = None
+    active: bool | None = None
+
+
+@dataclass(frozen=True)
+class CentreVisit:
+    """One visit in a centre's file."""
+
+    id: str
+    inspected_at: datetime
+    inspected_on: date
+    announced: bool
+    inspectors: str
+    score: int | None
+    result: str
+    state: str
+    finding_count: int
+    reinspection_of_id: str | None
+
+    @property
+    def kind_label(self) -> str:
+        return VISIT_KIND_LABELS[bool(self.announced)]
+
+    @property
+    def result_label(self) -> str:
+        return RESULT_LABELS.get(self.result, self.result)
+
+    @property
+    def date_text(self) -> str:
+        return format_jalali(self.inspected_on)
+
+
+@dataclass(frozen=True)
+class ActionRow:
+    id: str
+    action: str
+    deadline: date | None
+    done_on: date | None
+    referral_letter_id: str | None
+
+    @property
+    def done(self) -> bool:
+        return self.done_on is not None
+
+
+@dataclass(frozen=True)
+class OpenFinding:
+    """A finding not yet put right: an action of it is not done, or it has none and its visit found fault."""
+
+    id: str
+    inspection_id: str
+    inspected_on: date
+    text: str
+    severity: str
+    actions: tuple[ActionRow, ...]
+
+    @property
+    def severity_label(self) -> str:
+        return SEVERITY_LABELS.get(self.severity, self.severity)
+
+
+@dataclass(frozen=True)
+class ReferralRow:
+    """A corrective action referred to the centre's licensing agency by an outgoing letter."""
+
+    action_id: str
+    finding_text: str
+    inspected_on: date
+    letter_id: str
+    letter_number: str
+    letter_dated_on: date
+    party: str
+    subject: str
+    done_on: date | None
+
+
+@dataclass(frozen=True)
+class CentreFile:
+    centre: CentreDetail
+    visits: tuple[CentreVisit, ...]  # newest first
+    open_findings: tuple[OpenFinding, ...]  # newest visit first
+    referrals: tuple[ReferralRow, ...]  # newest letter first
+
+
+# --- validation -----------------------------------------------------------------------------------
+
+
+def clean_code(code: str) -> str:
+    """A centre code as stored: Latin digits, Latin letters in capitals, no surrounding spaces."""
+    return text.digits_to_latin(text.clean(code or "")).upper()
+
+
+def clean_phone(phone: str) -> str:
+    """A phone number as stored: Latin digits without spaces or dashes («۰۲۸-۳۳۳۳ ۴۴۴۴» → «02833334444»)."""
+    return _PHONE_SEPARATORS.sub("", text.digits_to_latin(text.clean(phone or "")))
+
+
+def _limited(value: str, limit: int, label: str, field: str) -> str:
+    cleaned = text.clean(value or "")
+    if len(cleaned) > limit:
+        raise ValidationError(f"{label} بیش از {text.to_persian_digits(limit)} نویسه است", field=field)
+    return cleaned
+
+
+def _check_category(uow: UnitOfWork, category_id: str | None, stored: Centre | None) -> None:
+    if not category_id:
+        raise ValidationError("نوع مرکز انتخاب نشده است", field="category_id")
+    item = uow.s.get(ReferenceItem, category_id)
+    if item is None or item.kind != CATEGORY_KIND:
+        raise ValidationError("نوع مرکز در فهرست انواع مرکز پیدا نشد", field="category_id")
+    kept = stored is not None and stored.category_id == category_id
+    if not item.active and not kept:
+        raise ValidationError(f"نوع مرکز «{item.name}» غیرفعال شده است", field="category_id")
+
+
+def _check_county(uow: UnitOfWork, county_id: str | None, stored: Centre | None) -> None:
+    if not county_id:
+        raise ValidationError("شهرستان مرکز انتخاب نشده است", field="county_id")
+    county = uow.s.get(County, county_id)
+    province_id = settings.get_setting(uow, "province_id")
+    if county is None or (province_id and county.province_id != province_id):
+        raise ValidationError("شهرستان مرکز در شهرستان‌های استان پیدا نشد", field="county_id")
+    if not uow.actor.sees_county(county_id):
+        raise ValidationError("کارشناس شهرستان فقط مراکز شهرستان خود را ثبت می‌کند", field="county_id")
+    kept = stored is not None and stored.county_id == county_id
+    if not county.active and not kept:
+        raise ValidationError(f"شهرستان «{county.name}» غیرفعال شده است", field="county_id")
+
+
+def _check_unique_code(uow: UnitOfWork, code: str, except_id: str | None) -> None:
+    """DuplicateError when the code is taken, in any county (the unique key spans them all)."""
+    t = Centre.__table__.c
+    found = uow.s.execute(select(t.id, t.county_id, t.name).where(t.code == code)).first()
+    if found is not None and found.id != except_id:
+        visible = uow.actor.sees_county(found.county_id)
+        owner = f" (مرکز «{found.name}»)" if visible else " در شهرستان دیگری"
+        raise DuplicateError(
+            f"کد مرکز «{text.to_persian_digits(code)}» پیش‌تر{owner} ثبت شده است",
+            field="code",
+            record=found.id if visible else None,
+        )
+
+
+def validate_centre(uow: UnitOfWork, data: CentreInput, stored: Centre | None = None) -> dict:
+    """The column values of ``data``, or a ValidationError (Persian) naming its field.
+
+    The one validator of a centre: the dialog and the ``centres`` importer both call it. ``stored`` is the
+    centre being edited (its own code is not a duplicate; an inactive category or county it already has
+    may stay). Fields: code, name, category_id, county_id, licensing_agency, licence_number, operator,
+    address, phone.
+    """
+    with uow:
+        code = clean_code(data.code)
+        if not code:
+            raise ValidationError("کد مرکز وارد نشده است", field="code")
+        if len(code) > CODE_MAX or not _CODE.fullmatch(code):
+            raise ValidationError(
+                f"کد مرکز «{text.clean(data.code)}» فقط از حرف، رقم و «-» ساخته می‌شود "
+                f"(حداکثر {text.to_persian_digits(CODE_MAX)} نویسه)",
+                field="code",
+            )
+        name = text.clean(data.name)
+        if not name:
+            raise ValidationError("نام مرکز وارد نشده است", field="name")
+        if not NAME_MIN <= len(name) <= NAME_MAX:
+            raise ValidationError(
+                f"نام مرکز باید {text.to_persian_digits(NAME_MIN)} تا {text.to_persian_digits(NAME_MAX)} "
+                "نویسه باشد",
+                field="name",
+            )
+        _check_category(uow, data.category_id, stored)
+        _check_county(uow, data.county_id, stored)
+        phone = clean_phone(data.phone)
+        if phone and not (phone.isascii() and phone.isdigit() and PHONE_MIN <= len(phone) <= PHONE_MAX):
+            raise ValidationError(
+                f"تلفن «{text.clean(data.phone)}» باید {text.to_persian_digits(PHONE_MIN)} تا "
+                f"{text.to_persian_digits(PHONE_MAX)} رقم باشد",
+                field="phone",
+            )
+        values = {
+            "code": code,
+            "name": name,
+            "name_sort": text.persian_sort_key(name),
+            "category_id": data.category_id,
+            "county_id": data.county_id,
+            "licensing_agency": _limited(
+                data.licensing_agency, AGENCY_MAX, "دستگاه صادرکننده مجوز", "licensing_agency"
+            ),
+            "licence_number": text.digits_to_latin(
+                _limited(data.licence_number, LICENCE_NUMBER_MAX, "شماره مجوز", "licence_number")
+            ),
+            "operator": _limited(data.operator, OPERATOR_MAX, "نام بهره‌بردار", "operator"),
+            "address": _limited(data.address, ADDRESS_MAX, "نشانی", "address"),
+            "phone": phone,
+            "active": bool(data.active),
+        }
+        _check_unique_code(uow, code, stored.id if stored is not None else None)
+        return values
+
+
+def _get(uow: UnitOfWork, centre_id: str) -> Centre:
+    """The centre, or NotFoundError; PermissionDeniedError for another county's."""
+    return uow.get(Centre, centre_id, missing=MISSING_CENTRE)
+
+
+# --- commands ------------------------------------------------------------------------------------
+
+
+def create_centre(uow: UnitOfWork, data: CentreInput) -> str:
+    """Store a new centre; returns its id (inside a caller's block, it joins that transaction).
+
+    Raises:
+        ValidationError: a field breaks a rule (the error names it).
+        DuplicateError: the code is taken.
+    """
+    with uow.writing():
+        values = validate_centre(uow, data)
+        centre = Centre(**stamps(), **values)
+        uow.s.add(centre)
+        uow.s.flush()
+        uow.commit()
+        return centre.id
+
+
+def update_centre(uow: UnitOfWork, centre_id: str, data: CentreInput, expected_version: int) -> None:
+    """Save changes to a centre opened at ``expected_version``.
+
+    Raises:
+        ConcurrentEditError: someone saved the centre since it was opened.
+        PermissionDeniedError: another county's centre.
+    """
+    with uow.writing():
+        centre = _get(uow, centre_id)
+        if centre.row_version != expected_version:
+            raise ConcurrentEditError(STALE_CENTRE, record=centre_id)
+        values = validate_centre(uow, data, centre)
+        save_versioned(uow, centre, expected_version, values, STALE_CENTRE)
+        uow.commit()
+
+
+def set_centre_active(uow: UnitOfWork, centre_id: str, active: bool, expected_version: int) -> None:
+    """Mark a centre active or inactive (an inactive centre leaves the plan and the grid's «due»)."""
+    with uow.writing():
+        centre = _get(uow, centre_id)
+        if centre.row_version != expected_version:
+            raise ConcurrentEditError(STALE_CENTRE, record=centre_id)
+        save_versioned(uow, centre, expected_version, {"active": bool(active)}, STALE_CENTRE)
+        uow.commit()
+
+
+# --- reads ---------------------------------------------------------------------------------------
+
+
+def find_centre_id(uow: UnitOfWork, code: str) -> str | None:
+    """The id of the centre with this code (typed with any digits, any case), within the actor's scope."""
+    key = clean_code(code)
+    if not key:
+        return None
+    with uow:
+        return uow.s.exec(select(Centre.id).where(Centre.code == key)).first()
+
+
+def get_centre(uow: UnitOfWork, centre_id: str) -> CentreDetail:
+    with uow:
+        c = _get(uow, centre_id)
+        category = uow.s.get(ReferenceItem, c.category_id)
+        return CentreDetail(
+            id=c.id,
+            code=c.code,
+            name=c.name,
+            category_id=c.category_id,
+            category_name=category.name if category else "",
+            county_id=c.county_id,
+            county_name=reference.county_name(uow, c.county_id),
+            licensing_agency=c.licensing_agency,
+            licence_number=c.licence_number,
+            operator=c.operator,
+            address=c.address,
+            phone=c.phone,
+            active=c.active,
+            row_version=c.row_version,
+        )
+
+
+def category_choices(uow: UnitOfWork, include_inactive: bool = False) -> list[reference.ItemRow]:
+    """The centre categories of the reference list, in its order."""
+    return reference.list_items(uow, CATEGORY_KIND, include_inactive=include_inactive)
+
+
+def licensing_agencies(uow: UnitOfWork) -> list[str]:
+    """The distinct licensing agencies the centres in scope name, in Persian order (for the filter)."""
+    with uow:
+        stmt = select(Centre.licensing_agency).where(Centre.licensing_agency != "").distinct()
+        return sorted(uow.s.exec(stmt), key=text.persian_sort_key)
+
+
+def _escape_like(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+# The stored name and operator are text.clean()ed (Persian ی/ک already): what normalize() still changes is
+# folded here in SQL, so a word typed any way finds them. Only the folds that can matter for the word are
+# applied (a word without digits needs no digit folds). A scan, fine at thousands of centres.
+_SQL_FOLD = (
+    ("\u0629", "\u0647"),  # ة
+    ("\u06c0", "\u0647"),  # ۀ
+    ("\u0623", "\u0627"),  # أ
+    ("\u0625", "\u0627"),  # إ
+    *zip("۰۱۲۳۴۵۶۷۸۹", "0123456789", strict=True),
+    *zip("٠١٢٣٤٥٦٧٨٩", "0123456789", strict=True),
+)
+
+
+def _matches(haystack, word: str):
+    """``haystack LIKE %word%`` after folding what ``word`` (normalized) may need folded."""
+    for old, new in _SQL_FOLD:
+        if new in word:
+            haystack = func.replace(haystack, old, new)
+    if word != word.upper():  # Latin letters: case-blind on every database
+        haystack = func.lower(haystack)
+    return haystack.like(f"%{_escape_like(word)}%", escape="\\")
+
+
+def _where(flt: CentreFilter) -> list:
+    conds: list = []
+    words = text.normalize(flt.search).split()
+    if words:
+        haystack = Centre.code + literal(" ") + Centre.name + literal(" ") + Centre.operator
+        conds.extend(_matches(haystack, word) for word in words)
+    if flt.county_id:
+        conds.append(Centre.county_id == flt.county_id)
+    if flt.category_id:
+        conds.append(Centre.category_id == flt.category_id)
+    if flt.licensing_agency:
+        conds.append(Centre.licensing_agency == text.clean(flt.licensing_agency))
+    if flt.active is not None:
+        conds.append(Centre.active == bool(flt.active))
+    return conds
+
+
+def filter_conditions(flt: CentreFilter) -> list:
+    """The SQL conditions of ``flt`` over Centre (for the sheet's export of a filtered list)."""
+    return _where(flt)
+
+
+def count_centres(uow: UnitOfWork, flt: CentreFilter = CentreFilter()) -> int:
+    with uow:
+        return int(uow.s.exec(select(func.count()).select_from(Centre).where(*_where(flt))).one())
+
+
+def _order(sort: str, descending: bool) -> list:
+    columns = {
+        "name": [Centre.name_sort],
+        "code": [Centre.code],
+        "category": [ReferenceItem.position, ReferenceItem.name_key, Centre.name_sort],
+        "county": [County.position, County.name_key, Centre.name_sort],
+        "agency": [Centre.licensing_agency, Centre.name_sort],
+    }
+    if sort not in columns:
+        raise ValueError(f"unknown sort key: {sort!r}")
+    cols = columns[sort] + [Centre.id]
+    return [col(c).desc() if descending else col(c).asc() for c in cols]
+
+
+def list_centre_page(
+    uow: UnitOfWork,
+    flt: CentreFilter = CentreFilter(),
+    sort: str = "name",
+    descending: bool = False,
+    offset: int = 0,
+    limit: int = 200,
+) -> list[CentreRow]:
+    """One page of centres matching ``flt`` (ties broken by id, so pages are stable)."""
+    last_visit = (
+        select(func.max(Inspection.inspected_on))
+        .where(Inspection.centre_id == Centre.id)
+        .correlate(Centre)
+        .scalar_subquery()
+    )
+    with uow:
+        stmt = (
+            select(
+                Centre.id,
+                Centre.code,
+                Centre.name,
+                ReferenceItem.name,
+                County.name,
+                Centre.licensing_agency,
+                Centre.operator,
+                Centre.phone,
+                Centre.active,
+                last_visit,
+            )
+            .select_from(Centre)
+            .join(ReferenceItem, ReferenceItem.id == Centre.category_id)
+            .outerjoin(County, County.id == Centre.county_id)
+            .where(*_where(flt))
+            .order_by(*_order(sort, descending))
+            .offset(max(0, offset))
+            .limit(max(0, limit))
+        )
+        return [
+            CentreRow(
+                id=r[0],
+                code=r[1],
+                name=r[2],
+                category_name=r[3],
+                county_name=r[4] or "استان",
+                licensing_agency=r[5],
+                operator=r[6],
+                phone=r[7],
+                active=bool(r[8]),
+                last_visit_on=r[9],
+            )
+            for r in uow.s.exec(stmt)
+        ]
+
+
+# --- the centre's file ---------------------------------------------------------------------------
+
+
+def _visits(uow: UnitOfWork, centre_id: str) -> tuple[CentreVisit, ...]:
+    findings = (
+        select(func.count())
+        .select_from(Finding)
+        .where(Finding.inspection_id == Inspection.id)
+        .correlate(Inspection)
+        .scalar_subquery()
+    )
+    stmt = (
+        select(Inspection, findings)
+        .where(Inspection.centre_id == centre_id)
+        .order_by(col(Inspection.inspected_at).desc(), col(Inspection.id).desc())
+    )
+    return tuple(
+        CentreVisit(
+            id=v.id,
+            inspected_at=v.inspected_at,
+            inspected_on=v.inspected_on,
+            announced=bool(v.announced),
+            inspectors=v.inspectors,
+            score=v.score,
+            result=v.result,
+            state=v.state,
+            finding_count=int(n or 0),
+            reinspection_of_id=v.reinspection_of_id,
+        )
+        for v, n in uow.s.exec(stmt)
+    )
+
+
+def _open_findings(uow: UnitOfWork, centre_id: str) -> tuple[OpenFinding, ...]:
+    stmt = (
+        select(Finding, Inspection.inspected_on, Inspection.result, CorrectiveAction)
+        .join(Inspection, Inspection.id == Finding.inspection_id)
+        .outerjoin(CorrectiveAction, CorrectiveAction.finding_id == Finding.id)
+        .where(Inspection.centre_id == centre_id)
+        .order_by(
+            col(Inspection.inspected_at).desc(), Finding.created_at, Finding.id, CorrectiveAction.created_at
+        )
+    )
+    found: dict[str, tuple[Finding, date, str, list[ActionRow]]] = {}
+    for finding, inspected_on, result, action in uow.s.exec(stmt):
+        entry = found.setdefault(finding.id, (finding, inspected_on, result, []))
+        if action is not None:
+            entry[3].append(
+                ActionRow(
+                    action.id, action.action, action.deadline, action.done_on, action.referral_letter_id
+                )
+            )
+    rows = []
+    for finding, inspected_on, result, actions in found.values():
+        still_open = any(not a.done for a in actions) if actions else result != "good"
+        if still_open:
+            rows.append(
+                OpenFinding(
+                    finding.id,
+                    finding.inspection_id,
+                    inspected_on,
+                    finding.text,
+                    finding.severity,
+                    tuple(actions),
+                )
+            )
+    return tuple(rows)
+
+
+def _referrals(uow: UnitOfWork, centre_id: str) -> tuple[ReferralRow, ...]:
+    stmt = (
+        select(CorrectiveAction, Finding.text, Inspection.inspected_on, Letter)
+        .join(Finding, Finding.id == CorrectiveAction.finding_id)
+        .join(Inspection, Inspection.id == Finding.inspection_id)
+        .join(Letter, Letter.id == CorrectiveAction.referral_letter_id)
+        .where(Inspection.centre_id == centre_id)
+        .order_by(col(Letter.dated_on).desc(), col(Letter.number).desc())
+    )
+    return tuple(
+        ReferralRow(
+            action_id=action.id,
+            finding_text=finding_text,
+            inspected_on=inspected_on,
+            letter_id=letter.id,
+            letter_number=letter.number,
+            letter_dated_on=letter.dated_on,
+            party=letter.party,
+            subject=letter.subject,
+            done_on=action.done_on,
+        )
+        for action, finding_text, inspected_on, letter in uow.s.exec(stmt)
+    )
+
+
+def centre_file(uow: UnitOfWork, centre_id: str) -> CentreFile:
+    """A centre with its visits (newest first), its open findings with their actions, and its referrals."""
+    with uow:
+        centre = get_centre(uow, centre_id)
+        return CentreFile(
+            centre=centre,
+            visits=_visits(uow, centre_id),
+            open_findings=_open_findings(uow, centre_id),
+            referrals=_referrals(uow, centre_id),
+        )
+
+
+def centre_ids_by_code(uow: UnitOfWork, codes: list[str]) -> dict[str, str]:
+    """{stored code: id} of those of ``codes`` that name a centre in scope (the importer's look-up)."""
+    keys = sorted({clean_code(c) for c in codes} - {""})
+    found: dict[str, str] = {}
+    with uow:
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            stmt = select(Centre.code, Centre.id).where(col(Centre.code).in_(chunk))
+            found.update({code: centre_id for code, centre_id in uow.s.exec(stmt)})
+    return found
+
+
+__all__ = [
+    "ACTIVE_LABELS",
+    "SORT_KEYS",
+    "ActionRow",
+    "CentreDetail",
+    "CentreFile",
+    "CentreFilter",
+    "CentreInput",
+    "CentreRow",
+    "CentreVisit",
+    "OpenFinding",
+    "ReferralRow",
+    "category_choices",
+    "centre_file",
+    "centre_ids_by_code",
+    "clean_code",
+    "clean_phone",
+    "count_centres",
+    "create_centre",
+    "filter_conditions",
+    "find_centre_id",
+    "get_centre",
+    "licensing_agencies",
+    "list_centre_page",
+    "set_centre_active",
+    "update_centre",
+    "validate_centre",
+]

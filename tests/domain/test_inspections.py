@@ -1,0 +1,146 @@
+"""Inspection rules: parsing answers, failed items, the weighted score and the result."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import time
+
+import pytest
+
+from ostandari_desk.domain.inspections import (
+    NO,
+    NOT_APPLICABLE,
+    YES,
+    Result,
+    answer_text,
+    evaluate,
+    finding_severity,
+    item_failed,
+    parse_answer,
+    parse_result,
+    parse_time,
+    parse_visit_kind,
+    result_for,
+    score_percent,
+)
+
+
+@dataclass(frozen=True)
+class Item:
+    id: str
+    answer_type: str
+    max_score: int = 0
+    weight: int = 1
+    critical: bool = False
+
+
+YN = Item("a", "yes_no")
+SCORE = Item("b", "score", max_score=5, weight=2)
+NUMBER = Item("c", "number")
+TEXT = Item("d", "text")
+
+
+@pytest.mark.parametrize(
+    ("raw", "value"),
+    [
+        ("بله", YES),
+        ("آری", YES),
+        ("yes", YES),
+        (True, YES),
+        ("خیر", NO),
+        ("نه", NO),
+        ("0", NO),
+        ("مورد ندارد", NOT_APPLICABLE),
+        ("مورد\u200cندارد", NOT_APPLICABLE),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_yes_no_answers(raw, value):
+    assert parse_answer(YN, raw) == value
+
+
+@pytest.mark.parametrize(("raw", "value"), [("۳", 3), ("0", 0), (5, 5), ("na", NOT_APPLICABLE)])
+def test_score_answers(raw, value):
+    assert parse_answer(SCORE, raw) == value
+
+
+@pytest.mark.parametrize("raw", ["6", "-1", "۲٫۵", "خوب"])
+def test_score_answers_out_of_range_or_not_whole_are_refused(raw):
+    with pytest.raises(ValueError, match="امتیاز"):
+        parse_answer(SCORE, raw)
+
+
+def test_yes_no_refuses_other_words_in_persian():
+    with pytest.raises(ValueError, match="بله، خیر یا مورد ندارد"):
+        parse_answer(YN, "شاید")
+
+
+def test_number_and_text_answers():
+    assert parse_answer(NUMBER, "۴٫۵") == 4.5
+    assert parse_answer(NUMBER, "12") == 12
+    with pytest.raises(ValueError, match="عدد نیست"):
+        parse_answer(NUMBER, "سرد")
+    with pytest.raises(ValueError):
+        parse_answer(NUMBER, "inf")
+    assert parse_answer(TEXT, "  در  انبار ") == "در انبار"
+    with pytest.raises(ValueError):
+        parse_answer(TEXT, "x" * 1001)
+
+
+def test_failed_items():
+    assert item_failed(YN, NO) and not item_failed(YN, YES) and not item_failed(YN, NOT_APPLICABLE)
+    assert item_failed(SCORE, 2) and not item_failed(SCORE, 3)  # below half of 5 fails; 2.5 is the line
+    assert not item_failed(Item("e", "score", max_score=4), 2)  # exactly half passes
+    assert not item_failed(SCORE, NOT_APPLICABLE) and not item_failed(SCORE, None)
+    assert not item_failed(NUMBER, 0) and not item_failed(TEXT, "خیر")
+
+
+def test_score_is_weighted_and_leaves_out_not_applicable():
+    items = [YN, SCORE, NUMBER, TEXT, Item("f", "yes_no", weight=3)]
+    # yes (1 of 1) + 3/5 of 2 + «no» on weight 3 = 1 + 1.2 + 0 out of 6 = 36.7 %
+    assert score_percent(items, {"a": YES, "b": 3, "c": 7, "d": "x", "f": NO}) == 37
+    # «f» not applicable: 2.2 of 3 = 73.3 %
+    assert score_percent(items, {"a": YES, "b": 3, "f": NOT_APPLICABLE}) == 73
+    assert score_percent(items, {"c": 1, "f": NOT_APPLICABLE}) is None
+    assert score_percent([YN, Item("g", "yes_no")], {"a": YES, "g": NO}) == 50
+    assert score_percent([Item("h", "score", max_score=8)], {"h": 7}) == 88  # 87.5 rounds half up
+
+
+def test_result_rules():
+    assert result_for(100, True, 80) is Result.SERIOUS
+    assert result_for(79, False, 80) is Result.NEEDS_FIX
+    assert result_for(80, False, 80) is Result.GOOD
+    assert result_for(None, False, 80) is Result.GOOD
+    assert Result.NEEDS_FIX.label == "نیازمند اصلاح"
+
+
+def test_evaluate_names_failed_items_and_a_failed_critical_is_serious():
+    critical = Item("k", "yes_no", critical=True)
+    outcome = evaluate([YN, critical, SCORE], {"a": YES, "k": NO, "b": 5}, 50)
+    assert outcome.failed == ("k",)
+    assert outcome.result is Result.SERIOUS
+    assert finding_severity(critical) == "critical"
+    assert finding_severity(SCORE) == "major" and finding_severity(YN) == "minor"
+
+
+def test_visit_kind_time_and_result_words():
+    assert parse_visit_kind("سرزده") is False
+    assert parse_visit_kind("اعلام شده") is True
+    with pytest.raises(ValueError, match="سرزده یا اعلام‌شده"):
+        parse_visit_kind("تلفنی")
+    assert parse_time("۱۰:۳۰") == time(10, 30)
+    assert parse_time("") is None
+    for bad in ("25:00", "10:60", "ده", "10"):
+        with pytest.raises(ValueError, match="ساعت"):
+            parse_time(bad)
+    assert parse_result("تخلف جدی") is Result.SERIOUS
+    with pytest.raises(ValueError):
+        parse_result("بد")
+
+
+def test_answer_text_is_persian():
+    assert answer_text(YN, NO) == "خیر"
+    assert answer_text(SCORE, 3) == "۳ از ۵"
+    assert answer_text(NUMBER, 4.5) == "۴٫۵۰"
+    assert answer_text(TEXT, None) == ""
