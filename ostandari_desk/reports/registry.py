@@ -358,6 +358,92 @@ def _ngo() -> Param:
 
 # --- the reports ---------------------------------------------------------------------------------
 
+def _inspection_lookup(name: str) -> Callable:
+    """A look-up of services/inspections/papers.py, imported when first called (not by the parser)."""
+
+    def call(uow: UnitOfWork, raw: Any) -> Any:
+        from ostandari_desk.services.inspections import papers
+
+        return getattr(papers, name)(uow, raw)
+
+    return call
+
+
+def _categories(uow: UnitOfWork) -> list[tuple[str, str]]:
+    from ostandari_desk.services.inspections.papers import category_options
+
+    return category_options(uow)
+
+
+def _centre(help: str = "کد مرکز") -> Param:
+    return record(
+        "centre_id",
+        "--centre",
+        "مرکز",
+        help,
+        lookup=_inspection_lookup("centre_id_by_code"),
+        search=_inspection_lookup("centre_picker"),
+        metavar="CODE",
+        placeholder="نام یا کد مرکز",
+    )
+
+
+_INSPECTION_REPORTS = (
+    ReportSpec(
+        name="inspections",
+        title="بازدیدهای مراکز در سال (شهرستان × ماه)",
+        params=(year(), county("نام شهرستان (پیش‌فرض: کل استان)"), _today_option()),
+        gather="ostandari_desk.services.inspections.papers:inspections_paper",
+        paper="ostandari_desk.reports.inspection_grid:build_inspections_grid",
+        file_name="بازدیدهای-مراکز-{year}",
+    ),
+    ReportSpec(
+        name="inspection",
+        title="برگه بازدید از مرکز",
+        params=(
+            _centre(),
+            date_param("on", "--date", "تاریخ بازدید", "تاریخ بازدید (شمسی)", required=True),
+            text_param(
+                "time",
+                "--time",
+                "ساعت بازدید",
+                "ساعت بازدید (مثلاً 10:30) وقتی مرکز در آن روز چند بازدید دارد؛ پیش‌فرض آخرین بازدید آن روز",
+                "اختیاری؛ پیش‌فرض آخرین بازدید آن روز",
+            ),
+        ),
+        gather="ostandari_desk.services.inspections.papers:visit_paper",
+        paper="ostandari_desk.reports.inspection_forms:build_visit_form",
+        file_name="برگه-بازدید",
+    ),
+    ReportSpec(
+        name="centre-file",
+        title="پرونده یک مرکز",
+        params=(_centre(),),
+        gather="ostandari_desk.services.inspections.papers:centre_file_paper",
+        paper="ostandari_desk.reports.inspection_forms:build_centre_file",
+        file_name="پرونده-مرکز",
+    ),
+    ReportSpec(
+        name="checklist",
+        title="چک‌لیست خالی بازدید",
+        params=(
+            choice(
+                "category_id",
+                "--category",
+                "رده مرکز",
+                "نام رده مرکز، مثلاً کشتارگاه",
+                options=_categories,
+                parse=_inspection_lookup("category_id_by_name"),
+                required=True,
+            ),
+        ),
+        gather="ostandari_desk.services.inspections.papers:checklist_paper",
+        paper="ostandari_desk.reports.inspection_forms:build_checklist",
+        file_name="چک‌لیست",
+    ),
+)
+
+
 _DECLARED = (
     ReportSpec(
         name="annual",
@@ -435,6 +521,7 @@ _DECLARED = (
         paper="ostandari_desk.reports.expiring:build_expiring",
         file_name="پروانه‌های-رو-به-انقضا",
     ),
+    *_INSPECTION_REPORTS,
 )
 
 #: name -> spec, in the reports page's order

@@ -383,6 +383,9 @@ class Centre(CountyOwned, table=True):
     phone: str = ""
     active: bool = True
 
+    # the grid's centres due: active ones counted by county and category from this index alone
+    __table_args__ = (Index("ix_centre_active_county_category", "active", "county_id", "category_id"),)
+
 
 class ChecklistTemplate(Record, table=True):
     """One version of a category's checklist. draft → active → retired; only a draft is edited, so a
@@ -416,7 +419,7 @@ class Inspection(CountyOwned, table=True):
     centre_id: str = Field(foreign_key="centre.id", index=True)
     category_id: str = Field(foreign_key="referenceitem.id")
     inspected_at: datetime  # the time of day is 00:00 when the visit's time is not known
-    inspected_on: date = Field(index=True)
+    inspected_on: date  # indexed by ix_inspection_on_county (the annual comparison's visit indicators)
     jalali_year: int
     jalali_month: int
     announced: bool = False

@@ -99,6 +99,12 @@ def _reports_page(context: AppContext, parent: QWidget) -> QWidget:
     return ReportsPage(context, parent)
 
 
+def _inspections_page(context: AppContext, parent: QWidget) -> QWidget:
+    from ostandari_desk.ui.inspections.area import InspectionsArea
+
+    return InspectionsArea(context, parent)
+
+
 def _start_page(context: AppContext, parent: QWidget) -> QWidget:
     from ostandari_desk.ui.start_page import StartPage
 
@@ -135,6 +141,7 @@ PAGE_FACTORIES: dict[str, Callable[[AppContext, QWidget], QWidget]] = {
     "licences": _licences_page,
     "events": _events_page,
     "letters": _letters_page,
+    "centres": _inspections_page,
     "reports": _reports_page,
     "reference": _reference_page,
     "users": _users_page,

@@ -44,6 +44,12 @@ TILES: tuple[Tile, ...] = (
     ),
     Tile("open_cases", "پرونده باز", "licences", {"view": "open_cases"}),
 )
+# the inspection figures (services.inspections.grid.inspection_summary); the month's are filled on click
+INSPECTION_TILES: tuple[Tile, ...] = (
+    Tile("overdue_actions", "اقدام اصلاحی معوق", "centres", {"tab": "actions"}, warn=True),
+    Tile("month_coverage", "پوشش بازدید این ماه (مراکز بازدیدشده / موعددار)", "centres", {"tab": "grid"}),
+    Tile("critical_month", "بازدید با یافته بحرانی در این ماه", "centres", {"tab": "visits"}, warn=True),
+)
 _COLUMNS = 3
 
 
@@ -74,6 +80,15 @@ class TileButton(QPushButton):
             layout.addWidget(label)
         self.setAccessibleName(tile.label)
 
+    def show_text(self, text: str, caption: str, warn: bool) -> None:
+        """A figure that is not one count (the month's coverage «done/due»)."""
+        self.number_label.setText(RLM + text)
+        self.caption_label.setText(caption)
+        self.setAccessibleName(caption)
+        self.setProperty("tile", "warn" if warn else "true")
+        self.style().unpolish(self)
+        self.style().polish(self)
+
     def show_value(self, value: int | None, window_days: int | None = None) -> None:
         # RLM: digits alone are neutral and would be laid out (and aligned) left to right
         self.number_label.setText(RLM + ("…" if value is None else format_number(value)))
@@ -88,12 +103,14 @@ class TileButton(QPushButton):
         self.style().polish(self)
 
 
-def _count_desk(context: AppContext, today: _dt.date) -> tuple[object, int]:
+def _count_desk(context: AppContext, today: _dt.date) -> tuple[object, int, object]:
+    from ostandari_desk.services.inspections.grid import inspection_summary
+
     with context.uow() as uow:
         window = int(settings.get_setting(uow, "expiring_window_days"))
         # a county user's tiles count their county alone (the unit of work scopes it; naming the
         # county lets the counts use the county indexes)
-        return desk_counts(uow, today, county_id=uow.county_scope), window
+        return desk_counts(uow, today, county_id=uow.county_scope), window, inspection_summary(uow, today)
 
 
 class StartPage(QWidget):
@@ -125,6 +142,12 @@ class StartPage(QWidget):
             )
             grid.addWidget(button, index // _COLUMNS, index % _COLUMNS)
             self.tiles[tile.key] = button
+        for index, tile in enumerate(INSPECTION_TILES, start=len(TILES)):
+            button = TileButton(tile, self.ui)
+            button.clicked.connect(lambda _checked=False, t=tile: self._open_inspection_tile(t))
+            grid.addWidget(button, index // _COLUMNS, index % _COLUMNS)
+            self.tiles[tile.key] = button
+        self.inspections = None  # the last InspectionSummary
         self.counts = None
         self.year_summary: QWidget | None = None
         self._busy = False
@@ -145,9 +168,10 @@ class StartPage(QWidget):
             progress=False,
         )
 
-    def _on_counted(self, result: tuple[object, int]) -> None:
+    def _on_counted(self, result: tuple[object, int, object]) -> None:
         self._busy = False
-        counts, window = result
+        counts, window, inspections = result
+        self._show_inspections(inspections)
         self.counts = counts
         self._window_days = window
         for tile in TILES:
@@ -155,6 +179,29 @@ class StartPage(QWidget):
             self.tiles[tile.key].show_value(value, window)
         self.status_label.setText("")
         self.counts_ready.emit(counts)
+
+    def _show_inspections(self, summary) -> None:
+        from ostandari_desk.domain.text import to_persian_digits
+
+        self.inspections = summary
+        self.tiles["overdue_actions"].show_value(summary.overdue_actions)
+        month = f"{summary.month_label} {to_persian_digits(summary.jalali_year)}"
+        done, due = format_number(summary.month_done), format_number(summary.month_due)
+        self.tiles["month_coverage"].show_text(
+            f"{done}/{due}" if summary.month_due else "—",
+            f"پوشش بازدید {month} (مراکز بازدیدشده / موعددار): {summary.month_state_label}",
+            summary.month_due > 0 and summary.month_done == 0,
+        )
+        self.tiles["critical_month"].show_value(summary.critical_count)
+        self.tiles["critical_month"].caption_label.setText(f"بازدید با یافته بحرانی یا تخلف جدی در {month}")
+
+    def _open_inspection_tile(self, tile: Tile) -> None:
+        filters = dict(tile.filters)
+        if self.inspections is not None and tile.key != "overdue_actions":
+            filters.update(year=self.inspections.jalali_year, month=self.inspections.jalali_month)
+        if tile.key == "critical_month":
+            filters["critical"] = True
+        self.open_area.emit(tile.area, filters)
 
     def _on_count_failed(self, error: BaseException) -> None:
         self._busy = False

@@ -168,14 +168,14 @@ def test_two_saves_of_one_event_opened_at_one_version_the_second_is_refused(
     event_id = events.create_event(desk.uow, _event(desk))
     opened = events.get_event(desk.uow, event_id).row_version
     barrier = threading.Barrier(2, timeout=1)
-    real = events._validate
+    real = events.validate_event
 
     def validate_then_meet(*args, **kwargs):
         found = real(*args, **kwargs)
         _meet(barrier)
         return found
 
-    monkeypatch.setattr(events, "_validate", validate_then_meet)
+    monkeypatch.setattr(events, "validate_event", validate_then_meet)
     results = _together(
         lambda: events.update_event(UnitOfWork(desk.engine, actor), event_id, _event(desk, "یکم"), opened),
         lambda: events.update_event(UnitOfWork(second_engine, actor), event_id, _event(desk, "دوم"), opened),

@@ -182,17 +182,165 @@ def test_every_county_has_ngos_centres_and_monthly_inspections(demo_db):
         )
         assert categories == one(conn, "SELECT count(*) FROM referenceitem WHERE kind = 'centre_category'")
     years = [y for (y,) in conn.execute("SELECT DISTINCT jalali_year FROM inspection ORDER BY 1")]
-    assert years == list(range(1399, 1406))
+    assert years == [1404, 1405]  # two Jalali years: last year and this one up to TODAY (1405/09/02)
+    assert one(conn, "SELECT max(inspected_on) FROM inspection") <= TODAY.isoformat()
     # some months are missed somewhere, as the coverage grid must show
     slots = one(
         conn,
         "SELECT count(*) FROM (SELECT DISTINCT county_id, category_id, jalali_year, jalali_month "
         "FROM inspection)",
     )
-    assert slots < 6 * 8 * (7 * 12 - 3)
+    assert slots < 6 * 8 * (12 + 9)
     assert one(conn, "SELECT count(*) FROM inspection WHERE announced = 0") > 0.9 * one(
         conn, "SELECT count(*) FROM inspection"
     )
+
+
+def _checklist_items(conn):
+    from types import SimpleNamespace
+
+    items: dict[str, list] = {}
+    for row in conn.execute(
+        "SELECT template_id, id, text, answer_type, max_score, weight, critical FROM checklistitem "
+        "ORDER BY template_id, position"
+    ):
+        items.setdefault(row[0], []).append(
+            SimpleNamespace(
+                id=row[1],
+                text=row[2],
+                answer_type=row[3],
+                max_score=row[4],
+                weight=row[5],
+                critical=bool(row[6]),
+            )
+        )
+    pass_scores = dict(conn.execute("SELECT id, pass_score FROM checklisttemplate"))
+    return items, pass_scores
+
+
+def test_visits_agree_with_their_answers(demo_db):
+    """Score and result recomputed by the domain's rules; every failed item is a finding, and only those."""
+    import json
+
+    from ostandari_desk.domain.inspections import evaluate, finding_severity, parse_answer
+
+    _, conn, _ = demo_db
+    items, pass_scores = _checklist_items(conn)
+    active = dict(conn.execute("SELECT category_id, id FROM checklisttemplate WHERE state = 'active'"))
+    findings: dict[str, list[tuple[str | None, str, str]]] = {}
+    for visit_id, item_id, body, severity in conn.execute(
+        "SELECT inspection_id, item_id, text, severity FROM finding"
+    ):
+        findings.setdefault(visit_id, []).append((item_id, body, severity))
+    visits = conn.execute(
+        "SELECT id, category_id, template_id, answers, score, result, computed_result, correction_deadline, "
+        "inspected_on FROM inspection ORDER BY id"
+    ).fetchall()
+    results = {}
+    for visit_id, category, template, answers, score, result, computed, deadline, on in visits[::5]:
+        assert template == active[category]  # the category's checklist, frozen on the visit
+        stored = json.loads(answers)
+        by_id = {i.id: i for i in items[template]}
+        assert set(stored) <= set(by_id)
+        for item_id, value in stored.items():  # the stored form parse_answer gives
+            assert parse_answer(by_id[item_id], value) == value, (item_id, value)
+        outcome = evaluate(items[template], stored, pass_scores[template])
+        assert (score, result, computed) == (outcome.score, str(outcome.result), ""), visit_id
+        results[result] = results.get(result, 0) + 1
+        if result != "good":
+            assert deadline is not None and deadline > on, visit_id
+        linked = {f[0]: f for f in findings.get(visit_id, []) if f[0] is not None}
+        assert set(linked) == set(outcome.failed), visit_id
+        for item_id, (_, body, severity) in linked.items():
+            assert (body, severity) == (by_id[item_id].text, finding_severity(by_id[item_id]))
+    assert set(results) == {"good", "needs_fix", "serious"}
+    assert results["good"] > results["needs_fix"] + results["serious"]
+    # free-text findings (no item) exist beside the checklist's
+    assert one(conn, "SELECT count(*) FROM finding WHERE item_id IS NULL") > 0
+
+
+def test_actions_reinspections_and_referrals(demo_db):
+    _, conn, _ = demo_db
+    today = TODAY.isoformat()
+    overdue = one(conn, "SELECT count(*) FROM correctiveaction WHERE done_on IS NULL AND deadline < ?", today)
+    total = one(conn, "SELECT count(*) FROM correctiveaction")
+    assert 0 < overdue < total * 0.2
+    assert one(conn, "SELECT count(*) FROM correctiveaction WHERE done_on IS NOT NULL") > total / 2
+    assert one(conn, "SELECT count(*) FROM correctiveaction WHERE done_on > ?", today) == 0
+    # re-inspections: of the same centre, later, and the actions they verify are done on their date
+    again = conn.execute(
+        "SELECT r.id, r.centre_id = v.centre_id, r.inspected_at > v.inspected_at, v.result FROM inspection r "
+        "JOIN inspection v ON v.id = r.reinspection_of_id"
+    ).fetchall()
+    assert len(again) > 20
+    assert all(same and later and result != "good" for _, same, later, result in again)
+    verified = conn.execute(
+        "SELECT a.done_on = r.inspected_on, r.reinspection_of_id = f.inspection_id FROM correctiveaction a "
+        "JOIN finding f ON f.id = a.finding_id JOIN inspection r ON r.id = a.verified_by_id"
+    ).fetchall()
+    assert verified and all(on and same for on, same in verified)
+    assert one(conn, "SELECT count(*) FROM correctiveaction WHERE verified_by_id IS NOT NULL") == len(
+        verified
+    )
+    # referrals: outgoing letters to the licensing agency, dated from the visit on
+    referrals = conn.execute(
+        "SELECT l.direction, l.kind, l.party = c.licensing_agency, l.dated_on >= v.inspected_on, l.dated_on "
+        "FROM correctiveaction a JOIN letter l ON l.id = a.referral_letter_id JOIN finding f ON f.id = a.finding_id "
+        "JOIN inspection v ON v.id = f.inspection_id JOIN centre c ON c.id = v.centre_id"
+    ).fetchall()
+    assert len(referrals) > 10
+    assert all(
+        d == "outgoing" and k == "punitive" and party and after and on <= today
+        for d, k, party, after, on in referrals
+    )
+    # notes correct closed visits only; the open visits are the last days' ones
+    assert one(conn, "SELECT count(*) FROM inspectionnote") > 0
+    assert (
+        one(
+            conn,
+            "SELECT count(*) FROM inspectionnote n JOIN inspection v ON v.id = n.inspection_id "
+            "WHERE v.state != 'closed'",
+        )
+        == 0
+    )
+    recent = (TODAY - dt.timedelta(days=10)).isoformat()
+    assert one(conn, "SELECT count(*) FROM inspection WHERE state = 'open'") > 0
+    assert one(conn, "SELECT count(*) FROM inspection WHERE state = 'open' AND inspected_on < ?", recent) == 0
+
+
+def test_centres_have_codes_licences_and_phones(demo_db):
+    from ostandari_desk.services.inspections.centres import clean_code, clean_phone
+
+    _, conn, _ = demo_db
+    rows = conn.execute("SELECT code, licence_number, phone, licensing_agency FROM centre").fetchall()
+    assert len({r[0] for r in rows}) == len(rows)
+    assert all(clean_code(code) == code for code, *_ in rows)
+    assert all(
+        clean_phone(phone) == phone and phone.isdigit() and 8 <= len(phone) <= 11 for _, _, phone, _ in rows
+    )
+    assert sum(1 for r in rows if r[1]) > 0.9 * len(rows)
+    assert all(r[3] for r in rows)
+
+
+def test_a_county_misses_a_whole_month(demo_db):
+    _, conn, _ = demo_db
+    months = conn.execute(
+        "SELECT DISTINCT jalali_year, jalali_month FROM inspection ORDER BY 1, 2"
+    ).fetchall()[:-1]  # not the month under way
+    counties = [c for (c,) in conn.execute("SELECT id FROM county")]
+    missing = [
+        (county, y, m)
+        for y, m in months
+        for county in counties
+        if not one(
+            conn,
+            "SELECT count(*) FROM inspection WHERE county_id = ? AND jalali_year = ? AND jalali_month = ?",
+            county,
+            y,
+            m,
+        )
+    ]
+    assert missing
 
 
 def test_letter_numbers_unique_per_direction_and_year(demo_db):

@@ -12,7 +12,7 @@ from ostandari_desk.ui.main_window import PLACEHOLDER_TEXT, PlaceholderPage
 from ostandari_desk.ui.tasks import wait_for_tasks
 
 BUILT_HERE = {"start", "reference", "users", "audit"}
-BUILT_BY_OTHERS = {"ngos", "licences", "events", "letters", "reports"}
+BUILT_BY_OTHERS = {"ngos", "licences", "events", "letters", "reports", "centres"}
 
 
 def test_window_is_rtl_persian_with_vazirmatn(main_window):
@@ -44,10 +44,10 @@ def test_every_area_opens(main_window, qtbot):
 
 
 def test_pages_are_built_lazily(main_window):
-    assert main_window.page("centres") is None
+    assert main_window.page("memoranda") is None
     assert main_window.page("events") is None
-    main_window.open_area("centres")
-    assert isinstance(main_window.page("centres"), PlaceholderPage)
+    main_window.open_area("memoranda")
+    assert isinstance(main_window.page("memoranda"), PlaceholderPage)
     assert main_window.page("events") is None
 
 

@@ -30,7 +30,7 @@ from ostandari_desk.errors import UserError
 from ostandari_desk.services import setup, users
 from ostandari_desk.services.demo.activity import LetterBook, add_activity
 from ostandari_desk.services.demo.bulk import Bulk, Calendar, Keys, stamp
-from ostandari_desk.services.demo.centres import add_centres
+from ostandari_desk.services.demo.centres import add_centres, load_checklists
 from ostandari_desk.services.demo.registry import Place, RegistryBuilder
 from ostandari_desk.services.inspections.templates import seed_default_templates
 from ostandari_desk.store import database_files
@@ -151,6 +151,7 @@ DEMO_TABLES = (
     "facilitationoffice",
     "centre",
     "inspection",
+    "inspectionnote",
     "finding",
     "correctiveaction",
 )
@@ -188,6 +189,8 @@ def build_demo(
     start_n = cal.day(FIRST_YEAR, 1, 1)
     now = stamp(utc_now())
     fields = {name: item_id for item_id, name in lists.get("field", [])}
+    checklists = load_checklists(UnitOfWork(engine, SYSTEM))
+    visits_from = cal.day(cal.year(today_n) - 1, 1, 1)  # two Jalali years of visits: last year and this
     report("راه‌اندازی", 1, 1)
 
     db = adapters_for(engine)  # the build runs on the driver's own cursor, in one transaction
@@ -256,7 +259,7 @@ def build_demo(
                 key,
                 cal,
                 today_n,
-                start_n,
+                visits_from,
                 now,
                 places,
                 lists.get("centre_category", []),
@@ -264,6 +267,7 @@ def build_demo(
                 spec.inspections,
                 registry.person,
                 lambda done, total: report("مراکز و بازدیدها", done, total),
+                checklists,
             )
             bulk.close()
             db.restore_indexes(cur, deferred, lambda done, total: report("ساخت نمایه‌ها", done, total))

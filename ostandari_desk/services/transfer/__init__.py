@@ -48,7 +48,7 @@ __all__ = [
 ]
 
 
-_MODULES = ("ngos", "licences", "events", "letters")
+_MODULES = ("ngos", "licences", "events", "letters", "centres", "inspections")
 KINDS: dict[str, TransferKind] = {}
 for _name in _MODULES:
     _kind: TransferKind = importlib.import_module(f"{__name__}.{_name}").KIND

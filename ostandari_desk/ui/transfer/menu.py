@@ -22,6 +22,8 @@ AFFECTED_PAGES: dict[str, tuple[str, ...]] = {
     "licences": ("ngos", "licences", "start"),
     "events": ("events", "start"),
     "letters": ("letters", "start"),
+    "centres": ("centres", "start"),
+    "inspections": ("centres", "start"),
 }
 
 

@@ -7,6 +7,8 @@ Create Date: 2026-12-01 16:40:00.000000
 - centre: the office's ``code`` (unique; existing centres get «C-» and their key), ``name_sort``,
   ``licence_number`` and ``phone``.
 - checklisttemplate / checklistitem: a category's checklist, one row per version (draft → active → retired).
+- centre and inspection indexes: active centres by county and category (the grid's centres due), visits by
+  date, county, kind and result (the annual comparison's visit indicators).
 - inspection: ``checklist`` becomes ``answers`` (JSON against ``template_id``'s frozen items); the score,
   the result (and what the answers gave when a manager overrode it, with the reason), the correction
   deadline and notes. The grid's index also carries ``centre_id``, so a year's grid never reads the table.
@@ -70,6 +72,9 @@ def upgrade() -> None:
     _backfill_centres()
     op.create_index("ix_centre_code", "centre", ["code"], unique=True)
     op.create_index("ix_centre_name_sort", "centre", ["name_sort"], unique=False)
+    op.create_index(
+        "ix_centre_active_county_category", "centre", ["active", "county_id", "category_id"], unique=False
+    )
 
     op.create_table(
         "checklisttemplate",
@@ -116,6 +121,13 @@ def upgrade() -> None:
         unique=False,
     )
     op.create_index("ix_inspection_reinspection_of_id", "inspection", ["reinspection_of_id"], unique=False)
+    op.drop_index("ix_inspection_inspected_on", table_name="inspection")
+    op.create_index(
+        "ix_inspection_on_county",
+        "inspection",
+        ["inspected_on", "county_id", "announced", "result"],
+        unique=False,
+    )
 
     op.create_table(
         "inspectionnote",
@@ -159,6 +171,8 @@ def downgrade() -> None:
     op.drop_table("inspectionattachment")
     op.drop_index("ix_inspectionnote_inspection_id", table_name="inspectionnote")
     op.drop_table("inspectionnote")
+    op.drop_index("ix_inspection_on_county", table_name="inspection")
+    op.create_index("ix_inspection_inspected_on", "inspection", ["inspected_on"], unique=False)
     op.drop_index("ix_inspection_reinspection_of_id", table_name="inspection")
     op.drop_index("ix_inspection_county_period", table_name="inspection")
     op.create_index(
@@ -183,6 +197,7 @@ def downgrade() -> None:
     op.drop_table("checklistitem")
     op.drop_index("ix_checklisttemplate_category_id", table_name="checklisttemplate")
     op.drop_table("checklisttemplate")
+    op.drop_index("ix_centre_active_county_category", table_name="centre")
     op.drop_index("ix_centre_name_sort", table_name="centre")
     op.drop_index("ix_centre_code", table_name="centre")
     with op.batch_alter_table("centre") as batch_op:

@@ -1,0 +1,183 @@
+"""The visit's findings table: stored findings with their actions (one row per action), the findings the
+failed items will make (not yet saved), and free-text findings the inspector adds; each unsaved row may
+carry a corrective action and its deadline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import QComboBox, QLineEdit, QTableWidget, QTableWidgetItem, QWidget
+
+from ostandari_desk.domain.inspections import SEVERITY_LABELS, finding_severity
+from ostandari_desk.domain.jalali import format_jalali
+from ostandari_desk.domain.text import rlm, to_persian_digits
+from ostandari_desk.services.inspections.visits import FindingInput
+from ostandari_desk.ui.inspections.common import read_only_table
+from ostandari_desk.ui.widgets.dates import JalaliDateEdit
+
+__all__ = ["FindingRow", "FindingsTable"]
+
+HEADERS = ("یافته", "شدت", "اقدام اصلاحی", "مهلت اقدام", "وضعیت")
+_PENDING_FG = QBrush(QColor("#5a6470"))
+
+
+@dataclass
+class FindingRow:
+    """One line: ``kind`` stored | item (a failed item's finding, not yet saved) | free (typed, unsaved)."""
+
+    kind: str
+    text: str
+    severity: str
+    finding_id: str | None = None
+    item_id: str | None = None
+    action_id: str | None = None
+    action: str = ""
+    deadline: date | None = None
+    done_on: date | None = None
+    referral_number: str = ""
+
+    @property
+    def pending(self) -> bool:
+        return self.kind != "stored"
+
+    @property
+    def state_text(self) -> str:
+        if self.kind != "stored":
+            return "با ذخیره بازدید ثبت می‌شود"
+        if not self.action_id:
+            return "بدون اقدام"
+        parts = [f"انجام شد {format_jalali(self.done_on)}" if self.done_on else "در انتظار"]
+        if self.referral_number:
+            parts.append(f"ارجاع: نامه {to_persian_digits(self.referral_number)}")
+        return "؛ ".join(parts)
+
+
+class FindingsTable:
+    """Drives the form's QTableWidget ``findingsTable``."""
+
+    def __init__(self, table: QTableWidget, parent: QWidget):
+        self.table = table
+        self.parent = parent
+        fresh = read_only_table(HEADERS, "", parent)  # the shared set-up, copied onto the form's table
+        table.setColumnCount(len(HEADERS))
+        table.setHorizontalHeaderLabels(list(HEADERS))
+        table.setEditTriggers(fresh.editTriggers())
+        table.setSelectionBehavior(fresh.selectionBehavior())
+        table.setSelectionMode(fresh.selectionMode())
+        table.verticalHeader().setVisible(False)
+        table.horizontalHeader().setStretchLastSection(True)
+        fresh.deleteLater()
+        for column, width in enumerate((300, 80, 300, 130)):
+            table.setColumnWidth(column, width)
+        self.rows: list[FindingRow] = []
+        self._typed: dict[str, tuple[str, date | None]] = {}  # item id -> action typed on its pending row
+        self.read_only = False
+
+    # --- filling ------------------------------------------------------------------------------------
+
+    def set_rows(self, stored: list[FindingRow], failed_items: list, free: list[FindingRow]) -> None:
+        """Stored rows, then a pending row per failed item that has no stored finding, then ``free``."""
+        self._remember_typed()
+        stored_items = {r.item_id for r in stored if r.item_id}
+        pending = []
+        for item in failed_items:
+            if item.id in stored_items:
+                continue
+            action, deadline = self._typed.get(item.id, ("", None))
+            pending.append(
+                FindingRow("item", item.text, finding_severity(item), item_id=item.id, action=action, deadline=deadline)
+            )
+        self.rows = [*stored, *pending, *free]
+        self._render()
+
+    def _render(self) -> None:
+        t = self.table
+        t.clearContents()
+        t.setRowCount(len(self.rows))
+        for r, row in enumerate(self.rows):
+            editable = row.pending or (row.kind == "stored" and not row.action_id)
+            if row.kind == "free" and not self.read_only:
+                edit = QLineEdit(row.text, t)
+                edit.setPlaceholderText("شرح یافته")
+                edit.setObjectName(f"findingText_{r}")
+                edit.textChanged.connect(lambda value, row=row: setattr(row, "text", value))
+                t.setCellWidget(r, 0, edit)
+                combo = QComboBox(t)
+                for key, label in SEVERITY_LABELS.items():
+                    combo.addItem(label, key)
+                combo.setCurrentIndex(max(combo.findData(row.severity), 0))
+                combo.currentIndexChanged.connect(
+                    lambda _i, row=row, combo=combo: setattr(row, "severity", combo.currentData())
+                )
+                t.setCellWidget(r, 1, combo)
+            else:
+                self._cell(r, 0, row.text, row.pending)
+                self._cell(r, 1, SEVERITY_LABELS.get(row.severity, row.severity), row.pending)
+            if editable and not (self.read_only and row.pending):
+                action = QLineEdit(row.action, t)
+                action.setObjectName(f"findingAction_{r}")
+                action.setPlaceholderText("اقدام اصلاحی (اختیاری)")
+                action.textChanged.connect(lambda value, row=row: setattr(row, "action", value))
+                t.setCellWidget(r, 2, action)
+                deadline = JalaliDateEdit(t, allow_empty=True)
+                deadline.setObjectName(f"findingDeadline_{r}")
+                deadline.set_value(row.deadline)
+                deadline.value_changed.connect(lambda value, row=row: setattr(row, "deadline", value))
+                t.setCellWidget(r, 3, deadline)
+            else:
+                self._cell(r, 2, row.action or "—", row.pending)
+                self._cell(r, 3, format_jalali(row.deadline) if row.deadline else "—", row.pending)
+            self._cell(r, 4, row.state_text, row.pending)
+
+    def _cell(self, r: int, column: int, text: str, pending: bool) -> None:
+        shown = rlm(to_persian_digits(text))
+        item = QTableWidgetItem(shown)
+        item.setToolTip(shown)
+        if pending:
+            item.setForeground(_PENDING_FG)
+        item.setTextAlignment(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight)
+        self.table.setItem(r, column, item)
+
+    def _remember_typed(self) -> None:
+        for row in self.rows:
+            if row.kind == "item" and row.item_id:
+                self._typed[row.item_id] = (row.action, row.deadline)
+
+    # --- reading ------------------------------------------------------------------------------------
+
+    def free_rows(self) -> list[FindingRow]:
+        return [r for r in self.rows if r.kind == "free"]
+
+    def add_free(self) -> FindingRow:
+        row = FindingRow("free", "", "minor")
+        free = [*self.free_rows(), row]
+        stored = [r for r in self.rows if r.kind == "stored"]
+        pending_items = [r for r in self.rows if r.kind == "item"]
+        self._remember_typed()
+        self.rows = [*stored, *pending_items, *free]
+        self._render()
+        return row
+
+    def remove(self, row: FindingRow) -> None:
+        if row.kind == "free":
+            self.rows.remove(row)
+            self._render()
+
+    def selected(self) -> FindingRow | None:
+        index = self.table.currentIndex()
+        if not index.isValid() or not self.table.selectionModel().isRowSelected(index.row()):
+            return None
+        return self.rows[index.row()] if 0 <= index.row() < len(self.rows) else None
+
+    def inputs(self) -> tuple[FindingInput, ...]:
+        """The unsaved findings for VisitInput.findings: failed items' with an action typed, and free ones."""
+        found = []
+        for row in self.rows:
+            if row.kind == "item" and row.action.strip():
+                found.append(FindingInput(row.text, row.severity, row.item_id, row.action, row.deadline))
+            elif row.kind == "free" and (row.text.strip() or row.action.strip()):
+                found.append(FindingInput(row.text, row.severity, None, row.action, row.deadline))
+        return tuple(found)
