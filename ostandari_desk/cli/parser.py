@@ -109,7 +109,23 @@ def build_parser() -> argparse.ArgumentParser:
     from ostandari_desk.cli import reports
 
     reports.register(commands, parents=[common])
+    _add_plan_command(commands, common)
     return parser
+
+
+def _add_plan_command(commands, common: argparse.ArgumentParser) -> None:
+    plan = commands.add_parser(
+        "plan",
+        parents=[common],
+        help="برنامه ماهانه بازدیدهای سرزده یک شهرستان (مدیران: هر شهرستان؛ کارشناس شهرستان: شهرستان خود)",
+        epilog=_EPILOG,
+    )
+    plan.add_argument("--year", required=True, help="سال شمسی، مثلاً 1403")
+    plan.add_argument("--month", required=True, help="ماه شمسی، از 1 تا 12")
+    plan.add_argument(
+        "--county", help="نام شهرستان (پیش‌فرض: شهرستان کاربر؛ برای مدیر بی این گزینه: همه شهرستان‌ها)"
+    )
+    plan.add_argument("--out", type=Path, metavar="FILE", help="پرونده PDF؛ بی این گزینه جدول در خروجی چاپ می‌شود")
 
 
 def _add_user_commands(commands, common: argparse.ArgumentParser) -> None:

@@ -217,6 +217,13 @@ def report_command(args: argparse.Namespace, uow) -> int:
     return reports.run(args, uow)
 
 
+@signed_in
+def plan_command(args: argparse.Namespace, uow) -> int:
+    from ostandari_desk.cli import plan
+
+    return plan.run(args, uow)
+
+
 def template_command(args: argparse.Namespace, _db_path: Path) -> int:
     from ostandari_desk.services import transfer
 

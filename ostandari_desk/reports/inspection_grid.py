@@ -197,12 +197,12 @@ def build_plan(data: PlanPaperData, letterhead: Letterhead, printed_on: str, tar
         "این برنامه محرمانه است: روزها و ترتیب بازدیدها نباید پیش از بازدید به مراکز گفته شود.", 9
     )
     columns = [
-        Column("ردیف", 0.6, "center", True),
+        Column("ردیف", 0.8, "center", True),
         Column("روز", 1.1, "center"),
         Column("تاریخ", 1.3, "center", True),
         Column("کد", 1.5, "center", True),
-        Column("مرکز", 3.6),
-        Column("رده", 2.2),
+        Column("مرکز", 3.5),
+        Column("رده", 2.4),
         Column("وضعیت", 1.2, "center"),
         Column("تاریخ بازدید", 1.3, "center", True),
     ]

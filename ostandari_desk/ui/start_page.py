@@ -47,10 +47,10 @@ TILES: tuple[Tile, ...] = (
 # the inspection figures (services.inspections.grid.inspection_summary); the month's are filled on click
 INSPECTION_TILES: tuple[Tile, ...] = (
     Tile("overdue_actions", "اقدام اصلاحی معوق", "centres", {"tab": "actions"}, warn=True),
-    Tile("month_coverage", "پوشش بازدید این ماه (مراکز بازدیدشده / موعددار)", "centres", {"tab": "grid"}),
+    Tile("month_coverage", "پوشش بازدید این ماه", "centres", {"tab": "grid"}),
     Tile("critical_month", "بازدید با یافته بحرانی در این ماه", "centres", {"tab": "visits"}, warn=True),
 )
-_COLUMNS = 3
+_COLUMNS = 4
 
 
 class TileButton(QPushButton):
@@ -187,13 +187,17 @@ class StartPage(QWidget):
         self.tiles["overdue_actions"].show_value(summary.overdue_actions)
         month = f"{summary.month_label} {to_persian_digits(summary.jalali_year)}"
         done, due = format_number(summary.month_done), format_number(summary.month_due)
-        self.tiles["month_coverage"].show_text(
+        coverage = self.tiles["month_coverage"]
+        coverage.show_text(
             f"{done}/{due}" if summary.month_due else "—",
-            f"پوشش بازدید {month} (مراکز بازدیدشده / موعددار): {summary.month_state_label}",
-            summary.month_due > 0 and summary.month_done == 0,
+            f"پوشش بازدید {month}: {summary.month_state_label}",
+            summary.month_due > 0 and summary.month_done < summary.month_due,
         )
-        self.tiles["critical_month"].show_value(summary.critical_count)
-        self.tiles["critical_month"].caption_label.setText(f"بازدید با یافته بحرانی یا تخلف جدی در {month}")
+        coverage.setToolTip("مراکز بازدیدشده / مراکز موعددار این ماه؛ نمایش جدول پوشش")
+        critical = self.tiles["critical_month"]
+        critical.show_value(summary.critical_count)
+        critical.caption_label.setText(f"بازدید با یافته بحرانی در {summary.month_label}")
+        critical.setToolTip("بازدیدهای این ماه با یافته بحرانی یا نتیجه «تخلف جدی»")
 
     def _open_inspection_tile(self, tile: Tile) -> None:
         filters = dict(tile.filters)

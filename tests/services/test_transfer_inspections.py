@@ -4,13 +4,14 @@ nothing, a county user stays in their county, and an export re-imports into an e
 
 from __future__ import annotations
 
+import csv
 from datetime import date, timedelta
 
 import openpyxl
 import pytest
 from sqlalchemy import func, select
 
-from ostandari_desk.domain import jalali, text
+from ostandari_desk.domain import jalali
 from ostandari_desk.services import letters as lt
 from ostandari_desk.services import transfer
 from ostandari_desk.services.inspections import centres as cs
@@ -65,6 +66,10 @@ def sheet(path, headers, rows, title):
 
 
 def centres_sheet(path, rows):
+    if path.suffix == ".csv":  # a text cell may start with «=» (openpyxl would write a formula)
+        with path.open("w", encoding="utf-8-sig", newline="") as handle:
+            csv.writer(handle).writerows([CENTRE_HEADERS, *rows])
+        return path
     return sheet(path, CENTRE_HEADERS, rows, "مراکز")
 
 
@@ -110,8 +115,8 @@ def errors_of(report) -> list[tuple[int, str]]:
     return [(e.row, e.column) for e in report.errors]
 
 
-def store_centres(desk, tmp_path, rows):
-    report = transfer.import_file(desk.uow, "centres", centres_sheet(tmp_path / "centres-in.xlsx", rows))
+def store_centres(desk, tmp_path, rows, name="centres-in.xlsx"):
+    report = transfer.import_file(desk.uow, "centres", centres_sheet(tmp_path / name, rows))
     assert report.ok and report.stored, report.errors
     return report
 
@@ -184,18 +189,7 @@ def test_bad_centre_rows_each_named_nothing_stored(desk, tmp_path):
     )
     report = transfer.import_file(desk.uow, "centres", path)
     assert not report.stored and report.added == 0
-    assert errors_of(report) == [
-        (3, "کد مرکز"),
-        (4, "کد مرکز"),
-        (5, "کد مرکز"),
-        (6, "نوع مرکز"),
-        (7, "شهرستان"),
-        (8, "تلفن"),
-        (9, "نام مرکز"),
-        (9, "نوع مرکز"),
-        (9, "تلفن"),
-        (9, "وضعیت"),
-    ] or sorted(errors_of(report)) == sorted(
+    assert sorted(errors_of(report)) == sorted(
         [
             (3, "کد مرکز"),
             (4, "کد مرکز"),
@@ -205,13 +199,13 @@ def test_bad_centre_rows_each_named_nothing_stored(desk, tmp_path):
             (8, "تلفن"),
             (9, "نام مرکز"),
             (9, "نوع مرکز"),
-            (9, "تلفن"),
             (9, "وضعیت"),
+            (9, "تلفن"),
         ]
     )
     reasons = {(e.row, e.column): e.reason for e in report.errors}
     assert "نانوایی" in reasons[(6, "نوع مرکز")] and "تهران" in reasons[(7, "شهرستان")]
-    assert "رقم" in reasons[(8, "تلفن")] and "۳" in reasons[(5, "کد مرکز")]
+    assert "رقم" in reasons[(8, "تلفن")] and "ردیف ۲" in reasons[(5, "کد مرکز")]
     assert count(desk, Centre) == 1  # only the one stored before
 
 
@@ -256,7 +250,7 @@ def test_import_visits_with_findings_deadline_and_referral(desk, tmp_path):
     one = visits.get_visit(desk.uow, first.id)
     assert one.state == "closed" and one.score == 92 and one.result == "good" and not one.announced
     assert one.inspected_at.hour == 10 and one.inspected_at.minute == 30
-    assert one.inspectors == "علی رضایی، مریم احمدی"
+    assert one.inspectors == ("علی رضایی", "مریم احمدی")
 
     [second] = visits.visits_of_centre(desk.uow, cs.find_centre_id(desk.uow, "KSH-2"))
     two = visits.get_visit(desk.uow, second.id)
@@ -321,7 +315,7 @@ def test_bad_visit_rows_each_named_nothing_stored(desk, tmp_path):
         ]
     )
     reasons = {(e.row, e.column): e.reason for e in report.errors}
-    assert "NOPE-1" in reasons[(3, "کد مرکز")] and "آینده" in reasons[(5, "تاریخ بازدید")]
+    assert "NOPE" in reasons[(3, "کد مرکز")] and "آینده" in reasons[(5, "تاریخ بازدید")]
     assert "ناگهانی" in reasons[(6, "نوع بازدید")] and "۱۰۰" in reasons[(7, "امتیاز")]
     assert "نیازمند اصلاح" in reasons[(9, "مهلت اصلاح")] and "تخلف جدی" in reasons[(10, "مهلت اصلاح")]
     assert "۹۹۹" in reasons[(12, "شماره نامه ارجاع")]
@@ -345,9 +339,11 @@ def test_skip_bad_visits_and_same_visit_twice(desk, tmp_path):
     assert rows[0][-1] == "خطا" and len(rows) == 3
     assert "۱۰۰" in rows[1][-1]
     # the same visit again (another file) adds nothing; with another result it is an error
-    again = visits_sheet(tmp_path / "again.xlsx", [visit_row(), visit_row(result="تخلف جدی", deadline="1403/06/01")])
-    second = transfer.import_file(desk.uow, "inspections", again, skip_bad=True)
-    assert second.added == 0 and second.unchanged == 1 and errors_of(second) == [(3, "نتیجه")]
+    same = transfer.import_file(desk.uow, "inspections", visits_sheet(tmp_path / "same.xlsx", [visit_row()]))
+    assert same.ok and same.added == 0 and same.unchanged == 1
+    other = visits_sheet(tmp_path / "other.xlsx", [visit_row(result="تخلف جدی", deadline="1403/06/01")])
+    second = transfer.import_file(desk.uow, "inspections", other)
+    assert not second.stored and errors_of(second) == [(2, "نتیجه")]
     assert count(desk, Inspection) == 2
 
 
@@ -396,11 +392,19 @@ def test_export_round_trip_into_an_empty_database(desk, tmp_path, actor):
         tmp_path,
         [
             centre_row(),
-            centre_row("=HYPERLINK-1", "=مرکز با نام فرمول‌مانند", "کمپ ترک اعتیاد", "البرز", status="غیرفعال"),
+            centre_row(
+                "KMP-1",
+                "=مرکز با نام فرمول‌مانند",
+                "کمپ ترک اعتیاد",
+                "البرز",
+                operator="+بهره‌بردار",
+                status="غیرفعال",
+            ),
         ],
+        "centres-in.csv",
     )
-    referral_letter(desk)
-    transfer.import_file(
+    referral_letter(desk, on=date(2024, 8, 15))
+    visits_report = transfer.import_file(
         desk.uow,
         "inspections",
         visits_sheet(
@@ -408,7 +412,7 @@ def test_export_round_trip_into_an_empty_database(desk, tmp_path, actor):
             [
                 visit_row(findings="+یافته با علامت", notes="-توضیح"),
                 visit_row(
-                    "=HYPERLINK-1",
+                    "KMP-1",
                     "1403/05/20",
                     time="",
                     result="تخلف جدی",
@@ -420,6 +424,7 @@ def test_export_round_trip_into_an_empty_database(desk, tmp_path, actor):
             ],
         ),
     )
+    assert visits_report.ok and visits_report.added == 2, visits_report.errors
     # a visit made in the app from the checklist exports its outcome too
     centre_id = cs.find_centre_id(desk.uow, "KSH-1")
     visits.create_visit(
@@ -434,7 +439,7 @@ def test_export_round_trip_into_an_empty_database(desk, tmp_path, actor):
     assert len(_sheet_rows(exported["centres"])) == 3 and len(_sheet_rows(exported["inspections"])) == 4
     csv_out = tmp_path / "centres.csv"
     transfer.export_file(desk.uow, "centres", csv_out)
-    assert "'=HYPERLINK-1" in csv_out.read_text(encoding="utf-8-sig")  # neutralised
+    assert "'=مرکز با نام" in csv_out.read_text(encoding="utf-8-sig")  # neutralised
 
     engine = open_database(sqlite_url(tmp_path / "empty.sqlite3"))
     try:
@@ -451,4 +456,3 @@ def test_export_round_trip_into_an_empty_database(desk, tmp_path, actor):
         assert transfer.import_file(other, "centres", csv_out).unchanged == 2
     finally:
         engine.dispose()
-    assert text.to_persian_digits("7") in jalali.format_jalali(date(2024, 9, 7)) or True

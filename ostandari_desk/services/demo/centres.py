@@ -55,7 +55,7 @@ NOTE_AUTHOR = "کاربر نمونه"  # build.DEMO_FULL_NAME: the demo user wro
 class Outcome:
     """One evaluated answer set of a category's checklist."""
 
-    answers: str  # the stored JSON, as services.inspections.visits writes it
+    answers: str  # the stored JSON {item id: parsed answer}
     score: int | None
     result: str
     failed: tuple[tuple[str, str, str], ...]  # (item id, item text, finding severity)
@@ -133,7 +133,8 @@ def answer_pool(checklist: TemplateDetail, rng: random.Random, size: int = POOL_
         parsed = {k: v for k, v in parsed.items() if v is not None}
         ev = evaluate(items, parsed, checklist.pass_score)
         failed = tuple((i, texts[i], finding_severity(by_id[i])) for i in ev.failed)
-        stored = json.dumps(parsed, ensure_ascii=False, sort_keys=True) if parsed else ""
+        # the services' JSON (sort_keys, not ASCII-escaped), without the spaces: a tenth less to write
+        stored = json.dumps(parsed, ensure_ascii=False, sort_keys=True, separators=(",", ":")) if parsed else ""
         outcomes.append(Outcome(stored, ev.score, str(ev.result), failed))
     clean = tuple(o for o in outcomes if o.result == Result.GOOD and not o.failed)
     if not clean:  # a checklist that cannot be passed: re-inspections find the best of the pool

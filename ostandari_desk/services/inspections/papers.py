@@ -172,36 +172,47 @@ class GridPaperData:
 
 
 def _results(uow: UnitOfWork, county_ids: list[str], jalali_year: int) -> dict[str, tuple[int, int, list[int]]]:
-    """{county: (visits, unannounced, [per result])} of the year, in one grouped statement."""
+    """{county: (visits, unannounced, [per result])} of the year, in one statement grouped by county alone
+    (conditional sums, no sort), over the grid's (county, year, …) index range.
+
+    Read from that index alone once it carries ``result`` and ``announced`` (≈0.1 s for a year of 550,000
+    visits); without them each visit's row is fetched too (≈0.7 s).
+    """
     found: dict[str, tuple[int, int, list[int]]] = {}
     if not county_ids:
         return found
-    unannounced = func.sum(case((_INSP.announced == False, 1), else_=0))  # noqa: E712
+
+    def counted(condition) -> object:
+        return func.sum(case((condition, 1), else_=0))
+
     stmt = (
-        select(_INSP.county_id, _INSP.result, func.count(), unannounced)
+        select(
+            _INSP.county_id,
+            func.count(),
+            counted(_INSP.announced == False),  # noqa: E712
+            *(counted(_INSP.result == r.value) for r in RESULTS),
+        )
         .where(col(_INSP.county_id).in_(county_ids), _INSP.jalali_year == jalali_year)
-        .group_by(_INSP.county_id, _INSP.result)
+        .group_by(_INSP.county_id)
     )
-    for county, result, n, quiet in uow.s.execute(stmt):
-        visits, unseen, by = found.get(county, (0, 0, [0, 0, 0]))
-        if result in RESULTS:
-            by[RESULTS.index(Result(result))] += int(n)
-        found[county] = (visits + int(n), unseen + int(quiet or 0), by)
+    for county, n, quiet, *by in uow.s.execute(stmt):
+        found[county] = (int(n), int(quiet or 0), [int(x or 0) for x in by])
     return found
 
 
-def _serious(uow: UnitOfWork, county_ids: list[str], jalali_year: int) -> tuple[int, tuple[SeriousVisit, ...]]:
-    """How many serious visits the year has, and the newest SERIOUS_LIMIT with their findings."""
+def _any_of(county_ids: list[str]):
+    """``county_id IN (...)`` written so the planner does not walk the grid's county index for it: the
+    statements here read columns that index lacks, and a scan (or the date index) is faster than a look-up
+    of each row from it."""
+    return func.coalesce(_INSP.county_id, "").in_(county_ids)
+
+
+def _serious(uow: UnitOfWork, county_ids: list[str], jalali_year: int) -> tuple[SeriousVisit, ...]:
+    """The newest SERIOUS_LIMIT serious visits of the year, with their findings: read backwards along the
+    visit-date index, so a year of 40,000 serious visits costs as little as a few hundred."""
     if not county_ids:
-        return 0, ()
-    conds = [
-        col(_INSP.county_id).in_(county_ids),
-        _INSP.jalali_year == jalali_year,
-        _INSP.result == Result.SERIOUS.value,
-    ]
-    count = int(uow.s.execute(select(func.count()).select_from(Inspection.__table__).where(*conds)).scalar_one())
-    if not count:
-        return 0, ()
+        return ()
+    first, last = jalali.year_range(jalali_year)
     county = County.__table__.c
     category = ReferenceItem.__table__.c
     stmt = (
@@ -219,8 +230,12 @@ def _serious(uow: UnitOfWork, county_ids: list[str], jalali_year: int) -> tuple[
             .outerjoin(County.__table__, county.id == _INSP.county_id)
             .outerjoin(ReferenceItem.__table__, category.id == _INSP.category_id)
         )
-        .where(*conds)
-        .order_by(_INSP.inspected_at.desc(), _INSP.id.desc())
+        .where(
+            _any_of(county_ids),
+            _INSP.inspected_on.between(first, last),
+            _INSP.result == Result.SERIOUS.value,
+        )
+        .order_by(_INSP.inspected_on.desc(), _INSP.inspected_at.desc(), _INSP.id.desc())
         .limit(SERIOUS_LIMIT)
     )
     rows = uow.s.execute(stmt).all()
@@ -234,7 +249,7 @@ def _serious(uow: UnitOfWork, county_ids: list[str], jalali_year: int) -> tuple[
             .order_by(_FINDING.inspection_id, _FINDING.created_at, _FINDING.id)
         ):
             findings[visit_id].append(finding)
-    return count, tuple(
+    return tuple(
         SeriousVisit(
             id=r[0],
             centre_code=r[1],
@@ -279,7 +294,7 @@ def grid_paper_data(
     county_ids = [r.county_id for r in rows]
     with uow:
         by_county = _results(uow, county_ids, jalali_year)
-        serious_count, serious = _serious(uow, county_ids, jalali_year)
+        serious = _serious(uow, county_ids, jalali_year)
     results = []
     for r in rows:
         visits, quiet, by = by_county.get(r.county_id, (0, 0, [0, 0, 0]))
@@ -304,7 +319,7 @@ def grid_paper_data(
         results=tuple(results),
         total=total,
         serious=serious,
-        serious_count=serious_count,
+        serious_count=total.by_result[2],
     )
 
 

@@ -21,11 +21,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ostandari_desk.domain.text import format_number, to_persian_digits
+from ostandari_desk.domain.text import format_number
 from ostandari_desk.errors import UserError
 from ostandari_desk.services.inspections import actions as action_service
 from ostandari_desk.ui import errors as ui_errors
-from ostandari_desk.ui.inspections.rows import Column, RowsModel, make_table, selected_row
+from ostandari_desk.ui.inspections.rows import Column, RowsModel, code_text, make_table, selected_row
 from ostandari_desk.ui.widgets.dates import JalaliDateEdit
 
 __all__ = ["OverdueActionsPage", "ask_done_date", "overdue_text"]
@@ -39,7 +39,7 @@ def overdue_text(days: int) -> str:
 
 
 COLUMNS = (
-    Column("مرکز", lambda r: f"{r.centre_name} ({to_persian_digits(r.centre_code)})", 220),
+    Column("مرکز", lambda r: f"{r.centre_name} ({code_text(r.centre_code)})", 240),
     Column("شهرستان", lambda r: r.county_name, 100),
     Column("یافته", lambda r: r.finding_text, 230),
     Column("شدت", lambda r: r.severity_label, 60),
@@ -66,7 +66,9 @@ def ask_done_date(parent: QWidget, row: action_service.OverdueActionRow) -> date
     edit = JalaliDateEdit(dialog)
     edit.set_value(date.today())
     form.addRow("تاریخ انجام:", edit)
-    box = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, dialog)
+    box = QDialogButtonBox(
+        QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, dialog
+    )
     box.button(QDialogButtonBox.StandardButton.Ok).setText("ثبت")
     box.button(QDialogButtonBox.StandardButton.Cancel).setText("انصراف")
     box.accepted.connect(dialog.accept)
@@ -166,6 +168,6 @@ class OverdueActionsPage(QWidget):
     def apply_filter(self, _filters: dict) -> None:
         self.reload()
 
-    def showEvent(self, event) -> None:  # noqa: N802 - Qt override
+    def showEvent(self, event) -> None:
         super().showEvent(event)
         self.reload()  # an action may have been completed in a visit meanwhile

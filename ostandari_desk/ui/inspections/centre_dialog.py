@@ -54,7 +54,9 @@ class CentreDialog(EditDialog):
         self.phone_edit = child(f, QLineEdit, "phoneEdit")
         self.active_check = child(f, QCheckBox, "activeCheck")
         self.button_box = child(f, QDialogButtonBox, "buttonBox")
-        self.errors = FieldErrors(child(f, QLabel, "errorLabel"), self.field_widgets)
+        self.errors = FieldErrors(
+            child(f, QLabel, "errorLabel"), lambda error: self.field_widgets().get(error.field or "")
+        )
         self.agency_combo.lineEdit().setPlaceholderText("مانند اداره کل دامپزشکی استان")
         self._label_buttons(self.button_box).setToolTip("Ctrl+S")
         self._fill_choices()
@@ -81,7 +83,9 @@ class CentreDialog(EditDialog):
         self.history_tab: HistoryWidget | None = None
         if centre_id is not None:
             self._load(centre_id)
-            self.tabs, self.history_tab = add_history_tab(self, self.form, self.button_box, context, centre_id)
+            self.tabs, self.history_tab = add_history_tab(
+                self, self.form, self.button_box, context, centre_id
+            )
         self._initial = self.centre_input()
         self.resize(640, 520)
         self.code_edit.setFocus()
@@ -170,7 +174,9 @@ class CentreDialog(EditDialog):
         return self.centre_input() != self._initial
 
     def reject(self) -> None:
-        if self.has_changes() and not self.confirm(self, "کنار گذاشتن تغییرات", "تغییرات ذخیره نشده کنار گذاشته شود؟"):
+        if self.has_changes() and not self.confirm(
+            self, "کنار گذاشتن تغییرات", "تغییرات ذخیره نشده کنار گذاشته شود؟"
+        ):
             return
         super().reject()
 

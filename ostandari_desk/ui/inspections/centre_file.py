@@ -82,7 +82,11 @@ class CentreFileDialog(QDialog):
         self.title_label.setStyleSheet("font-size: 13pt; font-weight: bold; color: #1f3550;")
         self.detail_labels: dict[str, QLabel] = {}
         columns = QHBoxLayout()
-        for keys in (("category", "county", "active"), ("agency", "licence", "operator"), ("phone", "address")):
+        for keys in (
+            ("category", "county", "active"),
+            ("agency", "licence", "operator"),
+            ("phone", "address"),
+        ):
             form = QFormLayout()
             for key in keys:
                 value = QLabel(self)
@@ -210,13 +214,17 @@ class CentreFileDialog(QDialog):
         self.tabs.setTabText(1, f"یافته‌های باز ({format_number(len(self.file.open_findings))})")
         self.tabs.setTabText(2, f"ارجاع‌ها ({format_number(len(referrals))})")
         self.empty_label.setText(
-            "" if visits else "هنوز بازدیدی از این مرکز ثبت نشده است؛ با «ثبت بازدید تازه» نخستین بازدید را ثبت کنید."
+            ""
+            if visits
+            else "هنوز بازدیدی از این مرکز ثبت نشده است؛ با «ثبت بازدید تازه» نخستین بازدید را ثبت کنید."
         )
         self.empty_label.setVisible(not visits)
         self._update_buttons()
 
     def selected_visit_id(self) -> str | None:
-        table: QTableWidget | None = {0: self.visits_table, 1: self.findings_table}.get(self.tabs.currentIndex())
+        table: QTableWidget | None = {0: self.visits_table, 1: self.findings_table}.get(
+            self.tabs.currentIndex()
+        )
         if table is None:
             return None
         rows = table.selectionModel().selectedRows()
@@ -294,7 +302,9 @@ class CentreFileDialog(QDialog):
             else:
                 ui_errors.show_error(self, exc)
 
-        run_task(self, lambda: produce(uow, request), on_done=done, on_error=failed, label="ساخت پرونده مرکز…")
+        run_task(
+            self, lambda: produce(uow, request), on_done=done, on_error=failed, label="ساخت پرونده مرکز…"
+        )
 
 
 _DETAIL_CAPTIONS = {

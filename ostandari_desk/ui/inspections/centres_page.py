@@ -38,7 +38,9 @@ EMPTY_REGISTER = (
     "هنوز مرکزی ثبت نشده است.\n"
     "با دکمه «افزودن» نخستین مرکز را ثبت کنید، یا فهرست مراکز را از «پرونده ← درون‌برد از اکسل» بیاورید."
 )
-EMPTY_FILTERED = "مرکزی با این جستجو و پالایه‌ها پیدا نشد.\nعبارت جستجو را کوتاه‌تر کنید یا پالایه‌ها را روی «همه» بگذارید."
+EMPTY_FILTERED = (
+    "مرکزی با این جستجو و پالایه‌ها پیدا نشد.\nعبارت جستجو را کوتاه‌تر کنید یا پالایه‌ها را روی «همه» بگذارید."
+)
 _INACTIVE = QBrush(QColor("#8a8f98"))
 
 
@@ -88,7 +90,9 @@ class CentresPage(PagedListPage):
                 ("&وضعیت:", self.active_combo),
             )
         )
-        self._make_table("centreTable", (80, 220, 150, 100, 190, 150, 100, 70, 90), Qt.SortOrder.AscendingOrder)
+        self._make_table(
+            "centreTable", (80, 220, 150, 100, 190, 150, 100, 70, 90), Qt.SortOrder.AscendingOrder
+        )
         self.empty_label = QLabel(self)
         self.empty_label.setObjectName("centresEmptyLabel")
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -107,6 +111,7 @@ class CentresPage(PagedListPage):
             (self.new_button, self.edit_button, self.active_button, self.file_button, self.visit_button),
             "centreCountLabel",
         )
+        self.count_label.setMinimumWidth(110)
         layout = QVBoxLayout(self)
         layout.addLayout(filters)
         layout.addWidget(self.stack, 1)
@@ -275,7 +280,11 @@ class CentresPage(PagedListPage):
         if row is None:
             return
         verb = "غیرفعال" if row.active else "فعال"
-        note = " مرکز غیرفعال از برنامه بازدید ماهانه و «مراکز مقرر» جدول پوشش بیرون می‌رود." if row.active else ""
+        note = (
+            " مرکز غیرفعال از برنامه بازدید ماهانه و «مراکز مقرر» جدول پوشش بیرون می‌رود."
+            if row.active
+            else ""
+        )
         if not self.confirm(self, f"{verb}‌سازی مرکز", f"مرکز «{row.name}» {verb} شود؟{note}"):
             return
         try:

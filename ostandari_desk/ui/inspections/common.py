@@ -35,7 +35,7 @@ RESULT_COLOURS: dict[str, tuple[str, str]] = {
     "needs_fix": ("#fff3dc", "#8a4b00"),
     "serious": ("#fde4e4", "#b71c1c"),
 }
-ERROR_STYLE = "border: 1px solid #c62828; border-radius: 2px;"
+ERROR_STYLE = "border: 1px solid #c62828; border-radius: 2px; padding: 1px 4px;"
 
 
 def result_brushes(result: str) -> tuple[QBrush, QBrush] | None:
@@ -120,9 +120,9 @@ class FieldErrors:
     """Shows a service error on the widget of its field: a red border, the message as its tool tip and in
     the dialog's error label; cleared on the next save."""
 
-    def __init__(self, label: QLabel, widgets: Callable[[], dict[str, QWidget]]):
+    def __init__(self, label: QLabel, lookup: Callable[[UserError], QWidget | None]):
         self.label = label
-        self._widgets = widgets
+        self._lookup = lookup
         self._marked: dict[QWidget, tuple[str, str]] = {}
         label.setStyleSheet("color: #b71c1c;")
         label.setWordWrap(True)
@@ -139,7 +139,7 @@ class FieldErrors:
     def show(self, error: UserError) -> None:
         self.label.setText(error.message)
         self.label.show()
-        widget = self._widgets().get(error.field or "")
+        widget = self._lookup(error)
         if widget is None:
             return
         if widget not in self._marked:

@@ -14,7 +14,7 @@ from datetime import date
 from functools import partial
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QStandardItem, QStandardItemModel
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -33,7 +33,7 @@ from ostandari_desk.domain.jalali import MAX_EDITABLE, jalali_month_of, month_na
 from ostandari_desk.domain.text import format_number, to_persian_digits
 from ostandari_desk.errors import UserError
 from ostandari_desk.services.inspections import grid as grid_service
-from ostandari_desk.ui.inspections.rows import Column, RowsModel, make_table, selected_row
+from ostandari_desk.ui.inspections.rows import Column, RowsModel, code_text, make_table, selected_row
 from ostandari_desk.ui.tasks import run_task
 from ostandari_desk.ui.widgets.numbers import PersianIntSpinBox
 
@@ -55,7 +55,7 @@ PICK_CELL = "برای دیدن بازدیدهای یک ماه، روی خانه 
 
 VISIT_COLUMNS = (
     Column("تاریخ", lambda v: v.date_text, 90),
-    Column("کد مرکز", lambda v: to_persian_digits(v.centre_code), 90),
+    Column("کد مرکز", lambda v: code_text(v.centre_code), 110),
     Column("نام مرکز", lambda v: v.centre_name, 220),
     Column("نوع مرکز", lambda v: v.category_name, 140),
     Column("نوع بازدید", lambda v: v.kind_label, 80),
@@ -67,10 +67,11 @@ _RESULT_TEXT = {"good": ("#1b5e20", False), "needs_fix": ("#8a4b00", False), "se
 
 
 def cell_text(cell: grid_service.GridCell) -> str:
-    """«done/due» in Persian digits; «—» for a cell with nothing due and nothing done."""
+    """«done/due» in Persian digits (no thousands separator: the cells are narrow); «—» for a cell with
+    nothing due and nothing done."""
     if not cell.due and not cell.done:
         return "—"
-    return f"{format_number(cell.done)}/{format_number(cell.due)}"
+    return f"{to_persian_digits(cell.done)}/{to_persian_digits(cell.due)}"
 
 
 def _cell_tip(cell: grid_service.GridCell, where: str) -> str:
@@ -81,14 +82,14 @@ def _cell_tip(cell: grid_service.GridCell, where: str) -> str:
     return "\n".join(lines)
 
 
-def _paint(item: QStandardItem, state: str) -> None:
-    fg, bg, bold = STATE_COLOURS[state]
+def _paint(item: QStandardItem, state: str, font: QFont, bold: bool) -> None:
+    """A cell's colours by its state; bold for a county's row and always for a missed month."""
+    fg, bg, missed = STATE_COLOURS[state]
     item.setForeground(QBrush(QColor(fg)))
     item.setBackground(QBrush(QColor(bg)))
-    if bold:
-        font = item.font()
-        font.setBold(True)
-        item.setFont(font)
+    cell_font = QFont(font)
+    cell_font.setBold(bold or missed)
+    item.setFont(cell_font)
 
 
 def _legend(parent: QWidget) -> QHBoxLayout:
@@ -184,11 +185,14 @@ class GridPage(QWidget):
         self.tree.setAllColumnsShowFocus(False)
         header = self.tree.header()
         header.setStretchLastSection(False)
-        header.setMinimumSectionSize(52)
+        header.setMinimumSectionSize(56)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignCenter)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(NAME_COLUMN, QHeaderView.ResizeMode.Interactive)
-        self.tree.setColumnWidth(NAME_COLUMN, 170)
+        header.setSectionResizeMode(TOTAL_COLUMN, QHeaderView.ResizeMode.ResizeToContents)
+        self.tree.setColumnWidth(NAME_COLUMN, 140)
+        self._cell_font = QFont(self.tree.font())  # a little smaller: four-digit counts fit a month
+        self._cell_font.setPointSizeF(self._cell_font.pointSizeF() * 0.9)
 
         self.visit_caption = QLabel(PICK_CELL, self)
         self.visit_caption.setObjectName("cellCaption")
@@ -287,10 +291,50 @@ class GridPage(QWidget):
             root.appendRow(items)
         if len(grid.rows) > 1:
             totals = grid_service.GridRow("", None, PROVINCE_ROW, grid.month_totals, grid.total)
-            root.appendRow(self._row_items(totals, bold=True, clickable=False))
+            root.appendRow(self._row_items(totals, bold=False, clickable=False))
+            root.child(root.rowCount() - 1, NAME_COLUMN).setFont(self._bold_name_font())
         if len(grid.rows) == 1:  # a county user: their county by category
             self.tree.expandAll()
         self._mark_current_month(grid)
+        self._fit_months()
+
+    def _bold_name_font(self) -> QFont:
+        font = QFont(self.tree.font())
+        font.setBold(True)
+        return font
+
+    def _cell_items(self) -> list[QStandardItem]:
+        """Every count cell of the tree (months and the year), rows and their children."""
+        root = self.model.invisibleRootItem()
+        parents = [root] + [root.child(r, 0) for r in range(root.rowCount())]
+        return [
+            item
+            for parent in parents
+            for r in range(parent.rowCount())
+            for column in range(1, TOTAL_COLUMN + 1)
+            if (item := parent.child(r, column)) is not None
+        ]
+
+    def _fit_months(self) -> None:
+        """Make every «done/due» fit: months as wide as their widest count; when the page is too narrow for
+        that, the counts' font shrinks (down to three quarters), and only then does the tree scroll sideways."""
+        items = self._cell_items()
+
+        def widest(column_items) -> int:
+            return max((QFontMetrics(i.font()).horizontalAdvance(i.text()) for i in column_items), default=0)
+
+        months = [i for i in items if i.column() != TOTAL_COLUMN]
+        totals = [i for i in items if i.column() == TOTAL_COLUMN]
+        pad = 12
+        room = self.tree.viewport().width() - self.tree.columnWidth(NAME_COLUMN) - 24
+        needed = 12 * (widest(months) + pad) + widest(totals) + pad
+        if needed > room > 0:
+            scale = max(0.75, (room - 13 * pad) / (needed - 13 * pad))
+            for item in items:
+                font = item.font()
+                font.setPointSizeF(font.pointSizeF() * scale)
+                item.setFont(font)
+        self.tree.header().setMinimumSectionSize(max(48, widest(months) + pad))
 
     def _row_items(
         self, row: grid_service.GridRow, bold: bool, clickable: bool = True, county_name: str = ""
@@ -305,16 +349,12 @@ class GridPage(QWidget):
         for cell in (*row.cells, row.total):
             item = QStandardItem(cell_text(cell))
             item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
-            _paint(item, cell.state)
+            _paint(item, cell.state, self._cell_font, bold)
             period = month_name(cell.month) if cell.month else "کل سال"
             item.setToolTip(_cell_tip(cell, f"{where} — {period}"))
             item.setData(cell.state, STATE_ROLE)
             if clickable and cell.month:
                 item.setData((row.county_id, row.category_id, cell.month), KEY_ROLE)
-            if bold and cell.state != rules.NONE:
-                font = item.font()
-                font.setBold(True)
-                item.setFont(font)
             items.append(item)
         return items
 
@@ -408,7 +448,12 @@ class GridPage(QWidget):
 
     def print_grid(self) -> None:
         """The year's grid on paper: the reports page, with the ``inspections`` report of this year."""
-        self.open_area.emit("reports", {"report": "inspections", "year": self.year, "generate": True})
+        scope = (
+            self.context.actor.county_scope
+        )  # a county user's paper is their county's; else the province's
+        self.open_area.emit(
+            "reports", {"report": "inspections", "year": self.year, "county_id": scope, "generate": True}
+        )
 
     def apply_filter(self, filters: dict) -> None:
         if filters.get("year"):

@@ -14,11 +14,11 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from ostandari_desk.domain.jalali import jalali_month_of, month_name
-from ostandari_desk.domain.text import format_number, to_persian_digits
+from ostandari_desk.domain.text import format_number
 from ostandari_desk.errors import PermissionDeniedError, UserError
 from ostandari_desk.services import reference
 from ostandari_desk.services.inspections import plan as plan_service
-from ostandari_desk.ui.inspections.rows import Column, RowsModel, make_table, selected_row
+from ostandari_desk.ui.inspections.rows import Column, RowsModel, code_text, make_table, selected_row
 from ostandari_desk.ui.widgets.numbers import PersianIntSpinBox
 
 __all__ = ["PlanPage"]
@@ -27,7 +27,7 @@ COLUMNS = (
     Column("ردیف", lambda r: "", 50),  # filled by the model below (the row's place in the plan)
     Column("تاریخ برنامه", lambda r: r.planned_text, 95),
     Column("روز", lambda r: r.weekday_label, 80),
-    Column("کد مرکز", lambda r: to_persian_digits(r.code), 90),
+    Column("کد مرکز", lambda r: code_text(r.code), 110),
     Column("نام مرکز", lambda r: r.name, 240),
     Column("نوع مرکز", lambda r: r.category_name, 150),
     Column("وضعیت", lambda r: r.status_label, 90),

@@ -14,9 +14,20 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
-__all__ = ["Column", "RowsModel", "make_table"]
+from ostandari_desk.domain.text import to_persian_digits
+
+__all__ = ["Column", "RowsModel", "code_text", "make_table", "selected_row"]
 
 _ROOT = QModelIndex()
+
+
+def code_text(code: str) -> str:
+    """A centre code («۰۱-۱-۰۰۰۰۱») in Persian digits, kept left to right inside right-to-left text.
+
+    An LTR isolate alone is not enough for Qt: a hyphen between Persian digits still flips, so each hyphen is
+    held between LRMs; the RLM in front keeps a cell holding only the code right-aligned."""
+    shown = to_persian_digits(code).replace("-", "\u200e-\u200e")
+    return f"\u200f\u2066{shown}\u2069"
 
 
 @dataclass(frozen=True)
@@ -60,7 +71,9 @@ class RowsModel(QAbstractTableModel):
     def columnCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
         return 0 if parent.isValid() else len(self.columns)
 
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
         row = self._rows[index.row()]
@@ -79,7 +92,9 @@ class RowsModel(QAbstractTableModel):
                 return font
         return None
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
             return self.columns[section].title
         return None

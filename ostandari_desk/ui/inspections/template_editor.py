@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -96,7 +96,9 @@ class TemplateDraftDialog(EditDialog):
         for button in (self.add_button, self.remove_button, self.up_button, self.down_button):
             row.addWidget(button)
         row.addStretch(1)
-        box = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self)
+        box = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
+        )
         self.save_button = self._label_buttons(box)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
@@ -131,7 +133,9 @@ class TemplateDraftDialog(EditDialog):
                 spin.setValue(int(value))
                 self.table.setCellWidget(r, column, spin)
             critical = QTableWidgetItem()
-            critical.setFlags(Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
+            critical.setFlags(
+                Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+            )
             critical.setCheckState(Qt.CheckState.Checked if spec.critical else Qt.CheckState.Unchecked)
             self.table.setItem(r, CRITICAL, critical)
         self.table.setVerticalHeaderLabels([to_persian_digits(r + 1) for r in range(len(specs))])
@@ -168,8 +172,9 @@ class TemplateDraftDialog(EditDialog):
         return self.table.currentRow()
 
     def select_item(self, row: int) -> None:
-        self.table.setCurrentCell(row, TEXT)
-        self.table.selectRow(row)
+        flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+        self.table.selectionModel().setCurrentIndex(self.table.model().index(row, TEXT), flags)
+        self.table.scrollTo(self.table.model().index(row, TEXT))
 
     # --- editing ----------------------------------------------------------------------------------
 

@@ -77,6 +77,7 @@ class TemplatesPage(QWidget):
         self.retire_button.clicked.connect(self.retire_selected)
         self.delete_button.clicked.connect(self.delete_selected)
         self.version_table.activated.connect(lambda _i: self.edit_draft())
+        self.print_button.clicked.connect(self.print_checklist)
         self.reload()
 
     def _build(self) -> None:
@@ -92,6 +93,12 @@ class TemplatesPage(QWidget):
         self.note.setObjectName("templateNote")
         self.note.setWordWrap(True)
         top.addWidget(self.note, 1)
+        self.print_button = QPushButton("چاپ چک‌لیست خالی", self)
+        self.print_button.setObjectName("printChecklistButton")
+        from ostandari_desk.reports.registry import REPORTS
+
+        self.print_button.setVisible("checklist" in REPORTS)
+        top.addWidget(self.print_button)
 
         self.version_model = RowsModel(VERSION_COLUMNS, self, lambda t: _STATE_COLOURS.get(t.state))
         self.version_table = make_table(self, self.version_model, "templateVersionTable")
@@ -279,6 +286,13 @@ class TemplatesPage(QWidget):
         done = self._run(lambda: template_service.delete_draft(self.context.uow(), row.id) or True)
         self.reload()
         return bool(done)
+
+    def print_checklist(self) -> None:
+        """The category's active checklist, blank, for paper use in the field (the ``checklist`` report)."""
+        if self.category_id():
+            self.open_area.emit(
+                "reports", {"report": "checklist", "category_id": self.category_id(), "generate": True}
+            )
 
     def apply_filter(self, filters: dict) -> None:
         if filters.get("category_id"):

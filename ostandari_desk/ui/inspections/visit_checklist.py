@@ -20,8 +20,8 @@ from PySide6.QtWidgets import (
 
 from ostandari_desk.domain.inspections import (
     ANSWER_LABELS,
-    NOT_APPLICABLE,
     NO,
+    NOT_APPLICABLE,
     YES,
     AnswerType,
     Evaluation,
@@ -56,7 +56,8 @@ class ChecklistTable(QTableWidget):
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.verticalHeader().setVisible(False)
-        self.setWordWrap(True)
+        self.setWordWrap(False)
+        self.verticalHeader().setDefaultSectionSize(30)
         header = self.horizontalHeader()
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         for column, width in ((0, 45), (2, 170), (3, 45), (4, 80)):
@@ -94,12 +95,16 @@ class ChecklistTable(QTableWidget):
             for item in members:
                 self._add_item_row(row, item, answers.get(item.id))
                 row += 1
-        self.resizeRowsToContents()
         self._refresh_marks()
 
     def _add_item_row(self, row: int, item, value: Any) -> None:
         self._rows[item.id] = row
-        cells = (to_persian_digits(item.position), rlm(to_persian_digits(item.text)), "", format_number(item.weight))
+        cells = (
+            to_persian_digits(item.position),
+            rlm(to_persian_digits(item.text)),
+            "",
+            format_number(item.weight),
+        )
         for column, text in enumerate(cells):
             cell = QTableWidgetItem(text)
             cell.setToolTip(text)

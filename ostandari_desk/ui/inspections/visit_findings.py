@@ -9,13 +9,12 @@ from datetime import date
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import QComboBox, QLineEdit, QTableWidget, QTableWidgetItem, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QComboBox, QLineEdit, QTableWidget, QTableWidgetItem, QWidget
 
 from ostandari_desk.domain.inspections import SEVERITY_LABELS, finding_severity
 from ostandari_desk.domain.jalali import format_jalali
 from ostandari_desk.domain.text import rlm, to_persian_digits
 from ostandari_desk.services.inspections.visits import FindingInput
-from ostandari_desk.ui.inspections.common import read_only_table
 from ostandari_desk.ui.widgets.dates import JalaliDateEdit
 
 __all__ = ["FindingRow", "FindingsTable"]
@@ -61,15 +60,15 @@ class FindingsTable:
     def __init__(self, table: QTableWidget, parent: QWidget):
         self.table = table
         self.parent = parent
-        fresh = read_only_table(HEADERS, "", parent)  # the shared set-up, copied onto the form's table
         table.setColumnCount(len(HEADERS))
         table.setHorizontalHeaderLabels(list(HEADERS))
-        table.setEditTriggers(fresh.editTriggers())
-        table.setSelectionBehavior(fresh.selectionBehavior())
-        table.setSelectionMode(fresh.selectionMode())
+        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        table.setWordWrap(False)
         table.verticalHeader().setVisible(False)
+        table.verticalHeader().setDefaultSectionSize(30)
         table.horizontalHeader().setStretchLastSection(True)
-        fresh.deleteLater()
         for column, width in enumerate((300, 80, 300, 130)):
             table.setColumnWidth(column, width)
         self.rows: list[FindingRow] = []
@@ -88,7 +87,14 @@ class FindingsTable:
                 continue
             action, deadline = self._typed.get(item.id, ("", None))
             pending.append(
-                FindingRow("item", item.text, finding_severity(item), item_id=item.id, action=action, deadline=deadline)
+                FindingRow(
+                    "item",
+                    item.text,
+                    finding_severity(item),
+                    item_id=item.id,
+                    action=action,
+                    deadline=deadline,
+                )
             )
         self.rows = [*stored, *pending, *free]
         self._render()

@@ -126,6 +126,7 @@ class VisitsPage(PagedListPage):
         self.open_button = self._button("باز کردن", "openVisitButton")
         self.file_button = self._button("پرونده مرکز", "visitCentreFileButton")
         buttons = self._button_row((self.new_button, self.open_button, self.file_button), "visitCountLabel")
+        self.count_label.setMinimumWidth(110)
         layout = QVBoxLayout(self)
         layout.addLayout(filters)
         layout.addWidget(self.stack, 1)
