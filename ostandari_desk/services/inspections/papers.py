@@ -61,7 +61,7 @@ __all__ = [
     "visit_paper",
 ]
 
-SERIOUS_LIMIT = 500  # the serious violations a grid paper lists (newest first); the rest are counted
+SERIOUS_LIMIT = 200  # the serious violations a grid paper lists (newest first); the rest are counted
 PROVINCE_SCOPE = "کل استان"
 CATEGORY_KIND = "centre_category"
 RESULTS = (Result.GOOD, Result.NEEDS_FIX, Result.SERIOUS)
