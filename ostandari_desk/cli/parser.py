@@ -125,7 +125,9 @@ def _add_plan_command(commands, common: argparse.ArgumentParser) -> None:
     plan.add_argument(
         "--county", help="نام شهرستان (پیش‌فرض: شهرستان کاربر؛ برای مدیر بی این گزینه: همه شهرستان‌ها)"
     )
-    plan.add_argument("--out", type=Path, metavar="FILE", help="پرونده PDF؛ بی این گزینه جدول در خروجی چاپ می‌شود")
+    plan.add_argument(
+        "--out", type=Path, metavar="FILE", help="پرونده PDF؛ بی این گزینه جدول در خروجی چاپ می‌شود"
+    )
 
 
 def _add_user_commands(commands, common: argparse.ArgumentParser) -> None:

@@ -65,9 +65,13 @@ def _write(uow, request, gathered, out: Path) -> None:
     from ostandari_desk.services import reporting
 
     head = reporting.letterhead_values(uow)
-    build_plan(gathered.data, Letterhead(head.office_name, head.logo_path), jalali.format_jalali(date.today()), out)
+    build_plan(
+        gathered.data, Letterhead(head.office_name, head.logo_path), jalali.format_jalali(date.today()), out
+    )
     detail = "؛ ".join([PLAN_TITLE, *gathered.words])
-    reporting.record_printed(uow, reporting.PaperData(request, gathered.data, gathered.table, gathered.record_id, detail))
+    reporting.record_printed(
+        uow, reporting.PaperData(request, gathered.data, gathered.table, gathered.record_id, detail)
+    )
 
 
 def run(args: argparse.Namespace, uow) -> int:

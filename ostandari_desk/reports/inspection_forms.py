@@ -178,7 +178,9 @@ class ChecklistForm(Flowable):
                     base -= self.leading
                 if row.critical:
                     canv.setFont(FONT_BOLD, self.size)
-                    canv.drawCentredString((edges[2] + edges[3]) / 2, y - PAD - self.size, shape_line(CRITICAL))
+                    canv.drawCentredString(
+                        (edges[2] + edges[3]) / 2, y - PAD - self.size, shape_line(CRITICAL)
+                    )
                 self._answer(row, edges[4], edges[3], y - PAD - self.size)
                 for x in edges[1:-1]:
                     canv.line(x, y, x, y - height)
@@ -286,7 +288,7 @@ def build_visit_form(
             Column("ارزیابی", 1.0, "center"),
         ]
         for section, answers in sections.items():
-            doc.add_flowable(CondPageBreak(60))
+            doc.add_flowable(CondPageBreak(90))
             doc.add_heading(section, 10.5)
             doc.add_table(
                 columns,
@@ -350,7 +352,9 @@ def build_visit_form(
 # --- the centre's file --------------------------------------------------------------------------------
 
 
-def build_centre_file(data: CentreFile, letterhead: Letterhead, printed_on: str, target: str | Path | IO[bytes]) -> None:
+def build_centre_file(
+    data: CentreFile, letterhead: Letterhead, printed_on: str, target: str | Path | IO[bytes]
+) -> None:
     c = data.centre
     doc = ReportDocument(f"پرونده مرکز «{c.name}»", letterhead, printed_on)
     doc.add_heading("مشخصات", 12)
@@ -412,8 +416,11 @@ def build_centre_file(data: CentreFile, letterhead: Letterhead, printed_on: str,
                     to_persian_digits(f.text),
                     f.severity_label,
                     "؛ ".join(
-                        to_persian_digits(f"{a.action} (مهلت {_date(a.deadline)}"
-                        + (f"، انجام {_date(a.done_on)}" if a.done_on else "") + ")")
+                        to_persian_digits(
+                            f"{a.action} (مهلت {_date(a.deadline)}"
+                            + (f"، انجام {_date(a.done_on)}" if a.done_on else "")
+                            + ")"
+                        )
                         for a in f.actions
                     )
                     or DASH,
@@ -482,11 +489,15 @@ class _FillIns(Flowable):
             canv.setFont(FONT_BOLD, self.size)
             canv.drawRightString(right, base, shaped)
             canv.setDash(1, 2)
-            canv.line(right - half + 14, base - 1, right - stringWidth(shaped, FONT_BOLD, self.size) - 4, base - 1)
+            canv.line(
+                right - half + 14, base - 1, right - stringWidth(shaped, FONT_BOLD, self.size) - 4, base - 1
+            )
             canv.setDash()
 
 
-def build_checklist(data: ChecklistData, letterhead: Letterhead, printed_on: str, target: str | Path | IO[bytes]) -> None:
+def build_checklist(
+    data: ChecklistData, letterhead: Letterhead, printed_on: str, target: str | Path | IO[bytes]
+) -> None:
     t = data.template
     doc = ReportDocument(f"چک‌لیست بازدید {t.category_name}", letterhead, printed_on)
     doc.add_paragraph(
@@ -495,13 +506,25 @@ def build_checklist(data: ChecklistData, letterhead: Letterhead, printed_on: str
         9,
     )
     doc.add_flowable(
-        _FillIns(["مرکز", "کد مرکز", "شهرستان", "تاریخ", "ساعت", "نوع بازدید (سرزده / اعلام‌شده)", "بازرسان", "نماینده مرکز"])
+        _FillIns(
+            [
+                "مرکز",
+                "کد مرکز",
+                "شهرستان",
+                "تاریخ",
+                "ساعت",
+                "نوع بازدید (سرزده / اعلام‌شده)",
+                "بازرسان",
+                "نماینده مرکز",
+            ]
+        )
     )
     rows: list[str | _Item] = []
     for section, items in t.sections:
         rows.append(section)
         rows.extend(
-            _Item(i.position, to_persian_digits(i.text), i.critical, i.answer_type, i.max_score) for i in items
+            _Item(i.position, to_persian_digits(i.text), i.critical, i.answer_type, i.max_score)
+            for i in items
         )
     doc.add_flowable(ChecklistForm(rows))
     doc.add_heading("یافته‌ها و اقدام‌های اصلاحی", 12)

@@ -38,7 +38,9 @@ def _code(code: str) -> str:
 class MarkedTable(RtlTable):
     """An RtlTable whose marked cells get a red frame: ``marks`` {first cell's text: logical columns}."""
 
-    def __init__(self, columns, rows, totals=None, marks: dict[str, set[int]] | None = None, size: float = 9.0):
+    def __init__(
+        self, columns, rows, totals=None, marks: dict[str, set[int]] | None = None, size: float = 9.0
+    ):
         super().__init__(columns, rows, totals, size)
         self.marks = marks or {}
 
@@ -62,7 +64,9 @@ class MarkedTable(RtlTable):
         y = self.height - self._header.height
         for row in self._body:
             for i in self.marks.get(row.spec.texts[0], ()):
-                canv.rect(edges[i + 1] + 1.2, y - row.height + 1.2, edges[i] - edges[i + 1] - 2.4, row.height - 2.4)
+                canv.rect(
+                    edges[i + 1] + 1.2, y - row.height + 1.2, edges[i] - edges[i + 1] - 2.4, row.height - 2.4
+                )
             y -= row.height
 
 
@@ -97,7 +101,9 @@ def build_inspections_grid(
     """The year's grid: visits per county and month, coverage, results, unannounced share, serious visits."""
     speed_up_reportlab()
     year = to_persian_digits(data.jalali_year)
-    doc = ReportDocument(f"بازدیدهای مراکز در سال {year} — {data.scope_name}", letterhead, printed_on, landscape=True)
+    doc = ReportDocument(
+        f"بازدیدهای مراکز در سال {year} — {data.scope_name}", letterhead, printed_on, landscape=True
+    )
     total = data.total
     good, fix, serious = total.by_result
     labels = data.result_labels
@@ -106,12 +112,17 @@ def build_inspections_grid(
             ("سال", year),
             ("محدوده", data.scope_name),
             ("بازدیدها", f"{_n(total.visits)} بازدید"),
-            ("بازدیدهای سرزده", f"{_n(total.unannounced)} بازدید ({_percent(total.unannounced, total.visits)})"),
+            (
+                "بازدیدهای سرزده",
+                f"{_n(total.unannounced)} بازدید ({_percent(total.unannounced, total.visits)})",
+            ),
             ("نتیجه‌ها", f"{labels[0]} {_n(good)}، {labels[1]} {_n(fix)}، {labels[2]} {_n(serious)}"),
             (
                 "پوشش سال",
-                f"{_n(data.grid.total.done)} بازدید از مراکز در برابر {_n(data.grid.total.due)} مورد موعددار "
-                f"({data.grid.total.state_label})",
+                (
+                    f"{_n(data.grid.total.done)} بازدید از مراکز در برابر {_n(data.grid.total.due)} مورد موعددار "
+                    f"({data.grid.total.state_label})"
+                ),
             ),
         ]
     )
@@ -135,7 +146,9 @@ def build_inspections_grid(
         f"{r.name}: {'، '.join(month_name(m) for m in sorted(_missed(r)))}" for r in rows if _missed(r)
     ]
     _section(doc, "ماه‌های بی‌بازدید")
-    doc.add_paragraph("؛ ".join(missed_lines) if missed_lines else "هیچ شهرستانی ماهی را بی‌بازدید نگذاشته است.")
+    doc.add_paragraph(
+        "؛ ".join(missed_lines) if missed_lines else "هیچ شهرستانی ماهی را بی‌بازدید نگذاشته است."
+    )
 
     _section(doc, "نتیجه بازدیدها و سهم بازدیدهای سرزده")
     result_columns = [
@@ -196,7 +209,9 @@ def build_inspections_grid(
     doc.build(target)
 
 
-def build_plan(data: PlanPaperData, letterhead: Letterhead, printed_on: str, target: str | Path | IO[bytes]) -> None:
+def build_plan(
+    data: PlanPaperData, letterhead: Letterhead, printed_on: str, target: str | Path | IO[bytes]
+) -> None:
     """The month's unannounced plan: per county, its centres on their planned days, done or pending."""
     scope = data.plans[0].county_name if len(data.plans) == 1 else "کل استان"
     doc = ReportDocument(f"برنامه بازدیدهای سرزده {data.month_label} — {scope}", letterhead, printed_on)

@@ -358,6 +358,7 @@ def _ngo() -> Param:
 
 # --- the reports ---------------------------------------------------------------------------------
 
+
 def _inspection_lookup(name: str) -> Callable:
     """A look-up of services/inspections/papers.py, imported when first called (not by the parser)."""
 

@@ -436,7 +436,8 @@ class Inspection(CountyOwned, table=True):
     reinspection_of_id: str | None = Field(default=None, foreign_key="inspection.id", index=True)
 
     __table_args__ = (
-        # the year's county × month grid counts distinct centres from this index alone
+        # the year's county × month grid counts distinct centres, and its paper the results and the
+        # unannounced share, from this index alone
         Index(
             "ix_inspection_county_period",
             "county_id",
@@ -444,6 +445,8 @@ class Inspection(CountyOwned, table=True):
             "jalali_month",
             "category_id",
             "centre_id",
+            "result",
+            "announced",
         ),
     )
 

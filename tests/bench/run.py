@@ -11,6 +11,9 @@ the same run — and prints the median, the floor, their ratio and the target:
 - importing 100,000 NGOs from Excel into a fresh database vs an openpyxl read-only pass over the file;
 - a backup of the large demo (services.backup) vs a plain copy of its file, and the health check on it
   (tests/bench/bench_backup.py);
+- centres and inspections (tests/bench/bench_inspections.py): the year's coverage grid vs a bare count over
+  the same index range, the centre list's first page vs raw ``ORDER BY name_sort LIMIT 200``, opening a
+  visit with 20 answers and 5 photos vs raw reads of its rows, ``report inspections`` for the province;
 - the same import with the audit on vs with it off (``--skip`` the others to run it alone: it needs no
   large demo; ``--audit-rows`` for a smaller N).
 
@@ -642,7 +645,7 @@ def main(argv: list[str] | None = None) -> int:
         "--skip",
         action="append",
         default=[],
-        choices=("startup", "queries", "reports", "import", "import_audit", "audit", "backup"),
+        choices=("startup", "queries", "reports", "import", "import_audit", "audit", "backup", "inspections"),
     )
     args = parser.parse_args(argv)
 
@@ -660,7 +663,9 @@ def main(argv: list[str] | None = None) -> int:
         folder = Path(tmp)
         db = args.keep.resolve() if args.keep else folder / "large.sqlite3"
         # the import and audit cases build their own databases: the large demo only for the others
-        needs_large = not all(case in args.skip for case in ("startup", "queries", "reports", "backup"))
+        needs_large = not all(
+            case in args.skip for case in ("startup", "queries", "reports", "backup", "inspections")
+        )
         if needs_large and args.keep and db.exists():
             print(f"reusing {db}")
             results.append({"case": "build_large_demo", "available": True, "reused": str(db)})
@@ -700,6 +705,16 @@ def main(argv: list[str] | None = None) -> int:
             except Exception as exc:  # noqa: BLE001
                 traceback.print_exc()
                 results.append(unavailable("reports", exc))
+        if "inspections" not in args.skip:
+            print("centres and inspections: grid, centre list, a visit, the report …", flush=True)
+            try:
+                sys.path.insert(0, str(HERE))
+                from bench_inspections import bench_inspections
+
+                results.extend(bench_inspections(db, args.runs))
+            except Exception as exc:  # noqa: BLE001
+                traceback.print_exc()
+                results.append(unavailable("inspections", exc))
         if "import" not in args.skip:
             print("import …", flush=True)
             try:

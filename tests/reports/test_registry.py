@@ -15,6 +15,7 @@ from ostandari_desk.services import reporting
 
 from . import test_papers
 from .pdftext import assert_pdf_has, pdf_pages
+from .test_inspection_papers import inspection_samples
 
 licensed = test_papers.licensed  # a fixture (an NGO of آبیک with a licence, an event and a letter)
 
@@ -135,6 +136,7 @@ def _samples(desk, licensed_id: str) -> dict[str, tuple[dict, tuple[str, ...]]]:
             {"county_id": abyek, "days": 3650},
             ("--county", "آبیک", "--days", "3650", "--today", "1405/02/01"),
         ),
+        **inspection_samples(desk),  # inspections, inspection, centre-file, checklist
     }
 
 

@@ -127,14 +127,16 @@ def answer_pool(checklist: TemplateDetail, rng: random.Random, size: int = POOL_
     outcomes = []
     for _ in range(size):
         r = rng.random()
-        kind = "clean" if r < 0.8 else "some" if r < 0.93 else "bad"
+        kind = "clean" if r < 0.88 else "some" if r < 0.96 else "bad"
         raw = _answer_set(items, texts, rng, kind)
         parsed = {k: parse_answer(by_id[k], v) for k, v in raw.items()}
         parsed = {k: v for k, v in parsed.items() if v is not None}
         ev = evaluate(items, parsed, checklist.pass_score)
         failed = tuple((i, texts[i], finding_severity(by_id[i])) for i in ev.failed)
         # the services' JSON (sort_keys, not ASCII-escaped), without the spaces: a tenth less to write
-        stored = json.dumps(parsed, ensure_ascii=False, sort_keys=True, separators=(",", ":")) if parsed else ""
+        stored = (
+            json.dumps(parsed, ensure_ascii=False, sort_keys=True, separators=(",", ":")) if parsed else ""
+        )
         outcomes.append(Outcome(stored, ev.score, str(ev.result), failed))
     clean = tuple(o for o in outcomes if o.result == Result.GOOD and not o.failed)
     if not clean:  # a checklist that cannot be passed: re-inspections find the best of the pool
@@ -191,9 +193,22 @@ def add_centres(
         len(p.outcomes) for p in pools
     )
 
+    # Missed months: for each county a few (month, category) pairs and, now and then, a whole month
+    # (at least one county misses one, as the coverage grid must show).
+    missed: set[tuple[int, int, int]] = set()
+    whole = False
+    for ci in range(len(counties)):
+        for _ in range(rng.randint(2, 5)):
+            missed.add((ci, rng.randrange(len(months) - 1), rng.randrange(len(categories))))
+        if rng.random() < 0.5 or (not whole and ci == len(counties) - 1):
+            whole = True
+            m = rng.randrange(len(months) - 1)
+            missed.update((ci, m, k) for k in range(len(categories)))
+
     # Centres: spread the total over county × category so every pair has at least one.
     pairs = [(p, c) for p in counties for c in categories]
-    total_centres = max(len(pairs), round(target / len(months) / 0.985 / (1 + extra)))
+    visited = 1 - len(missed) / (len(pairs) * len(months))
+    total_centres = max(len(pairs), round(target / len(months) / visited / (1 + extra)))
     w_centre = bulk.writer(
         Centre.__table__,
         (
@@ -252,18 +267,6 @@ def add_centres(
         )
         centres.append((centre_id, place.county_id, cat_id, ci, ki, name, code, agency))
     centres.sort()  # key order: the centre_id index then grows at its end
-
-    # Missed months: for each county a few (month, category) pairs and, now and then, a whole month
-    # (at least one county misses one, as the coverage grid must show).
-    missed: set[tuple[int, int, int]] = set()
-    whole = False
-    for ci in range(len(counties)):
-        for _ in range(rng.randint(2, 5)):
-            missed.add((ci, rng.randrange(len(months) - 1), rng.randrange(len(categories))))
-        if rng.random() < 0.5 or (not whole and ci == len(counties) - 1):
-            whole = True
-            m = rng.randrange(len(months) - 1)
-            missed.update((ci, m, k) for k in range(len(categories)))
 
     w_insp = bulk.writer(
         Inspection.__table__,
@@ -473,7 +476,7 @@ def add_centres(
             for item_id, body, severity in findings:
                 finding_id = key()
                 add_find((finding_id, stamp, stamp, 1, insp_id, item_id, body, severity))
-                if severity == "minor" and rand() < 0.5:
+                if severity == "minor" and rand() < 0.7:
                     continue  # a minor finding noted without an action
                 due = deadline if deadline is not None else day + (14 if severity == "major" else 30)
                 verified_by = None

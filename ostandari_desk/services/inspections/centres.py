@@ -145,36 +145,33 @@ def clean_phone(phone: str) -> str:
     return _PHONE_SEPARATORS.sub("", text.digits_to_latin(text.clean(phone or "")))
 
 
-def _limited(value: str, limit: int, label: str, field: str) -> str:
-    cleaned = text.clean(value or "")
-    if len(cleaned) > limit:
-        raise ValidationError(f"{label} بیش از {text.to_persian_digits(limit)} نویسه است", field=field)
-    return cleaned
-
-
-def _check_category(uow: UnitOfWork, category_id: str | None, stored: Centre | None) -> None:
+def _category_error(uow: UnitOfWork, category_id: str | None, stored: Centre | None) -> str:
+    """Why ``category_id`` is refused ("" = it is not)."""
     if not category_id:
-        raise ValidationError("نوع مرکز انتخاب نشده است", field="category_id")
+        return "نوع مرکز انتخاب نشده است"
     item = uow.s.get(ReferenceItem, category_id)
     if item is None or item.kind != CATEGORY_KIND:
-        raise ValidationError("نوع مرکز در فهرست انواع مرکز پیدا نشد", field="category_id")
+        return "نوع مرکز در فهرست انواع مرکز پیدا نشد"
     kept = stored is not None and stored.category_id == category_id
     if not item.active and not kept:
-        raise ValidationError(f"نوع مرکز «{item.name}» غیرفعال شده است", field="category_id")
+        return f"نوع مرکز «{item.name}» غیرفعال شده است"
+    return ""
 
 
-def _check_county(uow: UnitOfWork, county_id: str | None, stored: Centre | None) -> None:
+def _county_error(uow: UnitOfWork, county_id: str | None, stored: Centre | None) -> str:
+    """Why ``county_id`` is refused ("" = it is not)."""
     if not county_id:
-        raise ValidationError("شهرستان مرکز انتخاب نشده است", field="county_id")
+        return "شهرستان مرکز انتخاب نشده است"
     county = uow.s.get(County, county_id)
     province_id = settings.get_setting(uow, "province_id")
     if county is None or (province_id and county.province_id != province_id):
-        raise ValidationError("شهرستان مرکز در شهرستان‌های استان پیدا نشد", field="county_id")
+        return "شهرستان مرکز در شهرستان‌های استان پیدا نشد"
     if not uow.actor.sees_county(county_id):
-        raise ValidationError("کارشناس شهرستان فقط مراکز شهرستان خود را ثبت می‌کند", field="county_id")
+        return "کارشناس شهرستان فقط مراکز شهرستان خود را ثبت می‌کند"
     kept = stored is not None and stored.county_id == county_id
     if not county.active and not kept:
-        raise ValidationError(f"شهرستان «{county.name}» غیرفعال شده است", field="county_id")
+        return f"شهرستان «{county.name}» غیرفعال شده است"
+    return ""
 
 
 def _check_unique_code(uow: UnitOfWork, code: str, except_id: str | None) -> None:
@@ -191,60 +188,93 @@ def _check_unique_code(uow: UnitOfWork, code: str, except_id: str | None) -> Non
         )
 
 
-def validate_centre(uow: UnitOfWork, data: CentreInput, stored: Centre | None = None) -> dict:
-    """The column values of ``data``, or a ValidationError (Persian) naming its field.
+# the free-text fields: CentreInput field -> (most characters, its label)
+_LIMITS = {
+    "licensing_agency": (AGENCY_MAX, "دستگاه صادرکننده مجوز"),
+    "licence_number": (LICENCE_NUMBER_MAX, "شماره مجوز"),
+    "operator": (OPERATOR_MAX, "نام بهره‌بردار"),
+    "address": (ADDRESS_MAX, "نشانی"),
+}
 
-    The one validator of a centre: the dialog and the ``centres`` importer both call it. ``stored`` is the
-    centre being edited (its own code is not a duplicate; an inactive category or county it already has
-    may stay). Fields: code, name, category_id, county_id, licensing_agency, licence_number, operator,
-    address, phone.
+
+def _checked(uow: UnitOfWork, data: CentreInput, stored: Centre | None) -> tuple[dict, list[ValidationError]]:
+    """The column values of ``data`` and every rule it breaks (the values are meaningless unless none)."""
+    errors: list[ValidationError] = []
+
+    def fail(field: str, message: str) -> None:
+        errors.append(ValidationError(message, field=field))
+
+    code = clean_code(data.code)
+    if not code:
+        fail("code", "کد مرکز وارد نشده است")
+    elif len(code) > CODE_MAX or not _CODE.fullmatch(code):
+        fail(
+            "code",
+            f"کد مرکز «{text.clean(data.code)}» فقط از حرف، رقم و «-» ساخته می‌شود "
+            f"(حداکثر {text.to_persian_digits(CODE_MAX)} نویسه)",
+        )
+    name = text.clean(data.name)
+    if not name:
+        fail("name", "نام مرکز وارد نشده است")
+    elif not NAME_MIN <= len(name) <= NAME_MAX:
+        fail(
+            "name",
+            f"نام مرکز باید {text.to_persian_digits(NAME_MIN)} تا {text.to_persian_digits(NAME_MAX)} "
+            "نویسه باشد",
+        )
+    if reason := _category_error(uow, data.category_id, stored):
+        fail("category_id", reason)
+    if reason := _county_error(uow, data.county_id, stored):
+        fail("county_id", reason)
+    phone = clean_phone(data.phone)
+    if phone and not (phone.isascii() and phone.isdigit() and PHONE_MIN <= len(phone) <= PHONE_MAX):
+        fail(
+            "phone",
+            f"تلفن «{text.clean(data.phone)}» باید {text.to_persian_digits(PHONE_MIN)} تا "
+            f"{text.to_persian_digits(PHONE_MAX)} رقم باشد",
+        )
+    free: dict[str, str] = {}
+    for key, (limit, label) in _LIMITS.items():
+        free[key] = text.clean(getattr(data, key) or "")
+        if len(free[key]) > limit:
+            fail(key, f"{label} بیش از {text.to_persian_digits(limit)} نویسه است")
+    values = {
+        "code": code,
+        "name": name,
+        "name_sort": text.persian_sort_key(name),
+        "category_id": data.category_id,
+        "county_id": data.county_id,
+        "licensing_agency": free["licensing_agency"],
+        "licence_number": text.digits_to_latin(free["licence_number"]),
+        "operator": free["operator"],
+        "address": free["address"],
+        "phone": phone,
+        "active": bool(data.active),
+    }
+    return values, errors
+
+
+def centre_errors(uow: UnitOfWork, data: CentreInput, stored: Centre | None = None) -> list[ValidationError]:
+    """Every rule ``data`` breaks, in the dialog's order, each naming its CentreInput field ([] = none).
+
+    THE rules of a centre: the dialog (through ``create_centre`` / ``update_centre``) and the «مراکز»
+    sheet's importer both use them. ``stored`` is the centre being edited (an inactive category or county
+    it already has may stay). Fields: code, name, category_id, county_id, phone, licensing_agency,
+    licence_number, operator, address. The code's uniqueness is ``validate_centre``'s last check.
     """
     with uow:
-        code = clean_code(data.code)
-        if not code:
-            raise ValidationError("کد مرکز وارد نشده است", field="code")
-        if len(code) > CODE_MAX or not _CODE.fullmatch(code):
-            raise ValidationError(
-                f"کد مرکز «{text.clean(data.code)}» فقط از حرف، رقم و «-» ساخته می‌شود "
-                f"(حداکثر {text.to_persian_digits(CODE_MAX)} نویسه)",
-                field="code",
-            )
-        name = text.clean(data.name)
-        if not name:
-            raise ValidationError("نام مرکز وارد نشده است", field="name")
-        if not NAME_MIN <= len(name) <= NAME_MAX:
-            raise ValidationError(
-                f"نام مرکز باید {text.to_persian_digits(NAME_MIN)} تا {text.to_persian_digits(NAME_MAX)} "
-                "نویسه باشد",
-                field="name",
-            )
-        _check_category(uow, data.category_id, stored)
-        _check_county(uow, data.county_id, stored)
-        phone = clean_phone(data.phone)
-        if phone and not (phone.isascii() and phone.isdigit() and PHONE_MIN <= len(phone) <= PHONE_MAX):
-            raise ValidationError(
-                f"تلفن «{text.clean(data.phone)}» باید {text.to_persian_digits(PHONE_MIN)} تا "
-                f"{text.to_persian_digits(PHONE_MAX)} رقم باشد",
-                field="phone",
-            )
-        values = {
-            "code": code,
-            "name": name,
-            "name_sort": text.persian_sort_key(name),
-            "category_id": data.category_id,
-            "county_id": data.county_id,
-            "licensing_agency": _limited(
-                data.licensing_agency, AGENCY_MAX, "دستگاه صادرکننده مجوز", "licensing_agency"
-            ),
-            "licence_number": text.digits_to_latin(
-                _limited(data.licence_number, LICENCE_NUMBER_MAX, "شماره مجوز", "licence_number")
-            ),
-            "operator": _limited(data.operator, OPERATOR_MAX, "نام بهره‌بردار", "operator"),
-            "address": _limited(data.address, ADDRESS_MAX, "نشانی", "address"),
-            "phone": phone,
-            "active": bool(data.active),
-        }
-        _check_unique_code(uow, code, stored.id if stored is not None else None)
+        return _checked(uow, data, stored)[1]
+
+
+def validate_centre(uow: UnitOfWork, data: CentreInput, stored: Centre | None = None) -> dict:
+    """The column values of ``data``; raises the first of ``centre_errors`` (a ValidationError naming its
+    field), then DuplicateError (field «code») when the code is taken in any county (``stored``, the
+    centre being edited, keeps its own)."""
+    with uow:
+        values, errors = _checked(uow, data, stored)
+        if errors:
+            raise errors[0]
+        _check_unique_code(uow, values["code"], stored.id if stored is not None else None)
         return values
 
 
@@ -494,6 +524,7 @@ __all__ = [
     "CentreInput",
     "CentreRow",
     "category_choices",
+    "centre_errors",
     "centre_file",
     "centre_ids_by_code",
     "clean_code",

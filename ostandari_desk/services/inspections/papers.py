@@ -50,9 +50,9 @@ __all__ = [
     "VisitPaperData",
     "category_id_by_name",
     "category_options",
+    "centre_file_paper",
     "centre_id_by_code",
     "centre_picker",
-    "centre_file_paper",
     "checklist_paper",
     "grid_paper_data",
     "inspections_paper",
@@ -171,7 +171,9 @@ class GridPaperData:
         return tuple(RESULT_LABELS[r] for r in RESULTS)
 
 
-def _results(uow: UnitOfWork, county_ids: list[str], jalali_year: int) -> dict[str, tuple[int, int, list[int]]]:
+def _results(
+    uow: UnitOfWork, county_ids: list[str], jalali_year: int
+) -> dict[str, tuple[int, int, list[int]]]:
     """{county: (visits, unannounced, [per result])} of the year, in one statement grouped by county alone
     (conditional sums, no sort), over the grid's (county, year, …) index range.
 
@@ -189,7 +191,7 @@ def _results(uow: UnitOfWork, county_ids: list[str], jalali_year: int) -> dict[s
         select(
             _INSP.county_id,
             func.count(),
-            counted(_INSP.announced == False),  # noqa: E712
+            counted(_INSP.announced == False),
             *(counted(_INSP.result == r.value) for r in RESULTS),
         )
         .where(col(_INSP.county_id).in_(county_ids), _INSP.jalali_year == jalali_year)
@@ -459,7 +461,9 @@ class PlanPaperData:
         return f"{jalali.month_name(self.jalali_month)} {text.to_persian_digits(self.jalali_year)}"
 
 
-def plan_data(uow: UnitOfWork, jalali_year: int, jalali_month: int, county_id: str | None = None) -> PlanPaperData:
+def plan_data(
+    uow: UnitOfWork, jalali_year: int, jalali_month: int, county_id: str | None = None
+) -> PlanPaperData:
     """The month's plan of ``county_id``; without one, a county user's own, or (a manager) every county's.
 
     Raises:

@@ -112,7 +112,8 @@ class TemplateDetail:
 # --- reads ---------------------------------------------------------------------------------------------
 
 
-def _items_of(uow: UnitOfWork, template_id: str) -> tuple[ChecklistItemRow, ...]:
+def checklist_items(uow: UnitOfWork, template_id: str) -> tuple[ChecklistItemRow, ...]:
+    """The items of a checklist version, in order (a visit's frozen checklist is its version's items)."""
     stmt = (
         select(ChecklistItem)
         .where(ChecklistItem.template_id == template_id)
@@ -137,7 +138,7 @@ def _detail(uow: UnitOfWork, template: ChecklistTemplate) -> TemplateDetail:
         title=template.title,
         pass_score=template.pass_score,
         row_version=template.row_version,
-        items=_items_of(uow, template.id),
+        items=checklist_items(uow, template.id),
     )
 
 
@@ -314,7 +315,7 @@ def create_draft(uow: UnitOfWork, category_id: str, from_template_id: str | None
                     "weight": i.weight,
                     "critical": i.critical,
                 }
-                for i in _items_of(uow, source.id)
+                for i in checklist_items(uow, source.id)
             ]
             _add_items(uow, template.id, rows)
         uow.commit()
@@ -361,7 +362,7 @@ def activate_template(uow: UnitOfWork, template_id: str) -> None:
     with uow.writing():
         uow.require(Permission.EDIT_CHECKLISTS)
         template = _draft(uow, template_id)
-        if not _items_of(uow, template_id):
+        if not checklist_items(uow, template_id):
             raise ValidationError("چک‌لیست بدون بند فعال نمی‌شود", field="items")
         current = _active(uow, template.category_id)
         if current is not None:

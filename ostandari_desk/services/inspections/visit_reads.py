@@ -22,7 +22,7 @@ from ostandari_desk.domain.inspections import (
     item_failed,
 )
 from ostandari_desk.domain.jalali import format_jalali, month_range, year_range
-from ostandari_desk.services.inspections.templates import _items_of
+from ostandari_desk.services.inspections.templates import checklist_items
 from ostandari_desk.store.models import (
     Centre,
     ChecklistTemplate,
@@ -233,6 +233,7 @@ class VisitFilter:
     result: str | None = None
     announced: bool | None = None
     state: str | None = None
+    critical: bool = False  # only visits with a serious result or a critical finding (the start page's tile)
 
 
 # --- one visit --------------------------------------------------------------------------------------
@@ -247,7 +248,7 @@ def _answers(uow: UnitOfWork, visit: Inspection) -> tuple[AnswerLine, ...]:
         return ()
     stored = json.loads(visit.answers) if visit.answers else {}
     lines = []
-    for item in _items_of(uow, visit.template_id):
+    for item in checklist_items(uow, visit.template_id):
         value = stored.get(item.id)
         lines.append(
             AnswerLine(
@@ -407,7 +408,21 @@ def _where(flt: VisitFilter) -> list:
         conds.append(Inspection.announced == flt.announced)
     if flt.state:
         conds.append(Inspection.state == flt.state)
+    if flt.critical:
+        critical_finding = (
+            select(Finding.id)
+            .where(Finding.inspection_id == Inspection.id, Finding.severity == "critical")
+            .correlate(Inspection)
+            .exists()
+        )
+        conds.append((Inspection.result == "serious") | critical_finding)
     return conds
+
+
+def filter_conditions(flt: VisitFilter) -> list:
+    """The SQL conditions of ``flt`` over Inspection (for the sheet's export of a filtered list); a
+    ``text`` filter reads Centre's code and name, so the statement joins Centre."""
+    return _where(flt)
 
 
 def count_visits(uow: UnitOfWork, flt: VisitFilter = VisitFilter()) -> int:

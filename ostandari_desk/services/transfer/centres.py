@@ -5,14 +5,12 @@ details counts as unchanged, so a file imported twice adds nothing; a row whose 
 details, or in a county the actor does not see, is an error on «کد مرکز» (edit a centre in the program).
 
 Each row is read into the CentreInput the centre dialog gives and checked by THE centre validator
-(``services.inspections.centres.validate_centre``); ``centre_errors`` turns its first-error-only answer
-into every rule the row breaks.
+(``services.inspections.centres.validate_centre``; ``centre_errors`` lists every rule a bad row breaks).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import replace
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import insert, select
@@ -30,6 +28,7 @@ from ostandari_desk.services.inspections.centres import (
     OPERATOR_MAX,
     CentreFilter,
     CentreInput,
+    centre_errors,
     clean_code,
     filter_conditions,
     validate_centre,
@@ -47,7 +46,7 @@ from ostandari_desk.services.transfer.sheets import Column, ImportReport, RowErr
 from ostandari_desk.store.models import Centre, County, ReferenceItem, new_id
 from ostandari_desk.store.uow import UnitOfWork
 
-__all__ = ["COLUMNS", "KIND", "centre_errors"]
+__all__ = ["COLUMNS", "KIND"]
 
 H_CODE = "کد مرکز"
 H_NAME = "نام مرکز"
@@ -99,48 +98,6 @@ _COMPARED = (
     "active",
 )
 _PROGRESS_EVERY = 500
-
-
-def centre_errors(
-    uow: UnitOfWork,
-    data: CentreInput,
-    stored: Centre | None = None,
-    stand_ins: Mapping[str, Any] | None = None,
-) -> tuple[dict | None, list[ValidationError]]:
-    """(the column values, []) or (None, every rule ``data`` breaks, each naming its CentreInput field).
-
-    ``validate_centre`` stops at the first broken rule; to reach the others, a field that broke one is
-    replaced by a stand-in (``stand_ins``: field -> a value that passes, e.g. a known category id) and the
-    row checked again. A field without a stand-in ends the search.
-    """
-    swaps: dict[str, Any] = {
-        "code": "X",
-        "name": "نام مرکز",
-        "licensing_agency": "",
-        "licence_number": "",
-        "operator": "",
-        "address": "",
-        "phone": "",
-        **(stand_ins or {}),
-    }
-    errors: list[ValidationError] = []
-    probe = data
-    for _ in range(len(swaps) + 1):
-        try:
-            values = validate_centre(uow, probe, stored)
-        except (ValidationError, DuplicateError) as exc:
-            field = exc.field or ""
-            if any(e.field == field for e in errors):
-                break  # a stand-in broke the same rule again: nothing more to learn
-            errors.append(
-                exc if isinstance(exc, ValidationError) else ValidationError(exc.message, field=field)
-            )
-            if field not in swaps or swaps[field] is None:
-                break
-            probe = replace(probe, **{field: swaps[field]})
-        else:
-            return (None, errors) if errors else (values, [])
-    return None, errors
 
 
 def _lookups(uow: UnitOfWork) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
@@ -217,11 +174,6 @@ def _import(uow: UnitOfWork, table: Table, report: ImportReport, opts: ImportOpt
         categories, counties, codes = _lookups(uow)
         get = {c.key: column_getter(table, c.key) for c in COLUMNS}
         county_refused = county_guard(uow)
-        # stand-ins that pass, so one bad cell does not hide the rules of the cells after it
-        stand_ins = {
-            "category_id": next(iter(categories.values()), None),
-            "county_id": uow.county_scope or next(iter(counties.values()), None),
-        }
         seen: dict[str, int] = {}
 
         def check(number: int, values: tuple) -> tuple[dict | None, list[RowError]]:
@@ -229,7 +181,14 @@ def _import(uow: UnitOfWork, table: Table, report: ImportReport, opts: ImportOpt
             code = clean_code(data.code)
             stored_id = codes.get(code)
             stored = uow.s.get(Centre, stored_id) if stored_id else None  # None: another county's
-            row, broken = centre_errors(uow, data, stored, stand_ins)
+            row = None
+            broken: list[ValidationError] = []
+            try:
+                row = validate_centre(uow, data, stored)
+            except ValidationError:
+                broken = centre_errors(uow, data, stored)
+            except DuplicateError as exc:  # a code stored in a county the actor does not see
+                broken = [ValidationError(exc.message, field="code")]
             errors = with_rule_errors(number, errors, broken, _FIELD_HEADERS, H_CODE)
             if errors or row is None:
                 return None, errors

@@ -27,15 +27,16 @@ from ostandari_desk.domain.jalali import format_jalali, jalali_year_of
 from ostandari_desk.errors import ValidationError
 from ostandari_desk.services import audit
 from ostandari_desk.services.inspections.centres import clean_code
-from ostandari_desk.services.inspections.visits import (
+from ostandari_desk.services.inspections.visit_reads import VisitFilter, filter_conditions
+from ostandari_desk.services.inspections.visit_rules import (
     TEXT_MAX,
     CheckedVisit,
     FindingInput,
     VisitInput,
-    find_visit,
     validate_visit,
     visit_errors,
 )
+from ostandari_desk.services.inspections.visits import find_visit
 from ostandari_desk.services.letters import NUMBER_MAX, clean_number
 from ostandari_desk.services.transfer.base import (
     ImportOptions,
@@ -391,13 +392,16 @@ def _findings_text(bodies: list[str]) -> str:
 
 
 def _export(uow: UnitOfWork, flt: Any) -> Iterator[Sequence[Any]]:
-    """Every visit in the actor's scope, oldest first, a page at a time (the large demo keeps a million)."""
+    """Every visit in the actor's scope (matching ``flt`` when it is a VisitFilter, as the visits list
+    shows them), oldest first, a page at a time (the large demo keeps a million)."""
+    conditions = filter_conditions(flt) if isinstance(flt, VisitFilter) else []
     after: tuple[datetime, str] | None = None
     while True:
         with uow:
             stmt = (
                 select(Inspection, Centre.code)
                 .join(Centre, Centre.id == Inspection.centre_id)
+                .where(*conditions)
                 .order_by(Inspection.inspected_at, Inspection.id)
                 .limit(_EXPORT_PAGE)
             )

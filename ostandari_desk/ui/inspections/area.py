@@ -2,7 +2,7 @@
 
 پوشش ماهانه (the county × month grid), مراکز, بازدیدها, برنامه ماهانه سرزده (managers and county users only),
 اقدامات اصلاحی معوق, چک‌لیست‌ها. ``apply_filter({"tab": key, ...})`` opens a tab (the start page's tiles) and
-hands the other keys to that page's own ``apply_filter``.
+hands the other keys to that page's own ``apply_filter``; ``refresh()`` re-reads the pages built so far.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from ostandari_desk.errors import UserError
 __all__ = ["TABS", "InspectionsArea", "open_visit_dialog", "tabs_for"]
 
 NOT_BUILT = "این بخش هنوز ساخته نشده است"
+RELOADERS = ("reload", "refresh", "load")  # how the pages re-read their data (the grid: load())
 
 
 def _grid(context, parent: QWidget) -> QWidget:
@@ -174,6 +175,15 @@ class InspectionsArea(QWidget):
         page = self.show_tab(key)
         if rest and page is not None and hasattr(page, "apply_filter"):
             page.apply_filter(rest)
+
+    def refresh(self) -> None:
+        """Read every page built so far again (after an import of centres or visits; see ui/transfer/menu.py)."""
+        for page in self._pages.values():
+            for name in RELOADERS:
+                method = getattr(page, name, None)
+                if callable(method):
+                    method()
+                    break
 
     def focus_search(self) -> None:
         page = self._pages.get(self.current_key())

@@ -2,9 +2,10 @@
 
 The model follows Anki's browser: the page hands it a ``count(uow, flt)`` and a
 ``page(uow, flt, sort, descending, offset, limit)`` service function and a column list; filtering
-and sorting happen in SQL, the model only keeps the rows loaded so far. ``PagedListPage`` holds what
-the events, letters and NGO pages share: the search box with its debounce timer, the filter combos,
-the table set-up, the button row with its count label and the selection helpers.
+and sorting happen in SQL, the model only keeps the rows loaded so far. ``PagedListPage`` holds the
+pieces of a list page: the search box with its debounce timer, the filter combos, the table set-up,
+the button row with its count label and the selection helpers; ui/widgets/list_page.py builds whole
+pages from them and a declaration of the kind.
 """
 
 from __future__ import annotations
@@ -49,12 +50,13 @@ _ROOT = QModelIndex()  # the invisible root, as a default argument
 
 @dataclass(frozen=True)
 class PagedColumn:
-    """One column: its Persian header, the service sort key and how a row shows in it."""
+    """One column: its Persian header, the service sort key, how a row shows in it and its first width."""
 
     header: str
     sort_key: str
     show: Callable[[Any], object]
     align_number: bool = False
+    width: int = 100
 
 
 class PagedTableModel(QAbstractTableModel):
@@ -364,7 +366,7 @@ class PagedListPage(QWidget):
 
     def current_filter(self) -> Any:
         """The filter the widgets show; a page without filter widgets keeps the model's own."""
-        return self.model.current_filter()
+        return self.model.current_filter
 
     def _apply_widgets(self) -> None:
         self.search_timer.stop()

@@ -11,7 +11,8 @@ Create Date: 2026-12-01 16:40:00.000000
   date, county, kind and result (the annual comparison's visit indicators).
 - inspection: ``checklist`` becomes ``answers`` (JSON against ``template_id``'s frozen items); the score,
   the result (and what the answers gave when a manager overrode it, with the reason), the correction
-  deadline and notes. The grid's index also carries ``centre_id``, so a year's grid never reads the table.
+  deadline and notes. The grid's index also carries ``centre_id``, ``result`` and
+  ``announced``, so a year's grid and its paper never read the table.
 - inspectionnote: corrections to a closed visit. inspectionattachment: its photos and scans.
 - finding: the checklist item it came from. correctiveaction: the re-inspection that verified it, and an
   index for the overdue worklist.
@@ -117,7 +118,7 @@ def upgrade() -> None:
     op.create_index(
         "ix_inspection_county_period",
         "inspection",
-        ["county_id", "jalali_year", "jalali_month", "category_id", "centre_id"],
+        ["county_id", "jalali_year", "jalali_month", "category_id", "centre_id", "result", "announced"],
         unique=False,
     )
     op.create_index("ix_inspection_reinspection_of_id", "inspection", ["reinspection_of_id"], unique=False)
