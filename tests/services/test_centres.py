@@ -88,6 +88,20 @@ def test_each_bad_field_is_named(desk, cats, changes, field, words):
     assert cs.count_centres(desk.uow) == 0
 
 
+def test_centre_errors_lists_every_bad_field_and_validate_raises_the_first(desk, cats):
+    data = _input(desk, cats, code="QZ 1", name="ک", category_id=None, phone="123", address="ن" * 501)
+    errors = cs.centre_errors(desk.uow, data)
+    assert [e.field for e in errors] == ["code", "name", "category_id", "phone", "address"]
+    with pytest.raises(ValidationError) as err:
+        cs.validate_centre(desk.uow, data)
+    assert (err.value.field, err.value.message) == ("code", errors[0].message)
+    assert cs.centre_errors(desk.uow, _input(desk, cats)) == []
+    cs.create_centre(desk.uow, _input(desk, cats))
+    assert cs.centre_errors(desk.uow, _input(desk, cats)) == []  # the code's uniqueness is validate's
+    with pytest.raises(DuplicateError):
+        cs.validate_centre(desk.uow, _input(desk, cats))
+
+
 def test_category_must_be_a_centre_category(desk, cats):
     field_id = desk.fields[next(iter(desk.fields))]
     with pytest.raises(ValidationError) as err:

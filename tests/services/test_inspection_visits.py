@@ -362,6 +362,28 @@ def test_the_validator_checks_a_row_without_storing(desk, centre):
     assert _count(desk) == 0
 
 
+def test_the_validator_reads_the_checklist_only_when_something_refers_to_it(
+    desk, centre, checklist, monkeypatch
+):
+    from ostandari_desk.services.inspections import visit_rules
+
+    reads: list[str] = []
+
+    def counted(uow, template_id):
+        reads.append(template_id)
+        return templates.checklist_items(uow, template_id)
+
+    monkeypatch.setattr(visit_rules, "checklist_items", counted)
+    imported = visits.validate_visit(desk.uow, visit(centre, score=85, result_override="مطلوب"), TODAY)
+    assert reads == [] and imported.items == () and imported.template_id == checklist.id
+    answered = visits.validate_visit(desk.uow, visit(centre, all_passing(checklist)), TODAY)
+    assert reads == [checklist.id] and len(answered.items) == len(checklist.items)
+    item = checklist.items[0]
+    named = visit(centre, score=85, result_override="مطلوب", findings=(FindingInput("", item_id=item.id),))
+    assert visits.validate_visit(desk.uow, named, TODAY).findings[0].text == item.text
+    assert len(reads) == 2
+
+
 def test_find_list_and_count(desk, centre, checklist):
     first = create(desk, visit(centre, all_passing(checklist)))
     create(

@@ -381,6 +381,25 @@ def _sheet_rows(path) -> list[tuple]:
     return list(openpyxl.load_workbook(path).worksheets[0].iter_rows(values_only=True))
 
 
+def test_export_visits_honours_the_list_filter(desk, tmp_path):
+    store_centres(desk, tmp_path, [centre_row(), centre_row("KSH-2", "کشتارگاه دوم")])
+    rows = [
+        visit_row(),
+        visit_row(on="1403/05/11", kind="اعلام‌شده"),
+        visit_row("KSH-2", result="تخلف جدی", score="40", deadline="1403/06/01"),
+    ]
+    assert transfer.import_file(desk.uow, "inspections", visits_sheet(tmp_path / "v.xlsx", rows)).stored
+    out = tmp_path / "out.xlsx"
+    assert transfer.export_file(desk.uow, "inspections", out) == 3
+    assert transfer.export_file(desk.uow, "inspections", out, visits.VisitFilter(text="ksh-2")) == 1
+    assert _sheet_rows(out)[1][0] == "KSH-2"
+    ksh1 = cs.find_centre_id(desk.uow, "KSH-1")
+    flt = visits.VisitFilter(centre_id=ksh1, announced=True)
+    assert transfer.export_file(desk.uow, "inspections", out, flt) == 1
+    assert _sheet_rows(out)[1][3] == "اعلام‌شده"
+    assert transfer.export_file(desk.uow, "inspections", out, visits.VisitFilter(result="serious")) == 1
+
+
 def test_export_round_trip_into_an_empty_database(desk, tmp_path, actor):
     from ostandari_desk.services import setup
     from ostandari_desk.store.engine import sqlite_url
