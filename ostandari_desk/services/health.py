@@ -2,9 +2,11 @@
 
 Parts, in order: the database's own storage check (SQLite's ``integrity_check``), references between
 records (``foreign_key_check``), the NGO search index against the NGO table (its adapter knows the index),
+the visits' coverage table (``inspectioncoverage``, derived by triggers) against a GROUP BY over inspection,
 the stored Persian sort keys (``name_sort``, ``ceo_sort``, ``title_sort`` = ``persian_sort_key`` of their
 text), each attachment's file (of every kind in services/attachments.py) against its SHA-256, and the schema revision. ``repair=True`` then
-rebuilds what is derived — the search index and the sort keys — and checks those parts again.
+rebuilds what is derived — the search index, the coverage table and the sort keys — and checks those parts
+again.
 An admin's right (Permission.BACKUP). ``progress(done, 1000)`` for the progress bar.
 """
 
@@ -15,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import bindparam, select, update
+from sqlalchemy import text as sql_text
 from sqlalchemy.exc import DBAPIError
 
 from ostandari_desk import paths
@@ -32,11 +35,12 @@ __all__ = ["PARTS", "Finding", "HealthReport", "check_health"]
 STORAGE = "ساختار پرونده پایگاه داده"
 REFERENCES = "پیوند میان رکوردها"
 SEARCH = "نمایه جست‌وجوی سمن‌ها"
+COVERAGE = "جدول پوشش بازدید مراکز"
 SORT_KEYS = "کلیدهای مرتب‌سازی فارسی"
 ATTACHMENTS = "پرونده‌های پیوست " + " و ".join(kind.plural for kind in ATTACHMENT_KINDS)  # of every kind
 REVISION = "نسخه ساختار پایگاه داده"
-PARTS = (STORAGE, REFERENCES, SEARCH, SORT_KEYS, ATTACHMENTS, REVISION)
-_WEIGHTS = (60.0, 10.0, 4.0, 10.0, 15.0, 1.0)  # shares of the progress bar (integrity_check dominates)
+PARTS = (STORAGE, REFERENCES, SEARCH, COVERAGE, SORT_KEYS, ATTACHMENTS, REVISION)
+_WEIGHTS = (60.0, 10.0, 4.0, 4.0, 10.0, 15.0, 1.0)  # shares of the progress bar (integrity_check dominates)
 _SHOWN = 20  # problems listed one by one per part; the rest are counted
 _INDEX_PARTS = {  # SearchIndexHealth.PARTS as a clerk reads them
     "index": "جدول نمایه",
@@ -44,6 +48,19 @@ _INDEX_PARTS = {  # SearchIndexHealth.PARTS as a clerk reads them
     "on_update": "به‌روز کردن نمایه پس از ویرایش",
     "on_delete": "برداشتن سمن حذف‌شده از نمایه",
 }
+_COVERAGE_PARTS = {  # DatabaseAdapters.coverage_triggers_missing as a clerk reads them
+    "on_insert": "افزودن بازدید تازه",
+    "on_update": "جابه‌جایی بازدید به مرکز، شهرستان یا ماه دیگر",
+    "on_delete": "برداشتن بازدید حذف‌شده",
+}
+# Each (county, year, month, category, centre) of the visits against its row of the coverage table.
+_COVERAGE_COMPARE = sql_text(
+    "SELECT count(*), count(v.visits), coalesce(sum(CASE WHEN v.visits = g.n THEN 1 ELSE 0 END), 0) "
+    "FROM (SELECT coalesce(county_id, '') AS county_id, jalali_year, jalali_month, category_id, centre_id, "
+    "count(*) AS n FROM inspection GROUP BY county_id, jalali_year, jalali_month, category_id, centre_id) AS g "
+    "LEFT JOIN inspectioncoverage AS v ON v.county_id = g.county_id AND v.jalali_year = g.jalali_year "
+    "AND v.jalali_month = g.jalali_month AND v.category_id = g.category_id AND v.centre_id = g.centre_id"
+)
 _CHUNK = 4 << 20
 
 # (table, its id column, the text column, its sort key column)
@@ -95,7 +112,9 @@ class HealthReport:
             out.append(f"نتیجه: {to_persian_digits(len(self.findings))} مشکل یافت شد.")
             if self.repairable:
                 how = "‎check --repair‎" if command_line else "دکمه «بازسازی نمایه و کلیدها»"
-                out.append(f"نمایه جست‌وجو و کلیدهای مرتب‌سازی با {how} از نو ساخته می‌شوند.")
+                out.append(
+                    f"نمایه جست‌وجو، جدول پوشش بازدیدها و کلیدهای مرتب‌سازی با {how} از نو ساخته می‌شوند."
+                )
             if any(f.part == STORAGE for f in self.findings):
                 out.append("پرونده پایگاه داده آسیب دیده است: آخرین نسخه پشتیبان را بازگردانید.")
         return out
@@ -124,6 +143,26 @@ def _search_findings(uow: UnitOfWork) -> list[Finding]:
     if health.stray_rows:
         problems.append(f"{to_persian_digits(health.stray_rows)} ردیف نمایه سمنی ندارد")
     return _listed(SEARCH, problems, repairable=True)
+
+
+def _coverage_findings(uow: UnitOfWork) -> list[Finding]:
+    """The coverage table's triggers are there and it holds exactly the visits' count per (county, year,
+    month, category, centre)."""
+    conn = uow.s.connection()
+    problems = []
+    missing_parts = uow.db.coverage_triggers_missing(conn)
+    if missing_parts:
+        missing = "، ".join(_COVERAGE_PARTS.get(name, name) for name in missing_parts)
+        problems.append(f"بخش‌هایی از نگه‌داری جدول نیست: {missing}")
+    groups, present, matching = conn.execute(_COVERAGE_COMPARE).one()
+    rows = conn.execute(sql_text("SELECT count(*) FROM inspectioncoverage")).scalar_one()
+    if groups - present:
+        problems.append(f"{to_persian_digits(groups - present)} مرکز و ماهِ بازدیدشده در جدول نیست")
+    if present - matching:
+        problems.append(f"{to_persian_digits(present - matching)} ردیف جدول شمار بازدید نادرست دارد")
+    if rows - present:
+        problems.append(f"{to_persian_digits(rows - present)} ردیف جدول بازدیدی ندارد")
+    return _listed(COVERAGE, problems, repairable=True)
 
 
 def _wrong_sort_keys(uow: UnitOfWork) -> dict[tuple[str, str], list[tuple[str, str]]]:
@@ -202,15 +241,19 @@ def _revision_findings(uow: UnitOfWork) -> list[Finding]:
 
 
 def _repair(uow: UnitOfWork, wrong: dict[tuple[str, str], list[tuple[str, str]]]) -> None:
-    """Rebuild the search index and put the right sort keys in, in one transaction. Derived values are
+    """Rebuild the search index and the coverage table and put the right sort keys in, in one transaction. Derived values are
     written below the session (not field by field), and the repair is one audit entry of its own."""
     with uow.writing():
         conn = uow.s.connection()
         fixed = sum(len(rows) for rows in wrong.values())
         uow.audit(
-            "repair", "database", "", detail=f"نمایه جست‌وجو بازسازی شد؛ {to_persian_digits(fixed)} کلید ترتیب"
+            "repair",
+            "database",
+            "",
+            detail=f"نمایه جست‌وجو و جدول پوشش بازدیدها بازسازی شد؛ {to_persian_digits(fixed)} کلید ترتیب",
         )
         uow.db.rebuild_search_index(conn)
+        uow.db.rebuild_coverage(conn)
         tables = {table.name: table for table, _, _ in _SORT_KEYS}
         for (table_name, key), rows in wrong.items():
             table = tables[table_name]
@@ -237,19 +280,23 @@ def check_health(
     findings += _search_findings(uow)
     meter.part(3)(0, 1)
     with uow:
+        findings += _coverage_findings(uow)
+        meter.part(4)(0, 1)
         wrong = _wrong_sort_keys(uow)
         findings += _sort_key_findings(wrong)
-        attachment_findings, files = _attachment_findings(uow, meter.part(4))
+        attachment_findings, files = _attachment_findings(uow, meter.part(5))
         findings += attachment_findings
         findings += _revision_findings(uow)
     notes = (f"{to_persian_digits(files)} پرونده پیوست بررسی شد.",)
     repaired: tuple[str, ...] = ()
     if repair:
-        meter.part(6)(0, 1)
+        meter.part(7)(0, 1)
         _repair(uow, wrong)
+        again = _search_findings(uow)
         with uow:
-            again = _search_findings(uow) + _sort_key_findings(_wrong_sort_keys(uow))
-        findings = [f for f in findings if f.part not in (SEARCH, SORT_KEYS)] + again
-        repaired = tuple(part for part in (SEARCH, SORT_KEYS) if not any(f.part == part for f in again))
+            again += _coverage_findings(uow) + _sort_key_findings(_wrong_sort_keys(uow))
+        rebuilt = (SEARCH, COVERAGE, SORT_KEYS)
+        findings = [f for f in findings if f.part not in rebuilt] + again
+        repaired = tuple(part for part in rebuilt if not any(f.part == part for f in again))
     meter.done()
     return HealthReport(tuple(findings), repaired, notes)

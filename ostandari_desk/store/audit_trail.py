@@ -46,8 +46,9 @@ SKIP_COLUMNS = frozenset(
         "locked_until",
     }
 )
-# Tables whose rows are not office records (the trail itself, the schema's version).
-UNAUDITED = frozenset({"auditentry", "alembic_version", "ngo_fts"})
+# Tables whose rows are not office records (the trail itself, the schema's version, what the database derives
+# by triggers: the NGO search index, the visits' coverage).
+UNAUDITED = frozenset({"auditentry", "alembic_version", "ngo_fts", "inspectioncoverage"})
 
 # table -> (column naming its parent, parent table): a child row belongs to its parent's county, and its
 # history is shown with the parent's.

@@ -451,6 +451,24 @@ class Inspection(CountyOwned, table=True):
     )
 
 
+class InspectionCoverage(SQLModel, table=True):
+    """Derived: the visits of each centre in each Jalali month, kept by database triggers on inspection
+    (migration 0006), so every writer — services, imports, the demo, a restore — keeps it in step. The year's
+    grid counts a cell's distinct centres as its rows here (no DISTINCT over a million visits). Not audited,
+    not exchanged; the health check compares it with inspection and ``--repair`` rebuilds it.
+
+    ``county_id`` is "" for a visit of the province itself (a primary key column cannot be NULL)."""
+
+    county_id: str = Field(primary_key=True)
+    jalali_year: int = Field(primary_key=True)
+    jalali_month: int = Field(primary_key=True)
+    category_id: str = Field(primary_key=True)
+    centre_id: str = Field(primary_key=True)
+    visits: int = 0
+
+    __table_args__ = {"sqlite_with_rowid": False}
+
+
 class InspectionNote(Record, table=True):
     """A correction to a closed visit: the visit itself stays as it was closed."""
 

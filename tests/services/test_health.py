@@ -5,6 +5,7 @@ derived."""
 from __future__ import annotations
 
 import sqlite3
+from datetime import date
 
 import pytest
 
@@ -13,6 +14,7 @@ from ostandari_desk.services import attachments as att
 from ostandari_desk.services import health, letters
 from ostandari_desk.services.ngos import NgoFilter, count_ngos
 
+from .inspection_seed import add_visit, categories, make_centre
 from .test_letters import _letter
 
 
@@ -35,6 +37,43 @@ def fts_schema(db_path) -> list[tuple]:
         ).fetchall()
     finally:
         conn.close()
+
+
+def coverage_schema(db_path) -> list[tuple]:
+    conn = sqlite3.connect(db_path)
+    try:
+        return conn.execute(
+            "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name LIKE 'inspectioncoverage%' "
+            "OR tbl_name = 'inspectioncoverage' ORDER BY name"
+        ).fetchall()
+    finally:
+        conn.close()
+
+
+def coverage_in_step(db_path) -> bool:
+    conn = sqlite3.connect(db_path)
+    try:
+        table = conn.execute("SELECT * FROM inspectioncoverage ORDER BY 1, 2, 3, 4, 5").fetchall()
+        truth = conn.execute(
+            "SELECT coalesce(county_id, ''), jalali_year, jalali_month, category_id, centre_id, count(*) "
+            "FROM inspection GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5"
+        ).fetchall()
+        return bool(truth) and table == truth
+    finally:
+        conn.close()
+
+
+@pytest.fixture
+def visited(desk):
+    """Two centres of قزوین, one visited twice in a month; {name: id}."""
+    cats = categories(desk.uow)
+    qz = desk.counties["قزوین"]
+    one = make_centre(desk.uow, qz, cats["کشتارگاه"])
+    two = make_centre(desk.uow, qz, cats["کمپ ترک اعتیاد"])
+    add_visit(desk.uow, one, date(2024, 5, 1))
+    add_visit(desk.uow, one, date(2024, 5, 8))
+    add_visit(desk.uow, two, date(2024, 6, 1))
+    return {"one": one, "two": two}
 
 
 def parts(report: health.HealthReport) -> set[str]:
@@ -86,6 +125,44 @@ def test_index_rows_missing_or_stray_are_found(desk, db_path, make_ngo):
     problems = " ".join(f.problem for f in report.findings)
     assert "۱ سمن در نمایه نیست" in problems and "۱ ردیف نمایه سمنی ندارد" in problems
     assert health.check_health(desk.uow, repair=True).healthy
+
+
+def test_a_dropped_coverage_trigger_is_found_and_repaired(desk, db_path, visited, _migrated_template):
+    """The grid's coverage table is derived by triggers on inspection: with one dropped, new visits go
+    uncounted though integrity_check says ok. The check names it; --repair rebuilds table and triggers."""
+    raw(db_path, "DROP TRIGGER inspectioncoverage_insert")
+    add_visit(desk.uow, visited["two"], date(2024, 7, 1))
+    assert not coverage_in_step(db_path)
+
+    report = health.check_health(desk.uow)
+    assert parts(report) == {health.COVERAGE} and report.repairable
+    problems = " ".join(f.problem for f in report.findings)
+    assert "افزودن بازدید تازه" in problems and "۱ مرکز و ماهِ بازدیدشده در جدول نیست" in problems
+    assert "جدول پوشش بازدیدها" in "\n".join(report.lines())
+
+    repaired = health.check_health(desk.uow, repair=True)
+    assert repaired.healthy and health.COVERAGE in repaired.repaired
+    assert coverage_in_step(db_path)
+    assert coverage_schema(db_path) == coverage_schema(_migrated_template)  # as the migration makes them
+    add_visit(desk.uow, visited["two"], date(2024, 8, 1))  # and the triggers keep it up again
+    assert coverage_in_step(db_path)
+
+
+def test_coverage_rows_missing_wrong_or_stray_are_found(desk, db_path, visited):
+    assert coverage_in_step(db_path)
+    raw(
+        db_path,
+        f"DELETE FROM inspectioncoverage WHERE centre_id = '{visited['two']}'",
+        f"UPDATE inspectioncoverage SET visits = 5 WHERE centre_id = '{visited['one']}'",
+        "INSERT INTO inspectioncoverage VALUES ('', 1403, 1, 'no-category', 'no-centre', 1)",
+    )
+    report = health.check_health(desk.uow)
+    assert parts(report) == {health.COVERAGE}
+    problems = " ".join(f.problem for f in report.findings)
+    assert "۱ مرکز و ماهِ بازدیدشده در جدول نیست" in problems
+    assert "۱ ردیف جدول شمار بازدید نادرست دارد" in problems and "۱ ردیف جدول بازدیدی ندارد" in problems
+    assert health.check_health(desk.uow, repair=True).healthy
+    assert coverage_in_step(db_path)
 
 
 def test_a_wrong_sort_key_is_found_and_repaired(desk, db_path, make_ngo):

@@ -3,6 +3,8 @@ cell's visits, the start page's figures, and the index that keeps a year of a mi
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import event
 
@@ -183,28 +185,75 @@ def _plans(desk, call) -> list[tuple[str, str]]:
         ]
 
 
-def test_the_grid_reads_visits_from_the_covering_index_only(desk, seeded):
-    """A year of a million visits stays under 100 ms because the visits are counted from
-    ix_inspection_county_period alone, one range per county, in its order (no table rows, no sort)."""
-    plans = [
-        p for sql, p in _plans(desk, lambda: coverage_grid(desk.uow, 1403, TODAY)) if "FROM inspection" in sql
-    ]
-    [plan] = plans
-    assert plan.startswith(
-        "SEARCH inspection USING COVERING INDEX ix_inspection_county_period (county_id=? AND jalali_year=?)"
-    ), plan
-    assert "TEMP B-TREE" not in plan, plan
-    both = _plans(desk, lambda: coverage_grid(desk.uow, 1403, TODAY, with_visits=True))
-    plans = [p for sql, p in both if "FROM inspection" in sql]
-    assert len(plans) == 2 and all(p.startswith("SEARCH inspection USING COVERING INDEX") for p in plans), (
-        plans
+def test_the_grid_reads_only_the_coverage_tables_primary_key(desk, seeded):
+    """A year of a million visits stays under 100 ms because a cell's distinct centres are rows of
+    inspectioncoverage, counted along its primary key, one range per county, in its order (no visit read,
+    no sort, no DISTINCT); the paper's visit counts are summed in the same pass."""
+    for with_visits in (False, True):
+        seen = _plans(desk, lambda w=with_visits: coverage_grid(desk.uow, 1403, TODAY, with_visits=w))
+        assert not [sql for sql, _ in seen if re.search(r"\bFROM inspection\b", sql)], seen
+        [plan] = [p for sql, p in seen if "FROM inspectioncoverage" in sql]
+        assert plan == "SEARCH inspectioncoverage USING PRIMARY KEY (county_id=? AND jalali_year=?)", plan
+    summary = _plans(desk, lambda: inspection_summary(desk.uow, TODAY))
+    [month] = [p for sql, p in summary if "FROM inspectioncoverage" in sql]
+    assert (
+        month
+        == "SEARCH inspectioncoverage USING PRIMARY KEY (county_id=? AND jalali_year=? AND jalali_month=?)"
     )
-    summary = [
-        p for sql, p in _plans(desk, lambda: inspection_summary(desk.uow, TODAY)) if "FROM inspection" in sql
-    ]
-    # the month's coverage and its critical visits come by the period index; the newest few then by their ids
-    assert len(summary) == 3 and all("ix_inspection_county_period" in p for p in summary[:2]), summary
-    assert all("SCAN inspection" not in p for p in summary), summary
+    # the month's critical visits come by the period index; the newest few then by their ids
+    visits = [p for sql, p in summary if re.search(r"\bFROM inspection\b", sql)]
+    assert len(visits) == 2 and "ix_inspection_county_period" in visits[0], visits
+    assert all("SCAN inspection" not in p for p in visits), visits
+
+
+def _coverage(engine) -> tuple[list[tuple], list[tuple]]:
+    """(the coverage table, what a GROUP BY over the visits says it should hold)."""
+    with engine.connect() as conn:
+        table = conn.exec_driver_sql("SELECT * FROM inspectioncoverage ORDER BY 1, 2, 3, 4, 5").fetchall()
+        truth = conn.exec_driver_sql(
+            "SELECT coalesce(county_id, ''), jalali_year, jalali_month, category_id, centre_id, count(*) "
+            "FROM inspection GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5"
+        ).fetchall()
+    return table, truth
+
+
+def test_the_coverage_table_follows_every_write_below_the_services(desk, seeded):
+    """Triggers keep inspectioncoverage: a visit added, moved to another month, county or centre, deleted —
+    by the services or by plain SQL (an import, a script) — and the grid counts it at once."""
+    table, truth = _coverage(desk.engine)
+    assert table == truth and len(table) == 18  # آبیک's two visits of one centre in month 1: one row
+    qz, s1, s2 = seeded["qz"], seeded["s1"], seeded["s2"]
+    with desk.engine.begin() as conn:
+        # s2's month-6 visit moves to month 5 (the missed month is visited now)
+        conn.exec_driver_sql(
+            "UPDATE inspection SET jalali_month = 5 WHERE centre_id = ? AND jalali_year = 1403 AND jalali_month = 6",
+            (s2,),
+        )
+        # s1's month-2 visit becomes a second visit of s2 in month 2 (s1 no longer visited in month 2)
+        conn.exec_driver_sql(
+            "UPDATE inspection SET centre_id = ? WHERE centre_id = ? AND jalali_year = 1403 AND jalali_month = 2",
+            (s2, s1),
+        )
+        conn.exec_driver_sql("UPDATE inspection SET notes = 'بی‌اثر بر پوشش' WHERE centre_id = ?", (s1,))
+    table, truth = _coverage(desk.engine)
+    assert table == truth
+    grid = coverage_grid(desk.uow, 1403, TODAY, with_visits=True)
+    slaughter = next(ch for ch in grid.row(qz).children if ch.category_id == seeded["cats"]["کشتارگاه"])
+    assert [(c.done, c.visits) for c in slaughter.cells[1:6]] == [(2, 3), (2, 2), (2, 2), (1, 1), (1, 1)]
+    with desk.engine.begin() as conn:  # deleting visits takes their rows away at zero
+        conn.exec_driver_sql(
+            "DELETE FROM finding WHERE inspection_id IN "
+            "(SELECT id FROM inspection WHERE centre_id = ? AND jalali_month = 2)",
+            (s2,),
+        )
+        conn.exec_driver_sql("DELETE FROM inspection WHERE centre_id = ? AND jalali_month = 2", (s2,))
+    table, truth = _coverage(desk.engine)
+    assert table == truth
+    assert not [r for r in table if r[4] == s2 and r[2] == 2]
+    assert [r[5] for r in table if r[4] == s1 and r[2] == 1] == [1]
+    add_visit(desk.uow, s2, d(1403, 2, 20))
+    assert _coverage(desk.engine)[0] == _coverage(desk.engine)[1]
+    assert coverage_grid(desk.uow, 1403, TODAY).row(qz).cells[1].done == 3  # s2, the inactive one, the camp
 
 
 def test_a_hidden_county_stays_while_it_has_centres_or_visits(desk, seeded):

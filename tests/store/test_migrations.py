@@ -346,3 +346,64 @@ def test_upgrade_from_0004_keeps_old_audit_and_users_and_makes_the_trail_append_
             assert conn.exec_driver_sql("SELECT count(*) FROM auditentry").scalar() == 1
     finally:
         engine.dispose()
+
+
+# --- 0005 → 0006: the visits' coverage table, filled from the visits stored and kept by triggers ----------
+
+
+def test_upgrade_to_0006_fills_the_coverage_table_and_its_triggers_keep_it(tmp_path):
+    path = tmp_path / "at0005.sqlite3"
+    _make_0001(path)
+    _fill_0001(path)
+    engine = make_engine(sqlite_url(path))
+    try:
+        _migrate(engine, command.upgrade, "0005")
+        stamp = "2024-01-01 00:00:00.000000"
+        with engine.begin() as conn:
+            conn.exec_driver_sql(
+                "INSERT INTO referenceitem VALUES ('cat', ?, ?, 1, 'centre_category', 'کشتارگاه', 'کشتارگاه', 0, 1)",
+                (stamp, stamp),
+            )
+            for centre, county in (("m1", "c1"), ("m2", None)):  # a centre of the province itself too
+                conn.exec_driver_sql(
+                    "INSERT INTO centre VALUES (?, ?, ?, 1, ?, 'cat', 'مرکز', '', '', '', 1)",
+                    (centre, stamp, stamp, county),
+                )
+            for n, (centre, county, month) in enumerate(
+                (("m1", "c1", 1), ("m1", "c1", 1), ("m1", "c1", 2), ("m2", None, 1))
+            ):
+                conn.exec_driver_sql(
+                    "INSERT INTO inspection VALUES (?, ?, ?, 1, ?, ?, 'cat', ?, '2024-04-01', 1403, ?, 0, '', '', "
+                    "'closed', NULL)",
+                    (f"v{n}", stamp, stamp, county, centre, stamp, month),
+                )
+        _migrate(engine, command.upgrade, "0006")
+        rows = "SELECT * FROM inspectioncoverage ORDER BY 1, 2, 3, 4, 5"
+        with engine.begin() as conn:
+            assert conn.exec_driver_sql(rows).fetchall() == [
+                ("", 1403, 1, "cat", "m2", 1),
+                ("c1", 1403, 1, "cat", "m1", 2),
+                ("c1", 1403, 2, "cat", "m1", 1),
+            ]
+            assert (
+                "WITHOUT ROWID"
+                in conn.exec_driver_sql(
+                    "SELECT sql FROM sqlite_master WHERE name = 'inspectioncoverage'"
+                ).scalar()
+            )
+            conn.exec_driver_sql("UPDATE inspection SET jalali_month = 3 WHERE id = 'v2'")
+            conn.exec_driver_sql("UPDATE inspection SET county_id = 'c1' WHERE id = 'v3'")  # m2's visit
+            conn.exec_driver_sql("DELETE FROM inspection WHERE id = 'v0'")
+            assert conn.exec_driver_sql(rows).fetchall() == [
+                ("c1", 1403, 1, "cat", "m1", 1),
+                ("c1", 1403, 1, "cat", "m2", 1),
+                ("c1", 1403, 3, "cat", "m1", 1),
+            ]
+        _migrate(engine, command.downgrade, "0005")
+        with engine.connect() as conn:
+            left = conn.exec_driver_sql(
+                "SELECT name FROM sqlite_master WHERE name LIKE 'inspectioncoverage%'"
+            ).fetchall()
+            assert left == [] and conn.exec_driver_sql("SELECT count(*) FROM inspection").scalar() == 3
+    finally:
+        engine.dispose()

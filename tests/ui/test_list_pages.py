@@ -26,8 +26,8 @@ def shown(qtbot, widget):
     qtbot.addWidget(widget)
     widget.resize(1280, 680)
     widget.show()
-    widget.activateWindow()  # shortcuts fire in the active window only
-    qtbot.waitActive(widget)
+    widget.windowHandle().requestActivate()  # shortcuts fire in the active window only
+    qtbot.waitUntil(widget.isActiveWindow)
     return widget
 
 
@@ -69,6 +69,9 @@ def test_the_critical_tile_filters_visits_to_the_months_critical_ones(ctx, qtbot
     }
     assert page.count_label.text().startswith("۲")
     if SHOTS:
+        from PySide6.QtWidgets import QApplication
+
+        QApplication.processEvents()
         area.grab().save("/tmp/g_visits_critical.png")
 
     page.result_combo.setCurrentIndex(0)  # «همه»: the month's four
@@ -118,7 +121,7 @@ def test_letters_a_click_enables_the_buttons_and_delete_asks(ctx, qtbot):
     assert page.edit_button.isEnabled() and page.delete_button.isEnabled()
     asked: list[str] = []
     page.confirm = lambda _p, title, text: asked.append(text) or False
-    page.table.setFocus()
+    assert page.table.hasFocus()
     QTest.keyClick(page.table, Qt.Key.Key_Delete)
     assert asked and "۱۲/۳۴" in asked[0] and page.model.total == 1  # «خیر» keeps it
     QTest.keyClick(page, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
@@ -135,6 +138,8 @@ def test_events_ctrl_f_leaves_the_calendar_for_the_list(ctx, qtbot):
 
     page = shown(qtbot, EventsPage(ctx))
     page.tabs.setCurrentIndex(1)
+    page.calendar.calendar.setFocus()
+    assert not page.search_edit.hasFocus()
     QTest.keyClick(page, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     assert page.tabs.currentIndex() == 0 and page.search_edit.hasFocus()
     assert page.count_label.text() == "۰ رویداد" and not page.edit_button.isEnabled()

@@ -2,11 +2,12 @@
 
 A cell counts the distinct centres visited that month (done) against the active centres due that month (due,
 by each category's visit frequency; see plan.py). The visits come from ONE grouped statement over the
-``ix_inspection_county_period`` index (county, year, month, category, centre): it is read as a covering index,
-one range per county, in the index's order (no sort), so a year of a million visits never touches the table.
-Only the distinct count is asked for: adding ``COUNT(*)`` to it makes SQLite sort for the DISTINCT (three times
-slower), so the number of visits is a second statement, run only when asked (``with_visits``, for the paper).
-Centres are counted from their own table (thousands of rows).
+``inspectioncoverage`` table (store/models.py: one row per county, year, month, category and centre with its
+visits, kept by triggers on inspection): a cell's distinct centres are its rows, counted along the table's
+primary key, one range per county, in its order (no sort, no DISTINCT: a ``count(DISTINCT centre_id)`` over
+the half million visits of a year took as long again as reading them). The visits of each cell
+(``with_visits``, for the paper) are the sum of the same rows. Centres are counted from their own table
+(thousands of rows).
 
 A county's cell is covered only when each of its categories is: its state is decided on the done figures
 capped at each category's due (ten visits to one category do not make up for a missed other one). A county user
@@ -27,7 +28,14 @@ from ostandari_desk.domain.inspections import RESULT_LABELS, VISIT_KIND_LABELS
 from ostandari_desk.domain.jalali import format_jalali, jalali_month_of, month_name
 from ostandari_desk.services import reference
 from ostandari_desk.services.inspections.plan import category_intervals
-from ostandari_desk.store.models import Centre, CorrectiveAction, Finding, Inspection, ReferenceItem
+from ostandari_desk.store.models import (
+    Centre,
+    CorrectiveAction,
+    Finding,
+    Inspection,
+    InspectionCoverage,
+    ReferenceItem,
+)
 from ostandari_desk.store.uow import UnitOfWork
 
 CATEGORY_KIND = "centre_category"
@@ -35,6 +43,7 @@ MONTHS = tuple(range(1, 13))
 CRITICAL_LIMIT = 20
 
 _INSP = Inspection.__table__.c
+_COVER = InspectionCoverage.__table__.c
 _CENTRE = Centre.__table__.c
 _ACTION = CorrectiveAction.__table__.c
 _FINDING = Finding.__table__.c
@@ -169,33 +178,20 @@ def _active_centres(uow: UnitOfWork, county_ids: list[str]) -> dict[tuple[str, s
     return {(c, cat): int(n) for c, cat, n in uow.s.execute(stmt) if c in wanted}
 
 
-def visited_statement(county_ids: list[str], jalali_year: int, month: int | None = None):
-    """(county, month, category, distinct centres) of a year (or one month): the grid's statement."""
-    conds = [col(_INSP.county_id).in_(county_ids), _INSP.jalali_year == jalali_year]
+def visited_statement(
+    county_ids: list[str], jalali_year: int, month: int | None = None, *, with_visits: bool = False
+):
+    """(county, month, category, distinct centres[, visits]) of a year (or one month): the grid's statement,
+    along the primary key of ``inspectioncoverage``."""
+    conds = [col(_COVER.county_id).in_(county_ids), _COVER.jalali_year == jalali_year]
     if month is not None:
-        conds.append(_INSP.jalali_month == month)
+        conds.append(_COVER.jalali_month == month)
+    figures = [func.count(), func.sum(_COVER.visits)] if with_visits else [func.count()]
     return (
-        select(
-            _INSP.county_id,
-            _INSP.jalali_month,
-            _INSP.category_id,
-            func.count(_INSP.centre_id.distinct()),
-        )
+        select(_COVER.county_id, _COVER.jalali_month, _COVER.category_id, *figures)
         .where(*conds)
-        .group_by(_INSP.county_id, _INSP.jalali_month, _INSP.category_id)
+        .group_by(_COVER.county_id, _COVER.jalali_month, _COVER.category_id)
     )
-
-
-def _visit_counts(
-    uow: UnitOfWork, county_ids: list[str], jalali_year: int
-) -> dict[tuple[str, str, int], int]:
-    """{(county, category, month): visits} of a year, from the same index."""
-    stmt = (
-        select(_INSP.county_id, _INSP.category_id, _INSP.jalali_month, func.count())
-        .where(col(_INSP.county_id).in_(county_ids), _INSP.jalali_year == jalali_year)
-        .group_by(_INSP.county_id, _INSP.jalali_month, _INSP.category_id)
-    )
-    return {(county, cat, int(m)): int(n) for county, cat, m, n in uow.s.execute(stmt)}
 
 
 def _sum_visits(cells) -> int | None:
@@ -235,7 +231,7 @@ def _year_total(cells: tuple[GridCell, ...]) -> GridCell:
 def coverage_grid(uow: UnitOfWork, jalali_year: int, today: date, *, with_visits: bool = False) -> Grid:
     """The year's grid: a row per county (children per category), 12 monthly cells and the year's total.
 
-    ``with_visits`` also counts the visits of each cell (a second pass over the index); otherwise a cell's
+    ``with_visits`` also counts the visits of each cell (summed in the same pass); otherwise a cell's
     ``visits`` is None.
     """
     ty, tm = jalali_month_of(today)
@@ -246,9 +242,12 @@ def coverage_grid(uow: UnitOfWork, jalali_year: int, today: date, *, with_visits
         intervals = category_intervals(uow)
         centres = _active_centres(uow, county_ids)
         visited: dict[tuple[str, str], dict[int, int]] = defaultdict(dict)
-        for county, month, cat, done in uow.s.execute(visited_statement(county_ids, jalali_year)):
+        counts: dict[tuple[str, str, int], int] | None = {} if with_visits else None
+        stmt = visited_statement(county_ids, jalali_year, with_visits=with_visits)
+        for county, month, cat, done, *visits in uow.s.execute(stmt):
             visited[(county, cat)][int(month)] = int(done)
-        counts = _visit_counts(uow, county_ids, jalali_year) if with_visits else None
+            if counts is not None:
+                counts[(county, cat, int(month))] = int(visits[0])
     future = {m: rules.is_future_month(jalali_year, m, ty, tm) for m in MONTHS}
     rows = []
     for county in counties:

@@ -16,6 +16,14 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, Table, insert
 from sqlalchemy.orm import Session
 
+# The derived visits per (county, year, month, category, centre) of migration 0006, from inspection in the
+# order of its period index (no sort); a visit of the province itself counts under county "".
+COVERAGE_FILL = (
+    "INSERT INTO inspectioncoverage (county_id, jalali_year, jalali_month, category_id, centre_id, visits) "
+    "SELECT coalesce(county_id, ''), jalali_year, jalali_month, category_id, centre_id, count(*) FROM inspection "
+    "GROUP BY county_id, jalali_year, jalali_month, category_id, centre_id"
+)
+
 
 @dataclass(frozen=True)
 class SearchIndexHealth:
@@ -140,6 +148,17 @@ class DatabaseAdapters(ABC):
     def rebuild_search_index(self, conn: Connection) -> None:
         """Build the NGO full-text index (and what keeps it up) afresh from the NGO table, in ``conn``'s
         transaction (begun as a writer)."""
+
+    def coverage_triggers_missing(self, conn: Connection) -> tuple[str, ...]:
+        """Which of the triggers keeping ``inspectioncoverage`` (migration 0006) are gone: of "on_insert",
+        "on_update", "on_delete"."""
+        return ()
+
+    def rebuild_coverage(self, conn: Connection) -> None:
+        """Fill ``inspectioncoverage`` afresh from inspection (and re-create what keeps it up), in ``conn``'s
+        transaction (begun as a writer)."""
+        conn.exec_driver_sql("DELETE FROM inspectioncoverage")
+        conn.exec_driver_sql(COVERAGE_FILL)
 
     # --- planner hints ---------------------------------------------------------------------------
 

@@ -3,6 +3,8 @@
 The ``ngo_fts`` FTS5 table (rowid = ngo.seq) is kept in step with ``ngo.search_text`` by triggers
 (migration 0002). A bulk insert of many NGOs drops the insert trigger, fills the index with one
 ``INSERT ... SELECT`` and re-creates the trigger from its own stored SQL, all in the caller's transaction.
+``inspectioncoverage`` (migration 0006) is kept by three triggers on inspection the same way; the demo's
+bulk build sets its insert trigger aside and fills the table in one ``INSERT ... SELECT ... GROUP BY``.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from sqlalchemy.orm import Session
 
 from ostandari_desk.domain import text
 from ostandari_desk.errors import DatabaseUnavailableError
-from ostandari_desk.store.adapters.base import DatabaseAdapters, SearchIndexHealth
+from ostandari_desk.store.adapters.base import COVERAGE_FILL, DatabaseAdapters, SearchIndexHealth
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +60,43 @@ FTS_TRIGGER_SQL = (
 )
 # Below this many rows the per-row trigger costs less than dropping and re-creating it.
 FTS_SET_ASIDE_FROM = 500
+
+# As migration 0006 creates them (tests/services/test_health.py: a rebuild gives the same schema).
+_COVERAGE_KEY = ("county_id", "jalali_year", "jalali_month", "category_id", "centre_id")
+_COVERAGE_OLD = (
+    "county_id = coalesce(old.county_id, '') AND jalali_year = old.jalali_year AND "
+    "jalali_month = old.jalali_month AND category_id = old.category_id AND centre_id = old.centre_id"
+)
+_COVERAGE_ADD = (
+    "INSERT INTO inspectioncoverage (county_id, jalali_year, jalali_month, category_id, centre_id, visits) "
+    "VALUES (coalesce(new.county_id, ''), new.jalali_year, new.jalali_month, new.category_id, new.centre_id, 1) "
+    "ON CONFLICT (county_id, jalali_year, jalali_month, category_id, centre_id) "
+    "DO UPDATE SET visits = inspectioncoverage.visits + 1"
+)
+_COVERAGE_TAKE = (
+    f"UPDATE inspectioncoverage SET visits = visits - 1 WHERE {_COVERAGE_OLD}; "
+    f"DELETE FROM inspectioncoverage WHERE {_COVERAGE_OLD} AND visits <= 0"
+)
+_COVERAGE_CHANGED = " OR ".join(f"old.{c} IS NOT new.{c}" for c in _COVERAGE_KEY)
+COVERAGE_INSERT_TRIGGER = "inspectioncoverage_insert"
+COVERAGE_TRIGGER_SQL = {  # SearchIndexHealth-style part name -> (trigger, its SQL)
+    "on_insert": (
+        COVERAGE_INSERT_TRIGGER,
+        f"CREATE TRIGGER inspectioncoverage_insert AFTER INSERT ON inspection BEGIN {_COVERAGE_ADD}; END",
+    ),
+    "on_delete": (
+        "inspectioncoverage_delete",
+        f"CREATE TRIGGER inspectioncoverage_delete AFTER DELETE ON inspection BEGIN {_COVERAGE_TAKE}; END",
+    ),
+    "on_update": (
+        "inspectioncoverage_update",
+        (
+            f"CREATE TRIGGER inspectioncoverage_update AFTER UPDATE OF {', '.join(_COVERAGE_KEY)} ON inspection "
+            f"WHEN {_COVERAGE_CHANGED} BEGIN {_COVERAGE_TAKE}; {_COVERAGE_ADD}; END"
+        ),
+    ),
+}
+_SET_ASIDE_TRIGGERS = (FTS_INSERT_TRIGGER, COVERAGE_INSERT_TRIGGER)
 
 
 @dataclass(frozen=True)
@@ -194,7 +233,8 @@ class SqliteAdapters(DatabaseAdapters):
         return {t: {row[1] for row in cursor.execute(f'PRAGMA table_info("{t}")')} for t in tables}
 
     def set_aside_indexes(self, cursor: Any, tables: Sequence[str]) -> list[Any]:
-        """Drop the tables' secondary indexes and the FTS insert trigger; return (type, name, sql) of each.
+        """Drop the tables' secondary indexes and the insert triggers of the NGO search and of the visits'
+        coverage; return (type, name, sql) of each.
 
         The statements are the database's own (sqlite_master), so ``restore_indexes`` puts the schema
         back exactly as the migrations made it. Sorting once at the end is several times cheaper than
@@ -203,8 +243,8 @@ class SqliteAdapters(DatabaseAdapters):
         marks = ",".join("?" * len(tables))
         rows = cursor.execute(
             f"SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL AND tbl_name IN ({marks}) "
-            f"AND (type = 'index' OR (type = 'trigger' AND name = '{FTS_INSERT_TRIGGER}'))",
-            tuple(tables),
+            f"AND (type = 'index' OR (type = 'trigger' AND name IN ({','.join('?' * len(_SET_ASIDE_TRIGGERS))})))",
+            (*tables, *_SET_ASIDE_TRIGGERS),
         ).fetchall()
         for kind, name, _sql in rows:
             cursor.execute(f'DROP {kind.upper()} "{name}"')
@@ -224,6 +264,11 @@ class SqliteAdapters(DatabaseAdapters):
                 "INSERT INTO ngo_fts(rowid, search_text) SELECT seq, search_text FROM ngo ORDER BY seq"
             )
             log.debug("ngo_fts filled in %.2f s", time.perf_counter() - started)
+        if any(name == COVERAGE_INSERT_TRIGGER for _kind, name, _sql in deferred):
+            started = time.perf_counter()  # after the period index is back: it is read in its order
+            cursor.execute("DELETE FROM inspectioncoverage")
+            cursor.execute(COVERAGE_FILL)
+            log.debug("inspectioncoverage filled in %.2f s", time.perf_counter() - started)
         report(len(deferred) + 1, len(deferred) + 1)
 
     # --- health ------------------------------------------------------------------------------------
@@ -281,6 +326,26 @@ class SqliteAdapters(DatabaseAdapters):
         )
         for statement in FTS_TRIGGER_SQL:
             conn.exec_driver_sql(statement)
+
+    def coverage_triggers_missing(self, conn: Connection) -> tuple[str, ...]:
+        names = {name for name, _sql in COVERAGE_TRIGGER_SQL.values()}
+        marks = ", ".join("?" * len(names))
+        present = {
+            name
+            for (name,) in conn.exec_driver_sql(
+                f"SELECT name FROM sqlite_master WHERE type = 'trigger' AND name IN ({marks})", tuple(names)
+            )
+        }
+        return tuple(part for part, (name, _sql) in COVERAGE_TRIGGER_SQL.items() if name not in present)
+
+    def rebuild_coverage(self, conn: Connection) -> None:
+        """Drop the coverage triggers, refill the table and create the triggers as migration 0006 does."""
+        self.begin(conn)
+        for name, _sql in COVERAGE_TRIGGER_SQL.values():
+            conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}")
+        super().rebuild_coverage(conn)
+        for _name, sql in COVERAGE_TRIGGER_SQL.values():
+            conn.exec_driver_sql(sql)
 
     # --- planner hints ---------------------------------------------------------------------------
 

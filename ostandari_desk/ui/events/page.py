@@ -50,17 +50,14 @@ def _delete_question(row) -> tuple[str, str]:
 
 
 KIND = ListKind(
-    name="eventsPage",
+    prefix="event",
     noun="رویداد",
     columns=COLUMNS,
     count=event_service.count_events,
     page=event_service.list_event_page,
     filter_type=event_service.EventFilter,
     make_filter=_event_filter,
-    search_name="eventSearchEdit",
     search_placeholder="جستجو در عنوان رویداد…",
-    table_name="eventTable",
-    count_name="eventCountLabel",
     filters=(
         ListFilter(
             "kind",
@@ -80,13 +77,17 @@ KIND = ListKind(
     ),
     actions=(
         ListAction(
-            "new", "رویداد جدید", "newEventButton", "new_event", needs_selection=False, shortcut="Ctrl+N"
+            "new",
+            "رویداد جدید",
+            "newEventButton",
+            opens=lambda page, _row: page.make_dialog(None, page.calendar_day()),
+            needs_selection=False,
+            shortcut="Ctrl+N",
         ),
-        ListAction("edit", "ویرایش", "editEventButton", "edit_selected"),
+        ListAction("edit", "ویرایش", "editEventButton", opens=lambda page, row: page.make_dialog(row.id)),
         ListAction("delete", "حذف", "deleteEventButton", "delete_selected", table_shortcut="Delete"),
     ),
-    activate="edit_selected",
-    empty_name="eventsEmptyLabel",
+    activate="edit",
     empty_all=EMPTY_ALL,
     empty_filtered=EMPTY_FILTERED,
     delete=event_service.delete_event,
@@ -136,14 +137,9 @@ class EventsPage(ListPage):
         """Build (not show) the event dialog; tests drive it directly."""
         return EventDialog(self.context, event_id, self, starts_on=starts_on)
 
-    def new_event(self) -> None:
-        starts_on = self.calendar._selected_day if self.tabs.currentIndex() == 1 else None
-        self.open_dialog(lambda: self.make_dialog(None, starts_on))
-
-    def edit_selected(self) -> None:
-        event_id = self.selected_id()
-        if event_id:
-            self.edit_event(event_id)
+    def calendar_day(self):
+        """The day chosen on the calendar tab (a new event starts on it), None on the list tab."""
+        return self.calendar._selected_day if self.tabs.currentIndex() == 1 else None
 
     def edit_event(self, event_id: str) -> None:
         self.open_dialog(lambda: self.make_dialog(event_id))

@@ -58,17 +58,14 @@ def _centre_filter(v: dict[str, Any]) -> centre_service.CentreFilter:
 
 
 KIND = ListKind(
-    name="centresPage",
+    prefix="centre",
     noun="مرکز",
     columns=COLUMNS,
     count=centre_service.count_centres,
     page=centre_service.list_centre_page,
     filter_type=centre_service.CentreFilter,
     make_filter=_centre_filter,
-    search_name="centreSearchEdit",
     search_placeholder="جستجو در کد، نام و بهره‌بردار مرکز… (Ctrl+F)",
-    table_name="centreTable",
-    count_name="centreCountLabel",
     filters=(
         ListFilter("county", "ش&هرستان:", "centreCountyFilter", county_choices, scoped=True),
         ListFilter("category", "&نوع:", "centreCategoryFilter", centre_categories),
@@ -88,15 +85,24 @@ KIND = ListKind(
     ),
     actions=(
         ListAction(
-            "new", "افزودن", "newCentreButton", "new_centre", needs_selection=False, shortcut="Ctrl+N"
+            "new",
+            "افزودن",
+            "newCentreButton",
+            opens=lambda page, _row: page.make_dialog(None),
+            needs_selection=False,
+            shortcut="Ctrl+N",
         ),
-        ListAction("edit", "ویرایش", "editCentreButton", "edit_selected"),
+        ListAction("edit", "ویرایش", "editCentreButton", opens=lambda page, row: page.make_dialog(row.id)),
         ListAction("active", "غیرفعال‌سازی", "toggleCentreActiveButton", "toggle_active"),
-        ListAction("file", "پرونده مرکز", "centreFileButton", "open_file"),
-        ListAction("visit", "ثبت بازدید", "newCentreVisitButton", "new_visit"),
+        ListAction("file", "پرونده مرکز", "centreFileButton", opens=lambda page, row: page.make_file(row.id)),
+        ListAction(
+            "visit",
+            "ثبت بازدید",
+            "newCentreVisitButton",
+            opens=lambda page, row: page.make_visit_dialog(row.id),
+        ),
     ),
-    activate="open_file",
-    empty_name="centresEmptyLabel",
+    activate="file",
     empty_all=EMPTY_REGISTER,
     empty_filtered=EMPTY_FILTERED,
     sort_column=1,
@@ -130,24 +136,6 @@ class CentresPage(ListPage):
         from ostandari_desk.ui.inspections.visit_dialog import VisitDialog
 
         return VisitDialog(self.context, centre_id=centre_id, parent=self)
-
-    def new_centre(self) -> None:
-        self.open_dialog(lambda: self.make_dialog(None))
-
-    def edit_selected(self) -> None:
-        centre_id = self.selected_id()
-        if centre_id:
-            self.open_dialog(lambda: self.make_dialog(centre_id))
-
-    def open_file(self) -> None:
-        centre_id = self.selected_id()
-        if centre_id:
-            self.open_dialog(lambda: self.make_file(centre_id))
-
-    def new_visit(self) -> None:
-        centre_id = self.selected_id()
-        if centre_id:
-            self.open_dialog(lambda: self.make_visit_dialog(centre_id))
 
     def toggle_active(self) -> None:
         row = self.selected_row()

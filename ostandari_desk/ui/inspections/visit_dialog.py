@@ -6,7 +6,6 @@ override with its reason and the correction deadline; findings with corrective a
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -14,14 +13,10 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QDialogButtonBox,
-    QGroupBox,
-    QInputDialog,
     QLabel,
     QLineEdit,
     QListWidget,
-    QListWidgetItem,
     QPushButton,
-    QTableWidget,
     QTabWidget,
     QWidget,
 )
@@ -30,7 +25,6 @@ from ostandari_desk.domain.inspections import RESULT_LABELS, VISIT_KIND_LABELS
 from ostandari_desk.domain.jalali import format_jalali
 from ostandari_desk.domain.text import format_number, rlm, to_persian_digits
 from ostandari_desk.errors import UserError
-from ostandari_desk.services.inspections import actions as action_service
 from ostandari_desk.services.inspections import centres as centre_service
 from ostandari_desk.services.inspections import templates as template_service
 from ostandari_desk.services.inspections import visits as visit_service
@@ -40,25 +34,20 @@ from ostandari_desk.ui.forms import child, load_form
 from ostandari_desk.ui.inspections.common import RESULT_COLOURS, CentrePicker, FieldErrors, centre_label
 from ostandari_desk.ui.inspections.visit_attachments import VisitAttachmentsMixin
 from ostandari_desk.ui.inspections.visit_checklist import ChecklistTable
-from ostandari_desk.ui.inspections.visit_findings import FindingRow, FindingsTable
+from ostandari_desk.ui.inspections.visit_findings import VisitFindingsMixin, stored_finding_rows
+from ostandari_desk.ui.inspections.visit_notes import VisitNotesMixin
 from ostandari_desk.ui.letters.dialog import open_with_system_viewer
 from ostandari_desk.ui.widgets.dates import JalaliDateEdit
 from ostandari_desk.ui.widgets.edit_dialog import EditDialog
 from ostandari_desk.ui.widgets.history import HISTORY_TAB_TITLE, HistoryWidget
 from ostandari_desk.ui.widgets.paged_list import ask_yes_no
 
-ACTION_ID_ROLE = Qt.ItemDataRole.UserRole + 3
-CLOSE_QUESTION = (
-    "پس از بستن، بازدید فقط‌خواندنی می‌شود: پاسخ‌ها، نتیجه و پیوست‌ها دیگر تغییر نمی‌کنند و "
-    "اصلاح فقط با «یادداشت اصلاحی» ثبت می‌شود. بازدید بسته شود؟"
-)
-
 
 def _split_names(raw: str) -> tuple[str, ...]:
     return tuple(n.strip() for n in raw.replace(",", "،").split("،") if n.strip())
 
 
-class VisitDialog(VisitAttachmentsMixin, EditDialog):
+class VisitDialog(VisitFindingsMixin, VisitNotesMixin, VisitAttachmentsMixin, EditDialog):
     """Record a visit (``visit_id=None``; ``centre_id`` chosen beforehand or in the picker;
     ``reinspection_of_id``: the visit it follows up) or open a stored one. ``saved_id`` after saving."""
 
@@ -133,14 +122,7 @@ class VisitDialog(VisitAttachmentsMixin, EditDialog):
         self.reason_edit = child(f, QLineEdit, "reasonEdit")
         self.deadline_label = child(f, QLabel, "deadlineLabel")
         self.notes_edit = child(f, QLineEdit, "notesEdit")
-        self.findings = FindingsTable(child(f, QTableWidget, "findingsTable"), self)
-        self.add_finding_button = child(f, QPushButton, "addFindingButton")
-        self.remove_finding_button = child(f, QPushButton, "removeFindingButton")
-        self.add_action_button = child(f, QPushButton, "addActionButton")
-        self.refer_button = child(f, QPushButton, "referButton")
-        self.done_button = child(f, QPushButton, "doneButton")
-        self.verify_group = child(f, QGroupBox, "verifyGroup")
-        self.verify_list = child(f, QListWidget, "verifyList")
+        self._find_finding_widgets(f)
         self.attachment_list = child(f, QListWidget, "attachmentList")
         self.attachment_finding_combo = child(f, QComboBox, "attachmentFindingCombo")
         self.add_attachment_button = child(f, QPushButton, "addAttachmentButton")
@@ -173,13 +155,7 @@ class VisitDialog(VisitAttachmentsMixin, EditDialog):
         self.checklist.changed.connect(self._refresh_live)
         self.result_combo.currentIndexChanged.connect(lambda _i: self._refresh_live())
         self.centre_picker.value_changed.connect(self._on_centre_picker_value_changed)
-        self.findings.table.itemSelectionChanged.connect(self._update_buttons)
-        self.findings.table.currentCellChanged.connect(lambda *_: self._update_buttons())
-        self.add_finding_button.clicked.connect(self.add_free_finding)
-        self.remove_finding_button.clicked.connect(self.remove_free_finding)
-        self.add_action_button.clicked.connect(self.add_action)
-        self.refer_button.clicked.connect(self.refer_selected)
-        self.done_button.clicked.connect(self.complete_selected)
+        self._connect_findings()
         self.add_attachment_button.clicked.connect(self._on_add_attachment_button_clicked)
         self.open_attachment_button.clicked.connect(self.open_selected_attachment)
         self.remove_attachment_button.clicked.connect(self.remove_selected_attachment)
@@ -221,24 +197,6 @@ class VisitDialog(VisitAttachmentsMixin, EditDialog):
         if self.visit_id is None and centre_id:
             self._set_centre(centre_id)
             self._refresh_live()
-
-    def _load_reinspected(self, visit_id: str) -> None:
-        with self.context.uow() as uow:
-            earlier = visit_service.get_visit(uow, visit_id)
-        self.reinspection_label.setText(
-            f"بازدید مجدد از بازدید {format_jalali(earlier.inspected_on)} ({earlier.result_label})"
-        )
-        self.verify_list.clear()
-        for finding in earlier.findings:
-            for action in finding.actions:
-                if action.is_open:
-                    item = QListWidgetItem(rlm(f"{finding.text} — {action.action}"))
-                    item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-                    item.setCheckState(Qt.CheckState.Unchecked)
-                    item.setData(ACTION_ID_ROLE, action.id)
-                    self.verify_list.addItem(item)
-        if not self.verify_list.count():
-            self.verify_list.addItem("اقدام بازی از بازدید پیشین نمانده است.")
 
     def _load(self, visit_id: str) -> None:
         with self.context.uow() as uow:
@@ -283,36 +241,13 @@ class VisitDialog(VisitAttachmentsMixin, EditDialog):
 
     def _fill_stored(self, d: visit_service.VisitDetail) -> None:
         """Findings, photos and notes of the stored visit (the inputs are left as the clerk has them)."""
-        self._stored_rows = []
-        for finding in d.findings:
-            for action in finding.actions or (None,):
-                self._stored_rows.append(
-                    FindingRow(
-                        "stored",
-                        finding.text,
-                        finding.severity,
-                        finding_id=finding.id,
-                        item_id=finding.item_id,
-                        action_id=action.id if action else None,
-                        action=action.action if action else "",
-                        deadline=action.deadline if action else None,
-                        done_on=action.done_on if action else None,
-                        referral_number=action.referral_number if action else "",
-                    )
-                )
+        self._stored_rows = stored_finding_rows(d)
         self.attachment_finding_combo.clear()
         self.attachment_finding_combo.addItem("خود بازدید", None)
         for finding in d.findings:
             self.attachment_finding_combo.addItem(rlm(f"یافته: {finding.text[:60]}"), finding.id)
         self._reload_attachments()
-        self.notes_list.clear()
-        for note in d.visit_notes:
-            self.notes_list.addItem(rlm(f"{format_jalali(note.at.date())} — {note.author}: {note.text}"))
-        if not d.visit_notes:
-            self.notes_list.addItem(
-                "یادداشتی نیست. اصلاح بازدید بسته‌شده با «افزودن یادداشت اصلاحی» ثبت و در سابقه نگه‌داری می‌شود."
-            )
-        self.tabs.setTabText(3, f"یادداشت‌های اصلاحی ({format_number(len(d.visit_notes))})")
+        self._fill_notes(d)
 
     def _reload_stored(self) -> None:
         with self.context.uow() as uow:
@@ -387,12 +322,7 @@ class VisitDialog(VisitAttachmentsMixin, EditDialog):
     def _update_buttons(self) -> None:
         stored = self.detail is not None
         closed = self.closed
-        row = self.findings.selected()
-        self.add_finding_button.setEnabled(not closed)
-        self.remove_finding_button.setEnabled(row is not None and row.kind == "free")
-        self.add_action_button.setEnabled(row is not None and row.kind == "stored" and not row.action_id)
-        self.refer_button.setEnabled(row is not None and row.kind == "stored" and not row.referral_number)
-        self.done_button.setEnabled(row is not None and bool(row.action_id) and row.done_on is None)
+        self._update_finding_buttons()
         self.close_visit_button.setEnabled(not closed)
         self.reinspect_button.setEnabled(stored)
         self.add_note_button.setEnabled(stored)
@@ -405,12 +335,6 @@ class VisitDialog(VisitAttachmentsMixin, EditDialog):
     # --- saving ---------------------------------------------------------------------------------------
 
     def visit_input(self) -> visit_service.VisitInput:
-        verified = tuple(
-            self.verify_list.item(i).data(ACTION_ID_ROLE)
-            for i in range(self.verify_list.count())
-            if self.verify_list.item(i).data(ACTION_ID_ROLE)
-            and self.verify_list.item(i).checkState() == Qt.CheckState.Checked
-        )
         reinspection = self.detail.reinspection_of_id if self.detail else self.reinspection_of_id
         return visit_service.VisitInput(
             centre_id=self.centre_picker.value() or "",
@@ -425,7 +349,7 @@ class VisitDialog(VisitAttachmentsMixin, EditDialog):
             notes=self.notes_edit.text(),
             reinspection_of_id=reinspection,
             findings=self.findings.inputs(),
-            verified_action_ids=verified,
+            verified_action_ids=self.verified_action_ids(),
         )
 
     def has_changes(self) -> bool:
@@ -511,112 +435,7 @@ class VisitDialog(VisitAttachmentsMixin, EditDialog):
             return False
         return super().focus_field(field)
 
-    # --- closing, re-inspection, notes ------------------------------------------------------------
-
-    def close_visit(self) -> bool:
-        """Save what is typed, then close the visit (read-only from now on)."""
-        if self.closed or not self.confirm(self, "بستن بازدید", CLOSE_QUESTION):
-            return False
-        if (self.detail is None or self.has_changes()) and not self._store():
-            return False
-        try:
-            visit_service.close_visit(self.context.uow(), self.visit_id, self._version)
-        except UserError as exc:
-            ui_errors.show_user_error(self, exc, "بستن بازدید")
-            return False
-        self._reload_stored()
-        self._initial = self.visit_input()
-        return True
-
-    def make_reinspection_dialog(self) -> VisitDialog:
-        return VisitDialog(
-            self.context, centre_id=self.detail.centre_id, reinspection_of_id=self.visit_id, parent=self
-        )
-
-    def reinspect(self) -> None:
-        if self.detail is None:
-            return
-        dialog = self.make_reinspection_dialog()
-        self.last_dialog = dialog
-        dialog.finished.connect(lambda _r: self._reload_stored())
-        dialog.open()
-
-    def _ask_note(self) -> str:
-        text, ok = QInputDialog.getMultiLineText(
-            self, "یادداشت اصلاحی", "متن یادداشت (با نام شما ثبت می‌شود):"
-        )
-        return text if ok else ""
-
     def _inform(self, message: str) -> None:
         from PySide6.QtWidgets import QMessageBox
 
         QMessageBox.information(self, "بازدید", message)
-
-    def add_note(self) -> None:
-        if self.visit_id is None:
-            return
-        note = self.ask_note()
-        if not note.strip():
-            return
-        try:
-            visit_service.add_visit_note(self.context.uow(), self.visit_id, note)
-        except UserError as exc:
-            ui_errors.show_user_error(self, exc, "یادداشت اصلاحی")
-            return
-        self._reload_stored()
-        self.tabs.setCurrentIndex(3)
-
-    # --- findings and actions ---------------------------------------------------------------------
-
-    def add_free_finding(self) -> None:
-        self.findings.add_free()
-        self.tabs.setCurrentIndex(1)
-        self._update_buttons()
-
-    def remove_free_finding(self) -> None:
-        row = self.findings.selected()
-        if row is not None:
-            self.findings.remove(row)
-        self._update_buttons()
-
-    def add_action(self) -> None:
-        row = self.findings.selected()
-        if row is None or row.kind != "stored" or row.action_id:
-            return
-        try:
-            action_service.add_action(self.context.uow(), row.finding_id, row.action, row.deadline)
-        except UserError as exc:
-            ui_errors.show_user_error(self, exc, "اقدام اصلاحی")
-            return
-        self._reload_stored()
-
-    def refer_selected(self) -> None:
-        row = self.findings.selected()
-        if row is None or row.kind != "stored":
-            return
-        agency = self.detail.licensing_agency if self.detail else ""
-        if not self.confirm(
-            self,
-            "ارجاع به دستگاه صادرکننده مجوز",
-            f"برای یافته «{row.text}» نامه ارجاع به «{agency or 'دستگاه صادرکننده مجوز'}» صادر شود؟",
-        ):
-            return
-        try:
-            letter_id = action_service.refer_finding(self.context.uow(), row.finding_id, date.today())
-        except UserError as exc:
-            ui_errors.show_user_error(self, exc, "ارجاع")
-            return
-        self.referral_letter_id = letter_id
-        self._reload_stored()
-        self.inform("نامه ارجاع صادر شد و در «مکاتبات» ثبت شد.")
-
-    def complete_selected(self) -> None:
-        row = self.findings.selected()
-        if row is None or not row.action_id or row.done_on is not None:
-            return
-        try:
-            action_service.complete_action(self.context.uow(), row.action_id, date.today())
-        except UserError as exc:
-            ui_errors.show_user_error(self, exc, "اقدام اصلاحی")
-            return
-        self._reload_stored()

@@ -1,6 +1,8 @@
 """The visit's findings table: stored findings with their actions (one row per action), the findings the
 failed items will make (not yet saved), and free-text findings the inspector adds; each unsaved row may
-carry a corrective action and its deadline."""
+carry a corrective action and its deadline. VisitFindingsMixin is the visit form's behaviour around it:
+adding and removing findings, corrective actions, referrals, «انجام شد», and the re-inspection that
+verifies the earlier visit's open actions."""
 
 from __future__ import annotations
 
@@ -9,15 +11,33 @@ from datetime import date
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import QAbstractItemView, QComboBox, QLineEdit, QTableWidget, QTableWidgetItem, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QGroupBox,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QWidget,
+)
 
 from ostandari_desk.domain.inspections import SEVERITY_LABELS, finding_severity
 from ostandari_desk.domain.jalali import format_jalali
 from ostandari_desk.domain.text import rlm, to_persian_digits
+from ostandari_desk.errors import UserError
+from ostandari_desk.services.inspections import actions as action_service
+from ostandari_desk.services.inspections import visits as visit_service
 from ostandari_desk.services.inspections.visits import FindingInput
+from ostandari_desk.ui import errors as ui_errors
+from ostandari_desk.ui.forms import child
 from ostandari_desk.ui.widgets.dates import JalaliDateEdit
 
-__all__ = ["FindingRow", "FindingsTable"]
+__all__ = ["ACTION_ID_ROLE", "FindingRow", "FindingsTable", "VisitFindingsMixin", "stored_finding_rows"]
+
+ACTION_ID_ROLE = Qt.ItemDataRole.UserRole + 3
 
 HEADERS = ("یافته", "شدت", "اقدام اصلاحی", "مهلت اقدام", "وضعیت")
 _PENDING_FG = QBrush(QColor("#5a6470"))
@@ -187,3 +207,155 @@ class FindingsTable:
             elif row.kind == "free" and (row.text.strip() or row.action.strip()):
                 found.append(FindingInput(row.text, row.severity, None, row.action, row.deadline))
         return tuple(found)
+
+
+def stored_finding_rows(d: visit_service.VisitDetail) -> list[FindingRow]:
+    """The stored visit's findings as table rows: one per corrective action (a finding without one: one)."""
+    rows: list[FindingRow] = []
+    for finding in d.findings:
+        for action in finding.actions or (None,):
+            rows.append(
+                FindingRow(
+                    "stored",
+                    finding.text,
+                    finding.severity,
+                    finding_id=finding.id,
+                    item_id=finding.item_id,
+                    action_id=action.id if action else None,
+                    action=action.action if action else "",
+                    deadline=action.deadline if action else None,
+                    done_on=action.done_on if action else None,
+                    referral_number=action.referral_number if action else "",
+                )
+            )
+    return rows
+
+
+class VisitFindingsMixin:
+    """Findings, actions and re-inspection behaviour of VisitDialog (which provides the widgets, ``context``,
+    ``detail``, ``visit_id``, ``confirm``, ``inform``, ``_reload_stored`` and ``_update_buttons``)."""
+
+    def _find_finding_widgets(self, form: QWidget) -> None:
+        self.findings = FindingsTable(child(form, QTableWidget, "findingsTable"), self)
+        self.add_finding_button = child(form, QPushButton, "addFindingButton")
+        self.remove_finding_button = child(form, QPushButton, "removeFindingButton")
+        self.add_action_button = child(form, QPushButton, "addActionButton")
+        self.refer_button = child(form, QPushButton, "referButton")
+        self.done_button = child(form, QPushButton, "doneButton")
+        self.verify_group = child(form, QGroupBox, "verifyGroup")
+        self.verify_list = child(form, QListWidget, "verifyList")
+
+    def _connect_findings(self) -> None:
+        self.findings.table.itemSelectionChanged.connect(self._update_buttons)
+        self.findings.table.currentCellChanged.connect(lambda *_: self._update_buttons())
+        self.add_finding_button.clicked.connect(self.add_free_finding)
+        self.remove_finding_button.clicked.connect(self.remove_free_finding)
+        self.add_action_button.clicked.connect(self.add_action)
+        self.refer_button.clicked.connect(self.refer_selected)
+        self.done_button.clicked.connect(self.complete_selected)
+
+    def _update_finding_buttons(self) -> None:
+        row = self.findings.selected()
+        self.add_finding_button.setEnabled(not self.closed)
+        self.remove_finding_button.setEnabled(row is not None and row.kind == "free")
+        self.add_action_button.setEnabled(row is not None and row.kind == "stored" and not row.action_id)
+        self.refer_button.setEnabled(row is not None and row.kind == "stored" and not row.referral_number)
+        self.done_button.setEnabled(row is not None and bool(row.action_id) and row.done_on is None)
+
+    # --- findings and actions -------------------------------------------------------------------------
+
+    def add_free_finding(self) -> None:
+        self.findings.add_free()
+        self.tabs.setCurrentIndex(1)
+        self._update_buttons()
+
+    def remove_free_finding(self) -> None:
+        row = self.findings.selected()
+        if row is not None:
+            self.findings.remove(row)
+        self._update_buttons()
+
+    def add_action(self) -> None:
+        row = self.findings.selected()
+        if row is None or row.kind != "stored" or row.action_id:
+            return
+        try:
+            action_service.add_action(self.context.uow(), row.finding_id, row.action, row.deadline)
+        except UserError as exc:
+            ui_errors.show_user_error(self, exc, "اقدام اصلاحی")
+            return
+        self._reload_stored()
+
+    def refer_selected(self) -> None:
+        row = self.findings.selected()
+        if row is None or row.kind != "stored":
+            return
+        agency = self.detail.licensing_agency if self.detail else ""
+        if not self.confirm(
+            self,
+            "ارجاع به دستگاه صادرکننده مجوز",
+            f"برای یافته «{row.text}» نامه ارجاع به «{agency or 'دستگاه صادرکننده مجوز'}» صادر شود؟",
+        ):
+            return
+        try:
+            letter_id = action_service.refer_finding(self.context.uow(), row.finding_id, date.today())
+        except UserError as exc:
+            ui_errors.show_user_error(self, exc, "ارجاع")
+            return
+        self.referral_letter_id = letter_id
+        self._reload_stored()
+        self.inform("نامه ارجاع صادر شد و در «مکاتبات» ثبت شد.")
+
+    def complete_selected(self) -> None:
+        row = self.findings.selected()
+        if row is None or not row.action_id or row.done_on is not None:
+            return
+        try:
+            action_service.complete_action(self.context.uow(), row.action_id, date.today())
+        except UserError as exc:
+            ui_errors.show_user_error(self, exc, "اقدام اصلاحی")
+            return
+        self._reload_stored()
+
+    # --- re-inspection --------------------------------------------------------------------------------
+
+    def _load_reinspected(self, visit_id: str) -> None:
+        with self.context.uow() as uow:
+            earlier = visit_service.get_visit(uow, visit_id)
+        self.reinspection_label.setText(
+            f"بازدید مجدد از بازدید {format_jalali(earlier.inspected_on)} ({earlier.result_label})"
+        )
+        self.verify_list.clear()
+        for finding in earlier.findings:
+            for action in finding.actions:
+                if action.is_open:
+                    item = QListWidgetItem(rlm(f"{finding.text} — {action.action}"))
+                    item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+                    item.setCheckState(Qt.CheckState.Unchecked)
+                    item.setData(ACTION_ID_ROLE, action.id)
+                    self.verify_list.addItem(item)
+        if not self.verify_list.count():
+            self.verify_list.addItem("اقدام بازی از بازدید پیشین نمانده است.")
+
+    def verified_action_ids(self) -> tuple[str, ...]:
+        """The earlier visit's open actions the inspector ticked as verified by this re-inspection."""
+        items = [self.verify_list.item(i) for i in range(self.verify_list.count())]
+        return tuple(
+            item.data(ACTION_ID_ROLE)
+            for item in items
+            if item.data(ACTION_ID_ROLE) and item.checkState() == Qt.CheckState.Checked
+        )
+
+    def make_reinspection_dialog(self):
+        """The form of a re-inspection of this visit (the VisitDialog class itself)."""
+        return type(self)(
+            self.context, centre_id=self.detail.centre_id, reinspection_of_id=self.visit_id, parent=self
+        )
+
+    def reinspect(self) -> None:
+        if self.detail is None:
+            return
+        dialog = self.make_reinspection_dialog()
+        self.last_dialog = dialog
+        dialog.finished.connect(lambda _r: self._reload_stored())
+        dialog.open()

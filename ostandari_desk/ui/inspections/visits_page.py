@@ -21,7 +21,8 @@ from ostandari_desk.ui.widgets.paged_list import PagedColumn, PagedTableModel
 
 STATE_LABELS = {"open": "باز", "closed": "بسته"}
 CRITICAL = "critical"  # the result filter's «بحرانی»: VisitFilter(critical=True)
-CRITICAL_LABEL = "بحرانی (تخلف جدی یا یافته بحرانی)"
+CRITICAL_LABEL = "بحرانی"
+CRITICAL_TIP = "بازدیدهای با نتیجه «تخلف جدی» یا یافته بحرانی"
 YEARS_BACK = 5
 COLUMNS = (
     PagedColumn("تاریخ", "inspected_at", lambda r: r.date_text, width=90),
@@ -71,6 +72,12 @@ def _years(_context, _uow) -> range:
     return range(this_year - YEARS_BACK, this_year + 1)
 
 
+def _centre_file(page, row):
+    from ostandari_desk.ui.inspections.centre_file import CentreFileDialog
+
+    return CentreFileDialog(page.context, row.centre_id, page)
+
+
 def _visit_filter(v: dict[str, Any]) -> visit_service.VisitFilter:
     kind, result = v["kind"], v["result"]
     return visit_service.VisitFilter(
@@ -87,17 +94,14 @@ def _visit_filter(v: dict[str, Any]) -> visit_service.VisitFilter:
 
 
 KIND = ListKind(
-    name="visitsPage",
+    prefix="visit",
     noun="بازدید",
     columns=COLUMNS,
     count=visit_service.count_visits,
     page=visit_service.list_visit_page,
     filter_type=visit_service.VisitFilter,
     make_filter=_visit_filter,
-    search_name="visitSearchEdit",
     search_placeholder="جستجوی مرکز با کد یا نام… (Ctrl+F)",
-    table_name="visitTable",
-    count_name="visitCountLabel",
     filters=(
         ListFilter("county", "ش&هرستان:", "visitCountyFilter", county_choices, scoped=True),
         ListFilter("category", "&نوع مرکز:", "visitCategoryFilter", centre_categories),
@@ -124,13 +128,17 @@ KIND = ListKind(
     ),
     actions=(
         ListAction(
-            "new", "بازدید جدید", "newVisitButton", "new_visit", needs_selection=False, shortcut="Ctrl+N"
+            "new",
+            "بازدید جدید",
+            "newVisitButton",
+            opens=lambda page, _row: page.make_dialog(None),
+            needs_selection=False,
+            shortcut="Ctrl+N",
         ),
-        ListAction("open", "باز کردن", "openVisitButton", "open_selected"),
-        ListAction("file", "پرونده مرکز", "visitCentreFileButton", "open_centre_file"),
+        ListAction("open", "باز کردن", "openVisitButton", opens=lambda page, row: page.make_dialog(row.id)),
+        ListAction("file", "پرونده مرکز", "visitCentreFileButton", opens=_centre_file),
     ),
-    activate="open_selected",
-    empty_name="visitsEmptyLabel",
+    activate="open",
     empty_all=EMPTY_ALL,
     empty_filtered=EMPTY_FILTERED,
     sort_column=0,
@@ -143,6 +151,11 @@ class VisitsPage(ListPage):
     """بازدیدها. ``make_dialog`` lets tests see the visit form."""
 
     KIND = KIND
+
+    def _fill_filters(self, refill_only: bool = False) -> None:
+        super()._fill_filters(refill_only)
+        index = self.result_combo.findData(CRITICAL)
+        self.result_combo.setItemData(index, CRITICAL_TIP, Qt.ItemDataRole.ToolTipRole)
 
     def apply_filter(self, values: dict) -> None:
         """As ``ListPage.apply_filter``; ``"critical": True`` chooses «بحرانی» in the result filter."""
@@ -157,19 +170,3 @@ class VisitsPage(ListPage):
         from ostandari_desk.ui.inspections.visit_dialog import VisitDialog
 
         return VisitDialog(self.context, visit_id=visit_id, parent=self)
-
-    def new_visit(self) -> None:
-        self.open_dialog(lambda: self.make_dialog(None))
-
-    def open_selected(self) -> None:
-        visit_id = self.selected_id()
-        if visit_id:
-            self.open_dialog(lambda: self.make_dialog(visit_id))
-
-    def open_centre_file(self) -> None:
-        row = self.selected_row()
-        if row is None:
-            return
-        from ostandari_desk.ui.inspections.centre_file import CentreFileDialog
-
-        self.open_dialog(lambda: CentreFileDialog(self.context, row.centre_id, self))

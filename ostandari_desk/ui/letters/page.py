@@ -45,17 +45,14 @@ def _delete_question(row) -> tuple[str, str]:
 
 
 KIND = ListKind(
-    name="lettersPage",
+    prefix="letter",
     noun="نامه",
     columns=COLUMNS,
     count=letter_service.count_letters,
     page=letter_service.list_letter_page,
     filter_type=letter_service.LetterFilter,
     make_filter=_letter_filter,
-    search_name="letterSearchEdit",
     search_placeholder="جستجو در شماره، طرف مکاتبه و موضوع…",
-    table_name="letterTable",
-    count_name="letterCountLabel",
     filters=(
         ListFilter(
             "direction",
@@ -80,13 +77,17 @@ KIND = ListKind(
     ),
     actions=(
         ListAction(
-            "new", "نامه جدید", "newLetterButton", "new_letter", needs_selection=False, shortcut="Ctrl+N"
+            "new",
+            "نامه جدید",
+            "newLetterButton",
+            opens=lambda page, _row: page.make_dialog(None),
+            needs_selection=False,
+            shortcut="Ctrl+N",
         ),
-        ListAction("edit", "ویرایش", "editLetterButton", "edit_selected"),
+        ListAction("edit", "ویرایش", "editLetterButton", opens=lambda page, row: page.make_dialog(row.id)),
         ListAction("delete", "حذف", "deleteLetterButton", "delete_selected", table_shortcut="Delete"),
     ),
-    activate="edit_selected",
-    empty_name="lettersEmptyLabel",
+    activate="edit",
     empty_all=EMPTY_ALL,
     empty_filtered=EMPTY_FILTERED,
     delete=letter_service.delete_letter,
@@ -102,11 +103,3 @@ class LettersPage(ListPage):
 
     def make_dialog(self, letter_id: str | None = None) -> LetterDialog:
         return LetterDialog(self.context, letter_id, self)
-
-    def new_letter(self) -> None:
-        self.open_dialog(lambda: self.make_dialog(None))
-
-    def edit_selected(self) -> None:
-        letter_id = self.selected_id()
-        if letter_id:
-            self.open_dialog(lambda: self.make_dialog(letter_id))

@@ -68,7 +68,8 @@ class ListFilter:
 
 @dataclass(frozen=True)
 class ListAction:
-    """A button: ``page.<key>_button`` running ``page.<run>()``.
+    """A button: ``page.<key>_button`` running ``page.<run>()``, or opening the dialog ``opens(page, row)``
+    (``row``: the selected row, None for an action without a selection) through ``page.open_dialog``.
 
     ``shortcut`` is bound on the page (and shown as the tooltip), ``table_shortcut`` on the table alone
     (Delete); ``needs_selection`` buttons are enabled only while a row is selected.
@@ -77,7 +78,8 @@ class ListAction:
     key: str
     text: str
     name: str
-    run: str
+    run: str = ""
+    opens: Callable[[Any, Any], QWidget] | None = None
     needs_selection: bool = True
     shortcut: str = ""
     table_shortcut: str = ""
@@ -85,23 +87,23 @@ class ListAction:
 
 @dataclass(frozen=True)
 class ListKind:
-    """What a list page shows and does; ``make_filter`` turns {"text": search, key: combo data} into a filter."""
+    """What a list page shows and does; ``make_filter`` turns {"text": search, key: combo data} into a filter.
 
-    name: str  # the page's object name
+    ``prefix`` names the widgets: «letter» gives lettersPage, letterSearchEdit, letterTable, letterCountLabel
+    and lettersEmptyLabel (tests and the main window find them by these names).
+    """
+
+    prefix: str
     noun: str  # the count label: «۱۲ مرکز»
     columns: tuple[PagedColumn, ...]
     count: Callable[[Any, Any], int]
     page: Callable[..., list]
     filter_type: type
     make_filter: Callable[[dict[str, Any]], Any]
-    search_name: str
     search_placeholder: str
-    table_name: str
-    count_name: str
     filters: tuple[ListFilter, ...] = ()
     actions: tuple[ListAction, ...] = ()
-    activate: str = ""  # the page method a double-click (or Enter) on a row runs
-    empty_name: str = ""
+    activate: str = ""  # the action (key) a double-click or Enter on a row runs
     empty_all: str = ""  # nothing recorded yet: what to do
     empty_filtered: str = ""  # nothing matches: widen the filters
     sort_column: int = 0
@@ -136,7 +138,7 @@ class ListPage(PagedListPage):
     def __init__(self, context, parent: QWidget | None = None):
         super().__init__(parent)
         kind = self.KIND
-        self.setObjectName(kind.name)
+        self.setObjectName(f"{kind.prefix}sPage")
         self.context = context
         self.confirm: Callable[[QWidget | None, str, str], bool] = ask_yes_no
         self.last_dialog: QWidget | None = None
@@ -163,18 +165,18 @@ class ListPage(PagedListPage):
 
     def _build(self) -> None:
         kind = self.KIND
-        self._make_search(kind.search_name, kind.search_placeholder)
+        self._make_search(f"{kind.prefix}SearchEdit", kind.search_placeholder)
         for spec in kind.filters:
             combo = self._combo(spec.name)
             self.combos[spec.key] = combo
             setattr(self, f"{spec.key}_combo", combo)
         filters = self._filter_bar([(spec.caption, self.combos[spec.key]) for spec in kind.filters])
         order = Qt.SortOrder.DescendingOrder if kind.descending else Qt.SortOrder.AscendingOrder
-        self._make_table(kind.table_name, tuple(c.width for c in kind.columns), order)
+        self._make_table(f"{kind.prefix}Table", tuple(c.width for c in kind.columns), order)
         view: QWidget = self.table
         if kind.empty_all:
             self.empty_label = QLabel(self)
-            self.empty_label.setObjectName(kind.empty_name)
+            self.empty_label.setObjectName(f"{kind.prefix}sEmptyLabel")
             self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
             self.empty_label.setWordWrap(True)
             self.empty_label.setStyleSheet(EMPTY_STYLE)
@@ -188,7 +190,7 @@ class ListPage(PagedListPage):
                 button.setToolTip(action.shortcut)
             self.buttons[action.key] = button
             setattr(self, f"{action.key}_button", button)
-        buttons = self._button_row(tuple(self.buttons.values()), kind.count_name)
+        buttons = self._button_row(tuple(self.buttons.values()), f"{kind.prefix}CountLabel")
         self.count_label.setMinimumWidth(110)
         self._lay_out(filters, view, buttons)
         set_tab_chain((self.search_edit, *self.combos.values(), self.table, *self.buttons.values()))
@@ -232,10 +234,10 @@ class ListPage(PagedListPage):
         selection = self.table.selectionModel()
         selection.selectionChanged.connect(lambda *_: self._update_buttons())  # a mouse click
         selection.currentRowChanged.connect(lambda *_: self._update_buttons())
-        if kind.activate:
-            self.table.activated.connect(lambda _index: getattr(self, kind.activate)())
         for action in kind.actions:
             run = self._runner(action)
+            if action.key == kind.activate:
+                self.table.activated.connect(run)
             self.buttons[action.key].clicked.connect(run)
             if action.shortcut:
                 QShortcut(QKeySequence(action.shortcut), self, activated=run)
@@ -245,11 +247,20 @@ class ListPage(PagedListPage):
 
     def _runner(self, action: ListAction) -> Callable[..., None]:
         def run(*_args) -> None:
-            if action.needs_selection and self.selected_id() is None:
+            row = self.selected_row()
+            if action.needs_selection and row is None:
                 return
-            getattr(self, action.run)()
+            if action.opens is not None:
+                opens = action.opens
+                self.open_dialog(lambda: opens(self, row))
+            else:
+                getattr(self, action.run)()
 
         return run
+
+    def run_action(self, key: str) -> None:
+        """Do what the action's button does (the selection permitting)."""
+        self._runner(next(a for a in self.KIND.actions if a.key == key))()
 
     # --- filter -------------------------------------------------------------------------------------
 

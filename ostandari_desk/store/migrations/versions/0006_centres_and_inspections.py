@@ -16,6 +16,9 @@ Create Date: 2026-12-01 16:40:00.000000
 - inspectionnote: corrections to a closed visit. inspectionattachment: its photos and scans.
 - finding: the checklist item it came from. correctiveaction: the re-inspection that verified it, and an
   index for the overdue worklist.
+- inspectioncoverage: derived, one row per (county, year, month, category, centre) with its visits, kept by
+  triggers on inspection (every writer keeps it in step) and filled here from the visits already stored:
+  the year's grid counts distinct centres as rows of its primary key (no DISTINCT over a million visits).
 Columns are added with ALTER TABLE (no copy of the million-row inspection table).
 """
 
@@ -65,6 +68,81 @@ def _backfill_centres() -> None:
             sa.text("UPDATE centre SET code = :code, name_sort = :key WHERE id = :id"),
             [{"id": i, "code": f"C-{i}", "key": persian_sort_key(name)} for i, name in rows],
         )
+
+
+# The coverage table's key, in order; a visit of the province itself (county_id NULL) counts under "".
+_COVERAGE_KEY = ("county_id", "jalali_year", "jalali_month", "category_id", "centre_id")
+_COVERAGE_FILL = (
+    "INSERT INTO inspectioncoverage (county_id, jalali_year, jalali_month, category_id, centre_id, visits) "
+    "SELECT coalesce(county_id, ''), jalali_year, jalali_month, category_id, centre_id, count(*) FROM inspection "
+    "GROUP BY county_id, jalali_year, jalali_month, category_id, centre_id"
+)
+_COVERAGE_OLD = (
+    "county_id = coalesce(old.county_id, '') AND jalali_year = old.jalali_year AND "
+    "jalali_month = old.jalali_month AND category_id = old.category_id AND centre_id = old.centre_id"
+)
+_COVERAGE_ADD = (
+    "INSERT INTO inspectioncoverage (county_id, jalali_year, jalali_month, category_id, centre_id, visits) "
+    "VALUES (coalesce(new.county_id, ''), new.jalali_year, new.jalali_month, new.category_id, new.centre_id, 1) "
+    "ON CONFLICT (county_id, jalali_year, jalali_month, category_id, centre_id) "
+    "DO UPDATE SET visits = inspectioncoverage.visits + 1"
+)
+_COVERAGE_TAKE = (
+    f"UPDATE inspectioncoverage SET visits = visits - 1 WHERE {_COVERAGE_OLD}",
+    f"DELETE FROM inspectioncoverage WHERE {_COVERAGE_OLD} AND visits <= 0",
+)
+_COVERAGE_CHANGED = " OR ".join(f"old.{c} IS NOT new.{c}" for c in _COVERAGE_KEY)
+# Also in store/adapters/sqlite.py (the health check's rebuild; tests/services/test_health.py compares them).
+_SQLITE_COVERAGE_TRIGGERS = (
+    f"CREATE TRIGGER inspectioncoverage_insert AFTER INSERT ON inspection BEGIN {_COVERAGE_ADD}; END",
+    f"CREATE TRIGGER inspectioncoverage_delete AFTER DELETE ON inspection BEGIN {'; '.join(_COVERAGE_TAKE)}; END",
+    (
+        f"CREATE TRIGGER inspectioncoverage_update AFTER UPDATE OF {', '.join(_COVERAGE_KEY)} ON inspection "
+        f"WHEN {_COVERAGE_CHANGED} BEGIN {'; '.join(_COVERAGE_TAKE)}; {_COVERAGE_ADD}; END"
+    ),
+)
+_POSTGRES_COVERAGE_TRIGGERS = (
+    (
+        "CREATE FUNCTION inspectioncoverage_keep() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        f"IF TG_OP = 'UPDATE' AND NOT ({_COVERAGE_CHANGED.replace(' IS NOT ', ' IS DISTINCT FROM ')}) "
+        "THEN RETURN NULL; END IF; "
+        f"IF TG_OP IN ('UPDATE', 'DELETE') THEN {'; '.join(_COVERAGE_TAKE)}; END IF; "
+        f"IF TG_OP IN ('UPDATE', 'INSERT') THEN {_COVERAGE_ADD}; END IF; "
+        "RETURN NULL; END $$"
+    ),
+    (
+        f"CREATE TRIGGER inspectioncoverage_keep AFTER INSERT OR DELETE OR UPDATE OF {', '.join(_COVERAGE_KEY)} "
+        "ON inspection FOR EACH ROW EXECUTE FUNCTION inspectioncoverage_keep()"
+    ),
+)
+
+
+def _create_coverage() -> None:
+    op.create_table(
+        "inspectioncoverage",
+        sa.Column("county_id", _TEXT(), nullable=False),
+        sa.Column("jalali_year", sa.Integer(), nullable=False),
+        sa.Column("jalali_month", sa.Integer(), nullable=False),
+        sa.Column("category_id", _TEXT(), nullable=False),
+        sa.Column("centre_id", _TEXT(), nullable=False),
+        sa.Column("visits", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint(*_COVERAGE_KEY),
+        sqlite_with_rowid=False,
+    )
+    op.execute(_COVERAGE_FILL)
+    sqlite = op.get_bind().dialect.name == "sqlite"
+    for statement in _SQLITE_COVERAGE_TRIGGERS if sqlite else _POSTGRES_COVERAGE_TRIGGERS:
+        op.execute(statement)
+
+
+def _drop_coverage() -> None:
+    if op.get_bind().dialect.name == "sqlite":
+        for name in ("insert", "delete", "update"):
+            op.execute(f"DROP TRIGGER inspectioncoverage_{name}")
+    else:
+        op.execute("DROP TRIGGER inspectioncoverage_keep ON inspection")
+        op.execute("DROP FUNCTION inspectioncoverage_keep()")
+    op.drop_table("inspectioncoverage")
 
 
 def upgrade() -> None:
@@ -160,9 +238,11 @@ def upgrade() -> None:
     _add_reference("finding", "item_id", "checklistitem")
     _add_reference("correctiveaction", "verified_by_id", "inspection")
     op.create_index("ix_correctiveaction_open", "correctiveaction", ["done_on", "deadline"], unique=False)
+    _create_coverage()
 
 
 def downgrade() -> None:
+    _drop_coverage()
     op.drop_index("ix_correctiveaction_open", table_name="correctiveaction")
     with op.batch_alter_table("correctiveaction") as batch_op:
         batch_op.drop_column("verified_by_id")
