@@ -6,13 +6,18 @@ an int, a number, a string. A «خیر» fails its item, a score below half of i
 text never fail (they record a measurement or a remark). Not applicable (and unanswered) never fails and is
 left out of the score. The score is the weighted share of points of the yes/no and score items answered;
 any failed critical item makes the visit «تخلف جدی», a score under the template's pass score «نیازمند اصلاح».
+
+A visit's answers are stored (``Inspection.answers``) as a compact JSON array aligned with its frozen
+checklist version's items in position order, ``null`` for an unanswered item (``encode_answers`` /
+``decode_answers``): a version's items never change once it is active, so the positions are stable.
 """
 
 from __future__ import annotations
 
+import json
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import time
 from enum import StrEnum
@@ -77,6 +82,13 @@ class ItemLike(Protocol):
     max_score: int
     weight: int
     critical: bool
+
+
+class ChecklistItemLike(ItemLike, Protocol):
+    """An item with its place and wording (services' ChecklistItemRow, a visit's AnswerLine)."""
+
+    position: int
+    text: str
 
 
 def _parse_result_words() -> dict[str, Result]:
@@ -248,3 +260,65 @@ def finding_severity(item: ItemLike) -> str:
     if item.critical:
         return "critical"
     return "major" if item.weight >= 2 else "minor"
+
+
+def failed_item_finding(item: ChecklistItemLike, value: Any) -> str:
+    """The text of the finding a failed item makes: what failed, not the item's own (positive) wording,
+    e.g. «… — پاسخ: خیر» or «… — امتیاز ۱ از ۵» (Persian digits)."""
+    body = clean(item.text)
+    if value is None:
+        return body
+    if item.answer_type == AnswerType.SCORE and isinstance(value, int) and not isinstance(value, bool):
+        return f"{body} — امتیاز {answer_text(item, value)}"
+    return f"{body} — پاسخ: {answer_text(item, value)}"
+
+
+# --- stored answers -------------------------------------------------------------------------------------
+
+
+class AnswersMismatchError(ValueError):
+    """Stored answers that do not fit the visit's checklist version (never guessed at)."""
+
+
+def _in_order(items: Iterable[ChecklistItemLike]) -> list[ChecklistItemLike]:
+    return sorted(items, key=lambda i: (i.position, i.id))
+
+
+def encode_answers(items: Iterable[ChecklistItemLike], answers: Mapping[str, Any]) -> str:
+    """``Inspection.answers`` of parsed ``answers`` {item id: value}: a JSON array of the values of
+    ``items`` in position order (``null`` = unanswered), without spaces; "" when nothing is answered.
+
+    Raises:
+        ValueError: an answer to an item not in ``items``.
+    """
+    ordered = _in_order(items)
+    known = {i.id for i in ordered}
+    unknown = [key for key in answers if key not in known]
+    if unknown:
+        raise ValueError(f"answer to an item not in the checklist: {unknown[0]}")
+    values = [answers.get(i.id) for i in ordered]
+    if all(v is None for v in values):
+        return ""
+    return json.dumps(values, ensure_ascii=False, separators=(",", ":"))
+
+
+def decode_answers(items: Sequence[ChecklistItemLike], stored: str | None) -> dict[str, Any]:
+    """The parsed answers {item id: value} (unanswered items left out) of a stored ``Inspection.answers``.
+
+    Raises:
+        AnswersMismatchError: (Persian) the stored value is not a JSON array of one value per item.
+    """
+    if not stored:
+        return {}
+    ordered = _in_order(items)
+    try:
+        values = json.loads(stored)
+    except ValueError:
+        values = None
+    if not isinstance(values, list) or len(values) != len(ordered):
+        count = len(values) if isinstance(values, list) else 0
+        raise AnswersMismatchError(
+            f"پاسخ‌های ثبت‌شده این بازدید ({to_persian_digits(count)} پاسخ) با بندهای چک‌لیست آن "
+            f"({to_persian_digits(len(ordered))} بند) جور نیست و خوانده نشد"
+        )
+    return {item.id: value for item, value in zip(ordered, values, strict=True) if value is not None}

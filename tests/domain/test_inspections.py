@@ -11,9 +11,13 @@ from ostandari_desk.domain.inspections import (
     NO,
     NOT_APPLICABLE,
     YES,
+    AnswersMismatchError,
     Result,
     answer_text,
+    decode_answers,
+    encode_answers,
     evaluate,
+    failed_item_finding,
     finding_severity,
     item_failed,
     parse_answer,
@@ -144,3 +148,53 @@ def test_answer_text_is_persian():
     assert answer_text(SCORE, 3) == "۳ از ۵"
     assert answer_text(NUMBER, 4.5) == "۴٫۵۰"
     assert answer_text(TEXT, None) == ""
+
+
+@dataclass(frozen=True)
+class Row:
+    id: str
+    position: int
+    answer_type: str
+    text: str = "بند"
+    max_score: int = 0
+    weight: int = 1
+    critical: bool = False
+
+
+ROWS = (
+    Row("i1", 1, "yes_no"),
+    Row("i2", 2, "score", max_score=5),
+    Row("i3", 3, "number"),
+    Row("i4", 4, "text"),
+    Row("i5", 5, "yes_no"),
+)
+
+
+def test_answers_are_stored_as_a_compact_array_in_position_order():
+    answers = {"i5": NOT_APPLICABLE, "i1": YES, "i2": 3, "i3": 3.5, "i4": "دمای «سردخانه»"}
+    stored = encode_answers(reversed(ROWS), answers)  # the order given does not matter: positions do
+    assert stored == '["yes",3,3.5,"دمای «سردخانه»","na"]'
+    assert decode_answers(ROWS, stored) == answers
+    partial = encode_answers(ROWS, {"i2": 0})
+    assert partial == "[null,0,null,null,null]"
+    assert decode_answers(ROWS, partial) == {"i2": 0}  # 0 is an answer, null is not
+    assert encode_answers(ROWS, {}) == "" and decode_answers(ROWS, "") == {}
+    with pytest.raises(ValueError):
+        encode_answers(ROWS, {"elsewhere": YES})
+
+
+@pytest.mark.parametrize("stored", ['["yes",3]', '["yes",3,null,null,null,null]', '{"i1":"yes"}', "[bad"])
+def test_stored_answers_that_do_not_fit_the_items_are_refused_not_guessed(stored):
+    with pytest.raises(AnswersMismatchError) as err:
+        decode_answers(ROWS, stored)
+    assert "جور نیست" in str(err.value) and "۵ بند" in str(err.value)
+
+
+def test_a_failed_items_finding_says_what_failed():
+    wording = "ساعت‌های بانوان و آقایان جدا و رعایت می‌شود"
+    yes_no = Row("a", 1, "yes_no", text=wording)
+    score = Row("b", 2, "score", text="نظافت سالن", max_score=5)
+    assert failed_item_finding(yes_no, NO) == f"{wording} — پاسخ: خیر"
+    assert failed_item_finding(score, 1) == "نظافت سالن — امتیاز ۱ از ۵"
+    assert failed_item_finding(score, 0) == "نظافت سالن — امتیاز ۰ از ۵"
+    assert failed_item_finding(yes_no, None) == wording

@@ -103,6 +103,59 @@ def test_schema_is_whole_and_links_hold(demo_db):
     assert one(conn, "SELECT count(*) FROM ngo_fts WHERE ngo_fts MATCH '\"انجمن\"*'") > 0
 
 
+COVERAGE_TRUTH = (
+    "SELECT coalesce(county_id, ''), jalali_year, jalali_month, category_id, centre_id, count(*) "
+    "FROM inspection GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5"
+)
+COVERAGE_ROWS = "SELECT * FROM inspectioncoverage ORDER BY 1, 2, 3, 4, 5"
+
+
+def test_the_coverage_table_holds_every_visit(demo_db):
+    """The small build's inserts go through the triggers: the grid's table matches the visits."""
+    _, conn, _ = demo_db
+    rows = conn.execute(COVERAGE_ROWS).fetchall()
+    assert len(rows) > 1000 and rows == conn.execute(COVERAGE_TRUTH).fetchall()
+
+
+def test_a_large_builds_set_aside_fills_the_coverage_table_in_one_statement(demo_db, tmp_path):
+    """A large build drops the coverage insert trigger with the indexes; restoring them fills the table from
+    the visits and puts the trigger back as it was."""
+    from ostandari_desk.services.demo.build import DEMO_TABLES
+    from ostandari_desk.store.adapters.sqlite import SQLITE
+
+    _, conn, _ = demo_db
+    path = tmp_path / "copy.sqlite3"
+    conn.execute("VACUUM INTO ?", (str(path),))
+    copy = sqlite3.connect(path, isolation_level=None)
+    try:
+        schema = (
+            "SELECT type, name, sql FROM sqlite_master WHERE tbl_name IN ('inspection', 'inspectioncoverage')"
+        )
+        before = sorted(copy.execute(schema).fetchall())
+        cur = copy.cursor()
+        cur.execute("BEGIN")
+        deferred = SQLITE.set_aside_indexes(cur, DEMO_TABLES)
+        assert "inspectioncoverage_insert" in {name for _kind, name, _sql in deferred}
+        cur.execute("DELETE FROM inspectioncoverage")  # a build starts from none
+        cur.execute("DELETE FROM ngo_fts")
+        columns = [r[1] for r in copy.execute("PRAGMA table_info(inspection)")]
+        picked = [
+            "'x' || substr(id, 2)" if c == "id" else "NULL" if c == "reinspection_of_id" else c
+            for c in columns
+        ]
+        picked[columns.index("jalali_month")] = "1 + jalali_month % 12"  # 50 more visits, other months
+        cur.execute(
+            f"INSERT INTO inspection ({', '.join(columns)}) SELECT {', '.join(picked)} FROM inspection LIMIT 50"
+        )
+        assert one(copy, "SELECT count(*) FROM inspectioncoverage") == 0  # nothing kept row by row
+        SQLITE.restore_indexes(cur, deferred, lambda done, total: None)
+        cur.execute("COMMIT")
+        assert copy.execute(COVERAGE_ROWS).fetchall() == copy.execute(COVERAGE_TRUTH).fetchall()
+        assert sorted(copy.execute(schema).fetchall()) == before
+    finally:
+        copy.close()
+
+
 def test_lifecycle_is_consistent(demo_db):
     _, conn, _ = demo_db
     states = dict(conn.execute("SELECT licence_state, count(*) FROM ngo GROUP BY 1").fetchall())
@@ -201,7 +254,7 @@ def _checklist_items(conn):
 
     items: dict[str, list] = {}
     for row in conn.execute(
-        "SELECT template_id, id, text, answer_type, max_score, weight, critical FROM checklistitem "
+        "SELECT template_id, id, text, answer_type, max_score, weight, critical, position FROM checklistitem "
         "ORDER BY template_id, position"
     ):
         items.setdefault(row[0], []).append(
@@ -212,6 +265,7 @@ def _checklist_items(conn):
                 max_score=row[4],
                 weight=row[5],
                 critical=bool(row[6]),
+                position=row[7],
             )
         )
     pass_scores = dict(conn.execute("SELECT id, pass_score FROM checklisttemplate"))
@@ -219,10 +273,16 @@ def _checklist_items(conn):
 
 
 def test_visits_agree_with_their_answers(demo_db):
-    """Score and result recomputed by the domain's rules; every failed item is a finding, and only those."""
-    import json
-
-    from ostandari_desk.domain.inspections import evaluate, finding_severity, parse_answer
+    """Score and result recomputed by the domain's rules; every failed item is a finding, and only those,
+    saying what failed; the answers are stored as the services store them (a compact array)."""
+    from ostandari_desk.domain.inspections import (
+        decode_answers,
+        encode_answers,
+        evaluate,
+        failed_item_finding,
+        finding_severity,
+        parse_answer,
+    )
 
     _, conn, _ = demo_db
     items, pass_scores = _checklist_items(conn)
@@ -239,9 +299,9 @@ def test_visits_agree_with_their_answers(demo_db):
     results = {}
     for visit_id, category, template, answers, score, result, computed, deadline, on in visits[::5]:
         assert template == active[category]  # the category's checklist, frozen on the visit
-        stored = json.loads(answers)
+        stored = decode_answers(items[template], answers)
+        assert answers == encode_answers(items[template], stored) and answers.startswith("[")
         by_id = {i.id: i for i in items[template]}
-        assert set(stored) <= set(by_id)
         for item_id, value in stored.items():  # the stored form parse_answer gives
             assert parse_answer(by_id[item_id], value) == value, (item_id, value)
         outcome = evaluate(items[template], stored, pass_scores[template])
@@ -252,7 +312,9 @@ def test_visits_agree_with_their_answers(demo_db):
         linked = {f[0]: f for f in findings.get(visit_id, []) if f[0] is not None}
         assert set(linked) == set(outcome.failed), visit_id
         for item_id, (_, body, severity) in linked.items():
-            assert (body, severity) == (by_id[item_id].text, finding_severity(by_id[item_id]))
+            item = by_id[item_id]
+            assert (body, severity) == (failed_item_finding(item, stored[item_id]), finding_severity(item))
+            assert body.startswith(f"{item.text} — ")
     assert set(results) == {"good", "needs_fix", "serious"}
     assert results["good"] > results["needs_fix"] + results["serious"]
     # free-text findings (no item) exist beside the checklist's

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, time
 import pytest
 from sqlalchemy import func, select
 
+from ostandari_desk.domain.text import to_persian_digits as text_digits
 from ostandari_desk.errors import NotFoundError, PermissionDeniedError, UserError, ValidationError
 from ostandari_desk.services import letters
 from ostandari_desk.services.inspections import actions, templates, visit_reads, visits
@@ -54,6 +55,11 @@ def create(desk, data):
     return visits.create_visit(desk.uow, data, today=TODAY)
 
 
+def said_no(item) -> str:
+    """The finding a yes/no item answered «خیر» makes."""
+    return f"{item.text} — پاسخ: خیر"
+
+
 def test_all_passing_answers_give_a_good_visit_without_findings(desk, centre, checklist):
     visit_id = create(desk, visit(centre, all_passing(checklist)))
     detail = visits.get_visit(desk.uow, visit_id)
@@ -78,7 +84,8 @@ def test_a_failed_critical_item_is_serious_with_a_critical_finding(desk, centre,
     assert detail.result == "serious"
     assert detail.score < 100
     [finding] = detail.findings
-    assert (finding.item_id, finding.text, finding.severity) == (critical.id, critical.text, "critical")
+    # the finding says what failed, not the item's own (positive) wording
+    assert (finding.item_id, finding.text, finding.severity) == (critical.id, said_no(critical), "critical")
     assert [a.failed for a in detail.answers if a.item_id == critical.id] == [True]
 
 
@@ -128,11 +135,11 @@ def test_free_text_findings_and_actions(desk, centre, checklist):
     visit_id = create(desk, visit(centre, answers, correction_deadline=j(1403, 5, 25), findings=findings))
     detail = visits.get_visit(desk.uow, visit_id)
     by_text = {f.text: f for f in detail.findings}
-    assert set(by_text) == {"درِ سردخانه بدون قفل بود", critical.text}  # the item's finding is not doubled
+    assert set(by_text) == {"درِ سردخانه بدون قفل بود", said_no(critical)}  # the item's finding is not doubled
     free = by_text["درِ سردخانه بدون قفل بود"]
     assert free.item_id is None and free.severity == "major"
     assert [(a.action, a.deadline) for a in free.actions] == [("نصب قفل", j(1403, 5, 20))]
-    item_finding = by_text[critical.text]
+    item_finding = by_text[said_no(critical)]
     assert item_finding.severity == "critical"
     assert [(a.action, a.deadline) for a in item_finding.actions] == [
         ("ارائه گواهی دامپزشکی", j(1403, 5, 25))
@@ -233,7 +240,7 @@ def test_a_reinspection_completes_the_actions_it_verifies(desk, centre, checklis
     )
     detail = visits.get_visit(desk.uow, first)
     done = {f.text: (f.actions[0].done_on, f.actions[0].verified_by_id) for f in detail.findings}
-    assert done[critical.text] == (j(1403, 5, 26), second)  # the item passes now
+    assert done[said_no(critical)] == (j(1403, 5, 26), second)  # the item passes now
     assert done["نظافت نامناسب"] == (j(1403, 5, 26), second)  # named by the re-inspection
     assert done["تابلوی مرکز نصب نیست"] == (None, None)
     assert detail.reinspections == (second,)
@@ -440,7 +447,10 @@ def test_answers_are_stored_parsed_against_the_frozen_items(desk, centre, checkl
     visit_id = create(desk, visit(centre, answers))
     with desk.uow:
         stored = json.loads(desk.uow.s.get(Inspection, visit_id).answers)
-    assert stored[number.id] == 3.5 and set(stored.values()) >= {"yes"}
+    # an array in the items' position order (null: unanswered), not {item id: answer}
+    ordered = sorted(checklist.items, key=lambda i: i.position)
+    assert isinstance(stored, list) and len(stored) == len(ordered)
+    assert stored[ordered.index(number)] == 3.5 and set(stored) >= {"yes"}
     line = next(a for a in visits.get_visit(desk.uow, visit_id).answers if a.item_id == number.id)
     assert line.value_text == "۳٫۵۰"
     with pytest.raises(ValidationError) as err:
@@ -455,3 +465,56 @@ def test_visit_errors_lists_each_bad_field_of_a_row(desk, centre):
     assert visits.visit_errors(desk.uow, visit(centre, result_override="مطلوب"), TODAY) == []
     [error] = visits.visit_errors(desk.uow, visit(centre, result_override="تخلف جدی"), TODAY)
     assert error.field == "deadline"
+
+
+def test_a_visits_answers_survive_a_new_checklist_version(desk, centre, checklist):
+    """The stored array follows the visit's frozen version, whatever a newer version reorders or adds."""
+    plain = [i for i in checklist.items if i.answer_type == "yes_no" and not i.critical]
+    answers = all_passing(checklist) | {plain[-1].id: "خیر"}
+    visit_id = create(desk, visit(centre, answers))
+    before = visits.get_visit(desk.uow, visit_id).answers
+
+    draft_id = templates.create_draft(desk.uow, checklist.category_id)
+    draft = templates.get_template(desk.uow, draft_id)
+    specs = [templates.ItemSpec("تازه", "بند افزوده در آغاز", "yes_no", 0, 1, False)]
+    specs += [i.to_spec() for i in reversed(draft.items)]  # a new item first, the rest reversed
+    templates.save_draft(desk.uow, draft_id, draft.title, draft.pass_score, specs, draft.row_version)
+    templates.activate_template(desk.uow, draft_id)
+
+    detail = visits.get_visit(desk.uow, visit_id)
+    assert detail.template_id == checklist.id and detail.answers == before
+    no = next(a for a in detail.answers if a.item_id == plain[-1].id)
+    assert (no.value, no.failed) == ("no", True)
+    assert all(a.value == "yes" for a in detail.answers if a.answer_type == "yes_no" and a is not no)
+    # and the visit still saves against its own version
+    visits.update_visit(desk.uow, visit_id, detail.to_input(), detail.row_version, today=TODAY)
+    assert visits.get_visit(desk.uow, visit_id).answers == before
+
+
+def test_stored_answers_that_do_not_fit_the_checklist_are_not_assigned(desk, centre, checklist, caplog):
+    visit_id = create(desk, visit(centre, all_passing(checklist)))
+    with desk.uow.writing():
+        row = desk.uow.s.get(Inspection, visit_id)
+        row.answers = '["no","no"]'  # too few values: which item is whose cannot be known
+        desk.uow.commit()
+    with caplog.at_level("WARNING"):
+        detail = visits.get_visit(desk.uow, visit_id)
+    assert all(a.value is None and not a.failed for a in detail.answers)
+    assert visit_id in caplog.text
+    with pytest.raises(ValidationError) as err:  # not overwritten unseen either
+        visits.update_visit(desk.uow, visit_id, detail.to_input(), detail.row_version, today=TODAY)
+    assert err.value.field == "answers" and "جور نیست" in err.value.message
+
+
+def test_a_score_items_finding_follows_its_changed_score(desk, centre, checklist):
+    score = next(i for i in checklist.items if i.answer_type == "score" and i.max_score >= 2)
+    top = text_digits(score.max_score)
+    answers = all_passing(checklist) | {score.id: "1"}
+    visit_id = create(desk, visit(centre, answers, correction_deadline=j(1403, 5, 30)))
+    detail = visits.get_visit(desk.uow, visit_id)
+    [finding] = detail.findings
+    assert finding.text == f"{score.text} — امتیاز ۱ از {top}"
+    changed = VisitInput(**{**detail.to_input().__dict__, "answers": answers | {score.id: "0"}})
+    visits.update_visit(desk.uow, visit_id, changed, detail.row_version, today=TODAY)
+    [finding] = visits.get_visit(desk.uow, visit_id).findings
+    assert finding.text == f"{score.text} — امتیاز ۰ از {top}"

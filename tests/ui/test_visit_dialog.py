@@ -75,6 +75,7 @@ def record_serious_visit(ctx, qtbot, errors, tmp_path) -> tuple[str, object]:
     # the failed critical item already shows as a finding to be saved, with room for its action
     [pending] = [r for r in dialog.findings.rows if r.kind == "item"]
     assert pending.item_id == critical.id and pending.severity == "critical"
+    assert pending.text == f"{critical.text} — پاسخ: خیر"  # what failed, not the item's own wording
     shot(dialog, "visit_checklist")
 
     assert dialog.save() is False  # no correction deadline
@@ -97,7 +98,7 @@ def record_serious_visit(ctx, qtbot, errors, tmp_path) -> tuple[str, object]:
     assert detail.result == "serious" and detail.state == "open"
     assert detail.inspectors == ("علی رضایی", "مریم احمدی") and detail.time_text == "۱۰:۳۰"
     [finding] = detail.findings
-    assert finding.item_id == critical.id
+    assert (finding.item_id, finding.text) == (critical.id, f"{critical.text} — پاسخ: خیر")
     [action] = finding.actions
     assert action.action == "تعمیر سردخانه و ارائه گواهی" and action.deadline == date.today() + timedelta(
         days=14

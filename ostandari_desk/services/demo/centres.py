@@ -2,14 +2,13 @@
 
 Each visit answers its category's active checklist (the shipped templates, seeded before the centres);
 its score, result and failed items come from ``domain.inspections.evaluate`` on those answers, and every
-failed item is a finding (``finding_severity``), some with corrective actions, referrals to the licensing
-agency and re-inspections that verify them. Evaluating a checklist per visit would cost minutes on the
+failed item is a finding saying what failed (``failed_item_finding``, ``finding_severity``), some with
+corrective actions, referrals to the licensing agency and re-inspections that verify them. Evaluating a checklist per visit would cost minutes on the
 large demo, so each category gets a pool of answer sets evaluated once, and a visit picks one of them.
 """
 
 from __future__ import annotations
 
-import json
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -21,7 +20,9 @@ from ostandari_desk.domain.inspections import (
     AnswerType,
     ItemLike,
     Result,
+    encode_answers,
     evaluate,
+    failed_item_finding,
     finding_severity,
     parse_answer,
 )
@@ -55,10 +56,10 @@ NOTE_AUTHOR = "کاربر نمونه"  # build.DEMO_FULL_NAME: the demo user wro
 class Outcome:
     """One evaluated answer set of a category's checklist."""
 
-    answers: str  # the stored JSON {item id: parsed answer}
+    answers: str  # as stored: domain.inspections.encode_answers of the parsed answers
     score: int | None
     result: str
-    failed: tuple[tuple[str, str, str], ...]  # (item id, item text, finding severity)
+    failed: tuple[tuple[str, str, str], ...]  # (item id, finding text, finding severity)
 
 
 @dataclass(frozen=True)
@@ -132,11 +133,10 @@ def answer_pool(checklist: TemplateDetail, rng: random.Random, size: int = POOL_
         parsed = {k: parse_answer(by_id[k], v) for k, v in raw.items()}
         parsed = {k: v for k, v in parsed.items() if v is not None}
         ev = evaluate(items, parsed, checklist.pass_score)
-        failed = tuple((i, texts[i], finding_severity(by_id[i])) for i in ev.failed)
-        # the services' JSON (sort_keys, not ASCII-escaped), without the spaces: a tenth less to write
-        stored = (
-            json.dumps(parsed, ensure_ascii=False, sort_keys=True, separators=(",", ":")) if parsed else ""
+        failed = tuple(
+            (i, failed_item_finding(by_id[i], parsed.get(i)), finding_severity(by_id[i])) for i in ev.failed
         )
+        stored = encode_answers(items, parsed) if parsed else ""  # as the services store it
         outcomes.append(Outcome(stored, ev.score, str(ev.result), failed))
     clean = tuple(o for o in outcomes if o.result == Result.GOOD and not o.failed)
     if not clean:  # a checklist that cannot be passed: re-inspections find the best of the pool

@@ -165,16 +165,15 @@ def _categories(uow: UnitOfWork) -> list[tuple[str, str]]:
 def _active_centres(uow: UnitOfWork, county_ids: list[str]) -> dict[tuple[str, str], int]:
     """{(county, category): active centres} of ``county_ids``.
 
-    For the whole province the table is read straight through: grouping on ``coalesce(county_id, '')`` keeps
-    SQLite from walking the county index and fetching each row from it (twice the time at 40,000 centres).
+    Counted from ``ix_centre_active_county_category`` alone, in its order: grouping on the bare columns
+    (not ``coalesce(county_id, '')``, which made SQLite sort: five times slower at 50,000 centres).
     """
     wanted = set(county_ids)
     scope = uow.county_scope
-    county = _CENTRE.county_id if scope else func.coalesce(_CENTRE.county_id, "")
-    stmt = select(county, _CENTRE.category_id, func.count()).where(_CENTRE.active == True)
+    stmt = select(_CENTRE.county_id, _CENTRE.category_id, func.count()).where(_CENTRE.active == True)
     if scope:
         stmt = stmt.where(_CENTRE.county_id == scope)
-    stmt = stmt.group_by(county, _CENTRE.category_id)
+    stmt = stmt.group_by(_CENTRE.county_id, _CENTRE.category_id)
     return {(c, cat): int(n) for c, cat, n in uow.s.execute(stmt) if c in wanted}
 
 

@@ -5,7 +5,7 @@ Reads are scoped to a county user's county by the unit of work; rows are frozen 
 
 from __future__ import annotations
 
-import json
+import logging
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
@@ -18,7 +18,9 @@ from ostandari_desk.domain.inspections import (
     RESULT_LABELS,
     SEVERITY_LABELS,
     VISIT_KIND_LABELS,
+    AnswersMismatchError,
     answer_text,
+    decode_answers,
     item_failed,
 )
 from ostandari_desk.domain.jalali import format_jalali, month_range, year_range
@@ -36,6 +38,8 @@ from ostandari_desk.store.models import (
     ReferenceItem,
 )
 from ostandari_desk.store.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
 
 PROVINCE_LABEL = "استان"
 SORT_KEYS = ("inspected_at", "centre", "county", "category", "result", "score")
@@ -246,9 +250,15 @@ def _get(uow: UnitOfWork, visit_id: str) -> Inspection:
 def _answers(uow: UnitOfWork, visit: Inspection) -> tuple[AnswerLine, ...]:
     if not visit.template_id:
         return ()
-    stored = json.loads(visit.answers) if visit.answers else {}
+    items = checklist_items(uow, visit.template_id)
+    try:
+        stored = decode_answers(items, visit.answers)
+    except AnswersMismatchError as exc:
+        # never guess which answer is whose: the visit shows unanswered, and the log says why
+        log.warning("visit %s: stored answers not read: %s", visit.id, exc)
+        stored = {}
     lines = []
-    for item in checklist_items(uow, visit.template_id):
+    for item in items:
         value = stored.get(item.id)
         lines.append(
             AnswerLine(

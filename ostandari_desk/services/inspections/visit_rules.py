@@ -10,7 +10,6 @@ when the visit answers them or names one in a finding (an imported visit does ne
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
@@ -22,9 +21,14 @@ from ostandari_desk.domain import text
 from ostandari_desk.domain.inspections import (
     RESULT_LABELS,
     SEVERITY_LABELS,
+    AnswersMismatchError,
     Result,
+    decode_answers,
+    encode_answers,
     evaluate,
+    failed_item_finding,
     finding_severity,
+    item_failed,
     parse_answer,
     parse_result,
     parse_time,
@@ -93,7 +97,7 @@ class CheckedVisit:
     inspected_on: date
     announced: bool
     inspectors: str
-    answers: dict[str, Any]
+    answers: dict[str, Any]  # parsed, {item id: value}; stored by encode_answers against ``items``
     score: int | None
     result: str
     computed_result: str
@@ -119,7 +123,7 @@ class CheckedVisit:
             "jalali_month": jm,
             "announced": self.announced,
             "inspectors": self.inspectors,
-            "answers": json.dumps(self.answers, ensure_ascii=False, sort_keys=True) if self.answers else "",
+            "answers": encode_answers(self.items, self.answers) if self.answers else "",
             "score": self.score,
             "result": self.result,
             "computed_result": self.computed_result,
@@ -229,7 +233,15 @@ def _check_score(score: Any) -> int | None:
     return value
 
 
-def _findings(data: VisitInput, items: tuple[ChecklistItemRow, ...], on: date) -> tuple[FindingInput, ...]:
+def _item_finding(item: ChecklistItemRow, answers: Mapping[str, Any]) -> str:
+    """The text of a finding naming ``item`` without its own: what failed, or the item's wording."""
+    value = answers.get(item.id)
+    return failed_item_finding(item, value) if item_failed(item, value) else item.text
+
+
+def _findings(
+    data: VisitInput, items: tuple[ChecklistItemRow, ...], answers: Mapping[str, Any], on: date
+) -> tuple[FindingInput, ...]:
     by_id = {i.id: i for i in items}
     cleaned = []
     for n, finding in enumerate(data.findings, start=1):
@@ -237,7 +249,7 @@ def _findings(data: VisitInput, items: tuple[ChecklistItemRow, ...], on: date) -
         item = by_id.get(finding.item_id) if finding.item_id else None
         if finding.item_id and item is None:
             raise ValidationError(f"{where}: بند چک‌لیست آن در این بازدید نیست", field="findings")
-        body = text.clean(finding.text) or (item.text if item else "")
+        body = text.clean(finding.text) or (_item_finding(item, answers) if item else "")
         if not body:
             raise ValidationError(f"متن {where} وارد نشده است", field="findings")
         if len(body) > TEXT_MAX:
@@ -328,6 +340,12 @@ def validate_visit(
         items = checklist_items(uow, template.id) if template is not None and needs_items else ()
         if data.answers and template is None:
             raise ValidationError("این نوع مرکز چک‌لیست فعالی ندارد و پاسخی نمی‌پذیرد", field="answers")
+        if stored is not None and stored.answers and template is not None:
+            # stored answers that do not fit the frozen items are refused, not overwritten unseen
+            try:
+                decode_answers(items or checklist_items(uow, template.id), stored.answers)
+            except AnswersMismatchError as exc:
+                raise ValidationError(str(exc), field="answers", record=visit_id) from None
         answers = _parse_answers(items, data.answers)
         given_score = _check_score(data.score)
 
@@ -394,7 +412,7 @@ def validate_visit(
             reinspection_of_id=data.reinspection_of_id or None,
             items=items,
             failed=failed,
-            findings=_findings(data, items, on),
+            findings=_findings(data, items, answers, on),
             verified_action_ids=tuple(dict.fromkeys(data.verified_action_ids)),
         )
 

@@ -18,6 +18,7 @@ from ostandari_desk.domain.inspections import (
     RESULT_LABELS,
     SEVERITY_LABELS,
     VISIT_KIND_LABELS,
+    failed_item_finding,
     finding_severity,
 )
 from ostandari_desk.errors import ConcurrentEditError, UserError, ValidationError
@@ -71,13 +72,17 @@ def _write_findings(
     uow: UnitOfWork, visit_id: str, checked: CheckedVisit, existing: dict[str, Finding]
 ) -> None:
     """Findings of the failed items (``existing``: those the visit has, by item) and of the inputs, with
-    the inputs' actions."""
+    the inputs' actions. A failed item's finding says what failed (``failed_item_finding``); a stored one
+    still worded so follows a changed answer (e.g. a score of ۱ that is now ۰)."""
     items = {i.id: i for i in checked.items}
     by_item = dict(existing)
     for item_id in checked.failed:
+        item = items[item_id]
+        body = failed_item_finding(item, checked.answers.get(item_id))
         if item_id not in by_item:
-            item = items[item_id]
-            by_item[item_id] = _add_finding(uow, visit_id, item_id, item.text, finding_severity(item))
+            by_item[item_id] = _add_finding(uow, visit_id, item_id, body, finding_severity(item))
+        elif by_item[item_id].text != body and by_item[item_id].text.startswith(f"{item.text} — "):
+            by_item[item_id].text = body
     for given in checked.findings:
         if given.item_id and given.item_id in by_item:
             finding = by_item[given.item_id]

@@ -11,7 +11,15 @@ from ostandari_desk.domain.text import format_number
 from ostandari_desk.services import events as event_service
 from ostandari_desk.ui.events.calendar_view import EventCalendar
 from ostandari_desk.ui.events.dialog import EventDialog
-from ostandari_desk.ui.widgets.list_page import ListAction, ListFilter, ListKind, ListPage, county_choices
+from ostandari_desk.ui.widgets.list_page import (
+    ListAction,
+    ListFilter,
+    ListKind,
+    ListPage,
+    county_choices,
+    delete_action,
+    edit_action,
+)
 from ostandari_desk.ui.widgets.paged_list import PagedColumn
 
 COLUMNS = (
@@ -84,8 +92,8 @@ KIND = ListKind(
             needs_selection=False,
             shortcut="Ctrl+N",
         ),
-        ListAction("edit", "ویرایش", "editEventButton", opens=lambda page, row: page.make_dialog(row.id)),
-        ListAction("delete", "حذف", "deleteEventButton", "delete_selected", table_shortcut="Delete"),
+        edit_action("ویرایش", "editEventButton"),
+        delete_action("deleteEventButton"),
     ),
     activate="edit",
     empty_all=EMPTY_ALL,

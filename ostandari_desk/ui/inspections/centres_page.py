@@ -11,7 +11,15 @@ from PySide6.QtGui import QBrush, QColor
 from ostandari_desk.errors import UserError
 from ostandari_desk.services.inspections import centres as centre_service
 from ostandari_desk.ui import errors as ui_errors
-from ostandari_desk.ui.widgets.list_page import ListAction, ListFilter, ListKind, ListPage, county_choices
+from ostandari_desk.ui.widgets.list_page import (
+    ListAction,
+    ListFilter,
+    ListKind,
+    ListPage,
+    county_choices,
+    edit_action,
+    new_action,
+)
 from ostandari_desk.ui.widgets.paged_list import PagedColumn, PagedTableModel
 
 COLUMNS = (
@@ -84,15 +92,8 @@ KIND = ListKind(
         ),
     ),
     actions=(
-        ListAction(
-            "new",
-            "افزودن",
-            "newCentreButton",
-            opens=lambda page, _row: page.make_dialog(None),
-            needs_selection=False,
-            shortcut="Ctrl+N",
-        ),
-        ListAction("edit", "ویرایش", "editCentreButton", opens=lambda page, row: page.make_dialog(row.id)),
+        new_action("افزودن", "newCentreButton"),
+        edit_action("ویرایش", "editCentreButton"),
         ListAction("active", "غیرفعال‌سازی", "toggleCentreActiveButton", "toggle_active"),
         ListAction("file", "پرونده مرکز", "centreFileButton", opens=lambda page, row: page.make_file(row.id)),
         ListAction(

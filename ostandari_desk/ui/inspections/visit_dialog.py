@@ -294,7 +294,9 @@ class VisitDialog(VisitFindingsMixin, VisitNotesMixin, VisitAttachmentsMixin, Ed
         self.deadline_label.setStyleSheet("color: #b71c1c; font-weight: bold;" if needs_deadline else "")
         self.reason_edit.setEnabled(bool(override and computed and override != computed) and not self.closed)
         stored = getattr(self, "_stored_rows", [])
-        self.findings.set_rows(stored, self.checklist.failed_items(), self.findings.free_rows())
+        self.findings.set_rows(
+            stored, self.checklist.failed_items(), self.findings.free_rows(), self.checklist.parsed_answers()
+        )
         self._update_buttons()
 
     # --- state ----------------------------------------------------------------------------------------

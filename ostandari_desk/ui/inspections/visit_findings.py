@@ -6,8 +6,10 @@ verifies the earlier visit's open actions."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
@@ -24,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ostandari_desk.domain.inspections import SEVERITY_LABELS, finding_severity
+from ostandari_desk.domain.inspections import SEVERITY_LABELS, failed_item_finding, finding_severity
 from ostandari_desk.domain.jalali import format_jalali
 from ostandari_desk.domain.text import rlm, to_persian_digits
 from ostandari_desk.errors import UserError
@@ -97,8 +99,16 @@ class FindingsTable:
 
     # --- filling ------------------------------------------------------------------------------------
 
-    def set_rows(self, stored: list[FindingRow], failed_items: list, free: list[FindingRow]) -> None:
-        """Stored rows, then a pending row per failed item that has no stored finding, then ``free``."""
+    def set_rows(
+        self,
+        stored: list[FindingRow],
+        failed_items: list,
+        free: list[FindingRow],
+        answers: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Stored rows, then a pending row per failed item that has no stored finding (saying what failed,
+        from the parsed ``answers``), then ``free``."""
+        answers = answers or {}
         self._remember_typed()
         stored_items = {r.item_id for r in stored if r.item_id}
         pending = []
@@ -109,7 +119,7 @@ class FindingsTable:
             pending.append(
                 FindingRow(
                     "item",
-                    item.text,
+                    failed_item_finding(item, answers.get(item.id)),
                     finding_severity(item),
                     item_id=item.id,
                     action=action,

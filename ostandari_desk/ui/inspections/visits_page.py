@@ -16,7 +16,15 @@ from ostandari_desk.domain.jalali import month_name, today_jalali_year
 from ostandari_desk.services.inspections import visits as visit_service
 from ostandari_desk.ui.inspections.centres_page import centre_categories
 from ostandari_desk.ui.inspections.common import result_brushes
-from ostandari_desk.ui.widgets.list_page import ListAction, ListFilter, ListKind, ListPage, county_choices
+from ostandari_desk.ui.widgets.list_page import (
+    ListAction,
+    ListFilter,
+    ListKind,
+    ListPage,
+    county_choices,
+    edit_action,
+    new_action,
+)
 from ostandari_desk.ui.widgets.paged_list import PagedColumn, PagedTableModel
 
 STATE_LABELS = {"open": "باز", "closed": "بسته"}
@@ -127,15 +135,8 @@ KIND = ListKind(
         ),
     ),
     actions=(
-        ListAction(
-            "new",
-            "بازدید جدید",
-            "newVisitButton",
-            opens=lambda page, _row: page.make_dialog(None),
-            needs_selection=False,
-            shortcut="Ctrl+N",
-        ),
-        ListAction("open", "باز کردن", "openVisitButton", opens=lambda page, row: page.make_dialog(row.id)),
+        new_action("بازدید جدید", "newVisitButton"),
+        edit_action("باز کردن", "openVisitButton", key="open"),
         ListAction("file", "پرونده مرکز", "visitCentreFileButton", opens=_centre_file),
     ),
     activate="open",

@@ -7,7 +7,14 @@ from typing import Any
 from ostandari_desk.domain.text import format_number, to_persian_digits
 from ostandari_desk.services import letters as letter_service
 from ostandari_desk.ui.letters.dialog import LetterDialog
-from ostandari_desk.ui.widgets.list_page import ListAction, ListFilter, ListKind, ListPage
+from ostandari_desk.ui.widgets.list_page import (
+    ListFilter,
+    ListKind,
+    ListPage,
+    delete_action,
+    edit_action,
+    new_action,
+)
 from ostandari_desk.ui.widgets.paged_list import PagedColumn
 
 COLUMNS = (
@@ -76,16 +83,9 @@ KIND = ListKind(
         ),
     ),
     actions=(
-        ListAction(
-            "new",
-            "نامه جدید",
-            "newLetterButton",
-            opens=lambda page, _row: page.make_dialog(None),
-            needs_selection=False,
-            shortcut="Ctrl+N",
-        ),
-        ListAction("edit", "ویرایش", "editLetterButton", opens=lambda page, row: page.make_dialog(row.id)),
-        ListAction("delete", "حذف", "deleteLetterButton", "delete_selected", table_shortcut="Delete"),
+        new_action("نامه جدید", "newLetterButton"),
+        edit_action("ویرایش", "editLetterButton"),
+        delete_action("deleteLetterButton"),
     ),
     activate="edit",
     empty_all=EMPTY_ALL,

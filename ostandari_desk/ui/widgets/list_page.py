@@ -41,7 +41,17 @@ from ostandari_desk.ui.widgets.paged_list import (
     set_tab_chain,
 )
 
-__all__ = ["ListAction", "ListFilter", "ListKind", "ListPage", "county_choices", "fill_choices"]
+__all__ = [
+    "ListAction",
+    "ListFilter",
+    "ListKind",
+    "ListPage",
+    "county_choices",
+    "delete_action",
+    "edit_action",
+    "fill_choices",
+    "new_action",
+]
 
 EMPTY_STYLE = "color: #5a6470; font-size: 11pt;"
 
@@ -83,6 +93,28 @@ class ListAction:
     needs_selection: bool = True
     shortcut: str = ""
     table_shortcut: str = ""
+
+
+def new_action(text: str, name: str) -> ListAction:
+    """«… جدید» (Ctrl+N): the page's ``make_dialog(None)``."""
+    return ListAction(
+        "new",
+        text,
+        name,
+        opens=lambda page, _row: page.make_dialog(None),
+        needs_selection=False,
+        shortcut="Ctrl+N",
+    )
+
+
+def edit_action(text: str, name: str, key: str = "edit") -> ListAction:
+    """The selected record in the page's ``make_dialog(record_id)``."""
+    return ListAction(key, text, name, opens=lambda page, row: page.make_dialog(row.id))
+
+
+def delete_action(name: str) -> ListAction:
+    """«حذف» (Delete on the table): ``ListPage.delete_selected`` asks, then ``ListKind.delete``."""
+    return ListAction("delete", "حذف", name, "delete_selected", table_shortcut="Delete")
 
 
 @dataclass(frozen=True)
