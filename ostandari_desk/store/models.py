@@ -372,7 +372,7 @@ class FacilitationOffice(CountyOwned, table=True):
 class Centre(CountyOwned, table=True):
     """A supervised centre (slaughterhouse, care centre, addiction camp…) the counties visit unannounced."""
 
-    code: str = Field(unique=True)  # the office's own code: letters, digits, «-»
+    code: str = Field(unique=True, index=True)  # the office's own code: letters, digits, «-»
     category_id: str = Field(foreign_key="referenceitem.id", index=True)
     name: str
     name_sort: str = _sort_key_field("name")
@@ -383,8 +383,11 @@ class Centre(CountyOwned, table=True):
     phone: str = ""
     active: bool = True
 
-    # the grid's centres due: active ones counted by county and category from this index alone
-    __table_args__ = (Index("ix_centre_active_county_category", "active", "county_id", "category_id"),)
+    __table_args__ = (
+        Index("ix_centre_name_sort", "name_sort"),
+        # the grid's centres due: active ones counted by county and category from this index alone
+        Index("ix_centre_active_county_category", "active", "county_id", "category_id"),
+    )
 
 
 class ChecklistTemplate(Record, table=True):
@@ -436,8 +439,8 @@ class Inspection(CountyOwned, table=True):
     reinspection_of_id: str | None = Field(default=None, foreign_key="inspection.id", index=True)
 
     __table_args__ = (
-        # the year's county × month grid counts distinct centres, and its paper the results and the
-        # unannounced share, from this index alone
+        # a month's visits of a county (the grid's cells), and the grid paper's results and unannounced
+        # share, from this index alone
         Index(
             "ix_inspection_county_period",
             "county_id",
@@ -448,6 +451,7 @@ class Inspection(CountyOwned, table=True):
             "result",
             "announced",
         ),
+        Index("ix_inspection_on_county", "inspected_on", "county_id", "announced", "result"),
     )
 
 
