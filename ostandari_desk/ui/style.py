@@ -7,6 +7,7 @@ from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication
 
 from ostandari_desk.paths import resources_dir
+from ostandari_desk.ui.garbage import collect_on_main_thread
 
 __all__ = ["FONT_FAMILY", "prepare_application"]
 
@@ -45,12 +46,14 @@ def _install_translators(app: QApplication) -> list[QTranslator]:
 
 
 def prepare_application(app: QApplication) -> None:
-    """Fonts, translator, direction, locale and style on ``app``; safe to call more than once."""
+    """Fonts, translator, direction, locale and style on ``app``, and garbage collected on its thread only
+    (ui/garbage.py); safe to call more than once."""
     # A str, not a bool: on Python 3.11 PySide6 6.12 loses a reference to True/False read back from a
     # QVariant, and the interpreter aborts at exit ("bool_dealloc"). Keep bools out of Qt properties.
     if app.property("ostandari_prepared") == "yes":
         return
     app.setProperty("ostandari_prepared", "yes")
+    collect_on_main_thread(app)
     app.setStyle("Fusion")
     QLocale.setDefault(QLocale(QLocale.Language.Persian, QLocale.Country.Iran))
     _install_translators(app)

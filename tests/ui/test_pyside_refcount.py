@@ -7,6 +7,7 @@ interpreter aborted with "none_dealloc". pyproject.toml excludes that release.
 
 from __future__ import annotations
 
+import gc
 import sys
 
 from PySide6.QtWidgets import QApplication, QLabel
@@ -14,6 +15,7 @@ from PySide6.QtWidgets import QApplication, QLabel
 
 def test_void_calls_keep_none_alive(qapp: QApplication):
     label = QLabel()
+    gc.collect()  # garbage collected during the loop (ui/garbage.py's timer) would lower the count too
     before = sys.getrefcount(None)
     for _ in range(3000):
         label.setText("سمن")

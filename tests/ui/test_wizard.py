@@ -205,7 +205,6 @@ def test_run_gui_asks_for_a_login_and_opens_signed_in(ctx, engine, db_path, qtbo
 
     def sign_in(engine_, parent):
         dialog = login.LoginDialog(engine_, parent)
-        qtbot.addWidget(dialog)
         asked.append([w.context for w in _desk_windows()])
         dialog.username_edit.setText("reza")
         dialog.password_edit.setText("wrong-1")
