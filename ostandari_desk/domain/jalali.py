@@ -198,6 +198,18 @@ def add_years(d: _dt.date, years: int) -> _dt.date:
     return from_jalali(jy, jm, min(jd, days_in_month(jy, jm)))
 
 
+def add_months(d: _dt.date, months: int) -> _dt.date:
+    """Add whole Jalali months; a day past the target month's end becomes its last day.
+
+    A three-month memorandum starting 1403/11/30 ends 1404/02/30; one starting 1403/06/31 ends 1403/09/30.
+    """
+    jy, jm, jd = to_jalali(d)
+    index = jy * 12 + (jm - 1) + months
+    jy, jm = divmod(index, 12)
+    jm += 1
+    return from_jalali(jy, jm, min(jd, days_in_month(jy, jm)))
+
+
 def add_days(d: _dt.date, days: int) -> _dt.date:
     """Add (or subtract) calendar days."""
     return _as_date(d) + _dt.timedelta(days=days)

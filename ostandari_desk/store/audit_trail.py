@@ -60,6 +60,7 @@ PARENTS: dict[str, tuple[str, str]] = {
     "letterattachment": ("letter_id", "letter"),
     "progressreport": ("memorandum_id", "memorandum"),
     "payment": ("memorandum_id", "memorandum"),
+    "progressattachment": ("progress_id", "progressreport"),
     "finding": ("inspection_id", "inspection"),
     "correctiveaction": ("finding_id", "finding"),
     "inspectionnote": ("inspection_id", "inspection"),

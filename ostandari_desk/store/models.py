@@ -75,6 +75,9 @@ class County(Record, table=True):
     name_key: str = Field(index=True)
     active: bool = True
     position: int = 0
+    population: int | None = Field(
+        default=None, sa_column=Column(BigInteger, nullable=True)
+    )  # for credits per capita
 
     __table_args__ = (UniqueConstraint("province_id", "name_key"),)
 
@@ -332,38 +335,74 @@ class LetterAttachment(Record, table=True):
 
 
 class Memorandum(CountyOwned, table=True):
+    """A memorandum (تفاهم‌نامه) with a county's governorate or an NGO; its credit is released in tranches
+    against progress (the release rule: domain/memoranda.py, thresholds in settings)."""
+
+    number: str = Field(unique=True, index=True)
     title: str
+    title_sort: str = _sort_key_field("title")
     party_kind: str  # ngo | county
     ngo_id: str | None = Field(default=None, foreign_key="ngo.id", index=True)
     social_harm_id: str | None = Field(default=None, foreign_key="referenceitem.id")
+    office_id: str | None = Field(default=None, foreign_key="facilitationoffice.id", index=True)
     amount: int = Field(sa_column=Column(BigInteger, nullable=False))
-    signed_on: date = Field(index=True)
+    signed_on: date  # indexed by ix_memorandum_signed_county
     starts_on: date
     duration_months: int = 3
+    ends_on: date  # starts_on + duration_months (Jalali months), stored for the overdue flag and its index
     state: str = "active"  # active | completed | cancelled
+
+    __table_args__ = (
+        # a year's credits by county read this index alone; the overdue list walks (state, ends_on)
+        Index("ix_memorandum_signed_county", "signed_on", "county_id", "party_kind", "amount"),
+        Index("ix_memorandum_state_ends", "state", "ends_on"),
+        Index("ix_memorandum_title_sort", "title_sort"),
+    )
 
 
 class ProgressReport(Record, table=True):
-    memorandum_id: str = Field(foreign_key="memorandum.id", index=True)
+    memorandum_id: str = Field(foreign_key="memorandum.id")
     reported_on: date
     percent: int
     note: str = ""
 
+    # a memorandum's latest progress is the last entry of this index
+    __table_args__ = (
+        Index("ix_progressreport_memorandum_percent", "memorandum_id", "percent", "reported_on"),
+    )
+
+
+class ProgressAttachment(Record, table=True):
+    """A scan of a progress report (stored by services/attachments.py)."""
+
+    progress_id: str = Field(foreign_key="progressreport.id", index=True)
+    file_name: str
+    sha256: str = Field(max_length=64)
+    size: int
+    stored_path: str
+
 
 class Payment(Record, table=True):
-    memorandum_id: str = Field(foreign_key="memorandum.id", index=True)
+    memorandum_id: str = Field(foreign_key="memorandum.id")
     paid_on: date
     tranche_no: int
     amount: int = Field(sa_column=Column(BigInteger, nullable=False))
 
+    __table_args__ = (Index("ix_payment_tranche", "memorandum_id", "tranche_no", unique=True),)
+
 
 class FacilitationOffice(CountyOwned, table=True):
+    """A facilitation office (دفتر تسهیلگری) an NGO runs in a county's neighbourhoods."""
+
     name: str
+    name_key: str = ""  # the normalized name: unique within its county
     ngo_id: str | None = Field(default=None, foreign_key="ngo.id")
-    neighbourhoods: str = ""
+    neighbourhoods: str = ""  # names separated by «، »
     opened_on: date | None = None
     budget: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))
     state: str = "open"  # planned | open | closed
+
+    __table_args__ = (Index("ix_facilitationoffice_county_name", "county_id", "name_key", unique=True),)
 
 
 # --- centres and inspections --------------------------------------------------------------------

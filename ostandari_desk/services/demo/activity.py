@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import random
+from datetime import date
 
-from ostandari_desk.domain import text
+from ostandari_desk.domain import jalali, text
 from ostandari_desk.services.demo import names
 from ostandari_desk.services.demo.bulk import Bulk, Calendar, Keys
 from ostandari_desk.services.demo.registry import NgoRef, Place
@@ -221,6 +222,7 @@ def add_activity(
             "updated_at",
             "row_version",
             "county_id",
+            "number",
             "title",
             "party_kind",
             "ngo_id",
@@ -229,9 +231,11 @@ def add_activity(
             "signed_on",
             "starts_on",
             "duration_months",
+            "ends_on",
             "state",
         ),
     )
+    memo_numbers: dict[int, int] = {}
     w_progress = bulk.writer(
         ProgressReport.__table__,
         ("id", "created_at", "updated_at", "row_version", "memorandum_id", "reported_on", "percent", "note"),
@@ -252,7 +256,9 @@ def add_activity(
             signed = rng.randint(first, last)
             starts = signed + rng.randint(0, 15)
             months = rng.choice((3, 3, 3, 6, 12))
-            ends = starts + months * 30
+            ends_on = jalali.add_months(date.fromisoformat(cal.text(starts)), months)
+            ends = starts + (ends_on - date.fromisoformat(cal.text(starts))).days
+            memo_numbers[jy] = memo_numbers.get(jy, 0) + 1
             state = "completed" if ends < today else "active"
             if rng.random() < 0.03:
                 state = "cancelled"
@@ -265,6 +271,7 @@ def add_activity(
                     stamp,
                     1,
                     place.county_id if to_county or ngo is None else ngo.county_id,
+                    f"ت/{jy}/{memo_numbers[jy]}",
                     title,
                     "county" if to_county else "ngo",
                     ngo.id if ngo else None,
@@ -273,6 +280,7 @@ def add_activity(
                     cal.text(signed),
                     cal.text(starts),
                     months,
+                    ends_on.isoformat(),
                     state,
                 ),
             )
@@ -304,6 +312,7 @@ def add_activity(
             "row_version",
             "county_id",
             "name",
+            "name_key",
             "ngo_id",
             "neighbourhoods",
             "opened_on",
@@ -312,8 +321,13 @@ def add_activity(
         ),
     )
     for place in counties:
+        used: set[str] = set()
         for _ in range(max(1, round(rng.randint(1, 3) * scale**0.5))):
             hoods = rng.sample(names.NEIGHBOURHOODS, rng.randint(1, 2))
+            office = f"دفتر تسهیلگری محله {hoods[0]} {place.name}"
+            if office in used:
+                office = f"{office} {text.to_persian_digits(len(used) + 1)}"
+            used.add(office)
             state = rng.choices(("open", "planned", "closed"), (7, 2, 1))[0]
             opened = rng.randint(start, today) if state != "planned" else None
             ngo = rng.choice(licensed)
@@ -325,7 +339,8 @@ def add_activity(
                     stamp,
                     1,
                     place.county_id,
-                    f"دفتر تسهیلگری محله {hoods[0]} {place.name}",
+                    office,
+                    text.normalize(office),
                     ngo.id,
                     "، ".join(hoods),
                     cal.text(opened) if opened else None,
