@@ -48,8 +48,13 @@ SETTINGS: dict[str, SettingSpec] = {
         SettingSpec("inspection_interval_months", dict, {}, "فاصله بازدید هر نوع مرکز (ماه)"),
         # the unannounced plan's HMAC key, made on first use (services/inspections/plan.py)
         SettingSpec("inspection_plan_secret", str, None, "کلید برنامه بازدید سرزده", nullable=True),
+        # the release rule of memoranda (domain/memoranda.py): the first tranche's ceiling, later tranches' floor
+        SettingSpec("release_first_tranche_max_percent", int, 50, "سقف مرحله نخست پرداخت تفاهم‌نامه (درصد)"),
+        SettingSpec("release_later_min_progress", int, 50, "پیشرفت لازم برای مرحله‌های بعدی پرداخت (درصد)"),
     )
 }
+
+_PERCENT_KEYS = frozenset({"release_first_tranche_max_percent", "release_later_min_progress"})
 
 _VALIDITY_KEYS = {
     Level.COUNTY: "licence_validity_years_county",
@@ -75,6 +80,8 @@ def _check(spec: SettingSpec, value: Any) -> Any:
             raise ValidationError(f"مقدار «{spec.label}» باید عدد صحیح باشد", field=spec.key)
         if value <= 0:
             raise ValidationError(f"مقدار «{spec.label}» باید بزرگ‌تر از صفر باشد", field=spec.key)
+        if spec.key in _PERCENT_KEYS and value > 100:
+            raise ValidationError(f"مقدار «{spec.label}» باید عددی از ۱ تا ۱۰۰ باشد", field=spec.key)
         return value
     if not isinstance(value, spec.kind):
         raise ValidationError(f"مقدار «{spec.label}» نادرست است", field=spec.key)

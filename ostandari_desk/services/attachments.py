@@ -1,4 +1,5 @@
-"""Attachments (پیوست‌ها) of any record kind: scans of a letter, photos and scans of a visit.
+"""Attachments (پیوست‌ها) of any record kind: scans of a letter, photos and scans of a visit, scans of a
+memorandum's progress report.
 
 A kind is declared once (``AttachmentKind``: its attachment table, the owner id column, the owner model,
 Persian labels) and every function takes the kind, so a new record kind gets attachments by adding one
@@ -12,7 +13,8 @@ declaration to ``KINDS``. What every kind shares:
   path or a symlink out is neither opened nor deleted).
 - The file name kept and shown loses its bidi and control characters (``evil.\\u202efdp.exe`` is
   ``evil.fdp.exe``).
-- Attachment rows are not county-owned: their owner's county scope holds (``uow.get`` on the owner).
+- Attachment rows are not county-owned: their owner's county scope holds (``uow.get`` on the owner, or the
+  kind's ``county_of`` for an owner that is a child itself: a progress report's county is its memorandum's).
 - A closed visit is read-only: its attachments are neither added nor removed.
 """
 
@@ -41,6 +43,9 @@ from ostandari_desk.store.models import (
     InspectionAttachment,
     Letter,
     LetterAttachment,
+    Memorandum,
+    ProgressAttachment,
+    ProgressReport,
 )
 from ostandari_desk.store.uow import UnitOfWork
 
@@ -49,6 +54,7 @@ __all__ = [
     "KINDS",
     "LETTER",
     "MAX_ATTACHMENT_BYTES",
+    "PROGRESS",
     "AttachmentKind",
     "AttachmentRow",
     "add_attachment",
@@ -77,6 +83,8 @@ class AttachmentKind:
     missing: str  # NotFound message for the owner
     has_findings: bool = False  # an attachment may name one of the owner's findings
     locked: Callable[[Any], str | None] = lambda owner: None  # a message when the owner is read-only
+    # the owner's county when the owner is not county-owned itself (a progress report: its memorandum's)
+    county_of: Callable[[UnitOfWork, Any], str | None] | None = None
 
     def owner_of(self, attachment: Any) -> str:
         return getattr(attachment, self.owner_column)
@@ -111,7 +119,26 @@ INSPECTION = AttachmentKind(
     has_findings=True,
     locked=_closed_visit,
 )
-KINDS: tuple[AttachmentKind, ...] = (LETTER, INSPECTION)
+
+
+def _memorandum_county(uow: UnitOfWork, report: ProgressReport) -> str | None:
+    """A progress report's county: its memorandum's (read past the session's scope, so another county's
+    report is refused as such rather than reported missing)."""
+    t = Memorandum.__table__.c
+    return uow.s.execute(select(t.county_id).where(t.id == report.memorandum_id)).scalar_one_or_none()
+
+
+PROGRESS = AttachmentKind(
+    name="progress",
+    table=ProgressAttachment,
+    owner_column="progress_id",
+    owner_model=ProgressReport,
+    label="گزارش پیشرفت",
+    plural="گزارش‌های پیشرفت",
+    missing="گزارش پیشرفت پیدا نشد؛ شاید کاربر دیگری آن را حذف کرده است",
+    county_of=_memorandum_county,
+)
+KINDS: tuple[AttachmentKind, ...] = (LETTER, INSPECTION, PROGRESS)
 
 
 @dataclass(frozen=True)
@@ -197,7 +224,10 @@ def _hash_source(source: Path, name: str) -> str:
 
 def _owner(uow: UnitOfWork, kind: AttachmentKind, owner_id: str) -> Any:
     """The owner within the actor's scope (else NotFound/PermissionDenied)."""
-    return uow.get(kind.owner_model, owner_id, missing=kind.missing)
+    owner = uow.get(kind.owner_model, owner_id, missing=kind.missing)
+    if kind.county_of is not None:
+        uow.check_county(kind.county_of(uow, owner), record=owner_id)
+    return owner
 
 
 def _refuse_if_locked(kind: AttachmentKind, owner: Any) -> None:

@@ -130,6 +130,21 @@ class PreparedRestore:
         self.close()
 
 
+def _entry_ok(entry: object) -> bool:
+    return (
+        isinstance(entry, dict)
+        and isinstance(entry.get("sha256"), str)
+        and bool(_HEX64.fullmatch(entry["sha256"]))
+        and isinstance(entry.get("size"), int)
+        and entry["size"] >= 0
+    )
+
+
+def _database_entry(manifest: dict) -> dict:
+    """The database's {"size", "sha256"} (and "offset" in version 2)."""
+    return manifest["database"] if manifest["version"] >= 2 else manifest["members"][backup.DATABASE_MEMBER]
+
+
 def _manifest(zf: zipfile.ZipFile, path: Path) -> dict[str, Any]:
     try:
         manifest = json.loads(zf.read(backup.MANIFEST_MEMBER).decode("utf-8"))
@@ -142,16 +157,16 @@ def _manifest(zf: zipfile.ZipFile, path: Path) -> dict[str, Any]:
     if not isinstance(manifest.get("version"), int) or manifest["version"] > backup.FORMAT_VERSION:
         raise UserError("این پشتیبان با نسخه‌ای تازه‌تر از برنامه ساخته شده است؛ برنامه را به‌روز کنید.")
     members = manifest.get("members")
-    if not isinstance(members, dict) or backup.DATABASE_MEMBER not in members:
+    if not isinstance(members, dict):
         raise _damaged(path)
-    for entry in members.values():
-        if not (
-            isinstance(entry, dict)
-            and isinstance(entry.get("sha256"), str)
-            and _HEX64.fullmatch(entry["sha256"])
-            and isinstance(entry.get("size"), int)
-        ):
+    if manifest["version"] >= 2:  # the database before the zip, described apart
+        database = manifest.get("database")
+        if not _entry_ok(database) or database.get("offset") != 0 or backup.DATABASE_MEMBER in members:
             raise _damaged(path)
+    elif backup.DATABASE_MEMBER not in members:  # version 1: the database is a zip member
+        raise _damaged(path)
+    if not all(_entry_ok(entry) for entry in members.values()):
+        raise _damaged(path)
     names = [n for n in zf.namelist() if n != backup.MANIFEST_MEMBER]
     if (
         len(names) != len(set(names))
@@ -182,6 +197,21 @@ def _unpack(
         raise _damaged(path, f"چکیده «{name}» با فهرست نمی‌خواند")
 
 
+def _copy_database(path: Path, entry: dict, target: Path, report: Progress) -> None:
+    """Version 2: the database is the backup file's first ``size`` bytes; copy them, checking the SHA-256."""
+    digest = hashlib.sha256()
+    left = entry["size"]
+    with path.open("rb") as src, target.open("wb") as dst:
+        src.seek(entry["offset"])
+        while left and (chunk := src.read(min(_CHUNK, left))):
+            digest.update(chunk)
+            dst.write(chunk)
+            left -= len(chunk)
+            report(len(chunk), 0)
+    if left or digest.hexdigest() != entry["sha256"]:
+        raise _damaged(path, "چکیده پایگاه داده با فهرست نمی‌خواند")
+
+
 def _created_at(manifest: dict) -> datetime | None:
     try:
         return datetime.fromisoformat(str(manifest.get("created_at")))
@@ -190,17 +220,10 @@ def _created_at(manifest: dict) -> datetime | None:
 
 
 def _unpack_all(
-    zf: zipfile.ZipFile, members: dict[str, dict], work: Path, staging: Path, path: Path, report: Progress
+    zf: zipfile.ZipFile, members: dict[str, dict], work: Path, staging: Path, path: Path, step: Progress
 ) -> None:
-    """Every member to its place (the database into ``work``, the attachments under ``staging``), each
-    checked against the manifest; a name that would land elsewhere is refused."""
-    total = sum(m["size"] for m in members.values()) or 1
-    unpacked = [0]
-
-    def step(chunk: int, _total: int) -> None:
-        unpacked[0] += chunk
-        report(unpacked[0], total)
-
+    """Every member to its place (a version 1 database into ``work``, the attachments under ``staging``),
+    each checked against the manifest; a name that would land elsewhere is refused."""
     for name, expected in members.items():
         if name == backup.DATABASE_MEMBER:
             target = work / backup.DATABASE_MEMBER
@@ -253,9 +276,22 @@ def prepare_restore(backup_path: Path, db_path: Path, progress: Progress | None 
         with zf:
             manifest = _manifest(zf, backup_path)
             members: dict[str, dict] = manifest["members"]
-            database_size = members[backup.DATABASE_MEMBER]["size"]
-            meter = StageProgress(progress, [sum(m["size"] for m in members.values()), 2 * database_size])
-            _unpack_all(zf, members, work, staging, backup_path, meter.part(0))
+            database = _database_entry(manifest)
+            database_size = database["size"]
+            unpacked = sum(m["size"] for m in members.values())
+            if manifest["version"] >= 2:
+                unpacked += database_size
+            meter = StageProgress(progress, [unpacked, 2 * database_size])
+            unpack = meter.part(0)
+            done = [0]
+
+            def step(chunk: int, _total: int) -> None:
+                done[0] += chunk
+                unpack(done[0], unpacked or 1)
+
+            if manifest["version"] >= 2:
+                _copy_database(backup_path, database, work / backup.DATABASE_MEMBER, step)
+            _unpack_all(zf, members, work, staging, backup_path, step)
         revision = _verify_database(work / backup.DATABASE_MEMBER, manifest, backup_path, meter.part(1))
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
@@ -269,7 +305,7 @@ def prepare_restore(backup_path: Path, db_path: Path, progress: Progress | None 
         created_by=str(manifest.get("created_by") or ""),
         automatic=bool(manifest.get("automatic")),
         database_size=database_size,
-        attachments=len(members) - 1,
+        attachments=len(members) - (1 if backup.DATABASE_MEMBER in members else 0),
     )
     meter.done()
     return PreparedRestore(info, work, staging)
@@ -406,7 +442,6 @@ def restore_backup(
                 held,
                 _safety_target(folder)
                 / f"{db_path.stem}-before-restore-{backup.jalali_stamp(datetime.now())}.zip",
-                scratch=db_path.parent,
                 manifest={"office": office, "created_by": actor.username, "automatic": False},
                 progress=meter.part(0),
             ).path

@@ -1,4 +1,5 @@
-"""Admin page «اطلاعات پایه»: the counties, the reference lists and the office settings.
+"""Admin page «اطلاعات پایه»: the counties, the reference lists and the office settings (among them each
+centre category's unannounced-visit frequency, «هر N ماه یک بار»).
 
 Everything goes through ``services.reference`` and ``settings``; rows come back as frozen values.
 Every actor may read the page; the edit buttons and the settings editor are disabled (with a tooltip
@@ -15,6 +16,8 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QFormLayout,
+    QGroupBox,
     QInputDialog,
     QLineEdit,
     QListWidget,
@@ -47,6 +50,11 @@ SETTING_SPINS: dict[str, tuple[str, int, int]] = {
     "board_term_years": ("boardTermSpin", 1, 10),
     "expiring_window_days": ("expiringWindowSpin", 1, 365),
 }
+
+
+INTERVAL_KEY = "inspection_interval_months"
+INTERVAL_PREFIX = "هر "
+INTERVAL_SUFFIX = " ماه یک بار"
 
 
 def _fill(widget: QListWidget, rows: list, current_id: str | None) -> None:
@@ -125,6 +133,10 @@ class ReferencePage(QWidget):
             spin = child(self.ui, PersianIntSpinBox, name)
             spin.setRange(low, high)
             self.setting_spins[key] = spin
+        # each centre category's visit frequency (inspection_interval_months): one spin box per category
+        self.interval_group = child(self.ui, QGroupBox, "intervalGroup")
+        self.interval_spins: dict[str, PersianIntSpinBox] = {}  # category name -> spin box
+        self._build_interval_spins()
         self.save_settings_button = child(self.ui, QPushButton, "saveSettingsButton")
         self.save_settings_button.clicked.connect(self.save_settings)
         self._apply_permissions()
@@ -166,7 +178,12 @@ class ReferencePage(QWidget):
                 button.setEnabled(False)
                 button.setToolTip(NO_REFERENCE_TIP)
         if not self.may_edit_settings:
-            for widget in (self.office_edit, *self.setting_spins.values(), self.save_settings_button):
+            for widget in (
+                self.office_edit,
+                *self.setting_spins.values(),
+                *self.interval_spins.values(),
+                self.save_settings_button,
+            ):
                 widget.setEnabled(False)
                 widget.setToolTip(NO_SETTINGS_TIP)
 
@@ -276,11 +293,45 @@ class ReferencePage(QWidget):
 
     # --- settings -------------------------------------------------------------------------------
 
+    def _build_interval_spins(self) -> None:
+        """«هر N ماه یک بار» (1–12) for every centre category, inactive ones too (their centres keep one)."""
+        from ostandari_desk.domain.inspection_plan import MAX_INTERVAL
+        from ostandari_desk.services.reference import list_items
+
+        form = self.interval_group.layout()
+        assert isinstance(form, QFormLayout)
+        categories = list_items(self.context.uow(), "centre_category", include_inactive=True)
+        for n, category in enumerate(categories):
+            spin = PersianIntSpinBox(self.interval_group, minimum=1, maximum=MAX_INTERVAL)
+            spin.setObjectName(f"intervalSpin_{n}")
+            spin.setPrefix(INTERVAL_PREFIX)
+            spin.setSuffix(INTERVAL_SUFFIX)
+            label = category.name + ("" if category.active else INACTIVE_SUFFIX)
+            form.addRow(f"{label}:", spin)
+            self.interval_spins[category.name] = spin
+        self.interval_group.setVisible(bool(categories))
+
     def load_settings(self) -> None:
+        from ostandari_desk.domain.inspection_plan import interval_for
+
         values = self.context.all_settings()
         self.office_edit.setText(str(values.get("office_name") or ""))
         for key, spin in self.setting_spins.items():
             spin.setValue(int(values[key]))
+        intervals = values.get(INTERVAL_KEY) or {}
+        for name, spin in self.interval_spins.items():
+            spin.setValue(interval_for(intervals, name))
+
+    def interval_values(self) -> dict[str, int]:
+        """The ``inspection_interval_months`` setting as the editor holds it: the stored value with every
+        category shown set to its spin box (a key naming no category shown is kept as it was)."""
+        from ostandari_desk.domain.text import normalize
+
+        stored = self.context.setting(INTERVAL_KEY) or {}
+        shown = {normalize(name) for name in self.interval_spins}
+        values = {k: v for k, v in stored.items() if normalize(k) not in shown}
+        values.update({name: int(spin.value()) for name, spin in self.interval_spins.items()})
+        return values
 
     def save_settings(self) -> None:
         from ostandari_desk import settings
@@ -291,11 +342,15 @@ class ReferencePage(QWidget):
             show_user_error(self, UserError("نام اداره را وارد کنید.", field="office_name"))
             return
 
+        intervals = self.interval_values()
+
         def save() -> None:
             with self.context.uow() as uow:
                 settings.set_setting(uow, "office_name", office)
                 for key, spin in self.setting_spins.items():
                     settings.set_setting(uow, key, int(spin.value()))
+                if self.interval_spins:
+                    settings.set_setting(uow, INTERVAL_KEY, intervals)
                 uow.commit()
 
         if self._run(save):

@@ -78,10 +78,12 @@ def test_round_trip_gives_back_row_counts_and_attachment_hashes(desk, db_path, f
         manifest = json.loads(zf.read("manifest.json"))
         assert zf.testzip() is None
     assert manifest["schema_revision"] == HEAD_REVISION and manifest["office"] == "اداره کل امور اجتماعی"
-    assert set(manifest["members"]) == {
-        "database.sqlite3",
-        *(f"attachments/{k}" for k in attachment_hashes()),
-    }
+    assert manifest["version"] == 2
+    assert set(manifest["members"]) == {f"attachments/{k}" for k in attachment_hashes()}
+    # the database is the file's first bytes, written once by the backup API: the file opens as a database
+    database = manifest["database"]
+    assert database["offset"] == 0 and result.database_sha256 == database["sha256"]
+    assert hashlib.sha256(result.path.read_bytes()[: database["size"]]).hexdigest() == database["sha256"]
     entries_in_backup = counts["auditentry"]
     # the backup's own audit entry and its last_backup_at setting come after the copy: in the live file only
     assert row_counts(db_path)["auditentry"] == entries_in_backup + 2
@@ -119,7 +121,7 @@ def test_round_trip_gives_back_row_counts_and_attachment_hashes(desk, db_path, f
     # the safety backup holds what was there just before
     with zipfile.ZipFile(done.safety_backup) as zf:
         names = set(json.loads(zf.read("manifest.json"))["members"])
-    assert any("/" in n and n.startswith("attachments/") for n in names) and len(names) == 3
+    assert all(n.startswith("attachments/") for n in names) and len(names) == 2
 
 
 def _data_offset(zf_path: Path, name: str) -> tuple[int, int]:
@@ -139,9 +141,9 @@ def test_a_backup_with_one_byte_changed_is_refused_and_nothing_replaced(
 ):
     result = backup.make_backup(desk.uow, db_path, tmp_path / "b.zip")
     raw = bytearray(result.path.read_bytes())
-    if where == "database":
-        start, size = _data_offset(result.path, "database.sqlite3")
-        offset = start + size // 2
+    if where == "database":  # the file's first bytes (format 2)
+        with zipfile.ZipFile(result.path) as zf:
+            offset = json.loads(zf.read("manifest.json"))["database"]["size"] // 2
     elif where == "attachment":
         name = next(n for n in zipfile.ZipFile(result.path).namelist() if n.startswith("attachments/"))
         start, size = _data_offset(result.path, name)
@@ -245,15 +247,16 @@ def test_a_backup_taken_while_another_process_writes_is_one_consistent_snapshot(
         assert proc.stdout is not None and proc.stdout.readline().strip() == "READY"
         time.sleep(0.2)
         result = backup.write_archive(
-            db_path, tmp_path / "b.zip", scratch=tmp_path, manifest={}, progress=lambda d, t: steps.append(d)
+            db_path, tmp_path / "b.zip", manifest={}, progress=lambda d, t: steps.append(d)
         )
     finally:
         proc.kill()
         proc.wait(10)
     assert len(steps) > 20
     with zipfile.ZipFile(result.path) as zf:
-        zf.extract("database.sqlite3", tmp_path / "x")
-    copy = sqlite3.connect(tmp_path / "x" / "database.sqlite3")
+        size = json.loads(zf.read("manifest.json"))["database"]["size"]
+    (tmp_path / "x.sqlite3").write_bytes(result.path.read_bytes()[:size])
+    copy = sqlite3.connect(tmp_path / "x.sqlite3")
     assert copy.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     written = copy.execute("SELECT count(*) FROM tick WHERE n >= 0").fetchone()[0]
     copy.close()
@@ -388,19 +391,35 @@ def test_a_member_escaping_the_attachments_folder_is_refused(desk, db_path, tmp_
     result = backup.make_backup(desk.uow, db_path, tmp_path / "b.zip")
     with zipfile.ZipFile(result.path) as zf:
         manifest = json.loads(zf.read("manifest.json"))
-        data = zf.read("database.sqlite3")
+    data = result.path.read_bytes()[: manifest["database"]["size"]]
     evil = b"owned"
     manifest["members"]["attachments/../../evil.txt"] = {
         "sha256": hashlib.sha256(evil).hexdigest(),
         "size": 5,
     }
-    with zipfile.ZipFile(tmp_path / "evil.zip", "w") as zf:
-        zf.writestr("database.sqlite3", data)
-        zf.writestr("attachments/../../evil.txt", evil)
-        zf.writestr("manifest.json", json.dumps(manifest))
+    (tmp_path / "evil.zip").write_bytes(data)
+    with (tmp_path / "evil.zip").open("r+b") as handle:
+        handle.seek(len(data))
+        with zipfile.ZipFile(handle, "w") as zf:
+            zf.writestr("attachments/../../evil.txt", evil)
+            zf.writestr("manifest.json", json.dumps(manifest))
     with pytest.raises(UserError):
         restore.prepare_restore(tmp_path / "evil.zip", db_path)
     assert not list(tmp_path.rglob("evil.txt"))
+
+
+def test_a_version_1_backup_still_restores(desk, db_path, tmp_path):
+    """Backups made before format 2 hold the database as the zip member «database.sqlite3»."""
+    copy = tmp_path / "copy.sqlite3"
+    source = sqlite3.connect(db_path)
+    target = sqlite3.connect(copy)
+    source.backup(target)
+    source.close()
+    target.close()
+    old = _hand_made_backup(tmp_path / "old.zip", copy, HEAD_REVISION)
+    with restore.prepare_restore(old, db_path) as prepared:
+        assert prepared.info.revision == HEAD_REVISION and prepared.info.attachments == 0
+        assert prepared.database.read_bytes() == copy.read_bytes()
 
 
 def test_a_damaged_current_database_is_set_aside_without_a_sign_in(desk, db_path, filled, tmp_path):

@@ -103,6 +103,22 @@ def test_grid_paints_a_missed_month_red_a_covered_one_green_and_lists_a_cells_vi
     assert "۱ بازدید" in page.visit_caption.text()
 
 
+def test_a_month_not_yet_due_shows_a_dash_and_says_why(ctx, desk, qtbot):
+    from ostandari_desk.ui.inspections.grid_page import NOT_YET_DUE_TIP, STATE_ROLE, GridPage
+
+    page = GridPage(ctx)
+    qtbot.addWidget(page)
+    page.today = lambda: jalali.from_jalali(YEAR, 3, 15)  # خرداد: تیر onwards are still ahead
+    with qtbot.waitSignal(page.grid_loaded, timeout=5000):
+        page.load(YEAR)
+    ahead = page.cell_item(desk["qz"], None, 4)
+    assert ahead.text() == "—" and ahead.data(STATE_ROLE) == "not_due"
+    assert NOT_YET_DUE_TIP in ahead.toolTip() and "۰/" not in ahead.toolTip()
+    assert page.cell_item(desk["qz"], None, 2).text() == "۰/۱"  # a due month keeps its numbers
+    year = page.cell_item(desk["qz"], None, 0)
+    assert year.text() == "۱/۳"  # the year's total counts the due months so far
+
+
 def test_a_county_user_sees_their_own_county_by_category(ctx, desk, qtbot):
     from ostandari_desk.ui.inspections.grid_page import GridPage
 

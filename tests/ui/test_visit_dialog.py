@@ -147,6 +147,7 @@ def test_referral_letter_and_reinspection_closes_action(ctx, qtbot, errors, tmp_
     dialog.inform = informed.append
     select_row(dialog.findings.table, 0)
     assert dialog.refer_button.isEnabled() and dialog.done_button.isEnabled()
+    dialog.ask_date = lambda *_a, **_k: date.today()
     dialog.refer_button.click()
     assert informed, errors
     letter = letter_service.get_letter(ctx.uow(), dialog.referral_letter_id)
@@ -232,3 +233,65 @@ def test_override_needs_reason_and_visits_page(ctx, qtbot, errors, tmp_path):
     qtbot.addWidget(opened)
     assert opened.visit_id == row.id and "نیازمند اصلاح" in opened.computed_label.text()
     opened.reject()
+
+
+def test_done_and_referral_ask_their_date(ctx, qtbot, errors):
+    """«انجام شد» and a referral take the day the user picks (today by default, never before the visit nor in
+    the future), not silently today; cancelling the date stores nothing."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from ostandari_desk.services import reference
+    from ostandari_desk.ui.inspections.visit_findings import ask_action_date
+    from ostandari_desk.ui.widgets.dates import JalaliDateEdit
+    from tests.services.inspection_seed import add_visit, categories, make_centre
+
+    uow = ctx.uow()
+    county = reference.list_counties(uow)[0].id
+    centre = make_centre(uow, county, categories(uow)["کشتارگاه"])
+    visited = date.today() - timedelta(days=10)
+    visit_id = add_visit(
+        ctx.uow(),
+        centre,
+        visited,
+        result="needs_fix",
+        findings=(("کف کشتارگاه ترک دارد", "major"),),
+        action={"action": "ترمیم کف", "deadline": date.today() + timedelta(days=5)},
+    )
+    dialog = open_visit(ctx, qtbot, visit_id=visit_id)
+    asked: list[tuple] = []
+    answers = iter([None, date.today() - timedelta(days=3)])
+    dialog.ask_date = lambda *a, **_k: asked.append(a) or next(answers)
+    select_row(dialog.findings.table, 0)
+    dialog.done_button.click()  # cancelled: nothing stored
+    [action] = visit_service.get_visit(ctx.uow(), visit_id).findings[0].actions
+    assert action.done_on is None and asked[-1][0] == "ثبت انجام اقدام اصلاحی"
+    dialog.done_button.click()
+    [action] = visit_service.get_visit(ctx.uow(), visit_id).findings[0].actions
+    assert action.done_on == date.today() - timedelta(days=3), errors
+    assert dialog.findings.rows[0].done_on == date.today() - timedelta(days=3)
+
+    dialog.ask_date = lambda *_a, **_k: visited + timedelta(days=1)
+    dialog.inform = lambda _m: None
+    select_row(dialog.findings.table, 0)
+    dialog.refer_button.click()
+    letter = letter_service.get_letter(ctx.uow(), dialog.referral_letter_id)
+    assert letter.dated_on == visited + timedelta(days=1)
+
+    # the real question: a Jalali date, today by default, from the visit's day to today
+    seen: dict = {}
+
+    def answer() -> None:
+        box = next(w for w in QApplication.topLevelWidgets() if w.objectName() == "actionDateDialog")
+        edit = box.findChild(JalaliDateEdit, "actionDateEdit")
+        seen["value"], seen["min"], seen["max"] = edit.value(), edit.minimumDate(), edit.maximumDate()
+        edit.set_value(visited + timedelta(days=2))
+        box.accept()
+
+    QTimer.singleShot(0, answer)
+    picked = ask_action_date(dialog, "ثبت انجام اقدام اصلاحی", "ترمیم کف", "تاریخ انجام:", visited)
+    from ostandari_desk.ui.widgets.dates import from_qdate
+
+    assert seen["value"] == date.today()
+    assert from_qdate(seen["min"]) == visited and from_qdate(seen["max"]) == date.today()
+    assert picked == visited + timedelta(days=2)

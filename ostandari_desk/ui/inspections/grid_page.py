@@ -2,8 +2,8 @@
 
 Counties are the tree's rows, each expandable by centre category; the 12 months are its columns (month ۱ next
 to the names, on the right) and the year's total the last. A cell says «done/due» in Persian digits on its
-state's colour: covered green, partial amber, none red and bold (a missed month must jump out), not yet due
-grey. The grid is read on a pool thread (ui/tasks.py) while a busy bar runs; a county user's grid is their own
+state's colour: covered green, partial amber, none red and bold (a missed month must jump out); a month not
+due shows «—» on grey (its tooltip says why), so only due months carry numbers; the year's total always does. The grid is read on a pool thread (ui/tasks.py) while a busy bar runs; a county user's grid is their own
 county, opened by category. Clicking a month lists its visits below; a visit opens in the visit form.
 """
 
@@ -37,7 +37,7 @@ from ostandari_desk.ui.inspections.rows import Column, RowsModel, code_text, mak
 from ostandari_desk.ui.tasks import run_task
 from ostandari_desk.ui.widgets.numbers import PersianIntSpinBox
 
-__all__ = ["STATE_COLOURS", "GridPage", "cell_text"]
+__all__ = ["NOT_YET_DUE_TIP", "STATE_COLOURS", "GridPage", "cell_text"]
 
 # state -> (text, background, bold)
 STATE_COLOURS: dict[str, tuple[str, str, bool]] = {
@@ -52,6 +52,8 @@ NAME_COLUMN, TOTAL_COLUMN = 0, 13
 PROVINCE_ROW = "جمع استان"
 LOADING = "در حال بارگذاری جدول پوشش…"
 PICK_CELL = "برای دیدن بازدیدهای یک ماه، روی خانه آن بزنید."
+NOT_YET_DUE_TIP = "هنوز موعد این ماه نرسیده است"
+NOTHING_DUE_TIP = "در این ماه بازدیدی از این مراکز موعد نیست"
 
 VISIT_COLUMNS = (
     Column("تاریخ", lambda v: v.date_text, 90),
@@ -67,14 +69,19 @@ _RESULT_TEXT = {"good": ("#1b5e20", False), "needs_fix": ("#8a4b00", False), "se
 
 
 def cell_text(cell: grid_service.GridCell) -> str:
-    """«done/due» in Persian digits (no thousands separator: the cells are narrow); «—» for a cell with
-    nothing due and nothing done."""
-    if not cell.due and not cell.done:
+    """«done/due» in Persian digits (no thousands separator: the cells are narrow); «—» for a month not
+    due (still ahead, or nothing due in it): only due months carry numbers. A year total always does."""
+    if (cell.month and cell.state == rules.NOT_DUE) or (not cell.due and not cell.done):
         return "—"
     return f"{to_persian_digits(cell.done)}/{to_persian_digits(cell.due)}"
 
 
-def _cell_tip(cell: grid_service.GridCell, where: str) -> str:
+def _cell_tip(cell: grid_service.GridCell, where: str, future: bool = False) -> str:
+    if cell.month and cell.state == rules.NOT_DUE:
+        lines = [where, NOT_YET_DUE_TIP if future else NOTHING_DUE_TIP]
+        if cell.done:
+            lines.append(f"مراکز بازدیدشده: {format_number(cell.done)}")
+        return "\n".join(lines)
     lines = [where, f"وضعیت: {cell.state_label}"]
     lines.append(f"مراکز بازدیدشده: {format_number(cell.done)} از {format_number(cell.due)} مرکز موعددار")
     if cell.visits is not None:
@@ -104,7 +111,7 @@ def _legend(parent: QWidget) -> QHBoxLayout:
             f"color: {fg}; background: {bg}; font-weight: {weight}; padding: 2px 10px; border-radius: 3px;"
         )
         row.addWidget(swatch)
-    note = QLabel("هر خانه: مراکز بازدیدشده / مراکز موعددار آن ماه", parent)
+    note = QLabel("هر خانه: مراکز بازدیدشده / مراکز موعددار آن ماه؛ «—»: ماهِ بی‌موعد", parent)
     note.setObjectName("legendNote")
     row.addSpacing(12)
     row.addWidget(note)
@@ -351,12 +358,18 @@ class GridPage(QWidget):
             item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
             _paint(item, cell.state, self._cell_font, bold)
             period = month_name(cell.month) if cell.month else "کل سال"
-            item.setToolTip(_cell_tip(cell, f"{where} — {period}"))
+            item.setToolTip(_cell_tip(cell, f"{where} — {period}", self._is_future(cell.month)))
             item.setData(cell.state, STATE_ROLE)
             if clickable and cell.month:
                 item.setData((row.county_id, row.category_id, cell.month), KEY_ROLE)
             items.append(item)
         return items
+
+    def _is_future(self, month: int) -> bool:
+        """Whether ``month`` of the grid's year is still ahead of today."""
+        if not month or self.grid is None:
+            return False
+        return rules.is_future_month(self.grid.jalali_year, month, *jalali_month_of(self.today()))
 
     def _mark_current_month(self, grid: grid_service.Grid) -> None:
         for m in range(1, 13):

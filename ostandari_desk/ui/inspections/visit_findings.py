@@ -16,7 +16,11 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
     QGroupBox,
+    QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -35,9 +39,16 @@ from ostandari_desk.services.inspections import visits as visit_service
 from ostandari_desk.services.inspections.visits import FindingInput
 from ostandari_desk.ui import errors as ui_errors
 from ostandari_desk.ui.forms import child
-from ostandari_desk.ui.widgets.dates import JalaliDateEdit
+from ostandari_desk.ui.widgets.dates import JalaliDateEdit, to_qdate
 
-__all__ = ["ACTION_ID_ROLE", "FindingRow", "FindingsTable", "VisitFindingsMixin", "stored_finding_rows"]
+__all__ = [
+    "ACTION_ID_ROLE",
+    "FindingRow",
+    "FindingsTable",
+    "VisitFindingsMixin",
+    "ask_action_date",
+    "stored_finding_rows",
+]
 
 ACTION_ID_ROLE = Qt.ItemDataRole.UserRole + 3
 
@@ -74,6 +85,39 @@ class FindingRow:
         if self.referral_number:
             parts.append(f"ارجاع: نامه {to_persian_digits(self.referral_number)}")
         return "؛ ".join(parts)
+
+
+def ask_action_date(
+    parent: QWidget, title: str, about: str, label: str, earliest: date | None, ok_text: str = "ثبت"
+) -> date | None:
+    """A small dialog asking a date on the Jalali calendar: today by default, never in the future nor
+    before ``earliest`` (the visit's day); None when cancelled."""
+    dialog = QDialog(parent)
+    dialog.setObjectName("actionDateDialog")
+    dialog.setWindowTitle(title)
+    dialog.setLayoutDirection(Qt.LayoutDirection.RightToLeft)
+    form = QFormLayout(dialog)
+    text = QLabel(rlm(about), dialog)
+    text.setWordWrap(True)
+    form.addRow(text)
+    edit = JalaliDateEdit(dialog)
+    edit.setObjectName("actionDateEdit")
+    today = date.today()
+    low = earliest if earliest is not None and earliest <= today else today
+    edit.setDateRange(to_qdate(low), to_qdate(today))
+    edit.set_value(today)
+    form.addRow(label, edit)
+    box = QDialogButtonBox(
+        QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, dialog
+    )
+    box.button(QDialogButtonBox.StandardButton.Ok).setText(ok_text)
+    box.button(QDialogButtonBox.StandardButton.Cancel).setText("انصراف")
+    box.accepted.connect(dialog.accept)
+    box.rejected.connect(dialog.reject)
+    form.addRow(box)
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        return None
+    return edit.value()
 
 
 class FindingsTable:
@@ -296,19 +340,27 @@ class VisitFindingsMixin:
             return
         self._reload_stored()
 
+    def ask_date(self, title: str, about: str, label: str, ok_text: str = "ثبت") -> date | None:
+        """The date of «انجام شد» or of a referral letter: today by default, not in the future, not before
+        the visit; None when cancelled. (Tests replace it on the instance.)"""
+        earliest = self.detail.inspected_on if self.detail is not None else None
+        return ask_action_date(self, title, about, label, earliest, ok_text)
+
     def refer_selected(self) -> None:
         row = self.findings.selected()
         if row is None or row.kind != "stored":
             return
         agency = self.detail.licensing_agency if self.detail else ""
-        if not self.confirm(
-            self,
+        on = self.ask_date(
             "ارجاع به دستگاه صادرکننده مجوز",
             f"برای یافته «{row.text}» نامه ارجاع به «{agency or 'دستگاه صادرکننده مجوز'}» صادر شود؟",
-        ):
+            "تاریخ نامه:",
+            "صدور نامه",
+        )
+        if on is None:
             return
         try:
-            letter_id = action_service.refer_finding(self.context.uow(), row.finding_id, date.today())
+            letter_id = action_service.refer_finding(self.context.uow(), row.finding_id, on)
         except UserError as exc:
             ui_errors.show_user_error(self, exc, "ارجاع")
             return
@@ -320,8 +372,11 @@ class VisitFindingsMixin:
         row = self.findings.selected()
         if row is None or not row.action_id or row.done_on is not None:
             return
+        done_on = self.ask_date("ثبت انجام اقدام اصلاحی", row.action or row.text, "تاریخ انجام:")
+        if done_on is None:
+            return
         try:
-            action_service.complete_action(self.context.uow(), row.action_id, date.today())
+            action_service.complete_action(self.context.uow(), row.action_id, done_on)
         except UserError as exc:
             ui_errors.show_user_error(self, exc, "اقدام اصلاحی")
             return
