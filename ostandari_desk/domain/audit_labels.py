@@ -41,6 +41,7 @@ TABLE_LABELS: dict[str, str] = {
     "memorandum": "تفاهم‌نامه",
     "progressreport": "گزارش پیشرفت",
     "payment": "پرداخت",
+    "progressattachment": "پیوست گزارش پیشرفت",
     "facilitationoffice": "دفتر تسهیلگری",
     "centre": "مرکز",
     "inspection": "بازدید",
@@ -164,6 +165,23 @@ FIELD_LABELS: dict[str, str] = {
     "done_on": "تاریخ انجام",
     "verified_by_id": "تأییدشده در بازدید",
     "referral_letter_id": "نامه ارجاع",
+    # memoranda, their progress reports and payments
+    "party_kind": "طرف تفاهم‌نامه",
+    "social_harm_id": "حوزه آسیب",
+    "office_id": "دفتر تسهیلگری",
+    "signed_on": "تاریخ انعقاد",
+    "duration_months": "مدت (ماه)",
+    "memorandum_id": "تفاهم‌نامه",
+    "reported_on": "تاریخ گزارش",
+    "percent": "درصد پیشرفت",
+    "progress_id": "گزارش پیشرفت",
+    "paid_on": "تاریخ پرداخت",
+    "tranche_no": "مرحله",
+    # facilitation offices and the counties' population
+    "neighbourhoods": "محله‌ها",
+    "opened_on": "تاریخ گشایش",
+    "budget": "اعتبار (ریال)",
+    "population": "جمعیت",
 }
 
 

@@ -41,6 +41,16 @@ def first_tranche_cap(amount: int, rule: ReleaseRule = ReleaseRule()) -> int:
     return amount * rule.first_tranche_max_percent // 100
 
 
+RULE_CANCELLED, RULE_ORDER, RULE_AMOUNT, RULE_TOTAL, RULE_FIRST, RULE_PROGRESS = (
+    "cancelled",
+    "order",
+    "amount",
+    "total",
+    "first",
+    "progress",
+)
+
+
 def release_refusal(
     amount: int,
     paid_so_far: int,
@@ -66,37 +76,61 @@ def release_refusal(
         next_tranche_no: the tranche that comes next (the stored tranches' count + 1); when given, any
             other number is refused (tranches in order, without gaps).
     """
+    broken = release_check(
+        amount,
+        paid_so_far,
+        tranche_no,
+        tranche_amount,
+        progress_on_or_before_payment,
+        cancelled,
+        rule,
+        next_tranche_no=next_tranche_no,
+    )
+    return None if broken is None else broken[1]
+
+
+def release_check(
+    amount: int,
+    paid_so_far: int,
+    tranche_no: int,
+    tranche_amount: int,
+    progress_on_or_before_payment: int | None,
+    cancelled: bool,
+    rule: ReleaseRule = ReleaseRule(),
+    *,
+    next_tranche_no: int | None = None,
+) -> tuple[str, str] | None:
+    """``release_refusal`` with the rule broken: (one of the RULE_* keys, the sentence), or None."""
     if cancelled:
-        return "تفاهم‌نامه لغو شده است (قاعده پرداخت: به تفاهم‌نامه لغوشده هیچ پرداختی انجام نمی‌شود)"
+        return RULE_CANCELLED, (
+            "تفاهم‌نامه لغو شده است (قاعده پرداخت: به تفاهم‌نامه لغوشده هیچ پرداختی انجام نمی‌شود)"
+        )
     if tranche_no < 1 or (next_tranche_no is not None and tranche_no != next_tranche_no):
         expected = f"؛ مرحله بعدی، مرحله {to_persian_digits(next_tranche_no)} است" if next_tranche_no else ""
-        return (
+        return RULE_ORDER, (
             f"مرحله {to_persian_digits(tranche_no)} به ترتیب نیست{expected} "
             "(قاعده پرداخت: مرحله‌ها به ترتیب و بی‌فاصله پرداخت می‌شوند)"
         )
     if tranche_amount <= 0:
-        return "مبلغ پرداخت باید بیشتر از صفر باشد"
+        return RULE_AMOUNT, "مبلغ پرداخت باید بیشتر از صفر ریال باشد"
     remaining = amount - paid_so_far
     if tranche_amount > remaining:
-        return (
+        return RULE_TOTAL, (
             f"این پرداخت از مانده تفاهم‌نامه ({format_rials(max(remaining, 0))}) بیشتر است "
             "(قاعده پرداخت: جمع پرداخت‌ها هرگز از مبلغ تفاهم‌نامه بیشتر نمی‌شود)"
         )
     first_max = rule.first_tranche_max_percent
     if tranche_no == 1 and tranche_amount * 100 > amount * first_max:
-        return (
+        return RULE_FIRST, (
             f"مرحله نخست حداکثر {percent(first_max)} مبلغ تفاهم‌نامه، یعنی "
             f"{format_rials(first_tranche_cap(amount, rule))}، است "
             f"(قاعده پرداخت: مرحله نخست تا {percent(first_max)} مبلغ)"
         )
     needed = rule.later_tranche_min_progress
-    if tranche_no > 1 and (progress_on_or_before_payment is None or progress_on_or_before_payment < needed):
-        so_far = (
-            ""
-            if progress_on_or_before_payment is None
-            else f"؛ بیشترین پیشرفت ثبت‌شده تا تاریخ پرداخت {percent(progress_on_or_before_payment)} است"
-        )
-        return (
+    progress = progress_on_or_before_payment
+    if tranche_no > 1 and (progress is None or progress < needed):
+        so_far = "" if progress is None else f"؛ پیشرفت ثبت‌شده تا تاریخ پرداخت {percent(progress)} است"
+        return RULE_PROGRESS, (
             f"گزارش پیشرفت {percent(needed)} ثبت نشده است{so_far} "
             f"(قاعده پرداخت: مرحله‌های پس از نخست تنها پس از ثبت گزارش پیشرفت دست‌کم "
             f"{percent(needed)} با تاریخی تا روز پرداخت پرداخت می‌شوند)"
@@ -125,11 +159,18 @@ __all__ = [
     "PARTY_COUNTY",
     "PARTY_LABELS",
     "PARTY_NGO",
+    "RULE_AMOUNT",
+    "RULE_CANCELLED",
+    "RULE_FIRST",
+    "RULE_ORDER",
+    "RULE_PROGRESS",
+    "RULE_TOTAL",
     "STATE_LABELS",
     "ReleaseRule",
     "first_tranche_cap",
     "is_overdue",
     "paid_percent",
     "percent",
+    "release_check",
     "release_refusal",
 ]

@@ -16,7 +16,16 @@ from sqlalchemy import select, union_all
 from ostandari_desk.domain import jalali, text
 from ostandari_desk.domain.audit_labels import action_label, field_label, table_label
 from ostandari_desk.domain.roles import ROLE_LABELS, Permission, Role
-from ostandari_desk.store.models import AuditEntry, County, Ngo, ReferenceItem, User
+from ostandari_desk.store.models import (
+    AuditEntry,
+    ChecklistItem,
+    ChecklistTemplate,
+    County,
+    Inspection,
+    Ngo,
+    ReferenceItem,
+    User,
+)
 from ostandari_desk.store.uow import UnitOfWork
 
 HISTORY_LIMIT = 1000  # entries shown on a record's tab, newest first
@@ -161,10 +170,55 @@ class _Names:
     def __init__(self, uow: UnitOfWork):
         self.uow = uow
         self.cache: dict[tuple[str, str], str] = {}
+        self.items: dict[str, list] = {}  # checklist version id -> its items
+
+    def _template_name(self, template_id: str) -> str:
+        """A checklist version as «title — نسخه N»."""
+        key = ("checklisttemplate", template_id)
+        if key not in self.cache:
+            t = ChecklistTemplate.__table__.c
+            row = (
+                self.uow.s.connection().execute(select(t.title, t.version).where(t.id == template_id)).first()
+            )
+            self.cache[key] = f"{row[0]} — نسخه {text.to_persian_digits(row[1])}" if row else template_id
+        return self.cache[key]
+
+    def _template_items(self, template_id: str | None) -> list:
+        if not template_id:
+            return []
+        if template_id not in self.items:
+            c = ChecklistItem.__table__.c
+            stmt = select(c.id, c.position, c.answer_type, c.max_score).where(c.template_id == template_id)
+            self.items[template_id] = list(self.uow.s.connection().execute(stmt))
+        return self.items[template_id]
+
+    def answers(self, visit_id: str, changes: dict, before: object, after: object) -> tuple[str, str] | None:
+        """A visit's answers field as («», «بند ۲: بله ← خیر؛ …»): the changed items only, decoded against
+        the visit's checklist version; None when they cannot be read (then the raw values are shown)."""
+        from ostandari_desk.services.audit_values import answer_changes_text, stored_answers
+
+        template = changes.get("template_id")
+        if template is not None:
+            old_template, new_template = template
+        else:
+            t = Inspection.__table__.c
+            current = self.uow.s.connection().execute(select(t.template_id).where(t.id == visit_id)).scalar()
+            old_template = new_template = current
+        old_items, new_items = self._template_items(old_template), self._template_items(new_template)
+        old = stored_answers(old_items, before)
+        new = stored_answers(new_items, after)
+        if old is None or new is None or not (old_items or new_items):
+            return None
+        if old_template != new_template and old:
+            # another checklist version: its items are not these; say what the new one holds
+            return "", answer_changes_text(new_items, {}, new)
+        return "", answer_changes_text(new_items or old_items, old, new)
 
     def value(self, field: str, raw: object) -> str:
         if raw is None or raw == "":
             return ""
+        if field == "template_id" and isinstance(raw, str):
+            return self._template_name(raw)
         model = self._MODELS.get(field)
         if model is not None and isinstance(raw, str):
             key = (model.__tablename__, raw)
@@ -205,6 +259,11 @@ def _lines(entry, names: _Names) -> Iterator[AuditLine]:
         return
     for field in sorted(changes, key=lambda f: field_label(f)):
         before, after = changes[field]
+        if field == "answers" and entry["table_name"] == "inspection":
+            readable = names.answers(entry["record_id"], changes, before, after)
+            if readable is not None:
+                yield AuditLine(**common, field=field, before=readable[0], after=readable[1])
+                continue
         yield AuditLine(
             **common, field=field, before=names.value(field, before), after=names.value(field, after)
         )

@@ -1,9 +1,13 @@
 """Persian names of the coded values the audit trail keeps (a case's state, a step's kind, a role), for
-the history tab, the admin's audit view and the audit export alike."""
+the history tab, the admin's audit view and the audit export alike; and a visit's checklist answers (a
+compact array in item order) told item by item («بند ۲: بله ← خیر»)."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
+from typing import Any
 
 
 @lru_cache(maxsize=1)
@@ -12,9 +16,11 @@ def _value_labels() -> dict[tuple[str, str], dict[str, str]]:
 
     Imported lazily: the services that own these labels themselves import services.audit.
     """
+    from ostandari_desk.domain import inspections as insp
     from ostandari_desk.domain import lifecycle as lc
     from ostandari_desk.domain.roles import ROLE_LABELS
     from ostandari_desk.services import events, letters, reference
+    from ostandari_desk.services.inspections.templates import STATE_LABELS as TEMPLATE_STATE_LABELS
     from ostandari_desk.services.licences.rows import ANSWER_LABELS
     from ostandari_desk.services.ngos.rows import ROLE_LABELS as BOARD_ROLE_LABELS
     from ostandari_desk.services.ngos.rows import STATUS_LABELS
@@ -44,6 +50,12 @@ def _value_labels() -> dict[tuple[str, str], dict[str, str]]:
         ("referenceitem", "kind"): codes(reference.KIND_LABELS),
         ("boardmember", "role"): codes(BOARD_ROLE_LABELS),
         ("user", "role"): codes(ROLE_LABELS),
+        ("inspection", "result"): codes(insp.RESULT_LABELS),
+        ("inspection", "computed_result"): codes(insp.RESULT_LABELS),
+        ("inspection", "state"): {"open": "باز", "closed": "بسته (فقط‌خواندنی)"},
+        ("finding", "severity"): codes(insp.SEVERITY_LABELS),
+        ("checklistitem", "answer_type"): codes(insp.ANSWER_TYPE_LABELS),
+        ("checklisttemplate", "state"): codes(TEMPLATE_STATE_LABELS),
     }
 
 
@@ -57,3 +69,49 @@ def readable_value(value: str, table: str = "", field: str = "") -> str:
     """``value`` by its Persian name when it is a code, else as it is."""
     named = coded_value_label(value, table, field)
     return value if named is None else named
+
+
+UNANSWERED = "—"
+
+
+def stored_answers(items: Sequence[Any], stored: object) -> dict[str, Any] | None:
+    """The answers {item id: value} of a stored ``Inspection.answers`` against the visit's ``items``
+    (the compact array; an older {item id: value} object is read as it is); None when they do not fit."""
+    from ostandari_desk.domain.inspections import AnswersMismatchError, decode_answers
+
+    if stored is None or stored == "":
+        return {}
+    if not isinstance(stored, str):
+        return None
+    try:
+        return decode_answers(items, stored)
+    except AnswersMismatchError:
+        try:
+            values = json.loads(stored)
+        except ValueError:
+            return None
+        if isinstance(values, dict) and all(key in {i.id for i in items} for key in values):
+            return {k: v for k, v in values.items() if v is not None}
+        return None
+
+
+def answer_changes_text(items: Sequence[Any], before: Mapping[str, Any], after: Mapping[str, Any]) -> str:
+    """The changed items only, in checklist order: «بند ۲: بله ← خیر؛ بند ۵: — ← ۳ از ۵»; an item answered
+    for the first time (a new visit) as «بند ۱: بله». "" when nothing changed."""
+    from ostandari_desk.domain.inspections import answer_text
+    from ostandari_desk.domain.text import to_persian_digits
+
+    parts = []
+    first = not before
+    for item in sorted(items, key=lambda i: (i.position, i.id)):
+        old, new = before.get(item.id), after.get(item.id)
+        if old == new:
+            continue
+        where = f"بند {to_persian_digits(item.position)}"
+        new_text = answer_text(item, new) if new is not None else UNANSWERED
+        if first:
+            parts.append(f"{where}: {new_text}")
+        else:
+            old_text = answer_text(item, old) if old is not None else UNANSWERED
+            parts.append(f"{where}: {old_text} ← {new_text}")
+    return "؛ ".join(parts)

@@ -34,6 +34,7 @@ from sqlalchemy import case, false, func, literal, select
 from ostandari_desk.store.models import (
     CorrectiveAction,
     Event,
+    FacilitationOffice,
     Finding,
     Inquiry,
     Inspection,
@@ -41,6 +42,8 @@ from ostandari_desk.store.models import (
     LicenceCase,
     LicenceStep,
     Memorandum,
+    Payment,
+    ProgressReport,
 )
 from ostandari_desk.store.uow import UnitOfWork
 
@@ -60,6 +63,7 @@ UNIT_CASES = "مورد"
 UNIT_PEOPLE = "نفر"
 UNIT_HOURS = "ساعت"
 UNIT_RIALS = "ریال"
+UNIT_PERCENT = "درصد"
 
 PROVINCE_KEY = ""  # the county key of records that belong to the province itself (county_id NULL)
 
@@ -89,6 +93,8 @@ class Indicator:
 
     ``where`` maps a dimension of the source to the values counted, e.g. ``(("kind", ("issue",)),)``.
     ``measure`` is ``"count"`` or the name of a summed column of the source.
+    ``divide_by`` (``"count"`` or another measure) makes it an average: the measure's sum over that one's,
+    rounded half up to a whole number, per county and for the totals alike.
     ``key`` indicators also appear per county, in the charts and on the start page.
     """
 
@@ -100,6 +106,7 @@ class Indicator:
     measure: str = "count"
     short_label: str = ""
     is_key: bool = False
+    divide_by: str | None = None
 
     @property
     def short(self) -> str:
@@ -115,6 +122,8 @@ _INQUIRY = Inquiry.__table__.c
 _EVENT = Event.__table__.c
 _LETTER = Letter.__table__.c
 _MEMO = Memorandum.__table__.c
+_PAYMENT = Payment.__table__.c
+_PROGRESS = ProgressReport.__table__.c
 _INSPECTION = Inspection.__table__.c
 _FINDING = Finding.__table__.c
 _ACTION = CorrectiveAction.__table__.c
@@ -150,9 +159,29 @@ def _letters(by_county: bool):
 
 
 def _memoranda(by_county: bool):
-    measures = {"amount": _MEMO.amount}
+    # a memorandum's progress is its latest report's percent (percent never goes down: the highest), 0 when none
+    latest = (
+        select(func.coalesce(func.max(_PROGRESS.percent), 0))
+        .where(_PROGRESS.memorandum_id == _MEMO.id)
+        .correlate(Memorandum.__table__)
+        .scalar_subquery()
+    )
+    measures = {"amount": _MEMO.amount, "progress": latest}
     dims = {"party": _MEMO.party_kind}
     return Memorandum.__table__, _MEMO.signed_on, _MEMO.county_id, dims, measures
+
+
+def _payments(by_county: bool):
+    # payments dated by paid_on, counted under their memorandum's county
+    if not by_county:
+        return Payment.__table__, _PAYMENT.paid_on, None, {}, {"amount": _PAYMENT.amount}
+    joined = Payment.__table__.join(Memorandum.__table__, _MEMO.id == _PAYMENT.memorandum_id)
+    return joined, _PAYMENT.paid_on, _MEMO.county_id, {}, {"amount": _PAYMENT.amount}
+
+
+def _offices(by_county: bool):
+    office = FacilitationOffice.__table__.c
+    return FacilitationOffice.__table__, office.opened_on, office.county_id, {}, {}
 
 
 def _inspections(by_county: bool):
@@ -194,6 +223,8 @@ SOURCES: dict[str, Source] = {
         Source("events", _events, prefilter_dim="kind"),
         Source("letters", _letters, prefilter_dim="kind"),
         Source("memoranda", _memoranda),
+        Source("payments", _payments),
+        Source("offices", _offices),
         Source("inspections", _inspections),
         Source("referrals", _referrals),
         Source("actions_closed", _actions_closed),
@@ -280,7 +311,27 @@ INDICATORS: tuple[Indicator, ...] = (
         "punitive_letters", "مکاتبات توقیفی و توبیخی", UNIT_CASES, "letters", (("kind", ("punitive",)),)
     ),
     Indicator("memoranda", "تفاهم‌نامه‌های منعقدشده", UNIT_CASES, "memoranda"),
+    Indicator(
+        "memoranda_governorates",
+        "تفاهم‌نامه‌های منعقدشده با فرمانداری‌ها",
+        UNIT_CASES,
+        "memoranda",
+        (("party", ("county",)),),
+    ),
+    Indicator(
+        "memoranda_ngos", "تفاهم‌نامه‌های منعقدشده با سمن‌ها", UNIT_CASES, "memoranda", (("party", ("ngo",)),)
+    ),
     Indicator("memoranda_amount", "مبلغ تفاهم‌نامه‌ها", UNIT_RIALS, "memoranda", measure="amount"),
+    Indicator("memoranda_paid", "مبلغ پرداخت‌شده تفاهم‌نامه‌ها", UNIT_RIALS, "payments", measure="amount"),
+    Indicator(
+        "memoranda_progress",
+        "میانگین پیشرفت تفاهم‌نامه‌ها",
+        UNIT_PERCENT,
+        "memoranda",
+        measure="progress",
+        divide_by="count",
+    ),
+    Indicator("offices_opened", "دفاتر تسهیلگری گشایش‌یافته", UNIT_CASES, "offices"),
     Indicator("visits", "بازدید از مراکز", UNIT_CASES, "inspections"),
     Indicator(
         "unannounced_visits", "بازدیدهای سرزده", UNIT_CASES, "inspections", (("announced", ("unannounced",)),)
@@ -316,14 +367,26 @@ class Counts:
     """Indicator values: ``values[key][county_key] = (last, this)``; county_key "" is the province itself."""
 
     values: dict[str, dict[str, list[int]]] = field(default_factory=dict)
+    # averaged indicators (``divide_by``): key -> county_key -> [numerator(last, this), denominator(last, this)]
+    parts: dict[str, dict[str, list[list[int]]]] = field(default_factory=dict)
 
     def total(self, key: str) -> tuple[int, int]:
+        if key in self.parts:
+            by_part = self.parts[key].values()
+            num = [sum(p[0][i] for p in by_part) for i in (0, 1)]
+            den = [sum(p[1][i] for p in by_part) for i in (0, 1)]
+            return _average(num[0], den[0]), _average(num[1], den[1])
         by_county = self.values.get(key, {})
         return (sum(v[0] for v in by_county.values()), sum(v[1] for v in by_county.values()))
 
     def of_county(self, key: str, county_key: str) -> tuple[int, int]:
         last, this = self.values.get(key, {}).get(county_key, (0, 0))
         return last, this
+
+
+def _average(numerator: int, denominator: int) -> int:
+    """numerator / denominator rounded half up (0 when nothing was counted), in integers."""
+    return (2 * numerator + denominator) // (2 * denominator) if denominator else 0
 
 
 def _matches(where: tuple[tuple[str, tuple[str, ...]], ...], dims: dict[str, Any]) -> bool:
@@ -344,7 +407,9 @@ def _count_source(
     by_county = scoped or county_id is not None or any(ind.is_key for ind in indicators)
     from_clause, date_col, county_col, dims, measures = source.build(by_county)
     used_dims = sorted({name for ind in indicators for name, _ in ind.where})
-    used_measures = sorted({ind.measure for ind in indicators if ind.measure != "count"})
+    used_measures = sorted(
+        {m for ind in indicators for m in (ind.measure, ind.divide_by) if m is not None and m != "count"}
+    )
     period = case(
         (date_col.between(this.start, this.end), literal(1)),
         (date_col.between(last.start, last.end), literal(0)),
@@ -383,7 +448,13 @@ def _count_source(
         county_key = row[n] or PROVINCE_KEY
         totals = {"count": int(row[n + 2]), **{m: int(v or 0) for m, v in zip(used_measures, row[n + 3 :])}}
         for ind in indicators:
-            if _matches(ind.where, dim_values):
+            if not _matches(ind.where, dim_values):
+                continue
+            if ind.divide_by is not None:
+                part = counts.parts.setdefault(ind.key, {}).setdefault(county_key, [[0, 0], [0, 0]])
+                part[0][int(row_period)] += totals[ind.measure]
+                part[1][int(row_period)] += totals[ind.divide_by]
+            else:
                 slot = counts.values.setdefault(ind.key, {}).setdefault(county_key, [0, 0])
                 slot[int(row_period)] += totals[ind.measure]
 
@@ -406,4 +477,6 @@ def count_indicators(
     with uow:
         for key, inds in by_source.items():
             _count_source(uow, SOURCES[key], inds, last, this, county_id, counts)
+    for key, by_county in counts.parts.items():  # averages per county (the totals are Counts.total's)
+        counts.values[key] = {c: [_average(n[i], d[i]) for i in (0, 1)] for c, (n, d) in by_county.items()}
     return counts

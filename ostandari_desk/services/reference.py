@@ -16,8 +16,9 @@ from sqlmodel import select
 from ostandari_desk import settings
 from ostandari_desk.domain import text
 from ostandari_desk.domain.roles import Permission
-from ostandari_desk.errors import DuplicateError, NotFoundError, ValidationError
+from ostandari_desk.errors import ConcurrentEditError, DuplicateError, NotFoundError, ValidationError
 from ostandari_desk.services.audit import now_utc, stamps
+from ostandari_desk.services.versioned import save_versioned
 from ostandari_desk.store.models import County, ReferenceItem
 from ostandari_desk.store.uow import UnitOfWork
 
@@ -37,6 +38,8 @@ class CountyRow:
     name: str
     active: bool
     position: int
+    population: int | None = None  # inhabitants (optional; for credits per 10,000 inhabitants)
+    row_version: int = 1
 
 
 @dataclass(frozen=True)
@@ -85,7 +88,10 @@ def list_counties(uow: UnitOfWork, include_inactive: bool = False) -> list[Count
         province_id = settings.get_setting(uow, "province_id")
         if province_id:
             stmt = stmt.where(County.province_id == province_id)
-        return [CountyRow(c.id, c.name, c.active, c.position) for c in uow.s.exec(stmt)]
+        return [
+            CountyRow(c.id, c.name, c.active, c.position, c.population, c.row_version)
+            for c in uow.s.exec(stmt)
+        ]
 
 
 def counties_in_scope(uow: UnitOfWork) -> list[CountyRow]:
@@ -172,6 +178,41 @@ def set_county_active(uow: UnitOfWork, county_id: str, active: bool) -> None:
         county = _get_county(uow, county_id)
         county.active = bool(active)
         _touch(county)
+        uow.commit()
+
+
+POPULATION_MAX = 10**10  # beyond any county
+STALE_COUNTY = "این شهرستان را کاربر دیگری پس از باز شدن ویرایش کرده است؛ آن را دوباره باز کنید"
+
+
+def set_county_population(
+    uow: UnitOfWork, county_id: str, population: int | None, expected_version: int
+) -> None:
+    """Record a county's population (None: unknown), for the credits per 10,000 inhabitants.
+
+    Raises:
+        ValidationError: not a whole number ≥ 0 (field «population»).
+        ConcurrentEditError: the county was changed since it was read at ``expected_version``.
+    """
+    with uow.writing():
+        uow.require(Permission.EDIT_REFERENCE)
+        county = _get_county(uow, county_id)
+        if population is not None:
+            if isinstance(population, bool) or not isinstance(population, int):
+                raise ValidationError(
+                    "جمعیت شهرستان باید عددی صحیح باشد", field="population", record=county_id
+                )
+            if population < 0:
+                raise ValidationError(
+                    "جمعیت شهرستان نمی‌تواند منفی باشد", field="population", record=county_id
+                )
+            if population > POPULATION_MAX:
+                raise ValidationError(
+                    "جمعیت شهرستان بیش از اندازه بزرگ است", field="population", record=county_id
+                )
+        if county.row_version != expected_version:
+            raise ConcurrentEditError(STALE_COUNTY, record=county_id)
+        save_versioned(uow, county, expected_version, {"population": population}, STALE_COUNTY)
         uow.commit()
 
 

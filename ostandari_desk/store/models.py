@@ -388,7 +388,11 @@ class Payment(Record, table=True):
     tranche_no: int
     amount: int = Field(sa_column=Column(BigInteger, nullable=False))
 
-    __table_args__ = (Index("ix_payment_tranche", "memorandum_id", "tranche_no", unique=True),)
+    __table_args__ = (
+        Index("ix_payment_tranche", "memorandum_id", "tranche_no", unique=True),
+        # a memorandum's paid total (the credits view sums a year's) from this index alone
+        Index("ix_payment_memorandum_amount", "memorandum_id", "amount"),
+    )
 
 
 class FacilitationOffice(CountyOwned, table=True):

@@ -5,6 +5,10 @@ Each case beside its FLOOR, measured in the same run on the same file:
 - ``grid/<year>``: ``services.inspections.grid.coverage_grid`` of the last complete Jalali year and of this
   one. Floor: a bare ``SELECT count(*)`` over the same range of ``ix_inspection_county_period`` (every
   county, the year) through sqlite3. Target ≤ 100 ms.
+- ``grid_gui/<year>``: the «پوشش ماهانه» page (ui/inspections/grid_page.py GridPage, offscreen, on a
+  prepared QApplication as the app makes it) from ``load(year)`` to its ``grid_loaded`` signal: the service
+  read on a pool thread and the tree filled. Floor: ``coverage_grid`` alone, in the same run. Target ≤ 300 ms.
+  ``painted_median_s`` adds the first paint after the signal.
 - ``centres/first_page``: ``list_centre_page`` (no filter, by name, 200 rows). Floor: raw sqlite3
   ``SELECT … FROM centre ORDER BY name_sort LIMIT 200``. Target ≤ 20 ms.
 - ``visit/open_20_answers_5_photos``: ``get_visit`` of a visit answering a 20-item checklist, with its
@@ -37,6 +41,7 @@ from datetime import time as dtime
 from pathlib import Path
 
 GRID_TARGET_S = 0.1
+GRID_GUI_TARGET_S = 0.3
 PAGE_TARGET_S = 0.02
 VISIT_TARGET_S = 0.1
 REPORT_TARGET_S = 1.0
@@ -124,6 +129,64 @@ def _grid_cases(engine, db: Path, runs: int, today: date) -> list[dict]:
         return results
     finally:
         conn.close()
+
+
+def _grid_gui_cases(engine, runs: int, today: date) -> list[dict]:
+    """GridPage's load(year) to grid_loaded, beside the service alone (the floor), for last year and this."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    from ostandari_desk.app import application
+    from ostandari_desk.domain import jalali
+    from ostandari_desk.domain.roles import SYSTEM
+    from ostandari_desk.services.inspections.grid import coverage_grid
+    from ostandari_desk.store.uow import UnitOfWork
+    from ostandari_desk.ui.context import AppContext
+    from ostandari_desk.ui.inspections.grid_page import GridPage
+
+    app = application()
+    page = GridPage(AppContext(engine=engine, actor=SYSTEM))
+    page.today = lambda: today
+    page.resize(1280, 760)
+    page.show()
+
+    def until_loaded(start: Callable[[], None]) -> None:
+        loop = QEventLoop()
+        page.grid_loaded.connect(loop.quit)
+        timer = QTimer(singleShot=True, interval=60_000)
+        timer.timeout.connect(loop.quit)
+        timer.start()
+        start()
+        loop.exec()
+        page.grid_loaded.disconnect(loop.quit)
+        if not timer.isActive():
+            raise TimeoutError("the grid did not load within a minute")
+        timer.stop()
+
+    results = []
+    try:
+        until_loaded(lambda: None)  # the page's own first load (this year), as it opens
+        this_year = jalali.jalali_year_of(today)
+        for year in (this_year - 1, this_year):
+            until_loaded(lambda y=year: page.load(y))  # warm: the year chosen once
+            signalled, painted = [], []
+            for _ in range(runs):
+                started = time.perf_counter()
+                until_loaded(lambda y=year: page.load(y))
+                signalled.append(time.perf_counter() - started)
+                page.tree.viewport().repaint()
+                app.processEvents()
+                painted.append(time.perf_counter() - started)
+            floor = _timed(lambda y=year: coverage_grid(UnitOfWork(engine, SYSTEM), y, today), runs)
+            row = _row(f"grid_gui/{year}", signalled, floor, GRID_GUI_TARGET_S, "≤ 300 ms")
+            row["painted_median_s"] = statistics.median(painted)
+            row["rows"] = page.model.rowCount()
+            results.append(row)
+    finally:
+        page.close()
+        page.deleteLater()
+        app.processEvents()
+    return results
 
 
 def _centre_page_case(engine, db: Path, runs: int) -> dict:
@@ -359,6 +422,7 @@ def bench_inspections(db: Path, runs: int, today: date | None = None) -> list[di
         try:
             for name, case in (
                 ("grid", lambda: _grid_cases(engine, copy, runs, today)),
+                ("grid_gui", lambda: _grid_gui_cases(engine, runs, today)),
                 ("centres/first_page", lambda: [_centre_page_case(engine, copy, runs)]),
                 ("visit/open_20_answers_5_photos", lambda: [_visit_case(engine, copy, folder, runs, today)]),
                 ("report/inspections_province", lambda: [_report_case(engine, copy, runs, today)]),

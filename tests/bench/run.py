@@ -12,7 +12,8 @@ the same run — and prints the median, the floor, their ratio and the target:
 - a backup of the large demo (services.backup) vs a plain copy of its file, and the health check on it
   (tests/bench/bench_backup.py);
 - centres and inspections (tests/bench/bench_inspections.py): the year's coverage grid vs a bare count over
-  the same index range, the centre list's first page vs raw ``ORDER BY name_sort LIMIT 200``, opening a
+  the same index range, the grid page (offscreen) from ``load(year)`` until it shows vs the service alone,
+  the centre list's first page vs raw ``ORDER BY name_sort LIMIT 200``, opening a
   visit with 20 answers and 5 photos vs raw reads of its rows, ``report inspections`` for the province;
 - the same import with the audit on vs with it off (``--skip`` the others to run it alone: it needs no
   large demo; ``--audit-rows`` for a smaller N).
@@ -706,7 +707,10 @@ def main(argv: list[str] | None = None) -> int:
                 traceback.print_exc()
                 results.append(unavailable("reports", exc))
         if "inspections" not in args.skip:
-            print("centres and inspections: grid, centre list, a visit, the report …", flush=True)
+            print(
+                "centres and inspections: grid (service and page), centre list, a visit, the report …",
+                flush=True,
+            )
             try:
                 sys.path.insert(0, str(HERE))
                 from bench_inspections import bench_inspections

@@ -339,7 +339,7 @@ def test_attachment_names_lose_their_bidi_controls(desk, tmp_path, kind):
 
 
 def test_every_kind_is_declared_with_its_owner():
-    assert att.KINDS == (att.LETTER, att.INSPECTION)
+    assert att.KINDS == (att.LETTER, att.INSPECTION, att.PROGRESS)
     for kind in att.KINDS:
         assert hasattr(kind.table, kind.owner_column) and kind.label and kind.plural
         assert (

@@ -195,6 +195,10 @@ RECIPES: dict[str, tuple[Callable[[Env], Any], Callable[[Env, Any], Any]]] = {
         lambda e, c: reference.set_county_active(e.uow, c, False),
     ),
     "services.reference.move_county": (lambda e: e.county(), lambda e, c: reference.move_county(e.uow, c, 1)),
+    "services.reference.set_county_population": (
+        lambda e: e.county(),
+        lambda e, c: reference.set_county_population(e.uow, c, 120_000, 1),
+    ),
     "services.reference.add_item": (
         lambda e: None,
         lambda e, _: reference.add_item(e.uow, "field", "گردشگری"),
@@ -446,12 +450,90 @@ RECIPES: dict[str, tuple[Callable[[Env], Any], Callable[[Env, Any], Any]]] = {
         lambda e: _centre(e),
         lambda e, c: _centres().set_centre_active(e.uow, c, False, 1),
     ),
+    # facilitation offices (services/memoranda/offices.py)
+    "services.memoranda.offices.create_office": (lambda e: None, lambda e, _: _office(e)),
+    "services.memoranda.offices.update_office": (
+        lambda e: _office(e),
+        lambda e, o: _offices().update_office(
+            e.uow, o, _offices().OfficeInput(name="دفتر تسهیلگری آبیک", county_id=e.county(), budget=10), 1
+        ),
+    ),
     # the first plan makes the desk's plan key (audited without the key itself)
     "services.inspections.plan.monthly_plan": (
         lambda e: _centre(e),
         lambda e, _: _plan().monthly_plan(e.uow, e.county(), 1403, 7),
     ),
 }
+
+
+def _offices():
+    from ostandari_desk.services.memoranda import offices
+
+    return offices
+
+
+def _office(env: Env) -> str:
+    data = _offices().OfficeInput(name="دفتر تسهیلگری آبیک", county_id=env.county(), opened_on=j(1403, 1, 5))
+    return _offices().create_office(env.uow, data)
+
+
+def _memo_services():
+    from ostandari_desk.services.memoranda import memoranda, payments, progress
+
+    return memoranda, progress, payments
+
+
+def _memo(env: Env) -> str:
+    memoranda = _memo_services()[0]
+    data = memoranda.MemorandumInput(
+        number="ت-۱",
+        title="کاهش طلاق",
+        party_kind="county",
+        county_id=env.county(),
+        amount=1_000,
+        signed_on=j(1403, 1, 15),
+    )
+    return memoranda.create_memorandum(env.uow, data)
+
+
+def _memo_edited(env: Env, memo_id: str) -> None:
+    import dataclasses
+
+    memoranda = _memo_services()[0]
+    data = dataclasses.replace(memoranda.get_memorandum(env.uow, memo_id).to_input(), amount=2_000)
+    memoranda.update_memorandum(env.uow, memo_id, data, 1)
+
+
+def _memo_progress(env: Env) -> str:
+    progress = _memo_services()[1]
+    return progress.add_progress(env.uow, progress.ProgressInput(_memo(env), j(1403, 2, 1), 50))
+
+
+def _memo_payment(env: Env) -> str:
+    payments = _memo_services()[2]
+    return payments.add_payment(env.uow, payments.PaymentInput(_memo(env), j(1403, 2, 1), 1, 500))
+
+
+# memoranda, their progress reports and payments (services/memoranda: memoranda, progress, payments)
+_MEMO_RECIPES: dict[str, tuple[Callable[[Env], Any], Callable[[Env, Any], Any]]] = {
+    "services.memoranda.memoranda.create_memorandum": (lambda e: None, lambda e, _: _memo(e)),
+    "services.memoranda.memoranda.update_memorandum": (lambda e: _memo(e), _memo_edited),
+    "services.memoranda.memoranda.set_memorandum_state": (
+        lambda e: _memo(e),
+        lambda e, m: _memo_services()[0].set_memorandum_state(e.uow, m, "completed", 1),
+    ),
+    "services.memoranda.progress.add_progress": (lambda e: None, lambda e, _: _memo_progress(e)),
+    "services.memoranda.progress.remove_progress": (
+        lambda e: _memo_progress(e),
+        lambda e, p: _memo_services()[1].remove_progress(e.uow, p),
+    ),
+    "services.memoranda.payments.add_payment": (lambda e: None, lambda e, _: _memo_payment(e)),
+    "services.memoranda.payments.remove_payment": (
+        lambda e: _memo_payment(e),
+        lambda e, p: _memo_services()[2].remove_payment(e.uow, p),
+    ),
+}
+RECIPES.update(_MEMO_RECIPES)
 
 
 def _centres():

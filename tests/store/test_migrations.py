@@ -422,3 +422,40 @@ def test_the_migrations_build_exactly_the_tables_and_indexes_the_models_declare(
         differences = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
     differences = [d for d in differences if not (d[0] == "remove_table" and d[1].name.startswith("ngo_fts"))]
     assert differences == []
+
+
+def test_upgrade_to_0007_numbers_memoranda_and_renames_repeated_office_names(tmp_path):
+    path = tmp_path / "old.sqlite3"
+    engine = make_engine(sqlite_url(path))
+    _migrate(engine, command.upgrade, "0006")
+    conn = sqlite3.connect(path)
+    province = conn.execute("SELECT id FROM province").fetchone()
+    if province is None:
+        conn.execute(
+            "INSERT INTO province (id, created_at, updated_at, row_version, name) "
+            "VALUES ('p1', '2024-01-01', '2024-01-01', 1, 'قزوین')"
+        )
+    conn.execute(
+        "INSERT INTO county (id, created_at, updated_at, row_version, province_id, name, name_key, active, position)"
+        " VALUES ('c1', '2024-01-01', '2024-01-01', 1, (SELECT id FROM province LIMIT 1), 'آبیک', 'آبیک', 1, 1)"
+    )
+    for i, stamp in enumerate(("2024-01-01", "2024-01-02", "2024-01-03")):
+        conn.execute(
+            "INSERT INTO facilitationoffice (id, created_at, updated_at, row_version, county_id, name, neighbourhoods,"
+            " budget, state) VALUES (?, ?, ?, 1, 'c1', 'دفتر فلسطین', '', 0, 'open')",
+            (f"o{i}", stamp, stamp),
+        )
+    conn.execute(
+        "INSERT INTO memorandum (id, created_at, updated_at, row_version, county_id, title, party_kind, amount,"
+        " signed_on, starts_on, duration_months, state) VALUES ('m1', '2024-01-01', '2024-01-01', 1, 'c1',"
+        " 'تفاهم‌نامه کاهش آسیب', 'county', 100, '2024-01-01', '2024-12-20', 3, 'active')"
+    )
+    conn.commit()
+    conn.close()
+    _migrate(engine, command.upgrade, "0007")
+    conn = sqlite3.connect(path)
+    names = [r[0] for r in conn.execute("SELECT name FROM facilitationoffice ORDER BY created_at")]
+    assert names == ["دفتر فلسطین", "دفتر فلسطین (۲)", "دفتر فلسطین (۳)"]
+    number, ends = conn.execute("SELECT number, ends_on FROM memorandum").fetchone()
+    conn.close()
+    assert number == "M-m1" and ends == "2025-03-20"  # 1403/09/30 + 3 Jalali months = 1403/12/30

@@ -192,6 +192,19 @@ def test_a_manager_creates_edits_and_activates_a_draft(ctx, desk, qtbot, errors)
 
     saved = template_service.get_template(ctx.uow(), draft_id)
     assert saved.items[0].text == "دماسنج سردخانه کالیبره است"
+    # the draft's «سابقه تغییرات» tab tells the version's changes and its items'
+    from ostandari_desk.ui.inspections.template_editor import TemplateDraftDialog
+    from ostandari_desk.ui.widgets.history import HISTORY_TAB_TITLE
+
+    reopened = TemplateDraftDialog(_as(ctx, "manager"), draft_id)
+    qtbot.addWidget(reopened)
+    assert reopened.tabs.tabText(1) == HISTORY_TAB_TITLE and reopened.history_tab.record_ids == (draft_id,)
+    reopened.history_tab.refresh()
+    actions = {
+        reopened.history_tab.model.cell_text(r, 3) for r in range(reopened.history_tab.model.rowCount())
+    }
+    assert any("بند چک‌لیست" in a for a in actions), actions
+    assert reopened.table.rowCount() == count + 1 and not reopened.is_dirty()
     assert saved.title.endswith("ویرایش ۱۴۰۵") and len(saved.items) == count + 1
 
     assert page.selected().id == draft_id

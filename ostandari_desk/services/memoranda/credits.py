@@ -31,7 +31,6 @@ FAR_BELOW_RULE = "کمتر از نصف میانه استان (مبلغ به از
 PROVINCE_NAME = "استان"
 TOTAL_NAME = "جمع استان"
 SUMMARY_LIMIT = 10  # items of each start-page list
-DEFAULT_LATER_MIN_PROGRESS = 50  # the release rule's default (IMPORT_TEMPLATES.md)
 
 _MEMO = Memorandum.__table__.c
 _PAY = Payment.__table__.c
@@ -256,10 +255,7 @@ class MemorandaSummary:
 
 
 def _later_min_progress(uow: UnitOfWork) -> int:
-    try:
-        return int(settings.get_setting(uow, "release_later_min_progress"))
-    except KeyError:  # the setting is declared with the payments service; until then, the default
-        return DEFAULT_LATER_MIN_PROGRESS
+    return int(settings.get_setting(uow, "release_later_min_progress"))
 
 
 def _memo_columns():

@@ -21,7 +21,7 @@ from sqlalchemy import func, literal, or_
 from sqlmodel import col, select
 
 from ostandari_desk import settings
-from ostandari_desk.domain import text
+from ostandari_desk.domain import memoranda, text
 from ostandari_desk.domain.jalali import format_jalali
 from ostandari_desk.errors import ConcurrentEditError, DuplicateError, ValidationError
 from ostandari_desk.services import reference
@@ -85,6 +85,10 @@ class OfficeProject:
     @property
     def remaining(self) -> int:
         return self.amount - self.paid
+
+    @property
+    def state_label(self) -> str:
+        return memoranda.STATE_LABELS.get(self.state, self.state)
 
     @property
     def overdue(self) -> bool:

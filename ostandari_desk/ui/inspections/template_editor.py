@@ -1,4 +1,5 @@
-"""The checklist draft editor: title, pass score and the items in a table (add, remove, move up and down).
+"""The checklist draft editor (forms/template_editor.ui): title, pass score and the items in a table (add,
+remove, move up and down), beside a «سابقه تغییرات» tab of the version and its items.
 
 Only a draft is edited (services/inspections/templates.py). The table is read back into ``ItemSpec``s and
 redrawn whole on a move, so each row's widgets stay simple. A refused save names the item («بند ۳») and the
@@ -14,14 +15,11 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDialogButtonBox,
-    QFormLayout,
-    QHBoxLayout,
     QHeaderView,
     QLineEdit,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -30,7 +28,9 @@ from ostandari_desk.domain.text import to_persian_digits
 from ostandari_desk.errors import ValidationError
 from ostandari_desk.services.inspections import templates as template_service
 from ostandari_desk.services.inspections.templates import ItemSpec
+from ostandari_desk.ui.forms import child, load_form
 from ostandari_desk.ui.widgets.edit_dialog import EditDialog
+from ostandari_desk.ui.widgets.history import add_history_tab
 from ostandari_desk.ui.widgets.numbers import PersianIntSpinBox
 from ostandari_desk.ui.widgets.paged_list import ask_yes_no
 
@@ -65,16 +65,13 @@ class TemplateDraftDialog(EditDialog):
     # --- building ---------------------------------------------------------------------------------
 
     def _build(self) -> None:
-        self.title_edit = QLineEdit(self)
-        self.title_edit.setObjectName("templateTitleEdit")
-        self.pass_spin = PersianIntSpinBox(self, minimum=0, maximum=100)
-        self.pass_spin.setObjectName("passScoreSpin")
-        self.pass_spin.setSuffix(" ٪")
-        form = QFormLayout()
-        form.addRow("&عنوان:", self.title_edit)
-        form.addRow("&حد قبولی:", self.pass_spin)
-        self.table = QTableWidget(0, len(HEADERS), self)
-        self.table.setObjectName("draftItemTable")
+        """The layout is forms/template_editor.ui; the table's columns and the history tab are set here."""
+        f = self.form = load_form("template_editor", self)
+        self.title_edit = child(f, QLineEdit, "templateTitleEdit")
+        self.pass_spin = child(f, PersianIntSpinBox, "passScoreSpin")
+        self.pass_spin.setRange(0, 100)
+        self.table = child(f, QTableWidget, "draftItemTable")
+        self.table.setColumnCount(len(HEADERS))
         self.table.setHorizontalHeaderLabels(list(HEADERS))
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -84,27 +81,16 @@ class TemplateDraftDialog(EditDialog):
         header.setSectionResizeMode(TEXT, QHeaderView.ResizeMode.Stretch)
         for column, width in ((SECTION, 150), (TYPE, 170), (MAX_SCORE, 95), (WEIGHT, 70), (CRITICAL, 55)):
             self.table.setColumnWidth(column, width)
-        self.add_button = QPushButton("افزودن بند", self)
-        self.add_button.setObjectName("addItemButton")
-        self.remove_button = QPushButton("حذف بند", self)
-        self.remove_button.setObjectName("removeItemButton")
-        self.up_button = QPushButton("بالاتر", self)
-        self.up_button.setObjectName("moveUpButton")
-        self.down_button = QPushButton("پایین‌تر", self)
-        self.down_button.setObjectName("moveDownButton")
-        row = QHBoxLayout()
-        for button in (self.add_button, self.remove_button, self.up_button, self.down_button):
-            row.addWidget(button)
-        row.addStretch(1)
-        box = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
-        )
+        self.add_button = child(f, QPushButton, "addItemButton")
+        self.remove_button = child(f, QPushButton, "removeItemButton")
+        self.up_button = child(f, QPushButton, "moveUpButton")
+        self.down_button = child(f, QPushButton, "moveDownButton")
+        box = child(f, QDialogButtonBox, "buttonBox")
+        self.button_box = box
         self.save_button = self._label_buttons(box)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.table, 1)
-        layout.addLayout(row)
-        layout.addWidget(box)
+        self.tabs, self.history_tab = add_history_tab(
+            self, f, box, self.context, self.template_id, "بندهای چک‌لیست"
+        )
         box.accepted.connect(self.save)
         box.rejected.connect(self.reject)
         self.add_button.clicked.connect(self.add_item)

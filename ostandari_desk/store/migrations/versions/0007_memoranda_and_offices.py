@@ -9,8 +9,9 @@ Create Date: 2026-12-01 17:20:00.000000
   (signed_on, county_id, party_kind, amount) alone; the overdue list walks (state, ends_on).
 - progressreport: (memorandum_id, percent, reported_on): a memorandum's latest progress is its last entry.
   progressattachment: scans of a progress report.
-- payment: one row per tranche, (memorandum_id, tranche_no) unique.
-- facilitationoffice: ``name_key`` (the normalized name), unique within its county.
+- payment: one row per tranche, (memorandum_id, tranche_no) unique; (memorandum_id, amount) for paid totals.
+- facilitationoffice: ``name_key`` (the normalized name), unique within its county; a name repeated in a
+  county (the old demo made some) gets « (۲)», « (۳)»… so the upgrade never fails on it.
 - county: ``population`` (optional), for the credits per 10,000 inhabitants.
 Columns are added with ALTER TABLE.
 """
@@ -23,7 +24,7 @@ import sqlmodel
 from alembic import op
 
 from ostandari_desk.domain import jalali
-from ostandari_desk.domain.text import normalize, persian_sort_key
+from ostandari_desk.domain.text import normalize, persian_sort_key, to_persian_digits
 
 revision: str = "0007"
 down_revision: str | None = "0006"
@@ -67,11 +68,22 @@ def _backfill() -> None:
                 for i, title, starts, months in rows
             ],
         )
-    offices = bind.execute(sa.text("SELECT id, name FROM facilitationoffice")).all()
-    if offices:
+    # office names become unique within a county: a repeated name gets « (۲)», « (۳)»… in its order of entry
+    offices = bind.execute(
+        sa.text("SELECT id, county_id, name FROM facilitationoffice ORDER BY created_at, id")
+    ).all()
+    taken: set[tuple[str | None, str]] = set()
+    renamed = []
+    for office_id, county_id, name in offices:
+        shown, n = name, 1
+        while (county_id, normalize(shown)) in taken:
+            n += 1
+            shown = f"{name} ({to_persian_digits(n)})"
+        taken.add((county_id, normalize(shown)))
+        renamed.append({"id": office_id, "name": shown, "key": normalize(shown)})
+    if renamed:
         bind.execute(
-            sa.text("UPDATE facilitationoffice SET name_key = :key WHERE id = :id"),
-            [{"id": i, "key": normalize(name)} for i, name in offices],
+            sa.text("UPDATE facilitationoffice SET name = :name, name_key = :key WHERE id = :id"), renamed
         )
 
 
@@ -103,6 +115,7 @@ def upgrade() -> None:
     )
     op.drop_index("ix_payment_memorandum_id", table_name="payment")
     op.create_index("ix_payment_tranche", "payment", ["memorandum_id", "tranche_no"], unique=True)
+    op.create_index("ix_payment_memorandum_amount", "payment", ["memorandum_id", "amount"], unique=False)
     op.create_index(
         "ix_facilitationoffice_county_name", "facilitationoffice", ["county_id", "name_key"], unique=True
     )
@@ -127,6 +140,7 @@ def downgrade() -> None:
     op.drop_index("ix_progressattachment_progress_id", table_name="progressattachment")
     op.drop_table("progressattachment")
     op.drop_index("ix_facilitationoffice_county_name", table_name="facilitationoffice")
+    op.drop_index("ix_payment_memorandum_amount", table_name="payment")
     op.drop_index("ix_payment_tranche", table_name="payment")
     op.create_index("ix_payment_memorandum_id", "payment", ["memorandum_id"], unique=False)
     op.drop_index("ix_progressreport_memorandum_percent", table_name="progressreport")
