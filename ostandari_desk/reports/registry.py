@@ -445,6 +445,57 @@ _INSPECTION_REPORTS = (
 )
 
 
+def _memoranda_lookup(name: str) -> Callable:
+    """A look-up of services/memoranda/papers.py, imported when first called (not by the parser)."""
+
+    def call(uow: UnitOfWork, raw: Any) -> Any:
+        from ostandari_desk.services.memoranda import papers
+
+        return getattr(papers, name)(uow, raw)
+
+    return call
+
+
+_MEMORANDA_REPORTS = (
+    ReportSpec(
+        name="credits",
+        title="اعتبارات تفاهم‌نامه‌ها به تفکیک شهرستان",
+        params=(year(), county("نام شهرستان (پیش‌فرض: کل استان)")),
+        gather="ostandari_desk.services.memoranda.papers:credits_paper",
+        paper="ostandari_desk.reports.memoranda_papers:build_credits",
+        file_name="اعتبارات-شهرستان‌ها-{year}",
+    ),
+    ReportSpec(
+        name="memorandum",
+        title="پرونده تفاهم‌نامه",
+        params=(
+            record(
+                "memorandum_id",
+                "--number",
+                "تفاهم‌نامه",
+                "شماره تفاهم‌نامه",
+                lookup=_memoranda_lookup("memorandum_id_by_number"),
+                search=_memoranda_lookup("memorandum_picker"),
+                metavar="N",
+                placeholder="شماره یا عنوان تفاهم‌نامه",
+            ),
+            _today_option(),
+        ),
+        gather="ostandari_desk.services.memoranda.papers:memorandum_paper",
+        paper="ostandari_desk.reports.memoranda_papers:build_memorandum",
+        file_name="پرونده-تفاهم‌نامه",
+    ),
+    ReportSpec(
+        name="offices",
+        title="دفاتر تسهیلگری",
+        params=(county("نام شهرستان (پیش‌فرض: کل استان)"), _today_option()),
+        gather="ostandari_desk.services.memoranda.papers:offices_paper",
+        paper="ostandari_desk.reports.memoranda_papers:build_offices",
+        file_name="دفاتر-تسهیلگری",
+    ),
+)
+
+
 _DECLARED = (
     ReportSpec(
         name="annual",
@@ -523,6 +574,7 @@ _DECLARED = (
         file_name="پروانه‌های-رو-به-انقضا",
     ),
     *_INSPECTION_REPORTS,
+    *_MEMORANDA_REPORTS,
 )
 
 #: name -> spec, in the reports page's order

@@ -42,7 +42,7 @@ from ostandari_desk import paths, settings
 from ostandari_desk.domain import jalali
 from ostandari_desk.domain.roles import Permission
 from ostandari_desk.errors import UserError
-from ostandari_desk.services.files import atomic_path, unwritable
+from ostandari_desk.services.files import atomic_path, fsync_file, unwritable
 from ostandari_desk.store import database_files, db_errors
 from ostandari_desk.store.uow import UnitOfWork
 
@@ -319,26 +319,28 @@ def _sha256_of(path: Path, size: int, progress: Progress) -> str:
     return digest.hexdigest()
 
 
-class _Hashing(threading.Thread):
-    """The database's SHA-256, computed beside the writing of the attachments."""
+class _Beside(threading.Thread):
+    """``work()`` on a second thread (hashlib and fsync both let go of the GIL); ``result()`` joins it and
+    raises its error on the caller's thread."""
 
-    def __init__(self, path: Path, size: int, progress: Progress):
-        super().__init__(name="backup-hash", daemon=True)
-        self._args = (path, size, progress)
-        self.sha256 = ""
-        self.error: BaseException | None = None
+    def __init__(self, name: str, work: Callable[[], object]):
+        super().__init__(name=name, daemon=True)
+        self._work = work
+        self._value: object = None
+        self._error: BaseException | None = None
+        self.start()
 
     def run(self) -> None:
         try:
-            self.sha256 = _sha256_of(*self._args)
+            self._value = self._work()
         except BaseException as exc:  # noqa: BLE001 - raised again on the caller's thread by result()
-            self.error = exc
+            self._error = exc
 
-    def result(self) -> str:
+    def result(self) -> object:
         self.join()
-        if self.error is not None:
-            raise self.error
-        return self.sha256
+        if self._error is not None:
+            raise self._error
+        return self._value
 
 
 def _append_zip(
@@ -351,8 +353,9 @@ def _append_zip(
 ) -> tuple[str, dict[str, dict]]:
     """After the database in ``archive``: the attachments, then the manifest; returns the database's
     SHA-256 and the attachments' manifest entries."""
-    hashing = _Hashing(archive, database_size, meter.part(1))
-    hashing.start()
+    # the database's pages go to the disk while they are hashed, and both while the attachments are written
+    syncing = _Beside("backup-fsync", lambda: fsync_file(archive))
+    hashing = _Beside("backup-hash", lambda: _sha256_of(archive, database_size, meter.part(1)))
     members: dict[str, dict] = {}
     attachment_bytes = sum(path.stat().st_size for _, path in attachments)
     try:
@@ -372,7 +375,7 @@ def _append_zip(
                     members[member_name] = {"sha256": sha_a, "size": size_a}
                     written += size_a
                     step(written, attachment_bytes)
-                database = {"offset": 0, "size": database_size, "sha256": hashing.result()}
+                database = {"offset": 0, "size": database_size, "sha256": str(hashing.result())}
                 local = now.astimezone()
                 body = {
                     "format": FORMAT,
@@ -390,6 +393,8 @@ def _append_zip(
                 )
     finally:
         hashing.join()
+        syncing.join()
+    syncing.result()
     return database["sha256"], members
 
 

@@ -52,7 +52,7 @@ def atomic_path(target: Path | str) -> Iterator[Path]:
     temp = _create_temp(folder, target.name)
     try:
         yield temp
-        _fsync_file(temp)
+        fsync_file(temp)
         os.replace(temp, target)
     except BaseException:
         temp.unlink(missing_ok=True)
@@ -124,7 +124,8 @@ def _create_temp(folder: Path, name: str) -> Path:
     raise FileExistsError(errno.EEXIST, "no free temporary name", str(folder))
 
 
-def _fsync_file(path: Path) -> None:
+def fsync_file(path: Path) -> None:
+    """Put ``path``'s written bytes on the disk (services/backup.py starts it early, beside the hashing)."""
     fd = os.open(path, os.O_RDWR | getattr(os, "O_BINARY", 0))
     try:
         os.fsync(fd)

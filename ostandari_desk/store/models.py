@@ -357,6 +357,9 @@ class Memorandum(CountyOwned, table=True):
         Index("ix_memorandum_signed_county", "signed_on", "county_id", "party_kind", "amount"),
         Index("ix_memorandum_state_ends", "state", "ends_on"),
         Index("ix_memorandum_title_sort", "title_sort"),
+        # the list's sorts by amount and by county (and a county user's first page) walk these
+        Index("ix_memorandum_amount", "amount"),
+        Index("ix_memorandum_county_signed", "county_id", "signed_on"),
     )
 
 

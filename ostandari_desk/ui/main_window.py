@@ -105,6 +105,18 @@ def _inspections_page(context: AppContext, parent: QWidget) -> QWidget:
     return InspectionsArea(context, parent)
 
 
+def _memoranda_page(context: AppContext, parent: QWidget) -> QWidget:
+    from ostandari_desk.ui.memoranda.area import MemorandaArea
+
+    return MemorandaArea(context, parent)
+
+
+def _offices_page(context: AppContext, parent: QWidget) -> QWidget:
+    from ostandari_desk.ui.memoranda.offices_page import OfficesPage
+
+    return OfficesPage(context, parent)
+
+
 def _start_page(context: AppContext, parent: QWidget) -> QWidget:
     from ostandari_desk.ui.start_page import StartPage
 
@@ -141,6 +153,8 @@ PAGE_FACTORIES: dict[str, Callable[[AppContext, QWidget], QWidget]] = {
     "licences": _licences_page,
     "events": _events_page,
     "letters": _letters_page,
+    "memoranda": _memoranda_page,
+    "facilitation": _offices_page,
     "centres": _inspections_page,
     "reports": _reports_page,
     "reference": _reference_page,

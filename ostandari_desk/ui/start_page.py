@@ -50,6 +50,24 @@ INSPECTION_TILES: tuple[Tile, ...] = (
     Tile("month_coverage", "پوشش بازدید این ماه", "centres", {"tab": "grid"}),
     Tile("critical_month", "بازدید با یافته بحرانی در این ماه", "centres", {"tab": "visits"}, warn=True),
 )
+# the memoranda figures (services.memoranda.credits.memoranda_summary); their tooltips name the first ones
+MEMORANDA_TILES: tuple[Tile, ...] = (
+    Tile(
+        "memo_waiting",
+        "تفاهم‌نامه با قسط در انتظار گزارش پیشرفت",
+        "memoranda",
+        {"tab": "memoranda", "state": "active"},
+        warn=True,
+    ),
+    Tile(
+        "memo_overdue",
+        "تفاهم‌نامه گذشته از پایان",
+        "memoranda",
+        {"tab": "memoranda", "overdue": True},
+        warn=True,
+    ),
+    Tile("idle_offices", "دفتر تسهیلگری فعال بی‌پروژه جاری", "facilitation", {"state": "open"}, warn=True),
+)
 _COLUMNS = 4
 
 
@@ -103,14 +121,20 @@ class TileButton(QPushButton):
         self.style().polish(self)
 
 
-def _count_desk(context: AppContext, today: _dt.date) -> tuple[object, int, object]:
+def _count_desk(context: AppContext, today: _dt.date) -> tuple[object, int, object, object]:
     from ostandari_desk.services.inspections.grid import inspection_summary
+    from ostandari_desk.services.memoranda.credits import memoranda_summary
 
     with context.uow() as uow:
         window = int(settings.get_setting(uow, "expiring_window_days"))
         # a county user's tiles count their county alone (the unit of work scopes it; naming the
         # county lets the counts use the county indexes)
-        return desk_counts(uow, today, county_id=uow.county_scope), window, inspection_summary(uow, today)
+        return (
+            desk_counts(uow, today, county_id=uow.county_scope),
+            window,
+            inspection_summary(uow, today),
+            memoranda_summary(uow, today),
+        )
 
 
 class StartPage(QWidget):
@@ -147,7 +171,15 @@ class StartPage(QWidget):
             button.clicked.connect(lambda _checked=False, t=tile: self._open_inspection_tile(t))
             grid.addWidget(button, index // _COLUMNS, index % _COLUMNS)
             self.tiles[tile.key] = button
+        for index, tile in enumerate(MEMORANDA_TILES, start=len(TILES) + len(INSPECTION_TILES)):
+            button = TileButton(tile, self.ui)
+            button.clicked.connect(
+                lambda _checked=False, t=tile: self.open_area.emit(t.area, dict(t.filters))
+            )
+            grid.addWidget(button, index // _COLUMNS, index % _COLUMNS)
+            self.tiles[tile.key] = button
         self.inspections = None  # the last InspectionSummary
+        self.memoranda = None  # the last MemorandaSummary
         self.counts = None
         self.year_summary: QWidget | None = None
         self._busy = False
@@ -168,10 +200,11 @@ class StartPage(QWidget):
             progress=False,
         )
 
-    def _on_counted(self, result: tuple[object, int, object]) -> None:
+    def _on_counted(self, result: tuple[object, int, object, object]) -> None:
         self._busy = False
-        counts, window, inspections = result
+        counts, window, inspections, memoranda = result
         self._show_inspections(inspections)
+        self._show_memoranda(memoranda)
         self.counts = counts
         self._window_days = window
         for tile in TILES:
@@ -198,6 +231,27 @@ class StartPage(QWidget):
         critical.show_value(summary.critical_count)
         critical.caption_label.setText(f"بازدید با یافته بحرانی در {summary.month_label}")
         critical.setToolTip("بازدیدهای این ماه با یافته بحرانی یا نتیجه «تخلف جدی»")
+
+    def _show_memoranda(self, summary) -> None:
+        from ostandari_desk.domain.text import to_persian_digits
+
+        self.memoranda = summary
+        waiting = self.tiles["memo_waiting"]
+        waiting.show_value(summary.waiting_count)
+        waiting.caption_label.setText(
+            f"تفاهم‌نامه با قسط در انتظار گزارش پیشرفت {to_persian_digits(summary.threshold)}٪"
+        )
+        shown = (
+            ("memo_waiting", [f"{m.number} — {m.title} ({m.county_name})" for m in summary.waiting]),
+            ("memo_overdue", [f"{m.number} — {m.title} ({m.county_name})" for m in summary.overdue]),
+            ("idle_offices", [f"{o.name} ({o.county_name})" for o in summary.idle_offices]),
+        )
+        self.tiles["memo_overdue"].show_value(summary.overdue_count)
+        self.tiles["idle_offices"].show_value(summary.idle_offices_count)
+        for key, lines in shown:
+            self.tiles[key].setToolTip(
+                "\n".join(to_persian_digits(line) for line in lines) if lines else "نمایش فهرست"
+            )
 
     def _open_inspection_tile(self, tile: Tile) -> None:
         filters = dict(tile.filters)

@@ -16,6 +16,7 @@ from ostandari_desk.services import reporting
 from . import test_papers
 from .pdftext import assert_pdf_has, pdf_pages
 from .test_inspection_papers import inspection_samples
+from .test_memoranda_papers import memoranda_samples
 
 licensed = test_papers.licensed  # a fixture (an NGO of آبیک with a licence, an event and a letter)
 
@@ -137,6 +138,7 @@ def _samples(desk, licensed_id: str) -> dict[str, tuple[dict, tuple[str, ...]]]:
             ("--county", "آبیک", "--days", "3650", "--today", "1405/02/01"),
         ),
         **inspection_samples(desk),  # inspections, inspection, centre-file, checklist
+        **memoranda_samples(desk, licensed_id),  # credits, memorandum, offices
     }
 
 

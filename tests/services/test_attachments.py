@@ -34,7 +34,9 @@ from ostandari_desk.store.models import (
 
 from .test_letters import _letter
 
-KINDS = pytest.mark.parametrize("kind", [att.LETTER, att.INSPECTION], ids=["letter", "inspection"])
+KINDS = pytest.mark.parametrize(
+    "kind", [att.LETTER, att.INSPECTION, att.PROGRESS], ids=["letter", "inspection", "progress"]
+)
 REFUSED = (PermissionDeniedError, NotFoundError)
 
 _codes = iter(range(1, 10_000))
@@ -93,7 +95,35 @@ def _owner(desk, kind: att.AttachmentKind, number: str = "۱۲۳/ص", county: st
     county_id = desk.counties[county]
     if kind is att.LETTER:
         return lt.create_letter(desk.uow, _letter(number=number, county_id=county_id))
+    if kind is att.PROGRESS:  # a child of a child: its county is its memorandum's
+        return insert_progress(desk.uow, county_id, number)
     return insert_visit(desk.uow, county_id)
+
+
+def insert_progress(uow, county_id: str | None, number: str) -> str:
+    """A memorandum and one progress report of it, straight into the store."""
+    from ostandari_desk.store.models import Memorandum, ProgressReport
+
+    on = date(2024, 5, 1)
+    with uow.writing():
+        memo = Memorandum(
+            **stamps(),
+            county_id=county_id,
+            number=f"{number}-{next(_codes)}",
+            title="تفاهم‌نامه",
+            title_sort="",
+            party_kind="county",
+            amount=1_000,
+            signed_on=on,
+            starts_on=on,
+            ends_on=on,
+        )
+        uow.s.add(memo)
+        uow.s.flush()
+        report = ProgressReport(**stamps(), memorandum_id=memo.id, reported_on=on, percent=10)
+        uow.s.add(report)
+        uow.commit()
+        return report.id
 
 
 def _file(tmp_path: Path, name: str, content: bytes) -> Path:

@@ -1,22 +1,19 @@
-"""Demo events, letters, memoranda with progress and payments, and facilitation offices."""
+"""Demo events and letters; memoranda with progress and payments, and facilitation offices, come from
+services/demo/memoranda.py."""
 
 from __future__ import annotations
 
 import random
-from datetime import date
 
-from ostandari_desk.domain import jalali, text
+from ostandari_desk.domain import text
 from ostandari_desk.services.demo import names
 from ostandari_desk.services.demo.bulk import Bulk, Calendar, Keys
+from ostandari_desk.services.demo.memoranda import add_memoranda
 from ostandari_desk.services.demo.registry import NgoRef, Place
 from ostandari_desk.store.models import (
     Event,
     EventNgo,
-    FacilitationOffice,
     Letter,
-    Memorandum,
-    Payment,
-    ProgressReport,
 )
 
 # Growth over the years as the seeds tell it (1401 about 2.5× 1400); index by Jalali year.
@@ -113,8 +110,10 @@ def add_activity(
     letters: LetterBook,
     punitive: list[tuple[str, str, str | None, int, str]],
     scale: float,
+    memoranda_total: int | None = None,
 ) -> None:
-    """Everything but the NGOs' own history and the inspections; ``scale`` multiplies the yearly counts."""
+    """Everything but the NGOs' own history and the inspections; ``scale`` multiplies the yearly counts
+    (``memoranda_total``: exactly that many memoranda instead, the large demo's)."""
     ngo_by_id = {n.id: n for n in ngos}
     licensed = [n for n in ngos if n.state in ("valid", "suspended")] or ngos
     counties = [p for p in places if p.county_id]
@@ -213,138 +212,5 @@ def add_activity(
                 ngo,
             )
 
-    # Memoranda, with progress reports and payments released against progress (50 % rule).
-    w_memo = bulk.writer(
-        Memorandum.__table__,
-        (
-            "id",
-            "created_at",
-            "updated_at",
-            "row_version",
-            "county_id",
-            "number",
-            "title",
-            "party_kind",
-            "ngo_id",
-            "social_harm_id",
-            "amount",
-            "signed_on",
-            "starts_on",
-            "duration_months",
-            "ends_on",
-            "state",
-        ),
-    )
-    memo_numbers: dict[int, int] = {}
-    w_progress = bulk.writer(
-        ProgressReport.__table__,
-        ("id", "created_at", "updated_at", "row_version", "memorandum_id", "reported_on", "percent", "note"),
-    )
-    w_payment = bulk.writer(
-        Payment.__table__,
-        ("id", "created_at", "updated_at", "row_version", "memorandum_id", "paid_on", "tranche_no", "amount"),
-    )
-    for jy, first, last, count in per_year(cal, 12 * scale, start, today):
-        for _ in range(count):
-            bulk.maybe_flush()
-            harm_id, harm = rng.choice(harms)
-            to_county = rng.random() < 0.6
-            place = rng.choice(counties)
-            ngo = None if to_county else rng.choice(licensed)
-            title = rng.choice(names.MEMO_TITLES).format(harm=harm)
-            amount = rng.choice((50, 80, 100, 140, 200, 250, 300, 500, 800)) * 1_000_000
-            signed = rng.randint(first, last)
-            starts = signed + rng.randint(0, 15)
-            months = rng.choice((3, 3, 3, 6, 12))
-            ends_on = jalali.add_months(date.fromisoformat(cal.text(starts)), months)
-            ends = starts + (ends_on - date.fromisoformat(cal.text(starts))).days
-            memo_numbers[jy] = memo_numbers.get(jy, 0) + 1
-            state = "completed" if ends < today else "active"
-            if rng.random() < 0.03:
-                state = "cancelled"
-            memo_id = key()
-            bulk.add(
-                w_memo,
-                (
-                    memo_id,
-                    stamp,
-                    stamp,
-                    1,
-                    place.county_id if to_county or ngo is None else ngo.county_id,
-                    f"ت/{jy}/{memo_numbers[jy]}",
-                    title,
-                    "county" if to_county else "ngo",
-                    ngo.id if ngo else None,
-                    harm_id,
-                    amount,
-                    cal.text(signed),
-                    cal.text(starts),
-                    months,
-                    ends_on.isoformat(),
-                    state,
-                ),
-            )
-            # first tranche on signing
-            tranches = [(starts, amount * 3 // 10)]
-            percent = 0
-            day = starts
-            while day + 30 <= min(today, ends + 15) and percent < 100 and state != "cancelled":
-                day += 30
-                percent = min(100, percent + rng.randint(20, 45) * 3 // months)
-                if day >= ends:
-                    percent = 100
-                bulk.add(w_progress, (key(), stamp, stamp, 1, memo_id, cal.text(day), percent, ""))
-                if percent >= 50 and len(tranches) == 1:
-                    tranches.append((day + rng.randint(3, 20), amount * 4 // 10))
-                if percent == 100 and len(tranches) == 2:
-                    tranches.append((day + rng.randint(5, 25), amount - amount * 3 // 10 - amount * 4 // 10))
-            for n, (paid, rials) in enumerate(tranches, start=1):
-                if paid <= today:
-                    bulk.add(w_payment, (key(), stamp, stamp, 1, memo_id, cal.text(paid), n, rials))
-
-    # Facilitation offices: a few per county, 2 billion rials each (Kerman's figure).
-    w_office = bulk.writer(
-        FacilitationOffice.__table__,
-        (
-            "id",
-            "created_at",
-            "updated_at",
-            "row_version",
-            "county_id",
-            "name",
-            "name_key",
-            "ngo_id",
-            "neighbourhoods",
-            "opened_on",
-            "budget",
-            "state",
-        ),
-    )
-    for place in counties:
-        used: set[str] = set()
-        for _ in range(max(1, round(rng.randint(1, 3) * scale**0.5))):
-            hoods = rng.sample(names.NEIGHBOURHOODS, rng.randint(1, 2))
-            office = f"دفتر تسهیلگری محله {hoods[0]} {place.name}"
-            if office in used:
-                office = f"{office} {text.to_persian_digits(len(used) + 1)}"
-            used.add(office)
-            state = rng.choices(("open", "planned", "closed"), (7, 2, 1))[0]
-            opened = rng.randint(start, today) if state != "planned" else None
-            ngo = rng.choice(licensed)
-            bulk.add(
-                w_office,
-                (
-                    key(),
-                    stamp,
-                    stamp,
-                    1,
-                    place.county_id,
-                    office,
-                    text.normalize(office),
-                    ngo.id,
-                    "، ".join(hoods),
-                    cal.text(opened) if opened else None,
-                    2_000_000_000,
-                    state,
-                ),
-            )
+    # Memoranda with their progress and payments, facilitation offices (services/demo/memoranda.py).
+    add_memoranda(bulk, rng, key, cal, today, start, stamp, places, licensed, harms, scale, memoranda_total)

@@ -31,6 +31,7 @@ from ostandari_desk.services import setup, users
 from ostandari_desk.services.demo.activity import LetterBook, add_activity
 from ostandari_desk.services.demo.bulk import Bulk, Calendar, Keys, stamp
 from ostandari_desk.services.demo.centres import add_centres, load_checklists
+from ostandari_desk.services.demo.memoranda import county_populations
 from ostandari_desk.services.demo.registry import Place, RegistryBuilder
 from ostandari_desk.services.inspections.templates import seed_default_templates
 from ostandari_desk.store import database_files
@@ -58,11 +59,14 @@ class DemoSize:
     inspections: int
     activity_scale: float  # multiplies the yearly counts of events, letters and memoranda
     board: bool
+    memoranda: int | None = None  # exactly this many memoranda (None: yearly volumes and the exact year)
 
 
 SIZES = {
     "small": DemoSize(ngos=500, inspections=5_000, activity_scale=1.0, board=True),
-    "large": DemoSize(ngos=100_000, inspections=1_000_000, activity_scale=40.0, board=False),
+    "large": DemoSize(
+        ngos=100_000, inspections=1_000_000, activity_scale=40.0, board=False, memoranda=100_000
+    ),
 }
 
 
@@ -251,7 +255,10 @@ def build_demo(
                 letters,
                 registry.punitive,
                 spec.activity_scale,
+                spec.memoranda,
             )
+            bulk.wait()  # the writer thread shares the cursor
+            cur.executemany("UPDATE county SET population = ? WHERE id = ?", county_populations(rng, places))
             report("رویدادها، مکاتبات و تفاهم‌نامه‌ها", 1, 1)
             add_centres(
                 bulk,

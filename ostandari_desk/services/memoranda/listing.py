@@ -3,7 +3,8 @@ overdue flag) and the count. Re-exported by services/memoranda/memoranda.py.
 
 The first page must stay under 20 ms at 100,000 memoranda and 500,000 payments: each sort walks an index
 of Memorandum (number, title_sort, signed_on) and stops at the page's end; a row's paid and progress are
-correlated subqueries answered by ix_payment_tranche and ix_progressreport_memorandum_percent.
+correlated subqueries answered by the payment index on memorandum_id (ix_payment_memorandum_amount,
+covering) and ix_progressreport_memorandum_percent.
 """
 
 from __future__ import annotations
@@ -116,7 +117,7 @@ def latest_progress_of():
 
 
 def paid_of():
-    """What the memorandum's tranches add up to (ix_payment_tranche finds them)."""
+    """What the memorandum's tranches add up to (read from ix_payment_memorandum_amount alone)."""
     return (
         select(func.coalesce(func.sum(Payment.amount), 0))
         .where(Payment.memorandum_id == Memorandum.id)

@@ -24,7 +24,13 @@ AFFECTED_PAGES: dict[str, tuple[str, ...]] = {
     "letters": ("letters", "start"),
     "centres": ("centres", "start"),
     "inspections": ("centres", "start"),
+    "memoranda": ("memoranda", "facilitation", "start"),
+    "progress": ("memoranda", "facilitation", "start"),
+    "payments": ("memoranda", "start"),
+    "offices": ("facilitation", "memoranda", "start"),
 }
+# The kind an area's import/export starts on when the area's key is not itself a kind's name.
+AREA_KINDS: dict[str, str] = {"facilitation": "offices"}
 
 
 def add_transfer_actions(window: QWidget, menu: QMenu) -> dict[str, QAction]:
@@ -54,6 +60,7 @@ def open_transfer_dialog(window: Any, which: str) -> QDialog | None:
     from ostandari_desk.ui.transfer.dialogs import ExportDialog, ImportDialog, TemplateDialog
 
     area = window.current_area() if hasattr(window, "current_area") else ""
+    area = AREA_KINDS.get(area, area)
     kind = area if area in KINDS else None
     dialog: QDialog
     if which == "import":

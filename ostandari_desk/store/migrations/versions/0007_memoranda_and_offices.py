@@ -106,6 +106,8 @@ def upgrade() -> None:
     )
     op.create_index("ix_memorandum_state_ends", "memorandum", ["state", "ends_on"], unique=False)
     op.create_index("ix_memorandum_title_sort", "memorandum", ["title_sort"], unique=False)
+    op.create_index("ix_memorandum_amount", "memorandum", ["amount"], unique=False)
+    op.create_index("ix_memorandum_county_signed", "memorandum", ["county_id", "signed_on"], unique=False)
     op.drop_index("ix_progressreport_memorandum_id", table_name="progressreport")
     op.create_index(
         "ix_progressreport_memorandum_percent",
@@ -145,7 +147,13 @@ def downgrade() -> None:
     op.create_index("ix_payment_memorandum_id", "payment", ["memorandum_id"], unique=False)
     op.drop_index("ix_progressreport_memorandum_percent", table_name="progressreport")
     op.create_index("ix_progressreport_memorandum_id", "progressreport", ["memorandum_id"], unique=False)
-    for name in ("ix_memorandum_title_sort", "ix_memorandum_state_ends", "ix_memorandum_signed_county"):
+    for name in (
+        "ix_memorandum_county_signed",
+        "ix_memorandum_amount",
+        "ix_memorandum_title_sort",
+        "ix_memorandum_state_ends",
+        "ix_memorandum_signed_county",
+    ):
         op.drop_index(name, table_name="memorandum")
     op.create_index("ix_memorandum_signed_on", "memorandum", ["signed_on"], unique=False)
     op.drop_index("ix_memorandum_office_id", table_name="memorandum")
