@@ -115,10 +115,11 @@ def build_credits(
     ]
     rows = [_credit_row(r) for r in view.rows]
     marks = {name: {_PER_10K_COLUMN} for name in far}
-    doc.add_flowable(MarkedTable(columns, rows, _credit_row(total), marks))
+    one_county = data.county_id is not None  # its row is the total: no totals row, no charts
+    doc.add_flowable(MarkedTable(columns, rows, None if one_county else _credit_row(total), marks))
 
     counties = [r for r in view.rows if r.memoranda or r.county_id is not None]
-    if len(counties) > 0 and total.memoranda:
+    if len(counties) > 1 and total.memoranda:
         names = [r.county_name for r in counties]
         doc.add_flowable(CondPageBreak(2 * CHART_HEIGHT + 40))
         doc.add_heading("نمودارها", 12)

@@ -139,6 +139,13 @@ class ReferencePage(QWidget):
         self._build_interval_spins()
         self.save_settings_button = child(self.ui, QPushButton, "saveSettingsButton")
         self.save_settings_button.clicked.connect(self.save_settings)
+        # each county's population (credits per 10,000 inhabitants), beside the counties: admins edit it
+        from PySide6.QtWidgets import QHBoxLayout
+
+        from ostandari_desk.ui.memoranda.population import CountyPopulationTable
+
+        self.population_table = CountyPopulationTable(context, self.may_edit_reference, self.ui)
+        self.ui.findChild(QHBoxLayout, "countiesLayout").addWidget(self.population_table, 1)
         self._apply_permissions()
         self.load_counties()
         self.load_items()
@@ -200,6 +207,8 @@ class ReferencePage(QWidget):
         rows = list_counties(self.context.uow(), include_inactive=self.show_inactive_counties.isChecked())
         _fill(self.county_list, rows, current_id or _current(self.county_list)[0])
         self._update_toggle(self.county_list, self.toggle_county_button)
+        if hasattr(self, "population_table"):
+            self.population_table.load()  # a county added, renamed or moved
 
     def add_county(self) -> None:
         from ostandari_desk.services.reference import add_county

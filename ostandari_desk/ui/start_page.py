@@ -233,7 +233,7 @@ class StartPage(QWidget):
         critical.setToolTip("بازدیدهای این ماه با یافته بحرانی یا نتیجه «تخلف جدی»")
 
     def _show_memoranda(self, summary) -> None:
-        from ostandari_desk.domain.text import to_persian_digits
+        from ostandari_desk.domain.text import protect_hyphenated_numbers, to_persian_digits
 
         self.memoranda = summary
         waiting = self.tiles["memo_waiting"]
@@ -250,7 +250,9 @@ class StartPage(QWidget):
         self.tiles["idle_offices"].show_value(summary.idle_offices_count)
         for key, lines in shown:
             self.tiles[key].setToolTip(
-                "\n".join(to_persian_digits(line) for line in lines) if lines else "نمایش فهرست"
+                "\n".join(protect_hyphenated_numbers(to_persian_digits(line)) for line in lines)
+                if lines
+                else "نمایش فهرست"
             )
 
     def _open_inspection_tile(self, tile: Tile) -> None:

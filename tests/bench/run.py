@@ -15,6 +15,8 @@ the same run — and prints the median, the floor, their ratio and the target:
   the same index range, the grid page (offscreen) from ``load(year)`` until it shows vs the service alone,
   the centre list's first page vs raw ``ORDER BY name_sort LIMIT 200``, opening a
   visit with 20 answers and 5 photos vs raw reads of its rows, ``report inspections`` for the province;
+- memoranda (tests/bench/bench_memoranda.py): the list's first page vs raw ``ORDER BY signed_on DESC LIMIT
+  200``, credits by county for the last complete year vs the bare grouped count, ``report credits``;
 - the same import with the audit on vs with it off (``--skip`` the others to run it alone: it needs no
   large demo; ``--audit-rows`` for a smaller N).
 
@@ -646,7 +648,17 @@ def main(argv: list[str] | None = None) -> int:
         "--skip",
         action="append",
         default=[],
-        choices=("startup", "queries", "reports", "import", "import_audit", "audit", "backup", "inspections"),
+        choices=(
+            "startup",
+            "queries",
+            "reports",
+            "import",
+            "import_audit",
+            "audit",
+            "backup",
+            "inspections",
+            "memoranda",
+        ),
     )
     args = parser.parse_args(argv)
 
@@ -665,7 +677,8 @@ def main(argv: list[str] | None = None) -> int:
         db = args.keep.resolve() if args.keep else folder / "large.sqlite3"
         # the import and audit cases build their own databases: the large demo only for the others
         needs_large = not all(
-            case in args.skip for case in ("startup", "queries", "reports", "backup", "inspections")
+            case in args.skip
+            for case in ("startup", "queries", "reports", "backup", "inspections", "memoranda")
         )
         if needs_large and args.keep and db.exists():
             print(f"reusing {db}")
@@ -677,7 +690,8 @@ def main(argv: list[str] | None = None) -> int:
             print(
                 f"built in {build['seconds']:.1f} s wall, {build['cpu_seconds']:.1f} s CPU, "
                 f"{build['size_mb']} MB: {build['counts'].get('ngo', 0):,} NGOs, "
-                f"{build['counts'].get('inspection', 0):,} inspections",
+                f"{build['counts'].get('inspection', 0):,} inspections, "
+                f"{build['counts'].get('memorandum', 0):,} memoranda, {build['counts'].get('payment', 0):,} payments",
                 flush=True,
             )
         if "startup" not in args.skip:
@@ -719,6 +733,16 @@ def main(argv: list[str] | None = None) -> int:
             except Exception as exc:  # noqa: BLE001
                 traceback.print_exc()
                 results.append(unavailable("inspections", exc))
+        if "memoranda" not in args.skip:
+            print("memoranda: the list's first page, credits by county, the credits report …", flush=True)
+            try:
+                sys.path.insert(0, str(HERE))
+                from bench_memoranda import bench_memoranda
+
+                results.extend(bench_memoranda(db, args.runs))
+            except Exception as exc:  # noqa: BLE001
+                traceback.print_exc()
+                results.append(unavailable("memoranda", exc))
         if "import" not in args.skip:
             print("import …", flush=True)
             try:

@@ -120,7 +120,7 @@ def _report(uow, *argv: str) -> int:
 # --- credits by county ------------------------------------------------------------------------------
 
 
-def test_the_credits_paper_reads_77_46_31_and_ten_point_eight_billion(desk, seeded, tmp_path):
+def test_the_credits_paper_counts_the_files_memorandum_too(desk, seeded, tmp_path):
     out = tmp_path / "credits.pdf"
     assert _report(desk.uow, "credits", "--year", "1403", "--out", str(out)) == 0
     # the year's 77 and the memorandum 1403/45 (2.3 bn) of آبیک
@@ -152,7 +152,11 @@ def test_credits_of_one_county_and_a_county_users_scope(desk, uow_as, tmp_path):
     out = tmp_path / "abyek.pdf"
     assert _report(desk.uow, "credits", "--year", "1403", "--county", "آبیک", "--out", str(out)) == 0
     assert_pdf_has(str(out), "آبیک: ۱۴ تفاهم‌نامه، ۸ با فرمانداری‌ها، ۶ با سمن‌ها، به مبلغ ۱٬۹۸۰٬۰۰۰٬۰۰۰ ریال")
-    assert not any(line.startswith("قزوین ") for line in pdf_lines(str(out)))
+    lines = pdf_lines(str(out))
+    assert not any(line.startswith(("قزوین ", "جمع استان")) for line in lines), lines
+    assert (
+        sum(line.startswith("آبیک ۱۴ ۸ ۶ ۱٬۹۸۰٬۰۰۰٬۰۰۰") for line in lines) == 1
+    )  # no totals row repeating it
 
     county_user = uow_as("county", desk.counties["آبیک"])
     mine = tmp_path / "mine.pdf"

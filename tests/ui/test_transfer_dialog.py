@@ -305,3 +305,66 @@ def test_cancel_stores_nothing_and_frees_the_dialog(ctx, qtbot, tmp_path):
     assert dialog.summary_label.text() == "کار لغو شد؛ چیزی ذخیره نشد."
     assert ngo_total(ctx) == 0
     assert dialog.start_button.isEnabled() and not dialog.cancel_button.isVisible()
+
+
+def _memo_sheet(path, kind, rows):
+    transfer.template(kind, path)
+    book = openpyxl.load_workbook(path)
+    for row in rows:
+        book.worksheets[0].append(row)
+    book.save(path)
+    return path
+
+
+def test_dialogs_offer_and_carry_the_memoranda_sheets(ctx, qtbot, tmp_path):
+    """Offices, memoranda, progress and payments: offered in Persian; a payment the release rule refuses is
+    listed with its row, column and rule; the export and the template write the sheets' headers."""
+    from ostandari_desk.ui.transfer.menu import AFFECTED_PAGES, AREA_KINDS
+
+    dialog = make_dialog(qtbot, ImportDialog, ctx)
+    items = [
+        (dialog.kind_combo.itemData(i), dialog.kind_combo.itemText(i))
+        for i in range(dialog.kind_combo.count())
+    ]
+    for pair in (
+        ("memoranda", "تفاهم‌نامه‌ها"),
+        ("progress", "گزارش‌های پیشرفت"),
+        ("payments", "پرداخت‌ها"),
+        ("offices", "دفاتر تسهیلگری"),
+    ):
+        assert pair in items
+    assert AREA_KINDS["facilitation"] == "offices" and "memoranda" in AFFECTED_PAGES["payments"]
+
+    sheets = {
+        "offices": [["دفتر تسهیلگری پونک", "قزوین", "پونک", "", "", "", ""]],
+        "memoranda": [
+            ["ت-1", "کاهش اعتیاد", "فرمانداری", "قزوین", "", "دفتر تسهیلگری پونک", "1000", "1403/01/15"]
+        ],
+        "progress": [["ت-1", "1403/02/01", 20, ""]],
+        "payments": [["ت-1", "1403/01/20", 1, 500], ["ت-1", "1403/02/02", 2, 100]],
+    }
+    for kind, rows in sheets.items():
+        dialog = make_dialog(qtbot, ImportDialog, ctx, kind=kind)
+        assert dialog.kind() == kind
+        dialog.set_path(_memo_sheet(tmp_path / f"{kind}.xlsx", kind, rows))
+        run(qtbot, dialog)
+        if kind != "payments":
+            assert dialog.report.stored and dialog.report.added == len(rows), (kind, dialog.report.errors)
+    assert not dialog.report.stored
+    model = dialog.error_model
+    assert [(model.index(r, 0).data(), model.index(r, 1).data()) for r in range(model.rowCount())] == [
+        ("۳", "تاریخ پرداخت")
+    ]
+    assert "قاعده پرداخت" in model.index(0, 2).data()
+    assert dialog.summary_label.text().endswith("هیچ چیز ذخیره نشد")
+
+    export = make_dialog(qtbot, ExportDialog, ctx, kind="memoranda")
+    export.set_path(tmp_path / "out.xlsx")
+    run(qtbot, export)
+    assert export.summary_label.text() == "۱ ردیف نوشته شد."
+    template = make_dialog(qtbot, TemplateDialog, ctx, kind="payments")
+    assert latin_texts(template) == []
+    template.set_path(tmp_path / "قالب پرداخت.xlsx")
+    run(qtbot, template)
+    book = openpyxl.load_workbook(tmp_path / "قالب پرداخت.xlsx")
+    assert [c.value for c in next(book.active.iter_rows(max_row=1))] == transfer.kind_of("payments").headers

@@ -21,8 +21,12 @@ of signing within it).
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from ostandari_desk.domain import jalali, text
 from ostandari_desk.services.demo import names
@@ -42,12 +46,18 @@ OFFICE_BUDGET = 2_000_000_000
 OFFICE_PROJECT_MONTHS = 3
 OFFICE_PROJECTS_MAX = 4
 FIRST_SHARES = (30, 40, 50)  # the first tranche's share of the amount, percent (the rule allows ≤ 50)
+SMALL_PARTS = (1, 2, 2)  # tranches after the first (the large demo: more, ~5 payments a memorandum)
+LARGE_PARTS = (3, 4, 5, 6, 7)
 RELEASE_AT = 50  # later tranches wait for a progress report at least this high
 
 # Growth over the years as the seeds tell it (1401 about 2.5× 1400); index by Jalali year.
 YEAR_FACTOR = {1399: 0.35, 1400: 0.4, 1401: 1.0, 1402: 1.15, 1403: 1.25, 1404: 1.3, 1405: 1.0}
 
 NORMAL, STALLED, CANCELLED = "normal", "stalled", "cancelled"
+GENERAL_AMOUNTS = tuple(m * 1_000_000 for m in (50, 80, 100, 140, 200, 250, 300, 500, 800))  # rials
+GENERAL_MONTHS = (3, 3, 3, 6, 6, 12)
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -172,23 +182,21 @@ class MemorandumBook:
         self._sort_keys: dict[str, str] = {}
 
     def write(self, spec: _Spec, number: str) -> None:
-        rng, cal, today, stamp, key = self.rng, self.cal, self.today, self.stamp, self.key
-        starts = spec.signed + rng.randint(0, 15)
+        # rnd() in place of randint: the large demo draws a few million numbers here
+        cal, today, stamp, key, rnd = self.cal, self.today, self.stamp, self.key, self.rng.random
+        add, w_progress, w_payment, text_of = self.bulk.add, self.w_progress, self.w_payment, cal.text
+        starts = spec.signed + int(rnd() * 16)
         ends = add_months(cal, starts, spec.months)
         span = ends - starts
         # progress reports: about one a month (at most six), the last a few days after the end
         count = min(6, max(2, spec.months if spec.months <= 3 else 3 + spec.months // 4))
         days, prev = [], starts
-        for i in range(count):
-            day = (
-                starts + span * (i + 1) // count + rng.randint(-3, 3)
-                if i < count - 1
-                else ends + rng.randint(0, 10)
-            )
-            prev = max(day, prev + 1)
+        for i in range(1, count):
+            prev = max(starts + span * i // count + int(rnd() * 7) - 3, prev + 1)
             days.append(prev)
-        target = rng.randint(20, 90) if spec.fate == STALLED else 100
-        weights = [rng.uniform(0.6, 1.4) for _ in range(count)]
+        days.append(max(ends + int(rnd() * 11), prev + 1))
+        target = 20 + int(rnd() * 71) if spec.fate == STALLED else 100
+        weights = [0.6 + 0.8 * rnd() for _ in range(count)]
         whole, cum, percents = sum(weights), 0.0, []
         for w in weights:
             cum += w
@@ -196,33 +204,34 @@ class MemorandumBook:
         percents[-1] = target
         # tranches: the first on or after the start, later ones after reports of ≥ 50%, the rest at 100%
         amount = spec.amount
-        first = amount * rng.choice(FIRST_SHARES) // 100
-        parts = rng.choice((3, 4, 5, 6) if self.large else (1, 2, 2))
+        first = amount * FIRST_SHARES[int(rnd() * len(FIRST_SHARES))] // 100
+        choices = LARGE_PARTS if self.large else SMALL_PARTS
+        parts = choices[int(rnd() * len(choices))]
         later = amount - first
         each = later // parts
         queue = [each] * (parts - 1) + [later - each * (parts - 1)]
-        pays = [(starts + rng.randint(0, 10), first)]
+        pays = [(starts + int(rnd() * 11), first)]
         for day, pct in zip(days, percents, strict=True):
             if not queue:
                 break
             if pct >= 100:
                 for rials in queue:
-                    pays.append((max(pays[-1][0] + rng.randint(1, 4), day + rng.randint(2, 12)), rials))
+                    pays.append((max(pays[-1][0] + 1 + int(rnd() * 4), day + 2 + int(rnd() * 11)), rials))
                 queue = []
             elif pct >= RELEASE_AT and len(queue) > 1:
-                pays.append((max(pays[-1][0] + 1, day + rng.randint(2, 12)), queue.pop(0)))
+                pays.append((max(pays[-1][0] + 1, day + 2 + int(rnd() * 11)), queue.pop(0)))
         # what has happened by today (and, when cancelled, before the cancellation)
         cut = today + 1
         if spec.fate == CANCELLED:
-            cut = min(cut, starts + rng.randint(10, max(11, span * 2 // 3)))
+            cut = min(cut, starts + 10 + int(rnd() * max(1, span * 2 // 3 - 9)))
         memo_id = key()
         written = [(d, p) for d, p in zip(days, percents, strict=True) if d < cut]
         for day, pct in written:
-            self.bulk.add(self.w_progress, (key(), stamp, stamp, 1, memo_id, cal.text(day), pct, ""))
+            add(w_progress, (key(), stamp, stamp, 1, memo_id, text_of(day), pct, ""))
         for n, (day, rials) in enumerate(pays, start=1):
             if day >= cut:
                 break  # the days rise with the tranche number: no gaps
-            self.bulk.add(self.w_payment, (key(), stamp, stamp, 1, memo_id, cal.text(day), n, rials))
+            add(w_payment, (key(), stamp, stamp, 1, memo_id, text_of(day), n, rials))
         if spec.fate == CANCELLED:
             state = "cancelled"
         elif written and written[-1][1] == 100:
@@ -403,7 +412,12 @@ def add_memoranda(
     a number: exactly that many memoranda over the years, no exact year.
     """
     counties = [p for p in places if p.county_id]
-    weights = [p.weight for p in counties]
+    cumulative = list(itertools.accumulate(p.weight for p in counties))
+    rnd = rng.random  # in place of choice/choices: the large demo picks a few hundred thousand times
+
+    def pick(items: Sequence[T]) -> T:
+        return items[int(rnd() * len(items))]
+
     large = memoranda_total is not None
     offices = _offices(
         bulk, rng, key, cal, today, stamp, counties, licensed, max(1, round(OFFICES * scale**0.5))
@@ -416,19 +430,20 @@ def add_memoranda(
     def general(
         signed: int, party: str | None = None, amount: int | None = None, fate: str | None = None
     ) -> _Spec:
-        harm_id, harm = rng.choice(harms)
-        party = party or ("county" if rng.random() < 0.6 else "ngo")
+        harm_id, harm = pick(harms)
+        party = party or ("county" if rnd() < 0.6 else "ngo")
         if party == "county":
-            county_id, ngo_id = rng.choices(counties, weights)[0].county_id, None
+            place = counties[bisect.bisect(cumulative, rnd() * cumulative[-1], hi=len(counties) - 1)]
+            county_id, ngo_id = place.county_id, None
         else:
-            ngo = rng.choice(licensed)
+            ngo = pick(licensed)
             county_id, ngo_id = ngo.county_id, ngo.id
         if fate is None:
-            r = rng.random()
+            r = rnd()
             fate = CANCELLED if r < 0.03 else STALLED if r < 0.11 else NORMAL
         if amount is None:
-            amount = rng.choice((50, 80, 100, 140, 200, 250, 300, 500, 800)) * 1_000_000
-        title = rng.choice(names.MEMO_TITLES).format(harm=harm)
+            amount = pick(GENERAL_AMOUNTS)
+        title = pick(names.MEMO_TITLES).format(harm=harm)
         return _Spec(
             county_id,
             party,
@@ -436,7 +451,7 @@ def add_memoranda(
             harm_id,
             title,
             signed,
-            rng.choice((3, 3, 3, 6, 6, 12)),
+            pick(GENERAL_MONTHS),
             amount,
             None,
             fate,
@@ -473,7 +488,7 @@ def add_memoranda(
                 for p, u, f in zip(parties, units, fates, strict=True)
             ]
         else:
-            specs += [general(rng.randint(first, last)) for _ in range(count)]
+            specs += [general(first + int(rnd() * (last - first + 1))) for _ in range(count)]
         specs.sort(key=lambda s: s.signed)
         width = max(3, len(str(len(specs))))
         for n, spec in enumerate(specs, start=1):

@@ -48,7 +48,18 @@ __all__ = [
 ]
 
 
-_MODULES = ("ngos", "licences", "events", "letters", "centres", "inspections")
+_MODULES = (
+    "ngos",
+    "licences",
+    "events",
+    "letters",
+    "centres",
+    "inspections",
+    "memoranda",
+    "progress",
+    "payments",
+    "offices",
+)
 KINDS: dict[str, TransferKind] = {}
 for _name in _MODULES:
     _kind: TransferKind = importlib.import_module(f"{__name__}.{_name}").KIND

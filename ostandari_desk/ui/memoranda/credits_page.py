@@ -4,7 +4,7 @@ Per county (``services.memoranda.credits.credits_by_county``, read on a worker):
 governorates / with NGOs, amount, paid, remaining, average progress, population and the amount per 10,000
 inhabitants, in rials with Persian digits and separators; the province's totals stay the last row whatever
 the sort (a header click sorts the counties). Counties far below the province's median are highlighted
-and the rule is said in a sentence; a bar chart (QtCharts, right to left) shows the amount per county, far
+and the rule is said in a sentence; a bar chart (QPainter, right to left) shows the amount per county, far
 below counties in the highlight colour. «چاپ» opens the reports page on the ``credits`` paper when the
 report registry has it.
 """
@@ -14,15 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCharts import (
-    QBarCategoryAxis,
-    QBarSet,
-    QChart,
-    QChartView,
-    QHorizontalBarSeries,
-    QValueAxis,
-)
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QRect, QSize, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -31,6 +23,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
@@ -49,7 +42,7 @@ CREDITS_REPORT = "credits"
 YEARS_BACK = 10  # the year picker offers this year and the ten before it (and any year asked for)
 FAR_BELOW_COLOURS = ("#fff3dc", "#8a4b00")  # background, text: the rows and the chart's bars
 BAR_COLOUR = "#1f5f99"
-MILLION = 1_000_000
+FAR_BAR_COLOUR = "#e08a00"
 UNKNOWN = "—"
 
 
@@ -100,63 +93,84 @@ def report_registered(name: str = CREDITS_REPORT) -> bool:
     return name in REPORTS
 
 
-class CreditsChart(QChartView):
-    """Horizontal bars of the amount per county (millions of rials), the first county at the top, the
-    counties' names on the right and the bars growing leftwards; far below counties in the highlight."""
+class CreditsChart(QWidget):
+    """Horizontal bars of the amount per county, drawn with QPainter right to left: the names on the right,
+    the bars growing leftwards, each bar's amount in rials at its end; far below counties in the highlight
+    colour. One bar a line, so every county's name is readable however many there are (it sits in a
+    scroll area). ``categories`` are the names in the order drawn, ``highlighted`` the far below ones."""
+
+    ROW = 24  # pixels a bar's line takes
+    TITLE = "مبلغ تفاهم‌نامه‌های هر شهرستان (ریال)"
 
     def __init__(self, parent: QWidget | None = None):
-        self.chart_ = QChart()
-        super().__init__(self.chart_, parent)
+        super().__init__(parent)
         self.setObjectName("creditsChart")
-        self.setRenderHint(QPainter.RenderHint.Antialiasing)
-        self.chart_.setAnimationOptions(QChart.AnimationOption.NoAnimation)
-        self.chart_.legend().setVisible(False)
-        self.chart_.setTitle("مبلغ تفاهم‌نامه‌های هر شهرستان (میلیون ریال)")
-        from ostandari_desk.ui.widgets.dates import persian_locale
+        self.setLayoutDirection(Qt.LayoutDirection.RightToLeft)
+        self.rows: list[tuple[str, int, bool]] = []
+        self.setMinimumHeight(80)
 
-        self.chart_.setLocale(persian_locale())
-        self.chart_.setLocalizeNumbers(True)
-        self.bars: QBarSet | None = None
-        self.categories: list[str] = []
+    @property
+    def categories(self) -> list[str]:
+        return [name for name, _amount, _far in self.rows]
+
+    @property
+    def highlighted(self) -> list[str]:
+        return [name for name, _amount, far in self.rows if far]
 
     def show_rows(self, rows: list[CountyCredits]) -> None:
-        chart = self.chart_
-        chart.removeAllSeries()
-        for axis in chart.axes():
-            chart.removeAxis(axis)
-        # a horizontal bar chart draws its first category at the bottom: reverse for the list's order
-        ordered = list(reversed(rows))
-        bars = QBarSet("مبلغ")
-        bars.setColor(QColor(BAR_COLOUR))
-        bars.setSelectedColor(QColor("#e08a00"))
-        for row in ordered:
-            bars.append(row.amount / MILLION)  # display only: the table holds the exact rials
-        for index, row in enumerate(ordered):
-            if row.far_below:
-                bars.selectBar(index)
-        series = QHorizontalBarSeries()
-        series.append(bars)
-        series.setBarWidth(0.7)
-        chart.addSeries(series)
-        self.categories = [row.county_name for row in ordered]
-        axis_y = QBarCategoryAxis()
-        axis_y.append(self.categories)
-        chart.addAxis(axis_y, Qt.AlignmentFlag.AlignRight)
-        series.attachAxis(axis_y)
-        axis_x = QValueAxis()
-        top = max([row.amount / MILLION for row in rows] + [1.0])
-        axis_x.setRange(0, top * 1.1)
-        axis_x.setReverse(True)  # right to left: the bars grow from the names on the right
-        axis_x.setLabelFormat("%.0f")
-        axis_x.setTickCount(5)
-        chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
-        series.attachAxis(axis_x)
-        small = QFont(self.font())
-        small.setPointSizeF(max(small.pointSizeF() - 1, 7))
-        axis_x.setLabelsFont(small)
-        axis_y.setLabelsFont(small)
-        self.bars = bars
-        self.setMinimumHeight(min(120 + 22 * len(rows), 520))
+        self.rows = [(r.county_name, r.amount, r.far_below) for r in rows]
+        self.setMinimumHeight(self._height())
+        self.updateGeometry()
+        self.update()
+
+    def _height(self) -> int:
+        return 40 + self.ROW * max(len(self.rows), 1) + 8
+
+    def sizeHint(self) -> QSize:
+        return QSize(600, self._height())
+
+    def paintEvent(self, event) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.fillRect(self.rect(), QColor("#ffffff"))
+        metrics = painter.fontMetrics()
+        width = self.width()
+        title = QFont(self.font())
+        title.setBold(True)
+        painter.setFont(title)
+        painter.setPen(QColor("#1f2a36"))
+        painter.drawText(QRect(0, 6, width, 24), Qt.AlignmentFlag.AlignCenter, self.TITLE)
+        painter.setFont(self.font())
+        if not self.rows:
+            return
+        name_w = max(metrics.horizontalAdvance(name) for name, _a, _f in self.rows) + 16
+        top_amount = max(amount for _n, amount, _f in self.rows) or 1
+        value_w = metrics.horizontalAdvance(format_number(top_amount)) + 16
+        right = width - 12 - name_w  # where every bar starts
+        span = max(right - 12 - value_w, 10)
+        colour, far_colour = QColor(BAR_COLOUR), QColor(FAR_BAR_COLOUR)
+        for index, (name, amount, far) in enumerate(self.rows):
+            y = 36 + index * self.ROW
+            painter.setPen(QColor(FAR_BELOW_COLOURS[1] if far else "#1f2a36"))
+            painter.drawText(
+                QRect(right + 8, y, name_w - 8, self.ROW),
+                Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                name,
+            )
+            length = round(span * amount / top_amount) if amount > 0 else 0
+            if length:
+                painter.fillRect(
+                    QRect(right - length, y + 4, length, self.ROW - 8), far_colour if far else colour
+                )
+            painter.setPen(QColor("#5a6470"))
+            painter.drawText(
+                QRect(right - length - value_w, y, value_w - 6, self.ROW),
+                Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                format_number(amount),
+            )
+        painter.setPen(QColor("#9aa5b1"))
+        painter.drawLine(right, 34, right, 36 + len(self.rows) * self.ROW)
+        painter.end()
 
 
 class CreditsPage(QWidget):
@@ -211,17 +225,23 @@ class CreditsPage(QWidget):
         self.table.verticalHeader().setVisible(False)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
         header.setSectionsClickable(True)
         header.setSortIndicatorShown(False)
         header.sectionClicked.connect(self._on_header_section_clicked)
         header.setToolTip("برای مرتب کردن روی عنوان ستون کلیک کنید")
         self.chart = CreditsChart(self)
+        self.chart_scroll = QScrollArea(self)
+        self.chart_scroll.setObjectName("creditsChartScroll")
+        self.chart_scroll.setWidgetResizable(True)
+        self.chart_scroll.setWidget(self.chart)
         splitter = QSplitter(Qt.Orientation.Vertical, self)
         splitter.setObjectName("creditsSplitter")
         splitter.addWidget(self.table)
-        splitter.addWidget(self.chart)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
+        splitter.addWidget(self.chart_scroll)
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([400, 400])
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addWidget(self.rule_label)
@@ -301,7 +321,6 @@ class CreditsPage(QWidget):
         )
         self.rule_label.setText(self.rule_text(view))
         self._fill_table()
-        self.chart.show_rows(list(view.rows))
 
     @staticmethod
     def rule_text(view: CreditsView) -> str:
@@ -337,6 +356,7 @@ class CreditsPage(QWidget):
         if self.view is None:
             return
         rows = self.rows()
+        self.chart.show_rows(rows)  # the bars in the table's order
         self.table.setRowCount(len(rows) + 1)
         far_bg, far_fg = (QBrush(QColor(c)) for c in FAR_BELOW_COLOURS)
         bold = QFont(self.table.font())

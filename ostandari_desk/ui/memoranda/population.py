@@ -5,7 +5,7 @@ or without separators, or clears the cell (unknown); it is saved at once through
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -116,7 +116,8 @@ class CountyPopulationTable(QGroupBox):
             value = parse_amount(text)
         except ValueError:
             show_user_error(
-                self, ValidationError("جمعیت شهرستان باید عددی صحیح باشد", field="population", record=county_id)
+                self,
+                ValidationError("جمعیت شهرستان باید عددی صحیح باشد", field="population", record=county_id),
             )
             self.load()
             return False
@@ -140,7 +141,9 @@ class CountyPopulationTable(QGroupBox):
             typed = parse_amount(item.text())
         except ValueError:
             typed = -1  # not a number: set_population says so
+        # after the editor has let go of the item: reading the table again replaces the items
         if typed == stored:
-            self.load()  # nothing changed (the digits are shown Persian again)
+            QTimer.singleShot(0, self, self.load)  # nothing changed (the digits are shown Persian again)
             return
-        self.set_population(county_id, item.text())
+        text = item.text()
+        QTimer.singleShot(0, self, lambda: self.set_population(county_id, text))
