@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from ostandari_desk.domain.text import format_number
 from ostandari_desk.errors import UserError, ValidationError
-from ostandari_desk.ui.errors import show_user_error
+from ostandari_desk.ui import errors as ui_errors
 from ostandari_desk.ui.widgets.numbers import parse_amount
 
 __all__ = ["CountyPopulationTable"]
@@ -115,7 +115,7 @@ class CountyPopulationTable(QGroupBox):
         try:
             value = parse_amount(text)
         except ValueError:
-            show_user_error(
+            ui_errors.show_user_error(
                 self,
                 ValidationError("جمعیت شهرستان باید عددی صحیح باشد", field="population", record=county_id),
             )
@@ -126,7 +126,7 @@ class CountyPopulationTable(QGroupBox):
         try:
             set_county_population(self.context.uow(), county_id, value, self._versions.get(county_id, 1))
         except UserError as exc:
-            show_user_error(self, exc)
+            ui_errors.show_user_error(self, exc)
             self.load()
             return False
         self.load()
