@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, date, datetime
 
-from sqlalchemy import BigInteger, Column, Index, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Index, Integer, UniqueConstraint
 from sqlalchemy import text as sql_text
 from sqlmodel import Field, SQLModel
 
@@ -351,10 +351,29 @@ class Memorandum(CountyOwned, table=True):
     duration_months: int = 3
     ends_on: date  # starts_on + duration_months (Jalali months), stored for the overdue flag and its index
     state: str = "active"  # active | completed | cancelled
+    # Derived, kept by database triggers on payment and progressreport (migration 0007), so every writer keeps
+    # them in step: the sum of its payments' amounts and its highest (so latest) progress percent, 0 when none.
+    # The ORM never writes them (a new row takes 0); not audited; the health check compares them with their
+    # sources and ``--repair`` recomputes them.
+    paid_total: int = Field(
+        default=0, sa_column=Column(BigInteger, nullable=False, default=0, server_default="0")
+    )
+    latest_progress: int = Field(
+        default=0, sa_column=Column(Integer, nullable=False, default=0, server_default="0")
+    )
 
     __table_args__ = (
-        # a year's credits by county read this index alone; the overdue list walks (state, ends_on)
-        Index("ix_memorandum_signed_county", "signed_on", "county_id", "party_kind", "amount"),
+        # a year's credits by county read this index alone (with each memorandum's paid total and progress);
+        # the overdue list walks (state, ends_on)
+        Index(
+            "ix_memorandum_signed_county",
+            "signed_on",
+            "county_id",
+            "party_kind",
+            "amount",
+            "paid_total",
+            "latest_progress",
+        ),
         Index("ix_memorandum_state_ends", "state", "ends_on"),
         Index("ix_memorandum_title_sort", "title_sort"),
         # the list's sorts by amount and by county (and a county user's first page) walk these

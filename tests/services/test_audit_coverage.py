@@ -532,8 +532,21 @@ _MEMO_RECIPES: dict[str, tuple[Callable[[Env], Any], Callable[[Env, Any], Any]]]
         lambda e: _memo_payment(e),
         lambda e, p: _memo_services()[2].remove_payment(e.uow, p),
     ),
+    # the progress and payments sheets store each good row as it is checked (transfer/memorandum_rows.py)
+    "services.transfer.memorandum_rows.import_row_by_row": (
+        lambda e: _memo(e) and _progress_sheet(e),
+        lambda e, path: transfer.import_file(e.uow, "progress", path),
+    ),
 }
 RECIPES.update(_MEMO_RECIPES)
+
+
+def _progress_sheet(env: Env) -> Path:
+    path = env.tmp_path / "progress.csv"
+    transfer.template("progress", path)
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write("ت-۱,1403/02/01,50,\n")
+    return path
 
 
 def _centres():

@@ -108,6 +108,14 @@ def test_credits_view_shows_the_years_totals_and_highlights_a_far_below_county(
     assert page.chart.highlighted == ["آبیک"]
     _shot(page, "credits_page")
 
+    # a county's row opens its memoranda of the year
+    with qtbot.waitSignal(page.open_area) as sent:
+        page.open_memoranda(row)
+    assert sent.args == [
+        "memoranda",
+        {"tab": "memoranda", "year": YEAR, "county": east_azerbaijan_year["آبیک"]},
+    ]
+
     # sorting by amount (largest first) keeps the totals last
     page.sort_by(4, descending=True)
     assert page.cell_text(0, 0) == "قزوین"
@@ -228,6 +236,12 @@ def test_office_added_edited_name_clash_refused_on_the_field_and_projects_listed
     assert view.project_cell(1, 6) == f"{_fa((today - late_end).days)} روز گذشته"
     assert view.project_cell(1, 4) == "بدون گزارش"
     assert view.tabs.tabText(1) == "پروژه‌ها (۲)"
+    # «تفاهم‌نامه تازه برای این دفتر»: M-UI-A's memorandum form on this office
+    memo = view.new_memorandum()
+    if memo is not None:
+        qtbot.addWidget(memo)
+        assert type(memo).__name__ == "MemorandumDialog"
+        memo.done(0)
     view.tabs.setCurrentIndex(1)
     view.show()
     _shot(view, "office_dialog_projects")
@@ -380,6 +394,13 @@ def test_main_window_opens_both_areas(main_window, qtbot, east_azerbaijan_year):
     assert isinstance(credits, CreditsPage)
     qtbot.waitUntil(lambda: credits.view is not None and credits.view.jalali_year == YEAR, timeout=5000)
     assert credits.view.total.memoranda == 77
+    # a county row of the credits opens the memoranda list on that county and year (M-UI-A's page)
+    credits.open_memoranda(0)
+    assert area.current_key() == "memoranda"
+    listing = area.page("memoranda")
+    if hasattr(listing, "current_filter"):
+        flt = listing.current_filter()
+        assert (flt.county_id, flt.jalali_year) == (credits.view.rows[0].county_id, YEAR)
     offices = main_window.open_area("facilitation")
     assert isinstance(offices, OfficesPage)
     assert set(refresh_after_import(main_window, "offices")) >= {"facilitation", "memoranda"}

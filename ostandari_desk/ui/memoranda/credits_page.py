@@ -230,6 +230,8 @@ class CreditsPage(QWidget):
         header.setSortIndicatorShown(False)
         header.sectionClicked.connect(self._on_header_section_clicked)
         header.setToolTip("برای مرتب کردن روی عنوان ستون کلیک کنید")
+        self.table.doubleClicked.connect(lambda index: self.open_memoranda(index.row()))
+        self.table.setToolTip("با دوبار کلیک، تفاهم‌نامه‌های آن شهرستان در این سال نمایش داده می‌شود")
         self.chart = CreditsChart(self)
         self.chart_scroll = QScrollArea(self)
         self.chart_scroll.setObjectName("creditsChartScroll")
@@ -408,6 +410,17 @@ class CreditsPage(QWidget):
     def cell_text(self, row: int, column: int) -> str:
         item = self.table.item(row, column)
         return item.text().lstrip("\u200f") if item is not None else ""
+
+    def open_memoranda(self, row: int) -> None:
+        """The memoranda list of the row's county (the totals row: the province's) signed in the year."""
+        item = self.table.item(row, 0)
+        if item is None:
+            return
+        filters: dict = {"tab": "memoranda", "year": self.year}
+        county_id = item.data(Qt.ItemDataRole.UserRole)
+        if county_id and county_id != "total":
+            filters["county"] = county_id
+        self.open_area.emit("memoranda", filters)
 
     # --- the paper --------------------------------------------------------------------------------
 

@@ -13,6 +13,10 @@ Create Date: 2026-12-01 17:20:00.000000
 - facilitationoffice: ``name_key`` (the normalized name), unique within its county; a name repeated in a
   county (the old demo made some) gets « (۲)», « (۳)»… so the upgrade never fails on it.
 - county: ``population`` (optional), for the credits per 10,000 inhabitants.
+- memorandum: derived ``paid_total`` (the sum of its payments' amounts) and ``latest_progress`` (its highest
+  progress percent: reports never go backwards), 0 when none, kept by triggers AFTER INSERT / UPDATE / DELETE
+  on payment and progressreport that recompute the affected memorandum(s) from the child table, and filled
+  here by one UPDATE each; ``ix_memorandum_signed_county`` carries them, so a year's credits read it alone.
 Columns are added with ALTER TABLE.
 """
 
@@ -87,6 +91,80 @@ def _backfill() -> None:
         )
 
 
+# Each derived column of memorandum: (column, child table, the child's value, the aggregate, trigger prefix).
+_TOTALS = (
+    ("paid_total", "payment", "amount", "sum", "memorandum_paid"),
+    ("latest_progress", "progressreport", "percent", "max", "memorandum_progress"),
+)
+
+
+def _recompute(column: str, child: str, value: str, aggregate: str, target: str = "") -> str:
+    """UPDATE memorandum's ``column`` from ``child`` (the memoranda ``target`` names, e.g. "= new.memorandum_id";
+    "" for all)."""
+    where = f" WHERE id {target}" if target else ""
+    return (
+        f"UPDATE memorandum SET {column} = (SELECT coalesce({aggregate}({child}.{value}), 0) FROM {child} "
+        f"WHERE {child}.memorandum_id = memorandum.id){where}"
+    )
+
+
+def _sqlite_triggers(column: str, child: str, value: str, aggregate: str, prefix: str) -> tuple[str, ...]:
+    keep = {
+        "insert": ("INSERT", "= new.memorandum_id"),
+        "update": (f"UPDATE OF memorandum_id, {value}", "IN (old.memorandum_id, new.memorandum_id)"),
+        "delete": ("DELETE", "= old.memorandum_id"),
+    }
+    return tuple(
+        f"CREATE TRIGGER {prefix}_{name} AFTER {event} ON {child} BEGIN "
+        f"{_recompute(column, child, value, aggregate, target)}; END"
+        for name, (event, target) in keep.items()
+    )
+
+
+# Also in store/adapters/sqlite.py (the health check's rebuild; tests/services/test_health.py compares them).
+_SQLITE_TOTALS_TRIGGERS = tuple(statement for spec in _TOTALS for statement in _sqlite_triggers(*spec))
+_POSTGRES_TOTALS_TRIGGERS = tuple(
+    statement
+    for column, child, value, aggregate, prefix in _TOTALS
+    for statement in (
+        (
+            f"CREATE FUNCTION {prefix}_keep() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            f"IF TG_OP IN ('UPDATE', 'DELETE') THEN "
+            f"{_recompute(column, child, value, aggregate, '= OLD.memorandum_id')}; END IF; "
+            f"IF TG_OP = 'INSERT' OR (TG_OP = 'UPDATE' AND NEW.memorandum_id IS DISTINCT FROM OLD.memorandum_id) "
+            f"THEN {_recompute(column, child, value, aggregate, '= NEW.memorandum_id')}; END IF; "
+            "RETURN NULL; END $$"
+        ),
+        (
+            f"CREATE TRIGGER {prefix}_keep AFTER INSERT OR DELETE OR UPDATE OF memorandum_id, {value} "
+            f"ON {child} FOR EACH ROW EXECUTE FUNCTION {prefix}_keep()"
+        ),
+    )
+)
+
+
+def _create_totals() -> None:
+    op.add_column("memorandum", sa.Column("paid_total", sa.BigInteger(), nullable=False, server_default="0"))
+    op.add_column(
+        "memorandum", sa.Column("latest_progress", sa.Integer(), nullable=False, server_default="0")
+    )
+    for column, child, value, aggregate, _prefix in _TOTALS:
+        op.execute(_recompute(column, child, value, aggregate))
+    sqlite = op.get_bind().dialect.name == "sqlite"
+    for statement in _SQLITE_TOTALS_TRIGGERS if sqlite else _POSTGRES_TOTALS_TRIGGERS:
+        op.execute(statement)
+
+
+def _drop_totals() -> None:
+    for _column, child, _value, _aggregate, prefix in _TOTALS:
+        if op.get_bind().dialect.name == "sqlite":
+            for name in ("insert", "update", "delete"):
+                op.execute(f"DROP TRIGGER {prefix}_{name}")
+        else:
+            op.execute(f"DROP TRIGGER {prefix}_keep ON {child}")
+            op.execute(f"DROP FUNCTION {prefix}_keep()")
+
+
 def upgrade() -> None:
     for column in (_text("number"), _text("title_sort")):
         op.add_column("memorandum", column)
@@ -95,13 +173,14 @@ def upgrade() -> None:
     op.add_column("facilitationoffice", _text("name_key"))
     op.add_column("county", sa.Column("population", sa.BigInteger(), nullable=True))
     _backfill()
+    _create_totals()
     op.create_index("ix_memorandum_number", "memorandum", ["number"], unique=True)
     op.create_index("ix_memorandum_office_id", "memorandum", ["office_id"], unique=False)
     op.drop_index("ix_memorandum_signed_on", table_name="memorandum")
     op.create_index(
         "ix_memorandum_signed_county",
         "memorandum",
-        ["signed_on", "county_id", "party_kind", "amount"],
+        ["signed_on", "county_id", "party_kind", "amount", "paid_total", "latest_progress"],
         unique=False,
     )
     op.create_index("ix_memorandum_state_ends", "memorandum", ["state", "ends_on"], unique=False)
@@ -158,10 +237,11 @@ def downgrade() -> None:
     op.create_index("ix_memorandum_signed_on", "memorandum", ["signed_on"], unique=False)
     op.drop_index("ix_memorandum_office_id", table_name="memorandum")
     op.drop_index("ix_memorandum_number", table_name="memorandum")
+    _drop_totals()
     with op.batch_alter_table("county") as batch_op:
         batch_op.drop_column("population")
     with op.batch_alter_table("facilitationoffice") as batch_op:
         batch_op.drop_column("name_key")
     with op.batch_alter_table("memorandum") as batch_op:
-        for column in ("office_id", "ends_on", "title_sort", "number"):
+        for column in ("latest_progress", "paid_total", "office_id", "ends_on", "title_sort", "number"):
             batch_op.drop_column(column)
