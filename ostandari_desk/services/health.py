@@ -3,9 +3,11 @@
 Parts, in order: the database's own storage check (SQLite's ``integrity_check``), references between
 records (``foreign_key_check``), the NGO search index against the NGO table (its adapter knows the index),
 the visits' coverage table (``inspectioncoverage``, derived by triggers) against a GROUP BY over inspection,
+memorandum's ``paid_total`` and ``latest_progress`` (derived by triggers) against its payments and progress,
 the stored Persian sort keys (``name_sort``, ``ceo_sort``, ``title_sort`` = ``persian_sort_key`` of their
 text), each attachment's file (of every kind in services/attachments.py) against its SHA-256, and the schema revision. ``repair=True`` then
-rebuilds what is derived — the search index, the coverage table and the sort keys — and checks those parts
+rebuilds what is derived — the search index, the coverage table, the memoranda's totals and the sort keys —
+and checks those parts
 again.
 An admin's right (Permission.BACKUP). ``progress(done, 1000)`` for the progress bar.
 """
@@ -36,11 +38,21 @@ STORAGE = "ساختار پرونده پایگاه داده"
 REFERENCES = "پیوند میان رکوردها"
 SEARCH = "نمایه جست‌وجوی سمن‌ها"
 COVERAGE = "جدول پوشش بازدید مراکز"
+MEMORANDA_TOTALS = "جمع پرداخت‌ها و آخرین پیشرفت تفاهم‌نامه‌ها"
 SORT_KEYS = "کلیدهای مرتب‌سازی فارسی"
 ATTACHMENTS = "پرونده‌های پیوست " + " و ".join(kind.plural for kind in ATTACHMENT_KINDS)  # of every kind
 REVISION = "نسخه ساختار پایگاه داده"
-PARTS = (STORAGE, REFERENCES, SEARCH, COVERAGE, SORT_KEYS, ATTACHMENTS, REVISION)
-_WEIGHTS = (60.0, 10.0, 4.0, 4.0, 10.0, 15.0, 1.0)  # shares of the progress bar (integrity_check dominates)
+PARTS = (STORAGE, REFERENCES, SEARCH, COVERAGE, MEMORANDA_TOTALS, SORT_KEYS, ATTACHMENTS, REVISION)
+_WEIGHTS = (
+    60.0,
+    10.0,
+    4.0,
+    4.0,
+    2.0,
+    10.0,
+    15.0,
+    1.0,
+)  # shares of the progress bar (integrity_check dominates)
 _SHOWN = 20  # problems listed one by one per part; the rest are counted
 _INDEX_PARTS = {  # SearchIndexHealth.PARTS as a clerk reads them
     "index": "جدول نمایه",
@@ -53,6 +65,21 @@ _COVERAGE_PARTS = {  # DatabaseAdapters.coverage_triggers_missing as a clerk rea
     "on_update": "جابه‌جایی بازدید به مرکز، شهرستان یا ماه دیگر",
     "on_delete": "برداشتن بازدید حذف‌شده",
 }
+_TOTALS_EVENTS = {  # DatabaseAdapters.memorandum_totals_triggers_missing as a clerk reads them
+    "paid_total:on_insert": "افزودن پرداخت تازه به جمع پرداخت‌ها",
+    "paid_total:on_update": "ویرایش مبلغ یا تفاهم‌نامه پرداخت",
+    "paid_total:on_delete": "برداشتن پرداخت حذف‌شده از جمع",
+    "latest_progress:on_insert": "ثبت گزارش پیشرفت تازه",
+    "latest_progress:on_update": "ویرایش درصد یا تفاهم‌نامه گزارش پیشرفت",
+    "latest_progress:on_delete": "برداشتن گزارش پیشرفت حذف‌شده",
+}
+# How many memoranda's paid_total and latest_progress differ from their payments and progress reports.
+_TOTALS_COMPARE = sql_text(
+    "SELECT coalesce(sum(CASE WHEN paid_total <> (SELECT coalesce(sum(p.amount), 0) FROM payment AS p "
+    "WHERE p.memorandum_id = m.id) THEN 1 ELSE 0 END), 0), "
+    "coalesce(sum(CASE WHEN latest_progress <> (SELECT coalesce(max(r.percent), 0) FROM progressreport AS r "
+    "WHERE r.memorandum_id = m.id) THEN 1 ELSE 0 END), 0) FROM memorandum AS m"
+)
 # Each (county, year, month, category, centre) of the visits against its row of the coverage table.
 _COVERAGE_COMPARE = sql_text(
     "SELECT count(*), count(v.visits), coalesce(sum(CASE WHEN v.visits = g.n THEN 1 ELSE 0 END), 0) "
@@ -113,7 +140,8 @@ class HealthReport:
             if self.repairable:
                 how = "‎check --repair‎" if command_line else "دکمه «بازسازی نمایه و کلیدها»"
                 out.append(
-                    f"نمایه جست‌وجو، جدول پوشش بازدیدها و کلیدهای مرتب‌سازی با {how} از نو ساخته می‌شوند."
+                    "نمایه جست‌وجو، جدول پوشش بازدیدها، جمع پرداخت‌ها و پیشرفت تفاهم‌نامه‌ها و کلیدهای "
+                    f"مرتب‌سازی با {how} از نو ساخته می‌شوند."
                 )
             if any(f.part == STORAGE for f in self.findings):
                 out.append("پرونده پایگاه داده آسیب دیده است: آخرین نسخه پشتیبان را بازگردانید.")
@@ -163,6 +191,27 @@ def _coverage_findings(uow: UnitOfWork) -> list[Finding]:
     if rows - present:
         problems.append(f"{to_persian_digits(rows - present)} ردیف جدول بازدیدی ندارد")
     return _listed(COVERAGE, problems, repairable=True)
+
+
+def _totals_findings(uow: UnitOfWork) -> list[Finding]:
+    """The triggers keeping memorandum's paid_total and latest_progress are there, and every memorandum's
+    values equal the sum of its payments and its highest progress percent."""
+    conn = uow.s.connection()
+    problems = []
+    missing_parts = uow.db.memorandum_totals_triggers_missing(conn)
+    if missing_parts:
+        missing = "، ".join(_TOTALS_EVENTS.get(name, name) for name in missing_parts)
+        problems.append(f"بخش‌هایی از نگه‌داری این ستون‌ها نیست: {missing}")
+    wrong_paid, wrong_progress = conn.execute(_TOTALS_COMPARE).one()
+    if wrong_paid:
+        problems.append(
+            f"جمع پرداخت‌های {to_persian_digits(wrong_paid)} تفاهم‌نامه با پرداخت‌های ثبت‌شده‌اش نمی‌خواند"
+        )
+    if wrong_progress:
+        problems.append(
+            f"آخرین پیشرفت {to_persian_digits(wrong_progress)} تفاهم‌نامه با گزارش‌های پیشرفتش نمی‌خواند"
+        )
+    return _listed(MEMORANDA_TOTALS, problems, repairable=True)
 
 
 def _wrong_sort_keys(uow: UnitOfWork) -> dict[tuple[str, str], list[tuple[str, str]]]:
@@ -241,7 +290,8 @@ def _revision_findings(uow: UnitOfWork) -> list[Finding]:
 
 
 def _repair(uow: UnitOfWork, wrong: dict[tuple[str, str], list[tuple[str, str]]]) -> None:
-    """Rebuild the search index and the coverage table and put the right sort keys in, in one transaction. Derived values are
+    """Rebuild the search index, the coverage table and the memoranda's totals and put the right sort keys in, in
+    one transaction. Derived values are
     written below the session (not field by field), and the repair is one audit entry of its own."""
     with uow.writing():
         conn = uow.s.connection()
@@ -250,10 +300,14 @@ def _repair(uow: UnitOfWork, wrong: dict[tuple[str, str], list[tuple[str, str]]]
             "repair",
             "database",
             "",
-            detail=f"نمایه جست‌وجو و جدول پوشش بازدیدها بازسازی شد؛ {to_persian_digits(fixed)} کلید ترتیب",
+            detail=(
+                "نمایه جست‌وجو، جدول پوشش بازدیدها و جمع پرداخت‌ها و پیشرفت تفاهم‌نامه‌ها بازسازی شد؛ "
+                f"{to_persian_digits(fixed)} کلید ترتیب"
+            ),
         )
         uow.db.rebuild_search_index(conn)
         uow.db.rebuild_coverage(conn)
+        uow.db.rebuild_memorandum_totals(conn)
         tables = {table.name: table for table, _, _ in _SORT_KEYS}
         for (table_name, key), rows in wrong.items():
             table = tables[table_name]
@@ -282,20 +336,23 @@ def check_health(
     with uow:
         findings += _coverage_findings(uow)
         meter.part(4)(0, 1)
+        findings += _totals_findings(uow)
+        meter.part(5)(0, 1)
         wrong = _wrong_sort_keys(uow)
         findings += _sort_key_findings(wrong)
-        attachment_findings, files = _attachment_findings(uow, meter.part(5))
+        attachment_findings, files = _attachment_findings(uow, meter.part(6))
         findings += attachment_findings
         findings += _revision_findings(uow)
     notes = (f"{to_persian_digits(files)} پرونده پیوست بررسی شد.",)
     repaired: tuple[str, ...] = ()
     if repair:
-        meter.part(7)(0, 1)
+        meter.part(8)(0, 1)
         _repair(uow, wrong)
         again = _search_findings(uow)
         with uow:
-            again += _coverage_findings(uow) + _sort_key_findings(_wrong_sort_keys(uow))
-        rebuilt = (SEARCH, COVERAGE, SORT_KEYS)
+            again += _coverage_findings(uow) + _totals_findings(uow)
+            again += _sort_key_findings(_wrong_sort_keys(uow))
+        rebuilt = (SEARCH, COVERAGE, MEMORANDA_TOTALS, SORT_KEYS)
         findings = [f for f in findings if f.part not in rebuilt] + again
         repaired = tuple(part for part in rebuilt if not any(f.part == part for f in again))
     meter.done()

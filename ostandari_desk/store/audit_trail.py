@@ -44,6 +44,8 @@ SKIP_COLUMNS = frozenset(
         "password_hash",  # a change of password is its own entry, never its hash
         "failed_logins",  # sign-in bookkeeping: failures and lockouts are their own entries
         "locked_until",
+        "paid_total",  # memorandum's, derived by triggers from its payments (migration 0007)
+        "latest_progress",  # memorandum's, derived by triggers from its progress reports
     }
 )
 # Tables whose rows are not office records (the trail itself, the schema's version, what the database derives

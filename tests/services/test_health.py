@@ -12,9 +12,12 @@ import pytest
 from ostandari_desk.errors import PermissionDeniedError
 from ostandari_desk.services import attachments as att
 from ostandari_desk.services import health, letters
+from ostandari_desk.services.memoranda import payments as pay
+from ostandari_desk.services.memoranda import progress as pr
 from ostandari_desk.services.ngos import NgoFilter, count_ngos
 
 from .inspection_seed import add_visit, categories, make_centre
+from .memorandum_fixtures import j, make_memo
 from .test_letters import _letter
 
 
@@ -163,6 +166,81 @@ def test_coverage_rows_missing_wrong_or_stray_are_found(desk, db_path, visited):
     assert "۱ ردیف جدول شمار بازدید نادرست دارد" in problems and "۱ ردیف جدول بازدیدی ندارد" in problems
     assert health.check_health(desk.uow, repair=True).healthy
     assert coverage_in_step(db_path)
+
+
+def totals_schema(db_path) -> list[tuple]:
+    conn = sqlite3.connect(db_path)
+    try:
+        return conn.execute(
+            "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name LIKE 'memorandum_paid%' "
+            "OR name LIKE 'memorandum_progress%' ORDER BY name"
+        ).fetchall()
+    finally:
+        conn.close()
+
+
+def totals_in_step(db_path) -> bool:
+    """Every memorandum's paid_total and latest_progress equal its payments' sum and highest percent."""
+    conn = sqlite3.connect(db_path)
+    try:
+        stored = conn.execute("SELECT id, paid_total, latest_progress FROM memorandum ORDER BY id").fetchall()
+        truth = conn.execute(
+            "SELECT id, (SELECT coalesce(sum(amount), 0) FROM payment WHERE memorandum_id = m.id), "
+            "(SELECT coalesce(max(percent), 0) FROM progressreport WHERE memorandum_id = m.id) "
+            "FROM memorandum AS m ORDER BY id"
+        ).fetchall()
+        return bool(truth) and stored == truth
+    finally:
+        conn.close()
+
+
+@pytest.fixture
+def funded(desk):
+    """Two memoranda: one with a tranche paid and a 60% report, one with nothing yet; {name: id}."""
+    one, two = make_memo(desk), make_memo(desk)
+    pay.add_payment(desk.uow, pay.PaymentInput(one, j(1403, 2, 1), 1, 300_000_000))
+    pr.add_progress(desk.uow, pr.ProgressInput(one, j(1403, 3, 1), 60))
+    return {"one": one, "two": two}
+
+
+def test_a_dropped_totals_trigger_is_found_and_repaired(desk, db_path, funded, _migrated_template):
+    """A memorandum's paid total and latest progress are derived by triggers on payment and progressreport:
+    with one dropped, a new tranche goes unsummed (the list and the credits would read less paid). The check
+    names it; --repair recomputes both columns and re-creates the triggers as migration 0007 does."""
+    raw(db_path, "DROP TRIGGER memorandum_paid_insert", "DROP TRIGGER memorandum_progress_delete")
+    pay.add_payment(desk.uow, pay.PaymentInput(funded["one"], j(1403, 3, 2), 2, 100_000_000))
+    assert not totals_in_step(db_path)
+
+    report = health.check_health(desk.uow)
+    assert parts(report) == {health.MEMORANDA_TOTALS} and report.repairable
+    problems = " ".join(f.problem for f in report.findings)
+    assert "افزودن پرداخت تازه به جمع پرداخت‌ها" in problems and "برداشتن گزارش پیشرفت حذف‌شده" in problems
+    assert "جمع پرداخت‌های ۱ تفاهم‌نامه با پرداخت‌های ثبت‌شده‌اش نمی‌خواند" in problems
+    assert "آخرین پیشرفت" not in problems
+
+    repaired = health.check_health(desk.uow, repair=True)
+    assert repaired.healthy and health.MEMORANDA_TOTALS in repaired.repaired
+    assert totals_in_step(db_path)
+    assert totals_schema(db_path) == totals_schema(_migrated_template)  # as the migration makes them
+    assert len(totals_schema(db_path)) == 6
+    pay.add_payment(desk.uow, pay.PaymentInput(funded["two"], j(1403, 3, 2), 1, 5))  # kept up again
+    assert totals_in_step(db_path)
+
+
+def test_wrong_totals_are_found_and_recomputed(desk, db_path, funded):
+    assert totals_in_step(db_path)
+    raw(
+        db_path,
+        f"UPDATE memorandum SET paid_total = 7 WHERE id = '{funded['two']}'",
+        f"UPDATE memorandum SET latest_progress = 10 WHERE id = '{funded['one']}'",
+    )
+    report = health.check_health(desk.uow)
+    assert parts(report) == {health.MEMORANDA_TOTALS}
+    problems = " ".join(f.problem for f in report.findings)
+    assert "جمع پرداخت‌های ۱ تفاهم‌نامه" in problems and "آخرین پیشرفت ۱ تفاهم‌نامه" in problems
+    assert "بخش‌هایی" not in problems
+    assert health.check_health(desk.uow, repair=True).healthy
+    assert totals_in_step(db_path)
 
 
 def test_a_wrong_sort_key_is_found_and_repaired(desk, db_path, make_ngo):

@@ -406,9 +406,24 @@ def test_dry_run_stores_nothing(desk, tmp_path):
 
 
 def test_skip_bad_memoranda_and_offices_write_the_error_workbook(desk, tmp_path):
-    path = sheet(tmp_path / "o.xlsx", "offices", [office_row("دفتر یک"), office_row("دفتر دو", "تهران")])
-    report = transfer.import_file(desk.uow, "offices", path, skip_bad=True)
-    assert report.added == 1 and errors_of(report) == [(3, "شهرستان")]
+    rows = [
+        office_row("دفتر یک"),
+        office_row("دفتر دو", "تهران"),  # unknown county
+        office_row("دفتر سه", ngo="10000000000", budget="-1", state="باز"),  # unknown NGO, budget, state
+        office_row("دفتر یک"),  # the same office twice in the file
+    ]
+    report = transfer.import_file(
+        desk.uow, "offices", sheet(tmp_path / "o.xlsx", "offices", rows), skip_bad=True
+    )
+    assert report.added == 1 and errors_of(report) == sorted(
+        [
+            (3, "شهرستان"),
+            (4, "سمن مجری"),
+            (4, "اعتبار (ریال)"),
+            (4, "وضعیت"),
+            (5, "نام دفتر"),
+        ]
+    )
     path = sheet(tmp_path / "m.xlsx", "memoranda", [memo_row(amount="0"), memo_row("ت-2")])
     report = transfer.import_file(desk.uow, "memoranda", path, skip_bad=True)
     assert report.added == 1 and errors_of(report) == [(2, "مبلغ (ریال)")]

@@ -1,9 +1,9 @@
 """Credits by county (the fairness view) and the memoranda figures of the start page.
 
-``credits_by_county`` aggregates in SQL, one grouped statement over the year's memoranda: counts and amounts
-by county and party kind come from ``ix_memorandum_signed_county`` (signed_on, county_id, party_kind,
-amount); each memorandum's paid sum and latest progress are correlated look-ups on the payment and
-progress indexes. Money stays in whole rials (Python ints): amounts per 10,000 inhabitants are integer
+``credits_by_county`` aggregates in SQL, one grouped statement over the year's memoranda, read from
+``ix_memorandum_signed_county`` (signed_on, county_id, party_kind, amount, paid_total, latest_progress)
+alone: each memorandum's paid sum and latest progress are its derived columns, kept by database triggers on
+payment and progressreport (migration 0007), so no payment or progress row is read. Money stays in whole rials (Python ints): amounts per 10,000 inhabitants are integer
 divisions, the median of an even number of counties is kept doubled so the «far below» test is exact.
 
 County scope: the statements name plain table columns (which the session does not scope), so a county
@@ -21,7 +21,7 @@ from ostandari_desk import settings
 from ostandari_desk.domain import jalali, text
 from ostandari_desk.errors import ValidationError
 from ostandari_desk.services import reference
-from ostandari_desk.store.models import County, FacilitationOffice, Memorandum, Payment, ProgressReport
+from ostandari_desk.store.models import County, FacilitationOffice, Memorandum
 from ostandari_desk.store.uow import UnitOfWork
 
 PER_INHABITANTS = 10_000  # amounts are shown per this many inhabitants
@@ -33,8 +33,6 @@ TOTAL_NAME = "جمع استان"
 SUMMARY_LIMIT = 10  # items of each start-page list
 
 _MEMO = Memorandum.__table__.c
-_PAY = Payment.__table__.c
-_PROG = ProgressReport.__table__.c
 _OFFICE = FacilitationOffice.__table__.c
 _COUNTY = County.__table__.c
 
@@ -99,15 +97,14 @@ class CreditsView:
 
 def _year_statement(start: date, end: date, scope):
     """Per (county, party kind): count, amount, paid, sum of latest percents, over the year's memoranda."""
-    paid, latest = _memo_columns()
     return (
         select(
             _MEMO.county_id,
             _MEMO.party_kind,
             func.count(),
             func.coalesce(func.sum(_MEMO.amount), 0),
-            func.coalesce(func.sum(paid), 0),
-            func.coalesce(func.sum(latest), 0),
+            func.coalesce(func.sum(_MEMO.paid_total), 0),
+            func.coalesce(func.sum(_MEMO.latest_progress), 0),
         )
         .where(_MEMO.signed_on >= start, _MEMO.signed_on <= end, scope)
         .group_by(_MEMO.county_id, _MEMO.party_kind)
@@ -258,22 +255,6 @@ def _later_min_progress(uow: UnitOfWork) -> int:
     return int(settings.get_setting(uow, "release_later_min_progress"))
 
 
-def _memo_columns():
-    paid = (
-        select(func.coalesce(func.sum(_PAY.amount), 0))
-        .where(_PAY.memorandum_id == _MEMO.id)
-        .correlate(Memorandum.__table__)
-        .scalar_subquery()
-    )
-    latest = (
-        select(func.coalesce(func.max(_PROG.percent), 0))
-        .where(_PROG.memorandum_id == _MEMO.id)
-        .correlate(Memorandum.__table__)
-        .scalar_subquery()
-    )
-    return paid, latest
-
-
 def _county_names(uow: UnitOfWork) -> dict[str | None, str]:
     names: dict[str | None, str] = {c.id: c.name for c in reference.list_counties(uow, include_inactive=True)}
     names[None] = PROVINCE_NAME
@@ -292,7 +273,7 @@ def memoranda_summary(uow: UnitOfWork, today: date | None = None) -> MemorandaSu
     """Tranches waiting for progress, memoranda past their end, and open offices without an active project,
     within the actor's scope (see MemorandaSummary)."""
     today = today or date.today()
-    paid, latest = _memo_columns()
+    paid, latest = _MEMO.paid_total, _MEMO.latest_progress  # derived by triggers (0 when none)
     with uow:
         threshold = _later_min_progress(uow)
         names = _county_names(uow)
@@ -310,10 +291,9 @@ def memoranda_summary(uow: UnitOfWork, today: date | None = None) -> MemorandaSu
         # overdue: the (state, ends_on) index finds the candidates; their progress decides
         overdue = select(*columns).where(_MEMO.state == "active", _MEMO.ends_on < today, scope, latest < 100)
         overdue_count, overdue_rows = _counted(uow, overdue, ["ends_on", "number"])
-        # waiting: a tranche paid, money left, progress below the release threshold
-        has_payment = exists().where(_PAY.memorandum_id == _MEMO.id)
+        # waiting: a tranche paid (amounts are positive), money left, progress below the release threshold
         waiting = select(*columns).where(
-            _MEMO.state == "active", scope, has_payment, paid < _MEMO.amount, latest < threshold
+            _MEMO.state == "active", scope, paid > 0, paid < _MEMO.amount, latest < threshold
         )
         waiting_count, waiting_rows = _counted(uow, waiting, ["ends_on", "number"])
         active_project = exists().where(_MEMO.office_id == _OFFICE.id, _MEMO.state == literal("active"))

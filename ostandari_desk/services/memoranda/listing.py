@@ -3,8 +3,8 @@ overdue flag) and the count. Re-exported by services/memoranda/memoranda.py.
 
 The first page must stay under 20 ms at 100,000 memoranda and 500,000 payments: each sort walks an index
 of Memorandum (number, title_sort, signed_on) and stops at the page's end; a row's paid and progress are
-correlated subqueries answered by the payment index on memorandum_id (ix_payment_memorandum_amount,
-covering) and ix_progressreport_memorandum_percent.
+its derived columns ``paid_total`` and ``latest_progress``, kept by database triggers on payment and
+progressreport (migration 0007).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from ostandari_desk.domain import memoranda as rules
 from ostandari_desk.domain import text
 from ostandari_desk.domain.jalali import format_jalali, year_range
 from ostandari_desk.domain.memoranda import PARTY_COUNTY, PARTY_LABELS, STATE_LABELS
-from ostandari_desk.store.models import County, Memorandum, Ngo, Payment, ProgressReport
+from ostandari_desk.store.models import County, Memorandum, Ngo
 from ostandari_desk.store.uow import UnitOfWork
 
 SORT_KEYS = ("signed_on", "number", "title", "amount", "county")
@@ -106,24 +106,14 @@ def _matches(haystack, word: str):
 
 
 def latest_progress_of():
-    """The memorandum's highest progress % (its latest; reports never go backwards): the last entry of
-    ix_progressreport_memorandum_percent."""
-    return (
-        select(func.max(ProgressReport.percent))
-        .where(ProgressReport.memorandum_id == Memorandum.id)
-        .correlate(Memorandum)
-        .scalar_subquery()
-    )
+    """The memorandum's highest progress % (its latest; reports never go backwards), 0 before any report: its
+    derived column, kept by triggers on progressreport."""
+    return Memorandum.__table__.c.latest_progress
 
 
 def paid_of():
-    """What the memorandum's tranches add up to (read from ix_payment_memorandum_amount alone)."""
-    return (
-        select(func.coalesce(func.sum(Payment.amount), 0))
-        .where(Payment.memorandum_id == Memorandum.id)
-        .correlate(Memorandum)
-        .scalar_subquery()
-    )
+    """What the memorandum's tranches add up to: its derived column, kept by triggers on payment."""
+    return Memorandum.__table__.c.paid_total
 
 
 def _where(flt: MemorandumFilter) -> list:
@@ -150,7 +140,7 @@ def _where(flt: MemorandumFilter) -> list:
         conds += [
             Memorandum.state == rules.ACTIVE,
             Memorandum.ends_on < today,
-            func.coalesce(latest_progress_of(), 0) < 100,
+            latest_progress_of() < 100,
         ]
     return conds
 
@@ -189,7 +179,8 @@ def list_memorandum_page(
     limit: int = 200,
 ) -> list[MemorandumRow]:
     """One page of memoranda matching ``flt`` (newest signed first by default; ties broken by id, so pages
-    are stable), each with what is paid, its latest progress and the overdue flag."""
+    are stable), each with what is paid, its latest progress (None while it is 0: no report, or none above
+    0%) and the overdue flag."""
     ngo = Ngo.__table__  # past the scope: a county memorandum may name a provincial NGO
     latest = latest_progress_of()
     today = flt.today or date.today()
@@ -230,7 +221,7 @@ def list_memorandum_page(
                 ends_on=r[8],
                 state=r[9],
                 paid=int(r[10]),
-                latest_progress=r[11],
+                latest_progress=r[11] or None,
                 overdue=rules.is_overdue(r[8], r[11], r[9], today),
             )
             for r in uow.s.execute(stmt)

@@ -24,6 +24,25 @@ COVERAGE_FILL = (
     "GROUP BY county_id, jalali_year, jalali_month, category_id, centre_id"
 )
 
+# The derived columns of memorandum (migration 0007): (column, child table, the child's value, aggregate), each
+# the aggregate of its child rows, 0 when none: what is paid (sum of payments) and the latest progress (the
+# highest percent: reports never go backwards).
+MEMORANDUM_TOTALS = (
+    ("paid_total", "payment", "amount", "sum"),
+    ("latest_progress", "progressreport", "percent", "max"),
+)
+
+
+def memorandum_total_sql(column: str, target: str = "") -> str:
+    """``UPDATE memorandum`` recomputing ``column`` (of MEMORANDUM_TOTALS) from its child table, for the memoranda
+    ``target`` names (e.g. "= new.memorandum_id"; "" for every memorandum), as migration 0007 writes it."""
+    _column, child, value, aggregate = next(spec for spec in MEMORANDUM_TOTALS if spec[0] == column)
+    where = f" WHERE id {target}" if target else ""
+    return (
+        f"UPDATE memorandum SET {column} = (SELECT coalesce({aggregate}({child}.{value}), 0) FROM {child} "
+        f"WHERE {child}.memorandum_id = memorandum.id){where}"
+    )
+
 
 @dataclass(frozen=True)
 class SearchIndexHealth:
@@ -159,6 +178,17 @@ class DatabaseAdapters(ABC):
         transaction (begun as a writer)."""
         conn.exec_driver_sql("DELETE FROM inspectioncoverage")
         conn.exec_driver_sql(COVERAGE_FILL)
+
+    def memorandum_totals_triggers_missing(self, conn: Connection) -> tuple[str, ...]:
+        """Which of the triggers keeping memorandum's ``paid_total`` and ``latest_progress`` (migration 0007) are
+        gone, as "<column>:<on_insert|on_update|on_delete>"."""
+        return ()
+
+    def rebuild_memorandum_totals(self, conn: Connection) -> None:
+        """Recompute ``paid_total`` and ``latest_progress`` of every memorandum (and re-create what keeps them
+        up), in ``conn``'s transaction (begun as a writer)."""
+        for column, *_rest in MEMORANDUM_TOTALS:
+            conn.exec_driver_sql(memorandum_total_sql(column))
 
     # --- planner hints ---------------------------------------------------------------------------
 

@@ -5,6 +5,8 @@ The ``ngo_fts`` FTS5 table (rowid = ngo.seq) is kept in step with ``ngo.search_t
 ``INSERT ... SELECT`` and re-creates the trigger from its own stored SQL, all in the caller's transaction.
 ``inspectioncoverage`` (migration 0006) is kept by three triggers on inspection the same way; the demo's
 bulk build sets its insert trigger aside and fills the table in one ``INSERT ... SELECT ... GROUP BY``.
+Memorandum's ``paid_total`` and ``latest_progress`` (migration 0007) are kept by triggers on payment and
+progressreport; the bulk build sets their insert triggers aside and recomputes both columns in one UPDATE each.
 """
 
 from __future__ import annotations
@@ -34,7 +36,13 @@ from sqlalchemy.orm import Session
 
 from ostandari_desk.domain import text
 from ostandari_desk.errors import DatabaseUnavailableError
-from ostandari_desk.store.adapters.base import COVERAGE_FILL, DatabaseAdapters, SearchIndexHealth
+from ostandari_desk.store.adapters.base import (
+    COVERAGE_FILL,
+    MEMORANDUM_TOTALS,
+    DatabaseAdapters,
+    SearchIndexHealth,
+    memorandum_total_sql,
+)
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +104,34 @@ COVERAGE_TRIGGER_SQL = {  # SearchIndexHealth-style part name -> (trigger, its S
         ),
     ),
 }
-_SET_ASIDE_TRIGGERS = (FTS_INSERT_TRIGGER, COVERAGE_INSERT_TRIGGER)
+# As migration 0007 creates them: memorandum's paid_total and latest_progress, recomputed from the child table
+# for the memorandum (or both memoranda) a payment or progress report row touches.
+_TOTALS_PREFIX = {"paid_total": "memorandum_paid", "latest_progress": "memorandum_progress"}
+MEMORANDUM_TOTALS_TRIGGER_SQL = {  # "<column>:<part>" -> (trigger, its SQL)
+    f"{column}:{part}": (
+        f"{_TOTALS_PREFIX[column]}_{name}",
+        (
+            f"CREATE TRIGGER {_TOTALS_PREFIX[column]}_{name} AFTER {event} ON {child} BEGIN "
+            f"{memorandum_total_sql(column, target)}; END"
+        ),
+    )
+    for column, child, value, _aggregate in MEMORANDUM_TOTALS
+    for part, name, event, target in (
+        ("on_insert", "insert", "INSERT", "= new.memorandum_id"),
+        (
+            "on_update",
+            "update",
+            f"UPDATE OF memorandum_id, {value}",
+            "IN (old.memorandum_id, new.memorandum_id)",
+        ),
+        ("on_delete", "delete", "DELETE", "= old.memorandum_id"),
+    )
+}
+# the insert triggers a bulk build sets aside: column -> trigger (restore_indexes recomputes the column)
+_TOTALS_INSERT_TRIGGERS = {
+    column: MEMORANDUM_TOTALS_TRIGGER_SQL[f"{column}:on_insert"][0] for column, *_rest in MEMORANDUM_TOTALS
+}
+_SET_ASIDE_TRIGGERS = (FTS_INSERT_TRIGGER, COVERAGE_INSERT_TRIGGER, *_TOTALS_INSERT_TRIGGERS.values())
 
 
 @dataclass(frozen=True)
@@ -269,6 +304,11 @@ class SqliteAdapters(DatabaseAdapters):
             cursor.execute("DELETE FROM inspectioncoverage")
             cursor.execute(COVERAGE_FILL)
             log.debug("inspectioncoverage filled in %.2f s", time.perf_counter() - started)
+        for column, trigger in _TOTALS_INSERT_TRIGGERS.items():  # after the payment and progress indexes
+            if any(name == trigger for _kind, name, _sql in deferred):
+                started = time.perf_counter()
+                cursor.execute(memorandum_total_sql(column))
+                log.debug("memorandum.%s filled in %.2f s", column, time.perf_counter() - started)
         report(len(deferred) + 1, len(deferred) + 1)
 
     # --- health ------------------------------------------------------------------------------------
@@ -345,6 +385,28 @@ class SqliteAdapters(DatabaseAdapters):
             conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}")
         super().rebuild_coverage(conn)
         for _name, sql in COVERAGE_TRIGGER_SQL.values():
+            conn.exec_driver_sql(sql)
+
+    def memorandum_totals_triggers_missing(self, conn: Connection) -> tuple[str, ...]:
+        names = [name for name, _sql in MEMORANDUM_TOTALS_TRIGGER_SQL.values()]
+        marks = ", ".join("?" * len(names))
+        present = {
+            name
+            for (name,) in conn.exec_driver_sql(
+                f"SELECT name FROM sqlite_master WHERE type = 'trigger' AND name IN ({marks})", tuple(names)
+            )
+        }
+        return tuple(
+            part for part, (name, _sql) in MEMORANDUM_TOTALS_TRIGGER_SQL.items() if name not in present
+        )
+
+    def rebuild_memorandum_totals(self, conn: Connection) -> None:
+        """Drop the triggers, recompute both columns and create the triggers as migration 0007 does."""
+        self.begin(conn)
+        for name, _sql in MEMORANDUM_TOTALS_TRIGGER_SQL.values():
+            conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}")
+        super().rebuild_memorandum_totals(conn)
+        for _name, sql in MEMORANDUM_TOTALS_TRIGGER_SQL.values():
             conn.exec_driver_sql(sql)
 
     # --- planner hints ---------------------------------------------------------------------------
