@@ -156,6 +156,57 @@ def test_a_large_builds_set_aside_fills_the_coverage_table_in_one_statement(demo
         copy.close()
 
 
+TOTALS_TRUTH = (
+    "SELECT id, (SELECT coalesce(sum(amount), 0) FROM payment WHERE memorandum_id = m.id), "
+    "(SELECT coalesce(max(percent), 0) FROM progressreport WHERE memorandum_id = m.id) FROM memorandum AS m "
+    "ORDER BY id"
+)
+TOTALS_ROWS = "SELECT id, paid_total, latest_progress FROM memorandum ORDER BY id"
+
+
+def test_the_memoranda_totals_hold_every_payment_and_report(demo_db):
+    """The small build's payments and reports go through the triggers: paid_total and latest_progress match."""
+    _, conn, _ = demo_db
+    rows = conn.execute(TOTALS_ROWS).fetchall()
+    assert rows == conn.execute(TOTALS_TRUTH).fetchall()
+    assert any(paid for _id, paid, _p in rows) and any(p for _id, _paid, p in rows)
+
+
+def test_a_large_builds_set_aside_recomputes_the_memoranda_totals(demo_db, tmp_path):
+    """A large build drops the totals' insert triggers with the indexes (each would sum a payment table
+    without its index); restoring them recomputes both columns and puts the triggers back as they were."""
+    from ostandari_desk.services.demo.build import DEMO_TABLES
+    from ostandari_desk.store.adapters.sqlite import SQLITE
+
+    _, conn, _ = demo_db
+    path = tmp_path / "copy.sqlite3"
+    conn.execute("VACUUM INTO ?", (str(path),))
+    copy = sqlite3.connect(path, isolation_level=None)
+    try:
+        schema = "SELECT type, name, sql FROM sqlite_master WHERE tbl_name IN ('memorandum', 'payment', 'progressreport')"
+        before = sorted(copy.execute(schema).fetchall())
+        cur = copy.cursor()
+        cur.execute("BEGIN")
+        deferred = SQLITE.set_aside_indexes(cur, DEMO_TABLES)
+        names = {name for _kind, name, _sql in deferred}
+        assert {"memorandum_paid_insert", "memorandum_progress_insert"} <= names
+        cur.execute("UPDATE memorandum SET paid_total = 0, latest_progress = 0")  # a build starts from none
+        cur.execute("DELETE FROM ngo_fts")
+        cur.execute("DELETE FROM inspectioncoverage")
+        cur.execute(
+            "INSERT INTO payment (id, created_at, updated_at, row_version, memorandum_id, paid_on, tranche_no, "
+            "amount) SELECT 'x' || id, created_at, updated_at, 1, memorandum_id, paid_on, tranche_no + 100, 7 "
+            "FROM payment LIMIT 20"
+        )
+        assert one(copy, "SELECT count(*) FROM memorandum WHERE paid_total > 0") == 0  # nothing row by row
+        SQLITE.restore_indexes(cur, deferred, lambda done, total: None)
+        cur.execute("COMMIT")
+        assert copy.execute(TOTALS_ROWS).fetchall() == copy.execute(TOTALS_TRUTH).fetchall()
+        assert sorted(copy.execute(schema).fetchall()) == before
+    finally:
+        copy.close()
+
+
 def test_lifecycle_is_consistent(demo_db):
     _, conn, _ = demo_db
     states = dict(conn.execute("SELECT licence_state, count(*) FROM ngo GROUP BY 1").fetchall())

@@ -459,3 +459,81 @@ def test_upgrade_to_0007_numbers_memoranda_and_renames_repeated_office_names(tmp
     number, ends = conn.execute("SELECT number, ends_on FROM memorandum").fetchone()
     conn.close()
     assert number == "M-m1" and ends == "2025-03-20"  # 1403/09/30 + 3 Jalali months = 1403/12/30
+
+
+def test_upgrade_to_0007_fills_paid_and_progress_and_its_triggers_keep_them(tmp_path):
+    """memorandum's derived paid_total and latest_progress: filled from the payments and progress reports
+    already stored, then kept by triggers (a row moved to another memorandum recomputes both); the year's
+    credits read them from ix_memorandum_signed_county alone; the downgrade takes it all away."""
+    path = tmp_path / "at0006.sqlite3"
+    engine = make_engine(sqlite_url(path))
+    try:
+        _migrate(engine, command.upgrade, "0006")
+        rec = ("2024-01-01", "2024-01-01")
+        with engine.begin() as conn:
+            for memo in ("m1", "m2", "m3"):
+                conn.exec_driver_sql(
+                    "INSERT INTO memorandum (id, created_at, updated_at, row_version, county_id, title, party_kind,"
+                    " amount, signed_on, starts_on, duration_months, state) VALUES (?, ?, ?, 1, NULL, 'ت',"
+                    " 'county', 1000, '2024-04-01', '2024-04-01', 3, 'active')",
+                    (memo, *rec),
+                )
+            for pid, memo, tranche, amount in (
+                ("p1", "m1", 1, 300),
+                ("p2", "m1", 2, 200),
+                ("p3", "m2", 1, 50),
+            ):
+                conn.exec_driver_sql(
+                    "INSERT INTO payment VALUES (?, ?, ?, 1, ?, '2024-05-01', ?, ?)",
+                    (pid, *rec, memo, tranche, amount),
+                )
+            for rid, memo, percent in (("r1", "m1", 20), ("r2", "m1", 60), ("r3", "m3", 10)):
+                conn.exec_driver_sql(
+                    "INSERT INTO progressreport VALUES (?, ?, ?, 1, ?, '2024-05-01', ?, '')",
+                    (rid, *rec, memo, percent),
+                )
+        _migrate(engine, command.upgrade, "0007")
+        rows = "SELECT id, paid_total, latest_progress, row_version FROM memorandum ORDER BY id"
+        with engine.begin() as conn:
+            assert conn.exec_driver_sql(rows).fetchall() == [
+                ("m1", 500, 60, 1),
+                ("m2", 50, 0, 1),
+                ("m3", 0, 10, 1),
+            ]
+            conn.exec_driver_sql("UPDATE payment SET memorandum_id = 'm3' WHERE id = 'p2'")  # moved: both
+            conn.exec_driver_sql("UPDATE payment SET amount = 70 WHERE id = 'p3'")
+            conn.exec_driver_sql(
+                "INSERT INTO payment (id, created_at, updated_at, row_version, memorandum_id, paid_on, tranche_no, "
+                "amount) VALUES ('p4', '2024-06-01', '2024-06-01', 1, 'm2', '2024-06-01', 2, 5)"
+            )
+            conn.exec_driver_sql("UPDATE progressreport SET memorandum_id = 'm2' WHERE id = 'r2'")
+            conn.exec_driver_sql("UPDATE progressreport SET percent = 40 WHERE id = 'r3'")
+            conn.exec_driver_sql("DELETE FROM progressreport WHERE id = 'r1'")
+            assert conn.exec_driver_sql(rows).fetchall() == [
+                ("m1", 300, 0, 1),
+                ("m2", 75, 60, 1),
+                ("m3", 200, 40, 1),
+            ]
+            index = conn.exec_driver_sql(
+                "SELECT sql FROM sqlite_master WHERE name = 'ix_memorandum_signed_county'"
+            ).scalar()
+            assert "paid_total, latest_progress" in index
+            plan = " | ".join(
+                r[3]
+                for r in conn.exec_driver_sql(
+                    "EXPLAIN QUERY PLAN SELECT county_id, party_kind, count(*), sum(amount), sum(paid_total), "
+                    "sum(latest_progress) FROM memorandum WHERE signed_on >= '2024-03-20' AND signed_on <= "
+                    "'2025-03-20' GROUP BY county_id, party_kind"
+                )
+            )
+            assert "COVERING INDEX ix_memorandum_signed_county" in plan, plan
+        _migrate(engine, command.downgrade, "0006")
+        with engine.connect() as conn:
+            triggers = conn.exec_driver_sql(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'memorandum_%'"
+            ).fetchall()
+            columns = {r[1] for r in conn.exec_driver_sql("PRAGMA table_info(memorandum)")}
+            assert triggers == [] and not {"paid_total", "latest_progress"} & columns
+            assert conn.exec_driver_sql("SELECT count(*) FROM payment").scalar() == 4
+    finally:
+        engine.dispose()

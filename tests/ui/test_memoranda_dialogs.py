@@ -201,7 +201,6 @@ def test_second_tranche_waits_for_a_half_progress_report(ctx, qtbot, errors, tmp
     form = memo_dialog(ctx, qtbot, memo)
     form.tabs.setCurrentWidget(form.progress_tab)
     progress = form.new_progress()
-    qtbot.addWidget(progress)
     scan = tmp_path / "scan.pdf"
     scan.write_bytes(b"%PDF-1.4 progress")
     progress.choose_files = lambda: [str(scan)]

@@ -141,7 +141,7 @@ class MemorandumTabsMixin:
         )
         ids = [p.id for p in reversed(d.progress)]
         if ids:
-            self.progress_table.selectRow(ids.index(selected) if selected in ids else 0)
+            self.progress_table.setCurrentCell(ids.index(selected) if selected in ids else 0, 0)
         self._show_ledger(d)
         self._reload_scans()
 

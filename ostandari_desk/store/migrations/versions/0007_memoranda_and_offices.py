@@ -6,7 +6,8 @@ Create Date: 2026-12-01 17:20:00.000000
 
 - memorandum: its ``number`` (unique; existing rows get «M-» and their key), ``title_sort``, the facilitation
   ``office_id`` it funds and ``ends_on`` (start + duration in Jalali months). A year's credits by county read
-  (signed_on, county_id, party_kind, amount) alone; the overdue list walks (state, ends_on).
+  (signed_on, county_id, party_kind, amount, paid_total, latest_progress) alone; the overdue list walks
+  (state, ends_on).
 - progressreport: (memorandum_id, percent, reported_on): a memorandum's latest progress is its last entry.
   progressattachment: scans of a progress report.
 - payment: one row per tranche, (memorandum_id, tranche_no) unique; (memorandum_id, amount) for paid totals.
