@@ -71,6 +71,7 @@ def errors(monkeypatch):
 
 
 def show(qtbot, widget):
+    widget.confirm = lambda *_a: True  # closing at the end of a test asks no question
     qtbot.addWidget(widget)
     widget.show()
     qtbot.waitExposed(widget)
@@ -80,9 +81,7 @@ def show(qtbot, widget):
 def memo_dialog(ctx, qtbot, memorandum_id=None, **kwargs):
     from ostandari_desk.ui.memoranda.memorandum_dialog import MemorandumDialog
 
-    dialog = show(qtbot, MemorandumDialog(ctx, memorandum_id, **kwargs))
-    dialog.confirm = lambda *_a: True
-    return dialog
+    return show(qtbot, MemorandumDialog(ctx, memorandum_id, **kwargs))
 
 
 def payment_dialog(ctx, qtbot, memorandum_id):
@@ -141,6 +140,9 @@ def test_memorandum_with_an_ngo(ctx, qtbot, errors):
     again = memo_dialog(ctx, qtbot, dialog.saved_id)
     assert again.ngo_radio.isChecked() and again.ngo_picker.value() == ngo_id
     assert again.tabs.count() == 4 and again.tabs.tabText(3) == "سابقه تغییرات"
+    again.tabs.setCurrentIndex(3)
+    assert again.history_tab.model.rowCount() > 0
+    shot(again, "memorandum_history")
 
 
 def test_amount_zero_and_start_before_signing_are_marked_on_their_fields(ctx, qtbot, errors):
@@ -201,6 +203,7 @@ def test_second_tranche_waits_for_a_half_progress_report(ctx, qtbot, errors, tmp
     form = memo_dialog(ctx, qtbot, memo)
     form.tabs.setCurrentWidget(form.progress_tab)
     progress = form.new_progress()
+    progress.confirm = lambda *_a: True
     scan = tmp_path / "scan.pdf"
     scan.write_bytes(b"%PDF-1.4 progress")
     progress.choose_files = lambda: [str(scan)]

@@ -74,6 +74,7 @@ class MemorandumDialog(MemorandumTabsMixin, EditDialog):
         self.open_file: Callable[[Path], bool] = open_with_system_viewer
         self.setLayoutDirection(Qt.LayoutDirection.RightToLeft)
         self.form = load_form("memorandum_dialog", self)
+        self.layout().setContentsMargins(9, 9, 9, 9)
         f = self.form
         self.tabs = child(f, QTabWidget, "memorandumTabs")
         self.number_edit = child(f, QLineEdit, "numberEdit")

@@ -152,10 +152,12 @@ class MemorandumTabsMixin:
         self.ledger_remaining_label.setText(format_rials(ledger.remaining))
         set_percent_bar(self.paid_bar, ledger.paid_percent)
         set_percent_bar(self.progress_bar, ledger.progress_percent)
-        note = (
-            f"{rules.percent(ledger.paid_percent)} مبلغ پرداخت شده و پیشرفت "
-            f"{rules.percent(ledger.progress_percent) if ledger.latest_progress is not None else 'هنوز گزارش نشده'} است."
+        progress = (
+            rules.percent(ledger.progress_percent)
+            if ledger.latest_progress is not None
+            else "هنوز گزارش نشده"
         )
+        note = f"پرداخت: {rules.percent(ledger.paid_percent)} مبلغ؛ پیشرفت: {progress}."
         if ledger.remaining > 0 and d.state != rules.COMPLETED:
             with self.context.uow() as uow:
                 why = payment_service.why_not_payable(uow, d.id, date.today())
@@ -163,7 +165,7 @@ class MemorandumTabsMixin:
             note += f"\nمرحله {tranche}: " + (why or "امروز پرداخت‌شدنی است.")
         elif ledger.remaining == 0:
             note += "\nهمه مبلغ تفاهم‌نامه پرداخت شده است."
-        self.ledger_note_label.setText(note)
+        self.ledger_note_label.setText(rlm(note))
 
     def reload_detail(self) -> None:
         """Read the memorandum's reports, payments and ledger again (after a report or payment)."""

@@ -53,6 +53,7 @@ class PaymentDialog(EditDialog):
             self.rule = payment_service.release_rule(uow)
         self.setLayoutDirection(Qt.LayoutDirection.RightToLeft)
         self.form = load_form("payment_dialog", self)
+        self.layout().setContentsMargins(9, 9, 9, 9)
         f = self.form
         self.memorandum_label = child(f, QLabel, "memorandumLabel")
         self.ledger_label = child(f, QLabel, "ledgerLabel")

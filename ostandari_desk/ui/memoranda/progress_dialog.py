@@ -59,6 +59,7 @@ class ProgressDialog(EditDialog):
             self.detail = memo_service.get_memorandum(uow, memorandum_id)
         self.setLayoutDirection(Qt.LayoutDirection.RightToLeft)
         self.form = load_form("progress_dialog", self)
+        self.layout().setContentsMargins(9, 9, 9, 9)
         f = self.form
         self.memorandum_label = child(f, QLabel, "memorandumLabel")
         self.date_edit = child(f, JalaliDateEdit, "dateEdit")
