@@ -1,6 +1,7 @@
 """Persian names of the coded values the audit trail keeps (a case's state, a step's kind, a role), for
-the history tab, the admin's audit view and the audit export alike; and a visit's checklist answers (a
-compact array in item order) told item by item («بند ۲: بله ← خیر»)."""
+the history tab, the admin's audit view and the audit export alike; money fields (a memorandum's amount, a
+tranche, an office's budget) in rials with separators; and a visit's checklist answers (a compact array in
+item order) told item by item («بند ۲: بله ← خیر»)."""
 
 from __future__ import annotations
 
@@ -18,10 +19,12 @@ def _value_labels() -> dict[tuple[str, str], dict[str, str]]:
     """
     from ostandari_desk.domain import inspections as insp
     from ostandari_desk.domain import lifecycle as lc
+    from ostandari_desk.domain import memoranda as memo
     from ostandari_desk.domain.roles import ROLE_LABELS
     from ostandari_desk.services import events, letters, reference
     from ostandari_desk.services.inspections.templates import STATE_LABELS as TEMPLATE_STATE_LABELS
     from ostandari_desk.services.licences.rows import ANSWER_LABELS
+    from ostandari_desk.services.memoranda.offices import STATE_LABELS as OFFICE_STATE_LABELS
     from ostandari_desk.services.ngos.rows import ROLE_LABELS as BOARD_ROLE_LABELS
     from ostandari_desk.services.ngos.rows import STATUS_LABELS
 
@@ -56,11 +59,40 @@ def _value_labels() -> dict[tuple[str, str], dict[str, str]]:
         ("finding", "severity"): codes(insp.SEVERITY_LABELS),
         ("checklistitem", "answer_type"): codes(insp.ANSWER_TYPE_LABELS),
         ("checklisttemplate", "state"): codes(TEMPLATE_STATE_LABELS),
+        ("memorandum", "party_kind"): codes(memo.PARTY_LABELS),
+        ("memorandum", "state"): codes(memo.STATE_LABELS),
+        ("facilitationoffice", "state"): codes(OFFICE_STATE_LABELS),
     }
 
 
+#: (table, field) of whole rials: shown with separators and «ریال» (the trail keeps the bare digits)
+MONEY_FIELDS: frozenset[tuple[str, str]] = frozenset(
+    {
+        ("memorandum", "amount"),
+        ("memorandum", "paid_total"),
+        ("payment", "amount"),
+        ("facilitationoffice", "budget"),
+    }
+)
+_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
+
+
+def _money_text(value: str) -> str | None:
+    """«۱٬۵۰۰٬۰۰۰ ریال» for a whole number written in any digits; None for anything else."""
+    from ostandari_desk.domain.text import format_rials
+
+    digits = value.strip().translate(_DIGITS)
+    body = digits.removeprefix("-")
+    if not body.isascii() or not body.isdigit():
+        return None
+    return format_rials(int(digits))
+
+
 def coded_value_label(value: str, table: str = "", field: str = "") -> str | None:
-    """The Persian name of ``value`` when it is a code of ``table``'s ``field``; None otherwise."""
+    """The Persian name of ``value`` when it is a code of ``table``'s ``field`` (a money field's amount in
+    rials with separators); None otherwise."""
+    if (table, field) in MONEY_FIELDS:
+        return _money_text(value)
     labels = _value_labels()
     return labels.get((table, field), labels.get(("", field), {})).get(value)
 

@@ -56,7 +56,7 @@ MEMORANDA_TILES: tuple[Tile, ...] = (
         "memo_waiting",
         "تفاهم‌نامه با قسط در انتظار گزارش پیشرفت",
         "memoranda",
-        {"tab": "memoranda", "state": "active"},
+        {"tab": "memoranda", "waiting": True},
         warn=True,
     ),
     Tile(
@@ -66,7 +66,7 @@ MEMORANDA_TILES: tuple[Tile, ...] = (
         {"tab": "memoranda", "overdue": True},
         warn=True,
     ),
-    Tile("idle_offices", "دفتر تسهیلگری فعال بی‌پروژه جاری", "facilitation", {"state": "open"}, warn=True),
+    Tile("idle_offices", "دفتر تسهیلگری فعال بی‌پروژه جاری", "facilitation", {"idle": True}, warn=True),
 )
 _COLUMNS = 4
 

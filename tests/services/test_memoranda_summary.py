@@ -67,3 +67,50 @@ def test_empty_summary(desk):
     s = credits.memoranda_summary(desk.uow, TODAY)
     assert (s.waiting_count, s.overdue_count, s.idle_offices_count) == (0, 0, 0)
     assert s.waiting == s.overdue == () and s.idle_offices == ()
+
+
+def test_the_lists_filters_find_what_the_summary_counts(desk, uow_as):
+    """«waiting» on the memoranda list and «idle» on the offices list are the summary's own conditions: the
+    same memoranda and offices, for the province and for a county user, at any release threshold."""
+    from ostandari_desk import settings
+    from ostandari_desk.services.memoranda import memoranda as ms
+
+    uow = desk.uow
+    qz, ab = desk.counties["قزوین"], desk.counties["آبیک"]
+    busy = _office(desk, "دفتر فعال")
+    _office(desk, "دفتر بی‌پروژه")
+    _office(desk, "دفتر بسته", state="closed")
+    _office(desk, "دفتر آبیک", county="آبیک")
+    add_memorandum(uow, qz, d(1403, 5, 1), 1_000, office_id=busy, number="۰")
+    for number, county, paid, progress in (
+        ("۱", qz, 500, 30),
+        ("۲", qz, 500, 50),
+        ("۳", ab, 400, None),
+        ("۴", qz, 0, None),
+        ("۵", qz, 1_000, 10),
+        ("۶", ab, 300, 70),
+    ):
+        memo_id = add_memorandum(uow, county, d(1403, 5, 1), 1_000, number=number)
+        if paid:
+            add_payment(uow, memo_id, d(1403, 5, 2), 1, paid)
+        if progress is not None:
+            add_progress(uow, memo_id, d(1403, 5, 20), progress)
+
+    def listed(u) -> tuple[list[str], list[str]]:
+        waiting = sorted(r.number for r in ms.list_memorandum_page(u, ms.MemorandumFilter(waiting=True)))
+        assert ms.count_memoranda(u, ms.MemorandumFilter(waiting=True)) == len(waiting)
+        idle = sorted(r.name for r in of.list_office_page(u, of.OfficeFilter(idle=True)))
+        assert of.count_offices(u, of.OfficeFilter(idle=True)) == len(idle)
+        return waiting, idle
+
+    def summarised(u) -> tuple[list[str], list[str]]:
+        s = credits.memoranda_summary(u, TODAY)
+        assert (s.waiting_count, s.idle_offices_count) == (len(s.waiting), len(s.idle_offices))
+        return sorted(m.number for m in s.waiting), sorted(o.name for o in s.idle_offices)
+
+    assert listed(uow) == summarised(uow) == (["۱", "۳"], sorted(["دفتر بی‌پروژه", "دفتر آبیک"]))
+    county_user = uow_as("county", ab)
+    assert listed(county_user) == summarised(county_user) == (["۳"], ["دفتر آبیک"])
+    settings.set_setting(uow, "release_later_min_progress", 80)  # read by the list's SQL as well
+    assert listed(uow) == summarised(uow)
+    assert listed(uow)[0] == ["۱", "۲", "۳", "۶"]

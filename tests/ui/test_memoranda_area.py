@@ -327,7 +327,7 @@ def test_start_page_memoranda_tiles_count_and_open_their_place(ctx, qtbot):
     assert page.tiles["memo_waiting"].property("tile") == "warn"
     with qtbot.waitSignal(page.open_area) as sent:
         page.tiles["idle_offices"].click()
-    assert sent.args == ["facilitation", {"state": "open"}]
+    assert sent.args == ["facilitation", {"idle": True}]
     with qtbot.waitSignal(page.open_area) as sent:
         page.tiles["memo_overdue"].click()
     assert sent.args == ["memoranda", {"tab": "memoranda", "overdue": True}]

@@ -15,12 +15,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import exists, func, literal, select
+from sqlalchemy import func, select
 
 from ostandari_desk import settings
 from ostandari_desk.domain import jalali, text
 from ostandari_desk.errors import ValidationError
 from ostandari_desk.services import reference
+from ostandari_desk.services.memoranda.listing import waiting_condition
+from ostandari_desk.services.memoranda.offices import idle_office_condition
 from ostandari_desk.store.models import County, FacilitationOffice, Memorandum
 from ostandari_desk.store.uow import UnitOfWork
 
@@ -291,15 +293,13 @@ def memoranda_summary(uow: UnitOfWork, today: date | None = None) -> MemorandaSu
         # overdue: the (state, ends_on) index finds the candidates; their progress decides
         overdue = select(*columns).where(_MEMO.state == "active", _MEMO.ends_on < today, scope, latest < 100)
         overdue_count, overdue_rows = _counted(uow, overdue, ["ends_on", "number"])
-        # waiting: a tranche paid (amounts are positive), money left, progress below the release threshold
-        waiting = select(*columns).where(
-            _MEMO.state == "active", scope, paid > 0, paid < _MEMO.amount, latest < threshold
-        )
+        # waiting: the memoranda list's «waiting» filter (one rule), at the threshold shown on the tile
+        waiting = select(*columns).where(waiting_condition(threshold), scope)
         waiting_count, waiting_rows = _counted(uow, waiting, ["ends_on", "number"])
-        active_project = exists().where(_MEMO.office_id == _OFFICE.id, _MEMO.state == literal("active"))
+        # idle: the offices list's «idle» filter (one rule)
         idle = uow.s.execute(
             select(_OFFICE.id, _OFFICE.name, _OFFICE.county_id).where(
-                _OFFICE.state == "open", ~active_project, uow.in_scope(_OFFICE.county_id)
+                idle_office_condition(), uow.in_scope(_OFFICE.county_id)
             )
         ).all()
 

@@ -4,7 +4,8 @@ overdue flag) and the count. Re-exported by services/memoranda/memoranda.py.
 The first page must stay under 20 ms at 100,000 memoranda and 500,000 payments: each sort walks an index
 of Memorandum (number, title_sort, signed_on) and stops at the page's end; a row's paid and progress are
 its derived columns ``paid_total`` and ``latest_progress``, kept by database triggers on payment and
-progressreport (migration 0007).
+progressreport (migration 0007). Sorts by paid, progress, end date or state scan the table (no index
+leads with them; under 20 ms at 10,000 memoranda), as do the search and the «waiting» filter.
 """
 
 from __future__ import annotations
@@ -12,17 +13,29 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, literal, select
+from sqlalchemy import Integer, and_, cast, func, literal, select
 from sqlmodel import col
 
 from ostandari_desk.domain import memoranda as rules
 from ostandari_desk.domain import text
-from ostandari_desk.domain.jalali import format_jalali, year_range
+from ostandari_desk.domain.jalali import format_jalali, jalali_year_of, year_range
 from ostandari_desk.domain.memoranda import PARTY_COUNTY, PARTY_LABELS, STATE_LABELS
-from ostandari_desk.store.models import County, Memorandum, Ngo
+from ostandari_desk.settings import SETTINGS
+from ostandari_desk.store.models import County, Memorandum, Ngo, ReferenceItem, Setting
 from ostandari_desk.store.uow import UnitOfWork
 
-SORT_KEYS = ("signed_on", "number", "title", "amount", "county")
+SORT_KEYS = (
+    "signed_on",
+    "number",
+    "title",
+    "amount",
+    "county",
+    "paid",
+    "progress",
+    "ends_on",
+    "state",
+)
+RELEASE_SETTING = "release_later_min_progress"
 
 
 def party_name(party_kind: str, ngo_name: str, county_name: str) -> str:
@@ -49,6 +62,7 @@ class MemorandumRow:
     paid: int
     latest_progress: int | None
     overdue: bool
+    social_harm_name: str = ""  # "" when none is named
 
     @property
     def remaining(self) -> int:
@@ -77,6 +91,7 @@ class MemorandumFilter:
     jalali_year: int | None = None  # signed in this Jalali year
     overdue: bool = False  # running, past its end, progress below 100%
     office_id: str | None = None
+    waiting: bool = False  # a tranche waits for a progress report (``waiting_condition``)
     today: date | None = None  # for «overdue» (None: today)
 
 
@@ -116,6 +131,27 @@ def paid_of():
     return Memorandum.__table__.c.paid_total
 
 
+def release_threshold():
+    """The ``release_later_min_progress`` setting read inside the statement (its default when unset), so a
+    filter needs no unit of work (the sheet's export builds its conditions without one)."""
+    s = Setting.__table__.c
+    stored = select(cast(s.value, Integer)).where(s.key == RELEASE_SETTING).scalar_subquery()
+    return func.coalesce(stored, SETTINGS[RELEASE_SETTING].default)
+
+
+def waiting_condition(threshold=None):
+    """THE rule of «a tranche waiting for progress» (the list's filter and the start page's count): an active
+    memorandum with a tranche paid (amounts are positive) and money left whose latest progress is below the
+    release rule's ``threshold`` % (an int, or None: the stored setting, read in SQL)."""
+    m = Memorandum.__table__.c
+    return and_(
+        m.state == rules.ACTIVE,
+        m.paid_total > 0,
+        m.paid_total < m.amount,
+        m.latest_progress < (release_threshold() if threshold is None else threshold),
+    )
+
+
 def _where(flt: MemorandumFilter) -> list:
     conds: list = []
     words = text.normalize(flt.search).split()
@@ -142,6 +178,8 @@ def _where(flt: MemorandumFilter) -> list:
             Memorandum.ends_on < today,
             latest_progress_of() < 100,
         ]
+    if flt.waiting:
+        conds.append(waiting_condition())
     return conds
 
 
@@ -164,6 +202,10 @@ def _order(sort: str, descending: bool) -> list:
         "signed_on": [Memorandum.signed_on, Memorandum.id],
         "amount": [Memorandum.amount, Memorandum.id],
         "county": [County.position, County.name_key, Memorandum.signed_on, Memorandum.id],
+        "paid": [paid_of(), Memorandum.id],
+        "progress": [latest_progress_of(), Memorandum.id],
+        "ends_on": [Memorandum.ends_on, Memorandum.id],
+        "state": [Memorandum.state, Memorandum.ends_on, Memorandum.id],
     }
     if sort not in columns:
         raise ValueError(f"unknown sort key: {sort!r}")
@@ -182,6 +224,7 @@ def list_memorandum_page(
     are stable), each with what is paid, its latest progress (None while it is 0: no report, or none above
     0%) and the overdue flag."""
     ngo = Ngo.__table__  # past the scope: a county memorandum may name a provincial NGO
+    harm = ReferenceItem.__table__  # one primary-key look-up per row of the page
     latest = latest_progress_of()
     today = flt.today or date.today()
     with uow:
@@ -199,10 +242,12 @@ def list_memorandum_page(
                 Memorandum.state,
                 paid_of(),
                 latest,
+                harm.c.name,
             )
             .select_from(Memorandum)
             .outerjoin(County, County.id == Memorandum.county_id)
             .outerjoin(ngo, ngo.c.id == Memorandum.ngo_id)
+            .outerjoin(harm, harm.c.id == Memorandum.social_harm_id)
             .where(*_where(flt))
             .order_by(*_order(sort, descending))
             .offset(max(0, offset))
@@ -223,9 +268,28 @@ def list_memorandum_page(
                 paid=int(r[10]),
                 latest_progress=r[11] or None,
                 overdue=rules.is_overdue(r[8], r[11], r[9], today),
+                social_harm_name=r[12] or "",
             )
             for r in uow.s.execute(stmt)
         ]
+
+
+def memorandum_years(uow: UnitOfWork) -> list[int]:
+    """The Jalali years in which memoranda in the actor's scope were signed, oldest first (the list's year
+    filter). One index seek per year: the first signing date, then the first after each year found."""
+    years: list[int] = []
+    after = None
+    with uow:
+        while True:
+            stmt = select(func.min(Memorandum.signed_on))
+            if after is not None:
+                stmt = stmt.where(Memorandum.signed_on > after)
+            first = uow.s.execute(stmt).scalar_one()
+            if first is None:
+                return years
+            year = jalali_year_of(first)
+            years.append(year)
+            after = year_range(year)[1]
 
 
 __all__ = [
@@ -236,6 +300,9 @@ __all__ = [
     "filter_conditions",
     "latest_progress_of",
     "list_memorandum_page",
+    "memorandum_years",
     "paid_of",
     "party_name",
+    "release_threshold",
+    "waiting_condition",
 ]

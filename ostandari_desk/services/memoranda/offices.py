@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, literal, or_
+from sqlalchemy import and_, exists, func, literal, or_
 from sqlmodel import col, select
 
 from ostandari_desk import settings
@@ -169,6 +169,7 @@ class OfficeFilter:
     county_id: str | None = None
     state: str | None = None
     ngo: str | None = None  # the operating NGO's id
+    idle: bool = False  # open, without an active memorandum funding it (``idle_office_condition``)
 
 
 # --- validation -----------------------------------------------------------------------------------
@@ -476,6 +477,14 @@ def get_office(uow: UnitOfWork, office_id: str, today: date | None = None) -> Of
         )
 
 
+def idle_office_condition():
+    """THE rule of «an idle office» (the list's filter and the start page's count): open, and no active
+    memorandum funds it (found through the memoranda's office index)."""
+    office, memo = FacilitationOffice.__table__.c, Memorandum.__table__.c
+    active_project = exists().where(memo.office_id == office.id, memo.state == literal(memoranda.ACTIVE))
+    return and_(office.state == "open", ~active_project)
+
+
 def _escape_like(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
@@ -497,6 +506,8 @@ def _where(flt: OfficeFilter) -> list:
         conds.append(FacilitationOffice.state == flt.state)
     if flt.ngo:
         conds.append(FacilitationOffice.ngo_id == flt.ngo)
+    if flt.idle:
+        conds.append(idle_office_condition())
     return conds
 
 
@@ -605,6 +616,7 @@ __all__ = [
     "filter_conditions",
     "find_office_id",
     "get_office",
+    "idle_office_condition",
     "list_office_page",
     "office_choices",
     "office_errors",

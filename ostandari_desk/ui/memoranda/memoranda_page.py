@@ -4,16 +4,16 @@ and a payment from the selected row."""
 
 from __future__ import annotations
 
-from dataclasses import fields
 from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 
 from ostandari_desk.domain import memoranda as rules
-from ostandari_desk.domain.jalali import format_jalali, today_jalali_year
+from ostandari_desk.domain.jalali import format_jalali
 from ostandari_desk.domain.text import format_number
 from ostandari_desk.services.memoranda import memoranda as memo_service
+from ostandari_desk.services.memoranda.listing import memorandum_years
 from ostandari_desk.ui.widgets.list_page import (
     ListAction,
     ListFilter,
@@ -28,7 +28,6 @@ from ostandari_desk.ui.widgets.paged_list import PagedColumn, PagedTableModel
 __all__ = ["KIND", "OVERDUE_TEXT", "MemorandaPage"]
 
 OVERDUE_TEXT = "گذشته از موعد"
-YEARS_BACK = 6  # the year filter offers this year and the years before it
 # Columns the service cannot sort by fall back to the signing date (services/memoranda/listing.SORT_KEYS).
 _UNSORTED = "signed_on"
 
@@ -41,28 +40,19 @@ def _state(row) -> str:
     return f"{row.state_label} — {OVERDUE_TEXT}" if row.overdue else row.state_label
 
 
-def _columns() -> tuple[PagedColumn, ...]:
-    row_fields = {f.name for f in fields(memo_service.MemorandumRow)}
-    columns = [
-        PagedColumn("شماره", "number", lambda r: r.number, width=80),
-        PagedColumn("عنوان", "title", lambda r: r.title, width=220),
-        PagedColumn("طرف تفاهم‌نامه", _UNSORTED, lambda r: r.party_name, width=170),
-        PagedColumn("شهرستان", "county", lambda r: r.county_name, width=90),
-    ]
-    if "social_harm_name" in row_fields:  # the row carries it once the listing service reads it
-        columns.append(PagedColumn("حوزه آسیب", _UNSORTED, lambda r: r.social_harm_name or "—", width=120))
-    columns += [
-        PagedColumn("مبلغ (ریال)", "amount", lambda r: format_number(r.amount), width=120),
-        PagedColumn("پرداخت‌شده (ریال)", _UNSORTED, lambda r: format_number(r.paid), width=120),
-        PagedColumn("پیشرفت", _UNSORTED, lambda r: _percent(r.latest_progress), True, width=60),
-        PagedColumn("انعقاد", "signed_on", lambda r: format_jalali(r.signed_on), True, width=85),
-        PagedColumn("پایان", _UNSORTED, lambda r: format_jalali(r.ends_on), True, width=85),
-        PagedColumn("وضعیت", _UNSORTED, _state, width=140),
-    ]
-    return tuple(columns)
-
-
-COLUMNS = _columns()
+COLUMNS = (
+    PagedColumn("شماره", "number", lambda r: r.number, width=80),
+    PagedColumn("عنوان", "title", lambda r: r.title, width=220),
+    PagedColumn("طرف تفاهم‌نامه", _UNSORTED, lambda r: r.party_name, width=170),
+    PagedColumn("شهرستان", "county", lambda r: r.county_name, width=90),
+    PagedColumn("حوزه آسیب", _UNSORTED, lambda r: r.social_harm_name or "—", width=120),
+    PagedColumn("مبلغ (ریال)", "amount", lambda r: format_number(r.amount), width=120),
+    PagedColumn("پرداخت‌شده (ریال)", "paid", lambda r: format_number(r.paid), width=120),
+    PagedColumn("پیشرفت", "progress", lambda r: _percent(r.latest_progress), True, width=60),
+    PagedColumn("انعقاد", "signed_on", lambda r: format_jalali(r.signed_on), True, width=85),
+    PagedColumn("پایان", "ends_on", lambda r: format_jalali(r.ends_on), True, width=85),
+    PagedColumn("وضعیت", "state", _state, width=140),
+)
 EMPTY_REGISTER = (
     "هنوز تفاهم‌نامه‌ای ثبت نشده است.\n"
     "با دکمه «تفاهم‌نامه جدید» نخستین تفاهم‌نامه را ثبت کنید، یا تفاهم‌نامه‌ها را از «پرونده ← ورود از اکسل» بیاورید."
@@ -92,14 +82,9 @@ def harm_choices(_context, uow) -> list[tuple[str, str]]:
     return [(item.name, item.id) for item in memo_service.social_harm_choices(uow, include_inactive=True)]
 
 
-def year_choices(_context, _uow) -> list[int]:
-    this_year = today_jalali_year()
-    return list(range(this_year - YEARS_BACK, this_year + 1))
-
-
-def supports_waiting() -> bool:
-    """Whether the service's filter knows «tranches waiting for progress» (the start page's tile)."""
-    return "waiting" in {f.name for f in fields(memo_service.MemorandumFilter)}
+def year_choices(_context, uow) -> list[int]:
+    """The years memoranda were signed in (fill_years adds this year)."""
+    return memorandum_years(uow)
 
 
 def _memorandum_filter(v: dict[str, Any]) -> memo_service.MemorandumFilter:
@@ -111,9 +96,8 @@ def _memorandum_filter(v: dict[str, Any]) -> memo_service.MemorandumFilter:
         "state": v["state"],
         "jalali_year": v["year"],
         "overdue": bool(v["overdue"]),
+        "waiting": bool(v.get("waiting")),
     }
-    if v.get("waiting") and supports_waiting():
-        values["waiting"] = True
     return memo_service.MemorandumFilter(**values)
 
 
@@ -141,7 +125,7 @@ KIND = ListKind(
             "memorandumStateFilter",
             lambda _c, _u: [(label, key) for key, label in rules.STATE_LABELS.items()],
         ),
-        ListFilter("year", "&سال:", "memorandumYearFilter", year_choices, years=True),
+        ListFilter("year", "&سال:", "memorandumYearFilter", year_choices, years=True, refill=True),
         ListFilter("overdue", "&موعد:", "memorandumOverdueFilter", lambda _c, _u: [(OVERDUE_TEXT, True)]),
     ),
     actions=(
@@ -171,7 +155,8 @@ KIND = ListKind(
 
 class MemorandaPage(ListPage):
     """تفاهم‌نامه‌ها. ``apply_filter`` takes the combo keys (county, party, harm, state, year, overdue), "text"
-    and "waiting" (tranches waiting for progress: passed on only when the service's filter has it).
+    and "waiting" (tranches waiting for progress, the start page's tile; it ends when the clerk changes a
+    filter).
     ``make_*`` hooks let tests see the dialogs."""
 
     KIND = KIND

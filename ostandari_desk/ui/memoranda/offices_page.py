@@ -3,6 +3,7 @@ filters, a sorted paged table, the office dialog, and a new memorandum funding t
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -65,7 +66,9 @@ class OfficesModel(PagedTableModel):
 
 
 def _office_filter(v: dict[str, Any]) -> office_service.OfficeFilter:
-    return office_service.OfficeFilter(search=v["text"], county_id=v["county"], state=v["state"])
+    return office_service.OfficeFilter(
+        search=v["text"], county_id=v["county"], state=v["state"], idle=bool(v.get("idle"))
+    )
 
 
 KIND = ListKind(
@@ -106,10 +109,33 @@ KIND = ListKind(
 
 
 class OfficesPage(ListPage):
-    """دفاتر تسهیلگری. ``make_*`` hooks let tests see the dialogs; ``refresh()`` reads the list again."""
+    """دفاتر تسهیلگری. ``apply_filter`` takes "text", the combo keys (county, state) and "idle" (open offices
+    without an active memorandum, the start page's tile; it ends when the clerk changes a filter).
+    ``make_*`` hooks let tests see the dialogs; ``refresh()`` reads the list again."""
 
     KIND = KIND
     select_office = ListPage.select_id
+
+    def __init__(self, context, parent=None):
+        self._idle = False
+        super().__init__(context, parent)
+        self.search_edit.textChanged.connect(self._on_widgets_changed)
+        for combo in self.combos.values():
+            combo.currentIndexChanged.connect(self._on_widgets_changed)
+
+    def current_filter(self) -> Any:
+        flt = super().current_filter()
+        return replace(flt, idle=True) if self._idle else flt
+
+    def apply_filter(self, values: dict) -> None:
+        self._idle = bool(values.get("idle"))
+        super().apply_filter(values)
+
+    def _on_widgets_changed(self, *_args) -> None:
+        """The clerk changed the search or a combo: the start page's «idle» view ends there."""
+        if self._idle:
+            self._idle = False
+            self._apply_widgets()
 
     def make_dialog(self, office_id: str | None = None):
         from ostandari_desk.ui.memoranda.office_dialog import OfficeDialog
