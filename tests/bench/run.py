@@ -264,11 +264,14 @@ def bench_queries(engine, db: Path, runs: int) -> list[dict]:
 
     model = None
     try:
-        from PySide6.QtCore import QCoreApplication, Qt
+        from PySide6.QtCore import Qt
+        from PySide6.QtWidgets import QApplication
 
         from ostandari_desk.ui.ngos.list_model import NgoTableModel
 
-        _qt = QCoreApplication.instance() or QCoreApplication([])
+        # a QApplication, not a bare core one: the grid page case later builds widgets in this process
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        _qt = QApplication.instance() or QApplication([])
         model = NgoTableModel(lambda: UnitOfWork(engine, SYSTEM))
         results.append(
             _case(
