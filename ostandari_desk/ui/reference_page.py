@@ -49,6 +49,8 @@ SETTING_SPINS: dict[str, tuple[str, int, int]] = {
     "inquiry_due_days": ("inquiryDaysSpin", 1, 365),
     "board_term_years": ("boardTermSpin", 1, 10),
     "expiring_window_days": ("expiringWindowSpin", 1, 365),
+    "release_first_tranche_max_percent": ("releaseFirstSpin", 1, 100),
+    "release_later_min_progress": ("releaseLaterSpin", 0, 100),
 }
 
 
