@@ -13,11 +13,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from ostandari_desk.domain import text
-from ostandari_desk.errors import DuplicateError, ValidationError
-from ostandari_desk.services import audit
 from ostandari_desk.services.inspections.centres import (
     ACTIVE_LABELS,
     ADDRESS_MAX,
@@ -40,10 +38,10 @@ from ostandari_desk.services.transfer.base import (
     county_guard,
     finish_import,
     read_rows,
-    with_rule_errors,
 )
+from ostandari_desk.services.transfer.record_rows import RecordRows, insert_new
 from ostandari_desk.services.transfer.sheets import Column, ImportReport, RowError, Table, cell_text
-from ostandari_desk.store.models import Centre, County, ReferenceItem, new_id
+from ostandari_desk.store.models import Centre, County, ReferenceItem
 from ostandari_desk.store.uow import UnitOfWork
 
 __all__ = ["COLUMNS", "KIND"]
@@ -174,55 +172,34 @@ def _import(uow: UnitOfWork, table: Table, report: ImportReport, opts: ImportOpt
         categories, counties, codes = _lookups(uow)
         get = {c.key: column_getter(table, c.key) for c in COLUMNS}
         county_refused = county_guard(uow)
-        seen: dict[str, int] = {}
+        rows = RecordRows(
+            uow,
+            report,
+            validate=validate_centre,
+            rule_errors=centre_errors,
+            headers=_FIELD_HEADERS,
+            key_header=H_CODE,
+            key_field="code",
+            compared=_COMPARED,
+            repeated=lambda code, row, first: (
+                f"کد مرکز «{text.to_persian_digits(code)}» در ردیف "
+                f"{text.to_persian_digits(first)} همین پرونده هم آمده است"
+            ),
+            changed=lambda code, stored: (
+                f"کد مرکز «{text.to_persian_digits(code)}» پیش‌تر (مرکز «{stored.name}») با "
+                "اطلاعات دیگری ثبت شده است؛ ویرایش آن را در برنامه انجام دهید"
+            ),
+        )
 
         def check(number: int, values: tuple) -> tuple[dict | None, list[RowError]]:
             data, errors = _read(number, values, get, categories, counties, county_refused)
             code = clean_code(data.code)
             stored_id = codes.get(code)
             stored = uow.s.get(Centre, stored_id) if stored_id else None  # None: another county's
-            row = None
-            broken: list[ValidationError] = []
-            try:
-                row = validate_centre(uow, data, stored)
-            except ValidationError:
-                broken = centre_errors(uow, data, stored)
-            except DuplicateError as exc:  # a code stored in a county the actor does not see
-                broken = [ValidationError(exc.message, field="code")]
-            errors = with_rule_errors(number, errors, broken, _FIELD_HEADERS, H_CODE)
-            if errors or row is None:
-                return None, errors
-            if code in seen:
-                return None, [
-                    RowError(
-                        number,
-                        H_CODE,
-                        f"کد مرکز «{text.to_persian_digits(code)}» در ردیف "
-                        f"{text.to_persian_digits(seen[code])} همین پرونده هم آمده است",
-                    )
-                ]
-            seen[code] = number
-            if stored is not None:
-                if any(row[k] != getattr(stored, k) for k in _COMPARED):
-                    return None, [
-                        RowError(
-                            number,
-                            H_CODE,
-                            f"کد مرکز «{text.to_persian_digits(code)}» پیش‌تر (مرکز «{stored.name}») با "
-                            "اطلاعات دیگری ثبت شده است؛ ویرایش آن را در برنامه انجام دهید",
-                        )
-                    ]
-                report.unchanged += 1
-                return None, []
-            return row, []
+            return rows.check(number, data, errors, code, stored)
 
         def store(good: list[dict[str, Any]]) -> None:
-            moment = audit.now_utc()
-            rows = [
-                {**row, "id": new_id(), "created_at": moment, "updated_at": moment, "row_version": 1}
-                for row in good
-            ]
-            uow.s.execute(insert(Centre.__table__), rows)  # through the session: audited row by row
+            insert_new(uow, Centre, good)  # through the session: audited row by row
 
         good, bad = read_rows(table, report, check, opts.progress, _PROGRESS_EVERY)
         return finish_import(uow, report, opts, good, bad, store)

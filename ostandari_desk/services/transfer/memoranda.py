@@ -18,13 +18,12 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from ostandari_desk.domain import text
 from ostandari_desk.domain.jalali import format_jalali
 from ostandari_desk.domain.memoranda import PARTY_COUNTY, PARTY_LABELS, PARTY_NGO, STATE_LABELS
-from ostandari_desk.errors import DuplicateError, ValidationError
-from ostandari_desk.services import audit
+from ostandari_desk.errors import ValidationError
 from ostandari_desk.services.memoranda.memoranda import (
     NUMBER_MAX,
     SOCIAL_HARM_KIND,
@@ -43,8 +42,8 @@ from ostandari_desk.services.transfer.base import (
     county_guard,
     finish_import,
     read_rows,
-    with_rule_errors,
 )
+from ostandari_desk.services.transfer.record_rows import RecordRows, insert_new
 from ostandari_desk.services.transfer.sheets import (
     Column,
     ImportReport,
@@ -55,7 +54,7 @@ from ostandari_desk.services.transfer.sheets import (
     cell_int,
     cell_text,
 )
-from ostandari_desk.store.models import County, FacilitationOffice, Memorandum, Ngo, ReferenceItem, new_id
+from ostandari_desk.store.models import County, FacilitationOffice, Memorandum, Ngo, ReferenceItem
 from ostandari_desk.store.uow import UnitOfWork
 
 __all__ = ["COLUMNS", "KIND", "PROVINCE_LABEL"]
@@ -265,56 +264,34 @@ def _import(uow: UnitOfWork, table: Table, report: ImportReport, opts: ImportOpt
         known = _Lookups(uow)
         get = {c.key: column_getter(table, c.key) for c in COLUMNS}
         county_refused = county_guard(uow)
-        seen: dict[str, int] = {}
+        rows = RecordRows(
+            uow,
+            report,
+            validate=validate_memorandum,
+            rule_errors=memorandum_errors,
+            headers=_FIELD_HEADERS,
+            key_header=H_NUMBER,
+            key_field="number",
+            compared=_COMPARED,
+            repeated=lambda key, row, first: (
+                f"شماره تفاهم‌نامه «{text.to_persian_digits(key)}» در ردیف "
+                f"{text.to_persian_digits(first)} همین پرونده هم آمده است"
+            ),
+            changed=lambda key, stored: (
+                f"تفاهم‌نامه «{text.to_persian_digits(key)}» پیش‌تر («{stored.title}») با اطلاعات "
+                "دیگری ثبت شده است؛ ویرایش آن را در برنامه انجام دهید"
+            ),
+        )
 
         def check(number: int, values: tuple) -> tuple[dict | None, list[RowError]]:
             data, errors = _read(number, values, get, known, county_refused)
             key = clean_number(data.number)
             stored_id = known.numbers.get(key)
             stored = uow.s.get(Memorandum, stored_id) if stored_id else None  # None: another county's
-            row = None
-            broken: list[ValidationError] = []
-            try:
-                row = validate_memorandum(uow, data, stored)
-            except ValidationError:
-                broken = memorandum_errors(uow, data, stored)
-            except DuplicateError as exc:  # a number stored in a county the actor does not see
-                broken = [ValidationError(exc.message, field="number")]
-            errors = with_rule_errors(number, errors, broken, _FIELD_HEADERS, H_NUMBER)
-            if errors or row is None:
-                return None, errors
-            if key in seen:
-                return None, [
-                    RowError(
-                        number,
-                        H_NUMBER,
-                        f"شماره تفاهم‌نامه «{text.to_persian_digits(key)}» در ردیف "
-                        f"{text.to_persian_digits(seen[key])} همین پرونده هم آمده است",
-                    )
-                ]
-            seen[key] = number
-            if stored is not None:
-                if any(row[k] != getattr(stored, k) for k in _COMPARED):
-                    return None, [
-                        RowError(
-                            number,
-                            H_NUMBER,
-                            f"تفاهم‌نامه «{text.to_persian_digits(key)}» پیش‌تر («{stored.title}») با اطلاعات "
-                            "دیگری ثبت شده است؛ ویرایش آن را در برنامه انجام دهید",
-                        )
-                    ]
-                report.unchanged += 1
-                return None, []
-            return row, []
+            return rows.check(number, data, errors, key, stored)
 
         def store(good: list[dict[str, Any]]) -> None:
-            moment = audit.now_utc()
-            rows = [
-                {**row, "id": new_id(), "created_at": moment, "updated_at": moment, "row_version": 1}
-                for row in good
-            ]
-            for start in range(0, len(rows), 1000):
-                uow.s.execute(insert(Memorandum.__table__), rows[start : start + 1000])  # audited
+            insert_new(uow, Memorandum, good, chunk=1000)  # through the session: audited
 
         good, bad = read_rows(table, report, check, opts.progress, _PROGRESS_EVERY)
         return finish_import(uow, report, opts, good, bad, store)

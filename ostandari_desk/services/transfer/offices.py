@@ -14,12 +14,11 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from ostandari_desk.domain import text
 from ostandari_desk.domain.jalali import format_jalali
-from ostandari_desk.errors import DuplicateError, ValidationError
-from ostandari_desk.services import audit
+from ostandari_desk.errors import ValidationError
 from ostandari_desk.services.memoranda.offices import (
     NAME_MAX,
     NEIGHBOURHOODS_MAX,
@@ -38,8 +37,8 @@ from ostandari_desk.services.transfer.base import (
     county_guard,
     finish_import,
     read_rows,
-    with_rule_errors,
 )
+from ostandari_desk.services.transfer.record_rows import RecordRows, insert_new
 from ostandari_desk.services.transfer.sheets import (
     Column,
     ImportReport,
@@ -50,7 +49,7 @@ from ostandari_desk.services.transfer.sheets import (
     cell_int,
     cell_text,
 )
-from ostandari_desk.store.models import County, FacilitationOffice, Ngo, new_id
+from ostandari_desk.store.models import County, FacilitationOffice, Ngo
 from ostandari_desk.store.uow import UnitOfWork
 
 __all__ = ["COLUMNS", "KIND"]
@@ -164,55 +163,34 @@ def _import(uow: UnitOfWork, table: Table, report: ImportReport, opts: ImportOpt
             (county_id, key): oid
             for oid, county_id, key in uow.s.execute(select(o.id, o.county_id, o.name_key))
         }
-        seen: dict[tuple[str, str], int] = {}
+        rows = RecordRows(
+            uow,
+            report,
+            validate=validate_office,
+            rule_errors=office_errors,
+            headers=_FIELD_HEADERS,
+            key_header=H_NAME,
+            key_field="name",
+            compared=_COMPARED,
+            repeated=lambda ident, row, first: (
+                f"دفتر «{row['name']}» همین شهرستان در ردیف "
+                f"{text.to_persian_digits(first)} همین پرونده هم آمده است"
+            ),
+            changed=lambda ident, stored: (
+                f"دفتر «{stored.name}» در این شهرستان پیش‌تر با اطلاعات دیگری ثبت شده است؛ "
+                "ویرایش آن را در برنامه انجام دهید"
+            ),
+        )
 
         def check(number: int, values: tuple) -> tuple[dict | None, list[RowError]]:
             data, errors = _read(number, values, get, counties, ngos, county_refused)
             ident = (data.county_id, text.normalize(text.clean(data.name)))
             stored_id = stored_ids.get(ident) if data.county_id else None
             stored = uow.s.get(FacilitationOffice, stored_id) if stored_id else None
-            row = None
-            broken: list[ValidationError] = []
-            try:
-                row = validate_office(uow, data, stored)
-            except ValidationError:
-                broken = office_errors(uow, data, stored)
-            except DuplicateError as exc:
-                broken = [ValidationError(exc.message, field="name")]
-            errors = with_rule_errors(number, errors, broken, _FIELD_HEADERS, H_NAME)
-            if errors or row is None:
-                return None, errors
-            if ident in seen:
-                return None, [
-                    RowError(
-                        number,
-                        H_NAME,
-                        f"دفتر «{row['name']}» همین شهرستان در ردیف "
-                        f"{text.to_persian_digits(seen[ident])} همین پرونده هم آمده است",
-                    )
-                ]
-            seen[ident] = number
-            if stored is not None:
-                if any(row[k] != getattr(stored, k) for k in _COMPARED):
-                    return None, [
-                        RowError(
-                            number,
-                            H_NAME,
-                            f"دفتر «{stored.name}» در این شهرستان پیش‌تر با اطلاعات دیگری ثبت شده است؛ "
-                            "ویرایش آن را در برنامه انجام دهید",
-                        )
-                    ]
-                report.unchanged += 1
-                return None, []
-            return row, []
+            return rows.check(number, data, errors, ident, stored)
 
         def store(good: list[dict[str, Any]]) -> None:
-            moment = audit.now_utc()
-            rows = [
-                {**row, "id": new_id(), "created_at": moment, "updated_at": moment, "row_version": 1}
-                for row in good
-            ]
-            uow.s.execute(insert(FacilitationOffice.__table__), rows)  # through the session: audited
+            insert_new(uow, FacilitationOffice, good)  # through the session: audited
 
         good, bad = read_rows(table, report, check, opts.progress, _PROGRESS_EVERY)
         return finish_import(uow, report, opts, good, bad, store)

@@ -7,19 +7,13 @@ hands the other keys to that page's own ``apply_filter``; ``refresh()`` re-reads
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QLabel, QMessageBox, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QMessageBox, QWidget
 
 from ostandari_desk.domain.roles import Actor, Permission
 from ostandari_desk.errors import UserError
+from ostandari_desk.ui.widgets.tabbed_area import Tab, TabbedArea
 
-__all__ = ["TABS", "InspectionsArea", "open_visit_dialog", "tabs_for"]
-
-NOT_BUILT = "این بخش هنوز ساخته نشده است"
-RELOADERS = ("reload", "refresh", "load")  # how the pages re-read their data (the grid: load())
+__all__ = ["TABS", "InspectionsArea", "Tab", "open_visit_dialog", "tabs_for"]
 
 
 def _grid(context, parent: QWidget) -> QWidget:
@@ -62,14 +56,6 @@ def _sees_plans(actor: Actor) -> bool:
     return actor.may(Permission.SEE_PLANS) or actor.county_scope is not None
 
 
-@dataclass(frozen=True)
-class Tab:
-    key: str
-    title: str
-    build: Callable[..., QWidget]
-    allowed: Callable[[Actor], bool] = lambda _actor: True
-
-
 TABS: tuple[Tab, ...] = (
     Tab("grid", "پوشش ماهانه", _grid),
     Tab("centres", "مراکز", _centres),
@@ -82,7 +68,7 @@ TABS: tuple[Tab, ...] = (
 
 def tabs_for(actor: Actor) -> tuple[Tab, ...]:
     """The tabs ``actor`` sees, in order."""
-    return tuple(t for t in TABS if t.allowed(actor))
+    return tuple(t for t in TABS if t.visible_to(actor))
 
 
 def open_visit_dialog(
@@ -105,87 +91,10 @@ def open_visit_dialog(
     return dialog
 
 
-class InspectionsArea(QWidget):
-    """``InspectionsArea(context, parent=None)``: the tabs of the area; ``page(key)`` builds and returns one."""
+class InspectionsArea(TabbedArea):
+    """``InspectionsArea(context, parent=None)``: the tabs of the area; ``page(key)`` builds and returns one.
+    ``refresh()`` follows an import of centres or visits (see ui/transfer/menu.py)."""
 
-    open_area = Signal(str, dict)
-
-    def __init__(self, context, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setObjectName("inspectionsArea")
-        self.context = context
-        self.tabs = QTabWidget(self)
-        self.tabs.setObjectName("inspectionTabs")
-        self.tabs.setDocumentMode(True)
-        self._tabs = tabs_for(context.actor)
-        self._pages: dict[str, QWidget] = {}
-        self._hosts: dict[str, QWidget] = {}
-        for tab in self._tabs:
-            host = QWidget(self.tabs)
-            host.setObjectName(f"tab_{tab.key}")
-            layout = QVBoxLayout(host)
-            layout.setContentsMargins(0, 4, 0, 0)
-            self._hosts[tab.key] = host
-            self.tabs.addTab(host, tab.title)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(8, 8, 8, 8)
-        layout.addWidget(self.tabs)
-        self.tabs.currentChanged.connect(self._on_tabs_current_changed)
-        self._on_tabs_current_changed(self.tabs.currentIndex())
-
-    def tab_keys(self) -> tuple[str, ...]:
-        return tuple(t.key for t in self._tabs)
-
-    def current_key(self) -> str:
-        index = self.tabs.currentIndex()
-        return self._tabs[index].key if 0 <= index < len(self._tabs) else ""
-
-    def page(self, key: str) -> QWidget | None:
-        """The page of tab ``key`` (built now if it was not yet); None for a tab this user does not have."""
-        if key not in self._hosts:
-            return None
-        if key not in self._pages:
-            tab = next(t for t in self._tabs if t.key == key)
-            host = self._hosts[key]
-            try:
-                page = tab.build(self.context, host)
-            except ImportError:  # the other helper's page has not landed yet
-                page = QLabel(NOT_BUILT, host)
-                page.setObjectName("placeholderText")
-            if hasattr(page, "open_area"):
-                page.open_area.connect(self.open_area)
-            host.layout().addWidget(page)
-            self._pages[key] = page
-        return self._pages[key]
-
-    def show_tab(self, key: str) -> QWidget | None:
-        if key not in self._hosts:
-            return None
-        self.tabs.setCurrentWidget(self._hosts[key])
-        return self.page(key)
-
-    def _on_tabs_current_changed(self, index: int) -> None:
-        if 0 <= index < len(self._tabs):
-            self.page(self._tabs[index].key)
-
-    def apply_filter(self, filters: dict) -> None:
-        """``{"tab": key}`` opens a tab; the other keys go to that page's ``apply_filter``."""
-        rest = dict(filters)
-        key = rest.pop("tab", None) or self.current_key()
-        page = self.show_tab(key)
-        if rest and page is not None and hasattr(page, "apply_filter"):
-            page.apply_filter(rest)
-
-    def refresh(self) -> None:
-        """Read every page built so far again (after an import of centres or visits; see ui/transfer/menu.py)."""
-        for page in self._pages.values():
-            for name in RELOADERS:
-                method = getattr(page, name, None)
-                if callable(method):
-                    method()
-                    break
-
-    def focus_search(self) -> None:
-        page = self._pages.get(self.current_key())
-        if page is not None and hasattr(page, "focus_search"):
-            page.focus_search()
+    TABS = TABS
+    AREA_NAME = "inspectionsArea"
+    TABS_NAME = "inspectionTabs"

@@ -19,11 +19,9 @@ from PySide6.QtWidgets import (
 )
 
 from ostandari_desk.domain.text import to_persian_digits
-from ostandari_desk.errors import UserError
 from ostandari_desk.services import reference
 from ostandari_desk.services.inspections import centres as centre_service
 from ostandari_desk.ui.forms import child, load_form
-from ostandari_desk.ui.inspections.common import FieldErrors
 from ostandari_desk.ui.widgets.edit_dialog import EditDialog
 from ostandari_desk.ui.widgets.history import HistoryWidget, add_history_tab
 from ostandari_desk.ui.widgets.paged_list import ask_yes_no
@@ -32,6 +30,8 @@ from ostandari_desk.ui.widgets.paged_list import ask_yes_no
 class CentreDialog(EditDialog):
     """Create (``centre_id=None``) or edit a centre; ``saved_id`` after accept. Ctrl+S saves; Esc asks
     before throwing away changes."""
+
+    DISCARD_QUESTION = ("کنار گذاشتن تغییرات", "تغییرات ذخیره نشده کنار گذاشته شود؟")
 
     def __init__(self, context, centre_id: str | None = None, parent: QWidget | None = None):
         super().__init__(parent)
@@ -54,9 +54,7 @@ class CentreDialog(EditDialog):
         self.phone_edit = child(f, QLineEdit, "phoneEdit")
         self.active_check = child(f, QCheckBox, "activeCheck")
         self.button_box = child(f, QDialogButtonBox, "buttonBox")
-        self.errors = FieldErrors(
-            child(f, QLabel, "errorLabel"), lambda error: self.field_widgets().get(error.field or "")
-        )
+        self.errors = self._field_errors(child(f, QLabel, "errorLabel"))
         self.agency_combo.lineEdit().setPlaceholderText("مانند اداره کل دامپزشکی استان")
         self._label_buttons(self.button_box).setToolTip("Ctrl+S")
         self._fill_choices()
@@ -150,35 +148,18 @@ class CentreDialog(EditDialog):
         data = self.centre_input()
 
         def store() -> None:
-            try:
-                uow = self.context.uow()
-                if self.centre_id is None:
-                    self.centre_id = centre_service.create_centre(uow, data)
-                    self._version = 1
-                else:
-                    centre_service.update_centre(uow, self.centre_id, data, self._version)
-                    self._version += 1
-            except UserError as exc:
-                self.errors.show(exc)
-                raise
+            self.centre_id = self._store_versioned(
+                self.centre_id, centre_service.create_centre, centre_service.update_centre, data
+            )
 
         self.errors.clear()
-        if not self._save_guarded(store):
+        if not self._save_marked(store):
             return False
         self.saved_id = self.centre_id
-        self._initial = data
-        self.accept()
-        return True
+        return self._accept_saved(data)
 
     def has_changes(self) -> bool:
         return self.centre_input() != self._initial
-
-    def reject(self) -> None:
-        if self.has_changes() and not self.confirm(
-            self, "کنار گذاشتن تغییرات", "تغییرات ذخیره نشده کنار گذاشته شود؟"
-        ):
-            return
-        super().reject()
 
     def field_widgets(self) -> dict[str, QWidget]:
         return {

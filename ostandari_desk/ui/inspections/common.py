@@ -9,15 +9,14 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
-    QLabel,
     QTableWidget,
     QTableWidgetItem,
     QWidget,
 )
 
 from ostandari_desk.domain.text import normalize, rlm, to_persian_digits
-from ostandari_desk.errors import UserError
 from ostandari_desk.ui.events.ngo_picker import MATCHES, NgoPicker
+from ostandari_desk.ui.widgets.field_errors import FieldErrors  # re-exported: it lives in ui/widgets
 
 __all__ = [
     "RESULT_COLOURS",
@@ -35,7 +34,6 @@ RESULT_COLOURS: dict[str, tuple[str, str]] = {
     "needs_fix": ("#fff3dc", "#8a4b00"),
     "serious": ("#fde4e4", "#b71c1c"),
 }
-ERROR_STYLE = "border: 1px solid #c62828; border-radius: 2px; padding: 1px 4px;"
 
 
 def result_brushes(result: str) -> tuple[QBrush, QBrush] | None:
@@ -114,38 +112,3 @@ def fill_table(
     table.resizeColumnsToContents()
     for c in range(table.columnCount()):
         table.setColumnWidth(c, min(table.columnWidth(c) + 12, 360))
-
-
-class FieldErrors:
-    """Shows a service error on the widget of its field: a red border, the message as its tool tip and in
-    the dialog's error label; cleared on the next save."""
-
-    def __init__(self, label: QLabel, lookup: Callable[[UserError], QWidget | None]):
-        self.label = label
-        self._lookup = lookup
-        self._marked: dict[QWidget, tuple[str, str]] = {}
-        label.setStyleSheet("color: #b71c1c;")
-        label.setWordWrap(True)
-        label.hide()
-
-    def clear(self) -> None:
-        for widget, (style, tip) in self._marked.items():
-            widget.setStyleSheet(style)
-            widget.setToolTip(tip)
-        self._marked.clear()
-        self.label.clear()
-        self.label.hide()
-
-    def show(self, error: UserError) -> None:
-        self.label.setText(error.message)
-        self.label.show()
-        widget = self._lookup(error)
-        if widget is None:
-            return
-        if widget not in self._marked:
-            self._marked[widget] = (widget.styleSheet(), widget.toolTip())
-        widget.setStyleSheet(ERROR_STYLE)
-        widget.setToolTip(error.message)
-
-    def marked(self) -> list[QWidget]:
-        return list(self._marked)

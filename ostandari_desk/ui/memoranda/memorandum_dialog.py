@@ -34,7 +34,6 @@ from ostandari_desk.services.memoranda import offices as office_service
 from ostandari_desk.ui import errors as ui_errors
 from ostandari_desk.ui.events.ngo_picker import NgoPicker, ngo_label
 from ostandari_desk.ui.forms import child, load_form
-from ostandari_desk.ui.inspections.common import FieldErrors
 from ostandari_desk.ui.letters.dialog import open_with_system_viewer
 from ostandari_desk.ui.memoranda.memorandum_tabs import MemorandumTabsMixin
 from ostandari_desk.ui.widgets.dates import JalaliDateEdit
@@ -54,6 +53,8 @@ class MemorandumDialog(MemorandumTabsMixin, EditDialog):
     """Create (``memorandum_id=None``; ``office_id`` pre-chooses the office it funds, its county and its NGO)
     or edit a memorandum; ``saved_id`` after accept. Ctrl+S saves; Esc asks before throwing away changes.
     ``confirm``, ``choose_files`` and ``open_file`` may be replaced (tests)."""
+
+    DISCARD_QUESTION = ("کنار گذاشتن تغییرات", "تغییرات ذخیره نشده کنار گذاشته شود؟")
 
     def __init__(
         self,
@@ -97,9 +98,7 @@ class MemorandumDialog(MemorandumTabsMixin, EditDialog):
         self.ends_label = child(f, QLabel, "endsLabel")
         self.state_combo = child(f, QComboBox, "stateCombo")
         self.button_box = child(f, QDialogButtonBox, "buttonBox")
-        self.errors = FieldErrors(
-            child(f, QLabel, "errorLabel"), lambda error: self.field_widgets().get(error.field or "")
-        )
+        self.errors = self._field_errors(child(f, QLabel, "errorLabel"))
         self.save_button = self._label_buttons(self.button_box)
         self.save_button.setToolTip("Ctrl+S")
         self.duration_spin.setRange(rules.DURATION_MIN, rules.DURATION_MAX)
@@ -290,9 +289,7 @@ class MemorandumDialog(MemorandumTabsMixin, EditDialog):
             return memo_service.memorandum_errors(uow, data, stored)
 
     def show_errors(self, found: list[ValidationError]) -> None:
-        for error in found:
-            self.errors.show(error)
-        self.errors.label.setText("\n".join(dict.fromkeys(e.message for e in found)))
+        self._mark_errors(found)
         for index in range(self.tabs.count()):  # the form's tab, where the fields are
             if self.tabs.widget(index).isAncestorOf(self.number_edit):
                 self.tabs.setCurrentIndex(index)
@@ -311,34 +308,17 @@ class MemorandumDialog(MemorandumTabsMixin, EditDialog):
             return False
 
         def store() -> None:
-            try:
-                uow = self.context.uow()
-                if self.memorandum_id is None:
-                    self.memorandum_id = memo_service.create_memorandum(uow, data)
-                    self._version = 1
-                else:
-                    memo_service.update_memorandum(uow, self.memorandum_id, data, self._version)
-                    self._version += 1
-            except UserError as exc:
-                self.errors.show(exc)
-                raise
+            self.memorandum_id = self._store_versioned(
+                self.memorandum_id, memo_service.create_memorandum, memo_service.update_memorandum, data
+            )
 
-        if not self._save_guarded(store):
+        if not self._save_marked(store):
             return False
         self.saved_id = self.memorandum_id
-        self._initial = data
-        self.accept()
-        return True
+        return self._accept_saved(data)
 
     def has_changes(self) -> bool:
         return self.memorandum_input() != self._initial
-
-    def reject(self) -> None:
-        if self.has_changes() and not self.confirm(
-            self, "کنار گذاشتن تغییرات", "تغییرات ذخیره نشده کنار گذاشته شود؟"
-        ):
-            return
-        super().reject()
 
     def field_widgets(self) -> dict[str, QWidget]:
         return {

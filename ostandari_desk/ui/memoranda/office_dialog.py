@@ -32,7 +32,7 @@ from ostandari_desk.services import reference
 from ostandari_desk.services.memoranda import offices as office_service
 from ostandari_desk.ui.events.ngo_picker import NgoPicker
 from ostandari_desk.ui.forms import child, load_form
-from ostandari_desk.ui.inspections.common import FieldErrors, fill_table
+from ostandari_desk.ui.inspections.common import fill_table
 from ostandari_desk.ui.widgets.dates import JalaliDateEdit
 from ostandari_desk.ui.widgets.edit_dialog import EditDialog
 from ostandari_desk.ui.widgets.history import HistoryWidget, add_history_tab
@@ -81,6 +81,8 @@ class OfficeDialog(EditDialog):
     before throwing away changes. ``today`` runs the projects' clocks (default: the computer's date)."""
 
     SELECT_TEXT_ON_ERROR = False
+    DISCARD_QUESTION = ("کنار گذاشتن تغییرات", "تغییرات ذخیره نشده کنار گذاشته شود؟")
+    UNIQUE_ERROR_MESSAGES = False
 
     def __init__(
         self,
@@ -122,9 +124,7 @@ class OfficeDialog(EditDialog):
         self.new_memorandum_button = child(f, QPushButton, "newMemorandumButton")
         self.open_memorandum_button = child(f, QPushButton, "openMemorandumButton")
         self.button_box = child(f, QDialogButtonBox, "buttonBox")
-        self.errors = FieldErrors(
-            child(f, QLabel, "errorLabel"), lambda error: self.field_widgets().get(error.field or "")
-        )
+        self.errors = self._field_errors(child(f, QLabel, "errorLabel"))
         self._label_buttons(self.button_box).setToolTip("Ctrl+S")
         self._setup_projects_table()
         self._fill_choices()
@@ -303,13 +303,6 @@ class OfficeDialog(EditDialog):
             found = [e for e in found if not (e.field == "county_id" and data.county_id == self._county_id)]
         return found
 
-    def show_errors(self, errors: list[UserError]) -> None:
-        """Mark every error on its field; the dialog's error line lists them all."""
-        for error in errors:
-            self.errors.show(error)
-        self.errors.label.setText("\n".join(e.message for e in errors))
-        self.focus_field(errors[0].field)
-
     def save(self) -> bool:
         data = self.office_input()
         self.errors.clear()
@@ -340,19 +333,10 @@ class OfficeDialog(EditDialog):
         if not self._save_guarded(store):
             return False
         self.saved_id = self.office_id
-        self._initial = data
-        self.accept()
-        return True
+        return self._accept_saved(data)
 
     def has_changes(self) -> bool:
         return self.office_input() != self._initial
-
-    def reject(self) -> None:
-        if self.has_changes() and not self.confirm(
-            self, "کنار گذاشتن تغییرات", "تغییرات ذخیره نشده کنار گذاشته شود؟"
-        ):
-            return
-        super().reject()
 
     def field_widgets(self) -> dict[str, QWidget]:
         return {

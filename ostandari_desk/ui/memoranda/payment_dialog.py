@@ -13,11 +13,9 @@ from PySide6.QtWidgets import QDialogButtonBox, QLabel, QWidget
 
 from ostandari_desk.domain import memoranda as rules
 from ostandari_desk.domain.text import format_rials, rials_in_words, to_persian_digits
-from ostandari_desk.errors import UserError, ValidationError
 from ostandari_desk.services.memoranda import memoranda as memo_service
 from ostandari_desk.services.memoranda import payments as payment_service
 from ostandari_desk.ui.forms import child, load_form
-from ostandari_desk.ui.inspections.common import FieldErrors
 from ostandari_desk.ui.widgets.dates import JalaliDateEdit
 from ostandari_desk.ui.widgets.edit_dialog import EditDialog
 from ostandari_desk.ui.widgets.numbers import RialEdit
@@ -42,6 +40,8 @@ class PaymentDialog(EditDialog):
     """``PaymentDialog(context, memorandum_id, parent=None)``: pay the memorandum's next tranche; ``saved_id``
     after accept. ``refusal()`` is the live line's sentence (None: the tranche may be paid)."""
 
+    DISCARD_QUESTION = ("کنار گذاشتن پرداخت", "پرداخت ذخیره نشده کنار گذاشته شود؟")
+
     def __init__(self, context, memorandum_id: str, parent: QWidget | None = None):
         super().__init__(parent)
         self.context = context
@@ -63,9 +63,7 @@ class PaymentDialog(EditDialog):
         self.amount_words_label = child(f, QLabel, "amountWordsLabel")
         self.rule_label = child(f, QLabel, "ruleLabel")
         self.button_box = child(f, QDialogButtonBox, "buttonBox")
-        self.errors = FieldErrors(
-            child(f, QLabel, "errorLabel"), lambda error: self.field_widgets().get(error.field or "")
-        )
+        self.errors = self._field_errors(child(f, QLabel, "errorLabel"))
         self.save_button = self._label_buttons(self.button_box)
         self.save_button.setToolTip("Ctrl+S")
         d = self.detail
@@ -133,41 +131,12 @@ class PaymentDialog(EditDialog):
 
     def save(self) -> bool:
         data = self.payment_input()
-        self.errors.clear()
-        with self.context.uow() as uow:
-            found = payment_service.payment_errors(uow, data)
-        if found:
-            self.show_errors(found)
+        if not self._add_checked(payment_service.payment_errors, payment_service.add_payment, data):
             return False
-
-        def store() -> None:
-            try:
-                self.saved_id = payment_service.add_payment(self.context.uow(), data)
-            except UserError as exc:
-                self.errors.show(exc)
-                raise
-
-        if not self._save_guarded(store):
-            return False
-        self._initial = data
-        self.accept()
-        return True
-
-    def show_errors(self, found: list[ValidationError]) -> None:
-        for error in found:
-            self.errors.show(error)
-        self.errors.label.setText("\n".join(dict.fromkeys(e.message for e in found)))
-        self.focus_field(found[0].field)
+        return self._accept_saved(data)
 
     def has_changes(self) -> bool:
         return self.payment_input() != self._initial
-
-    def reject(self) -> None:
-        if self.has_changes() and not self.confirm(
-            self, "کنار گذاشتن پرداخت", "پرداخت ذخیره نشده کنار گذاشته شود؟"
-        ):
-            return
-        super().reject()
 
     def field_widgets(self) -> dict[str, QWidget]:
         return {

@@ -24,13 +24,12 @@ from PySide6.QtWidgets import (
 from ostandari_desk.domain import memoranda as rules
 from ostandari_desk.domain.jalali import format_jalali
 from ostandari_desk.domain.text import to_persian_digits
-from ostandari_desk.errors import UserError, ValidationError
+from ostandari_desk.errors import UserError
 from ostandari_desk.services import attachments
 from ostandari_desk.services.memoranda import memoranda as memo_service
 from ostandari_desk.services.memoranda import progress as progress_service
 from ostandari_desk.ui import errors as ui_errors
 from ostandari_desk.ui.forms import child, load_form
-from ostandari_desk.ui.inspections.common import FieldErrors
 from ostandari_desk.ui.letters.dialog import open_with_system_viewer
 from ostandari_desk.ui.memoranda.memorandum_tabs import SCAN_FILTER
 from ostandari_desk.ui.widgets.dates import JalaliDateEdit
@@ -46,6 +45,8 @@ PATH_ROLE = Qt.ItemDataRole.UserRole + 1
 class ProgressDialog(EditDialog):
     """``ProgressDialog(context, memorandum_id, parent=None)``: a new progress report; ``saved_id`` after accept.
     ``confirm``, ``choose_files`` and ``open_file`` may be replaced (tests)."""
+
+    DISCARD_QUESTION = ("کنار گذاشتن گزارش", "گزارش پیشرفت ذخیره نشده کنار گذاشته شود؟")
 
     def __init__(self, context, memorandum_id: str, parent: QWidget | None = None):
         super().__init__(parent)
@@ -71,9 +72,7 @@ class ProgressDialog(EditDialog):
         self.open_scan_button = child(f, QPushButton, "openScanButton")
         self.remove_scan_button = child(f, QPushButton, "removeScanButton")
         self.button_box = child(f, QDialogButtonBox, "buttonBox")
-        self.errors = FieldErrors(
-            child(f, QLabel, "errorLabel"), lambda error: self.field_widgets().get(error.field or "")
-        )
+        self.errors = self._field_errors(child(f, QLabel, "errorLabel"))
         self.save_button = self._label_buttons(self.button_box)
         self.save_button.setToolTip("Ctrl+S")
         d = self.detail
@@ -156,21 +155,7 @@ class ProgressDialog(EditDialog):
 
     def save(self) -> bool:
         data = self.progress_input()
-        self.errors.clear()
-        with self.context.uow() as uow:
-            found = progress_service.progress_errors(uow, data)
-        if found:
-            self.show_errors(found)
-            return False
-
-        def store() -> None:
-            try:
-                self.saved_id = progress_service.add_progress(self.context.uow(), data)
-            except UserError as exc:
-                self.errors.show(exc)
-                raise
-
-        if not self._save_guarded(store):
+        if not self._add_checked(progress_service.progress_errors, progress_service.add_progress, data):
             return False
         failed = []
         for path in self.pending_files():
@@ -184,25 +169,10 @@ class ProgressDialog(EditDialog):
                 UserError("گزارش ذخیره شد، ولی این اسکن‌ها افزوده نشدند:\n" + "\n".join(failed)),
                 "اسکن",
             )
-        self._initial = self._state()
-        self.accept()
-        return True
-
-    def show_errors(self, found: list[ValidationError]) -> None:
-        for error in found:
-            self.errors.show(error)
-        self.errors.label.setText("\n".join(dict.fromkeys(e.message for e in found)))
-        self.focus_field(found[0].field)
+        return self._accept_saved(self._state())
 
     def has_changes(self) -> bool:
         return self._state() != self._initial
-
-    def reject(self) -> None:
-        if self.has_changes() and not self.confirm(
-            self, "کنار گذاشتن گزارش", "گزارش پیشرفت ذخیره نشده کنار گذاشته شود؟"
-        ):
-            return
-        super().reject()
 
     def field_widgets(self) -> dict[str, QWidget]:
         return {

@@ -2,6 +2,8 @@
 
 A subclass stores its record in a function handed to ``_save_guarded``; a ``UserError`` from it is
 shown in a message box and the cursor goes to the widget of the error's field (``field_widgets()``).
+Dialogs with an error label mark errors on their fields too (``_field_errors``, ``show_errors``,
+``_save_marked``), and ask before dropping unsaved changes when they set ``DISCARD_QUESTION``.
 """
 
 from __future__ import annotations
@@ -9,16 +11,21 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QLineEdit, QPushButton, QWidget
 
 from ostandari_desk.errors import ConcurrentEditError, UserError, ValidationError
 from ostandari_desk.ui import errors as ui_errors
+from ostandari_desk.ui.widgets.field_errors import FieldErrors
 
 
 class EditDialog(QDialog):
     """Create or edit one record; ``saved_id`` holds its id after ``accept()``."""
 
     SELECT_TEXT_ON_ERROR = True  # select a line edit's text when the cursor goes there for an error
+    DISCARD_QUESTION: tuple[str, str] | None = None  # (title, question) asked by reject() if has_changes()
+    UNIQUE_ERROR_MESSAGES = True  # the error label lists each message once
+
+    errors: FieldErrors  # set by _field_errors()
 
     def _label_buttons(self, box: QDialogButtonBox) -> QPushButton:
         """Persian «ذخیره» and «انصراف»; returns the save button."""
@@ -57,4 +64,73 @@ class EditDialog(QDialog):
         widget.setFocus(Qt.FocusReason.OtherFocusReason)
         if self.SELECT_TEXT_ON_ERROR and isinstance(widget, QLineEdit):
             widget.selectAll()
+        return True
+
+    def _field_errors(self, label: QLabel) -> FieldErrors:
+        """Errors marked on the widget of their field (``field_widgets()``), listed in ``label``."""
+        return FieldErrors(label, lambda error: self.field_widgets().get(error.field or ""))
+
+    def _mark_errors(self, found: list[UserError]) -> None:
+        self.errors.show_all(found, unique=self.UNIQUE_ERROR_MESSAGES)
+
+    def show_errors(self, found: list[UserError]) -> None:
+        """Mark every error on its field; the dialog's error line lists them all; the cursor goes to the first."""
+        self._mark_errors(found)
+        self.focus_field(found[0].field)
+
+    def _passes(self, check: Callable, data) -> bool:
+        """``check(uow, data)`` finds no error; otherwise they are shown and this is False."""
+        with self.context.uow() as uow:
+            found = check(uow, data)
+        if found:
+            self.show_errors(found)
+            return False
+        return True
+
+    def _save_marked(self, store: Callable[[], bool | None]) -> bool:
+        """``_save_guarded``, with a ``UserError`` of ``store`` also marked on its field."""
+
+        def marked() -> bool | None:
+            try:
+                return store()
+            except UserError as exc:
+                self.errors.show(exc)
+                raise
+
+        return self._save_guarded(marked)
+
+    def reject(self) -> None:
+        if self.DISCARD_QUESTION is not None and self.has_changes():
+            title, question = self.DISCARD_QUESTION
+            if not self.confirm(self, title, question):
+                return
+        super().reject()
+
+    def _add_checked(self, check: Callable, add: Callable, data) -> bool:
+        """A new record: ``check(uow, data)`` finds no error, then ``saved_id = add(uow, data)``; errors are
+        shown and marked on their fields."""
+        self.errors.clear()
+        if not self._passes(check, data):
+            return False
+
+        def store() -> None:
+            self.saved_id = add(self.context.uow(), data)
+
+        return self._save_marked(store)
+
+    def _store_versioned(self, record_id: str | None, create: Callable, update: Callable, data) -> str:
+        """``create(uow, data)`` a new record (version 1) or ``update(uow, record_id, data, version)`` it; its id."""
+        uow = self.context.uow()
+        if record_id is None:
+            record_id = create(uow, data)
+            self._version = 1
+        else:
+            update(uow, record_id, data, self._version)
+            self._version += 1
+        return record_id
+
+    def _accept_saved(self, initial) -> bool:
+        """Close after a save: ``initial`` is what ``has_changes()`` compares with from now on."""
+        self._initial = initial
+        self.accept()
         return True
