@@ -9,6 +9,7 @@ a visit keeps the version it was answered against.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TypeVar
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -31,6 +32,8 @@ from ostandari_desk.ui.inspections.rows import Column, RowsModel, make_table, se
 from ostandari_desk.ui.widgets.paged_list import ask_yes_no, select_row
 
 __all__ = ["TemplatesPage"]
+
+T = TypeVar("T")
 
 _STATE_COLOURS = {"active": ("#1b5e20", True), "draft": ("#0d47a1", False), "retired": ("#777777", False)}
 
@@ -204,13 +207,14 @@ class TemplatesPage(QWidget):
 
     # --- a manager's changes ----------------------------------------------------------------------
 
-    def _run(self, change: Callable[[], object]) -> object | None:
+    def _run(self, change: Callable[[], T]) -> tuple[bool, T | None]:
+        """(True, what ``change`` returned), or (False, None) after showing its UserError and reloading."""
         try:
-            return change()
+            return True, change()
         except UserError as exc:
             ui_errors.show_user_error(self, exc)
             self.reload(self.selected().id if self.selected() else None)
-            return None
+            return False, None
 
     def new_draft(self) -> str | None:
         """A new draft copied from the selected version (the active one when none is selected)."""
@@ -219,11 +223,13 @@ class TemplatesPage(QWidget):
             return None
         row = self.selected()
         source = row.id if row is not None and row.state != "draft" else None
-        draft_id = self._run(lambda: template_service.create_draft(self.context.uow(), category_id, source))
+        _ok, draft_id = self._run(
+            lambda: template_service.create_draft(self.context.uow(), category_id, source)
+        )
         if draft_id:
-            self.reload(str(draft_id))
+            self.reload(draft_id)
             self.edit_draft()
-        return str(draft_id) if draft_id else None
+        return draft_id
 
     def make_editor(self, template_id: str) -> QWidget:
         from ostandari_desk.ui.inspections.template_editor import TemplateDraftDialog
@@ -258,9 +264,9 @@ class TemplatesPage(QWidget):
             )
         if not self.confirm(self, "فعال‌سازی چک‌لیست", text):
             return False
-        done = self._run(lambda: template_service.activate_template(self.context.uow(), row.id) or True)
+        done, _ = self._run(lambda: template_service.activate_template(self.context.uow(), row.id))
         self.reload(row.id)
-        return bool(done)
+        return done
 
     def retire_selected(self) -> bool:
         row = self.selected()
@@ -273,9 +279,9 @@ class TemplatesPage(QWidget):
             f"«{row.category_name}» چک‌لیست نخواهند داشت.",
         ):
             return False
-        done = self._run(lambda: template_service.retire_template(self.context.uow(), row.id) or True)
+        done, _ = self._run(lambda: template_service.retire_template(self.context.uow(), row.id))
         self.reload(row.id)
-        return bool(done)
+        return done
 
     def delete_selected(self) -> bool:
         row = self.selected()
@@ -283,9 +289,9 @@ class TemplatesPage(QWidget):
             return False
         if not self.confirm(self, "حذف پیش‌نویس", f"پیش‌نویس نسخه {to_persian_digits(row.version)} حذف شود؟"):
             return False
-        done = self._run(lambda: template_service.delete_draft(self.context.uow(), row.id) or True)
+        done, _ = self._run(lambda: template_service.delete_draft(self.context.uow(), row.id))
         self.reload()
-        return bool(done)
+        return done
 
     def print_checklist(self) -> None:
         """The category's active checklist, blank, for paper use in the field (the ``checklist`` report)."""

@@ -8,6 +8,7 @@ A new :class:`~ostandari_desk.reports.registry.Input` kind gets its class here a
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from typing import Any
 
@@ -24,8 +25,8 @@ __all__ = ["PROVINCE_SCOPE", "ReportInput", "make_input"]
 PROVINCE_SCOPE = "کل استان"
 
 
-class ReportInput:
-    """One parameter's input on the page."""
+class ReportInput(ABC):
+    """One parameter's input on the page; each input kind makes its widget and reads and sets its value."""
 
     def __init__(self, param: Param, context, parent: QWidget):
         self.param = param
@@ -35,14 +36,14 @@ class ReportInput:
         if param.default is not None:
             self.set_value(param.default(context.uow()))
 
-    def _make(self, parent: QWidget) -> QWidget:
-        raise NotImplementedError
+    @abstractmethod
+    def _make(self, parent: QWidget) -> QWidget: ...
 
-    def value(self) -> Any:
-        raise NotImplementedError
+    @abstractmethod
+    def value(self) -> Any: ...
 
-    def set_value(self, value: Any, label: str = "") -> None:
-        raise NotImplementedError
+    @abstractmethod
+    def set_value(self, value: Any, label: str = "") -> None: ...
 
     def shown(self) -> None:
         """The input's rows were just shown (a picker fills itself then)."""

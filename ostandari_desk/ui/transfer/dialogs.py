@@ -101,6 +101,11 @@ class _Relay(QObject):
 class TransferDialog(QDialog):
     """The shared behaviour: kind, file, start/cancel, inline progress, summary, open the result file."""
 
+    # What each kind of dialog (import, export, template) supplies: ``work()`` gives the function to run off
+    # the UI thread (taking ``progress``), or None after telling why; ``show_result`` shows its answer.
+    work: Callable[[], Callable[..., Any] | None]
+    show_result: Callable[[Any], None]
+
     TITLE = ""
     START_TEXT = "&شروع"
     OPEN_TEXT = "باز کردن پرونده"
@@ -235,10 +240,6 @@ class TransferDialog(QDialog):
         self.summary_label.setProperty("problem", "yes" if problem else "no")
         self.summary_label.setStyleSheet("color: #b3261e;" if problem else "")
 
-    def work(self) -> Callable[..., Any] | None:
-        """The function to run off the UI thread (taking ``progress``), or None after telling why."""
-        raise NotImplementedError
-
     def start(self) -> None:
         """Run the dialog's work in the background; the answer arrives in ``_on_done``/``_on_failed``."""
         if self.is_running():
@@ -314,9 +315,6 @@ class TransferDialog(QDialog):
             self._say("کار لغو شد؛ چیزی ذخیره نشد.")
         else:  # it had already finished when the cancel arrived
             self.show_result(result)
-
-    def show_result(self, result: Any) -> None:
-        raise NotImplementedError
 
     def _on_open_file_button_clicked(self) -> None:
         if self.result_path is not None:
