@@ -40,6 +40,8 @@ from datetime import date, timedelta
 from datetime import time as dtime
 from pathlib import Path
 
+from timing import case_row, timed, unavailable
+
 GRID_TARGET_S = 0.1
 GRID_GUI_TARGET_S = 0.3
 PAGE_TARGET_S = 0.02
@@ -48,38 +50,6 @@ REPORT_TARGET_S = 1.0
 PAGE = 200
 ANSWERS = 20
 PHOTOS = 5
-
-
-def _timed(fn: Callable[[], object], runs: int, warm: int = 1) -> list[float]:
-    for _ in range(warm):
-        fn()
-    out = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        fn()
-        out.append(time.perf_counter() - started)
-    return out
-
-
-def _row(name: str, runs: list[float], floor_runs: list[float] | None, target_s: float, target: str) -> dict:
-    median = statistics.median(runs)
-    floor = statistics.median(floor_runs) if floor_runs else None
-    return {
-        "case": name,
-        "available": True,
-        "median_s": median,
-        "p95_s": sorted(runs)[min(len(runs) - 1, round(0.95 * (len(runs) - 1)))],
-        "floor_s": floor,
-        "ratio": median / floor if floor else None,
-        "runs": runs,
-        "floor_runs": floor_runs or [],
-        "target": target,
-        "ok": median <= target_s,
-    }
-
-
-def _unavailable(name: str, reason: str) -> dict:
-    return {"case": name, "available": False, "reason": reason}
 
 
 def _png(n: int) -> bytes:
@@ -121,9 +91,9 @@ def _grid_cases(engine, db: Path, runs: int, today: date) -> list[dict]:
         results = []
         for year in (this_year - 1, this_year):
             visits = conn.execute(floor_sql, (*counties, year)).fetchone()[0]
-            floor = _timed(lambda y=year: conn.execute(floor_sql, (*counties, y)).fetchone(), runs)
-            case = _timed(lambda y=year: coverage_grid(UnitOfWork(engine, SYSTEM), y, today), runs)
-            row = _row(f"grid/{year}", case, floor, GRID_TARGET_S, "≤ 100 ms")
+            floor = timed(lambda y=year: conn.execute(floor_sql, (*counties, y)).fetchone(), runs)
+            case = timed(lambda y=year: coverage_grid(UnitOfWork(engine, SYSTEM), y, today), runs)
+            row = case_row(f"grid/{year}", case, floor, GRID_TARGET_S, "≤ 100 ms")
             row["visits"] = visits
             results.append(row)
         return results
@@ -177,8 +147,8 @@ def _grid_gui_cases(engine, runs: int, today: date) -> list[dict]:
                 page.tree.viewport().repaint()
                 app.processEvents()
                 painted.append(time.perf_counter() - started)
-            floor = _timed(lambda y=year: coverage_grid(UnitOfWork(engine, SYSTEM), y, today), runs)
-            row = _row(f"grid_gui/{year}", signalled, floor, GRID_GUI_TARGET_S, "≤ 300 ms")
+            floor = timed(lambda y=year: coverage_grid(UnitOfWork(engine, SYSTEM), y, today), runs)
+            row = case_row(f"grid_gui/{year}", signalled, floor, GRID_GUI_TARGET_S, "≤ 300 ms")
             row["painted_median_s"] = statistics.median(painted)
             row["rows"] = page.model.rowCount()
             results.append(row)
@@ -197,19 +167,19 @@ def _centre_page_case(engine, db: Path, runs: int) -> dict:
     conn = sqlite3.connect(db)
     try:
         centres = conn.execute("SELECT count(*) FROM centre").fetchone()[0]
-        floor = _timed(
+        floor = timed(
             lambda: conn.execute(
                 "SELECT id, code, name, category_id, county_id, licensing_agency, operator, phone, active "
                 f"FROM centre ORDER BY name_sort LIMIT {PAGE}"
             ).fetchall(),
             runs,
         )
-        case = _timed(
+        case = timed(
             lambda: list_centre_page(UnitOfWork(engine, SYSTEM), CentreFilter(), "name", False, 0, PAGE), runs
         )
     finally:
         conn.close()
-    row = _row("centres/first_page", case, floor, PAGE_TARGET_S, "≤ 20 ms")
+    row = case_row("centres/first_page", case, floor, PAGE_TARGET_S, "≤ 20 ms")
     row["centres"] = centres
     return row
 
@@ -341,11 +311,11 @@ def _visit_case(engine, db: Path, folder: Path, runs: int, today: date) -> dict:
     photos = len(detail.attachments) + sum(len(f.attachments) for f in detail.findings)
     conn, floor_fn = _visit_floor(db, visit_id)
     try:
-        floor = _timed(floor_fn, runs * 4)
+        floor = timed(floor_fn, runs * 4)
     finally:
         conn.close()
-    case = _timed(lambda: get_visit(UnitOfWork(engine, SYSTEM), visit_id), runs * 4)
-    row = _row("visit/open_20_answers_5_photos", case, floor, VISIT_TARGET_S, "≤ 100 ms")
+    case = timed(lambda: get_visit(UnitOfWork(engine, SYSTEM), visit_id), runs * 4)
+    row = case_row("visit/open_20_answers_5_photos", case, floor, VISIT_TARGET_S, "≤ 100 ms")
     row.update(answers=answered, attachments=photos, findings=len(detail.findings))
     return row
 
@@ -358,14 +328,14 @@ def _report_case(engine, db: Path, runs: int, today: date) -> dict:
 
     spec = getattr(registry, "REPORTS", {}).get("inspections")
     if spec is None:
-        return _unavailable(
+        return unavailable(
             "report/inspections_province", "the report registry has no «inspections» report yet"
         )
     try:
         for target in (spec.gather, spec.paper):
             importlib.import_module(target.partition(":")[0])
     except ImportError as exc:
-        return _unavailable("report/inspections_province", f"its paper is not there yet ({exc})")
+        return unavailable("report/inspections_province", f"its paper is not there yet ({exc})")
     from reportlab.pdfgen import canvas
 
     from ostandari_desk.domain import jalali
@@ -395,13 +365,13 @@ def _report_case(engine, db: Path, runs: int, today: date) -> dict:
         )
         year = request.year
         paper()  # warm fonts and shaping once, as a running desk has them
-        counted = _timed(lambda: conn.execute(count, (*counties, year)).fetchone(), runs)
+        counted = timed(lambda: conn.execute(count, (*counties, year)).fetchone(), runs)
     finally:
         conn.close()
-    drawn = _timed(empty_page, runs)
+    drawn = timed(empty_page, runs)
     floor = [a + b for a, b in zip(counted, drawn, strict=True)]
-    case = _timed(paper, runs, warm=0)
-    return _row("report/inspections_province", case, floor, REPORT_TARGET_S, "≤ 1 s")
+    case = timed(paper, runs, warm=0)
+    return case_row("report/inspections_province", case, floor, REPORT_TARGET_S, "≤ 1 s")
 
 
 def bench_inspections(db: Path, runs: int, today: date | None = None) -> list[dict]:
@@ -433,7 +403,7 @@ def bench_inspections(db: Path, runs: int, today: date | None = None) -> list[di
                     import traceback
 
                     traceback.print_exc()
-                    results.append(_unavailable(name, f"{type(exc).__name__}: {exc}"))
+                    results.append(unavailable(name, f"{type(exc).__name__}: {exc}"))
         finally:
             engine.dispose()
             if previous_home is None:

@@ -22,12 +22,11 @@ from __future__ import annotations
 import io
 import os
 import sqlite3
-import statistics
 import sys
-import time
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+
+from timing import case_row, timed, unavailable
 
 PAGE_TARGET_S = 0.02
 CREDITS_TARGET_S = 0.1
@@ -44,38 +43,6 @@ FLOOR_CREDITS = (
 )
 
 
-def _timed(fn: Callable[[], object], runs: int, warm: int = 1) -> list[float]:
-    for _ in range(warm):
-        fn()
-    out = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        fn()
-        out.append(time.perf_counter() - started)
-    return out
-
-
-def _row(name: str, runs: list[float], floor_runs: list[float] | None, target_s: float, target: str) -> dict:
-    median = statistics.median(runs)
-    floor = statistics.median(floor_runs) if floor_runs else None
-    return {
-        "case": name,
-        "available": True,
-        "median_s": median,
-        "p95_s": sorted(runs)[min(len(runs) - 1, round(0.95 * (len(runs) - 1)))],
-        "floor_s": floor,
-        "ratio": median / floor if floor else None,
-        "runs": runs,
-        "floor_runs": floor_runs or [],
-        "target": target,
-        "ok": median <= target_s,
-    }
-
-
-def _unavailable(name: str, reason: str) -> dict:
-    return {"case": name, "available": False, "reason": reason}
-
-
 def _page_case(engine, conn: sqlite3.Connection, runs: int, today: date) -> dict:
     from ostandari_desk.domain.roles import SYSTEM
     from ostandari_desk.store.uow import UnitOfWork
@@ -83,14 +50,12 @@ def _page_case(engine, conn: sqlite3.Connection, runs: int, today: date) -> dict
     try:
         from ostandari_desk.services.memoranda.memoranda import MemorandumFilter, list_memorandum_page
     except ImportError as exc:
-        return _unavailable("memoranda/first_page", f"the list is not there yet ({exc})")
+        return unavailable("memoranda/first_page", f"the list is not there yet ({exc})")
     n = max(10, runs * 4)
-    floor = _timed(lambda: conn.execute(FLOOR_PAGE).fetchall(), n)
+    floor = timed(lambda: conn.execute(FLOOR_PAGE).fetchall(), n)
     flt = MemorandumFilter(today=today)
-    case = _timed(
-        lambda: list_memorandum_page(UnitOfWork(engine, SYSTEM), flt, "signed_on", True, 0, PAGE), n
-    )
-    row = _row("memoranda/first_page", case, floor, PAGE_TARGET_S, "≤ 20 ms")
+    case = timed(lambda: list_memorandum_page(UnitOfWork(engine, SYSTEM), flt, "signed_on", True, 0, PAGE), n)
+    row = case_row("memoranda/first_page", case, floor, PAGE_TARGET_S, "≤ 20 ms")
     row["memoranda"] = conn.execute("SELECT count(*) FROM memorandum").fetchone()[0]
     row["payments"] = conn.execute("SELECT count(*) FROM payment").fetchone()[0]
     return row
@@ -104,12 +69,12 @@ def _credits_case(engine, conn: sqlite3.Connection, runs: int, year: int) -> dic
     try:
         from ostandari_desk.services.memoranda.credits import credits_by_county
     except ImportError as exc:
-        return _unavailable(f"credits/{year}", f"the credits view is not there yet ({exc})")
+        return unavailable(f"credits/{year}", f"the credits view is not there yet ({exc})")
     first, last = (d.isoformat() for d in jalali.year_range(year))
     n = max(10, runs * 2)
-    floor = _timed(lambda: conn.execute(FLOOR_CREDITS, (first, last)).fetchall(), n)
-    case = _timed(lambda: credits_by_county(UnitOfWork(engine, SYSTEM), year), n)
-    row = _row(f"credits/{year}", case, floor, CREDITS_TARGET_S, "≤ 100 ms")
+    floor = timed(lambda: conn.execute(FLOOR_CREDITS, (first, last)).fetchall(), n)
+    case = timed(lambda: credits_by_county(UnitOfWork(engine, SYSTEM), year), n)
+    row = case_row(f"credits/{year}", case, floor, CREDITS_TARGET_S, "≤ 100 ms")
     row["memoranda_of_year"] = credits_by_county(UnitOfWork(engine, SYSTEM), year).total.memoranda
     return row
 
@@ -123,13 +88,13 @@ def _report_case(engine, conn: sqlite3.Connection, runs: int, year: int, today: 
     name = "report/credits_province"
     spec = getattr(registry, "REPORTS", {}).get("credits")
     if spec is None:
-        return _unavailable(name, "the report registry has no «credits» report yet")
+        return unavailable(name, "the report registry has no «credits» report yet")
     try:
         for target in (spec.gather, spec.paper):
             module, _, attr = target.partition(":")
             getattr(importlib.import_module(module), attr)
     except (ImportError, AttributeError) as exc:
-        return _unavailable(name, f"its paper is not there yet ({exc})")
+        return unavailable(name, f"its paper is not there yet ({exc})")
     from reportlab.pdfgen import canvas
 
     from ostandari_desk.domain import jalali
@@ -150,11 +115,11 @@ def _report_case(engine, conn: sqlite3.Connection, runs: int, year: int, today: 
 
     first, last = (d.isoformat() for d in jalali.year_range(year))
     paper()  # warm fonts and shaping once, as a running desk has them
-    counted = _timed(lambda: conn.execute(FLOOR_CREDITS, (first, last)).fetchall(), runs)
-    drawn = _timed(empty_page, runs)
+    counted = timed(lambda: conn.execute(FLOOR_CREDITS, (first, last)).fetchall(), runs)
+    drawn = timed(empty_page, runs)
     floor = [a + b for a, b in zip(counted, drawn, strict=True)]
-    case = _timed(paper, runs, warm=0)
-    return _row(name, case, floor, REPORT_TARGET_S, "≤ 1 s")
+    case = timed(paper, runs, warm=0)
+    return case_row(name, case, floor, REPORT_TARGET_S, "≤ 1 s")
 
 
 def bench_memoranda(db: Path, runs: int, today: date | None = None) -> list[dict]:
@@ -180,7 +145,7 @@ def bench_memoranda(db: Path, runs: int, today: date | None = None) -> list[dict
                 import traceback
 
                 traceback.print_exc()
-                results.append(_unavailable(name, f"{type(exc).__name__}: {exc}"))
+                results.append(unavailable(name, f"{type(exc).__name__}: {exc}"))
     finally:
         conn.close()
         engine.dispose()

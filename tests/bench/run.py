@@ -41,6 +41,8 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 
+from timing import timed
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 HERE = Path(__file__).resolve().parent
@@ -71,17 +73,6 @@ def median(xs: list[float]) -> float:
 def p95(xs: list[float]) -> float:
     ordered = sorted(xs)
     return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-
-
-def timed(fn: Callable[[], object], n: int, warm: int = 1) -> list[float]:
-    for _ in range(warm):
-        fn()
-    out = []
-    for _ in range(n):
-        t = time.perf_counter()
-        fn()
-        out.append(time.perf_counter() - t)
-    return out
 
 
 def unavailable(name: str, exc: BaseException) -> dict:
