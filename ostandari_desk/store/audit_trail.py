@@ -50,7 +50,17 @@ SKIP_COLUMNS = frozenset(
 )
 # Tables whose rows are not office records (the trail itself, the schema's version, what the database derives
 # by triggers: the NGO search index, the visits' coverage).
-UNAUDITED = frozenset({"auditentry", "alembic_version", "ngo_fts", "inspectioncoverage"})
+UNAUDITED = frozenset(
+    {
+        "auditentry",
+        "alembic_version",
+        "ngo_fts",
+        "inspectioncoverage",
+        "exchangefile",
+        "exchangestate",
+        "exchangeconflict",
+    }
+)
 
 # table -> (column naming its parent, parent table): a child row belongs to its parent's county, and its
 # history is shown with the parent's.

@@ -317,8 +317,28 @@ class Letter(CountyOwned, table=True):
     licence_step_id: str | None = Field(default=None, foreign_key="licencestep.id")
     search_text: str = ""
 
+    # A letter number is unique per series: a county's own (county_id, direction, Jalali year) and the
+    # province's (county_id NULL); two counties' letter «۱۰۰» of one year both stand (revision 0008).
     __table_args__ = (
-        UniqueConstraint("direction", "jalali_year", "number"),
+        Index(
+            "ux_letter_county_series",
+            "county_id",
+            "direction",
+            "jalali_year",
+            "number",
+            unique=True,
+            sqlite_where=sql_text("county_id IS NOT NULL"),
+            postgresql_where=sql_text("county_id IS NOT NULL"),
+        ),
+        Index(
+            "ux_letter_province_series",
+            "direction",
+            "jalali_year",
+            "number",
+            unique=True,
+            sqlite_where=sql_text("county_id IS NULL"),
+            postgresql_where=sql_text("county_id IS NULL"),
+        ),
         Index("ix_letter_kind_date_county", "kind", "dated_on", "county_id"),
     )
 
@@ -573,3 +593,81 @@ class InspectionAttachment(Record, table=True):
     sha256: str = Field(max_length=64)
     size: int
     stored_path: str
+
+
+# --- exchange between desks (revision 0008) -----------------------------------------------------
+
+
+class ExchangeDesk(SQLModel, table=True):
+    """Another desk this one exchanges signed files with: a county's desk registered at the province, or the
+    province's desk registered at a county. ``id`` is that desk's own id (from its identity file)."""
+
+    id: str = Field(primary_key=True, max_length=32)
+    province: str
+    county_id: str | None = Field(default=None, foreign_key="county.id", index=True)  # None: the province's
+    public_key: str  # Ed25519, raw 32 bytes as hex
+    fingerprint: str
+    registered_at: datetime = Field(default_factory=utc_now)
+    registered_by: str = ""
+    active: bool = True
+    sent_seq: int = 0  # the number of the last changes file this desk wrote for it
+    received_seq: int = 0  # the number of the last changes file taken from it
+    acked_seq: int = 0  # the last of our changes files its receipts acknowledged
+
+
+class ExchangeFile(SQLModel, table=True):
+    """A file sent to or received from a desk: the history page, the replay check and the receipts.
+
+    ``accepted``: for a received changes file, JSON [[table, record id, version], ...] of what this desk applied
+    or already held (its receipt says so); ``acked_at``: for a sent changes file, when its receipt came.
+    """
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    desk_id: str = Field(foreign_key="exchangedesk.id")
+    direction: str  # sent | received
+    kind: str  # changes | receipt
+    seq: int
+    sha256: str = Field(max_length=64)
+    file_name: str = ""
+    at: datetime = Field(default_factory=utc_now)
+    username: str = ""
+    records: int = 0
+    applied: int = 0
+    conflicts: int = 0
+    acked_at: datetime | None = None
+    accepted: str = ""
+
+    __table_args__ = (UniqueConstraint("desk_id", "direction", "kind", "seq"),)
+
+
+class ExchangeState(SQLModel, table=True):
+    """The version of a record that this desk and ``desk_id`` are both known to hold; a record whose row_version
+    differs (or that has no state) is a change to send, a state whose record is gone a deletion to send."""
+
+    desk_id: str = Field(foreign_key="exchangedesk.id", primary_key=True)
+    table_name: str = Field(primary_key=True)
+    record_id: str = Field(primary_key=True)
+    version: int  # the row_version the peer holds
+    digest: str  # tables.digest of the exchanged fields the peer holds
+
+
+class ExchangeConflict(SQLModel, table=True):
+    """A record changed here and at ``desk_id`` since their last exchange: kept aside until a manager picks.
+
+    ``incoming``/``local``: JSON of the two records' exchanged fields ({} for a side that deleted it)."""
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    desk_id: str = Field(foreign_key="exchangedesk.id")
+    file_id: str = Field(foreign_key="exchangefile.id")
+    table_name: str
+    record_id: str
+    incoming_version: int
+    incoming_base: str | None = None  # the digest the sender believed this desk held
+    incoming: str
+    local: str
+    at: datetime = Field(default_factory=utc_now)
+    resolved_at: datetime | None = None
+    resolution: str | None = None  # ours | theirs
+    resolved_by: str = ""
+
+    __table_args__ = (Index("ix_exchangeconflict_desk_open", "desk_id", "resolved_at", "record_id"),)
