@@ -1,9 +1,13 @@
 """Start-up (composition root): QApplication, right to left, Persian, the database, sign-in, main window.
 
 Start-up stays lean: the main window shell is shown first and the database (SQLAlchemy, Alembic,
-migrations) is opened on a pool thread afterwards; pages are built on first visit. Then someone signs in:
+migrations) is opened on a pool thread afterwards; pages are built on first visit. The database is the one
+given (``--db``: a file, or a ``postgresql://`` server), else the one opened last (paths.last_database), else
+the user's own file; a server wanting a password gets the password dialog (services/credentials.py). Each
+database that opens is remembered (a server without its password). Then someone signs in:
 - a first run (no database file yet, or a database without its province): the set-up wizard, which
-  creates the first admin; the desk opens signed in as them;
+  creates the first admin; the desk opens signed in as them. Without ``--db`` its first page also offers
+  the office's server instead of the file;
 - a database that has no users yet (upgraded from before users existed): a dialog asks for its first
   admin before anything else;
 - otherwise the login dialog; «خروج» there ends the application.
@@ -17,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from ostandari_desk.paths import default_database
+from ostandari_desk.paths import last_database
 from ostandari_desk.ui.style import prepare_application
 
 if TYPE_CHECKING:
@@ -46,7 +50,8 @@ def create_main_window(engine: Any, actor: Any, db_path: Path | None = None) -> 
     from ostandari_desk.ui.context import AppContext
     from ostandari_desk.ui.main_window import MainWindow
 
-    if db_path is None and getattr(engine.url, "database", None):
+    sqlite = engine.url.get_backend_name() == "sqlite"  # a server's database name is no file
+    if db_path is None and sqlite and getattr(engine.url, "database", None):
         db_path = Path(engine.url.database)
     return MainWindow(AppContext.open(engine, actor, db_path))
 
@@ -60,36 +65,43 @@ def _import_store() -> None:
     import ostandari_desk.ui.context  # noqa: F401
 
 
-def _open_engine(path: Path) -> tuple[Any, bool, bool]:
-    """Runs on a pool thread: open (create or upgrade) the database; tell whether it is set up and
-    whether it has users."""
-    from ostandari_desk.domain.roles import SYSTEM
-    from ostandari_desk.services.session import open_desk, unit_of_work
-    from ostandari_desk.services.setup import is_initialized
-    from ostandari_desk.services.users import has_users
+def _open_engine(database: Any) -> Any:
+    """Runs on a pool thread: open (create or upgrade) the file or the server (``database``); an
+    OpenedDatabase telling whether it is set up and whether it has users."""
+    from ostandari_desk.services.credentials import open_chosen
 
-    if not path.parent.is_dir():
-        from ostandari_desk.errors import DatabaseUnavailableError
-
-        raise DatabaseUnavailableError(DatabaseUnavailableError.CANNOT_OPEN, database=str(path))
-    engine = open_desk(path)
-    return engine, is_initialized(unit_of_work(engine, SYSTEM)), has_users(engine)
+    return open_chosen(database)
 
 
 class _Startup:
-    """Opens the database off the UI thread, then the wizard (first run) or a sign-in, and the window."""
+    """Opens the database off the UI thread, then the wizard (first run) or a sign-in, and the window.
 
-    def __init__(self, app: QApplication, path: Path):
+    ``database`` is a file (Path) or a server (services.credentials.ServerDatabase); ``choose_database``:
+    no ``--db`` was given, so a first run's wizard may choose the office's server instead of the file.
+    """
+
+    def __init__(self, app: QApplication, database: Any, choose_database: bool = False):
         self.app = app
-        self.path = path
+        self.database = database
+        self.choose_database = choose_database
+        self.keep_password = False  # the password dialog's «ذخیره در کلیدساز سیستم»
         self.window: MainWindow | None = None
         self.engine: Any = None
+        self._file_existed = self._exists()
+
+    @property
+    def path(self) -> Path | None:
+        """The database file (None for a server)."""
+        return self.database if isinstance(self.database, Path) else None
+
+    def _exists(self) -> bool:
+        return self.path is None or self.path.exists()
 
     def start(self) -> None:
         # The wizard closes before the window shows: do not let that end the application.
         self.app.setQuitOnLastWindowClosed(False)
 
-        if self.path.exists():
+        if self._exists():
             from ostandari_desk.ui.main_window import MainWindow
 
             self.window = MainWindow()
@@ -104,23 +116,31 @@ class _Startup:
         from ostandari_desk.ui.tasks import run_task
 
         _import_store()
+        database = self.database
         run_task(
             self.window,
-            lambda: _open_engine(self.path),
+            lambda: _open_engine(database),
             on_done=self._on_opened,
             on_error=self._on_failed,
             label="در حال باز کردن پایگاه داده…",
         )
 
-    def _on_opened(self, result: tuple[Any, bool, bool]) -> None:
-        self.engine, initialized, has_users = result
-        actor = self._signed_in(initialized, has_users)
+    def _on_opened(self, opened: Any) -> None:
+        self.engine = opened.engine
+        self.database = opened.database  # a server: with the password that opened it (kept in memory only)
+        if self.keep_password:
+            from ostandari_desk.ui.database_dialogs import keep_password
+
+            keep_password(self.database)
+        actor = self._signed_in(opened.initialized, opened.has_users)
         if actor is None:
             self.app.exit(EXIT_CANCELLED)
             return
+        from ostandari_desk.paths import remember_database
         from ostandari_desk.ui.context import AppContext
         from ostandari_desk.ui.main_window import MainWindow
 
+        remember_database(self.path or self.database.url)
         context = AppContext.open(self.engine, actor, self.path)
         if self.window is None:
             self.window = MainWindow()
@@ -139,20 +159,49 @@ class _Startup:
 
             if self.window is not None:
                 self.window.hide()
-            wizard = SetupWizard(self.engine)
-            return wizard.actor if wizard.exec() else None
+            wizard = SetupWizard(self.engine, choose_database=self.choose_database)
+            accepted = wizard.exec()
+            if accepted and wizard.engine is not self.engine:  # the first page chose the office's server
+                self._leave_file(wizard.engine, wizard.server)
+            if not accepted or not wizard.existing:
+                return wizard.actor if accepted else None
+            has_users = wizard.opened.has_users  # a server set up already: its users sign in
         if self.window is not None:
             self.window.statusBar().showMessage("در انتظار ورود کاربر…")
         if not has_users:
             return login.ask_first_admin(self.engine, self.window)
         return login.sign_in(self.engine, self.window)
 
+    def _leave_file(self, engine: Any, server: Any) -> None:
+        """Go on with the wizard's server: the file's engine is closed, and the file removed when this
+        start-up made it (nothing was ever written there)."""
+        self.engine.dispose()
+        made_now = not self._file_existed and self.path is not None
+        if made_now:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+        self.engine, self.database = engine, server
+
     def _on_failed(self, error: BaseException) -> None:
         """The database did not open: a Persian box saying what to do (never a traceback for a locked,
         full, read-only, damaged or newer database), then the application ends. A damaged file can be
-        replaced by the latest backup from that box, and the desk opens again."""
+        replaced by the latest backup from that box, and the desk opens again. A server that wants a
+        password gets the password dialog, and the desk tries again with what was typed."""
         from ostandari_desk.errors import DatabaseUnavailableError, UpgradeFailedError, UserError
+        from ostandari_desk.services.credentials import PasswordRequired
         from ostandari_desk.ui.errors import show_database_error, show_error
+
+        if isinstance(error, PasswordRequired):
+            from ostandari_desk.ui.database_dialogs import ask_server_password
+
+            answer = ask_server_password(self.window, error)
+            if answer is None:
+                self.app.exit(EXIT_CANCELLED)
+                return
+            password, self.keep_password = answer
+            self.database = error.server.with_password(password)
+            self._open()
+            return
 
         if isinstance(error, UpgradeFailedError):  # the file is as it was; offer its before-upgrade copy
             from ostandari_desk.ui.upgrade_failed import offer_restore
@@ -182,9 +231,11 @@ class _Startup:
         import ostandari_desk.services.restore  # noqa: F401 - imported on the main thread (ui/tasks.py)
         from ostandari_desk.ui.tasks import run_task
 
+        path = self.path
+        assert path is not None  # only a file is ever damaged (a server's backups are pg_dump's)
         run_task(
             self.window,
-            lambda progress: _restore_backup(backup, self.path, progress),
+            lambda progress: _restore_backup(backup, path, progress),
             on_done=self._on_restored,
             on_error=self._on_failed,
             label="بازگردانی آخرین پشتیبان…",
@@ -215,13 +266,21 @@ def _database_unavailable(error: BaseException) -> bool:
     return database_unavailable(error) is not None
 
 
-def run_gui(db_path: Path | None = None) -> int:
-    """Open the desk on ``db_path`` (default: the user's database) and run until the window closes."""
+def run_gui(db_path: Any = None) -> int:
+    """Open the desk on ``db_path`` (a file's Path, a ``postgresql://`` URL or a ServerDatabase; default:
+    the database opened last, else the user's own file) and run until the window closes."""
     app = application()
-    from ostandari_desk.ui.errors import install_excepthook
+    from ostandari_desk.errors import UserError
+    from ostandari_desk.services.credentials import locate
+    from ostandari_desk.ui.errors import install_excepthook, show_error
 
     install_excepthook()
-    startup = _Startup(app, Path(db_path) if db_path else default_database())
+    try:
+        database = locate(db_path, last_database())
+    except UserError as exc:  # a malformed URL
+        show_error(None, exc)
+        return EXIT_REFUSED
+    startup = _Startup(app, database, choose_database=not db_path)
     startup.start()
     code = app.exec()  # the window saves its geometry in its closeEvent
     if startup.engine is not None:
@@ -233,4 +292,4 @@ def run_gui(db_path: Path | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(run_gui(Path(sys.argv[1]) if len(sys.argv) > 1 else None))
+    raise SystemExit(run_gui(sys.argv[1] if len(sys.argv) > 1 else None))

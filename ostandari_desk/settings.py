@@ -11,7 +11,7 @@ from sqlmodel import select
 from ostandari_desk.domain.inspection_plan import valid_interval
 from ostandari_desk.domain.lifecycle import Level
 from ostandari_desk.domain.roles import Permission
-from ostandari_desk.errors import ValidationError
+from ostandari_desk.errors import PermissionDeniedError, ValidationError
 from ostandari_desk.store.models import Setting
 from ostandari_desk.store.uow import UnitOfWork
 
@@ -25,6 +25,9 @@ class SettingSpec:
     default: Any
     label: str
     nullable: bool = False
+    # the desk's own bookkeeping (its exchange keys): never listed by all_settings (the settings page), never
+    # written through set_setting; the service that owns it writes it below the session (services/exchange/keys.py)
+    internal: bool = False
 
 
 SETTINGS: dict[str, SettingSpec] = {
@@ -51,6 +54,10 @@ SETTINGS: dict[str, SettingSpec] = {
         # the release rule of memoranda (domain/memoranda.py): the first tranche's ceiling, later tranches' floor
         SettingSpec("release_first_tranche_max_percent", int, 50, "سقف مرحله نخست پرداخت تفاهم‌نامه (درصد)"),
         SettingSpec("release_later_min_progress", int, 50, "پیشرفت لازم برای مرحله‌های بعدی پرداخت (درصد)"),
+        # the desk's exchange identity (services/exchange/keys.py): a uuid4 hex and its Ed25519 pair (raw, hex)
+        SettingSpec("exchange_desk_id", str, None, "شناسه میز تبادل", nullable=True, internal=True),
+        SettingSpec("exchange_private_key", str, None, "کلید خصوصی تبادل", nullable=True, internal=True),
+        SettingSpec("exchange_public_key", str, None, "کلید عمومی تبادل", nullable=True, internal=True),
     )
 }
 
@@ -107,12 +114,14 @@ def set_setting(uow: UnitOfWork, key: str, value: Any) -> None:
 
     Raises:
         KeyError: unknown key.
-        PermissionDeniedError: the actor may not change settings.
+        PermissionDeniedError: the actor may not change settings, or the key is the desk's own (internal).
         ValidationError: a value of the wrong type (Persian message naming the setting).
     """
     with uow.writing():
         uow.require(Permission.EDIT_SETTINGS)
         spec = _spec(key)
+        if spec.internal:
+            raise PermissionDeniedError(f"«{spec.label}» را میز کار خودش نگه می‌دارد و دستی تغییر نمی‌کند")
         value = _check(spec, value)
         encoded = json.dumps(value, ensure_ascii=False)
         row = uow.s.get(Setting, key)
@@ -124,12 +133,13 @@ def set_setting(uow: UnitOfWork, key: str, value: Any) -> None:
 
 
 def all_settings(uow: UnitOfWork) -> dict[str, Any]:
-    """Every declared key with its current value (defaults filled in)."""
+    """Every declared key with its current value (defaults filled in), the internal ones left out."""
     with uow:
         stored = {row.key: row.value for row in uow.s.exec(select(Setting))}
         return {
             key: (json.loads(stored[key]) if key in stored else spec.default)
             for key, spec in SETTINGS.items()
+            if not spec.internal
         }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 from pathlib import Path
@@ -20,6 +21,101 @@ def _private_home(tmp_path, monkeypatch):
     return home
 
 
+# --- the database backends ----------------------------------------------------------------------------
+# The store and service tests that use a database (the ``engine`` fixture, hence ``uow`` and ``desk``) run on
+# SQLite and on PostgreSQL: ``backend`` is "sqlite" or "postgres", marked as such (``-m postgres``,
+# ``-m "not postgres"``). Everything else, and a test marked ``sqlite_only`` (WAL, the file's backup and
+# restore, old files' migrations, PRAGMAs...) or asking for the SQLite file (``db_path``), runs on SQLite only.
+BOTH_BACKENDS = ("tests/store/", "tests/services/")
+_TESTS = Path(__file__).resolve().parent
+
+
+def _runs_on_both(metafunc) -> bool:
+    where = Path(str(metafunc.definition.path)).resolve()
+    try:
+        relative = where.relative_to(_TESTS.parent).as_posix()
+    except ValueError:
+        return False
+    return (
+        relative.startswith(BOTH_BACKENDS)
+        and "engine" in metafunc.fixturenames
+        and "db_path" not in metafunc.fixturenames
+        and metafunc.definition.get_closest_marker("sqlite_only") is None
+    )
+
+
+def pytest_generate_tests(metafunc):
+    if _runs_on_both(metafunc):
+        metafunc.parametrize(
+            "backend",
+            [
+                pytest.param("sqlite", marks=pytest.mark.sqlite, id="sqlite"),
+                pytest.param("postgres", marks=pytest.mark.postgres, id="postgres"),
+            ],
+        )
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:  # a test on the SQLite engine that is not parametrized is an SQLite test too
+        if "backend" in getattr(item, "fixturenames", ()) and item.get_closest_marker("postgres") is None:
+            if item.get_closest_marker("sqlite") is None:
+                item.add_marker(pytest.mark.sqlite)
+
+
+@pytest.fixture
+def backend() -> str:
+    """Which database a test's ``engine`` is on: "sqlite" unless parametrized (pytest_generate_tests)."""
+    return "sqlite"
+
+
+_pg_skip_reason: list[str] = []
+
+
+@pytest.fixture(scope="session")
+def pg_server(tmp_path_factory):
+    """The PostgreSQL server (``OSTANDARI_TEST_PG_URL``, or a throwaway cluster started now, stopped at the end);
+    skips every test needing it, with one reason, when there is none."""
+    from tests.pg_server import PgServer, PgUnavailable
+
+    try:
+        server = PgServer.from_environment()
+    except PgUnavailable as exc:
+        _pg_skip_reason.append(str(exc))
+        pytest.skip(str(exc))
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def _pg_template(pg_server) -> str:
+    """A migrated database on the server, made once per session: each test's database is a copy of it."""
+    from tests.pg_server import unique_prefix
+
+    from ostandari_desk.store.schema import open_database
+
+    prefix = unique_prefix()
+    name = f"{prefix}_template"
+    open_database(pg_server.create_database(name)).dispose()
+    return name
+
+
+_pg_databases = itertools.count(1)
+
+
+@pytest.fixture
+def pg_url(pg_server, _pg_template):
+    """The URL of a fresh migrated PostgreSQL database for this test (dropped after it)."""
+    name = f"{_pg_template.removesuffix('_template')}_{next(_pg_databases)}"
+    url = pg_server.create_database(name, template=_pg_template)
+    yield url
+    pg_server.drop_database(name)
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _pg_skip_reason:
+        terminalreporter.write_line(_pg_skip_reason[0], yellow=True)
+
+
 @pytest.fixture(scope="session")
 def _migrated_template(tmp_path_factory) -> Path:
     """Migrating takes a moment: do it once and copy the file for each test."""
@@ -36,17 +132,23 @@ def _migrated_template(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def db_path(tmp_path, _migrated_template) -> Path:
+    """The test's SQLite file (a copy of the migrated template); asking for it makes a test SQLite-only."""
     path = tmp_path / "desk.sqlite3"
     shutil.copy(_migrated_template, path)
     return path
 
 
 @pytest.fixture
-def engine(db_path):
+def engine(request, backend):
+    """An engine on a fresh migrated database of the test's ``backend``."""
     from ostandari_desk.store.engine import sqlite_url
     from ostandari_desk.store.schema import open_database
 
-    engine = open_database(sqlite_url(db_path))
+    if backend == "postgres":
+        url = request.getfixturevalue("pg_url")
+    else:
+        url = sqlite_url(request.getfixturevalue("db_path"))
+    engine = open_database(url)
     yield engine
     engine.dispose()
 

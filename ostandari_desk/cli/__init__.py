@@ -10,7 +10,6 @@ corrupt, newer: a DatabaseUnavailableError, with what to do). ../resources/docs/
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 from ostandari_desk.cli.common import (
     ENV_NEW_PASSWORD,
@@ -21,10 +20,11 @@ from ostandari_desk.cli.common import (
     EXIT_REFUSED,
     EXIT_UNAVAILABLE,
     Command,
-    default_database,
+    database_from,
     unavailable,
     utf8_streams,
 )
+from ostandari_desk.cli.exchange import exchange_command
 from ostandari_desk.cli.maintenance import backup_command, check_command, restore_command
 from ostandari_desk.cli.parser import build_parser
 from ostandari_desk.cli.records import (
@@ -66,9 +66,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command in (None, "gui"):
             from ostandari_desk.app import run_gui
 
-            return run_gui(db)
-        db_path = Path(db) if db else default_database()
-        return COMMANDS[args.command](args, db_path)
+            return run_gui(database_from(db) if db else None)  # none given: the database opened last
+        return COMMANDS[args.command](args, database_from(db))  # a postgresql:// URL: a server, no Path
     except DatabaseUnavailableError as exc:  # locked, full, read-only, corrupt, newer (the store's own)
         return unavailable(exc)
     except UserError as exc:
@@ -97,4 +96,5 @@ COMMANDS: dict[str, Command] = {
     "backup": backup_command,
     "restore": restore_command,
     "check": check_command,
+    "exchange": exchange_command,
 }

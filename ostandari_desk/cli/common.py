@@ -1,4 +1,9 @@
-"""What every command shares: exit codes, the credentials, opening and signing in, progress and questions."""
+"""What every command shares: exit codes, the credentials, opening and signing in, progress and questions.
+
+A command's database is a file (``Path``) or a PostgreSQL server (``ServerDatabase``, from a ``--db
+postgresql://user@host:port/dbname`` URL, never turned into a Path). A server's password comes from the URL,
+the keyring, libpq (PGPASSWORD, .pgpass) or, on a terminal, a prompt (services/credentials.py).
+"""
 
 from __future__ import annotations
 
@@ -8,8 +13,14 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeAlias
 
 from ostandari_desk.errors import AuthenticationError, DatabaseUnavailableError, UserError
+
+if TYPE_CHECKING:
+    from ostandari_desk.services.credentials import ServerDatabase
+
+    Database: TypeAlias = Path | ServerDatabase
 
 EXIT_OK = 0
 EXIT_BAD_ROWS = 1
@@ -50,17 +61,70 @@ def default_database() -> Path:
     return default_database()
 
 
+def database_from(location: str | None) -> Database:
+    """``--db``'s value: a server for a ``postgresql://`` URL, else a file; the user's file without one."""
+    from ostandari_desk.services.credentials import locate
+
+    return locate(location, default_database())
+
+
+def file_only(database: Database, refusal: str) -> Path:
+    """``database`` when it is a file; a server is refused with ``refusal`` (Persian)."""
+    if not isinstance(database, Path):
+        raise UserError(refusal)
+    return database
+
+
 def fa(value: object) -> str:
     from ostandari_desk.domain.text import to_persian_digits
 
     return to_persian_digits(value)
 
 
-def open_database(db_path: Path):
-    from ostandari_desk.services.session import open_desk
+def open_database(database: Database):
+    """An engine on the file (created when missing) or the server (its password found or asked for)."""
+    if isinstance(database, Path):
+        from ostandari_desk.services.session import open_desk
 
-    db_path.parent.mkdir(parents=True, exist_ok=True)
-    return open_desk(db_path)
+        database.parent.mkdir(parents=True, exist_ok=True)
+        return open_desk(database)
+    from ostandari_desk.services.credentials import open_server
+
+    return open_server(connect_server(database))
+
+
+def connect_server(server: ServerDatabase) -> ServerDatabase:
+    """``server`` with a password that opens it: from the URL, the keyring or libpq, else typed at the
+    terminal (up to three tries; kept in the keyring when the user says so). Without a terminal the
+    PasswordRequired error stands (exit status 3)."""
+    from ostandari_desk.services import credentials as server_credentials
+
+    try:
+        return server_credentials.connectable(server)
+    except server_credentials.PasswordRequired as exc:
+        if server.password is not None or sys.stdin is None or not sys.stdin.isatty():
+            raise
+        problem = exc
+    for _attempt in range(3):
+        if problem.wrong:
+            print(f"خطا: {problem.message}", file=sys.stderr)
+        try:
+            password = getpass.getpass(f"گذرواژه سرور پایگاه داده ({server.keyring_username}): ")
+        except (EOFError, KeyboardInterrupt):
+            print(file=sys.stderr)
+            raise problem from None
+        if not password:
+            raise problem
+        candidate = server.with_password(password)
+        try:
+            server_credentials.check_connection(candidate)
+        except server_credentials.PasswordRequired as exc:
+            problem = exc
+            continue
+        if server_credentials.keyring_available() and confirm("گذرواژه در کلیدساز سیستم ذخیره شود؟"):
+            server_credentials.save_password(candidate, password)
+        return candidate
+    raise problem
 
 
 def system_uow(engine):
@@ -106,7 +170,7 @@ def credentials(args: argparse.Namespace) -> tuple[str, str]:
     return username, password
 
 
-def sign_in(args: argparse.Namespace, db_path: Path):
+def sign_in(args: argparse.Namespace, db_path: Database):
     """Open the database and sign the user in; returns (engine, a unit of work acting for them).
 
     Wrong or missing credentials raise AuthenticationError before anything is read (the failed attempt is
@@ -115,7 +179,7 @@ def sign_in(args: argparse.Namespace, db_path: Path):
     from ostandari_desk.services import setup, users
     from ostandari_desk.services.session import unit_of_work
 
-    if not db_path.exists():
+    if isinstance(db_path, Path) and not db_path.exists():
         raise UserError(f"پایگاه داده «{db_path}» وجود ندارد؛ نخست فرمان init یا demo را اجرا کنید.")
     username, password = credentials(args)
     engine = open_database(db_path)
@@ -136,13 +200,13 @@ def sign_in(args: argparse.Namespace, db_path: Path):
     return engine, uow
 
 
-Command = Callable[[argparse.Namespace, Path], int]
+Command = Callable[[argparse.Namespace, "Database"], int]
 
 
 def signed_in(run: Callable[[argparse.Namespace, object], int]) -> Command:
     """A command that acts for the signed-in user: ``run(args, uow)``."""
 
-    def command(args: argparse.Namespace, db_path: Path) -> int:
+    def command(args: argparse.Namespace, db_path: Database) -> int:
         engine, uow = sign_in(args, db_path)
         try:
             return run(args, uow)

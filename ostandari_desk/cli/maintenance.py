@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ostandari_desk.cli.common import (
     EXIT_BAD_ROWS,
@@ -12,6 +12,7 @@ from ostandari_desk.cli.common import (
     EXIT_REFUSED,
     confirm,
     fa,
+    file_only,
     percent,
     sign_in,
     signed_in,
@@ -19,11 +20,20 @@ from ostandari_desk.cli.common import (
 from ostandari_desk.domain.text import format_number
 from ostandari_desk.errors import UserError
 
+if TYPE_CHECKING:
+    from ostandari_desk.cli.common import Database
 
-def backup_command(args: argparse.Namespace, db_path: Path) -> int:
+SERVER_BACKUP = (
+    "پشتیبان‌گیری از پایگاه داده سرور PostgreSQL کار خود سرور است (‎pg_dump‎، و بازگرداندن با ‎pg_restore‎)؛ "
+    "این فرمان فقط پرونده پایگاه داده (SQLite) را پشتیبان می‌گیرد و بازمی‌گرداند."
+)
+
+
+def backup_command(args: argparse.Namespace, database: Database) -> int:
     from ostandari_desk.domain.roles import Permission
     from ostandari_desk.services import backup
 
+    db_path = file_only(database, SERVER_BACKUP)
     engine, uow = sign_in(args, db_path)
     try:
         uow.require(Permission.BACKUP)
@@ -41,10 +51,11 @@ def backup_command(args: argparse.Namespace, db_path: Path) -> int:
     return EXIT_OK
 
 
-def restore_command(args: argparse.Namespace, db_path: Path) -> int:
+def restore_command(args: argparse.Namespace, database: Database) -> int:
     from ostandari_desk.domain.roles import Permission
     from ostandari_desk.services import restore
 
+    db_path = file_only(database, SERVER_BACKUP)
     interactive = sys.stdin is not None and sys.stdin.isatty()
     if not args.yes and not interactive:
         raise UserError(

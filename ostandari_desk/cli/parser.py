@@ -31,7 +31,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     db_only = argparse.ArgumentParser(add_help=False)
     db_only.add_argument(
-        "--db", type=Path, default=argparse.SUPPRESS, help="پرونده پایگاه داده (پیش‌فرض: پایگاه داده کاربر)"
+        "--db",
+        metavar="PATH|URL",
+        default=argparse.SUPPRESS,
+        help="پرونده پایگاه داده (پیش‌فرض: پایگاه داده کاربر) یا سرور PostgreSQL اداره با نشانی "
+        "‎postgresql://user@host:port/dbname‎ (گذرواژه سرور: کلیدساز سیستم، ‎PGPASSWORD‎ یا پرسش)",
     )
     common = argparse.ArgumentParser(add_help=False, parents=[db_only])
     common.add_argument(
@@ -110,6 +114,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     reports.register(commands, parents=[common])
     _add_plan_command(commands, common)
+    from ostandari_desk.cli.exchange import add_exchange_commands
+
+    add_exchange_commands(commands, common, _EPILOG)
     return parser
 
 

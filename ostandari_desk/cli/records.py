@@ -6,12 +6,14 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ostandari_desk.cli.common import (
     ENV_NEW_PASSWORD,
     ENV_PASSWORD,
     EXIT_BAD_ROWS,
     EXIT_OK,
+    connect_server,
     fa,
     open_database,
     secret,
@@ -21,8 +23,11 @@ from ostandari_desk.cli.common import (
 )
 from ostandari_desk.errors import UserError
 
+if TYPE_CHECKING:
+    from ostandari_desk.cli.common import Database
 
-def init_command(args: argparse.Namespace, db_path: Path) -> int:
+
+def init_command(args: argparse.Namespace, db_path: Database) -> int:
     from ostandari_desk.services import setup, users
 
     password = secret(ENV_PASSWORD, f"گذرواژه مدیر سامانه «{args.admin}»: ", confirm=True)
@@ -48,7 +53,7 @@ def init_command(args: argparse.Namespace, db_path: Path) -> int:
     return EXIT_OK
 
 
-def _may_replace(args: argparse.Namespace, db_path: Path) -> None:
+def _may_replace(args: argparse.Namespace, db_path: Database) -> None:
     """Setting a database aside needs a signed-in user: any user of a demo, an admin (backups) otherwise."""
     from ostandari_desk import settings
     from ostandari_desk.domain.roles import Permission
@@ -61,11 +66,14 @@ def _may_replace(args: argparse.Namespace, db_path: Path) -> None:
         engine.dispose()
 
 
-def demo_command(args: argparse.Namespace, db_path: Path) -> int:
+def demo_command(args: argparse.Namespace, db_path: Database) -> int:
     from ostandari_desk.services import setup
-    from ostandari_desk.services.demo import DEMO_PASSWORD, DEMO_USER, build_demo_file
+    from ostandari_desk.services.demo import DEMO_PASSWORD, DEMO_USER, build_demo, build_demo_file
 
-    if db_path.exists():
+    server = not isinstance(db_path, Path)
+    if not isinstance(db_path, Path):
+        db_path = connect_server(db_path)  # its password asked for once, not at each opening
+    if server or db_path.exists():
         engine = open_database(db_path)
         try:
             initialized = setup.is_initialized(system_uow(engine))
@@ -74,6 +82,11 @@ def demo_command(args: argparse.Namespace, db_path: Path) -> int:
         if initialized and args.open and not args.replace:
             print(f"پایگاه داده نمونه پیش‌تر ساخته شده است؛ همان باز می‌شود — {db_path}")
             return open_gui(db_path)
+        if initialized and server:
+            raise UserError(
+                f"پایگاه داده سرور «{db_path}» پیش‌تر راه‌اندازی شده است؛ داده نمونه فقط در پایگاه داده تازه "
+                "ساخته می‌شود و روی سرور چیزی کنار گذاشته یا جایگزین نمی‌شود: پایگاه داده تازه‌ای روی سرور بسازید."
+            )
         if initialized and not args.replace:
             raise UserError(
                 f"پایگاه داده «{db_path}» پیش‌تر راه‌اندازی شده است؛ داده نمونه فقط در پایگاه داده تازه ساخته "
@@ -91,11 +104,17 @@ def demo_command(args: argparse.Namespace, db_path: Path) -> int:
             stages.append(stage)
             print(f"{stage}…", file=sys.stderr, flush=True)
 
-    # built in a temporary file and renamed when complete; the old database is copied aside with the
-    # backup API (its WAL included) just before
-    summary = build_demo_file(
-        db_path, size=args.size, province=args.province, progress=progress, replace=args.replace
-    )
+    if server:  # a new, empty server database: built in place, in one transaction
+        engine = open_database(db_path)
+        try:
+            summary = build_demo(engine, size=args.size, province=args.province, progress=progress)
+        finally:
+            engine.dispose()
+    else:  # built in a temporary file and renamed when complete; the old database is copied aside with
+        # the backup API (its WAL included) just before
+        summary = build_demo_file(
+            db_path, size=args.size, province=args.province, progress=progress, replace=args.replace
+        )
     if tty:
         print(file=sys.stderr)
     if summary.set_aside is not None:
@@ -108,7 +127,7 @@ def demo_command(args: argparse.Namespace, db_path: Path) -> int:
     return open_gui(db_path) if args.open else EXIT_OK
 
 
-def open_gui(db_path: Path) -> int:
+def open_gui(db_path: Database) -> int:
     from ostandari_desk.app import run_gui
 
     return run_gui(db_path)

@@ -33,6 +33,7 @@ class Permission(StrEnum):
     SANCTION = "sanction"  # suspension, revocation, lifting a suspension
     EDIT_CHECKLISTS = "edit_checklists"  # checklist templates of the centre categories
     SEE_PLANS = "see_plans"  # every county's unannounced plan (a county user sees only their own)
+    EXCHANGE = "exchange"  # registering desks, exchange files and their conflicts (services/exchange/)
 
 
 PERMISSION_LABELS: dict[Permission, str] = {
@@ -45,10 +46,17 @@ PERMISSION_LABELS: dict[Permission, str] = {
     Permission.SANCTION: "تعلیق، لغو و رفع تعلیق پروانه",
     Permission.EDIT_CHECKLISTS: "ویرایش چک‌لیست‌های بازدید",
     Permission.SEE_PLANS: "دیدن برنامه بازدیدهای سرزده همه شهرستان‌ها",
+    Permission.EXCHANGE: "تبادل پرونده با استان / شهرستان",
 }
 
 _MANAGER = frozenset(
-    {Permission.DECIDE, Permission.SANCTION, Permission.EDIT_CHECKLISTS, Permission.SEE_PLANS}
+    {
+        Permission.DECIDE,
+        Permission.SANCTION,
+        Permission.EDIT_CHECKLISTS,
+        Permission.SEE_PLANS,
+        Permission.EXCHANGE,
+    }
 )
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),

@@ -1,4 +1,11 @@
-"""Register Vazirmatn with ReportLab, once, from the bundled resources."""
+"""Register Vazirmatn with ReportLab, once, from the bundled resources, as fonts whose glyphs copy as text.
+
+A shaped Persian line draws glyphs that the font's cmap does not name (medial and final forms, the
+lam-alef ligature, «ۀ» composed from «ه» and «ٔ») or names as a presentation form. ReportLab would map
+them to private-use characters. :class:`PaperFont` instead gives each (glyph, text) pair a code of its
+own (:meth:`PaperFont.glyph_char`) and writes that text into the subset's ToUnicode map, so a PDF
+reader's copy, search and text extraction read the letters that were typed.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +13,125 @@ import sys
 import threading
 from pathlib import Path
 
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfbase import pdfdoc, pdfmetrics
+from reportlab.pdfbase.ttfonts import SUBSETN, ShapedStr, TTFont
+
+__all__ = ["FONT", "FONT_BOLD", "PaperFont", "fonts_dir", "register_fonts"]
 
 FONT = "Vazirmatn"
 FONT_BOLD = "Vazirmatn-Bold"
 
 _FILES = {FONT: "Vazirmatn-Regular.ttf", FONT_BOLD: "Vazirmatn-Bold.ttf"}
 _lock = threading.Lock()
+
+#: Codes handed out for (glyph, text) pairs: Supplementary Private Use Area-A, never typed by a clerk.
+_FIRST_ALIAS = 0xF0000
+_LAST_ALIAS = 0xFFFFD
+
+
+class PaperFont(TTFont):
+    """A TrueType font whose drawn glyphs map back to the text they were shaped from."""
+
+    def __init__(self, name: str, filename: str):
+        super().__init__(name, filename)
+        self._alias_of: dict[tuple[int, str], str] = {}
+        self._alias_text: dict[int, str] = {}
+        self._alias_lock = threading.Lock()
+
+    def glyph_char(self, gid: int, text: str) -> str:
+        """A character to draw glyph ``gid`` with, which a PDF reader reads back as ``text``.
+
+        The glyph's own cmap character when that is ``text``; otherwise a private code, registered
+        once per (glyph, text) with the glyph's advance width.
+        """
+        if len(text) == 1 and self.face.charToGlyph.get(ord(text)) == gid:
+            return text
+        key = (gid, text)
+        found = self._alias_of.get(key)
+        if found is not None:
+            return found
+        with self._alias_lock:
+            found = self._alias_of.get(key)
+            if found is None:
+                code = _FIRST_ALIAS + len(self._alias_of)
+                if code > _LAST_ALIAS:
+                    raise ValueError(f"font {self.fontName!r} ran out of glyph aliases")
+                face = self.face
+                face.charWidths[code] = face._pdfScale(face.hmetrics[gid][0])
+                face.charToGlyph[code] = gid
+                self._alias_text[code] = text
+                found = self._alias_of[key] = chr(code)
+        return found
+
+    def glyph_width(self, gid: int) -> float:
+        """The advance width of glyph ``gid`` in thousandths of the font size."""
+        return self.face._pdfScale(self.face.hmetrics[gid][0])
+
+    def stringWidth(self, text: str, size: float, encoding: str = "utf8") -> float:  # noqa: N802 - ReportLab's name
+        """The shaped advance of a :class:`ShapedStr`; ReportLab's own measure for anything else."""
+        if isinstance(text, ShapedStr):
+            return sum(d.x_advance for d in text.__shapeData__) * size / 1000
+        return super().stringWidth(text, size, encoding)
+
+    def addObjects(self, doc: pdfdoc.PDFDocument) -> None:  # noqa: N802 - ReportLab's name
+        """ReportLab's subset fonts, with a ToUnicode map that names each alias's text (see the module)."""
+        try:
+            state = self.state[doc]
+        except KeyError:
+            state = self.state[doc] = TTFont.State(self._asciiReadable)
+        state.frozen = 1
+        for n, subset in enumerate(state.subsets):
+            internal_name = self.getSubsetInternalName(n, doc)[1:]
+            base_font_name = (b"".join((SUBSETN(n), b"+", self.face.name, self.face.subfontNameX))).decode(
+                "pdfdoc"
+            )
+            pdf_font = pdfdoc.PDFTrueTypeFont()
+            pdf_font.__Comment__ = "Font %s subset %d" % (self.fontName, n)
+            pdf_font.Name = internal_name
+            pdf_font.BaseFont = base_font_name
+            pdf_font.FirstChar = 0
+            pdf_font.LastChar = len(subset) - 1
+            pdf_font.Widths = pdfdoc.PDFArray(list(map(self.face.getCharWidth, subset)))
+            cmap = pdfdoc.PDFStream()
+            cmap.content = self._to_unicode(base_font_name, subset)
+            if doc.compression:
+                cmap.filters = [pdfdoc.PDFZCompress]
+            pdf_font.ToUnicode = doc.Reference(cmap, "toUnicodeCMap:" + base_font_name)
+            pdf_font.FontDescriptor = self.face.addSubsetObjects(doc, base_font_name, subset)
+            doc.Reference(pdf_font, internal_name)
+            doc.idToObject["BasicFonts"].dict[internal_name] = pdf_font
+        del self.state[doc]
+
+    def _to_unicode(self, name: str, subset: list[int]) -> str:
+        """A ToUnicode CMap: each code of the subset -> its character, or an alias's text (UTF-16BE)."""
+        pairs = []
+        for i, code in enumerate(subset):
+            text = self._alias_text.get(code, chr(code))
+            pairs.append("<%02X> <%s>" % (i, text.encode("utf-16-be").hex().upper()))
+        return "\n".join(
+            [
+                "/CIDInit /ProcSet findresource begin",
+                "12 dict begin",
+                "begincmap",
+                "/CIDSystemInfo",
+                "<< /Registry (%s)" % name,
+                "/Ordering (%s)" % name,
+                "/Supplement 0",
+                ">> def",
+                "/CMapName /%s def" % name,
+                "/CMapType 2 def",
+                "1 begincodespacerange",
+                "<00> <%02X>" % (len(subset) - 1),
+                "endcodespacerange",
+                "%d beginbfchar" % len(subset),
+                *pairs,
+                "endbfchar",
+                "endcmap",
+                "CMapName currentdict /CMap defineresource pop",
+                "end",
+                "end",
+            ]
+        )
 
 
 def fonts_dir() -> Path:
@@ -30,5 +148,5 @@ def register_fonts() -> None:
         registered = set(pdfmetrics.getRegisteredFontNames())
         for name, filename in _FILES.items():
             if name not in registered:
-                pdfmetrics.registerFont(TTFont(name, str(fonts_dir() / filename)))
+                pdfmetrics.registerFont(PaperFont(name, str(fonts_dir() / filename)))
         pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD, italic=FONT, boldItalic=FONT_BOLD)

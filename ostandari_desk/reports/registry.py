@@ -496,6 +496,75 @@ _MEMORANDA_REPORTS = (
 )
 
 
+def _letters_lookup(name: str) -> Callable:
+    """A look-up of services/letter_papers.py, imported when first called (not by the parser)."""
+
+    def call(uow: UnitOfWork, raw: Any) -> Any:
+        from ostandari_desk.services import letter_papers
+
+        return getattr(letter_papers, name)(uow, raw)
+
+    return call
+
+
+# ``report letter``: the page picks the letter; the command line names it by direction, year and number, and
+# by its county's series (``--county``) when several counties hold that number (services/letter_papers.py).
+_LETTER_REPORT = ReportSpec(
+    name="letter",
+    title="برگه نامه",
+    help="یک نامه وارده یا صادره با پیوست‌هایش",
+    params=(
+        Param(
+            "letter_id",
+            "--letter",
+            "نامه",
+            Input.RECORD,
+            "نامه",
+            True,
+            search=_letters_lookup("letter_picker"),
+            placeholder="شماره، طرف مکاتبه یا موضوع نامه",
+            on_cli=False,
+        ),
+        Param(
+            "direction",
+            "--direction",
+            "جهت",
+            Input.CHOICE,
+            "جهت نامه: in (وارده) یا out (صادره)",
+            True,
+            parse=_letters_lookup("direction_of"),
+            choices=(("in", "وارده"), ("out", "صادره")),
+            on_page=False,
+        ),
+        Param(
+            "year",
+            "--year",
+            "سال",
+            Input.YEAR,
+            "سال شمسی نامه",
+            True,
+            parse=_whole_number("سال"),
+            on_page=False,
+        ),
+        Param("number", "--number", "شماره", Input.TEXT, "شماره نامه", True, "N", on_page=False),
+        Param(
+            "series",
+            "--county",
+            "دبیرخانه",
+            Input.COUNTY,
+            "شهرستانی که نامه در دبیرخانه آن شماره خورده («استان» برای دبیرخانه استان)؛ "
+            "وقتی چند شهرستان نامه‌ای با این شماره دارند لازم است",
+            metavar="NAME",
+            parse=_letters_lookup("series_of"),
+            on_page=False,
+        ),
+    ),
+    gather="ostandari_desk.services.letter_papers:letter_paper",
+    paper="ostandari_desk.reports.letter_paper:build_letter",
+    file_name="نامه",
+)
+
+
 _DECLARED = (
     ReportSpec(
         name="annual",
@@ -573,6 +642,7 @@ _DECLARED = (
         paper="ostandari_desk.reports.expiring:build_expiring",
         file_name="پروانه‌های-رو-به-انقضا",
     ),
+    _LETTER_REPORT,
     *_INSPECTION_REPORTS,
     *_MEMORANDA_REPORTS,
 )

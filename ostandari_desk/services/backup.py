@@ -18,6 +18,10 @@ The zip is written to a temporary name beside its target, fsynced and renamed (s
 full disk or a pulled USB drive never leaves a half backup under the real name. An admin's right
 (Permission.BACKUP); each backup is an audit entry "backup" and sets the ``last_backup_at`` setting.
 
+A database on a PostgreSQL server is not backed up here: backing a server up is the server's job
+(``pg_dump``), and ``make_backup`` (and restoring, services/restore.py) refuses it with a Persian message
+saying so (``SERVER_BACKUP``); it has no automatic backup and no warning about a stale one.
+
 The automatic backup runs when the desk closes, once a day, into the backups folder (the
 ``backup_folder`` setting, default «backups» in the data folder; it may be a USB drive), and keeps 7 daily,
 4 weekly and 12 monthly copies (``backups_to_keep``). The start page warns after ``STALE_AFTER`` without one.
@@ -37,6 +41,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from ostandari_desk import paths, settings
 from ostandari_desk.domain import jalali
@@ -47,6 +52,7 @@ from ostandari_desk.store import database_files, db_errors
 from ostandari_desk.store.uow import UnitOfWork
 
 __all__ = [
+    "SERVER_BACKUP",
     "BackupResult",
     "BackupStatus",
     "Progress",
@@ -59,6 +65,7 @@ __all__ = [
     "make_automatic_backup",
     "make_backup",
     "prune_automatic_backups",
+    "refuse_on_server",
 ]
 
 log = logging.getLogger(__name__)
@@ -68,6 +75,26 @@ Progress = Callable[[int, int], None]
 FORMAT = "ostandari-desk-backup"
 FORMAT_VERSION = 2
 DATABASE_MEMBER = "database.sqlite3"
+
+SERVER_BACKUP = (
+    "پایگاه داده این میز کار روی سرور PostgreSQL است و پشتیبان‌گیری و بازگردانی آن کار خود سرور است، نه "
+    "این برنامه؛ از این‌جا چیزی نوشته یا جایگزین نشد. مسئول سرور با ‎pg_dump‎ از آن پشتیبان می‌گیرد (مثلاً "
+    "‎pg_dump -Fc -f office.dump <نام-پایگاه-داده>‎، هر شب با زمان‌بند سرور) و با ‎pg_restore‎ بازمی‌گرداند. "
+    "از پوشه پیوست‌ها جداگانه رونوشت بگیرید."
+)
+
+
+def on_server(engine: Any) -> bool:
+    """Whether ``engine`` (or a unit of work's) is on a database server rather than an SQLite file."""
+    return getattr(engine, "engine", engine).dialect.name != "sqlite"
+
+
+def refuse_on_server(engine: Any) -> None:
+    """UserError (``SERVER_BACKUP``) when ``engine`` (or a unit of work's) is on a PostgreSQL server."""
+    if on_server(engine):
+        raise UserError(SERVER_BACKUP)
+
+
 MANIFEST_MEMBER = "manifest.json"
 ATTACHMENTS_PREFIX = "attachments/"
 STALE_AFTER = timedelta(days=7)
@@ -195,13 +222,15 @@ def prune_automatic_backups(folder: Path, db_path: Path) -> list[Path]:
 
 @dataclass(frozen=True)
 class BackupStatus:
-    """``last_at``: the last backup of this database (aware UTC; None: never). A demo database is never
-    backed up automatically nor warned about."""
+    """``last_at``: the last backup of this database (aware UTC; None: never). A demo database, and one on a
+    server (``server``: backed up by the server's own tools), is never backed up automatically nor warned
+    about."""
 
     last_at: datetime | None
     folder: Path
     demo: bool
     now: datetime
+    server: bool = False
 
     @property
     def days_since(self) -> int | None:
@@ -210,12 +239,14 @@ class BackupStatus:
     @property
     def stale(self) -> bool:
         """No backup for more than STALE_AFTER (the start page's warning)."""
-        return not self.demo and (self.last_at is None or self.now - self.last_at > STALE_AFTER)
+        if self.demo or self.server:
+            return False
+        return self.last_at is None or self.now - self.last_at > STALE_AFTER
 
     @property
     def due(self) -> bool:
         """No backup yet today (local time): the automatic one runs when the desk closes."""
-        if self.demo:
+        if self.demo or self.server:
             return False
         return self.last_at is None or self.last_at.astimezone().date() < self.now.astimezone().date()
 
@@ -232,7 +263,13 @@ def backup_status(uow: UnitOfWork, now: datetime | None = None) -> BackupStatus:
             last = last if last.tzinfo else last.replace(tzinfo=UTC)
         except ValueError:
             log.warning("unreadable last_backup_at setting %r", stored)
-    return BackupStatus(last, Path(folder) if folder else default_folder(), demo, now or datetime.now(UTC))
+    return BackupStatus(
+        last,
+        Path(folder) if folder else default_folder(),
+        demo,
+        now or datetime.now(UTC),
+        server=on_server(uow.engine),
+    )
 
 
 # --- making one ---------------------------------------------------------------------------------------
@@ -466,7 +503,12 @@ def make_backup(
 ) -> BackupResult:
     """Back up the database file ``db_path`` (open in ``uow``'s engine, maybe in use) into ``out`` (default:
     the backups folder, named by ``backup_name``; a folder: that name inside it). An admin's right; the
-    audit entry "backup" and the ``last_backup_at`` setting are written once the file is complete."""
+    audit entry "backup" and the ``last_backup_at`` setting are written once the file is complete.
+
+    Raises:
+        UserError: the database is on a PostgreSQL server (``SERVER_BACKUP``: the server's own backups).
+    """
+    refuse_on_server(uow)
     db_path = Path(db_path)
     with uow:
         uow.require(Permission.BACKUP)
@@ -499,7 +541,7 @@ def make_automatic_backup(
     uow: UnitOfWork, db_path: Path, *, progress: Progress | None = None
 ) -> BackupResult | None:
     """The automatic backup (when the desk closes): once a day into the backups folder, then the old ones
-    rotated away; None when today's is done already or the database is the demo. ``uow`` acts for the
+    rotated away; None when today's is done already, or the database is the demo or on a server. ``uow`` acts for the
     desk itself (domain.roles.SYSTEM), so a clerk's desk is backed up too.
 
     Raises:

@@ -1,10 +1,15 @@
-"""Letters (مکاتبات): numbers unique per direction and Jalali year, list pages, an NGO's letters.
+"""Letters (مکاتبات): numbers unique per series, direction and Jalali year; list pages, an NGO's letters.
 
 A letter's attachments are kept by services/attachments.py (kind ``attachments.LETTER``).
 
 Reads are scoped to a county user's county by the unit of work; a letter's NGO outside that county
-shows as «سمن شهرستان دیگر» and saving the letter keeps it. Numbers are unique across every county,
-so the duplicate check looks beyond the scope.
+shows as «سمن شهرستان دیگر» and saving the letter keeps it.
+
+Numbering series (revision 0008): each county numbers its own letters (``county_id``, direction, Jalali
+year) and the province its own (``county_id`` None), so two counties' letter «۱۰۰» of one year both
+stand and the province, which sees every county, lists both with their county. A number is looked up in
+one series (``find_letter_id``); ``resolve_letter`` picks the series when a caller may not know it (the
+command line's ``report letter``) and says so in Persian when several counties hold the number.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import col, select
@@ -21,6 +27,7 @@ from ostandari_desk.domain.jalali import format_jalali, jalali_year_of, year_ran
 from ostandari_desk.errors import (
     ConcurrentEditError,
     DuplicateError,
+    NotFoundError,
     UserError,
     ValidationError,
 )
@@ -203,10 +210,21 @@ def _validate(uow: UnitOfWork, data: LetterInput, stored: Letter | None = None) 
     }
 
 
-def find_letter_id(uow: UnitOfWork, direction: str, jalali_year: int, number: str) -> str | None:
-    """The id of the letter with this number in that direction and Jalali year, if any."""
+def series_condition(county_id: str | None) -> Any:
+    """The SQL condition selecting one numbering series: a county's own letters, or the province's."""
+    column = Letter.__table__.c.county_id
+    return column.is_(None) if county_id is None else column == county_id
+
+
+def find_letter_id(
+    uow: UnitOfWork, direction: str, jalali_year: int, number: str, county_id: str | None = None
+) -> str | None:
+    """The id of the letter with this number in one series (``county_id``'s; None: the province's own), that
+    direction and Jalali year, if any, within the actor's scope (a county user finds nothing in another
+    series, and writes in their own alone)."""
     with uow:
         stmt = select(Letter.id).where(
+            series_condition(county_id),
             Letter.direction == direction,
             Letter.jalali_year == jalali_year,
             Letter.number == clean_number(number),
@@ -214,28 +232,104 @@ def find_letter_id(uow: UnitOfWork, direction: str, jalali_year: int, number: st
         return uow.s.exec(stmt).first()
 
 
-def duplicate_message(direction: str, jalali_year: int, number: str) -> str:
+def series_label(county_name: str | None) -> str:
+    """«دبیرخانه استان» or «دبیرخانه شهرستان آبیک»: the series in a message."""
+    return f"دبیرخانه شهرستان {county_name}" if county_name else f"دبیرخانه {PROVINCE_LABEL}"
+
+
+def series_name(uow: UnitOfWork, county_id: str | None) -> str:
+    """``series_label`` of a county id (None: the province)."""
+    if county_id is None:
+        return series_label(None)
+    county = uow.s.get(County, county_id)
+    return series_label(county.name if county is not None else "")
+
+
+def duplicate_message(direction: str, jalali_year: int, number: str, series: str = "") -> str:
+    """«نامه صادره شماره «۱۰۰» سال ۱۴۰۱ در دبیرخانه شهرستان آبیک پیش‌تر ثبت شده است» (``series``: a
+    ``series_label``; empty when the caller has no series to name)."""
+    where = f" در {series}" if series else ""
     return (
         f"نامه {DIRECTION_LABELS.get(direction, '')} شماره «{text.to_persian_digits(number)}» "
-        f"در سال {text.to_persian_digits(jalali_year)} پیش‌تر ثبت شده است"
+        f"سال {text.to_persian_digits(jalali_year)}{where} پیش‌تر ثبت شده است"
     )
 
 
 def _check_unique(uow: UnitOfWork, values: dict, except_id: str | None) -> None:
-    """DuplicateError when the number is taken, in any county (the table's unique key spans them all)."""
-    t = Letter.__table__.c
-    found = uow.s.execute(
-        select(t.id, t.county_id).where(
-            t.direction == values["direction"],
-            t.jalali_year == values["jalali_year"],
-            t.number == values["number"],
-        )
-    ).first()
-    if found is not None and found.id != except_id:
+    """DuplicateError when the number is taken in the letter's series (its county's, or the province's):
+    the partial unique indexes ``ux_letter_county_series`` / ``ux_letter_province_series`` say the same."""
+    found = find_letter_id(
+        uow, values["direction"], values["jalali_year"], values["number"], values["county_id"]
+    )
+    if found is not None and found != except_id:
         raise DuplicateError(
-            duplicate_message(values["direction"], values["jalali_year"], values["number"]),
+            duplicate_message(
+                values["direction"],
+                values["jalali_year"],
+                values["number"],
+                series_name(uow, values["county_id"]),
+            ),
             field="number",
-            record=found.id if uow.actor.sees_county(found.county_id) else None,
+            record=found if uow.actor.sees_county(values["county_id"]) else None,
+        )
+
+
+def _series_holding(uow: UnitOfWork, direction: str, jalali_year: int, number: str) -> list[tuple[str, Any]]:
+    """(id, county id) of the letters with this number, direction and year in the series the actor sees."""
+    t = Letter.__table__.c
+    rows = uow.s.execute(
+        select(t.id, t.county_id).where(
+            t.direction == direction,
+            t.jalali_year == jalali_year,
+            t.number == clean_number(number),
+            uow.in_scope(t.county_id),
+        )
+    ).all()
+    return [(r.id, r.county_id) for r in rows]
+
+
+_UNSET: Any = object()
+
+
+def resolve_letter(
+    uow: UnitOfWork, direction: str, jalali_year: int, number: str, county_id: Any = _UNSET
+) -> str:
+    """The letter a person names by direction, Jalali year and number (``report letter``).
+
+    ``county_id`` given (None: the province's own series): that series alone. Not given: the actor's own
+    series first (the province's for a provincial user, the county's for a county user); else the one
+    series the actor sees that holds the number. Several counties holding it is refused in Persian, naming
+    them, so the caller names the county.
+
+    Raises:
+        NotFoundError: no such letter in the series (or in any series the actor sees).
+        PermissionDeniedError: a county user asking for another county's (or the province's) series.
+        UserError: several counties' letters carry the number and no county was given.
+    """
+    if direction not in DIRECTION_LABELS:
+        raise ValidationError("جهت نامه باید وارده یا صادره باشد", field="direction")
+    shown = (
+        f"نامه {DIRECTION_LABELS[direction]} شماره «{text.to_persian_digits(clean_number(number))}» "
+        f"سال {text.to_persian_digits(jalali_year)}"
+    )
+    with uow:
+        if county_id is not _UNSET:
+            uow.check_county(county_id)
+            found = find_letter_id(uow, direction, jalali_year, number, county_id)
+            if found is None:
+                raise NotFoundError(f"{shown} در {series_name(uow, county_id)} ثبت نشده است")
+            return found
+        own = find_letter_id(uow, direction, jalali_year, number, uow.county_scope)
+        if own is not None:
+            return own
+        holding = _series_holding(uow, direction, jalali_year, number)
+        if not holding:
+            raise NotFoundError(f"{shown} ثبت نشده است")
+        if len(holding) == 1:
+            return holding[0][0]
+        names = sorted((series_name(uow, c) for _id, c in holding), key=text.persian_sort_key)
+        raise UserError(
+            f"{shown} در چند دبیرخانه ثبت شده است ({'، '.join(names)})؛ شهرستان نامه را هم نام ببرید"
         )
 
 
@@ -251,7 +345,8 @@ def create_letter(uow: UnitOfWork, data: LetterInput) -> str:
     """Store a new letter; returns its id (inside a caller's block, it joins that transaction).
 
     Raises:
-        DuplicateError: the number is taken in that direction and Jalali year.
+        DuplicateError: the number is taken in the letter's series (its county's or the province's),
+            direction and Jalali year.
         PermissionDeniedError: a county user's letter for another county or the province.
     """
     with uow.writing():
@@ -461,11 +556,16 @@ __all__ = [
     "count_letters",
     "create_letter",
     "delete_letter",
+    "duplicate_message",
     "filter_conditions",
     "find_letter_id",
     "get_letter",
     "letter_years",
     "letters_of_ngo",
     "list_letter_page",
+    "resolve_letter",
+    "series_condition",
+    "series_label",
+    "series_name",
     "update_letter",
 ]

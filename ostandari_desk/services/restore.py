@@ -10,6 +10,9 @@ backups folder, writes the audit entry "restore" into the database being restore
 folder and copies the new database into the live file in one journalled transaction (its ``-wal`` and
 ``-shm`` stay consistent: SQLite writes them). A failure before the copy leaves everything as it was.
 
+A database on a PostgreSQL server is restored with the server's own tools (``pg_restore``): both functions
+refuse it (services/backup.py ``SERVER_BACKUP``) before touching anything.
+
 A current database that is missing or unreadable (damaged) cannot sign anyone in: it is restored without
 a unit of work, the damaged files set aside under «.broken-<time>» (nothing is deleted).
 """
@@ -40,6 +43,7 @@ from ostandari_desk.services.backup import Progress, StageProgress
 from ostandari_desk.services.files import inside
 from ostandari_desk.services.session import open_desk, unit_of_work
 from ostandari_desk.store import database_files
+from ostandari_desk.store.engine import is_server_url
 from ostandari_desk.store.uow import UnitOfWork
 
 __all__ = [
@@ -256,12 +260,17 @@ def _verify_database(database: Path, manifest: dict, path: Path, report: Progres
     return revision
 
 
-def prepare_restore(backup_path: Path, db_path: Path, progress: Progress | None = None) -> PreparedRestore:
+def prepare_restore(
+    backup_path: Path, db_path: Path | str | None, progress: Progress | None = None
+) -> PreparedRestore:
     """Verify the backup at ``backup_path`` and unpack it beside ``db_path`` and the attachments folder.
 
     Raises:
-        UserError: the file is missing, damaged, tampered with, not a backup, or from a newer app.
+        UserError: the file is missing, damaged, tampered with, not a backup, or from a newer app; or the
+            database is on a server (``db_path`` a ``postgresql://`` URL, or None: no file).
     """
+    if db_path is None or is_server_url(str(db_path)):
+        raise UserError(backup.SERVER_BACKUP)
     backup_path, db_path = Path(backup_path), Path(db_path)
     if not backup_path.is_file():
         raise UserError(f"پرونده پشتیبان «{backup_path}» پیدا نشد.")
@@ -409,8 +418,11 @@ def restore_backup(
     Raises:
         PermissionDeniedError: not an admin, or no sign-in for a database that opens.
         DatabaseUnavailableError: (locked) another window or program has the database open.
-        UserError: the safety backup or the attachments folder could not be written.
+        UserError: the safety backup or the attachments folder could not be written; or the database is on
+            a server (``uow``'s engine: restored with pg_restore).
     """
+    if uow is not None:
+        backup.refuse_on_server(uow)
     started = time.perf_counter()
     db_path = Path(db_path)
     state = database_state(db_path)

@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 
 from ostandari_desk.domain.roles import SYSTEM, Actor
 from ostandari_desk.errors import DatabaseUnavailableError
+from ostandari_desk.paths import is_server_url
 from ostandari_desk.store import db_errors, schema
 from ostandari_desk.store import engine as store_engine
 from ostandari_desk.store.engine import sqlite_url
@@ -24,12 +25,13 @@ log = logging.getLogger(__name__)
 
 
 def open_desk(path: Path | str) -> Engine:
-    """An engine on the database file at ``path``, created or upgraded to the app's schema.
+    """An engine on the database file at ``path`` (or a server's SQLAlchemy URL: services/credentials.py
+    opens servers), created or upgraded to the app's schema.
 
     A database upgraded from before checklists (its centre categories have none) gets the shipped
     checklist templates here; when they are there this costs one query.
     """
-    engine = open_database(sqlite_url(path))
+    engine = open_database(str(path) if is_server_url(path) else sqlite_url(path))
     _seed_missing_templates(engine)
     return engine
 

@@ -8,10 +8,11 @@ from functools import lru_cache
 from sqlmodel import select
 
 from ostandari_desk import settings
-from ostandari_desk.domain import text
+from ostandari_desk.domain import reference_ids, text
 from ostandari_desk.errors import UserError, ValidationError
 from ostandari_desk.paths import resources_dir
 from ostandari_desk.services.audit import stamps
+from ostandari_desk.services.exchange import keys
 from ostandari_desk.services.inspections.templates import seed_default_templates
 from ostandari_desk.store.models import County, Province, ReferenceItem
 from ostandari_desk.store.uow import UnitOfWork
@@ -114,7 +115,9 @@ def initialize(
     too: store/schema.py).
 
     ``county`` None makes a provincial installation; a county name makes a county installation
-    (installation_county_id is set). Returns the province id.
+    (installation_county_id is set). The province, its counties and the lists get ids made from their names
+    (domain/reference_ids.py), so separately set-up desks of one province agree on them; the desk's exchange
+    key pair is made too (services/exchange/keys.py). Returns the province id.
 
     Raises:
         UserError: the database is already initialized.
@@ -136,13 +139,19 @@ def initialize(
                     field="county",
                 )
 
-        prov = Province(**stamps(), name=province_name)
+        # ids from the natural keys: every desk set up for this province agrees on them (exchange files)
+        prov = Province(**stamps(), id=reference_ids.province_id(province_name), name=province_name)
         uow.s.add(prov)
         uow.s.flush()  # no ORM relationships: parents are flushed before children by hand
         installation_county_id = None
         for position, name in enumerate(county_names, start=1):
             row = County(
-                **stamps(), province_id=prov.id, name=name, name_key=text.normalize(name), position=position
+                **stamps(),
+                id=reference_ids.county_id(province_name, name),
+                province_id=prov.id,
+                name=name,
+                name_key=text.normalize(name),
+                position=position,
             )
             uow.s.add(row)
             if name == county_name:
@@ -152,6 +161,7 @@ def initialize(
                 uow.s.add(
                     ReferenceItem(
                         **stamps(),
+                        id=reference_ids.item_id(kind, text.normalize(name)),
                         kind=kind,
                         name=text.clean(name),
                         name_key=text.normalize(name),
@@ -167,5 +177,6 @@ def initialize(
         if logo_path:
             settings.set_setting(uow, "logo_path", str(logo_path))
         seed_default_templates(uow)  # each centre category's shipped checklist, active
+        keys.create_keys(uow)  # the desk's exchange id and key pair
         uow.commit()
         return prov.id

@@ -1,4 +1,4 @@
-"""Engine from a URL: SQLite files get WAL, foreign keys and the Persian helpers; PostgreSQL can follow.
+"""Engine from a URL: SQLite files get WAL, foreign keys and the Persian helpers; PostgreSQL gets psycopg 3.
 
 Transactions on SQLite: the driver's own transaction handling is off (it would not emit BEGIN before a
 read or DDL, so a migration or an import ran partly outside its transaction: PITFALLS.md, Store) and
@@ -7,6 +7,17 @@ option ``BEGIN_MODE`` says IMMEDIATE (a writing unit of work, a migration) takes
 before it reads anything it will pick keys from; every other transaction begins DEFERRED and, in WAL
 mode, never waits for a writer. A writer waits up to ``BUSY_TIMEOUT_MS`` for another program's lock;
 ``on_lock_wait`` listeners hear when such a wait starts and ends (the window's status bar).
+
+PostgreSQL (``postgresql://user@host:port/dbname``, a shared office database): the psycopg 3 driver, a
+pool that pings a connection before handing it out (a server restarted overnight), transactions READ
+COMMITTED. A transaction begun IMMEDIATE (a writing unit of work, a migration) first takes the office's
+write lock, a transaction-scoped advisory lock (``WRITE_LOCK_KEY``): writers take turns as on SQLite, so
+what a writer reads to decide (the next number, "is this name free") cannot change before it writes, and
+readers never wait. A writer waits up to ``BUSY_TIMEOUT_MS`` for it (``on_lock_wait`` hears the wait);
+every lock wait on the server ends after the same time (``lock_timeout``). The row-version UPDATE of a
+save (services/versioned.py) refuses a stale form whatever the isolation. Failures to connect (server
+unreachable, password refused, no such database), a lost connection and lock timeouts become
+DatabaseUnavailableError with Persian messages (store/db_errors.py).
 """
 
 from __future__ import annotations
@@ -19,7 +30,8 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
 
 from ostandari_desk.store.db_errors import translate_errors
 
@@ -38,13 +50,50 @@ _lock_wait_listeners: list[Callable[[bool], None]] = []
 _listeners_lock = threading.Lock()
 
 
+# PostgreSQL: the office's write lock (pg_advisory_xact_lock key: "OSTANDARI" in the low bytes), how long
+# connecting may take, and the name the server's activity view shows.
+WRITE_LOCK_KEY = 0x4F5354414E444152
+CONNECT_TIMEOUT_S = 10
+APPLICATION_NAME = "ostandari-desk"
+POSTGRES_SCHEMES = ("postgresql", "postgres")
+
+
 def sqlite_url(path: Path | str) -> str:
     return f"sqlite:///{Path(path).resolve()}"
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for `url`; SQLite connections are tuned on connect."""
-    parsed = make_url(url)
+def is_server_url(url: str | URL) -> bool:
+    """Whether ``url`` names a PostgreSQL database (``postgresql://…``, with or without a driver)."""
+    if isinstance(url, str):
+        try:
+            url = make_url(url) if "://" in url else None
+        except ArgumentError:  # a path with "://" in it, say
+            url = None
+        if url is None:
+            return False
+    return url.drivername.split("+", 1)[0].lower() in POSTGRES_SCHEMES
+
+
+def postgres_url(url: str | URL) -> URL:
+    """``url`` (``postgresql://…``, ``postgres://…`` or with any driver) as a psycopg 3 URL."""
+    parsed = make_url(url) if isinstance(url, str) else url
+    return parsed.set(drivername="postgresql+psycopg")
+
+
+def display_name(url: str | URL) -> str:
+    """The database as a clerk may see it: a SQLite file's path; a server's ``host:port/dbname`` (no password)."""
+    parsed = make_url(url) if isinstance(url, str) else url
+    if parsed.get_backend_name() == "sqlite":
+        return parsed.database or ""
+    host = parsed.host or "localhost"
+    return f"{host}:{parsed.port or 5432}/{parsed.database or ''}"
+
+
+def make_engine(url: str | URL) -> Engine:
+    """An engine for `url`; SQLite connections are tuned on connect, PostgreSQL ones as described above."""
+    parsed = make_url(url) if isinstance(url, str) else url
+    if is_server_url(parsed):
+        return _postgres_engine(postgres_url(parsed))
     if parsed.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True)
     engine = create_engine(url, connect_args={"check_same_thread": False})
@@ -63,6 +112,45 @@ def make_engine(url: str) -> Engine:
     event.listen(engine, "begin", _begin)
     translate_errors(engine)  # locked, full, read-only, corrupt: DatabaseUnavailableError
     return engine
+
+
+def _postgres_engine(url: URL) -> Engine:
+    query = dict(url.query)
+    connect_args: dict[str, Any] = {}
+    if "connect_timeout" not in query:
+        connect_args["connect_timeout"] = CONNECT_TIMEOUT_S
+    if "application_name" not in query:
+        connect_args["application_name"] = APPLICATION_NAME
+    engine = create_engine(
+        url, pool_pre_ping=True, isolation_level="READ COMMITTED", connect_args=connect_args
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute(f"SET lock_timeout = {BUSY_TIMEOUT_MS}")
+        dbapi_connection.commit()
+
+    event.listen(engine, "begin", _begin_postgres)
+    translate_errors(engine)  # unreachable, refused, gone, lock timeouts: DatabaseUnavailableError
+    return engine
+
+
+def _begin_postgres(conn: Connection) -> None:
+    """The engine's "begin" event on PostgreSQL: a writer takes the office's write lock first.
+
+    It tries at once; when another clerk's writer holds it, the listeners hear that it waits, and it
+    waits up to ``lock_timeout`` (then the "locked" DatabaseUnavailableError).
+    """
+    if begin_mode(conn) != IMMEDIATE:
+        return
+    if conn.exec_driver_sql(f"SELECT pg_try_advisory_xact_lock({WRITE_LOCK_KEY})").scalar():
+        return
+    _tell_lock_wait(True)
+    try:
+        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
+    finally:
+        _tell_lock_wait(False)
 
 
 def writer(engine: Engine) -> Engine:

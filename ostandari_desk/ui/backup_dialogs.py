@@ -109,14 +109,21 @@ def _megabytes(size: int) -> str:
 
 
 def start_backup(window: Any) -> None:
-    """«پشتیبان‌گیری…»: choose the file (the backups folder, a Jalali name), then write it."""
+    """«پشتیبان‌گیری…»: choose the file (the backups folder, a Jalali name), then write it. A database on a
+    server is backed up by the server: said so (services.backup.SERVER_BACKUP)."""
     context = window.context
-    if context is None or context.db_path is None:
+    if context is None:
         return
     from datetime import datetime
 
     from ostandari_desk.services import backup
     from ostandari_desk.ui.tasks import run_task
+
+    if backup.on_server(context.engine):
+        _tell(window, "پشتیبان‌گیری", backup.SERVER_BACKUP)
+        return
+    if context.db_path is None:
+        return
 
     suggested = backup.backups_folder(context.uow()) / backup.backup_name(context.db_path, datetime.now())
     target = choose_backup_target(window, suggested)
@@ -197,12 +204,19 @@ def start_check(window: Any, repair: bool = False) -> None:
 
 
 def start_restore(window: Any) -> None:
-    """«بازگردانی پشتیبان…»: choose the file, verify it, ask, replace, open again and sign in."""
+    """«بازگردانی پشتیبان…»: choose the file, verify it, ask, replace, open again and sign in. A database on a
+    server is restored by the server's tools: said so (services.backup.SERVER_BACKUP)."""
     context = window.context
-    if context is None or context.db_path is None:
+    if context is None:
         return
     from ostandari_desk.services import backup, restore
     from ostandari_desk.ui.tasks import run_task
+
+    if backup.on_server(context.engine):
+        _tell(window, "بازگردانی پشتیبان", backup.SERVER_BACKUP)
+        return
+    if context.db_path is None:
+        return
 
     chosen = choose_backup_file(window, backup.backups_folder(context.uow()))
     if chosen is None:

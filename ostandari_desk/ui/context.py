@@ -51,6 +51,15 @@ class AppContext:
         return settings.all_settings(self.uow())
 
     @property
+    def database_label(self) -> str:
+        """The open database as the status bar names it: the file, or the server's URL (no password)."""
+        if self.db_path is not None:
+            return str(self.db_path)
+        from ostandari_desk.services.credentials import describe
+
+        return describe(self.engine)
+
+    @property
     def office_name(self) -> str:
         return str(self.setting("office_name") or "")
 

@@ -246,8 +246,9 @@ class MainWindow(QMainWindow):
         for action in self.user_actions.values():
             action.setEnabled(True)
         # LRI … PDI keeps a left-to-right path whole inside the right-to-left status bar
-        self._db_label.setText(f"\u2066{context.db_path}\u2069" if context.db_path else "")
-        self._db_label.setToolTip("پرونده پایگاه داده")
+        where = context.database_label
+        self._db_label.setText(f"\u2066{where}\u2069" if where else "")
+        self._db_label.setToolTip("پرونده پایگاه داده" if context.db_path else "سرور پایگاه داده اداره")
         last = ui_settings().value("main/area", "start")
         self.open_area(last if last in {a.key for a in self._areas} else "start")
 
@@ -278,9 +279,16 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu("پرونده")
+        from ostandari_desk.ui.database_dialogs import add_database_actions  # a file, or the office's server
+
+        self.database_actions = add_database_actions(self, file_menu)
         from ostandari_desk.ui.transfer import add_transfer_actions  # «ورود و خروج اطلاعات»: Ctrl+I, Ctrl+E
 
         self.transfer_actions = add_transfer_actions(self, file_menu)
+        from ostandari_desk.ui.exchange import add_exchange_action  # «تبادل با استان / شهرستان…»
+
+        self.exchange_action = add_exchange_action(self, file_menu)
+        self.exchange_window: QWidget | None = None
         from ostandari_desk.ui.backup_dialogs import add_backup_actions  # admins: backup, restore, check
 
         self.backup_actions = add_backup_actions(self, file_menu)

@@ -1,8 +1,14 @@
-"""The first-run wizard: province and installation type, then office name, letterhead logo and the first admin.
+"""The first-run wizard: where the data lives, province and installation type, then office name, letterhead
+logo and the first admin.
 
-Finishing calls ``services.setup.initialize`` and ``services.users.create_first_admin`` in one transaction
-and signs the new admin in (``wizard.actor``); a refusal (UserError) is shown on the page in Persian and
-the wizard stays open. Enter moves to the next page (Next/Finish is the default button).
+On a first run (``choose_database=True``) the first page offers a file on this computer or the office's
+PostgreSQL server (host, port, database, user, password, «آزمودن اتصال»). Choosing the server connects to
+it on a worker thread and the wizard goes on there (``wizard.engine`` and ``wizard.server`` are then the
+server's); a server database already set up ends the wizard at once (``wizard.existing``, no ``actor``:
+whoever opens it signs in). Finishing calls ``services.setup.initialize`` and
+``services.users.create_first_admin`` in one transaction and signs the new admin in (``wizard.actor``); a
+refusal (UserError) is shown on the page in Persian and the wizard stays open. Enter moves to the next page
+(Next/Finish is the default button).
 """
 
 from __future__ import annotations
@@ -36,6 +42,7 @@ __all__ = ["SetupWizard", "default_office_name"]
 
 PROVINCE_PAGE = 0
 OFFICE_PAGE = 1
+DATABASE_PAGE = 2  # the start page on a first run (choose_database)
 
 
 def default_office_name(province: str, county: str | None = None) -> str:
@@ -65,6 +72,88 @@ class _FormPage(QWizardPage):
     def show_error(self, message: str) -> None:
         self.error_label.setText(message)
         self.error_label.setVisible(bool(message))
+
+
+class DatabasePage(_FormPage):
+    """First page on a first run: a file on this computer, or the office's server (connected on «بعدی»)."""
+
+    def __init__(self, wizard: SetupWizard):
+        super().__init__("wizard_database", wizard)
+        from ostandari_desk.ui.database_dialogs import ServerFields
+
+        self._wizard = wizard
+        self.setTitle("محل نگهداری داده")
+        self.setSubTitle("داده میز کار روی همین رایانه نگهداری شود یا روی سرور پایگاه داده اداره؟")
+        self.file_radio = child(self.ui, QRadioButton, "fileRadio")
+        self.server_radio = child(self.ui, QRadioButton, "serverRadio")
+        self.server_host = child(self.ui, QWidget, "serverHost")
+        self.fields = ServerFields(self.server_host)
+        self.server_radio.toggled.connect(self._on_server_radio_toggled)
+        self.connecting: Any = None  # the running connection task (tests wait for it)
+
+    def _on_server_radio_toggled(self, checked: bool) -> None:
+        self.server_host.setEnabled(checked)
+        if checked:
+            self.fields.host_edit.setFocus()
+
+    def nextId(self) -> int:
+        return PROVINCE_PAGE
+
+    def validatePage(self) -> bool:
+        """The file: go on. The server: connect first (on a worker thread); when it answers, the wizard
+        moves on by itself, or ends when that database is already set up."""
+        if self.file_radio.isChecked():
+            self._wizard.use_file()
+            return True
+        try:
+            server = self.fields.server()
+        except UserError as exc:
+            self.show_error(exc.message)
+            self.fields.widget_for(exc.field).setFocus()
+            return False
+        opened = self._wizard.opened
+        if opened is not None and opened.database == server and self._wizard.engine is opened.engine:
+            return True
+        self.show_error("")
+        self._connect(server)
+        return False
+
+    def _connect(self, server: Any) -> None:
+        from ostandari_desk.services.credentials import open_chosen
+        from ostandari_desk.ui.tasks import run_task
+
+        self._wizard.button(QWizard.WizardButton.NextButton).setEnabled(False)
+        self.connecting = run_task(
+            self._wizard,
+            lambda: open_chosen(server),
+            on_done=self._on_connected,
+            on_error=self._on_connect_failed,
+            label="اتصال به سرور پایگاه داده و آماده‌سازی آن…",
+        )
+
+    def _on_connected(self, opened: Any) -> None:
+        self.connecting = None
+        self._wizard.button(QWizard.WizardButton.NextButton).setEnabled(True)
+        if self.fields.keep_password():
+            from ostandari_desk.ui.database_dialogs import keep_password
+
+            keep_password(opened.database)
+        self._wizard.use_server(opened)
+
+    def _on_connect_failed(self, error: BaseException) -> None:
+        self.connecting = None
+        self._wizard.button(QWizard.WizardButton.NextButton).setEnabled(True)
+        if not isinstance(error, UserError):
+            from ostandari_desk.ui.errors import show_error
+
+            show_error(self, error)
+            return
+        self.show_error(error.message)
+        from ostandari_desk.services.credentials import PasswordRequired
+
+        if isinstance(error, PasswordRequired):
+            self.fields.password_edit.setFocus()
+            self.fields.password_edit.selectAll()
 
 
 class ProvincePage(_FormPage):
@@ -188,11 +277,20 @@ class OfficePage(_FormPage):
 
 class SetupWizard(QWizard):
     """``SetupWizard(engine).exec()``; accepted means the database is initialized and ``actor`` is its
-    first admin, signed in."""
+    first admin, signed in — or, after choosing a server already set up, ``existing`` (nobody signed in).
 
-    def __init__(self, engine: Any, parent: QWidget | None = None):
+    ``engine`` is the file's database; with ``choose_database`` the first page may replace it by a server's
+    (``engine``, ``server``, ``opened``); the caller then closes the file's engine. A server's engine the
+    wizard opened is closed again when the wizard is cancelled.
+    """
+
+    def __init__(self, engine: Any, parent: QWidget | None = None, *, choose_database: bool = False):
         super().__init__(parent)
         self.engine = engine
+        self.file_engine = engine
+        self.opened: Any = None  # services.credentials.OpenedDatabase of the chosen server
+        self.server: Any = None  # its ServerDatabase (with the password that opened it), or None: the file
+        self.existing = False
         self.province_id: str | None = None
         self.actor: Actor | None = None
         self.setWindowTitle("راه‌اندازی میز استانداری")
@@ -206,7 +304,42 @@ class SetupWizard(QWizard):
         self.office_page = OfficePage(self)
         self.setPage(PROVINCE_PAGE, self.province_page)
         self.setPage(OFFICE_PAGE, self.office_page)
+        self.database_page: DatabasePage | None = None
+        if choose_database:
+            self.database_page = DatabasePage(self)
+            self.setPage(DATABASE_PAGE, self.database_page)
+            self.setStartId(DATABASE_PAGE)
         self.setMinimumWidth(620)
+
+    def use_file(self) -> None:
+        """The first page chose the file: go on with it (a server opened before is closed)."""
+        self._close_server()
+        self.engine = self.file_engine
+
+    def use_server(self, opened: Any) -> None:
+        """The first page's server answered: go on there, or end now when it is set up already."""
+        if self.opened is not None and self.opened.engine is not opened.engine:
+            self._close_server()
+        self.opened = opened
+        self.server = opened.database
+        self.engine = opened.engine
+        if opened.initialized:
+            self.existing = True
+            self.accept()
+        else:
+            self.next()
+
+    def _close_server(self) -> None:
+        if self.opened is not None:
+            self.opened.engine.dispose()
+        self.opened = None
+        self.server = None
+
+    def reject(self) -> None:
+        """Cancelled: a server's engine opened here is closed (the file's belongs to the caller)."""
+        self._close_server()
+        self.engine = self.file_engine
+        super().reject()
 
     def _copy_logo(self) -> str | None:
         source = self.office_page.logo_source
@@ -246,6 +379,8 @@ class SetupWizard(QWizard):
     def keyPressEvent(self, event) -> None:
         """Enter/Return always advances (also from a combo box or radio button)."""
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not event.modifiers():
+            if self.currentPage() is self.database_page and self.database_page.connecting is not None:
+                return  # connecting already
             if self.currentPage() is self.office_page:
                 self.button(QWizard.WizardButton.FinishButton).click()
             else:

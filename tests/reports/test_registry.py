@@ -120,6 +120,13 @@ def test_the_names_are_the_documented_command_lines():
 # --- each report through each door: a PDF and its audit entry -------------------------------------------
 
 
+def _letter_of(desk, ngo_id: str) -> str:
+    from ostandari_desk.services.letters import letters_of_ngo
+
+    (letter,) = letters_of_ngo(desk.uow, ngo_id)
+    return letter.id
+
+
 def _samples(desk, licensed_id: str) -> dict[str, tuple[dict, tuple[str, ...]]]:
     """Per report: the page's filters and the command line's options. A report registered without a
     sample here fails test_every_report_is_made_through_the_page_and_the_command_line: add one."""
@@ -136,6 +143,10 @@ def _samples(desk, licensed_id: str) -> dict[str, tuple[dict, tuple[str, ...]]]:
         "expiring": (
             {"county_id": abyek, "days": 3650},
             ("--county", "آبیک", "--days", "3650", "--today", "1405/02/01"),
+        ),
+        "letter": (
+            {"letter_id": _letter_of(desk, licensed_id)},
+            ("--direction", "out", "--year", "1402", "--number", "۴۵۶/۱۲"),
         ),
         **inspection_samples(desk),  # inspections, inspection, centre-file, checklist
         **memoranda_samples(desk, licensed_id),  # credits, memorandum, offices

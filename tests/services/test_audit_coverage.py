@@ -463,7 +463,65 @@ RECIPES: dict[str, tuple[Callable[[Env], Any], Callable[[Env, Any], Any]]] = {
         lambda e: _centre(e),
         lambda e, _: _plan().monthly_plan(e.uow, e.county(), 1403, 7),
     ),
+    # the desk's exchange keys, made on first use by a database set up before them (audited without the key)
+    "services.exchange.keys.create_keys": (
+        lambda e: _no_exchange_keys(e),
+        lambda e, _: _keys().create_keys(e.uow),
+    ),
+    "services.exchange.keys.desk_identity": (
+        lambda e: _no_exchange_keys(e),
+        lambda e, _: _keys().desk_identity(e.uow),
+    ),
+    "services.exchange.keys.sign": (
+        lambda e: _no_exchange_keys(e),
+        lambda e, _: _keys().sign(e.uow, b"data"),
+    ),
+    "services.exchange.keys.signer": (lambda e: _no_exchange_keys(e), lambda e, _: _keys().signer(e.uow)),
+    "services.exchange.desks.register_desk": (
+        lambda e: _county_desk_peer(e),
+        lambda e, peer: _desks().register_desk(e.uow, peer),
+    ),
 }
+
+
+def _keys():
+    from ostandari_desk.services.exchange import keys
+
+    return keys
+
+
+def _desks():
+    from ostandari_desk.services.exchange import desks
+
+    return desks
+
+
+def _no_exchange_keys(env: Env) -> None:
+    from sqlalchemy import delete
+
+    from ostandari_desk.store.models import Setting
+
+    with env.uow.writing():  # below the session, as a database from before exchange files
+        env.uow.s.connection().execute(delete(Setting).where(Setting.key.in_(_keys().KEY_SETTINGS)))
+        env.uow.commit()
+
+
+def _county_desk_peer(env: Env):
+    import os
+
+    from ostandari_desk.domain import reference_ids
+
+    key = os.urandom(32)
+    return _desks().PeerIdentity(
+        desk_id="c" * 32,
+        province="قزوین",
+        province_id=reference_ids.province_id("قزوین"),
+        county="آبیک",
+        county_id=env.county("آبیک"),
+        public_key=key,
+        fingerprint=_keys().fingerprint(key),
+        created_at="2024-01-01T00:00:00+00:00",
+    )
 
 
 def _offices():

@@ -60,7 +60,8 @@ def test_suspension_files_a_punitive_outgoing_letter(desk, ngo_id):
     assert letter.subject == "تعلیق پروانه فعالیت: گزارش نکردن عملکرد سالانه"
     assert (letter.ngo_id, letter.licence_step_id) == (ngo_id, step_id)
     assert letter.county_id == desk.counties["آبیک"]
-    assert letters.find_letter_id(desk.uow, "outgoing", 1401, "۸۸/۴۱۲") == letter.id
+    assert letters.find_letter_id(desk.uow, "outgoing", 1401, "۸۸/۴۱۲", desk.counties["آبیک"]) == letter.id
+    assert letters.find_letter_id(desk.uow, "outgoing", 1401, "۸۸/۴۱۲") is None  # not the province's series
     assert [row.id for row in letters.letters_of_ngo(desk.uow, ngo_id)] == [letter.id]
     assert punitive_this_year(desk, 1401) == before + 1
 

@@ -1,10 +1,12 @@
-"""Fast bulk writing for the demo generator: a calendar cache, seeded keys, and ordered executemany buffers.
+"""Fast bulk writing for the demo generator: a calendar cache, seeded keys, and ordered bulk-insert buffers.
 
 The demo writes millions of rows. SQLAlchemy's Core ``insert()`` with dicts still converts every value
 through its type processors (~10 µs a row); here rows are built as tuples of values already in the form
 SQLAlchemy stores on SQLite (ISO text for dates, ``YYYY-MM-DD HH:MM:SS.ffffff`` for datetimes, 0/1 for
-booleans) and handed to the driver's ``executemany``. The column list of each statement comes from the
-SQLModel table, and a missing NOT NULL column fails at once, so the generator cannot drift from the schema.
+booleans) and handed to the database adapter's ``write_rows``: the driver's ``executemany`` on SQLite, COPY
+on PostgreSQL (whose server parses the same text by the columns' types). The column list of each statement
+comes from the SQLModel table, and a missing NOT NULL column fails at once, so the generator cannot drift
+from the schema.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import queue
 import random
 import threading
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from sqlalchemy import Table
 
@@ -104,7 +107,7 @@ class Keys:
 
 
 class Writer:
-    """Rows for one table, buffered and written by ``executemany`` with the given column order."""
+    """Rows for one table, buffered and written (``Bulk``'s ``write``) with the given column order."""
 
     def __init__(self, table: Table, columns: Sequence[str]):
         names = {c.name for c in table.columns}
@@ -118,7 +121,6 @@ class Writer:
             raise ValueError(f"{table.name}: NOT NULL columns missing {missing}")
         self.table = table
         self.columns = tuple(columns)
-        self.sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
         self.rows: list[tuple] = []
         self.written = 0
 
@@ -126,8 +128,9 @@ class Writer:
 class Bulk:
     """Ordered writers on one connection; a flush writes parents before children.
 
-    Batches are executed by one background thread, in order: sqlite3 releases the GIL while SQLite
-    works, so on two cores the next rows are generated while the last ones are written.
+    Batches are executed by one background thread, in order: the drivers release the GIL while the
+    database works, so on two cores the next rows are generated while the last ones are written.
+    ``write(cursor, table, columns, rows)`` writes one table's batch (DatabaseAdapters.write_rows).
     """
 
     def __init__(
@@ -136,8 +139,10 @@ class Bulk:
         db_columns: dict[str, set[str]],
         chunk: int = 100_000,
         on_flush: Callable[[int], None] | None = None,
+        write: Callable[[Any, str, Sequence[str], list[tuple]], None] | None = None,
     ):
-        self.cursor = cursor  # a DB-API (sqlite3) cursor inside the build's transaction
+        self.cursor = cursor  # a DB-API cursor inside the build's transaction
+        self._write = write or _executemany
         self.chunk = chunk
         self.writers: list[Writer] = []
         self._by_name: dict[str, Writer] = {}
@@ -157,8 +162,8 @@ class Bulk:
                 if batch is None:
                     return
                 if self._error is None:
-                    for sql, rows in batch:
-                        self.cursor.executemany(sql, rows)
+                    for table, columns, rows in batch:
+                        self._write(self.cursor, table, columns, rows)
             except BaseException as exc:  # noqa: BLE001 - handed to the generating thread by wait()
                 self._error = exc
             finally:
@@ -220,7 +225,7 @@ class Bulk:
         batch = []
         for w in self.writers:
             if w.rows:
-                batch.append((w.sql, w.rows))
+                batch.append((w.table.name, w.columns, w.rows))
                 w.written += len(w.rows)
                 written += len(w.rows)
                 w.rows = []
@@ -235,3 +240,9 @@ class Bulk:
 
     def counts(self) -> dict[str, int]:
         return {w.table.name: w.written + len(w.rows) for w in self.writers}
+
+
+def _executemany(cursor: Any, table: str, columns: Sequence[str], rows: list[tuple]) -> None:
+    """sqlite3's executemany (qmark placeholders): the default ``write``."""
+    marks = ", ".join("?" * len(columns))
+    cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)

@@ -124,12 +124,13 @@ def complete_action(
 _NUMBERED = re.compile(re.escape(REFERRAL_PREFIX) + r"(\d+)")
 
 
-def _next_referral_number(uow: UnitOfWork, jalali_year: int) -> str:
-    """«ارجاع/n», one past the highest of the year's outgoing letters in every county (numbers are unique
-    across counties, so the look-up goes beyond the actor's scope)."""
+def _next_referral_number(uow: UnitOfWork, jalali_year: int, county_id: str | None) -> str:
+    """«ارجاع/n», one past the highest of the year's outgoing letters in the series of ``county_id`` (the
+    visit's county; None: the province's own), where the letter is numbered."""
     t = Letter.__table__.c
     numbers = uow.s.execute(
         select(t.number).where(
+            letters.series_condition(county_id),
             t.direction == "outgoing",
             t.jalali_year == jalali_year,
             col(t.number).like(REFERRAL_PREFIX + "%"),
@@ -178,7 +179,7 @@ def refer_finding(uow: UnitOfWork, finding_id: str, on: date, *, number: str | N
             uow,
             letters.LetterInput(
                 direction="outgoing",
-                number=number or _next_referral_number(uow, jalali_year_of(on)),
+                number=number or _next_referral_number(uow, jalali_year_of(on), visit.county_id),
                 dated_on=on,
                 party=agency,
                 subject=subject,

@@ -3,7 +3,8 @@
 Only a draft is edited (Permission.EDIT_CHECKLISTS). Activating a draft retires the category's active
 version; a visit keeps the id of the version it was answered against, so editing a new draft never
 changes an old visit's items. ``seed_default_templates`` gives every category that has no template yet
-the shipped one (resources/checklists/default_templates.json) as its active version 1.
+the shipped one (resources/checklists/default_templates.json) as its active version 1, with ids made from
+the category's name (domain/reference_ids.py); drafts a manager makes get random ids.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 from sqlalchemy import delete, func, insert
 from sqlmodel import col, select
 
-from ostandari_desk.domain import text
+from ostandari_desk.domain import reference_ids, text
 from ostandari_desk.domain.inspections import ANSWER_TYPE_LABELS, AnswerType
 from ostandari_desk.domain.roles import Permission
 from ostandari_desk.errors import ConcurrentEditError, NotFoundError, UserError, ValidationError
@@ -460,11 +461,16 @@ def seed_default_templates(uow: UnitOfWork) -> int:
         templates: list[dict[str, Any]] = []
         items: list[dict[str, Any]] = []
         for name, title, pass_score, _ in default_templates():
-            category_id = categories.get(text.normalize(name))
+            key = text.normalize(name)
+            category_id = categories.get(key)
             if category_id is None or category_id in having:
                 continue
+            # ids from the category's name: separately set-up desks of one province agree on them; a renamed
+            # category whose old name's checklist is here already gets none (its id is taken)
+            template_id = reference_ids.template_id(key, 1)
+            if uow.s.get(ChecklistTemplate, template_id) is not None:
+                continue
             having.add(category_id)
-            template_id = new_id()
             templates.append(
                 {
                     "id": template_id,
@@ -478,7 +484,13 @@ def seed_default_templates(uow: UnitOfWork) -> int:
                 }
             )
             items += (
-                {"id": new_id(), **moment, "row_version": 1, "template_id": template_id, **row}
+                {
+                    "id": reference_ids.checklist_item_id(template_id, row["position"]),
+                    **moment,
+                    "row_version": 1,
+                    "template_id": template_id,
+                    **row,
+                }
                 for row in _default_rows(name)
             )
         created = len(templates)

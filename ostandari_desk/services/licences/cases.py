@@ -447,16 +447,20 @@ STEP_LETTERS: dict[StepKind, tuple[str, str]] = {
 def _record_step_letter(uow: UnitOfWork, ngo: Ngo, step: LicenceStep, kind: StepKind) -> None:
     """File the step's letter among the outgoing letters, in the step's transaction (never commits).
 
-    A letter with that number in that Jalali year is linked to the step (its NGO and step filled in if
-    empty, an «other» letter becoming punitive for a sanction); otherwise one is created. A step
-    without a letter number (a lifting may have none) files nothing.
+    A letter with that number in that Jalali year, in the NGO's county's series or else the province's
+    own (a letter the province's secretariat numbered; within the actor's scope), is linked to the step
+    (its NGO and step filled in if empty, an «other» letter becoming punitive for a sanction); otherwise
+    one is created in the NGO's series. A step without a letter number (a lifting may have none) files
+    nothing.
     """
     number = letters.clean_number(step.letter_no)
     if not number:
         return
     letter_kind, title = STEP_LETTERS[kind]
     year = jalali.jalali_year_of(step.on_date)
-    found = letters.find_letter_id(uow, "outgoing", year, number)
+    found = letters.find_letter_id(uow, "outgoing", year, number, ngo.county_id)
+    if found is None and ngo.county_id is not None:
+        found = letters.find_letter_id(uow, "outgoing", year, number, None)
     if found is None:
         data = letters.LetterInput(
             direction="outgoing",

@@ -37,7 +37,7 @@ from ostandari_desk.services.inspections.visit_rules import (
     visit_errors,
 )
 from ostandari_desk.services.inspections.visits import find_visit
-from ostandari_desk.services.letters import NUMBER_MAX, clean_number
+from ostandari_desk.services.letters import NUMBER_MAX, clean_number, series_condition
 from ostandari_desk.services.transfer.base import (
     ImportOptions,
     TransferKind,
@@ -145,23 +145,29 @@ def _time_cell(value: Any) -> time | str | None:
 
 
 class _Letters:
-    """Outgoing letters by number, in the visit's Jalali year or the next (within the actor's scope)."""
+    """Outgoing letters by number, in the visit's Jalali year or the next (within the actor's scope), in
+    the centre's county's series first, then the province's own (letter numbers are per series)."""
 
     def __init__(self, uow: UnitOfWork):
         self._uow = uow
-        self._cache: dict[tuple[str, int], tuple[str, date] | None] = {}
+        self._cache: dict[tuple[str, int, str | None], tuple[str, date] | None] = {}
 
-    def find(self, number: str, year: int) -> tuple[str, date] | None:
+    def find(self, number: str, year: int, county_id: str | None) -> tuple[str, date] | None:
+        series = (county_id, None) if county_id is not None else (None,)
         for jy in (year, year + 1):
-            key = (number, jy)
-            if key not in self._cache:
-                stmt = select(Letter.id, Letter.dated_on).where(
-                    Letter.direction == "outgoing", Letter.jalali_year == jy, Letter.number == number
-                )
-                found = self._uow.s.execute(stmt).first()
-                self._cache[key] = (found[0], found[1]) if found is not None else None
-            if self._cache[key] is not None:
-                return self._cache[key]
+            for county in series:
+                key = (number, jy, county)
+                if key not in self._cache:
+                    stmt = select(Letter.id, Letter.dated_on).where(
+                        series_condition(county),
+                        Letter.direction == "outgoing",
+                        Letter.jalali_year == jy,
+                        Letter.number == number,
+                    )
+                    found = self._uow.s.execute(stmt).first()
+                    self._cache[key] = (found[0], found[1]) if found is not None else None
+                if self._cache[key] is not None:
+                    return self._cache[key]
         return None
 
 
@@ -184,6 +190,7 @@ def _read(
     code_text = cell_text(get["centre"](values))
     code = clean_code(code_text)
     centre_id = ""
+    centre_county: str | None = None
     if not code:
         fail(H_CENTRE, "کد مرکز وارد نشده است")
     elif code not in centres:
@@ -197,7 +204,7 @@ def _read(
         if reason:
             fail(H_CENTRE, f"مرکز «{text.to_persian_digits(code_text)}»: {reason}")
         else:
-            centre_id = found_id
+            centre_id, centre_county = found_id, county_id
 
     on = deadline = None
     for key, header in (("date", H_DATE), ("deadline", H_DEADLINE)):
@@ -245,7 +252,7 @@ def _read(
             fail(H_LETTER, "نامه ارجاع به یافته‌های بازدید پیوند می‌خورد؛ یافته‌ها را بنویسید")
         elif isinstance(on, date):
             year = jalali_year_of(on)
-            letter = letters.find(letter_number, year)
+            letter = letters.find(letter_number, year, centre_county)
             if letter is None:
                 fail(
                     H_LETTER,

@@ -1,8 +1,10 @@
 """The «مکاتبات» sheet: import and export of letters.
 
-A letter is identified by its direction, Jalali year and number (the table's unique key). A row
-matching a stored letter with the same details counts as unchanged, so a file imported twice adds
-nothing; a row matching one with different details is an error (the number is taken).
+A letter is identified by its series (the «شهرستان» cell: a county's own numbering, or the province's
+when empty or «استان»), direction, Jalali year and number: the table's unique keys, so two counties'
+letter «۱۰۰» of one year are two letters. A row matching a stored letter of its series with the same
+details counts as unchanged, so a file imported twice adds nothing; a row matching one with different
+details is an error naming the number and the series (the number is taken there).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from ostandari_desk.services.letters import (
     duplicate_message,
     filter_conditions,
     letter_errors,
+    series_label,
 )
 from ostandari_desk.services.transfer.base import (
     ImportOptions,
@@ -78,11 +81,19 @@ _KINDS[text.normalize("توقیفی")] = "punitive"
 _KINDS[text.normalize("توبیخی")] = "punitive"
 _KINDS[text.normalize("هماهنگی")] = "support"
 _KINDS[text.normalize("حمایتی")] = "support"
-_COMPARED = ("dated_on", "kind", "party_key", "subject_key", "ngo_id", "county_id")
+_COMPARED = ("dated_on", "kind", "party_key", "subject_key", "ngo_id")
 _PROGRESS_EVERY = 1000
 
 
+def _ident(row: Any) -> tuple:
+    """A letter's key: (series, direction, Jalali year, number); the series is its county (None: the
+    province's own)."""
+    return (row["county_id"], row["direction"], row["jalali_year"], row["number"])
+
+
 def _stored(uow: UnitOfWork) -> dict[tuple, dict[str, Any]]:
+    """Every stored letter's compared values by ``_ident`` (a plain table: every series, so a county user's
+    row is compared with what is stored whatever the scope)."""
     t = Letter.__table__.c
     rows = uow.s.execute(
         select(
@@ -98,13 +109,12 @@ def _stored(uow: UnitOfWork) -> dict[tuple, dict[str, Any]]:
         )
     ).all()
     return {
-        (r.direction, r.jalali_year, r.number): {
+        _ident(r._mapping): {
             "dated_on": r.dated_on,
             "kind": r.kind,
             "party_key": text.normalize(r.party),
             "subject_key": text.normalize(r.subject),
             "ngo_id": r.ngo_id,
-            "county_id": r.county_id,
         }
         for r in rows
     }
@@ -223,13 +233,14 @@ def _comparable(row: dict) -> dict:
         "party_key": text.normalize(row["party"]),
         "subject_key": text.normalize(row["subject"]),
         "ngo_id": row["ngo_id"],
-        "county_id": row["county_id"],
     }
 
 
 def _import(uow: UnitOfWork, table: Table, report: ImportReport, opts: ImportOptions) -> dict[int, tuple]:
     with uow:
-        counties = {key: cid for cid, key in uow.s.execute(select(County.id, County.name_key))}
+        county_rows = uow.s.execute(select(County.id, County.name_key, County.name)).all()
+        counties = {key: cid for cid, key, _name in county_rows}
+        county_names = {cid: name for cid, _key, name in county_rows}
         ngos = {nid: ngo_id for ngo_id, nid in uow.s.execute(select(Ngo.id, Ngo.national_id))}
         stored = _stored(uow)
         get = {c.key: column_getter(table, c.key) for c in COLUMNS}
@@ -240,13 +251,13 @@ def _import(uow: UnitOfWork, table: Table, report: ImportReport, opts: ImportOpt
             row, errors = _parse(uow, number, values, get, counties, ngos, county_refused)
             if row is None:
                 return None, errors
-            ident = (row["direction"], row["jalali_year"], row["number"])
+            ident = _ident(row)
             if ident in seen:
                 return None, [
                     RowError(
                         number,
                         H_NUMBER,
-                        "این شماره نامه (همان جهت و سال) در ردیف "
+                        "این شماره نامه (همان دبیرخانه، جهت و سال) در ردیف "
                         f"{text.to_persian_digits(seen[ident])} همین پرونده هم آمده است",
                     )
                 ]
@@ -255,9 +266,9 @@ def _import(uow: UnitOfWork, table: Table, report: ImportReport, opts: ImportOpt
                 old = stored[ident]
                 new = _comparable(row)
                 if not all(new[k] == old[k] for k in _COMPARED):
-                    return None, [
-                        RowError(number, H_NUMBER, duplicate_message(*ident) + " و با این ردیف یکی نیست")
-                    ]
+                    series = series_label(county_names.get(ident[0]) if ident[0] else None)
+                    taken = duplicate_message(*ident[1:], series)
+                    return None, [RowError(number, H_NUMBER, taken + " و با این ردیف یکی نیست")]
                 report.unchanged += 1
                 return None, []
             return row, []

@@ -5,6 +5,11 @@ Rows are checked cell by cell first; then, inside one transaction, each row goes
 county) hold for imports too, and each step is audited by the unit of work. A step
 already stored (same NGO, action, date and licence/letter number) is skipped, so a file imported
 twice adds nothing the second time.
+
+A step's letter number is its own ``letter_no``, or else the number of the outgoing letter filed for it
+(``letter.licence_step_id``): a sanction recorded with its letter but without the number on the step (the
+demo's, or an older desk's) exports that number, so the sheet re-imports into the same desk (the step is
+known) and into a fresh one (the sanction has the letter number the rules require).
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from collections.abc import Iterator, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ostandari_desk.domain import ids, jalali, text
 from ostandari_desk.domain.lifecycle import StepKind
@@ -28,7 +33,7 @@ from ostandari_desk.services.transfer.sheets import (
     cell_digits,
     cell_text,
 )
-from ostandari_desk.store.models import Licence, LicenceStep, Ngo
+from ostandari_desk.store.models import Letter, Licence, LicenceStep, Ngo
 from ostandari_desk.store.uow import UnitOfWork
 
 H_NATIONAL_ID = "شناسه ملی سمن"
@@ -78,6 +83,17 @@ def _apply_licence_step():
     except ImportError:  # the package's __init__ may not re-export it
         from ostandari_desk.services.licences.steps import apply_licence_step
     return apply_licence_step
+
+
+def _letter_number() -> Any:
+    """A step's letter number as SQL: its own ``letter_no``, else its filed letter's number (or "")."""
+    filed = (
+        select(func.min(Letter.number))
+        .where(Letter.licence_step_id == LicenceStep.id)
+        .correlate(LicenceStep)
+        .scalar_subquery()
+    )
+    return func.coalesce(func.nullif(LicenceStep.letter_no, ""), filed, "")
 
 
 def _ident(kind: str, licence_number: str | None, letter_no: str | None) -> str:
@@ -183,9 +199,7 @@ def _known_steps(uow: UnitOfWork, ngo_ids: set[str]) -> set[tuple[str, str, date
     if not ngo_ids:
         return known
     stmt = (
-        select(
-            LicenceStep.ngo_id, LicenceStep.kind, LicenceStep.on_date, LicenceStep.letter_no, Licence.number
-        )
+        select(LicenceStep.ngo_id, LicenceStep.kind, LicenceStep.on_date, _letter_number(), Licence.number)
         .outerjoin(Licence, Licence.id == LicenceStep.licence_id)
         .where(LicenceStep.ngo_id.in_(ngo_ids))
     )
@@ -255,7 +269,7 @@ def _export(uow: UnitOfWork, flt: Any) -> Iterator[Sequence[Any]]:
                 Ngo.national_id,
                 LicenceStep.kind,
                 LicenceStep.on_date,
-                LicenceStep.letter_no,
+                _letter_number(),
                 LicenceStep.note,
                 Licence.number,
                 Licence.expires_on,

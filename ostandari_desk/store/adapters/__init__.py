@@ -1,7 +1,7 @@
 """The database-specific parts behind the unit of work: full-text search, bulk loading, planner hints.
 
-Services ask ``uow.db`` and never branch on the dialect. Only SQLite has adapters today; another database is
-refused with a Persian message (the PostgreSQL adapters come with the shared office database).
+Services ask ``uow.db`` and never branch on the dialect. SQLite (adapters/sqlite.py) and PostgreSQL
+(adapters/postgresql.py) have adapters; another database is refused with a Persian message.
 """
 
 from __future__ import annotations
@@ -25,9 +25,13 @@ def _for_dialect(name: str) -> DatabaseAdapters:
         from ostandari_desk.store.adapters.sqlite import SQLITE
 
         return SQLITE
+    if name == "postgresql":
+        from ostandari_desk.store.adapters.postgresql import POSTGRESQL
+
+        return POSTGRESQL
     raise DatabaseUnavailableError(
         DatabaseUnavailableError.CANNOT_OPEN,
-        f"این برنامه هنوز با پایگاه داده «{name}» کار نمی‌کند؛ فعلاً فقط پرونده SQLite پشتیبانی می‌شود.",
+        f"این برنامه هنوز با پایگاه داده «{name}» کار نمی‌کند؛ فقط پرونده SQLite و سرور PostgreSQL پشتیبانی می‌شوند.",
     )
 
 

@@ -11,7 +11,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import ColumnElement, Connection, Table, insert
 from sqlalchemy.orm import Session
@@ -129,6 +129,14 @@ class DatabaseAdapters(ABC):
         return False
 
     # --- bulk building on a driver cursor (the demo builder) --------------------------------------
+
+    PLACEHOLDER: ClassVar[str] = "?"  # the driver's parameter marker (sqlite3: qmark; psycopg: %s)
+
+    def write_rows(self, cursor: Any, table: str, columns: Sequence[str], rows: list[tuple]) -> None:
+        """Insert ``rows`` (tuples in ``columns`` order, values in the demo's stored forms) on a DB-API
+        cursor, in its transaction: ``executemany`` by default."""
+        marks = ", ".join([self.PLACEHOLDER] * len(columns))
+        cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
 
     def table_columns(self, cursor: Any) -> dict[str, set[str]]:
         """Every table's columns as the database has them (``cursor``: a DB-API cursor)."""

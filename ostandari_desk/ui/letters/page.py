@@ -1,4 +1,8 @@
-"""The letters page (مکاتبات): search as you type, direction/kind/year filters, a paged sortable table."""
+"""The letters page (مکاتبات): search as you type, direction/kind/county/year filters, a paged sortable table.
+
+Letter numbers are unique per series (a county's own, or the province's), so the province's list may hold
+two counties' letter «۱۰۰» of one year: the county column (and the county filter) tell them apart.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from ostandari_desk.ui.widgets.list_page import (
     ListFilter,
     ListKind,
     ListPage,
+    county_choices,
     delete_action,
     edit_action,
     new_action,
@@ -41,14 +46,28 @@ EMPTY_ALL = (
 EMPTY_FILTERED = "نامه‌ای با این جستجو و پالایه‌ها پیدا نشد؛ پالایه‌ها را روی «همه» بگذارید."
 
 
+def _counties(context, uow) -> list[tuple[str, str]]:
+    """The counties in scope, and «استان» (the province's own series) for a province user."""
+    found = county_choices(context, uow)
+    if context.actor.county_scope is None:
+        found.append((letter_service.PROVINCE_LABEL, letter_service.PROVINCE_ONLY))
+    return found
+
+
 def _letter_filter(v: dict[str, Any]) -> letter_service.LetterFilter:
     return letter_service.LetterFilter(
-        text=v["text"], direction=v["direction"], kind=v["kind"], year=v["year"]
+        text=v["text"], direction=v["direction"], kind=v["kind"], year=v["year"], county_id=v["county"]
     )
 
 
 def _delete_question(row) -> tuple[str, str]:
-    return "حذف نامه", f"نامه {row.direction_label} شماره «{to_persian_digits(row.number)}» حذف شود؟"
+    series = letter_service.series_label(
+        None if row.county_name == letter_service.PROVINCE_LABEL else row.county_name
+    )
+    return (
+        "حذف نامه",
+        f"نامه {row.direction_label} شماره «{to_persian_digits(row.number)}» ({series}) حذف شود؟",
+    )
 
 
 KIND = ListKind(
@@ -73,6 +92,7 @@ KIND = ListKind(
             "letterKindFilter",
             lambda _c, _u: [(label, key) for key, label in letter_service.KIND_LABELS.items()],
         ),
+        ListFilter("county", "ش&هرستان:", "letterCountyFilter", _counties, scoped=True),
         ListFilter(
             "year",
             "&سال:",

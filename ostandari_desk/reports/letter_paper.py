@@ -1,0 +1,49 @@
+"""One letter's paper (``report letter``): its number, series, date, direction, kind, party, subject, NGO and
+attachments. Frozen data from services/letter_papers.py; no database here."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import IO
+
+from ostandari_desk.domain.jalali import format_jalali
+from ostandari_desk.domain.text import format_number, protect_hyphenated_numbers, to_persian_digits
+from ostandari_desk.reports.document import Column, Letterhead, ReportDocument
+from ostandari_desk.services.letter_papers import LetterPaperData
+
+__all__ = ["build_letter"]
+
+DASH = "—"
+
+
+def _size(size: int) -> str:
+    if size >= 1024 * 1024:
+        return f"{format_number(size / (1024 * 1024), 1)} مگابایت"
+    return f"{format_number(max(1, round(size / 1024)))} کیلوبایت"
+
+
+def build_letter(
+    data: LetterPaperData, letterhead: Letterhead, printed_on: str, target: str | Path | IO[bytes]
+) -> None:
+    doc = ReportDocument(data.title, letterhead, printed_on)
+    doc.add_key_values(
+        [
+            ("شماره", protect_hyphenated_numbers(to_persian_digits(data.number))),
+            ("دبیرخانه", data.series),
+            ("تاریخ", format_jalali(data.dated_on)),
+            ("جهت", data.direction_label),
+            ("نوع", data.kind_label),
+            ("طرف مکاتبه", data.party),
+            ("موضوع", data.subject),
+            ("سمن", data.ngo_name or DASH),
+        ]
+    )
+    doc.add_heading("پیوست‌ها")
+    if data.attachments:
+        doc.add_table(
+            [Column("نام پرونده", 4), Column("اندازه", 1.4, "center", True), Column("SHA-256", 3, "center")],
+            [[a.file_name, _size(a.size), a.sha256[:16]] for a in data.attachments],
+        )
+    else:
+        doc.add_paragraph("این نامه پیوستی ندارد.")
+    doc.build(target)

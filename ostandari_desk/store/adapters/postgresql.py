@@ -1,0 +1,429 @@
+"""PostgreSQL: a tsvector GIN index for the NGO search, COPY for the demo, jsonb for bulk audit entries.
+
+The search (migration 0009) indexes ``ngo_search_vector(search_text)``: the normalized text cut into tokens
+the way SQLite's FTS5 ``unicode61`` tokenizer cuts it — every run of letters and digits is a token, whatever
+the database's locale (the cut is made under the ICU root collation, or with an explicit list of separators on
+a server built without ICU) — with their positions. What the clerk typed is cut the same way (``ngo_match``):
+every word is a prefix, a word with punctuation inside («۱۲-۳۴») a phrase whose last token is a prefix, the
+words ANDed, as the SQLite adapter's quoted ``"word"*`` terms. PostgreSQL keeps the expression index in step
+with every INSERT, UPDATE and DELETE itself: no trigger to lose.
+
+The visits' coverage table (migration 0006) and the memoranda's totals (migration 0007) are kept by one
+PL/pgSQL trigger each; the demo's bulk build disables them and refills the derived values once at the end,
+as it drops and re-creates the secondary indexes and foreign keys of the tables it fills.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    Connection,
+    Table,
+    Text,
+    case,
+    cast,
+    func,
+    insert,
+    literal,
+    literal_column,
+    null,
+    select,
+)
+from sqlalchemy import text as sql_text
+from sqlalchemy.orm import Session
+
+from ostandari_desk.domain import text
+from ostandari_desk.store.adapters.base import (
+    COVERAGE_FILL,
+    MEMORANDUM_TOTALS,
+    DatabaseAdapters,
+    SearchIndexHealth,
+    memorandum_total_sql,
+)
+
+log = logging.getLogger(__name__)
+
+# --- the NGO search (migration 0009 creates these; tests/store/test_postgresql_adapter.py compares) ------
+
+SEARCH_FUNCTION = "ngo_search_vector"
+SEARCH_INDEX = "ix_ngo_search_vector"
+ICU_ROOT = "und-x-icu"
+# Without ICU: the characters that separate tokens in an NGO's normalized text (ASCII punctuation and
+# symbols, Persian and typographic punctuation). With ICU, everything that is not a letter or a digit.
+_SEPARATORS = (
+    r"\s!-/:-@\[-`{-~\u00a0-\u00bf\u00d7\u00f7\u060c\u061b\u061f\u066a-\u066d\u06d4"
+    r"\u2000-\u206f\u2190-\u23ff\u25a0-\u27bf\u3000-\u303f\ufd3e\ufd3f\ufe10-\ufe6f\uff01-\uff0f"
+)
+
+
+def search_function_sql(icu: bool) -> str:
+    """``CREATE OR REPLACE FUNCTION ngo_search_vector(text) RETURNS tsvector``: every token with its position.
+
+    ``icu``: cut on every character that is not a letter or digit under the ICU root collation (Unicode's
+    own classes, whatever the database's locale); else on ``_SEPARATORS``.
+    """
+    source = f'search_text COLLATE "{ICU_ROOT}"' if icu else "search_text"
+    pattern = "[^[:alnum:]]+" if icu else f"[{_SEPARATORS}]+"
+    return (
+        f"CREATE OR REPLACE FUNCTION {SEARCH_FUNCTION}(search_text text) RETURNS tsvector "
+        "LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ "
+        "SELECT coalesce(string_agg(token || ':' || position, ' '), '')::tsvector "
+        f"FROM regexp_split_to_table({source}, '{pattern}') WITH ORDINALITY AS t(token, position) "
+        "WHERE token <> '' $$"
+    )
+
+
+SEARCH_INDEX_SQL = f"CREATE INDEX {SEARCH_INDEX} ON ngo USING gin ({SEARCH_FUNCTION}(search_text))"
+
+
+def has_icu(conn: Any) -> bool:
+    """Whether the server has the ICU root collation (``conn``: a SQLAlchemy connection or a DB-API cursor)."""
+    sql = f"SELECT count(*) FROM pg_collation WHERE collname = '{ICU_ROOT}'"
+    if isinstance(conn, Connection):
+        return bool(conn.exec_driver_sql(sql).scalar())
+    conn.execute(sql)
+    return bool(conn.fetchone()[0])
+
+
+def create_search_index(conn: Any) -> None:
+    """The search function and its GIN index, afresh (``conn``: a SQLAlchemy connection or a DB-API cursor)."""
+    statements = (
+        f"DROP INDEX IF EXISTS {SEARCH_INDEX}",
+        search_function_sql(has_icu(conn)),
+        SEARCH_INDEX_SQL,
+    )
+    for statement in statements:
+        if isinstance(conn, Connection):
+            conn.exec_driver_sql(statement)
+        else:
+            conn.execute(statement)
+
+
+_TOKEN = re.compile(r"[^\W_]+")
+
+
+def _lexeme(token: str) -> str:
+    return "'" + token.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+# --- the derived tables' triggers, as migrations 0006 and 0007 create them --------------------------------
+
+_COVERAGE_KEY = ("county_id", "jalali_year", "jalali_month", "category_id", "centre_id")
+_COVERAGE_OLD = (
+    "county_id = coalesce(old.county_id, '') AND jalali_year = old.jalali_year AND "
+    "jalali_month = old.jalali_month AND category_id = old.category_id AND centre_id = old.centre_id"
+)
+_COVERAGE_ADD = (
+    "INSERT INTO inspectioncoverage (county_id, jalali_year, jalali_month, category_id, centre_id, visits) "
+    "VALUES (coalesce(new.county_id, ''), new.jalali_year, new.jalali_month, new.category_id, new.centre_id, 1) "
+    "ON CONFLICT (county_id, jalali_year, jalali_month, category_id, centre_id) "
+    "DO UPDATE SET visits = inspectioncoverage.visits + 1"
+)
+_COVERAGE_TAKE = (
+    f"UPDATE inspectioncoverage SET visits = visits - 1 WHERE {_COVERAGE_OLD}",
+    f"DELETE FROM inspectioncoverage WHERE {_COVERAGE_OLD} AND visits <= 0",
+)
+_COVERAGE_CHANGED = " OR ".join(f"old.{c} IS DISTINCT FROM new.{c}" for c in _COVERAGE_KEY)
+COVERAGE_TRIGGER = ("inspectioncoverage_keep", "inspection")  # (trigger and function, its table)
+COVERAGE_TRIGGER_SQL = (
+    (
+        "CREATE FUNCTION inspectioncoverage_keep() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        f"IF TG_OP = 'UPDATE' AND NOT ({_COVERAGE_CHANGED}) "
+        "THEN RETURN NULL; END IF; "
+        f"IF TG_OP IN ('UPDATE', 'DELETE') THEN {'; '.join(_COVERAGE_TAKE)}; END IF; "
+        f"IF TG_OP IN ('UPDATE', 'INSERT') THEN {_COVERAGE_ADD}; END IF; "
+        "RETURN NULL; END $$"
+    ),
+    (
+        f"CREATE TRIGGER inspectioncoverage_keep AFTER INSERT OR DELETE OR UPDATE OF {', '.join(_COVERAGE_KEY)} "
+        "ON inspection FOR EACH ROW EXECUTE FUNCTION inspectioncoverage_keep()"
+    ),
+)
+# memorandum's derived columns: column -> (trigger and function, the child table, the child's value)
+_TOTALS_PREFIX = {"paid_total": "memorandum_paid", "latest_progress": "memorandum_progress"}
+TOTALS_TRIGGERS = {
+    column: (f"{_TOTALS_PREFIX[column]}_keep", child, value)
+    for column, child, value, _agg in MEMORANDUM_TOTALS
+}
+
+
+def _totals_trigger_sql(column: str) -> tuple[str, str]:
+    name, child, value = TOTALS_TRIGGERS[column]
+    return (
+        (
+            f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            f"IF TG_OP IN ('UPDATE', 'DELETE') THEN "
+            f"{memorandum_total_sql(column, '= OLD.memorandum_id')}; END IF; "
+            f"IF TG_OP = 'INSERT' OR (TG_OP = 'UPDATE' AND NEW.memorandum_id IS DISTINCT FROM OLD.memorandum_id) "
+            f"THEN {memorandum_total_sql(column, '= NEW.memorandum_id')}; END IF; "
+            "RETURN NULL; END $$"
+        ),
+        (
+            f"CREATE TRIGGER {name} AFTER INSERT OR DELETE OR UPDATE OF memorandum_id, {value} "
+            f"ON {child} FOR EACH ROW EXECUTE FUNCTION {name}()"
+        ),
+    )
+
+
+# the triggers a bulk build disables: (trigger, table)
+_SET_ASIDE_TRIGGERS = (COVERAGE_TRIGGER, *((name, child) for name, child, _v in TOTALS_TRIGGERS.values()))
+_PARTS = ("on_insert", "on_update", "on_delete")
+
+
+def _enabled_triggers(conn: Connection, names: Sequence[str]) -> set[str]:
+    rows = conn.execute(
+        sql_text(
+            "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal AND tgenabled <> 'D' AND tgname = ANY(:n)"
+        ),
+        {"n": list(names)},
+    )
+    return {name for (name,) in rows}
+
+
+@dataclass(frozen=True)
+class PostgresAdapters(DatabaseAdapters):
+    """tsvector search, COPY for bulk builds, jsonb-built audit entries."""
+
+    # --- full-text search ------------------------------------------------------------------------
+
+    def ngo_match(self, words: str) -> str:
+        """A tsquery: each typed word a prefix (a word with punctuation inside: a phrase ending in a prefix),
+        ANDed; "" when nothing searchable is left."""
+        terms = []
+        for word in text.normalize(words).split(" "):
+            tokens = _TOKEN.findall(word)
+            if tokens:
+                terms.append(" <-> ".join([*map(_lexeme, tokens[:-1]), _lexeme(tokens[-1]) + ":*"]))
+        if not terms:
+            return ""
+        return " & ".join(f"({term})" if " <-> " in term else term for term in terms)
+
+    def ngo_match_seqs(self, match: str) -> Any:
+        return sql_text(
+            f"SELECT seq FROM ngo WHERE {SEARCH_FUNCTION}(search_text) @@ CAST(:fts_match AS tsquery)"
+        ).bindparams(fts_match=match)
+
+    def ngo_match_count(self, session: Session, match: str) -> int:
+        sql = sql_text(
+            f"SELECT count(*) FROM ngo WHERE {SEARCH_FUNCTION}(search_text) @@ CAST(:fts_count AS tsquery)"
+        ).bindparams(fts_count=match)
+        return int(session.execute(sql).scalar() or 0)
+
+    # --- bulk loading ----------------------------------------------------------------------------
+
+    def audit_inserted(
+        self,
+        conn: Connection,
+        audit: Table,
+        table: Table,
+        where: Any,
+        fields: Sequence[str],
+        owner: str | None,
+        entry: Mapping[str, Any],
+        id_prefix: str,
+    ) -> bool:
+        """``INSERT INTO auditentry ... SELECT`` with jsonb: no row goes through Python.
+
+        ``jsonb_strip_nulls`` drops the fields whose value is null, as the trail's own comparison leaves them
+        out; the object is built 40 fields at a time (a function takes at most 100 arguments).
+        """
+        parts = []
+        for start in range(0, len(fields), 40):
+            pairs: list[Any] = []
+            for name in fields[start : start + 40]:
+                column = table.c[name]
+                pairs += [
+                    literal_column(f"'{name}'::text"),
+                    case((column.is_(None), null()), else_=func.jsonb_build_array(null(), column)),
+                ]
+            parts.append(func.jsonb_build_object(*pairs))
+        built = parts[0] if parts else literal_column("'{}'::jsonb")
+        for part in parts[1:]:
+            built = built.op("||")(part)
+        changes = func.coalesce(func.nullif(cast(func.jsonb_strip_nulls(built), Text), "{}"), "")
+        keys = [cast(table.c[c.name], Text) for c in table.primary_key.columns]
+        record_id = keys[0]
+        for key in keys[1:]:
+            record_id = record_id.op("||")("/").op("||")(key)
+        values: dict[str, Any] = {
+            name: literal(value, type_=audit.c[name].type) for name, value in entry.items()
+        }
+        number = func.lpad(func.to_hex(func.row_number().over()), 8, "0")
+        values["id"] = literal(id_prefix, type_=Text).op("||")(number)
+        values["record_id"] = record_id
+        values["owner_id"] = table.c[owner] if owner else null()
+        values["changes"] = changes
+        names = list(values)
+        conn.execute(insert(audit).from_select(names, select(*(values[n] for n in names)).where(where)))
+        return True
+
+    # --- bulk building on a driver cursor (the demo builder) --------------------------------------
+
+    PLACEHOLDER: ClassVar[str] = "%s"
+
+    def write_rows(self, cursor: Any, table: str, columns: Sequence[str], rows: list[tuple]) -> None:
+        """COPY the rows in (values in the demo's stored forms: ISO text, 0/1 booleans — the server parses
+        them by the columns' types)."""
+        with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            write = copy.write_row
+            for row in rows:
+                write(row)
+
+    def set_aside_indexes(self, cursor: Any, tables: Sequence[str]) -> list[Any]:
+        """Drop the tables' secondary indexes (the search index among them) and the foreign keys from or to
+        them, and disable the coverage and totals triggers; return (kind, name, table, what re-creates it) of
+        each, kind "index", "constraint" or "trigger".
+
+        The definitions are the server's own (pg_get_indexdef, pg_get_constraintdef), so
+        ``restore_indexes`` puts the schema back exactly as the migrations made it. Building each index once
+        at the end, and checking each foreign key with one join, is several times cheaper than keeping them
+        in step row by row.
+        """
+        names = list(tables)
+        cursor.execute(
+            "SELECT c.conname, t.relname, pg_get_constraintdef(c.oid) FROM pg_constraint c "
+            "JOIN pg_class t ON t.oid = c.conrelid JOIN pg_class r ON r.oid = c.confrelid "
+            "WHERE c.contype = 'f' AND t.relnamespace = current_schema()::regnamespace "
+            "AND (t.relname = ANY(%s) OR r.relname = ANY(%s)) ORDER BY c.conname",
+            (names, names),
+        )
+        foreign = [
+            ("constraint", name, table, f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}')
+            for name, table, definition in cursor.fetchall()
+        ]
+        cursor.execute(
+            "SELECT c.relname, t.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i "
+            "JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_class t ON t.oid = i.indrelid "
+            "WHERE t.relnamespace = current_schema()::regnamespace AND t.relname = ANY(%s) "
+            "AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid) ORDER BY c.relname",
+            (names,),
+        )
+        indexes = [("index", name, table, definition) for name, table, definition in cursor.fetchall()]
+        triggers = [("trigger", name, table, "") for name, table in _SET_ASIDE_TRIGGERS if table in names]
+        for _kind, name, table, _sql in foreign:
+            cursor.execute(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
+        for _kind, name, _table, _sql in indexes:
+            cursor.execute(f'DROP INDEX "{name}"')
+        for _kind, name, table, _sql in triggers:
+            cursor.execute(f'ALTER TABLE "{table}" DISABLE TRIGGER "{name}"')
+        return [*indexes, *foreign, *triggers]
+
+    def restore_indexes(self, cursor: Any, deferred: list[Any], report: Callable[[int, int], None]) -> None:
+        if not deferred:
+            return
+        total = len(deferred) + 1
+        for i, (kind, name, table, sql) in enumerate(deferred):
+            report(i, total)
+            started = time.perf_counter()
+            if kind == "trigger":
+                self._refill(cursor, name)
+                cursor.execute(f'ALTER TABLE "{table}" ENABLE TRIGGER "{name}"')
+            else:
+                cursor.execute(sql)
+            log.debug("%s %s restored in %.2f s", kind, name, time.perf_counter() - started)
+        report(total, total)
+
+    @staticmethod
+    def _refill(cursor: Any, trigger: str) -> None:
+        """Recompute what ``trigger`` keeps (it was disabled during the build)."""
+        if trigger == COVERAGE_TRIGGER[0]:
+            cursor.execute("DELETE FROM inspectioncoverage")
+            cursor.execute(COVERAGE_FILL)
+            return
+        for column, (name, _child, _value) in TOTALS_TRIGGERS.items():
+            if name == trigger:
+                cursor.execute(memorandum_total_sql(column))
+
+    # --- health ------------------------------------------------------------------------------------
+
+    def integrity_problems(
+        self, conn: Connection, progress: Callable[[int, int], None] | None = None
+    ) -> list[str]:
+        """The server checks its own storage; here: indexes left invalid (a build that failed midway)."""
+        rows = conn.exec_driver_sql(
+            "SELECT c.relname, t.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+            "JOIN pg_class t ON t.oid = i.indrelid WHERE t.relnamespace = current_schema()::regnamespace "
+            "AND NOT (i.indisvalid AND i.indisready) ORDER BY c.relname"
+        ).fetchall()
+        if progress is not None:
+            progress(1, 1)
+        return [f"نمایه «{index}» جدول {table} ناتمام یا نامعتبر است" for index, table in rows]
+
+    def foreign_key_problems(self, conn: Connection) -> list[str]:
+        """The server enforces foreign keys; a key added NOT VALID (never checked) is listed."""
+        rows = conn.exec_driver_sql(
+            "SELECT conrelid::regclass::text, conname FROM pg_constraint WHERE contype = 'f' "
+            "AND NOT convalidated AND connamespace = current_schema()::regnamespace ORDER BY 1, 2"
+        ).fetchall()
+        return [f"{table}: پیوند {name} بررسی نشده است" for table, name in rows]
+
+    def search_index_health(self, conn: Connection) -> SearchIndexHealth:
+        """The function and its index exist, the index is valid and built on that function, the function cuts
+        as this version does; NGOs with text but no token are counted as missing (a broken cut)."""
+        function = conn.exec_driver_sql(
+            f"SELECT p.prosrc FROM pg_proc p WHERE p.proname = '{SEARCH_FUNCTION}' "
+            "AND p.pronamespace = current_schema()::regnamespace"
+        ).scalar()
+        index = conn.exec_driver_sql(
+            "SELECT i.indisvalid AND i.indisready, pg_get_indexdef(i.indexrelid) FROM pg_index i "
+            f"JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname = '{SEARCH_INDEX}' "
+            "AND c.relnamespace = current_schema()::regnamespace"
+        ).first()
+        missing = () if function is not None and index is not None else ("index",)
+        if missing:
+            return SearchIndexHealth(missing_parts=missing)
+        expected = search_function_sql(has_icu(conn)).split("AS $$", 1)[1].rsplit("$$", 1)[0]
+        damaged = (
+            not index[0]
+            or not re.search(rf"USING gin \({SEARCH_FUNCTION}\(\(?search_text\)?(::text)?\)\)", index[1])
+            or " ".join(function.split()) != " ".join(expected.split())
+        )
+        missing_rows = conn.exec_driver_sql(
+            f"SELECT count(*) FROM ngo WHERE search_text <> '' AND {SEARCH_FUNCTION}(search_text) = ''::tsvector"
+        ).scalar()
+        return SearchIndexHealth((), damaged, int(missing_rows or 0), 0)
+
+    def rebuild_search_index(self, conn: Connection) -> None:
+        """Drop the index, create the function as migration 0009 does and build the index afresh."""
+        create_search_index(conn)
+
+    def coverage_triggers_missing(self, conn: Connection) -> tuple[str, ...]:
+        """One trigger does all three on PostgreSQL: when it is gone (or disabled), all three are."""
+        return () if _enabled_triggers(conn, [COVERAGE_TRIGGER[0]]) else _PARTS
+
+    def rebuild_coverage(self, conn: Connection) -> None:
+        """Drop the coverage trigger, refill the table and create the trigger as migration 0006 does."""
+        name, table = COVERAGE_TRIGGER
+        conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name} ON {table}")
+        conn.exec_driver_sql(f"DROP FUNCTION IF EXISTS {name}()")
+        super().rebuild_coverage(conn)
+        for statement in COVERAGE_TRIGGER_SQL:
+            conn.exec_driver_sql(statement)
+
+    def memorandum_totals_triggers_missing(self, conn: Connection) -> tuple[str, ...]:
+        present = _enabled_triggers(conn, [name for name, _c, _v in TOTALS_TRIGGERS.values()])
+        return tuple(
+            f"{column}:{part}"
+            for column, (name, _child, _value) in TOTALS_TRIGGERS.items()
+            if name not in present
+            for part in _PARTS
+        )
+
+    def rebuild_memorandum_totals(self, conn: Connection) -> None:
+        """Drop the triggers, recompute both columns and create the triggers as migration 0007 does."""
+        for name, child, _value in TOTALS_TRIGGERS.values():
+            conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name} ON {child}")
+            conn.exec_driver_sql(f"DROP FUNCTION IF EXISTS {name}()")
+        super().rebuild_memorandum_totals(conn)
+        for column in TOTALS_TRIGGERS:
+            for statement in _totals_trigger_sql(column):
+                conn.exec_driver_sql(statement)
+
+
+POSTGRESQL = PostgresAdapters(name="postgresql")
