@@ -42,13 +42,13 @@ def is_server_url(location: str | os.PathLike[str]) -> bool:
 
 
 def without_password(url: str) -> str:
-    """``url`` with the password taken out of it (``user:secret@host`` becomes ``user@host``)."""
+    """``url`` with the password taken out of it (``user:secret@host`` becomes ``user@host``, and a
+    ``password=`` parameter is dropped)."""
     parts = urlsplit(url.strip())
     userinfo, at, hostport = parts.netloc.rpartition("@")
-    if not at or ":" not in userinfo:
-        return url.strip()
-    netloc = f"{userinfo.partition(':')[0]}@{hostport}"
-    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+    netloc = f"{userinfo.partition(':')[0]}@{hostport}" if at else parts.netloc
+    query = "&".join(p for p in parts.query.split("&") if p and p.split("=", 1)[0].lower() != "password")
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
 
 
 def _recent_path() -> Path:

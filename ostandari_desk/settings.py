@@ -35,6 +35,9 @@ SETTINGS: dict[str, SettingSpec] = {
     for spec in (
         SettingSpec("office_name", str, "اداره کل امور اجتماعی و فرهنگی استانداری", "نام اداره"),
         SettingSpec("logo_path", str, None, "نشان اداره", nullable=True),
+        # who signs the office's reports (the annual report's approval block); empty name: a line to sign on
+        SettingSpec("signer_name", str, "", "نام امضاکننده گزارش‌ها"),
+        SettingSpec("signer_title", str, "مدیرکل امور اجتماعی و فرهنگی", "سمت امضاکننده گزارش‌ها"),
         SettingSpec("province_id", str, None, "استان", nullable=True),
         SettingSpec("installation_county_id", str, None, "شهرستان نصب", nullable=True),
         SettingSpec("licence_validity_years_county", int, 4, "اعتبار پروانه شهرستانی (سال)"),

@@ -57,9 +57,10 @@ def pytest_generate_tests(metafunc):
 
 def pytest_collection_modifyitems(items):
     for item in items:  # a test on the SQLite engine that is not parametrized is an SQLite test too
-        if "backend" in getattr(item, "fixturenames", ()) and item.get_closest_marker("postgres") is None:
-            if item.get_closest_marker("sqlite") is None:
-                item.add_marker(pytest.mark.sqlite)
+        if "backend" in getattr(item, "fixturenames", ()) and not (
+            item.get_closest_marker("postgres") or item.get_closest_marker("sqlite")
+        ):
+            item.add_marker(pytest.mark.sqlite)
 
 
 @pytest.fixture
@@ -89,9 +90,8 @@ def pg_server(tmp_path_factory):
 @pytest.fixture(scope="session")
 def _pg_template(pg_server) -> str:
     """A migrated database on the server, made once per session: each test's database is a copy of it."""
-    from tests.pg_server import unique_prefix
-
     from ostandari_desk.store.schema import open_database
+    from tests.pg_server import unique_prefix
 
     prefix = unique_prefix()
     name = f"{prefix}_template"

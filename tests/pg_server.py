@@ -19,16 +19,19 @@ schema between tests (some tests drop an index or a trigger) and waits on any co
 
 from __future__ import annotations
 
+import atexit
 import contextlib
+import ctypes
 import glob
 import os
 import pwd
 import re
 import secrets
-import shlex
 import shutil
+import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -161,15 +164,23 @@ class PgServer:
 
 
 class Cluster:
-    """A throwaway cluster in a temporary folder, run by a non-root user."""
+    """A throwaway cluster in a temporary folder, its server a child of this process run by a non-root user.
 
-    def __init__(self, folder: Path, binaries: Path, port: int, as_user: str | None) -> None:
+    The server is started as a child (not daemonized by ``pg_ctl start``) with a parent-death signal: when the
+    test session is killed (a ``timeout``, Ctrl-C twice) the kernel stops the server with it, instead of
+    leaving a cluster running. Folders of sessions that are gone are removed by the next session.
+    """
+
+    PREFIX = "ostandari-pg-"
+
+    def __init__(self, folder: Path, binaries: Path, as_user: str | None) -> None:
         self.folder = folder
         self.data = folder / "data"
         self.binaries = binaries
-        self.port = port
         self.as_user = as_user
-        self.url = f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
+        self.port = 0
+        self.url = ""
+        self.process: subprocess.Popen | None = None
 
     @classmethod
     def start(cls, base_dir: Path | None = None) -> Cluster:
@@ -177,20 +188,23 @@ class Cluster:
         if binaries is None:
             raise PgUnavailable(SKIPPED + "initdb not found (install Debian's postgresql package)")
         as_user = None
-        if os.geteuid() == 0:
+        if os.geteuid() == 0:  # PostgreSQL refuses to run as root
             try:
                 pwd.getpwnam("postgres")
             except KeyError:
                 raise PgUnavailable(
-                    SKIPPED + "running as root and there is no 'postgres' user to run initdb/pg_ctl"
+                    SKIPPED + "running as root and there is no 'postgres' user to run initdb and the server"
                 ) from None
             as_user = "postgres"
+        base = Path(base_dir or tempfile.gettempdir())
+        _remove_abandoned(base)
         # Not under pytest's own temporary folder: it is private to root (0700) when the tests run as root.
-        folder = Path(tempfile.mkdtemp(prefix="ostandari-pg-", dir=base_dir))
+        folder = Path(tempfile.mkdtemp(prefix=f"{cls.PREFIX}{os.getpid()}-", dir=base))
         if as_user:
             entry = pwd.getpwnam(as_user)
             os.chown(folder, entry.pw_uid, entry.pw_gid)
-        cluster = cls(folder, binaries, _free_port(), as_user)
+        cluster = cls(folder, binaries, as_user)
+        atexit.register(cluster.stop)  # the session fixture stops it; this is for an interrupted session
         try:
             cluster._initdb()
             cluster._start()
@@ -200,17 +214,17 @@ class Cluster:
         return cluster
 
     def _run(self, *args: str, timeout: float = 120) -> None:
-        command = [str(self.binaries / args[0]), *args[1:]]
-        if self.as_user:
-            if shutil.which("runuser"):
-                command = ["runuser", "-u", self.as_user, "--", *command]
-            else:
-                command = ["su", self.as_user, "-c", shlex.join(command)]
         try:
             done = subprocess.run(
-                command, cwd=self.folder, capture_output=True, text=True, timeout=timeout, check=False
+                [str(self.binaries / args[0]), *args[1:]],
+                cwd=self.folder,
+                user=self.as_user,
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+                check=False,
             )
-        except (OSError, subprocess.TimeoutExpired) as exc:
+        except (OSError, subprocess.SubprocessError) as exc:
             raise PgUnavailable(SKIPPED + f"{args[0]} failed ({exc})") from exc
         if done.returncode != 0:
             said = (done.stderr or done.stdout).strip().splitlines()
@@ -225,25 +239,112 @@ class Cluster:
             self._run(*common, "--locale=C")
 
     def _start(self) -> None:
-        options = (
-            f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.folder} "
-            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=100"
-        )
         for attempt in range(3):
-            try:
-                self._run("pg_ctl", "-D", str(self.data), "-l", str(self.folder / "server.log"), "-w", "-t", "60",
-                          "-o", options, "start")
+            self.port = _free_port()
+            self.url = f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
+            if self._serve():
                 return
-            except PgUnavailable:
-                if attempt == 2:
-                    raise
-                time.sleep(0.2)  # the port was taken between choosing and binding it: another one
-                self.port = _free_port()
-                self.url = f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
-                options = re.sub(r"-p \d+", f"-p {self.port}", options)
+            if attempt == 2:
+                said = (self.folder / "server.log").read_text(errors="replace").strip().splitlines()
+                raise PgUnavailable(SKIPPED + f"the server did not start ({said[-1] if said else 'no log'})")
+            # the port was taken between choosing and binding it: another one
+
+    def _serve(self) -> bool:
+        """Start the server on ``self.port``; True once it accepts connections, False when it exited."""
+        import psycopg
+
+        settings = {
+            "listen_addresses": "127.0.0.1",
+            "port": str(self.port),
+            "unix_socket_directories": str(self.folder),
+            "fsync": "off",
+            "synchronous_commit": "off",
+            "full_page_writes": "off",
+            "shared_buffers": "32MB",
+            "max_connections": "100",
+        }
+        command = [str(self.binaries / "postgres"), "-D", str(self.data)]
+        for name, value in settings.items():
+            command += ["-c", f"{name}={value}"]
+        with open(self.folder / "server.log", "ab") as log:
+            self.process = subprocess.Popen(
+                command,
+                cwd=self.folder,
+                user=self.as_user,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # Ctrl-C reaches only the session, whose teardown stops the server
+                # after the switch to the user (which clears the signal); no thread runs yet at this point
+                preexec_fn=_die_with_parent,  # noqa: PLW1509
+            )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                return False
+            try:
+                psycopg.connect(host="127.0.0.1", port=self.port, user="postgres", dbname="postgres").close()
+                return True
+            except psycopg.OperationalError:
+                time.sleep(0.05)
+        self._halt()
+        raise PgUnavailable(SKIPPED + "the server did not accept connections within 60 s")
+
+    def _halt(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGINT)  # fast shutdown: sessions are ended, no checkpoint wait
+        try:
+            self.process.wait(30)
+        except subprocess.TimeoutExpired:
+            self.process.send_signal(signal.SIGQUIT)  # immediate shutdown
+            self.process.wait(30)
 
     def stop(self) -> None:
-        if (self.data / "postmaster.pid").exists():
-            with contextlib.suppress(PgUnavailable):
-                self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop", timeout=60)
+        self._halt()
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _die_with_parent() -> None:
+    """In the server's process: have the kernel send SIGQUIT (immediate shutdown) when the session dies."""
+    if _PRCTL is not None:
+        _PRCTL(_PR_SET_PDEATHSIG, signal.SIGQUIT)
+
+
+def _load_prctl():
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        return ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+
+
+_PR_SET_PDEATHSIG = 1
+_PRCTL = _load_prctl()
+
+
+def _remove_abandoned(base: Path) -> None:
+    """Remove the folders of clusters whose session is gone and whose server no longer runs."""
+    for folder in base.glob(f"{Cluster.PREFIX}*-*"):
+        owner = folder.name.removeprefix(Cluster.PREFIX).split("-", 1)[0]
+        if not owner.isdigit() or _alive(int(owner)):
+            continue
+        pid_file = folder / "data" / "postmaster.pid"
+        try:
+            server = int(pid_file.read_text().split()[0]) if pid_file.exists() else 0
+        except (OSError, ValueError, IndexError):
+            server = 0
+        if server and _alive(server):
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -1,7 +1,7 @@
 """``exchange identity|register|export|import|receipt``: signed files between a county's desk and the province's.
 
-Every subcommand signs in like the other commands; registering, exporting, importing and writing a receipt
-need Permission.EXCHANGE (a manager or an admin). ``register`` shows both fingerprints and asks whether they
+Every subcommand signs in like the other commands and needs Permission.EXCHANGE (a manager or an admin), as
+the exchange window's buttons do. ``register`` shows both fingerprints and asks whether they
 match what the other desk shows, unless ``--yes``; without a terminal ``--yes`` is required (exit 2). A refused
 file (tampered, truncated, replayed, out of order, from another province or an unknown desk) exits 2 with the
 Persian reason and changes nothing. Conflicts waiting after an import are counted, not an error (exit 0).
@@ -23,9 +23,7 @@ CONFLICTS_HINT = (
     "آن‌ها را در برنامه بررسی کنید: منوی «پرونده ← تبادل با استان / شهرستان…»، بخش «ناسازگاری‌ها» "
     "(مدیر یا مدیر سامانه)."
 )
-_COUNTY_HELP = (
-    "در میز استان: شهرستانی که پرونده برای آن است (وقتی بیش از یک میز شهرستان ثبت شده، لازم است)"
-)
+_COUNTY_HELP = "در میز استان: شهرستانی که پرونده برای آن است (وقتی بیش از یک میز شهرستان ثبت شده، لازم است)"
 
 
 def add_exchange_commands(commands, common: argparse.ArgumentParser, epilog: str) -> None:
@@ -103,6 +101,7 @@ def _desk_text(province: str, county: str | None) -> str:
 def identity_command(args: argparse.Namespace, uow) -> int:
     from ostandari_desk.services.exchange import desks
 
+    _require(uow)
     identity = desks.write_identity(uow, args.out)
     print(f"پرونده شناسه این میز نوشته شد: {args.out}")
     print(f"میز: {_desk_text(identity.province, identity.county)}")
@@ -178,17 +177,17 @@ def export_command(args: argparse.Namespace, uow) -> int:
         result = export.export_changes(uow, args.out, county=args.county, progress=progress)
     finally:
         finish()
-    print(f"پرونده تبادل شماره {fa(result.seq)} برای {peer_label(result.desk)} نوشته شد: {args.out}")
+    print(f"پرونده تبادل شماره {fa(result.seq)} برای {result.desk.label} نوشته شد: {args.out}")
     print(
         f"{fa(result.records)} رکورد، {fa(result.deletions)} حذف، {fa(result.attachments)} پیوست. "
-        "پس از دریافت در آن میز، رسیدش را با ‎exchange import‎ بدهید."
+        "رسید آن میز را که رسید، با ‎exchange import‎ دریافت کنید."
     )
     return EXIT_OK
 
 
 @signed_in
 def import_command(args: argparse.Namespace, uow) -> int:
-    from ostandari_desk.services.exchange import imports
+    from ostandari_desk.services.exchange import history, imports
 
     _require(uow)
     progress, finish = percent("دریافت پرونده تبادل")
@@ -196,33 +195,13 @@ def import_command(args: argparse.Namespace, uow) -> int:
         result = imports.import_file(uow, args.file, progress=progress)
     finally:
         finish()
-    for line in import_lines(result):
+    for line in history.describe_import(result):
         print(line)
+    if result.kind == "changes" and not result.already_received:
+        if result.conflicts:
+            print(CONFLICTS_HINT)
+        print("سپس برای آن میز رسید بنویسید: ‎exchange receipt --out FILE‎")
     return EXIT_OK
-
-
-def import_lines(result) -> list[str]:
-    """What an import did, in Persian (the GUI shows the same lines)."""
-    sender = peer_label(result.desk)
-    if result.already_received:
-        what = "رسید" if result.kind == "receipt" else "پرونده تبادل"
-        return [f"این {what} (شماره {fa(result.seq)} از {sender}) پیش‌تر دریافت شده است؛ چیزی تغییر نکرد."]
-    if result.kind == "receipt":
-        return [
-            f"رسید شماره {fa(result.seq)} از {sender} دریافت شد: {fa(result.records)} رکورد تأیید شد؛ "
-            "پرونده‌های تبادل تا این شماره رسیده به شمار می‌آیند."
-        ]
-    lines = [
-        f"پرونده تبادل شماره {fa(result.seq)} از {sender} دریافت شد: {fa(result.records)} رکورد.",
-        f"اعمال شد: {fa(result.applied)}؛ بی‌تغییر: {fa(result.unchanged)}؛ حذف شد: {fa(result.deleted)}؛ "
-        f"ناسازگاری: {fa(result.conflicts)}.",
-    ]
-    if result.conflicts:
-        lines.append(
-            f"{fa(result.conflicts)} رکورد در هر دو میز تغییر کرده و در انتظار تصمیم است. " + CONFLICTS_HINT
-        )
-    lines.append("برای آن میز رسید بنویسید: ‎exchange receipt --out FILE‎.")
-    return lines
 
 
 @signed_in
@@ -231,17 +210,9 @@ def receipt_command(args: argparse.Namespace, uow) -> int:
 
     _require(uow)
     result = receipts.write_receipt(uow, args.out, county=args.county)
-    print(f"رسید برای {peer_label(result.desk)} نوشته شد: {args.out}")
-    print(f"{fa(result.records)} رکورد پذیرفته‌شده در آن آمده است.")
+    print(f"رسید شماره {fa(result.seq)} برای {result.desk.label} نوشته شد: {args.out}")
+    print(f"{fa(result.records)} رکورد پذیرفته‌شده از {fa(result.files)} پرونده تبادل در آن آمده است.")
     return EXIT_OK
-
-
-def peer_label(desk) -> str:
-    """The other desk in a sentence: «شهرستان البرز» or «استان قزوین»."""
-    county = getattr(desk, "county", None)
-    if isinstance(county, str) and county:
-        return f"شهرستان {county}"
-    return f"استان {getattr(desk, 'province', '')}".strip()
 
 
 _SIGNED_IN = {

@@ -27,7 +27,7 @@ _USER_HELP = (
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from ostandari_desk.services.transfer import KINDS
+    from ostandari_desk.services.sheet_kinds import SHEET_KINDS
 
     db_only = argparse.ArgumentParser(add_help=False)
     db_only.add_argument(
@@ -87,7 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_user_commands(commands, common)
     _add_audit_command(commands, db_only)
 
-    kinds = list(KINDS)
+    kinds = list(SHEET_KINDS)
     template = commands.add_parser("template", parents=[db_only], help="نوشتن پرونده خالی با سرستون‌ها")
     template.add_argument("kind", choices=kinds, help="نوع: " + "، ".join(kinds))
     template.add_argument("file", type=Path, help="پرونده ‎.xlsx‎ یا ‎.csv‎")

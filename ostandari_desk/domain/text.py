@@ -16,9 +16,11 @@ __all__ = [
     "normalize",
     "parse_int",
     "persian_sort_key",
+    "print_form",
     "protect_hyphenated_numbers",
     "rials_in_words",
     "rlm",
+    "signed_percent",
     "to_persian_digits",
 ]
 
@@ -249,3 +251,44 @@ def protect_hyphenated_numbers(text: str | None) -> str:
     if not text:
         return ""
     return _HYPHENATED_NUMBER.sub(LRM + r"\1", text)
+
+
+# --- print time: what a paper shows, never what is stored ------------------------------------------
+
+PERCENT = "\u066a"  # ٪
+MINUS = "\u2212"
+_PRINT_TOKEN = re.compile(r"[^\s]+")
+_LATIN_LETTER = re.compile(r"[A-Za-z]")
+_TO_PRINTED = str.maketrans({**{c: p for c, p in zip("0123456789" + _ARABIC_DIGITS, _PERSIAN_DIGITS * 2)}, "%": PERCENT})
+
+
+def _printed_token(match: re.Match[str]) -> str:
+    token = match.group(0)
+    return token if _LATIN_LETTER.search(token) else token.translate(_TO_PRINTED)
+
+
+def print_form(text: str | None) -> str:
+    """``text`` as a paper prints it: Persian digits and «٪» for percent in free text.
+
+    A token with a Latin letter keeps its digits as typed («45-B», «CO2», «www.site1.ir»). Only for
+    printing: stored text keeps what the clerk typed.
+
+    >>> print_form("پلاک 67، سهم 30%")
+    'پلاک ۶۷، سهم ۳۰٪'
+    """
+    if not text:
+        return ""
+    return _PRINT_TOKEN.sub(_printed_token, text)
+
+
+def signed_percent(pct: float) -> str:
+    """A signed change in percent, the one form tables and prose print: «+۱۴۰٪», «−۵٫۸٪», «۰٪».
+
+    Whole numbers, or one decimal below 10 («+۵٫۸٪»); the minus is U+2212. The paper prints it as one
+    left-to-right unit, sign first, wherever it stands (reports.persian isolates it).
+    """
+    decimals = 0 if float(pct).is_integer() or abs(pct) >= 10 else 1
+    shown = format_number(abs(pct), decimals).removesuffix("\u066b\u06f0")
+    if shown == "\u06f0":
+        return "\u06f0" + PERCENT
+    return f"{'+' if pct > 0 else MINUS}{shown}{PERCENT}"

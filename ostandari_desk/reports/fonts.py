@@ -27,6 +27,8 @@ _lock = threading.Lock()
 #: Codes handed out for (glyph, text) pairs: Supplementary Private Use Area-A, never typed by a clerk.
 _FIRST_ALIAS = 0xF0000
 _LAST_ALIAS = 0xFFFFD
+#: The PDF width of a hidden mark (thousandths of an em): see :meth:`PaperFont.hidden_char`.
+_HIDDEN_WIDTH = 2000.0
 
 
 class PaperFont(TTFont):
@@ -34,7 +36,7 @@ class PaperFont(TTFont):
 
     def __init__(self, name: str, filename: str):
         super().__init__(name, filename)
-        self._alias_of: dict[tuple[int, str], str] = {}
+        self._alias_of: dict[tuple[int, str | None], str] = {}
         self._alias_text: dict[int, str] = {}
         self._alias_lock = threading.Lock()
 
@@ -53,24 +55,39 @@ class PaperFont(TTFont):
         with self._alias_lock:
             found = self._alias_of.get(key)
             if found is None:
-                code = _FIRST_ALIAS + len(self._alias_of)
-                if code > _LAST_ALIAS:
-                    raise ValueError(f"font {self.fontName!r} ran out of glyph aliases")
-                face = self.face
-                face.charWidths[code] = face._pdfScale(face.hmetrics[gid][0])
-                face.charToGlyph[code] = gid
-                self._alias_text[code] = text
-                found = self._alias_of[key] = chr(code)
+                found = self._new_alias(key, gid, self.face._pdfScale(self.face.hmetrics[gid][0]), text)
         return found
 
-    def glyph_width(self, gid: int) -> float:
-        """The advance width of glyph ``gid`` in thousandths of the font size."""
-        return self.face._pdfScale(self.face.hmetrics[gid][0])
+    def hidden_char(self, gid: int) -> str:
+        """A character for glyph ``gid`` drawn as a mark off the baseline, whose text is read elsewhere.
+
+        Its width in the PDF is wide (the drawing cancels it) so that PDFium, which starts a new
+        line where a narrow glyph sits far off the baseline, keeps the mark on its line.
+        """
+        key = (gid, None)
+        found = self._alias_of.get(key)
+        if found is None:
+            with self._alias_lock:
+                found = self._alias_of.get(key) or self._new_alias(key, gid, _HIDDEN_WIDTH, "\u200b")
+        return found
+
+    def _new_alias(self, key: tuple[int, str | None], gid: int, width: float, text: str) -> str:
+        code = _FIRST_ALIAS + len(self._alias_of)
+        if code > _LAST_ALIAS:
+            raise ValueError(f"font {self.fontName!r} ran out of glyph aliases")
+        self.face.charWidths[code] = width
+        self.face.charToGlyph[code] = gid
+        self._alias_text[code] = text
+        found = self._alias_of[key] = chr(code)
+        return found
 
     def stringWidth(self, text: str, size: float, encoding: str = "utf8") -> float:  # noqa: N802 - ReportLab's name
         """The shaped advance of a :class:`ShapedStr`; ReportLab's own measure for anything else."""
         if isinstance(text, ShapedStr):
-            return sum(d.x_advance for d in text.__shapeData__) * size / 1000
+            advance = getattr(text, "advance", None)
+            if advance is None:
+                advance = sum(d.x_advance for d in text.__shapeData__)
+            return advance * size / 1000
         return super().stringWidth(text, size, encoding)
 
     def addObjects(self, doc: pdfdoc.PDFDocument) -> None:  # noqa: N802 - ReportLab's name

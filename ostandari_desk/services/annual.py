@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from ostandari_desk.domain import jalali
-from ostandari_desk.domain.text import format_number, to_persian_digits
+from ostandari_desk.domain.text import format_number, signed_percent, to_persian_digits
 from ostandari_desk.errors import NotFoundError, ValidationError
 from ostandari_desk.services import reference
 from ostandari_desk.services.indicators import (
@@ -58,11 +58,7 @@ def change_text(last: int, this: int) -> str:
     """Change in percent with its sign: «+۱۴۰٪», «−۲۰٪», «۰٪»; «جدید»/«—» when last is 0."""
     if last == 0:
         return NOTHING if this == 0 else NEW
-    pct = (this - last) * 100 / last
-    shown = _trim(format_number(abs(pct), 0 if float(pct).is_integer() or abs(pct) >= 10 else 1))
-    if shown == "۰":
-        return "۰٪"
-    return f"{'+' if pct > 0 else MINUS}{shown}٪"
+    return signed_percent((this - last) * 100 / last)
 
 
 @dataclass(frozen=True)

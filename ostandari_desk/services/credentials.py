@@ -130,13 +130,18 @@ def parse_server_url(text: str) -> ServerDatabase:
         raise ValidationError(
             f"نام پایگاه داده در نشانی «{shown}» نیامده است؛ نمونه درست: ‎{_EXAMPLE}‎", field="db"
         )
+    options = parse_qsl(parts.query)
+    password = unquote(parts.password) if parts.password is not None else None
+    for key, value in options:  # libpq also takes ?password=…: a password all the same, never kept
+        if key.lower() == "password" and password is None:
+            password = value
     return ServerDatabase(
         host=parts.hostname or "",
         database=database,
         user=unquote(parts.username or ""),
         port=port,
-        password=unquote(parts.password) if parts.password is not None else None,
-        options=tuple(parse_qsl(parts.query)),
+        password=password,
+        options=tuple((key, value) for key, value in options if key.lower() != "password"),
     )
 
 

@@ -1,21 +1,26 @@
 """The indicators the office compares year on year, declared once, and the grouped counting behind them.
 
 An :class:`Indicator` names a *source* (a table with its date column, county column and the
-dimensions indicators filter on), the dimension values it counts, and what it adds up (``count`` or
-a summed column). Memoranda, credits or inspections join the annual report by adding a source
-and a few definitions to :data:`INDICATORS`; nothing else changes.
+dimensions indicators filter on), the dimension values it counts, and what it adds up (``count``, a
+summed column, or ``days``: distinct dates). Memoranda, credits or inspections join the annual report
+by adding a source and a few definitions to :data:`INDICATORS`; nothing else changes. Each indicator
+belongs to a group of the report (:data:`GROUPS`); ``per_county`` ones are also broken down per county.
 
 Counting runs ONE grouped query per source for both periods and every county::
 
-    SELECT kind, county_id, CASE WHEN d BETWEEN this THEN 1 WHEN d BETWEEN last THEN 0 END AS period,
-           COUNT(*), SUM(...)
+    SELECT kind, county_id, SUM(CASE WHEN d BETWEEN this THEN 1 ELSE 0 END),
+           SUM(CASE WHEN d BETWEEN last THEN 1 ELSE 0 END)
     FROM licencestep WHERE kind IN (...) AND d BETWEEN last_start AND this_end
-    GROUP BY kind, county_id, period
+    GROUP BY kind, d, county_id
 
-which the (kind, date, county_id) indexes answer (for steps, as a covering scan); the indicators are
-then picked out of the grouped rows in Python. Council decisions by case type are their own source
-(steps joined to their cases, approvals and rejections only), so the big steps scan never touches the
-table rows. Sources skip joins needed only for the county when no per-county figure is wanted.
+The periods are conditional sums, never a grouping key, and a source with an index on its date groups
+in that index's order (``Source.order``: here ``(kind, on_date, county_id)``), so the database streams
+the groups off the index instead of sorting every row of two years; a row per day and county comes
+back and is added up here. Sources without a date index (payments, referrals, answered inquiries) group
+by their dimensions alone. The indicators are then picked out of the grouped rows in Python. Council
+decisions by case type are their own source (steps joined to their cases, approvals and rejections
+only), so the big steps scan never touches the table rows. Sources skip joins needed only for the
+county when no per-county figure is wanted.
 
 County scope: the statements name plain table columns, which the unit of work does not scope, so a
 county user's counts add ``uow.in_scope(<county column>)`` (and always join what finds the county).
@@ -25,11 +30,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from sqlalchemy import case, false, func, literal, select
+from sqlalchemy import case, func, literal, select
 
 from ostandari_desk.store.models import (
     CorrectiveAction,
@@ -43,11 +48,12 @@ from ostandari_desk.store.models import (
     LicenceStep,
     Memorandum,
     Payment,
-    ProgressReport,
 )
 from ostandari_desk.store.uow import UnitOfWork
 
 __all__ = [
+    "COUNTY_INDICATORS",
+    "GROUPS",
     "INDICATORS",
     "KEY_INDICATORS",
     "SOURCES",
@@ -60,12 +66,19 @@ __all__ = [
 ]
 
 UNIT_CASES = "مورد"
+UNIT_DAYS = "جلسه"
 UNIT_PEOPLE = "نفر"
 UNIT_HOURS = "ساعت"
 UNIT_RIALS = "ریال"
 UNIT_PERCENT = "درصد"
 
 PROVINCE_KEY = ""  # the county key of records that belong to the province itself (county_id NULL)
+
+COUNT = "count"
+DAYS = "days"  # distinct values of the source's ``day`` dimension (a date), per county and period
+
+#: column names a Source.order may use besides its dimensions
+DATE, COUNTY = "@date", "@county"
 
 
 @dataclass(frozen=True)
@@ -80,11 +93,16 @@ class Source:
             None for the county column).
         prefilter_dim: the dimension that leads the table's (kind, date, county) index; the union of
             the values the indicators ask for goes into the WHERE so the index is used.
+        order: the GROUP BY order, the order of the index the query reads (DATE and COUNTY stand for
+            the date and county columns; the dimensions used and not named follow). With DATE in it the
+            rows come back per day, grouped as the index streams them; without, the source is scanned
+            and grouped by its dimensions (and county) alone.
     """
 
     key: str
     build: Callable[[bool], tuple[Any, Any, Any, dict[str, Any], dict[str, Any]]]
     prefilter_dim: str | None = None
+    order: tuple[str, ...] = (DATE, COUNTY)
 
 
 @dataclass(frozen=True)
@@ -92,25 +110,33 @@ class Indicator:
     """One row of the annual comparison.
 
     ``where`` maps a dimension of the source to the values counted, e.g. ``(("kind", ("issue",)),)``.
-    ``measure`` is ``"count"`` or the name of a summed column of the source.
+    ``measure`` is ``"count"``, ``"days"`` (distinct dates of the source's ``day`` dimension) or the name
+    of a summed column of the source.
     ``divide_by`` (``"count"`` or another measure) makes it an average: the measure's sum over that one's,
     rounded half up to a whole number, per county and for the totals alike.
-    ``key`` indicators also appear per county, in the charts and on the start page.
+    ``is_key`` indicators head the report (its summary and main chart) and the start page;
+    ``per_county`` ones (every key one too) are also shown per county. ``group`` is the report's section.
     """
 
     key: str
     label: str
     unit: str
     source: str
-    where: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    measure: str = "count"
+    where: tuple[tuple[str, tuple[Any, ...]], ...] = ()
+    measure: str = COUNT
     short_label: str = ""
     is_key: bool = False
     divide_by: str | None = None
+    per_county: bool = False
+    group: str = ""
 
     @property
     def short(self) -> str:
         return self.short_label or self.label
+
+    @property
+    def by_county(self) -> bool:
+        return self.per_county or self.is_key
 
 
 # Sources name PLAIN table columns (``Model.__table__.c``): the unit of work's automatic county scope
@@ -123,30 +149,42 @@ _EVENT = Event.__table__.c
 _LETTER = Letter.__table__.c
 _MEMO = Memorandum.__table__.c
 _PAYMENT = Payment.__table__.c
-_PROGRESS = ProgressReport.__table__.c
 _INSPECTION = Inspection.__table__.c
 _FINDING = Finding.__table__.c
 _ACTION = CorrectiveAction.__table__.c
 
 
 def _steps(by_county: bool):
-    # Only the (kind, on_date, county_id) index is read: a covering scan.
+    # Only the (kind, on_date, county_id) index is read: a covering scan in its order.
     return LicenceStep.__table__, _STEP.on_date, _STEP.county_id, {"kind": _STEP.kind}, {}
 
 
 def _decisions(by_county: bool):
-    # Council decisions by the type of their case. An approval imported without its case (imports may
-    # begin with an approval) is an establishment's.
-    case_type = func.coalesce(_CASE.case_type, literal("establishment"))
+    # Council decisions by the type of their case, and the day of the council's meeting (the case's
+    # meeting date, else the day the decision was recorded). An approval imported without its case (imports
+    # may begin with an approval) is an establishment's.
+    dims = {
+        "kind": _STEP.kind,
+        "case_type": func.coalesce(_CASE.case_type, literal("establishment")),
+        "day": func.coalesce(_CASE.meeting_on, _STEP.on_date),
+    }
     joined = LicenceStep.__table__.outerjoin(LicenceCase.__table__, _CASE.id == _STEP.case_id)
-    return joined, _STEP.on_date, _STEP.county_id, {"kind": _STEP.kind, "case_type": case_type}, {}
+    return joined, _STEP.on_date, _STEP.county_id, dims, {}
 
 
 def _inquiries(by_county: bool):
-    if not by_county:  # province totals: the sent_on index alone answers
+    if not by_county:  # province totals: the (sent_on, case_id) index alone answers
         return Inquiry.__table__, _INQUIRY.sent_on, None, {}, {}
     joined = Inquiry.__table__.join(LicenceCase.__table__, _CASE.id == _INQUIRY.case_id)
     return joined, _INQUIRY.sent_on, _CASE.county_id, {}, {}
+
+
+def _answers(by_county: bool):
+    # answers are dated by answered_on (no index: the table is scanned, grouped without the date)
+    if not by_county:
+        return Inquiry.__table__, _INQUIRY.answered_on, None, {}, {}
+    joined = Inquiry.__table__.join(LicenceCase.__table__, _CASE.id == _INQUIRY.case_id)
+    return joined, _INQUIRY.answered_on, _CASE.county_id, {}, {}
 
 
 def _events(by_county: bool):
@@ -155,18 +193,14 @@ def _events(by_county: bool):
 
 
 def _letters(by_county: bool):
-    return Letter.__table__, _LETTER.dated_on, _LETTER.county_id, {"kind": _LETTER.kind}, {}
+    dims = {"kind": _LETTER.kind, "direction": _LETTER.direction}
+    return Letter.__table__, _LETTER.dated_on, _LETTER.county_id, dims, {}
 
 
 def _memoranda(by_county: bool):
-    # a memorandum's progress is its latest report's percent (percent never goes down: the highest), 0 when none
-    latest = (
-        select(func.coalesce(func.max(_PROGRESS.percent), 0))
-        .where(_PROGRESS.memorandum_id == _MEMO.id)
-        .correlate(Memorandum.__table__)
-        .scalar_subquery()
-    )
-    measures = {"amount": _MEMO.amount, "progress": latest}
+    # a memorandum's progress is its highest (so latest) report's percent, kept in latest_progress by the
+    # database's triggers (0 when none): (signed_on, county_id, party_kind, amount, …, latest_progress) covers it
+    measures = {"amount": _MEMO.amount, "progress": _MEMO.latest_progress}
     dims = {"party": _MEMO.party_kind}
     return Memorandum.__table__, _MEMO.signed_on, _MEMO.county_id, dims, measures
 
@@ -185,8 +219,8 @@ def _offices(by_county: bool):
 
 
 def _inspections(by_county: bool):
-    kind = case((_INSPECTION.announced == false(), literal("unannounced")), else_=literal("announced"))
-    dims = {"announced": kind, "result": _INSPECTION.result}
+    # the (inspected_on, county_id, announced, result) index alone, in its order
+    dims = {"announced": _INSPECTION.announced, "result": _INSPECTION.result}
     return Inspection.__table__, _INSPECTION.inspected_on, _INSPECTION.county_id, dims, {}
 
 
@@ -214,44 +248,112 @@ def _actions_closed(by_county: bool):
     return _action_visits(), _ACTION.done_on, _INSPECTION.county_id, {}, {}
 
 
+_KIND_DATE_COUNTY = ("kind", DATE, COUNTY)
+
 SOURCES: dict[str, Source] = {
     s.key: s
     for s in (
-        Source("steps", _steps, prefilter_dim="kind"),
-        Source("decisions", _decisions, prefilter_dim="kind"),
+        Source("steps", _steps, "kind", _KIND_DATE_COUNTY),
+        Source("decisions", _decisions, "kind", _KIND_DATE_COUNTY),
         Source("inquiries", _inquiries),
-        Source("events", _events, prefilter_dim="kind"),
-        Source("letters", _letters, prefilter_dim="kind"),
-        Source("memoranda", _memoranda),
-        Source("payments", _payments),
-        Source("offices", _offices),
-        Source("inspections", _inspections),
-        Source("referrals", _referrals),
+        Source("answers", _answers, order=()),
+        Source("events", _events, "kind", _KIND_DATE_COUNTY),
+        Source("letters", _letters, "kind", _KIND_DATE_COUNTY),
+        Source("memoranda", _memoranda, order=(DATE, COUNTY, "party")),
+        Source("payments", _payments, order=()),
+        Source("offices", _offices, order=()),
+        Source("inspections", _inspections, order=(DATE, COUNTY, "announced", "result")),
+        Source("referrals", _referrals, order=()),
         Source("actions_closed", _actions_closed),
     )
 }
 
-_EVENT_KINDS = ("conference", "session", "course")
+# --- the indicators, by the report's sections ------------------------------------------------------
 
-#: The rows of the annual comparison, in the order the report prints them.
-INDICATORS: tuple[Indicator, ...] = (
-    Indicator("requests", "درخواست‌های پروانه دریافت‌شده", UNIT_CASES, "steps", (("kind", ("request",)),)),
-    Indicator("inquiries", "استعلام‌های ارسال‌شده", UNIT_CASES, "inquiries"),
+GROUP_LICENCES = "پروانه‌ها و شورا"
+GROUP_EVENTS = "همایش‌ها، نشست‌ها و دوره‌های آموزشی"
+GROUP_LETTERS = "مکاتبات"
+GROUP_MEMORANDA = "تفاهم‌نامه‌ها و اعتبارات"
+GROUP_VISITS = "بازدید از مراکز"
+
+_EVENT_KINDS = ("conference", "session", "course")
+_CASE_TYPES = (
+    ("establishment", "تأسیس"),
+    ("renewal", "تمدید"),
+    ("upgrade", "ارتقا"),
+    ("conformity", "تطبیق"),
+)
+_LETTER_KINDS = (("support", "هماهنگی و حمایتی"), ("punitive", "توقیفی و توبیخی"), ("other", "سایر"))
+_DIRECTIONS = (("outgoing", "صادره"), ("incoming", "وارده"))
+
+
+def _by_case_type(decision: str, verb: str) -> tuple[Indicator, ...]:
+    """One row per case type for council approvals or rejections."""
+    return tuple(
+        Indicator(
+            f"{decision}s_{case_type}",
+            f"{verb} با {label}",
+            UNIT_CASES,
+            "decisions",
+            (("kind", (decision,)), ("case_type", (case_type,))),
+        )
+        for case_type, label in _CASE_TYPES
+    )
+
+
+def _letters_by_direction() -> tuple[Indicator, ...]:
+    """One row per direction and kind of letter, «سایر» included."""
+    return tuple(
+        Indicator(
+            f"letters_{direction}_{kind}",
+            f"نامه‌های {direction_label}: {kind_label}",
+            UNIT_CASES,
+            "letters",
+            (("kind", (kind,)), ("direction", (direction,))),
+        )
+        for direction, direction_label in _DIRECTIONS
+        for kind, kind_label in _LETTER_KINDS
+    )
+
+
+_LICENCES = (
+    Indicator(
+        "requests",
+        "درخواست‌های پروانه دریافت‌شده",
+        UNIT_CASES,
+        "steps",
+        (("kind", ("request",)),),
+        short_label="درخواست‌ها",
+        per_county=True,
+    ),
+    Indicator(
+        "council_meetings",
+        "جلسات شورا (روزهای تصمیم‌گیری)",
+        UNIT_DAYS,
+        "decisions",
+        (("kind", ("approval", "rejection")),),
+        measure=DAYS,
+        short_label="جلسات شورا",
+        per_county=True,
+    ),
+    Indicator(
+        "inquiries",
+        "استعلام‌های ارسال‌شده",
+        UNIT_CASES,
+        "inquiries",
+        short_label="استعلام ارسالی",
+        per_county=True,
+    ),
+    Indicator(
+        "inquiries_answered",
+        "استعلام‌های پاسخ‌داده‌شده",
+        UNIT_CASES,
+        "answers",
+        short_label="استعلام پاسخ‌داده",
+        per_county=True,
+    ),
     Indicator("decisions", "تصمیم‌های شورا", UNIT_CASES, "steps", (("kind", ("approval", "rejection")),)),
-    Indicator(
-        "approvals_establishment",
-        "موافقت با تأسیس",
-        UNIT_CASES,
-        "decisions",
-        (("kind", ("approval",)), ("case_type", ("establishment",))),
-    ),
-    Indicator(
-        "approvals_renewal",
-        "موافقت با تمدید",
-        UNIT_CASES,
-        "decisions",
-        (("kind", ("approval",)), ("case_type", ("renewal",))),
-    ),
+    *_by_case_type("approval", "موافقت"),
     Indicator(
         "approvals",
         "موافقت با تأسیس و تمدید",
@@ -260,6 +362,16 @@ INDICATORS: tuple[Indicator, ...] = (
         (("kind", ("approval",)), ("case_type", ("establishment", "renewal"))),
         short_label="موافقت‌ها",
         is_key=True,
+    ),
+    *_by_case_type("rejection", "مخالفت"),
+    Indicator(
+        "rejections",
+        "مخالفت‌های شورا",
+        UNIT_CASES,
+        "steps",
+        (("kind", ("rejection",)),),
+        short_label="مخالفت‌ها",
+        per_county=True,
     ),
     Indicator(
         "issued",
@@ -270,14 +382,31 @@ INDICATORS: tuple[Indicator, ...] = (
         short_label="پروانه صادرشده",
         is_key=True,
     ),
-    Indicator("renewals", "تمدید پروانه", UNIT_CASES, "steps", (("kind", ("renewal",)),)),
+    Indicator(
+        "renewals",
+        "تمدید پروانه",
+        UNIT_CASES,
+        "steps",
+        (("kind", ("renewal",)),),
+        short_label="تمدید پروانه",
+        per_county=True,
+    ),
     Indicator("upgrades", "ارتقا و تطبیق", UNIT_CASES, "steps", (("kind", ("upgrade", "conformity")),)),
     Indicator(
-        "sanctions", "تعلیق و لغو پروانه", UNIT_CASES, "steps", (("kind", ("suspension", "revocation")),)
+        "sanctions",
+        "تعلیق و لغو پروانه",
+        UNIT_CASES,
+        "steps",
+        (("kind", ("suspension", "revocation")),),
+        short_label="تعلیق و لغو",
+        per_county=True,
     ),
-    Indicator("conferences", "همایش", UNIT_CASES, "events", (("kind", ("conference",)),)),
-    Indicator("sessions", "نشست", UNIT_CASES, "events", (("kind", ("session",)),)),
-    Indicator("courses", "دوره آموزشی", UNIT_CASES, "events", (("kind", ("course",)),)),
+)
+
+_EVENTS = (
+    Indicator("conferences", "همایش", UNIT_CASES, "events", (("kind", ("conference",)),), per_county=True),
+    Indicator("sessions", "نشست", UNIT_CASES, "events", (("kind", ("session",)),), per_county=True),
+    Indicator("courses", "دوره آموزشی", UNIT_CASES, "events", (("kind", ("course",)),), per_county=True),
     Indicator(
         "events",
         "همایش‌ها، نشست‌ها و دوره‌های آموزشی",
@@ -298,6 +427,9 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator(
         "training_hours", "ساعات آموزش", UNIT_HOURS, "events", (("kind", ("course",)),), measure="hours"
     ),
+)
+
+_LETTERS = (
     Indicator(
         "support_letters",
         "مکاتبات هماهنگی و حمایتی",
@@ -308,9 +440,35 @@ INDICATORS: tuple[Indicator, ...] = (
         is_key=True,
     ),
     Indicator(
-        "punitive_letters", "مکاتبات توقیفی و توبیخی", UNIT_CASES, "letters", (("kind", ("punitive",)),)
+        "punitive_letters",
+        "مکاتبات توقیفی و توبیخی",
+        UNIT_CASES,
+        "letters",
+        (("kind", ("punitive",)),),
+        short_label="مکاتبات توقیفی",
+        per_county=True,
     ),
-    Indicator("memoranda", "تفاهم‌نامه‌های منعقدشده", UNIT_CASES, "memoranda"),
+    Indicator(
+        "other_letters",
+        "سایر مکاتبات",
+        UNIT_CASES,
+        "letters",
+        (("kind", ("other",)),),
+        short_label="سایر مکاتبات",
+        per_county=True,
+    ),
+    *_letters_by_direction(),
+)
+
+_MEMORANDA = (
+    Indicator(
+        "memoranda",
+        "تفاهم‌نامه‌های منعقدشده",
+        UNIT_CASES,
+        "memoranda",
+        short_label="تفاهم‌نامه‌ها",
+        per_county=True,
+    ),
     Indicator(
         "memoranda_governorates",
         "تفاهم‌نامه‌های منعقدشده با فرمانداری‌ها",
@@ -321,7 +479,15 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator(
         "memoranda_ngos", "تفاهم‌نامه‌های منعقدشده با سمن‌ها", UNIT_CASES, "memoranda", (("party", ("ngo",)),)
     ),
-    Indicator("memoranda_amount", "مبلغ تفاهم‌نامه‌ها", UNIT_RIALS, "memoranda", measure="amount"),
+    Indicator(
+        "memoranda_amount",
+        "مبلغ تفاهم‌نامه‌ها",
+        UNIT_RIALS,
+        "memoranda",
+        measure="amount",
+        short_label="اعتبار (ریال)",
+        per_county=True,
+    ),
     Indicator("memoranda_paid", "مبلغ پرداخت‌شده تفاهم‌نامه‌ها", UNIT_RIALS, "payments", measure="amount"),
     Indicator(
         "memoranda_progress",
@@ -329,21 +495,64 @@ INDICATORS: tuple[Indicator, ...] = (
         UNIT_PERCENT,
         "memoranda",
         measure="progress",
-        divide_by="count",
-    ),
-    Indicator("offices_opened", "دفاتر تسهیلگری گشایش‌یافته", UNIT_CASES, "offices"),
-    Indicator("visits", "بازدید از مراکز", UNIT_CASES, "inspections"),
-    Indicator(
-        "unannounced_visits", "بازدیدهای سرزده", UNIT_CASES, "inspections", (("announced", ("unannounced",)),)
+        divide_by=COUNT,
     ),
     Indicator(
-        "serious_visits", "بازدیدهای منجر به تخلف جدی", UNIT_CASES, "inspections", (("result", ("serious",)),)
+        "offices_opened",
+        "دفاتر تسهیلگری گشایش‌یافته",
+        UNIT_CASES,
+        "offices",
+        short_label="دفاتر تسهیلگری",
+        per_county=True,
+    ),
+)
+
+_VISITS = (
+    Indicator(
+        "visits", "بازدید از مراکز", UNIT_CASES, "inspections", short_label="بازدیدها", per_county=True
+    ),
+    Indicator(
+        "unannounced_visits",
+        "بازدیدهای سرزده",
+        UNIT_CASES,
+        "inspections",
+        (("announced", (False,)),),
+        short_label="سرزده",
+        per_county=True,
+    ),
+    Indicator(
+        "serious_visits",
+        "بازدیدهای منجر به تخلف جدی",
+        UNIT_CASES,
+        "inspections",
+        (("result", ("serious",)),),
+        short_label="تخلف جدی",
+        per_county=True,
     ),
     Indicator("referrals", "ارجاع به دستگاه صادرکننده مجوز", UNIT_CASES, "referrals"),
     Indicator("actions_closed", "اقدامات اصلاحی انجام‌شده", UNIT_CASES, "actions_closed"),
 )
 
+#: The report's sections, in order, with their indicators.
+GROUPS: tuple[tuple[str, tuple[Indicator, ...]], ...] = tuple(
+    (name, tuple(replace(ind, group=name) for ind in members))
+    for name, members in (
+        (GROUP_LICENCES, _LICENCES),
+        (GROUP_EVENTS, _EVENTS),
+        (GROUP_LETTERS, _LETTERS),
+        (GROUP_MEMORANDA, _MEMORANDA),
+        (GROUP_VISITS, _VISITS),
+    )
+)
+
+#: The rows of the annual comparison, in the order the report prints them.
+INDICATORS: tuple[Indicator, ...] = tuple(ind for _name, members in GROUPS for ind in members)
+
+#: The headline indicators (the summary, the main chart, the start page).
 KEY_INDICATORS: tuple[Indicator, ...] = tuple(i for i in INDICATORS if i.is_key)
+
+#: Every indicator also shown per county, in the report's order.
+COUNTY_INDICATORS: tuple[Indicator, ...] = tuple(i for i in INDICATORS if i.by_county)
 
 
 def indicator(key: str) -> Indicator:
@@ -389,8 +598,21 @@ def _average(numerator: int, denominator: int) -> int:
     return (2 * numerator + denominator) // (2 * denominator) if denominator else 0
 
 
-def _matches(where: tuple[tuple[str, tuple[str, ...]], ...], dims: dict[str, Any]) -> bool:
+def _matches(where: tuple[tuple[str, tuple[Any, ...]], ...], dims: dict[str, Any]) -> bool:
     return all(dims.get(name) in values for name, values in where)
+
+
+def _prefilter(source: Source, dims: dict[str, Any], indicators: Sequence[Indicator]) -> list[Any]:
+    """``dim IN (...)`` for the dimension leading the source's index, when every indicator names its values."""
+    if source.prefilter_dim is None:
+        return []
+    wanted: set[str] = set()
+    for ind in indicators:
+        values = dict(ind.where).get(source.prefilter_dim)
+        if values is None:
+            return []
+        wanted.update(values)
+    return [dims[source.prefilter_dim].in_(sorted(wanted))]
 
 
 def _count_source(
@@ -404,59 +626,103 @@ def _count_source(
 ) -> None:
     # a county user's counts need the county column, to be limited to their county
     scoped = uow.county_scope is not None
-    by_county = scoped or county_id is not None or any(ind.is_key for ind in indicators)
+    by_county = scoped or county_id is not None or any(ind.by_county for ind in indicators)
     from_clause, date_col, county_col, dims, measures = source.build(by_county)
     used_dims = sorted({name for ind in indicators for name, _ in ind.where})
+    if any(ind.measure == DAYS for ind in indicators):
+        used_dims = sorted({*used_dims, "day"})
     used_measures = sorted(
-        {m for ind in indicators for m in (ind.measure, ind.divide_by) if m is not None and m != "count"}
+        {m for ind in indicators for m in (ind.measure, ind.divide_by) if m not in (None, COUNT, DAYS)}
     )
-    period = case(
-        (date_col.between(this.start, this.end), literal(1)),
-        (date_col.between(last.start, last.end), literal(0)),
-        else_=literal(None),
-    ).label("period")
+    # the GROUP BY, in the order of the index the query reads (see Source.order)
+    named = {DATE: date_col, COUNTY: county_col if by_county else None}
+    grouped = [named[n] if n in named else dims[n] for n in source.order if n in named or n in dims]
+    grouped = [c for c in grouped if c is not None]
+    extra = [name for name in used_dims if name not in source.order]
+    grouped += [dims[name] for name in extra]
+    if by_county and COUNTY not in source.order:
+        grouped.append(county_col)
+
+    sums = []
+    for span in (last, this):  # per period: the count, then each measure
+        within = date_col.between(span.start, span.end)
+        sums.append(func.sum(case((within, 1), else_=0)))
+        sums += [func.sum(case((within, measures[m]), else_=0)) for m in used_measures]
+    dim_cols = [dims[name] for name in used_dims]
+    columns = [*dim_cols, county_col if by_county else literal(None), *sums]
     lo, hi = min(last.start, this.start), max(last.end, this.end)
-    conditions = [date_col >= lo, date_col <= hi]
-    prefilter = source.prefilter_dim
-    if prefilter is not None:
-        wanted: set[str] = set()
-        for ind in indicators:
-            values = dict(ind.where).get(prefilter)
-            if values is None:
-                wanted = set()
-                break
-            wanted.update(values)
-        if wanted:
-            conditions.insert(0, dims[prefilter].in_(sorted(wanted)))
+    conditions = [*_prefilter(source, dims, indicators), date_col >= lo, date_col <= hi]
     if county_id is not None:
         conditions.append(county_col == county_id)
     if scoped:  # plain tables: the session does not scope them
         conditions.append(uow.in_scope(county_col))
-    group_cols = [dims[name] for name in used_dims] + ([county_col] if by_county else []) + [period]
-    columns = [*group_cols, func.count(), *(func.coalesce(func.sum(measures[m]), 0) for m in used_measures)]
-    stmt = select(*columns).select_from(from_clause).where(*conditions).group_by(*group_cols)
+    stmt = select(*columns).select_from(from_clause).where(*conditions)
+    if grouped:
+        stmt = stmt.group_by(*grouped)
     rows = uow.s.execute(stmt).all()
-    n = len(used_dims)
+    _add_rows(rows, used_dims, used_measures, indicators, counts)
+
+
+def _add_rows(
+    rows: Sequence[Any],
+    used_dims: list[str],
+    used_measures: list[str],
+    indicators: Sequence[Indicator],
+    counts: Counts,
+) -> None:
+    """Add the grouped rows (dims…, county, then per period: count, measures…) to the indicators they match."""
+    n, width = len(used_dims), 1 + len(used_measures)
+    day_at = used_dims.index("day") if "day" in used_dims else None
+    # first by (dims but the day, county): the rows per day and county become one per group
+    totals: dict[tuple, list[int]] = {}
+    days: dict[tuple, tuple[set, set]] = {}
     for row in rows:
-        row = (
-            tuple(row[:n]) + ((row[n],) if by_county else (None,)) + tuple(row[n + (1 if by_county else 0) :])
-        )
-        row_period = row[n + 1]
-        if row_period is None:
+        values = [int(v or 0) for v in row[n + 1 :]]
+        if not any(values[0::width]):  # outside both periods (the gap of a same-period comparison)
             continue
-        dim_values = dict(zip(used_dims, row[:n]))
-        county_key = row[n] or PROVINCE_KEY
-        totals = {"count": int(row[n + 2]), **{m: int(v or 0) for m, v in zip(used_measures, row[n + 3 :])}}
+        key = tuple(row[: n + 1])
+        if day_at is not None:
+            day, key = key[day_at], (*key[:day_at], None, *key[day_at + 1 :])
+            seen = days.setdefault(key, (set(), set()))
+            for p in (0, 1):
+                if values[p * width]:
+                    seen[p].add(day)
+        slot = totals.get(key)
+        if slot is None:
+            totals[key] = values
+        else:
+            for i, v in enumerate(values):
+                slot[i] += v
+    meetings: dict[tuple[str, str], tuple[set, set]] = {}
+    for key, values in totals.items():
+        dim_values = dict(zip(used_dims, key[:n]))
+        county_key = key[n] or PROVINCE_KEY
         for ind in indicators:
             if not _matches(ind.where, dim_values):
                 continue
+            if ind.measure == DAYS:  # distinct days over every group the indicator matches
+                union = meetings.setdefault((ind.key, county_key), (set(), set()))
+                for p in (0, 1):
+                    union[p].update(days[key][p])
+                continue
+            per_period = [
+                {
+                    COUNT: values[p * width],
+                    **{m: values[p * width + 1 + i] for i, m in enumerate(used_measures)},
+                }
+                for p in (0, 1)
+            ]
             if ind.divide_by is not None:
                 part = counts.parts.setdefault(ind.key, {}).setdefault(county_key, [[0, 0], [0, 0]])
-                part[0][int(row_period)] += totals[ind.measure]
-                part[1][int(row_period)] += totals[ind.divide_by]
+                for p in (0, 1):
+                    part[0][p] += per_period[p][ind.measure]
+                    part[1][p] += per_period[p][ind.divide_by]
             else:
                 slot = counts.values.setdefault(ind.key, {}).setdefault(county_key, [0, 0])
-                slot[int(row_period)] += totals[ind.measure]
+                for p in (0, 1):
+                    slot[p] += per_period[p][ind.measure]
+    for (key, county_key), (last_days, this_days) in meetings.items():
+        counts.values.setdefault(key, {})[county_key] = [len(last_days), len(this_days)]
 
 
 def count_indicators(

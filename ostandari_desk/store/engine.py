@@ -14,7 +14,8 @@ COMMITTED. A transaction begun IMMEDIATE (a writing unit of work, a migration) f
 write lock, a transaction-scoped advisory lock (``WRITE_LOCK_KEY``): writers take turns as on SQLite, so
 what a writer reads to decide (the next number, "is this name free") cannot change before it writes, and
 readers never wait. A writer waits up to ``BUSY_TIMEOUT_MS`` for it (``on_lock_wait`` hears the wait);
-every lock wait on the server ends after the same time (``lock_timeout``). The row-version UPDATE of a
+every lock wait on the server ends after the same time (``lock_timeout``). Sessions run in UTC, as the
+app stores time. The row-version UPDATE of a
 save (services/versioned.py) refuses a stale form whatever the isolation. Failures to connect (server
 unreachable, password refused, no such database), a lost connection and lock timeouts become
 DatabaseUnavailableError with Persian messages (store/db_errors.py).
@@ -55,6 +56,9 @@ _listeners_lock = threading.Lock()
 WRITE_LOCK_KEY = 0x4F5354414E444152
 CONNECT_TIMEOUT_S = 10
 APPLICATION_NAME = "ostandari-desk"
+# Connection.info key: whether the open transaction ran anything but a SELECT (PostgreSQL; adapters memoize
+# what a transaction that wrote nothing reads twice).
+WROTE = "ostandari_desk_wrote"
 POSTGRES_SCHEMES = ("postgresql", "postgres")
 
 
@@ -129,7 +133,13 @@ def _postgres_engine(url: URL) -> Engine:
     def _on_connect(dbapi_connection, _record) -> None:
         with dbapi_connection.cursor() as cursor:
             cursor.execute(f"SET lock_timeout = {BUSY_TIMEOUT_MS}")
+            cursor.execute("SET TIME ZONE 'UTC'")  # dates of timestamps, and their text, as on SQLite
         dbapi_connection.commit()
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _note_writes(conn, _cursor, statement, _parameters, _context, _executemany) -> None:
+        if not statement.lstrip()[:6].upper().startswith("SELECT"):
+            conn.info[WROTE] = True
 
     event.listen(engine, "begin", _begin_postgres)
     translate_errors(engine)  # unreachable, refused, gone, lock timeouts: DatabaseUnavailableError
@@ -140,8 +150,10 @@ def _begin_postgres(conn: Connection) -> None:
     """The engine's "begin" event on PostgreSQL: a writer takes the office's write lock first.
 
     It tries at once; when another clerk's writer holds it, the listeners hear that it waits, and it
-    waits up to ``lock_timeout`` (then the "locked" DatabaseUnavailableError).
+    waits up to ``lock_timeout`` (then the "locked" DatabaseUnavailableError). The transaction has written
+    nothing yet (``WROTE``).
     """
+    conn.info[WROTE] = False
     if begin_mode(conn) != IMMEDIATE:
         return
     if conn.exec_driver_sql(f"SELECT pg_try_advisory_xact_lock({WRITE_LOCK_KEY})").scalar():

@@ -93,16 +93,17 @@ def test_files_newest_first_with_their_peer_and_open_conflicts(desk, exchanged):
     ]
     got = next(r for r in rows if r.id == exchanged["got"])
     assert (got.records, got.applied, got.conflicts, got.open_conflicts) == (7, 5, 2, 1)
-    assert got.direction_label == "دریافتی" and got.kind_label == "پرونده تبادل" and got.acked_text == "—"
+    assert got.direction_label == "دریافتی" and got.kind_label == "پرونده تبادل"
+    assert got.acked_text == "رسید نوشته نشده"  # no receipt written for it yet
     sent = next(r for r in rows if r.id == exchanged["sent"])
     assert sent.acked and sent.acked_text.startswith("۱۴۰۳/۰۹/۱۱")
     assert rows[0].acked_text == "در انتظار رسید" and not rows[0].acked
-    assert rows[1].kind_label == "رسید"
+    assert rows[1].kind_label == "رسید" and rows[1].acked_text == "—"
 
 
 def test_times_are_jalali_with_persian_digits():
     text = history.jalali_time(T0)
-    assert text.startswith("۱۴۰۳/۰۹/۱۰") or text.startswith("۱۴۰۳/۰۹/۱۱")  # local time may pass midnight
+    assert text.startswith(("۱۴۰۳/۰۹/۱۰", "۱۴۰۳/۰۹/۱۱"))  # local time may pass midnight
     assert not any(ch.isascii() and ch.isdigit() for ch in text)
     assert history.jalali_time(None) == ""
 
@@ -143,3 +144,32 @@ def test_a_county_user_sees_only_their_county(desk, exchanged, uow_as):
 
 def test_a_clerk_reads_the_history(desk, exchanged, uow_as):
     assert len(history.list_files(uow_as("clerk"))) == 4
+
+
+def _result(**values):
+    from types import SimpleNamespace
+
+    base = {
+        "kind": "changes",
+        "desk": SimpleNamespace(label="میز شهرستان آبیک"),
+        "seq": 3,
+        "records": 12,
+        "applied": 9,
+        "unchanged": 1,
+        "deleted": 1,
+        "conflicts": 1,
+        "already_received": False,
+    }
+    return SimpleNamespace(**(base | values))
+
+
+def test_describing_an_import():
+    lines = history.describe_import(_result())
+    assert lines[0] == "پرونده تبادل شماره ۳ از میز شهرستان آبیک دریافت شد: ۱۲ رکورد."
+    assert lines[1] == "اعمال شد: ۹؛ بی‌تغییر: ۱؛ حذف شد: ۱؛ ناسازگاری: ۱."
+    assert "در انتظار تصمیم" in lines[2]
+    assert len(history.describe_import(_result(conflicts=0))) == 2
+    [again] = history.describe_import(_result(already_received=True))
+    assert "پیش‌تر دریافت شده" in again and "چیزی تغییر نکرد" in again
+    [receipt] = history.describe_import(_result(kind="receipt", records=40, applied=2))
+    assert receipt.startswith("رسید شماره ۳ از میز شهرستان آبیک دریافت شد: ۴۰ رکورد از ۲ پرونده")

@@ -326,6 +326,7 @@ def _postgres_build(engine: Engine) -> Iterator[Any]:
         cur = dbapi.cursor()
         try:
             cur.execute(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
+            cur.execute("SET LOCAL TIME ZONE 'UTC'")  # the rows' timestamps are UTC text (bulk.stamp)
             cur.execute("SET LOCAL synchronous_commit = off")
             cur.execute("SET LOCAL maintenance_work_mem = '512MB'")
             cur.execute("SET LOCAL work_mem = '64MB'")

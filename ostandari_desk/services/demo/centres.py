@@ -318,7 +318,13 @@ def add_centres(
         ),
     )
     inspectors = [f"{person()}، {person()}" for _ in range(40)]
-    hours = [f" {h:02d}:{m:02d}:00.000000" for h in range(8, 15) for m in (0, 15, 30, 45)]
+    # Regular visits in the morning, re-inspections in the afternoon: a visit's identity in the «بازدیدها»
+    # sheet is its centre, date and time, so a re-inspection must never meet the centre's regular visit of
+    # that day at the same minute (the demo's export would not re-import); two re-inspections of one centre
+    # on one day take different afternoon slots (``again_slots``: a bit mask per centre and day).
+    hours = [f" {h:02d}:{m:02d}:00.000000" for h in range(8, 13) for m in (0, 15, 30, 45)]
+    afternoon = [f" {h:02d}:{m:02d}:00.000000" for h in range(13, 17) for m in (0, 15, 30, 45)]
+    again_slots: dict[tuple[str, int], int] = {}
     done = 0
     rand = rng.random
     iso, ymd, base = cal.iso, cal.ymd, cal.first
@@ -447,6 +453,11 @@ def add_centres(
                 again_id, on, ry, rm = again
                 fixed = choice(pool.clean)
                 on_text = iso[on - base]
+                slot = int(rand() * len(afternoon))
+                used = again_slots.get((centre_id, on), 0)
+                while used & (1 << slot):
+                    slot = (slot + 1) % len(afternoon)
+                again_slots[(centre_id, on)] = used | (1 << slot)
                 add_insp(
                     (
                         again_id,
@@ -456,7 +467,7 @@ def add_centres(
                         county_id,
                         centre_id,
                         cat_id,
-                        on_text + choice(hours),
+                        on_text + afternoon[slot],
                         on_text,
                         ry,
                         rm,

@@ -28,12 +28,17 @@ from ostandari_desk.services import attachments
 from ostandari_desk.services.exchange import container, desks, keys
 from ostandari_desk.services.exchange.imports import ABSENT, CHANGES, RECORDS_MEMBER, SENT, describe
 from ostandari_desk.services.exchange.tables import (
+    BOOKKEEPING,
+    BY_NAME,
     EXCHANGED,
     TableSpec,
     canonical,
-    digest,
+    chunks,
+    compared_json,
+    digest_of,
     encode_row,
     read_links,
+    read_rows,
     scope_select,
 )
 from ostandari_desk.store.models import ExchangeConflict, ExchangeDesk, ExchangeFile, ExchangeState
@@ -66,9 +71,12 @@ class Changes:
     deletions: int = 0
 
 
-def _line(spec: TableSpec, record_id: str, version: int, base: str | None, d: dict[str, Any]) -> str:
-    head = json.dumps({"t": spec.name, "id": record_id, "v": version, "b": base}, separators=(",", ":"))
-    return f'{head[:-1]},"d":{canonical(d)}}}'
+def _line(spec: TableSpec, record_id: str, version: int, base: str | None, compared: str, d: dict) -> str:
+    """A record line; "d" is the compared fields' canonical JSON with the two times added (key order is free)."""
+    times = "".join(f',"{name}":{canonical(d[name])}' for name in BOOKKEEPING)
+    body = compared[:-1] + times + "}" if compared != "{}" else "{" + times[1:] + "}"
+    b = "null" if base is None else f'"{base}"'
+    return f'{{"t":"{spec.name}","id":"{record_id}","v":{int(version)},"b":{b},"d":{body}}}'
 
 
 def _attachment_file(spec: TableSpec, row: dict[str, Any]) -> bytes:
@@ -108,6 +116,9 @@ def collect_changes(
         )
     }
     province_desk = peer.county_id is not None  # this desk is the province's: it sends the reference lists
+    # NGOs of other counties (or of the province) that the county's records name (a provincial NGO at a
+    # county's event): they go too, or the county could not store the records that name them
+    context = _named_ngos(conn, county_id) if province_desk and county_id is not None else set()
     out = Changes([], {})
     for step, spec in enumerate(EXCHANGED):
         if progress is not None:
@@ -115,26 +126,62 @@ def collect_changes(
         if spec.reference and not province_desk:
             continue
         known = states.pop(spec.name, {})
-        stmt = select(spec.table) if spec.reference else scope_select(spec, county_id)  # type: ignore[arg-type]
-        result = conn.execute(stmt.execution_options(yield_per=_READ)).mappings()
-        for rows in result.partitions(_READ):
+
+        def take(rows: list[Any], spec: TableSpec = spec, known: dict[str, str] = known) -> None:
             links = read_links(conn, spec, [r["id"] for r in rows])
             for row in rows:
                 record_id = row["id"]
                 base = known.pop(record_id, None)
                 d = encode_row(spec, row, links.get(record_id))
-                if base == digest(spec, d) or (spec.name, record_id) in waiting:
+                compared = compared_json(spec, d)
+                if base == digest_of(compared) or (spec.name, record_id) in waiting:
                     continue
-                out.lines.append(_line(spec, record_id, row["row_version"], base, d))
+                out.lines.append(_line(spec, record_id, row["row_version"], base, compared, d))
                 out.records += 1
                 if spec.attachment and row["sha256"] not in out.files:
                     out.files[row["sha256"]] = _attachment_file(spec, dict(row))
-        for record_id, base in known.items():
-            if base == ABSENT or (spec.name, record_id) in waiting:
-                continue  # the peer holds nothing already; or it waits for a manager
-            out.lines.append(json.dumps({"t": spec.name, "id": record_id, "del": True, "b": base}))
-            out.deletions += 1
+
+        stmt = select(spec.table) if spec.reference else scope_select(spec, county_id)  # type: ignore[arg-type]
+        result = conn.execute(stmt.execution_options(yield_per=_READ)).mappings()
+        for rows in result.partitions(_READ):
+            take(list(rows))
+        if spec.name == "ngo" and context:
+            take(list(read_rows(conn, spec, sorted(context)).values()))
+        leftover = [r for r, base in known.items() if base != ABSENT and (spec.name, r) not in waiting]
+        # a record gone from this desk is a deletion; one still here but outside the peer's scope (moved to
+        # another county) is one too when the province sends it, never when a county does: a county does
+        # not speak for records beyond its own
+        kept = set(read_rows(conn, spec, leftover)) if leftover and not province_desk else set()
+        for record_id in leftover:
+            if record_id not in kept:
+                out.lines.append(
+                    json.dumps({"t": spec.name, "id": record_id, "del": True, "b": known[record_id]})
+                )
+                out.deletions += 1
     return out
+
+
+def _named_ngos(conn: Any, county_id: str) -> set[str]:
+    """The NGOs outside ``county_id`` that its records name (a column, or an event's NGOs)."""
+    named: set[str] = set()
+    for spec in EXCHANGED:
+        if spec.reference:
+            continue
+        scoped = scope_select(spec, county_id)
+        for column in (column for column, target in spec.references if target == "ngo"):
+            named.update(i for (i,) in conn.execute(scoped.with_only_columns(spec.table.c[column])) if i)
+        for link in (link for link in spec.links if link.target == "ngo"):
+            owners = scoped.with_only_columns(spec.table.c.id)
+            found = select(link.table.c[link.other_column]).where(
+                link.table.c[link.parent_column].in_(owners)
+            )
+            named.update(i for (i,) in conn.execute(found))
+    ngo = BY_NAME["ngo"].table
+    inside: set[str] = set()
+    for chunk in chunks(sorted(named)):
+        stmt = select(ngo.c.id).where(ngo.c.id.in_(chunk), ngo.c.county_id == county_id)
+        inside.update(i for (i,) in conn.execute(stmt))
+    return named - inside
 
 
 def export_changes(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -21,6 +22,7 @@ __all__ = [
     "DeskSummary",
     "ExchangeSummary",
     "FileRow",
+    "describe_import",
     "exchange_summary",
     "jalali_time",
     "list_files",
@@ -87,12 +89,13 @@ class FileRow:
 
     @property
     def acked_text(self) -> str:
-        """For a sent changes file: when its receipt came, or «در انتظار رسید»; "—" otherwise."""
+        """A changes file's receipt: when it came (sent) or was written (received), else what is awaited;
+        "—" for a receipt itself."""
+        if self.kind != CHANGES:
+            return "—"
         if self.acked_at is not None:
             return jalali_time(self.acked_at)
-        if self.direction == SENT and self.kind == CHANGES:
-            return "در انتظار رسید"
-        return "—"
+        return "در انتظار رسید" if self.direction == SENT else "رسید نوشته نشده"
 
 
 @dataclass(frozen=True)
@@ -217,3 +220,30 @@ def exchange_summary(uow: UnitOfWork) -> ExchangeSummary:
         return ExchangeSummary(
             open_conflicts=sum(s.open_conflicts for s in summaries), desks=tuple(summaries)
         )
+
+
+def describe_import(result: Any) -> list[str]:
+    """What taking a file did (imports.ImportResult), in Persian: the command line prints these lines and the
+    exchange window shows them."""
+    fa = text.to_persian_digits
+    sender = result.desk.label
+    if result.already_received:
+        what = "رسید" if result.kind == RECEIPT else "پرونده تبادل"
+        return [f"این {what} (شماره {fa(result.seq)} از {sender}) پیش‌تر دریافت شده است؛ چیزی تغییر نکرد."]
+    if result.kind == RECEIPT:
+        confirmed = (
+            f"رسید شماره {fa(result.seq)} از {sender} دریافت شد: {fa(result.records)} رکورد از "
+            f"{fa(result.applied)} پرونده تبادل تأیید شد و دیگر فرستاده نمی‌شود."
+        )
+        return [confirmed]
+    counts = (
+        f"اعمال شد: {fa(result.applied)}؛ بی‌تغییر: {fa(result.unchanged)}؛ حذف شد: {fa(result.deleted)}؛ "
+        f"ناسازگاری: {fa(result.conflicts)}."
+    )
+    lines = [
+        f"پرونده تبادل شماره {fa(result.seq)} از {sender} دریافت شد: {fa(result.records)} رکورد.",
+        counts,
+    ]
+    if result.conflicts:
+        lines.append(f"{fa(result.conflicts)} رکورد در هر دو میز تغییر کرده و در انتظار تصمیم مدیر است.")
+    return lines

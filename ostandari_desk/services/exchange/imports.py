@@ -121,13 +121,20 @@ class Incoming:
 
 
 def describe(spec: TableSpec, values: dict[str, Any], record_id: str) -> str:
-    """«سمن «انجمن …»»: a record in a Persian sentence."""
+    """«سمن «انجمن …»», «مکاتبه شماره ۱۰۰ «موضوع»»: a record in a Persian sentence."""
+    number, subject = values.get("number"), values.get("subject")
+    if isinstance(number, str) and number and isinstance(subject, str):
+        return f"{spec.label} شماره {text.to_persian_digits(number)} «{_short(subject)}»"
     for key in ("name", "title", "number", "code", "full_name", "tracking_no", "file_name", "text", "action"):
         value = values.get(key)
         if isinstance(value, str) and value.strip():
-            shown = value if len(value) <= 60 else value[:57] + "…"
-            return f"{spec.label} «{shown}»"
+            shown = text.to_persian_digits(value) if key in {"number", "tracking_no"} else value
+            return f"{spec.label} «{_short(shown)}»"
     return f"{spec.label} {record_id}"
+
+
+def _short(value: str) -> str:
+    return value if len(value) <= 60 else value[:57] + "…"
 
 
 def refused(message: str, *, record: str | None = None, field: str | None = None) -> ValidationError:
@@ -267,20 +274,33 @@ def parse_records(signed: SignedFile, name: str) -> list[Incoming]:
     lines = [line for line in lines if line.strip()]
     if len(lines) != signed.header["records"]:
         raise ExchangeFileError(container.BAD_BODY.format(name=name), record=name)
+    try:  # one parse for the whole file; a line that does not parse is found one by one below
+        items: list[Any] = json.loads("[" + ",".join(lines) + "]")
+    except ValueError:
+        items = [_json_line(line, number) for number, line in enumerate(lines, start=1)]
+    if len(items) != len(lines):  # a line holding two values
+        items = [_json_line(line, number) for number, line in enumerate(lines, start=1)]
     out: list[Incoming] = []
     seen: set[tuple[str, str]] = set()
-    for number, line in enumerate(lines, start=1):
-        out.append(_parse_line(line, number, seen))
+    for number, item in enumerate(items, start=1):
+        out.append(_parse_item(item, number, seen))
     return out
 
 
-def _parse_line(line: str, number: int, seen: set[tuple[str, str]]) -> Incoming:
-    where = f"سطر {text.to_persian_digits(number)} پرونده"
+def _json_line(line: str, number: int) -> Any:
     try:
-        item = json.loads(line)
+        return json.loads(line)
     except ValueError:
-        raise refused(f"{where} خوانا نیست") from None
-    if not isinstance(item, dict):
+        raise refused(f"سطر {text.to_persian_digits(number)} پرونده خوانا نیست") from None
+
+
+_RECORD_KEYS = frozenset({"t", "id", "v", "b", "d"})
+_DELETION_KEYS = frozenset({"t", "id", "del", "b", "v"})
+
+
+def _parse_item(item: Any, number: int, seen: set[tuple[str, str]]) -> Incoming:
+    where = f"سطر {text.to_persian_digits(number)} پرونده"
+    if type(item) is not dict:
         raise refused(f"{where} خوانا نیست")
     spec = BY_NAME.get(item.get("t"))  # type: ignore[arg-type]
     record_id = item.get("id")
@@ -295,13 +315,13 @@ def _parse_line(line: str, number: int, seen: set[tuple[str, str]]) -> Incoming:
     if base is not None and not (base == ABSENT or isinstance(base, str) and _HEX64.fullmatch(base)):
         raise refused(f"{where}: نسخه پایه رکورد درست نیست", record=record_id)
     if item.get("del") is True:
-        if set(item) - {"t", "id", "del", "b", "v"}:
+        if not item.keys() <= _DELETION_KEYS:
             raise refused(f"{where} خوانا نیست", record=record_id)
         return Incoming(spec, record_id, 0, base, True)
-    if set(item) != {"t", "id", "v", "b", "d"}:
+    if item.keys() != _RECORD_KEYS:
         raise refused(f"{where} خوانا نیست", record=record_id)
     version = item["v"]
-    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+    if type(version) is not int or version < 1:
         raise refused(f"{where}: نسخه رکورد درست نیست", record=record_id)
     values, links, d = decode_fields(spec, item["d"], record_id)
     return Incoming(spec, record_id, version, base, False, values, links, d, digest(spec, d))
@@ -359,6 +379,16 @@ class Batch:
         """Whether the record waits for a manager (a conflict of this batch or an open one)."""
         rec = self.records[spec.name].get(record_id)
         return (rec is not None and rec.action == CONFLICT) or (spec.name, record_id) in self.open_conflicts
+
+    def deleted_here(self, spec: TableSpec, record_id: str) -> bool:
+        """Whether the sender holds a record this desk deleted (a state without a row)."""
+        t = ExchangeState.__table__.c
+        found = self.conn.execute(
+            select(t.digest).where(
+                t.desk_id == self.desk.id, t.table_name == spec.name, t.record_id == record_id
+            )
+        ).first()
+        return found is not None and found[0] != ABSENT
 
     def counties(self, spec: TableSpec, rows: dict[str, dict[str, Any]]) -> dict[str, Any]:
         """{id: county id} of these rows (values of ``spec``), through their parents for a child table;
@@ -460,12 +490,13 @@ def _take_changes(
 
 def check_scope(batch: Batch, me: DeskIdentity) -> None:
     """A county's file carries only its county's records; the province's file (at a county) only reference
-    lists and this county's records. Both the arriving values and the stored row are checked."""
+    lists, this county's records and the NGOs they name (a provincial NGO at a county's event). Both the
+    arriving values and the stored row are checked."""
     sender_county = batch.desk.county_id
     allowed = sender_county if me.county_id is None else me.county_id
     for spec in EXCHANGED:
         recs = batch.records[spec.name]
-        if not recs:
+        if not recs or (spec.name == "ngo" and sender_county is None):
             continue
         if spec.reference:
             if sender_county is not None:
@@ -542,7 +573,9 @@ def read_states(batch: Batch, table: str, ids: list[str]) -> dict[str, str]:
 
 def check_references(batch: Batch) -> None:
     """Every record to be written must point at rows that exist afterwards. One that points at a record
-    waiting for a manager waits too; anything else refuses the file."""
+    waiting for a manager, or at one deleted here that the sender still holds, waits as a conflict; anything
+    else refuses the file."""
+    present: dict[str, set[str]] = {}  # per table: ids known to exist once the batch is written
     for spec in EXCHANGED:
         changed = True
         while changed:  # again while a record of this table turns into a conflict (self references)
@@ -553,22 +586,26 @@ def check_references(batch: Batch) -> None:
                     continue
                 for column, target in spec.references:
                     value = rec.values[column]
-                    if value is not None:
+                    if value is not None and value not in present.get(target, ()):
                         wanted.setdefault(target, {}).setdefault(value, []).append((rec, column))
                 for link in spec.links:
+                    known = present.get(link.target, ())
                     for value in rec.links[link.key]:
-                        wanted.setdefault(link.target, {}).setdefault(value, []).append((rec, link.key))
+                        if value not in known:
+                            wanted.setdefault(link.target, {}).setdefault(value, []).append((rec, link.key))
             for target, users in wanted.items():
                 target_spec = BY_NAME[target]
-                present = batch.exists_after(target_spec, users)
+                found = batch.exists_after(target_spec, users)
+                if target != spec.name:  # a table's own rows may still turn into conflicts in this loop
+                    present.setdefault(target, set()).update(found)
                 for value, pointing in users.items():
-                    if value in present:
+                    if value in found:
                         continue
                     for rec, column in pointing:
                         if rec.action == CONFLICT:
                             continue
-                        if batch.waiting(target_spec, value):
-                            rec.action = CONFLICT
+                        if batch.waiting(target_spec, value) or batch.deleted_here(target_spec, value):
+                            rec.action = CONFLICT  # it waits with (or for) the record it needs
                             changed = True
                             continue
                         raise refused(
@@ -679,6 +716,20 @@ def _final_row(rec: Incoming) -> dict[str, Any]:
     return {**rec.values, **derive(rec.spec, rec.values)}
 
 
+_SERIES = frozenset(
+    {"county_id", "province_id", "direction", "jalali_year", "kind", "category_id", "memorandum_id"}
+)
+
+
+def _key_text(columns: tuple[str, ...], values: Any) -> tuple[str, str, str]:
+    """(the key's field as a clerk names it, its value, the field's column) of a unique key: its identifying
+    columns, the series it is unique within left out (a letter's number, not its county and year)."""
+    shown = [c for c in columns if c not in _SERIES] or list(columns)
+    fields = [c.removesuffix("_key") if c.endswith("_key") else c for c in shown]
+    value = " ".join(str(values[c]) for c in shown)
+    return "، ".join(field_label(f) for f in fields), text.to_persian_digits(value), fields[-1]
+
+
 def check_unique(batch: Batch) -> None:
     """No written record may take a unique key another record holds (here or in this batch)."""
     for spec in EXCHANGED:
@@ -687,9 +738,6 @@ def check_unique(batch: Batch) -> None:
             continue
         table = spec.table
         for columns, condition in unique_keys(spec):
-            named = "، ".join(
-                field_label(c) for c in columns if c not in {"county_id", "direction", "jalali_year"}
-            )
             taken: dict[tuple, Incoming] = {}
             for rec in writes:
                 row = _final_row(rec)
@@ -700,10 +748,11 @@ def check_unique(batch: Batch) -> None:
                     continue
                 other = taken.get(key)
                 if other is not None:
+                    named, value, column = _key_text(columns, row)
                     raise refused(
-                        f"{rec.label} و {other.label} {named} یکسان «{_shown(key)}» دارند",
+                        f"{rec.label} و {other.label} {named} یکسان «{value}» دارند",
                         record=rec.id,
-                        field=columns[-1],
+                        field=column,
                     )
                 taken[key] = rec
             first = table.c[columns[0]]
@@ -718,22 +767,14 @@ def check_unique(batch: Batch) -> None:
                         continue
                     mine = batch.records[spec.name].get(row["id"])
                     if mine is not None and mine.action in (DELETE, UPDATE):
-                        continue  # that row gives the key up in this batch
+                        continue  # that row gives the key up in this batch (a kept key was caught above)
+                    named, value, column = _key_text(columns, row)
                     raise refused(
-                        f"{rec.label}: {named} «{_shown(key_of(row, columns))}» در این میز پیش‌تر برای "
+                        f"{rec.label}: {named} «{value}» در این میز پیش‌تر برای "
                         f"{describe(spec, dict(row), row['id'])} ثبت شده است",
                         record=rec.id,
-                        field=columns[-1],
+                        field=column,
                     )
-
-
-def key_of(row: Any, columns: tuple[str, ...]) -> tuple:
-    return tuple(row[c] for c in columns)
-
-
-def _shown(key: tuple) -> str:
-    parts = [str(v) for v in key if isinstance(v, str) and len(v) != 32 and v not in {"incoming", "outgoing"}]
-    return text.to_persian_digits(" ".join(parts) or " ".join(str(v) for v in key))
 
 
 def store_files(batch: Batch, members: dict[str, bytes]) -> None:
@@ -849,7 +890,9 @@ def _insert(uow: UnitOfWork, batch: Batch, spec: TableSpec, recs: list[Incoming]
                 for row in rows:
                     row[total] = 0  # the triggers keep it from the payments and reports that follow
         uow.db.bulk_insert(conn, spec.table, rows)
-    uow.audit_rows("insert", spec.table, rows)
+    ids = [row["id"] for row in rows]
+    for chunk in chunks(ids):  # one entry per row, built by the database from the rows just written
+        uow.audit_loaded(spec.table, spec.table.c.id.in_(chunk))
     for link in spec.links:
         link_rows = [
             {link.parent_column: rec.id, link.other_column: other}
@@ -858,7 +901,9 @@ def _insert(uow: UnitOfWork, batch: Batch, spec: TableSpec, recs: list[Incoming]
         ]
         if link_rows:
             uow.db.bulk_insert(conn, link.table, link_rows)
-            uow.audit_rows("insert", link.table, link_rows)
+            parent = link.table.c[link.parent_column]
+            for chunk in chunks(ids):
+                uow.audit_loaded(link.table, parent.in_(chunk))
 
 
 def _update(uow: UnitOfWork, spec: TableSpec, recs: list[Incoming]) -> None:
@@ -916,17 +961,19 @@ def save_states(batch: Batch, recs: list[Incoming]) -> None:
     """The sender holds what it sent: state := (version, digest), or no state for a deletion."""
     table = ExchangeState.__table__
     t = table.c
+    desk_id = batch.desk.id
     by_table: dict[str, list[Incoming]] = {}
     for rec in recs:
         by_table.setdefault(rec.spec.name, []).append(rec)
     for name, group in by_table.items():
-        for chunk in chunks([r.id for r in group]):
+        stale = [r.id for r in group if r.state is not None]  # a record never seen has no state to replace
+        for chunk in chunks(stale):
             batch.conn.execute(
-                delete(table).where(t.desk_id == batch.desk.id, t.table_name == name, t.record_id.in_(chunk))
+                delete(table).where(t.desk_id == desk_id, t.table_name == name, t.record_id.in_(chunk))
             )
         rows = [
             {
-                "desk_id": batch.desk.id,
+                "desk_id": desk_id,
                 "table_name": name,
                 "record_id": r.id,
                 "version": r.version,

@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Select, Table, select
+from sqlalchemy import Boolean, Connection, Date, DateTime, Integer, Select, Table, TypeDecorator, select
 from sqlmodel import SQLModel
 
 from ostandari_desk.domain import text
@@ -41,6 +42,7 @@ __all__ = [
     "Link",
     "TableSpec",
     "chunks",
+    "compared_json",
     "decode_fields",
     "derive",
     "digest",
@@ -264,11 +266,43 @@ def _encode(value: Any) -> Any:
     return value
 
 
+def _python_type(kind: Any) -> type:
+    """The Python type a column holds (a TypeDecorator such as SQLModel's UTCDateTime: its implementation's)."""
+    if isinstance(kind, TypeDecorator):
+        kind = kind.impl_instance
+    for sql_type, python in ((Boolean, bool), (Integer, int), (DateTime, datetime), (Date, date)):
+        if isinstance(kind, sql_type):
+            return python
+    return str
+
+
+# per table: (column, Python type, nullable, maximum length) of each column a record's "d" carries
+_PLANS: dict[str, tuple[tuple[str, type, bool, int | None], ...]] = {
+    spec.name: tuple(
+        (
+            name,
+            _python_type(spec.table.c[name].type),
+            bool(spec.table.c[name].nullable),
+            getattr(spec.table.c[name].type, "length", None),
+        )
+        for name in spec.columns
+    )
+    for spec in EXCHANGED
+}
+_TEMPORAL: dict[str, tuple[str, ...]] = {
+    name: tuple(column for column, kind, _n, _l in plan if kind in (date, datetime))
+    for name, plan in _PLANS.items()
+}
+
+
 def encode_row(
     spec: TableSpec, row: Mapping[str, Any], links: Mapping[str, Sequence[str]] | None = None
 ) -> dict:
     """A record's "d": its columns as JSON values and its links as sorted id lists."""
-    d = {name: _encode(row[name]) for name in spec.columns}
+    d = {name: row[name] for name in spec.columns}
+    for name in _TEMPORAL[spec.name]:
+        if d[name] is not None:
+            d[name] = _encode(d[name])
     for link in spec.links:
         d[link.key] = sorted((links or {}).get(link.key, ()))
     return d
@@ -282,11 +316,19 @@ def canonical(fields: Mapping[str, Any]) -> str:
     return _DUMPS(fields)
 
 
+def compared_json(spec: TableSpec, fields: Mapping[str, Any]) -> str:
+    """The canonical JSON of the compared fields of a record's "d": what its digest is taken of."""
+    return _DUMPS({name: fields[name] for name in spec.compared})
+
+
+def digest_of(text_json: str) -> str:
+    return hashlib.sha256(text_json.encode("utf-8")).hexdigest()
+
+
 def digest(table: str | TableSpec, fields: Mapping[str, Any]) -> str:
     """SHA-256 (hex) of the canonical JSON of the compared fields of a record's "d" (JSON values)."""
     spec = table if isinstance(table, TableSpec) else BY_NAME[table]
-    picked = {name: fields[name] for name in spec.compared}
-    return hashlib.sha256(_DUMPS(picked).encode("utf-8")).hexdigest()
+    return digest_of(compared_json(spec, fields))
 
 
 def _bad(spec: TableSpec, record: str, field: str, why: str) -> ValidationError:
@@ -297,66 +339,48 @@ def _bad(spec: TableSpec, record: str, field: str, why: str) -> ValidationError:
     )
 
 
-def _decoder(column) -> Callable[[Any], Any]:
-    """A function from a JSON value to the column's Python value; ValueError when it does not fit."""
-    kind = column.type.python_type
-    length = getattr(column.type, "length", None)
-    if kind is bool:
-
-        def check_bool(value: Any) -> Any:
-            if not isinstance(value, bool):
-                raise TypeError("باید درست/نادرست باشد")
-            return value
-
-        return check_bool
-    if kind is int:
-
-        def check_int(value: Any) -> Any:
-            if isinstance(value, bool) or not isinstance(value, int) or not -(2**63) <= value < 2**63:
-                raise ValueError("باید عدد صحیح باشد")
-            return value
-
-        return check_int
-    if kind is datetime:
-
-        def check_datetime(value: Any) -> Any:
-            if not isinstance(value, str):
-                raise TypeError("باید زمان باشد")
-            parsed = datetime.fromisoformat(value)
-            if parsed.tzinfo is None:
-                raise ValueError("زمان بی‌منطقه زمانی است")
-            return parsed.astimezone(UTC)
-
-        return check_datetime
-    if kind is date:
-
-        def check_date(value: Any) -> Any:
-            if not isinstance(value, str) or len(value) != 10:
-                raise ValueError("باید تاریخ باشد")
-            return date.fromisoformat(value)
-
-        return check_date
-
-    def check_str(value: Any) -> Any:
-        if not isinstance(value, str):
-            raise TypeError("باید متن باشد")
-        if length is not None and len(value) > length:
-            raise ValueError("بلندتر از اندازه مجاز است")
-        return value
-
-    return check_str
-
-
-_DECODERS: dict[str, dict[str, tuple[Callable[[Any], Any], bool]]] = {
-    spec.name: {
-        name: (_decoder(spec.table.c[name]), bool(spec.table.c[name].nullable)) for name in spec.columns
-    }
-    for spec in EXCHANGED
-}
+_ID = re.compile(r"[0-9a-f]{32}")
+_INT_RANGE = range(-(2**63), 2**63)
 
 
 def _is_id(value: Any) -> bool:
-    return isinstance(value, str) and len(value) == 32 and all(c in "0123456789abcdef" for c in value)
+    return type(value) is str and _ID.fullmatch(value) is not None
+
+
+def _decode(kind: type, raw: Any, length: int | None) -> tuple[Any, Any]:
+    """(the Python value, its canonical JSON value) of a non-null JSON value; ValueError when it does not fit."""
+    if kind is str:
+        if type(raw) is not str:
+            raise ValueError("باید متن باشد")
+        if length is not None and len(raw) > length:
+            raise ValueError("بلندتر از اندازه مجاز است")
+        return raw, raw
+    if kind is int:
+        if type(raw) is not int or raw not in _INT_RANGE:
+            raise ValueError("باید عدد صحیح باشد")
+        return raw, raw
+    if kind is bool:
+        if type(raw) is not bool:
+            raise ValueError("باید درست/نادرست باشد")
+        return raw, raw
+    if type(raw) is not str:
+        raise ValueError("باید تاریخ یا زمان باشد")
+    if kind is date:
+        try:
+            value = date.fromisoformat(raw) if len(raw) == 10 else None
+        except ValueError:
+            value = None
+        if value is None:
+            raise ValueError("باید تاریخ باشد")
+        return value, value.isoformat()
+    try:
+        moment = datetime.fromisoformat(raw)
+    except ValueError:
+        raise ValueError("باید زمان باشد") from None
+    if moment.tzinfo is None:
+        raise ValueError("زمان بی‌منطقه زمانی است")
+    moment = moment.astimezone(UTC)
+    return moment, moment.isoformat()
 
 
 def decode_fields(spec: TableSpec, d: Any, record: str) -> tuple[dict[str, Any], dict[str, list[str]], dict]:
@@ -365,9 +389,9 @@ def decode_fields(spec: TableSpec, d: Any, record: str) -> tuple[dict[str, Any],
     Raises:
         ValidationError: a field missing or unknown, or a value of the wrong kind (Persian, naming it).
     """
-    if not isinstance(d, dict):
+    if type(d) is not dict:
         raise ValidationError(f"{spec.label} «{record}»: داده رکورد درست نیست", record=record)
-    if set(d) != set(spec.fields):
+    if d.keys() != set(spec.fields):
         wrong = sorted(set(d) ^ set(spec.fields))
         raise ValidationError(
             f"{spec.label} «{record}»: بخش‌های رکورد با این نسخه برنامه نمی‌خواند ({'، '.join(wrong)})",
@@ -376,7 +400,7 @@ def decode_fields(spec: TableSpec, d: Any, record: str) -> tuple[dict[str, Any],
         )
     values: dict[str, Any] = {}
     canonical_d: dict[str, Any] = {}
-    for name, (decode, nullable) in _DECODERS[spec.name].items():
+    for name, kind, nullable, length in _PLANS[spec.name]:
         raw = d[name]
         if raw is None:
             if not nullable:
@@ -384,14 +408,13 @@ def decode_fields(spec: TableSpec, d: Any, record: str) -> tuple[dict[str, Any],
             values[name] = canonical_d[name] = None
             continue
         try:
-            values[name] = decode(raw)
-        except (ValueError, TypeError) as exc:
+            values[name], canonical_d[name] = _decode(kind, raw, length)
+        except ValueError as exc:
             raise _bad(spec, record, name, str(exc)) from None
-        canonical_d[name] = _encode(values[name])
     links: dict[str, list[str]] = {}
     for link in spec.links:
         ids = d[link.key]
-        if not isinstance(ids, list) or not all(_is_id(i) for i in ids) or len(set(ids)) != len(ids):
+        if type(ids) is not list or not all(map(_is_id, ids)) or len(set(ids)) != len(ids):
             raise _bad(spec, record, link.key, "فهرست شناسه‌ها نیست")
         links[link.key] = canonical_d[link.key] = sorted(ids)
     return values, links, canonical_d

@@ -264,7 +264,7 @@ def _walk_index(uow: UnitOfWork, sort: str, matches: int, offset: int, limit: in
     """Whether to walk the sort's index probing the ``matches`` FTS rows (True) or to sort them (False)."""
     if matches == 0:
         return False
-    total = int(uow.s.execute(select(func.count()).select_from(Ngo)).scalar() or 0)
+    total = uow.db.estimated_rows(uow.s, "ngo")
     rows_walked = min(total, _CLUSTERING * (offset + limit) * total / matches)
     return rows_walked * _SCAN_COST.get(sort, _SCAN_COST_TABLE) < matches * _LOOKUP_COST
 
@@ -295,8 +295,7 @@ def _page_rows(
         matches = _fts_count(uow, match)
         if matches == 0:
             return []
-        seq = (Ngo.seq + 0) if _walk_index(uow, sort, matches, offset, limit) else Ngo.seq
-        conds.append(seq.in_(_fts_rowids(uow, match)))
+        conds.append(uow.db.ngo_match_in(Ngo.seq, match, _walk_index(uow, sort, matches, offset, limit)))
     if sort in ("county", "level"):
         size = matches if matches is not None and len(conds) == 1 else None
         return _grouped_rows(uow, sort, conds, size, descending, offset, limit)

@@ -1,7 +1,7 @@
 """Excel/CSV exchange: templates, imports and exports for each kind of sheet (IMPORT_TEMPLATES.md).
 
 Each kind lives in its own module that defines ``KIND`` (a TransferKind); adding «events» or
-«letters» means adding a module and its name to ``_MODULES``.
+«letters» means adding a module and its name to ``services.sheet_kinds.SHEET_KINDS``.
 
     template("ngos", path)
     report = import_file(uow, "ngos", path, skip_bad=True)
@@ -23,6 +23,7 @@ from typing import Any
 
 from ostandari_desk.domain import text
 from ostandari_desk.errors import UserError
+from ostandari_desk.services.sheet_kinds import SHEET_KINDS
 from ostandari_desk.services.transfer.base import ImportOptions, ImportSource, TransferKind
 from ostandari_desk.services.transfer.sheet_writer import bad_rows_path_for, write_bad_rows, write_table
 from ostandari_desk.services.transfer.sheets import (
@@ -48,18 +49,7 @@ __all__ = [
 ]
 
 
-_MODULES = (
-    "ngos",
-    "licences",
-    "events",
-    "letters",
-    "centres",
-    "inspections",
-    "memoranda",
-    "progress",
-    "payments",
-    "offices",
-)
+_MODULES = SHEET_KINDS  # one module per kind, named as the kind
 KINDS: dict[str, TransferKind] = {}
 for _name in _MODULES:
     _kind: TransferKind = importlib.import_module(f"{__name__}.{_name}").KIND

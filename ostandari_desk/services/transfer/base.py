@@ -30,9 +30,10 @@ class ImportSource:
 
     def detail(self, report: ImportReport) -> str:
         fa = text.to_persian_digits
+        updated = f"، {fa(report.updated)} {report.label} به‌روز شد" if report.updated else ""
         return (
             f"پرونده «{self.file_name}»، SHA-256: {self.sha256}، "
-            f"{fa(report.rows_read)} ردیف خوانده شد، {fa(report.added)} {report.label} ثبت شد"
+            f"{fa(report.rows_read)} ردیف خوانده شد، {fa(report.added)} {report.label} ثبت شد{updated}"
         )
 
 
@@ -173,15 +174,22 @@ def finish_import(
     good: list[Any],
     bad: dict[int, tuple],
     store: Callable[[list[Any]], None],
+    changes: Sequence[Any] = (),
+    apply_changes: Callable[[Sequence[Any]], None] | None = None,
 ) -> dict[int, tuple]:
-    """Store the good rows (``store``), log the batch and commit, unless this is a dry run or a bad row
-    stops it (then nothing is written, the audit included)."""
+    """Store the good rows (``store``) and apply ``changes`` to stored records (``apply_changes``: rows that
+    update a record, counted as ``report.updated``), log the batch and commit, unless this is a dry run or a
+    bad row stops it (then nothing is written, the audit included)."""
     if opts.dry_run or (report.errors and not opts.skip_bad):
         report.added = len(good) if opts.dry_run else 0
+        report.updated = len(changes) if opts.dry_run else 0
         return bad
     if good:
         store(good)
+    if changes and apply_changes is not None:
+        apply_changes(changes)
     report.added = len(good)
+    report.updated = len(changes)
     audit_batch(uow, opts, report)
     uow.commit()
     report.stored = True

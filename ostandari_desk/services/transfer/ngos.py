@@ -4,6 +4,11 @@ A 100,000-row workbook must import in about the time openpyxl takes to read it, 
 checked against lookups loaded once (counties, fields, stored national IDs) and inserted by the
 database's bulk loader (``uow.db``) in chunks, all inside one transaction, each row recorded in the
 audit with ``uow.audit_rows`` (the loader writes below the session, which would not see them).
+
+A row whose national ID is stored already is unchanged when its (non-empty) cells agree; otherwise the
+NGO is updated when the sheet was made after its last change in the app, and the row is refused, naming
+both values and dates, when the app's record is newer (transfer/ngo_changes.py); a county user's row for
+another county's NGO is refused.
 """
 
 from __future__ import annotations
@@ -31,6 +36,14 @@ from ostandari_desk.services.transfer.base import (
     finish_import,
     read_rows,
     with_rule_errors,
+)
+from ostandari_desk.services.transfer.ngo_changes import (
+    OTHER_COUNTY,
+    NgoChange,
+    apply_changes,
+    changed_since_error,
+    note_changes,
+    unchanged_since,
 )
 from ostandari_desk.services.transfer.sheets import (
     Column,
@@ -251,6 +264,8 @@ def _stored(uow: UnitOfWork) -> dict[str, dict[str, Any]]:
         select(
             t.national_id,
             t.id,
+            t.updated_at,
+            t.row_version,
             t.name_key,
             t.county_id,
             t.level,
@@ -265,6 +280,8 @@ def _stored(uow: UnitOfWork) -> dict[str, dict[str, Any]]:
     return {
         r.national_id: {
             "id": r.id,
+            "updated_at": r.updated_at,
+            "row_version": r.row_version,
             "name_key": r.name_key,
             "county_id": r.county_id,
             "level": r.level,
@@ -334,6 +351,7 @@ def _import(uow: UnitOfWork, table: Table, report: ImportReport, opts: ImportOpt
         # order, so the id indexes (the NGO's, its fields', the audit's) grow at their end.
         id_prefix = new_id()[:20]
         seen: dict[str, int] = {}
+        changes: list[NgoChange] = []
 
         def check(number: int, values: tuple) -> tuple[tuple | None, list[RowError]]:
             nonlocal seq, stored_fields
@@ -414,22 +432,23 @@ def _import(uow: UnitOfWork, table: Table, report: ImportReport, opts: ImportOpt
                     "address_key": text.normalize(address),
                 }
                 diffs = _differences(compare, old, present)
+                new_fields = None
                 if ngo_fields:
                     if stored_fields is None:
                         stored_fields = _stored_field_sets(uow)
                     if set(ngo_fields) != stored_fields.get(old["id"], set()):
                         diffs.append(H_FIELDS)
-                if diffs:
-                    return None, [
-                        RowError(
-                            number,
-                            diffs[0],
-                            "سمنی با این شناسه ملی پیش‌تر با اطلاعات دیگری ثبت شده است (ستون "
-                            + "، ".join(f"«{d}»" for d in diffs)
-                            + ")؛ ویرایش آن را در برنامه انجام دهید",
-                        )
-                    ]
-                report.unchanged += 1
+                        new_fields = tuple(ngo_fields)
+                if not diffs:
+                    report.unchanged += 1
+                    return None, []
+                if not uow.actor.sees_county(old["county_id"]):
+                    return None, [RowError(number, H_NATIONAL_ID, OTHER_COUNTY)]
+                if not unchanged_since(old["updated_at"], table.made_at):
+                    shown = _cells(table, values, diffs)
+                    return None, [changed_since_error(uow, number, old["id"], shown, table.made_at)]
+                change = NgoChange(number, old["id"], old["row_version"], row, new_fields, tuple(diffs))
+                changes.append(change)
                 return None, []
             ngo_id = f"{id_prefix}{seq:012x}"
             good_row = (new_values(row, seq, moment, ceo_key, ceo_sort, ngo_id), tuple(ngo_fields))
@@ -437,7 +456,41 @@ def _import(uow: UnitOfWork, table: Table, report: ImportReport, opts: ImportOpt
             return good_row, []
 
         good, bad = read_rows(table, report, check, opts.progress, _PROGRESS_EVERY)
-        return finish_import(uow, report, opts, good, bad, lambda rows: _insert(uow, rows))
+        note_changes(report, changes, opts.dry_run)
+        return finish_import(
+            uow,
+            report,
+            opts,
+            good,
+            bad,
+            lambda rows: _insert(uow, rows),
+            changes,
+            lambda rows: apply_changes(uow, rows, new_values),
+        )
+
+
+# the stored ngo column each compared header shows (the fields of activity: None)
+_HEADER_KEYS = {
+    H_NAME: "name",
+    H_COUNTY: "county_id",
+    H_LEVEL: "level",
+    H_REG_NO: "registration_no",
+    H_REG_ON: "registered_on",
+    H_CEO: "ceo_name",
+    H_CEO_CODE: "ceo_national_code",
+    H_PHONE: "phone",
+    H_ADDRESS: "address",
+}
+
+
+def _cells(table: Table, values: tuple, headers: list[str]) -> list[tuple[str, str | None, str]]:
+    """(header, stored column, the cell as typed) of each differing column, for the row's error."""
+    found = []
+    for header in headers:
+        index = table.positions.get(COLUMNS[_COLUMN_ORDER[header]].key)
+        cell = cell_text(values[index]) if index is not None and index < len(values) else ""
+        found.append((header, _HEADER_KEYS.get(header), cell))
+    return found
 
 
 def _stored_field_sets(uow: UnitOfWork) -> dict[str, set[str]]:

@@ -19,6 +19,7 @@ import csv
 import datetime as _dt
 import itertools
 import re
+import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -78,6 +79,7 @@ class ImportReport:
     rows_read: int = 0
     added: int = 0
     unchanged: int = 0
+    updated: int = 0  # stored records the rows changed (an NGO edited in the sheet: transfer/ngos.py)
     errors: list[RowError] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     bad_rows_path: Path | None = None
@@ -104,11 +106,14 @@ class ImportReport:
             parts.append(f"هیچ {self.label}ی ثبت نشد")
         else:
             parts.append(f"{fa(self.added)} {self.label} افزوده شد")
+        if self.updated:
+            would = "به‌روز می‌شد" if self.dry_run else "به‌روز شد"
+            parts.append(f"{fa(self.updated)} {self.label} {would}")
         if self.unchanged:
             parts.append(f"{fa(self.unchanged)} {self.label} پیش‌تر ثبت شده بود و تغییری نکرد")
         if self.errors:
             parts.append(f"{fa(self.bad_rows)} ردیف خطا داشت")
-        if not self.added and self.unchanged and not self.errors:
+        if not self.added and not self.updated and self.unchanged and not self.errors:
             parts.append("این پرونده پیش‌تر وارد شده است")
         return "، ".join(parts)
 
@@ -151,6 +156,36 @@ class Table:
     rows: Iterator[tuple[int, tuple[Any, ...]]]  # (sheet row number, values)
     close: Callable[[], None] = lambda: None
     screen: Screen = _no_screen
+    made_at: _dt.datetime | None = None  # when the sheet's data was made (``sheet_made_at``), UTC
+
+
+_CREATED = re.compile(rb"<dcterms:created\b[^>]*>\s*([^<\s]{1,64})\s*</dcterms:created>")
+_CORE_MAX = 1 << 20  # docProps/core.xml is a few hundred bytes
+
+
+def sheet_made_at(path: Path) -> _dt.datetime | None:
+    """When a sheet's data was made (aware UTC), so an import can tell a stored record changed since.
+
+    An .xlsx says when it was created (docProps/core.xml «dcterms:created»: our export's moment, which
+    Excel and LibreOffice keep when the clerk edits and saves the file); a .csv (or an .xlsx without it)
+    has only the file's modification time. None when neither can be read.
+    """
+    if path.suffix.lower() == ".xlsx":
+        try:
+            with zipfile.ZipFile(path) as book:
+                info = book.getinfo("docProps/core.xml")
+                found = _CREATED.search(book.read(info)) if info.file_size <= _CORE_MAX else None
+            if found is not None:
+                made = _dt.datetime.fromisoformat(found.group(1).decode("ascii"))
+                if made.tzinfo is None:  # W3CDTF without a zone: UTC, as openpyxl and Excel write it
+                    made = made.replace(tzinfo=_dt.UTC)
+                return made.astimezone(_dt.UTC)
+        except (KeyError, OSError, ValueError, UnicodeDecodeError, zipfile.BadZipFile):
+            pass
+    try:
+        return _dt.datetime.fromtimestamp(path.stat().st_mtime, _dt.UTC)
+    except OSError:
+        return None
 
 
 def open_table(path: Path, sheet_name: str, columns: Sequence[Column]) -> Table:
@@ -195,7 +230,7 @@ def open_table(path: Path, sheet_name: str, columns: Sequence[Column]) -> Table:
         names = "، ".join(f"«{h}»" for h in extra)
         warnings.append(f"ستون‌های {names} شناخته نیستند و نادیده گرفته شدند.")
     screen = _screen([(positions[c.key], c.header, c.max_length) for c in columns if c.key in positions])
-    return Table(headers, positions, warnings, total, rows, close, screen)
+    return Table(headers, positions, warnings, total, rows, close, screen, sheet_made_at(path))
 
 
 def _screen(limits: list[tuple[int, str, int]]) -> Screen:

@@ -13,7 +13,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from sqlalchemy import ColumnElement, Connection, Table, insert
+from sqlalchemy import ColumnElement, Connection, Table, func, insert, select
+from sqlalchemy import table as table_clause
 from sqlalchemy.orm import Session
 
 # The derived visits per (county, year, month, category, centre) of migration 0006, from inspection in the
@@ -82,6 +83,18 @@ class DatabaseAdapters(ABC):
     @abstractmethod
     def ngo_match_count(self, session: Session, match: str) -> int:
         """How many NGOs match ``match`` (the whole province: scope it with a join when needed)."""
+
+    def ngo_match_in(self, seq: Any, match: str, walk: bool) -> ColumnElement:
+        """``seq`` (ngo.seq) among the NGOs matching ``match``, for a list page that either walks its sort's
+        index probing each row (``walk``: the matches are dense) or looks the matches up and sorts them.
+
+        The default keeps the planner off ngo's seq index when walking (``seq + 0``), as SQLite needs.
+        """
+        return (seq + 0 if walk else seq).in_(self.ngo_match_seqs(match))
+
+    def estimated_rows(self, session: Session, table: str) -> int:
+        """About how many rows ``table`` has, for choosing a plan (exact by default)."""
+        return int(session.execute(select(func.count()).select_from(table_clause(table))).scalar() or 0)
 
     # --- transactions ----------------------------------------------------------------------------
 

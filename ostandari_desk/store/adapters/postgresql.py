@@ -1,16 +1,26 @@
-"""PostgreSQL: a tsvector GIN index for the NGO search, COPY for the demo, jsonb for bulk audit entries.
+"""PostgreSQL: tsvector GIN indexes for the NGO search, COPY for the demo, jsonb for bulk audit entries.
 
-The search (migration 0009) indexes ``ngo_search_vector(search_text)``: the normalized text cut into tokens
-the way SQLite's FTS5 ``unicode61`` tokenizer cuts it — every run of letters and digits is a token, whatever
-the database's locale (the cut is made under the ICU root collation, or with an explicit list of separators on
-a server built without ICU) — with their positions. What the clerk typed is cut the same way (``ngo_match``):
-every word is a prefix, a word with punctuation inside («۱۲-۳۴») a phrase whose last token is a prefix, the
-words ANDed, as the SQLite adapter's quoted ``"word"*`` terms. PostgreSQL keeps the expression index in step
-with every INSERT, UPDATE and DELETE itself: no trigger to lose.
+The search (migration 0009): ``ngo_search_vector(search_text)`` cuts the normalized text into tokens the way
+SQLite's FTS5 ``unicode61`` tokenizer cuts it — every run of letters and digits is a token, whatever the
+database's locale (cut under the ICU root collation, or on an explicit list of separators on a server built
+without ICU) — with their positions. What the clerk typed is cut the same way (``ngo_match``): every word is a
+prefix, a word with punctuation inside («۱۲-۳۴») a phrase whose last token is a prefix, the words ANDed, as the
+SQLite adapter's quoted ``"word"*`` terms.
+
+The vector is kept twice, each for what it does best:
+
+- ``ngo.search_vector``, a stored generated column with a GIN index: a list page tests it in the row itself, so
+  the server either walks the sort's index testing each row (dense matches) or looks the matches up and sorts
+  them (few), and chooses well by itself;
+- ``ngo_search`` (seq, search_vector), a narrow copy kept by three triggers on ngo (as SQLite's ``ngo_fts``),
+  with a GIN index: counting matches must visit every table page a match is on, and it has a quarter of ngo's
+  pages. A count asked twice in one transaction that has written nothing (the list's count, then its page)
+  is answered once.
 
 The visits' coverage table (migration 0006) and the memoranda's totals (migration 0007) are kept by one
-PL/pgSQL trigger each; the demo's bulk build disables them and refills the derived values once at the end,
-as it drops and re-creates the secondary indexes and foreign keys of the tables it fills.
+PL/pgSQL trigger each; the demo's bulk build disables them and the search table's insert trigger, and fills
+the derived values once at the end, as it drops and re-creates the secondary indexes and foreign keys of
+the tables it fills.
 """
 
 from __future__ import annotations
@@ -26,6 +36,7 @@ from sqlalchemy import (
     Connection,
     Table,
     Text,
+    bindparam,
     case,
     cast,
     func,
@@ -36,6 +47,7 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy import text as sql_text
+from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlalchemy.orm import Session
 
 from ostandari_desk.domain import text
@@ -46,13 +58,20 @@ from ostandari_desk.store.adapters.base import (
     SearchIndexHealth,
     memorandum_total_sql,
 )
+from ostandari_desk.store.engine import WROTE
 
 log = logging.getLogger(__name__)
 
 # --- the NGO search (migration 0009 creates these; tests/store/test_postgresql_adapter.py compares) ------
 
 SEARCH_FUNCTION = "ngo_search_vector"
-SEARCH_INDEX = "ix_ngo_search_vector"
+SEARCH_COLUMN = "search_vector"  # ngo's generated column, and the search table's copy
+SEARCH_INDEX = "ix_ngo_search_vector"  # GIN on ngo.search_vector
+SEARCH_TABLE = "ngo_search"
+SEARCH_TABLE_INDEX = "ix_ngo_search_gin"  # GIN on ngo_search.search_vector
+SEARCH_KEEPER = "ngo_search_keep"
+SEARCH_INSERT_TRIGGER = "ngo_search_insert"
+SEARCH_TRIGGERS = (SEARCH_INSERT_TRIGGER, "ngo_search_update", "ngo_search_delete")
 ICU_ROOT = "und-x-icu"
 # Without ICU: the characters that separate tokens in an NGO's normalized text (ASCII punctuation and
 # symbols, Persian and typographic punctuation). With ICU, everything that is not a letter or a digit.
@@ -79,7 +98,30 @@ def search_function_sql(icu: bool) -> str:
     )
 
 
-SEARCH_INDEX_SQL = f"CREATE INDEX {SEARCH_INDEX} ON ngo USING gin ({SEARCH_FUNCTION}(search_text))"
+SEARCH_COLUMN_SQL = (
+    f"ALTER TABLE ngo ADD COLUMN {SEARCH_COLUMN} tsvector "
+    f"GENERATED ALWAYS AS ({SEARCH_FUNCTION}(search_text)) STORED"
+)
+SEARCH_INDEX_SQL = f"CREATE INDEX {SEARCH_INDEX} ON ngo USING gin ({SEARCH_COLUMN})"
+SEARCH_TABLE_SQL = f"CREATE TABLE {SEARCH_TABLE} (seq integer PRIMARY KEY, {SEARCH_COLUMN} tsvector NOT NULL)"
+SEARCH_FILL = f"INSERT INTO {SEARCH_TABLE} (seq, {SEARCH_COLUMN}) SELECT seq, {SEARCH_COLUMN} FROM ngo"
+SEARCH_TABLE_INDEX_SQL = f"CREATE INDEX {SEARCH_TABLE_INDEX} ON {SEARCH_TABLE} USING gin ({SEARCH_COLUMN})"
+SEARCH_TRIGGER_SQL = (
+    (
+        f"CREATE FUNCTION {SEARCH_KEEPER}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        f"IF TG_OP IN ('UPDATE', 'DELETE') THEN DELETE FROM {SEARCH_TABLE} WHERE seq = OLD.seq; END IF; "
+        f"IF TG_OP IN ('UPDATE', 'INSERT') THEN INSERT INTO {SEARCH_TABLE} (seq, {SEARCH_COLUMN}) "
+        f"VALUES (NEW.seq, NEW.{SEARCH_COLUMN}); END IF; "
+        "RETURN NULL; END $$"
+    ),
+    f"CREATE TRIGGER ngo_search_insert AFTER INSERT ON ngo FOR EACH ROW EXECUTE FUNCTION {SEARCH_KEEPER}()",
+    (
+        "CREATE TRIGGER ngo_search_update AFTER UPDATE OF search_text, seq ON ngo FOR EACH ROW "
+        f"WHEN (OLD.{SEARCH_COLUMN} IS DISTINCT FROM NEW.{SEARCH_COLUMN} OR OLD.seq IS DISTINCT FROM NEW.seq) "
+        f"EXECUTE FUNCTION {SEARCH_KEEPER}()"
+    ),
+    f"CREATE TRIGGER ngo_search_delete AFTER DELETE ON ngo FOR EACH ROW EXECUTE FUNCTION {SEARCH_KEEPER}()",
+)
 
 
 def has_icu(conn: Any) -> bool:
@@ -92,11 +134,22 @@ def has_icu(conn: Any) -> bool:
 
 
 def create_search_index(conn: Any) -> None:
-    """The search function and its GIN index, afresh (``conn``: a SQLAlchemy connection or a DB-API cursor)."""
+    """The search function, ngo's column, the search table, their indexes and the triggers afresh, filled
+    from ngo (``conn``: a SQLAlchemy connection or a DB-API cursor, in its transaction). Re-adding the column
+    rewrites ngo, holding it alone meanwhile: a repair's cost."""
     statements = (
-        f"DROP INDEX IF EXISTS {SEARCH_INDEX}",
+        *(f"DROP TRIGGER IF EXISTS {name} ON ngo" for name in SEARCH_TRIGGERS),
+        f"DROP FUNCTION IF EXISTS {SEARCH_KEEPER}()",
+        f"DROP TABLE IF EXISTS {SEARCH_TABLE}",
+        f"ALTER TABLE ngo DROP COLUMN IF EXISTS {SEARCH_COLUMN}",
+        f"DROP INDEX IF EXISTS {SEARCH_INDEX}",  # an expression index of an earlier build of 0009
         search_function_sql(has_icu(conn)),
+        SEARCH_COLUMN_SQL,
         SEARCH_INDEX_SQL,
+        SEARCH_TABLE_SQL,
+        SEARCH_FILL,
+        SEARCH_TABLE_INDEX_SQL,
+        *SEARCH_TRIGGER_SQL,
     )
     for statement in statements:
         if isinstance(conn, Connection):
@@ -106,6 +159,7 @@ def create_search_index(conn: Any) -> None:
 
 
 _TOKEN = re.compile(r"[^\W_]+")
+_COUNTS = "ostandari_desk.ngo_match_counts"  # session.info: (its transaction, {match: count})
 
 
 def _lexeme(token: str) -> str:
@@ -206,14 +260,44 @@ class PostgresAdapters(DatabaseAdapters):
 
     def ngo_match_seqs(self, match: str) -> Any:
         return sql_text(
-            f"SELECT seq FROM ngo WHERE {SEARCH_FUNCTION}(search_text) @@ CAST(:fts_match AS tsquery)"
+            f"SELECT seq FROM {SEARCH_TABLE} WHERE {SEARCH_COLUMN} @@ CAST(:fts_match AS tsquery)"
         ).bindparams(fts_match=match)
 
+    def ngo_match_in(self, seq: Any, match: str, walk: bool) -> Any:
+        """The match tested in ngo's own row (its generated column): the server walks the sort's index
+        testing each row, or looks the matches up in the column's index and sorts them, whichever its
+        statistics say is cheaper (``walk``, the service's own guess, is not needed)."""
+        vector = literal_column(f"{seq.table.name}.{SEARCH_COLUMN}")
+        return vector.op("@@")(cast(bindparam("fts_match_in", match, type_=Text), TSQUERY))
+
+    def estimated_rows(self, session: Session, table: str) -> int:
+        """The planner's own estimate (kept by ANALYZE and autovacuum); exact when the table was never
+        analyzed."""
+        estimate = session.execute(
+            sql_text("SELECT reltuples FROM pg_class WHERE oid = to_regclass(:t)"), {"t": table}
+        ).scalar()
+        if estimate is None or estimate < 0:
+            return super().estimated_rows(session, table)
+        return int(estimate)
+
     def ngo_match_count(self, session: Session, match: str) -> int:
+        """The count; asked again in the same transaction while it has written nothing, the first answer
+        (store/engine.py marks a transaction that ran anything but a SELECT)."""
+        conn = session.connection()  # the transaction begins now if it has not
+        transaction = session.get_transaction()
+        memo = session.info.get(_COUNTS)
+        fresh = memo is not None and memo[0] is transaction and not conn.info.get(WROTE, True)
+        if fresh and match in memo[1]:
+            return memo[1][match]
         sql = sql_text(
-            f"SELECT count(*) FROM ngo WHERE {SEARCH_FUNCTION}(search_text) @@ CAST(:fts_count AS tsquery)"
+            f"SELECT count(*) FROM {SEARCH_TABLE} WHERE {SEARCH_COLUMN} @@ CAST(:fts_count AS tsquery)"
         ).bindparams(fts_count=match)
-        return int(session.execute(sql).scalar() or 0)
+        count = int(session.execute(sql).scalar() or 0)
+        if not fresh:
+            memo = session.info[_COUNTS] = (transaction, {})
+        if not conn.info.get(WROTE, True):
+            memo[1][match] = count
+        return count
 
     # --- bulk loading ----------------------------------------------------------------------------
 
@@ -276,9 +360,10 @@ class PostgresAdapters(DatabaseAdapters):
                 write(row)
 
     def set_aside_indexes(self, cursor: Any, tables: Sequence[str]) -> list[Any]:
-        """Drop the tables' secondary indexes (the search index among them) and the foreign keys from or to
-        them, and disable the coverage and totals triggers; return (kind, name, table, what re-creates it) of
-        each, kind "index", "constraint" or "trigger".
+        """Drop the tables' secondary indexes (the search table's too when ngo is among them) and the foreign
+        keys from or to them, and disable the search table's insert trigger and the coverage and totals
+        triggers; return (kind, name, table, what re-creates it) of each, kind "index", "constraint" or
+        "trigger", in the order ``restore_indexes`` takes them (the search table is filled before its index).
 
         The definitions are the server's own (pg_get_indexdef, pg_get_constraintdef), so
         ``restore_indexes`` puts the schema back exactly as the migrations made it. Building each index once
@@ -286,6 +371,8 @@ class PostgresAdapters(DatabaseAdapters):
         in step row by row.
         """
         names = list(tables)
+        if "ngo" in names:  # the search table is filled from ngo once at the end
+            names.append(SEARCH_TABLE)
         cursor.execute(
             "SELECT c.conname, t.relname, pg_get_constraintdef(c.oid) FROM pg_constraint c "
             "JOIN pg_class t ON t.oid = c.conrelid JOIN pg_class r ON r.oid = c.confrelid "
@@ -306,13 +393,16 @@ class PostgresAdapters(DatabaseAdapters):
         )
         indexes = [("index", name, table, definition) for name, table, definition in cursor.fetchall()]
         triggers = [("trigger", name, table, "") for name, table in _SET_ASIDE_TRIGGERS if table in names]
+        if "ngo" in names:  # refilled first, before its index is built
+            triggers.insert(0, ("trigger", SEARCH_INSERT_TRIGGER, "ngo", ""))
         for _kind, name, table, _sql in foreign:
             cursor.execute(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
         for _kind, name, _table, _sql in indexes:
             cursor.execute(f'DROP INDEX "{name}"')
         for _kind, name, table, _sql in triggers:
             cursor.execute(f'ALTER TABLE "{table}" DISABLE TRIGGER "{name}"')
-        return [*indexes, *foreign, *triggers]
+        search = [entry for entry in triggers if entry[1] == SEARCH_INSERT_TRIGGER]
+        return [*search, *indexes, *foreign, *(entry for entry in triggers if entry not in search)]
 
     def restore_indexes(self, cursor: Any, deferred: list[Any], report: Callable[[int, int], None]) -> None:
         if not deferred:
@@ -332,6 +422,10 @@ class PostgresAdapters(DatabaseAdapters):
     @staticmethod
     def _refill(cursor: Any, trigger: str) -> None:
         """Recompute what ``trigger`` keeps (it was disabled during the build)."""
+        if trigger == SEARCH_INSERT_TRIGGER:
+            cursor.execute(f"DELETE FROM {SEARCH_TABLE}")
+            cursor.execute(SEARCH_FILL)
+            return
         if trigger == COVERAGE_TRIGGER[0]:
             cursor.execute("DELETE FROM inspectioncoverage")
             cursor.execute(COVERAGE_FILL)
@@ -364,33 +458,52 @@ class PostgresAdapters(DatabaseAdapters):
         return [f"{table}: پیوند {name} بررسی نشده است" for table, name in rows]
 
     def search_index_health(self, conn: Connection) -> SearchIndexHealth:
-        """The function and its index exist, the index is valid and built on that function, the function cuts
-        as this version does; NGOs with text but no token are counted as missing (a broken cut)."""
+        """The function, ngo's generated column, the search table, both GIN indexes and the three triggers
+        are there (and enabled); the function cuts as this version does, the column is generated by it and
+        the indexes are valid; the table holds exactly each NGO's vector."""
         function = conn.exec_driver_sql(
             f"SELECT p.prosrc FROM pg_proc p WHERE p.proname = '{SEARCH_FUNCTION}' "
             "AND p.pronamespace = current_schema()::regnamespace"
         ).scalar()
-        index = conn.exec_driver_sql(
-            "SELECT i.indisvalid AND i.indisready, pg_get_indexdef(i.indexrelid) FROM pg_index i "
-            f"JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname = '{SEARCH_INDEX}' "
-            "AND c.relnamespace = current_schema()::regnamespace"
-        ).first()
-        missing = () if function is not None and index is not None else ("index",)
-        if missing:
+        generated = conn.exec_driver_sql(
+            "SELECT pg_get_expr(d.adbin, d.adrelid) FROM pg_attribute a JOIN pg_attrdef d "
+            "ON d.adrelid = a.attrelid AND d.adnum = a.attnum WHERE a.attrelid = to_regclass('ngo') "
+            f"AND a.attname = '{SEARCH_COLUMN}' AND a.attgenerated = 's' AND NOT a.attisdropped"
+        ).scalar()
+        indexes = dict(
+            conn.exec_driver_sql(
+                "SELECT c.relname, i.indisvalid AND i.indisready FROM pg_index i "
+                "JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_class t ON t.oid = i.indrelid "
+                f"WHERE c.relname IN ('{SEARCH_INDEX}', '{SEARCH_TABLE_INDEX}') "
+                f"AND t.relname IN ('ngo', '{SEARCH_TABLE}') AND c.relnamespace = current_schema()::regnamespace"
+            ).all()
+        )
+        present = _enabled_triggers(conn, SEARCH_TRIGGERS)
+        whole = function is not None and generated is not None and len(indexes) == 2
+        missing = (() if whole else ("index",)) + tuple(
+            part
+            for name, part in zip(SEARCH_TRIGGERS, SearchIndexHealth.PARTS[1:], strict=True)
+            if name not in present
+        )
+        if not whole:
             return SearchIndexHealth(missing_parts=missing)
         expected = search_function_sql(has_icu(conn)).split("AS $$", 1)[1].rsplit("$$", 1)[0]
         damaged = (
-            not index[0]
-            or not re.search(rf"USING gin \({SEARCH_FUNCTION}\(\(?search_text\)?(::text)?\)\)", index[1])
+            not all(indexes.values())
             or " ".join(function.split()) != " ".join(expected.split())
+            or not re.fullmatch(rf"{SEARCH_FUNCTION}\(\(?search_text\)?(::text)?\)", generated)
         )
         missing_rows = conn.exec_driver_sql(
-            f"SELECT count(*) FROM ngo WHERE search_text <> '' AND {SEARCH_FUNCTION}(search_text) = ''::tsvector"
+            f"SELECT count(*) FROM ngo LEFT JOIN {SEARCH_TABLE} s ON s.seq = ngo.seq "
+            f"WHERE s.seq IS NULL OR s.{SEARCH_COLUMN} IS DISTINCT FROM ngo.{SEARCH_COLUMN}"
         ).scalar()
-        return SearchIndexHealth((), damaged, int(missing_rows or 0), 0)
+        stray_rows = conn.exec_driver_sql(
+            f"SELECT count(*) FROM {SEARCH_TABLE} s WHERE NOT EXISTS (SELECT 1 FROM ngo WHERE ngo.seq = s.seq)"
+        ).scalar()
+        return SearchIndexHealth(missing, damaged, int(missing_rows or 0), int(stray_rows or 0))
 
     def rebuild_search_index(self, conn: Connection) -> None:
-        """Drop the index, create the function as migration 0009 does and build the index afresh."""
+        """Drop the search function, column, table and triggers; create them as migration 0009 does."""
         create_search_index(conn)
 
     def coverage_triggers_missing(self, conn: Connection) -> tuple[str, ...]:

@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
     QDialogButtonBox,
-    QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -55,15 +54,10 @@ def desk_text(province: str, county: str | None) -> str:
     return f"شهرستان {county} (استان {province})" if county else f"استان {province}"
 
 
-def value_text(value: Any) -> str:
-    """A field's value as the clerk reads it: «—» for nothing, بله/خیر, Persian digits, right to left."""
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, bool):
-        return "بله" if value else "خیر"
-    if isinstance(value, (list, tuple)):
-        return "، ".join(value_text(v) for v in value) or "—"
-    return rlm(to_persian_digits(value))
+def value_text(value: str | None) -> str:
+    """A field's value (made readable by services.exchange.conflicts) with Persian digits, kept right to left;
+    «—» if empty."""
+    return rlm(to_persian_digits(value)) if value else "—"
 
 
 class RegisterDialog(QDialog):
@@ -77,15 +71,16 @@ class RegisterDialog(QDialog):
         self.replaced_fingerprint = replaced_fingerprint
         layout = QVBoxLayout(self)
         intro = QLabel(
-            "اثر انگشت زیر را با آنچه روی صفحه میز دیگر (یا پای پرونده شناسه‌اش) نمایش داده شده، گروه به گروه "
+            "اثر انگشت زیر را با آنچه روی صفحه میز دیگر نمایش داده شده، گروه به گروه "
             "بسنجید. تنها اگر یکسان است تأیید کنید: پرونده‌های تبادل آن میز با همین کلید پذیرفته می‌شوند.",
             self,
         )
         intro.setWordWrap(True)
         layout.addWidget(intro)
         sides = QHBoxLayout()
-        sides.addWidget(self._side("پرونده شناسه", desk_text(peer.province, peer.county), peer.fingerprint))
+        # right to left: this desk first (on the right), then the file, as the command line prints them
         sides.addWidget(self._side("این میز", desk_text(mine.province, mine.county), mine.fingerprint))
+        sides.addWidget(self._side("پرونده شناسه", desk_text(peer.province, peer.county), peer.fingerprint))
         layout.addLayout(sides)
         if replaced_fingerprint:
             warning = QLabel(
@@ -109,8 +104,7 @@ class RegisterDialog(QDialog):
         cancel.setFocus()
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
-        self.setMinimumWidth(640)
+        layout.addWidget(buttons)  # no fixed width: the layout keeps both fingerprints whole
 
     def _side(self, title: str, desk: str, fingerprint: str) -> QGroupBox:
         box = QGroupBox(title, self)
@@ -144,11 +138,9 @@ class ConflictDialog(QDialog):
         heading.setObjectName("pageTitle")
         heading.setWordWrap(True)
         layout.addWidget(heading)
-        details = QFormLayout()
         note = QLabel(about, self)
         note.setWordWrap(True)
-        details.addRow(note)
-        layout.addLayout(details)
+        layout.addWidget(note)
         self.table = QTableWidget(len(fields), 3, self)
         self.table.setObjectName("conflictFields")
         self.table.setHorizontalHeaderLabels(list(self.HEADERS))
@@ -165,7 +157,7 @@ class ConflictDialog(QDialog):
         bold = QFont(self.font())
         bold.setBold(True)
         for row, diff in enumerate(fields):
-            changed = diff.ours != diff.theirs
+            changed = diff.differs
             if changed:
                 self.changed_rows.append(row)
             for column, text in enumerate((diff.label, value_text(diff.ours), value_text(diff.theirs))):
@@ -200,6 +192,13 @@ class ConflictDialog(QDialog):
                 button.setToolTip("تنها مدیر یا مدیر سامانه می‌تواند نسخه ماندنی را برگزیند.")
         layout.addWidget(buttons)
         self.resize(760, 520)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if (
+            self.changed_rows
+        ):  # the first difference in view (not selected: the selection would hide its tint)
+            self.table.scrollToItem(self.table.item(self.changed_rows[0], 0))
 
     def _choose(self, keep: str) -> None:
         self.keep = keep

@@ -36,8 +36,15 @@ from ostandari_desk.domain.text import to_persian_digits
 from ostandari_desk.errors import UserError
 from ostandari_desk.ui import errors as ui_errors
 from ostandari_desk.ui.context import AppContext
+from ostandari_desk.ui.exchange.columns import (
+    conflict_columns,
+    conflict_state,
+    count,
+    desk_columns,
+    file_columns,
+)
 from ostandari_desk.ui.exchange.dialogs import ConflictDialog, RegisterDialog, desk_text, fingerprint_label
-from ostandari_desk.ui.exchange.models import Column, RowsModel, RowsTable
+from ostandari_desk.ui.exchange.models import RowsModel, RowsTable
 
 __all__ = ["ExchangeWindow"]
 
@@ -67,64 +74,6 @@ def _stamp() -> str:
     from ostandari_desk.services.backup import jalali_stamp
 
     return jalali_stamp(datetime.now().astimezone())
-
-
-def _count(value: int) -> str:
-    return to_persian_digits(value)
-
-
-# --- the columns ------------------------------------------------------------------------------------------
-
-
-def _desk_columns() -> tuple[Column, ...]:
-    from ostandari_desk.services.exchange.history import jalali_time
-
-    return (
-        Column("میز", lambda d: d.peer, width=150),
-        Column("اثر انگشت", lambda d: d.fingerprint, width=330, ltr=True),
-        Column("وضعیت", lambda d: "فعال" if d.active else "جایگزین‌شده", lambda d: not d.active, width=90),
-        Column("ثبت", lambda d: jalali_time(d.registered_at), lambda d: d.registered_at, width=130),
-        Column("آخرین ارسال", lambda d: jalali_time(d.last_sent_at) or "—", _time_key("last_sent_at"), 130),
-        Column(
-            "آخرین دریافت", lambda d: jalali_time(d.last_received_at) or "—", _time_key("last_received_at"), 130
-        ),
-        Column("در انتظار رسید", lambda d: _count(d.unacked), lambda d: d.unacked, width=100),
-        Column("ناسازگاری باز", lambda d: _count(d.open_conflicts), lambda d: d.open_conflicts, width=100),
-    )
-
-
-def _time_key(name: str) -> Callable[[Any], float]:
-    def key(row: Any) -> float:
-        value = getattr(row, name)
-        return value.timestamp() if value is not None else 0.0
-
-    return key
-
-
-def _file_columns() -> tuple[Column, ...]:
-    return (
-        Column("زمان", lambda f: f.at_text, lambda f: f.at.timestamp(), width=130),
-        Column("ارسالی / دریافتی", lambda f: f.direction_label, width=100),
-        Column("نوع", lambda f: f.kind_label, width=100),
-        Column("شماره", lambda f: _count(f.seq), lambda f: f.seq, width=60),
-        Column("میز", lambda f: f.peer, width=130),
-        Column("رکورد", lambda f: _count(f.records), lambda f: f.records, width=70),
-        Column("اعمال‌شده", lambda f: _count(f.applied), lambda f: f.applied, width=75),
-        Column("ناسازگاری", lambda f: _count(f.conflicts), lambda f: f.conflicts, width=75),
-        Column("رسید", lambda f: f.acked_text, lambda f: f.acked_at.timestamp() if f.acked_at else 0.0, 130),
-    )
-
-
-def _conflict_columns() -> tuple[Column, ...]:
-    from ostandari_desk.services.exchange.history import jalali_time
-
-    return (
-        Column("زمان", lambda c: jalali_time(c.at), lambda c: c.at.timestamp(), width=130),
-        Column("میز", lambda c: c.peer, width=130),
-        Column("نوع رکورد", lambda c: c.table_label, width=130),
-        Column("رکورد", lambda c: c.title, width=260),
-        Column("وضعیت", lambda c: c.state_text, width=160),
-    )
 
 
 class ExchangeWindow(QDialog):
@@ -166,11 +115,13 @@ class ExchangeWindow(QDialog):
         bottom.addWidget(close)
         layout.addLayout(bottom)
         QShortcut(QKeySequence(QKeySequence.StandardKey.Refresh), self, activated=self.refresh)
+        for button in self.findChildren(QPushButton):
+            button.setAutoDefault(False)  # Enter in a table opens its row; it must not press a button too
         for button in self._acting_buttons():
             button.setEnabled(self.may_exchange)
             if not self.may_exchange:
                 button.setToolTip(READ_ONLY_NOTE)
-        self.resize(1080, 680)
+        self.resize(1180, 720)
         self.refresh()
 
     # --- layout -----------------------------------------------------------------------------------------
@@ -224,7 +175,9 @@ class ExchangeWindow(QDialog):
         layout = QVBoxLayout(tab)
         self.desks_view = QTableView(tab)
         self.desks_view.setObjectName("desksTable")
-        self.desks = RowsTable(self.desks_view, RowsModel(_desk_columns(), tab, lambda d: d.open_conflicts > 0))
+        self.desks = RowsTable(
+            self.desks_view, RowsModel(desk_columns(), tab, lambda d: d.open_conflicts > 0)
+        )
         layout.addWidget(self.desks_view, 1)
         row = QHBoxLayout()
         self.register_button = QPushButton("ثبت میز…", tab)
@@ -242,7 +195,7 @@ class ExchangeWindow(QDialog):
         self.files_view = QTableView(tab)
         self.files_view.setObjectName("filesTable")
         self.files = RowsTable(
-            self.files_view, RowsModel(_file_columns(), tab, lambda f: f.open_conflicts > 0), descending=True
+            self.files_view, RowsModel(file_columns(), tab, lambda f: f.open_conflicts > 0), descending=True
         )
         layout.addWidget(self.files_view)
         return tab
@@ -252,14 +205,9 @@ class ExchangeWindow(QDialog):
         layout = QVBoxLayout(tab)
         self.conflicts_view = QTableView(tab)
         self.conflicts_view.setObjectName("conflictsTable")
-        self.conflicts = RowsTable(self.conflicts_view, RowsModel(_conflict_columns(), tab))
-        self.conflicts_view.doubleClicked.connect(lambda _index: self.open_conflict())
-        QShortcut(
-            QKeySequence(Qt.Key.Key_Return),
-            self.conflicts_view,
-            activated=self.open_conflict,
-            context=Qt.ShortcutContext.WidgetShortcut,
-        )
+        self.conflicts = RowsTable(self.conflicts_view, RowsModel(conflict_columns(), tab))
+        # Enter and a double-click both "activate" a row (the buttons are not auto-default: see __init__)
+        self.conflicts_view.activated.connect(lambda _index: self.open_conflict())
         layout.addWidget(self.conflicts_view, 1)
         row = QHBoxLayout()
         self.open_conflict_button = QPushButton("بررسی دو نسخه…", tab)
@@ -300,11 +248,12 @@ class ExchangeWindow(QDialog):
         self.fingerprint_label.setText(mine.fingerprint)
         self.desks.model.set_rows(self.summary.desks)
         self.files.model.set_rows(files)
-        names = {d.desk_id: d.peer for d in self.summary.desks}
-        self.conflicts.model.set_rows([_ConflictView.of(c, names) for c in waiting])
+        self.conflicts.model.set_rows(waiting)
         self._fill_peers()
         self._update_summary()
-        self.tabs.setTabText(2, f"ناسازگاری‌ها ({to_persian_digits(len(waiting))})" if waiting else "ناسازگاری‌ها")
+        self.tabs.setTabText(
+            2, f"ناسازگاری‌ها ({to_persian_digits(len(waiting))})" if waiting else "ناسازگاری‌ها"
+        )
 
     def _fill_peers(self) -> None:
         current = self.peer_combo.currentData()
@@ -329,19 +278,21 @@ class ExchangeWindow(QDialog):
                 "آن میز را هم با «ثبت میز…» ثبت کنید."
             )
             return
-        parts = []
+        lines = []
         for desk in summary.desks:
             if not desk.active:
                 continue
-            sent = f"شماره {_count(desk.sent_seq)}" if desk.sent_seq else "هنوز نه"
-            received = f"شماره {_count(desk.received_seq)}" if desk.received_seq else "هنوز نه"
-            parts.append(f"{desk.peer}: آخرین ارسال {sent}، آخرین دریافت {received}")
-        waiting = (
-            f"{_count(summary.open_conflicts)} ناسازگاری در انتظار تصمیم است."
-            if summary.open_conflicts
-            else "ناسازگاری در انتظاری نیست."
-        )
-        self.summary_label.setText("؛ ".join(parts) + ". " + waiting)
+            sent = f"شماره {count(desk.sent_seq)}" if desk.sent_seq else "هنوز نه"
+            received = f"شماره {count(desk.received_seq)}" if desk.received_seq else "هنوز نه"
+            lines.append(
+                f"{desk.peer} — آخرین پرونده فرستاده: {sent}؛ آخرین پرونده رسیده: {received}؛ "
+                f"در انتظار رسید: {count(desk.unacked)}"
+            )
+        if summary.open_conflicts:
+            lines.append(f"ناسازگاری در انتظار تصمیم: {count(summary.open_conflicts)}")
+        else:
+            lines.append("ناسازگاری در انتظاری نیست.")
+        self.summary_label.setText("\n".join(lines))
 
     def selected_peer(self) -> Any | None:
         desk_id = self.peer_combo.currentData()
@@ -389,6 +340,8 @@ class ExchangeWindow(QDialog):
         """«ثبت میز…»: choose the other desk's identity file, compare the fingerprints, confirm."""
         from ostandari_desk.services.exchange import desks
 
+        if self.identity is None:  # this desk's own identity could not be read (said when it was tried)
+            return None
         chosen = choose_open(self, "پرونده شناسه میز دیگر", IDENTITY_FILTER)
         if chosen is None:
             return None
@@ -399,7 +352,11 @@ class ExchangeWindow(QDialog):
             self.show_error(self, error)
             return None
         replaced = next(
-            (d.fingerprint for d in registered if d.county_id == peer.county_id and d.fingerprint != peer.fingerprint),
+            (
+                d.fingerprint
+                for d in registered
+                if d.county_id == peer.county_id and d.fingerprint != peer.fingerprint
+            ),
             "",
         )
         dialog = RegisterDialog(self.identity, peer, replaced, self)
@@ -439,9 +396,9 @@ class ExchangeWindow(QDialog):
             self.refresh()
             self._tell(
                 "پرونده تبادل",
-                f"پرونده تبادل شماره {_count(result.seq)} برای {desk.peer} نوشته شد:\n\u2066{target}\u2069\n"
-                f"{_count(result.records)} رکورد، {_count(result.deletions)} حذف، "
-                f"{_count(result.attachments)} پیوست.\nپس از دریافت در آن میز، رسیدش را اینجا دریافت کنید.",
+                f"پرونده تبادل شماره {count(result.seq)} برای {desk.peer} نوشته شد:\n\u2066{target}\u2069\n"
+                f"{count(result.records)} رکورد، {count(result.deletions)} حذف، "
+                f"{count(result.attachments)} پیوست.\nپس از دریافت در آن میز، رسیدش را اینجا دریافت کنید.",
             )
 
         self._run(
@@ -493,7 +450,7 @@ class ExchangeWindow(QDialog):
             self._tell(
                 "رسید",
                 f"رسید برای {desk.peer} نوشته شد:\n\u2066{target}\u2069\n"
-                f"{_count(result.records)} رکورد پذیرفته‌شده در آن آمده است.",
+                f"{count(result.records)} رکورد پذیرفته‌شده در آن آمده است.",
             )
 
         self._run(lambda: receipts.write_receipt(uow, target, county=county), "ساخت رسید…", done)
@@ -513,8 +470,8 @@ class ExchangeWindow(QDialog):
             self.show_error(self, error)
             return None
         dialog = ConflictDialog(
-            f"{view.table_label}: {view.title}",
-            f"این رکورد از آخرین تبادل، هم در این میز و هم در {view.peer} تغییر کرده است ({view.state_text}). "
+            view.record,
+            f"میز دیگر: {view.county}. این {view.table_label} از آخرین تبادل {conflict_state(view)} است. "
             "فیلدهای ناهمسان پررنگ و رنگی‌اند. نسخه کدام میز بماند؟",
             fields,
             self.may_exchange,
@@ -537,21 +494,3 @@ class ExchangeWindow(QDialog):
         self.last_dialog = dialog
         dialog.open()
         return dialog
-
-
-class _ConflictView:
-    """A conflict row as the list shows it (built from services.exchange.conflicts' rows)."""
-
-    __slots__ = ("at", "id", "peer", "state_text", "table_label", "title")
-
-    def __init__(self, id: str, at: Any, peer: str, table_label: str, title: str, state_text: str):
-        self.id = id
-        self.at = at
-        self.peer = peer
-        self.table_label = table_label
-        self.title = title
-        self.state_text = state_text
-
-    @classmethod
-    def of(cls, row: Any, names: dict[str, str]) -> _ConflictView:
-        raise NotImplementedError  # replaced once services/exchange/conflicts.py is read

@@ -31,6 +31,8 @@ def import_summary(report: ImportReport) -> str:
         parts = [f"بررسی بدون ذخیره: {fa(good)} ردیف سالم بود"]
         if report.added:
             parts.append(f"{fa(report.added)} {unit} افزوده می‌شد")
+        if report.updated:
+            parts.append(f"{fa(report.updated)} {unit} به‌روز می‌شد")
         if report.unchanged:
             parts.append(f"{fa(report.unchanged)} {unit} پیش‌تر ثبت شده است")
         if bad:
@@ -39,12 +41,14 @@ def import_summary(report: ImportReport) -> str:
     if bad and not report.stored:
         return f"{fa(good)} ردیف سالم بود و {fa(bad)} ردیف خطا داشت؛ هیچ چیز ذخیره نشد"
     parts = [f"{fa(report.added)} {unit} افزوده شد"]
+    if report.updated:
+        parts.append(f"{fa(report.updated)} {unit} به‌روز شد")
     if report.unchanged:
         parts.append(f"{fa(report.unchanged)} {unit} پیش‌تر ثبت شده بود و تغییری نکرد")
     if bad:
         written = " و در پرونده جداگانه نوشته شد" if report.bad_rows_path else ""
         parts.append(f"{fa(bad)} ردیف خطا داشت{written}")
-    if not report.added and report.unchanged and not bad:
+    if not report.added and not report.updated and report.unchanged and not bad:
         parts.append("این پرونده پیش‌تر وارد شده است")
     return "، ".join(parts)
 

@@ -1,4 +1,4 @@
-"""NGO search on PostgreSQL: a tsvector GIN expression index over the normalized search text
+"""NGO search on PostgreSQL: the normalized search text as a tsvector, in ngo's row and in a narrow table of its own
 
 Revision ID: 0009
 Revises: 0008
@@ -7,7 +7,11 @@ Create Date: 2026-12-05 10:00:00.000000
 - ngo_search_vector(search_text): the normalized text cut into tokens as SQLite's FTS5 unicode61 tokenizer
   cuts it (every run of letters and digits, whatever the database's locale: under the ICU root collation, or on
   an explicit list of separators on a server built without ICU), each with its position.
-- ix_ngo_search_vector: GIN over it; PostgreSQL keeps it in step with every write to ngo.
+- ngo.search_vector: a stored generated column of it, GIN-indexed (ix_ngo_search_vector): a list page tests it in
+  the row (PostgreSQL only: not a model column).
+- ngo_search (seq, search_vector): one row per NGO, as SQLite's ngo_fts (rowid = ngo.seq), GIN-indexed
+  (ix_ngo_search_gin), kept by the triggers ngo_search_insert, ngo_search_update (of search_text or seq) and
+  ngo_search_delete on ngo, through ngo_search_keep(): counting matches visits its few pages, not ngo's.
 
 SQLite has its FTS5 table since 0001: nothing changes there. Also in store/adapters/postgresql.py (the health
 check's rebuild; tests/store/test_postgresql_adapter.py compares them).
@@ -41,6 +45,24 @@ def _function_sql(icu: bool) -> str:
     )
 
 
+_TRIGGERS = (
+    (
+        "CREATE FUNCTION ngo_search_keep() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        "IF TG_OP IN ('UPDATE', 'DELETE') THEN DELETE FROM ngo_search WHERE seq = OLD.seq; END IF; "
+        "IF TG_OP IN ('UPDATE', 'INSERT') THEN INSERT INTO ngo_search (seq, search_vector) "
+        "VALUES (NEW.seq, NEW.search_vector); END IF; "
+        "RETURN NULL; END $$"
+    ),
+    "CREATE TRIGGER ngo_search_insert AFTER INSERT ON ngo FOR EACH ROW EXECUTE FUNCTION ngo_search_keep()",
+    (
+        "CREATE TRIGGER ngo_search_update AFTER UPDATE OF search_text, seq ON ngo FOR EACH ROW "
+        "WHEN (OLD.search_vector IS DISTINCT FROM NEW.search_vector OR OLD.seq IS DISTINCT FROM NEW.seq) "
+        "EXECUTE FUNCTION ngo_search_keep()"
+    ),
+    "CREATE TRIGGER ngo_search_delete AFTER DELETE ON ngo FOR EACH ROW EXECUTE FUNCTION ngo_search_keep()",
+)
+
+
 def upgrade() -> None:
     bind = op.get_bind()
     if bind.dialect.name != "postgresql":
@@ -49,11 +71,23 @@ def upgrade() -> None:
         bind.exec_driver_sql(f"SELECT count(*) FROM pg_collation WHERE collname = '{_ICU_ROOT}'").scalar()
     )
     op.execute(_function_sql(icu))
-    op.execute("CREATE INDEX ix_ngo_search_vector ON ngo USING gin (ngo_search_vector(search_text))")
+    op.execute(
+        "ALTER TABLE ngo ADD COLUMN search_vector tsvector GENERATED ALWAYS AS (ngo_search_vector(search_text)) STORED"
+    )
+    op.execute("CREATE INDEX ix_ngo_search_vector ON ngo USING gin (search_vector)")
+    op.execute("CREATE TABLE ngo_search (seq integer PRIMARY KEY, search_vector tsvector NOT NULL)")
+    op.execute("INSERT INTO ngo_search (seq, search_vector) SELECT seq, search_vector FROM ngo")
+    op.execute("CREATE INDEX ix_ngo_search_gin ON ngo_search USING gin (search_vector)")
+    for statement in _TRIGGERS:
+        op.execute(statement)
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name != "postgresql":
         return
-    op.execute("DROP INDEX IF EXISTS ix_ngo_search_vector")
-    op.execute("DROP FUNCTION IF EXISTS ngo_search_vector(text)")
+    for name in ("insert", "update", "delete"):
+        op.execute(f"DROP TRIGGER ngo_search_{name} ON ngo")
+    op.execute("DROP FUNCTION ngo_search_keep()")
+    op.execute("DROP TABLE ngo_search")
+    op.execute("ALTER TABLE ngo DROP COLUMN search_vector")
+    op.execute("DROP FUNCTION ngo_search_vector(text)")
