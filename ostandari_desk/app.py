@@ -117,6 +117,10 @@ class _Startup:
 
         _import_store()
         database = self.database
+        if self.path is None:
+            from ostandari_desk.services.credentials import load_driver
+
+            load_driver()  # a server's driver, imported on the main thread too
         run_task(
             self.window,
             lambda: _open_engine(database),
@@ -132,6 +136,7 @@ class _Startup:
             from ostandari_desk.ui.database_dialogs import keep_password
 
             keep_password(self.database)
+            self.keep_password = False
         actor = self._signed_in(opened.initialized, opened.has_users)
         if actor is None:
             self.app.exit(EXIT_CANCELLED)

@@ -49,6 +49,7 @@ def spec() -> dict:
     hooks = types.ModuleType("PyInstaller.utils.hooks")
     hooks.collect_data_files = lambda *a, **k: []
     hooks.collect_submodules = lambda *a, **k: []
+    hooks.copy_metadata = lambda *a, **k: []
     bindepend = types.ModuleType("PyInstaller.depend.bindepend")
     bindepend.get_imports = lambda *a, **k: set()
     fakes = {

@@ -40,6 +40,7 @@ __all__ = [
     "describe",
     "forget_password",
     "keyring_available",
+    "load_driver",
     "locate",
     "open_chosen",
     "open_server",
@@ -300,6 +301,17 @@ def _missing_driver(server: ServerDatabase) -> DatabaseUnavailableError:
         "برای کار با سرور PostgreSQL بسته ‎psycopg‎ لازم است: ‎pip install ostandari-desk[postgres]‎",
         database=server.url,
     )
+
+
+def load_driver() -> None:
+    """Import the PostgreSQL driver and its SQLAlchemy dialect now: the window calls this on its main thread
+    before connecting on a worker (a first import on a worker thread can deadlock PySide6's import hook)."""
+    try:
+        import psycopg  # noqa: F401
+        import sqlalchemy.dialects.postgresql.psycopg
+        import sqlalchemy.pool  # noqa: F401
+    except ImportError:  # said when connecting: _missing_driver
+        log.info("the PostgreSQL driver is not installed")
 
 
 def check_connection(server: ServerDatabase) -> None:

@@ -18,6 +18,7 @@ from ostandari_desk.domain import text
 from ostandari_desk.domain.jalali import format_jalali, month_range, year_range
 from ostandari_desk.errors import ConcurrentEditError, ValidationError
 from ostandari_desk.services.audit import stamps
+from ostandari_desk.services.ordering import order_terms
 from ostandari_desk.services.versioned import save_versioned
 from ostandari_desk.store.models import County, Event, EventNgo, Ngo
 from ostandari_desk.store.uow import UnitOfWork
@@ -433,8 +434,7 @@ def _order(sort: str, descending: bool) -> list:
     }
     if sort not in columns:
         raise ValueError(f"unknown sort key: {sort!r}")
-    cols = columns[sort] + [Event.id]
-    return [col(c).desc() if descending else col(c).asc() for c in cols]
+    return order_terms([*columns[sort], Event.id], descending, nullable=(County.name_key,))
 
 
 def list_event_page(

@@ -87,10 +87,11 @@ class Source:
 
     Attributes:
         key: the name indicators refer to.
-        build: ``build(by_county)`` returns ``(from_clause, date_column, county_column, {dim: column},
-            {measure: column})`` over plain table columns; built lazily. ``by_county`` False means only
-            totals are needed, so a source may skip a join it needs only to find the county (and give
-            None for the county column).
+        build: ``build(by_county, unindexed)`` returns ``(from_clause, date_column, county_column,
+            {dim: column}, {measure: column})`` over plain table columns; built lazily. ``by_county``
+            False means only totals are needed, so a source may skip a join it needs only to find the
+            county (and give None for the county column). ``unindexed(column)`` keeps the planner off that
+            column's index (``+column`` on SQLite) where it would otherwise pick a worse plan.
         prefilter_dim: the dimension that leads the table's (kind, date, county) index; the union of
             the values the indicators ask for goes into the WHERE so the index is used.
         order: the GROUP BY order, the order of the index the query reads (DATE and COUNTY stand for
@@ -100,7 +101,7 @@ class Source:
     """
 
     key: str
-    build: Callable[[bool], tuple[Any, Any, Any, dict[str, Any], dict[str, Any]]]
+    build: Callable[[bool, Callable[[Any], Any]], tuple[Any, Any, Any, dict[str, Any], dict[str, Any]]]
     prefilter_dim: str | None = None
     order: tuple[str, ...] = (DATE, COUNTY)
 
@@ -154,50 +155,62 @@ _FINDING = Finding.__table__.c
 _ACTION = CorrectiveAction.__table__.c
 
 
-def _steps(by_county: bool):
+def _steps(by_county: bool, unindexed: Callable[[Any], Any]):
     # Only the (kind, on_date, county_id) index is read: a covering scan in its order.
     return LicenceStep.__table__, _STEP.on_date, _STEP.county_id, {"kind": _STEP.kind}, {}
 
 
-def _decisions(by_county: bool):
-    # Council decisions by the type of their case, and the day of the council's meeting (the case's
-    # meeting date, else the day the decision was recorded). An approval imported without its case (imports
-    # may begin with an approval) is an establishment's.
-    dims = {
-        "kind": _STEP.kind,
-        "case_type": func.coalesce(_CASE.case_type, literal("establishment")),
-        "day": func.coalesce(_CASE.meeting_on, _STEP.on_date),
-    }
-    joined = LicenceStep.__table__.outerjoin(LicenceCase.__table__, _CASE.id == _STEP.case_id)
-    return joined, _STEP.on_date, _STEP.county_id, dims, {}
+def _decisions(by_county: bool, unindexed: Callable[[Any], Any]):
+    # Council decisions by the type of their case, and the day the council met: the decided cases (a
+    # decision and its date are on the case, set with its approval or rejection step), plus the approvals
+    # and rejections imported without a case (imports may begin with an approval: an establishment's,
+    # met on the day recorded). Scanning the cases costs a third of joining every decision step to its case.
+    decided = select(
+        case((_CASE.decision == "approved", literal("approval")), else_=literal("rejection")).label("kind"),
+        _CASE.case_type.label("case_type"),
+        func.coalesce(_CASE.meeting_on, _CASE.decided_on).label("day"),
+        _CASE.decided_on.label("on_date"),
+        _CASE.county_id.label("county_id"),
+    ).where(_CASE.decision.is_not(None), _CASE.decided_on.is_not(None))
+    uncased = select(
+        _STEP.kind.label("kind"),
+        literal("establishment").label("case_type"),
+        _STEP.on_date.label("day"),
+        _STEP.on_date.label("on_date"),
+        _STEP.county_id.label("county_id"),
+    ).where(_STEP.kind.in_(("approval", "rejection")), _STEP.case_id.is_(None))
+    both = decided.union_all(uncased).subquery("decision")
+    dims = {"kind": both.c.kind, "case_type": both.c.case_type, "day": both.c.day}
+    return both, both.c.on_date, both.c.county_id, dims, {}
 
 
-def _inquiries(by_county: bool):
+def _inquiries(by_county: bool, unindexed: Callable[[Any], Any]):
     if not by_county:  # province totals: the (sent_on, case_id) index alone answers
         return Inquiry.__table__, _INQUIRY.sent_on, None, {}, {}
     joined = Inquiry.__table__.join(LicenceCase.__table__, _CASE.id == _INQUIRY.case_id)
     return joined, _INQUIRY.sent_on, _CASE.county_id, {}, {}
 
 
-def _answers(by_county: bool):
+def _answers(by_county: bool, unindexed: Callable[[Any], Any]):
     # answers are dated by answered_on (no index: the table is scanned, grouped without the date)
     if not by_county:
         return Inquiry.__table__, _INQUIRY.answered_on, None, {}, {}
-    joined = Inquiry.__table__.join(LicenceCase.__table__, _CASE.id == _INQUIRY.case_id)
+    # each answer's case by its key: not every case probed for its inquiries by ix_inquiry_case_id
+    joined = Inquiry.__table__.join(LicenceCase.__table__, _CASE.id == unindexed(_INQUIRY.case_id))
     return joined, _INQUIRY.answered_on, _CASE.county_id, {}, {}
 
 
-def _events(by_county: bool):
+def _events(by_county: bool, unindexed: Callable[[Any], Any]):
     measures = {"attendees": _EVENT.attendees, "hours": _EVENT.training_hours}
     return Event.__table__, _EVENT.starts_on, _EVENT.county_id, {"kind": _EVENT.kind}, measures
 
 
-def _letters(by_county: bool):
+def _letters(by_county: bool, unindexed: Callable[[Any], Any]):
     dims = {"kind": _LETTER.kind, "direction": _LETTER.direction}
     return Letter.__table__, _LETTER.dated_on, _LETTER.county_id, dims, {}
 
 
-def _memoranda(by_county: bool):
+def _memoranda(by_county: bool, unindexed: Callable[[Any], Any]):
     # a memorandum's progress is its highest (so latest) report's percent, kept in latest_progress by the
     # database's triggers (0 when none): (signed_on, county_id, party_kind, amount, …, latest_progress) covers it
     measures = {"amount": _MEMO.amount, "progress": _MEMO.latest_progress}
@@ -205,7 +218,7 @@ def _memoranda(by_county: bool):
     return Memorandum.__table__, _MEMO.signed_on, _MEMO.county_id, dims, measures
 
 
-def _payments(by_county: bool):
+def _payments(by_county: bool, unindexed: Callable[[Any], Any]):
     # payments dated by paid_on, counted under their memorandum's county
     if not by_county:
         return Payment.__table__, _PAYMENT.paid_on, None, {}, {"amount": _PAYMENT.amount}
@@ -213,12 +226,12 @@ def _payments(by_county: bool):
     return joined, _PAYMENT.paid_on, _MEMO.county_id, {}, {"amount": _PAYMENT.amount}
 
 
-def _offices(by_county: bool):
+def _offices(by_county: bool, unindexed: Callable[[Any], Any]):
     office = FacilitationOffice.__table__.c
     return FacilitationOffice.__table__, office.opened_on, office.county_id, {}, {}
 
 
-def _inspections(by_county: bool):
+def _inspections(by_county: bool, unindexed: Callable[[Any], Any]):
     # the (inspected_on, county_id, announced, result) index alone, in its order
     dims = {"announced": _INSPECTION.announced, "result": _INSPECTION.result}
     return Inspection.__table__, _INSPECTION.inspected_on, _INSPECTION.county_id, dims, {}
@@ -231,7 +244,7 @@ def _action_visits():
     )
 
 
-def _referrals(by_county: bool):
+def _referrals(by_county: bool, unindexed: Callable[[Any], Any]):
     # A referral is a corrective action with its referral letter, dated by that letter (the inner join keeps
     # only the referred actions; a letter cannot be deleted while an action names it).
     if not by_county:
@@ -241,7 +254,7 @@ def _referrals(by_county: bool):
     return joined, _LETTER.dated_on, _INSPECTION.county_id, {}, {}
 
 
-def _actions_closed(by_county: bool):
+def _actions_closed(by_county: bool, unindexed: Callable[[Any], Any]):
     # Only the done ones have a done_on: the date range keeps the open ones out.
     if not by_county:  # the (done_on, deadline) index alone answers
         return CorrectiveAction.__table__, _ACTION.done_on, None, {}, {}
@@ -254,7 +267,7 @@ SOURCES: dict[str, Source] = {
     s.key: s
     for s in (
         Source("steps", _steps, "kind", _KIND_DATE_COUNTY),
-        Source("decisions", _decisions, "kind", _KIND_DATE_COUNTY),
+        Source("decisions", _decisions, order=()),
         Source("inquiries", _inquiries),
         Source("answers", _answers, order=()),
         Source("events", _events, "kind", _KIND_DATE_COUNTY),
@@ -627,29 +640,31 @@ def _count_source(
     # a county user's counts need the county column, to be limited to their county
     scoped = uow.county_scope is not None
     by_county = scoped or county_id is not None or any(ind.by_county for ind in indicators)
-    from_clause, date_col, county_col, dims, measures = source.build(by_county)
+    from_clause, date_col, county_col, dims, measures = source.build(by_county, uow.db.unindexed)
     used_dims = sorted({name for ind in indicators for name, _ in ind.where})
     if any(ind.measure == DAYS for ind in indicators):
         used_dims = sorted({*used_dims, "day"})
     used_measures = sorted(
         {m for ind in indicators for m in (ind.measure, ind.divide_by) if m not in (None, COUNT, DAYS)}
     )
+    by_date = DATE in source.order
     # the GROUP BY, in the order of the index the query reads (see Source.order)
     named = {DATE: date_col, COUNTY: county_col if by_county else None}
-    grouped = [named[n] if n in named else dims[n] for n in source.order if n in named or n in dims]
+    grouped = [named[n] if n in named else dims[n] for n in source.order]
+    grouped += [dims[name] for name in used_dims if name not in source.order]
+    if COUNTY not in source.order:
+        grouped.append(named[COUNTY])
     grouped = [c for c in grouped if c is not None]
-    extra = [name for name in used_dims if name not in source.order]
-    grouped += [dims[name] for name in extra]
-    if by_county and COUNTY not in source.order:
-        grouped.append(county_col)
 
-    sums = []
-    for span in (last, this):  # per period: the count, then each measure
-        within = date_col.between(span.start, span.end)
-        sums.append(func.sum(case((within, 1), else_=0)))
-        sums += [func.sum(case((within, measures[m]), else_=0)) for m in used_measures]
-    dim_cols = [dims[name] for name in used_dims]
-    columns = [*dim_cols, county_col if by_county else literal(None), *sums]
+    if by_date:  # a row per day: the period is told here (summing CASEs over every row costs more)
+        values = [date_col, func.count(), *(func.sum(measures[m]) for m in used_measures)]
+    else:  # grouped without the date: each period's figures are conditional sums
+        values = []
+        for span in (last, this):  # per period: the count, then each measure
+            within = date_col.between(span.start, span.end)
+            values.append(func.sum(case((within, 1), else_=0)))
+            values += [func.sum(case((within, measures[m]), else_=0)) for m in used_measures]
+    columns = [*(dims[name] for name in used_dims), county_col if by_county else literal(None), *values]
     lo, hi = min(last.start, this.start), max(last.end, this.end)
     conditions = [*_prefilter(source, dims, indicators), date_col >= lo, date_col <= hi]
     if county_id is not None:
@@ -660,25 +675,55 @@ def _count_source(
     if grouped:
         stmt = stmt.group_by(*grouped)
     rows = uow.s.execute(stmt).all()
-    _add_rows(rows, used_dims, used_measures, indicators, counts)
+    width = 1 + len(used_measures)
+    if by_date:
+        totals: dict[tuple, list[int]] = _by_period(rows, len(used_dims) + 1, width, last, this)
+        days: dict[tuple, tuple[set, set]] = {}
+    else:
+        totals, days = _grouped(rows, used_dims, width)
+    _add_totals(totals, days, used_dims, width, used_measures, indicators, counts)
 
 
-def _add_rows(
-    rows: Sequence[Any],
-    used_dims: list[str],
-    used_measures: list[str],
-    indicators: Sequence[Indicator],
-    counts: Counts,
-) -> None:
-    """Add the grouped rows (dims…, county, then per period: count, measures…) to the indicators they match."""
-    n, width = len(used_dims), 1 + len(used_measures)
+def _by_period(rows: Sequence[Any], n: int, width: int, last: Period, this: Period) -> dict[tuple, list[int]]:
+    """Rows of (key…, day, count, measures…) added up per key as [last figures…, this figures…]; days of
+    neither period (between the two spans of a same-period comparison) are left out. A tight loop: the
+    steps come back as some twenty thousand rows (one per kind, day and county)."""
+    totals: dict[tuple, list[int]] = {}
+    if not rows:
+        return totals
+    spans: tuple[Any, ...] = (this.start, this.end, last.start, last.end)
+    if not isinstance(rows[0][n], date):  # ISO text, from a driver that leaves dates so
+        spans = tuple(d.isoformat() for d in spans)
+    this_start, this_end, last_start, last_end = spans
+    for row in rows:
+        day = row[n]
+        if this_start <= day <= this_end:
+            offset = width
+        elif last_start <= day <= last_end:
+            offset = 0
+        else:
+            continue
+        key = row[:n]
+        slot = totals.get(key)
+        if slot is None:
+            slot = totals[key] = [0] * (2 * width)
+        for i in range(width):
+            slot[offset + i] += row[n + 1 + i] or 0
+    return totals
+
+
+def _grouped(
+    rows: Sequence[Any], used_dims: list[str], width: int
+) -> tuple[dict[tuple, list[int]], dict[tuple, tuple[set, set]]]:
+    """Rows of (dims…, county, last figures…, this figures…) per key; the ``day`` dimension (when used) is
+    taken out of the key into the key's sets of days (last, this)."""
+    n = len(used_dims)
     day_at = used_dims.index("day") if "day" in used_dims else None
-    # first by (dims but the day, county): the rows per day and county become one per group
     totals: dict[tuple, list[int]] = {}
     days: dict[tuple, tuple[set, set]] = {}
     for row in rows:
         values = [int(v or 0) for v in row[n + 1 :]]
-        if not any(values[0::width]):  # outside both periods (the gap of a same-period comparison)
+        if not (values[0] or values[width]):  # nothing in either period
             continue
         key = tuple(row[: n + 1])
         if day_at is not None:
@@ -693,6 +738,21 @@ def _add_rows(
         else:
             for i, v in enumerate(values):
                 slot[i] += v
+    return totals, days
+
+
+def _add_totals(
+    totals: dict[tuple, list[int]],
+    days: dict[tuple, tuple[set, set]],
+    used_dims: list[str],
+    width: int,
+    used_measures: list[str],
+    indicators: Sequence[Indicator],
+    counts: Counts,
+) -> None:
+    """Add each group's figures ((dims…, county) -> [last figures…, this figures…]) to the indicators it
+    matches; a ``days`` indicator counts the distinct days of the groups it matches."""
+    n = len(used_dims)
     meetings: dict[tuple[str, str], tuple[set, set]] = {}
     for key, values in totals.items():
         dim_values = dict(zip(used_dims, key[:n]))

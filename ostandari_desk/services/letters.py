@@ -33,6 +33,7 @@ from ostandari_desk.errors import (
 )
 from ostandari_desk.services import attachments
 from ostandari_desk.services.audit import stamps
+from ostandari_desk.services.ordering import order_terms
 from ostandari_desk.services.versioned import save_versioned
 from ostandari_desk.store.models import (
     CorrectiveAction,
@@ -515,8 +516,7 @@ def _order(sort: str, descending: bool) -> list:
     }
     if sort not in columns:
         raise ValueError(f"unknown sort key: {sort!r}")
-    cols = columns[sort] + [Letter.id]
-    return [col(c).desc() if descending else col(c).asc() for c in cols]
+    return order_terms([*columns[sort], Letter.id], descending, nullable=(County.name_key,))
 
 
 def list_letter_page(

@@ -28,11 +28,12 @@ from ostandari_desk.services import events as event_service
 from ostandari_desk.services import letters as letter_service
 from ostandari_desk.services import licences as licence_service
 from ostandari_desk.services import ngos as ngo_service
-from ostandari_desk.services.annual import annual_comparison
+from ostandari_desk.services.annual import AnnualComparison, annual_comparison
 from ostandari_desk.store.models import County, Ngo
 from ostandari_desk.store.uow import UnitOfWork
 
 __all__ = [
+    "AnnualPaper",
     "CertificateData",
     "ExpiringData",
     "Gathered",
@@ -42,6 +43,7 @@ __all__ = [
     "RegisterData",
     "RegisterRow",
     "ReportRequest",
+    "Signer",
     "annual_paper",
     "certificate_data",
     "certificate_paper",
@@ -55,6 +57,7 @@ __all__ = [
     "record_printed",
     "register_data",
     "register_paper",
+    "signer_values",
 ]
 
 _PAGE = 5000
@@ -361,17 +364,47 @@ class PaperData:
     detail: str
 
 
+@dataclass(frozen=True)
+class Signer:
+    """Who signs a paper (settings ``signer_name`` and ``signer_title``); an empty name leaves a line to sign."""
+
+    name: str
+    title: str
+
+
+def signer_values(uow: UnitOfWork) -> Signer:
+    """The signer the settings name."""
+    with uow:
+        return Signer(
+            (settings.get_setting(uow, "signer_name") or "").strip(),
+            (settings.get_setting(uow, "signer_title") or "").strip(),
+        )
+
+
+@dataclass(frozen=True)
+class AnnualPaper:
+    """The annual report's data: the comparison, who approves it and who prepared it (the acting user)."""
+
+    comparison: AnnualComparison
+    signer: Signer
+    prepared_by: str
+
+
 def annual_paper(uow: UnitOfWork, request: ReportRequest) -> Gathered:
-    """The annual comparison (options year, county_id, same_period, today)."""
+    """The annual comparison (options year, county_id, same_period, today), with its signature block.
+
+    The year still running is compared to date whatever ``same_period`` says; a finished one in whole
+    unless ``same_period`` asks for the same span (services.annual).
+    """
     today = request.get("today") or date.today()
     year = request.get("year") or jalali.to_jalali(today)[0]
-    same_period = bool(request.get("same_period"))
     with uow:
-        data = annual_comparison(uow, year, request.get("county_id"), same_period, today)
+        data = annual_comparison(uow, year, request.get("county_id"), bool(request.get("same_period")), today)
+        signer = signer_values(uow)
     words = [f"سال {text.to_persian_digits(year)}", data.scope_name]
-    if same_period:
+    if data.same_period:
         words.append(data.period_note)
-    return Gathered(data, tuple(words))
+    return Gathered(AnnualPaper(data, signer, uow.actor.full_name), tuple(words))
 
 
 def register_paper(uow: UnitOfWork, request: ReportRequest) -> Gathered:

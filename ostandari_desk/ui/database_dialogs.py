@@ -120,9 +120,10 @@ class ServerFields:
 
     def test_connection(self):
         """«آزمودن اتصال»: connect once on a worker thread; the answer appears beside the button."""
-        from ostandari_desk.services.credentials import connectable
+        from ostandari_desk.services.credentials import connectable, load_driver
         from ostandari_desk.ui.tasks import run_task
 
+        load_driver()  # on the main thread (ui/tasks.py)
         try:
             server = self.server()
         except ValidationError as exc:
@@ -288,9 +289,10 @@ def choose_server(window: Any) -> None:
 
 def switch_database(window: Any, database, keep: bool = False) -> None:
     """Open ``database`` (a Path or a ServerDatabase) on a worker thread, then ask who signs in there."""
-    from ostandari_desk.services.credentials import open_chosen
+    from ostandari_desk.services.credentials import load_driver, open_chosen
     from ostandari_desk.ui.tasks import run_task
 
+    load_driver()  # on the main thread (ui/tasks.py)
     run_task(
         window,
         lambda: open_chosen(database),

@@ -119,9 +119,10 @@ class DatabasePage(_FormPage):
         return False
 
     def _connect(self, server: Any) -> None:
-        from ostandari_desk.services.credentials import open_chosen
+        from ostandari_desk.services.credentials import load_driver, open_chosen
         from ostandari_desk.ui.tasks import run_task
 
+        load_driver()  # on the main thread (ui/tasks.py)
         self._wizard.button(QWizard.WizardButton.NextButton).setEnabled(False)
         self.connecting = run_task(
             self._wizard,

@@ -18,7 +18,10 @@ the same run — and prints the median, the floor, their ratio and the target:
 - memoranda (tests/bench/bench_memoranda.py): the list's first page vs raw ``ORDER BY signed_on DESC LIMIT
   200``, credits by county for the last complete year vs the bare grouped count, ``report credits``;
 - the same import with the audit on vs with it off (``--skip`` the others to run it alone: it needs no
-  large demo; ``--audit-rows`` for a smaller N).
+  large demo; ``--audit-rows`` for a smaller N);
+- the exchange between desks (tests/bench/bench_exchange.py): a county desk's year of changes (5,000 NGOs
+  with their histories, 50,000 visits) exported, imported at the province, and imported again (it builds
+  its own two desks: no large demo).
 
 A piece that is not there yet is reported as "not available". Results also go to tests/bench/out/latest.json.
 """
@@ -652,6 +655,7 @@ def main(argv: list[str] | None = None) -> int:
             "backup",
             "inspections",
             "memoranda",
+            "exchange",
         ),
     )
     args = parser.parse_args(argv)
@@ -761,6 +765,18 @@ def main(argv: list[str] | None = None) -> int:
             except Exception as exc:  # noqa: BLE001
                 traceback.print_exc()
                 results.append(unavailable("audit", exc))
+        if "exchange" not in args.skip:
+            print(
+                "exchange: a county's year exported, imported at the province, imported again …", flush=True
+            )
+            try:
+                sys.path.insert(0, str(HERE))
+                from bench_exchange import bench_exchange
+
+                results.extend(bench_exchange(folder, args.runs))
+            except Exception as exc:  # noqa: BLE001
+                traceback.print_exc()
+                results.append(unavailable("exchange", exc))
         if "backup" not in args.skip:
             print("backup of the large demo vs a plain copy of it, and the health check …", flush=True)
             try:

@@ -170,3 +170,23 @@ def test_init_and_commands_on_a_real_server(server_url, sign_in, capsys, elsewhe
     assert main(["demo", "--db", server_url]) == 2  # set up already: no demo over the office's data
     assert "پایگاه داده تازه" in capsys.readouterr().err
     assert list(elsewhere.iterdir()) == []
+
+
+@pytest.mark.postgres
+def test_demo_on_an_empty_server_database_then_never_over_it(
+    server_url, sign_in, capsys, elsewhere, tmp_path
+):
+    import csv
+
+    assert main(["demo", "--db", server_url]) == 0
+    out = capsys.readouterr().out
+    assert "۵۰۰ سمن" in out and server_url in out
+    sign_in("demo", "demo")
+    sheet = tmp_path / "ngos.csv"
+    assert main(["export", "ngos", str(sheet), "--db", server_url]) == 0
+    with sheet.open(encoding="utf-8-sig", newline="") as f:
+        assert len(list(csv.reader(f))) == 1 + 500
+    for again in (["demo", "--db", server_url], ["demo", "--replace", "--db", server_url]):
+        assert main(again) == 2
+        assert "روی سرور چیزی کنار گذاشته یا جایگزین نمی‌شود" in capsys.readouterr().err
+    assert list(elsewhere.iterdir()) == []

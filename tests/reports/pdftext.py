@@ -1,127 +1,79 @@
-"""Read a report PDF back as logical Persian lines, for assertions in report tests.
+"""Read a report PDF back the way PDF readers copy it, and measure how much of what was drawn comes back.
 
-pdftotext scrambles mixed Persian/Latin lines, so this goes character by character with
-pdfplumber: group characters into lines by their top, order them left to right, restore the
-spaces and the ZWNJs the drawing dropped, undo the presentation forms, and run the same per-line
-reorder as :func:`ostandari_desk.reports.persian.visual_order` (its own inverse) to get the logical
-text back.
+- :func:`pdf_pages` / :func:`pdf_lines`: the text of each page as PDFium (Chrome's reader, through
+  pypdfium2) copies it, line by line, after NFKC and without bidi controls: the papers draw their
+  glyphs so that readers copy the typed (logical) text.
+- :func:`assert_pdf_has`: each expected string occurs in some line (spaces and ZWNJ normalized).
+- :func:`drawn_lines`: records the logical text of every string a paper draws
+  (``document.PaperCanvas``; a shaped line's ``logical``).
+- :func:`copy_figures`: the share of the drawn text that comes back whole and in order from poppler
+  (``pdftotext``) and from PDFium, after NFKC, with ZWNJ read as a space either way, bidi controls
+  (invisible) left out and runs of spaces as one. A drawn line counts only if it comes back entire,
+  so a reordered number, a mirrored bracket or a lost ZWNJ costs the whole line.
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
+import subprocess
+import tempfile
 import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
-import pdfplumber
+import pypdfium2 as pdfium
 
-from ostandari_desk.reports.persian import BIDI_CONTROLS, visual_order
+from ostandari_desk.reports.document import PaperCanvas
+from ostandari_desk.reports.persian import BIDI_CONTROLS
 
-__all__ = ["assert_pdf_has", "pdf_lines", "pdf_pages"]
+__all__ = ["CopyFigures", "assert_pdf_has", "copy_figures", "drawn_lines", "pdf_lines", "pdf_pages", "poppler_text"]
 
-LINE_TOLERANCE = 2.0
-GAP_FACTOR = 0.25
 ZWNJ = "\u200c"
-
-# Lam-alef ligatures in *visual* order (alef on the left), so the reorder turns them into «لا».
-_LAM_ALEF = {
-    0xFEF5: "\u0622\u0644",
-    0xFEF6: "\u0622\u0644",
-    0xFEF7: "\u0623\u0644",
-    0xFEF8: "\u0623\u0644",
-    0xFEF9: "\u0625\u0644",
-    0xFEFA: "\u0625\u0644",
-    0xFEFB: "\u0627\u0644",
-    0xFEFC: "\u0627\u0644",
-}
+_INVISIBLE = str.maketrans("", "", BIDI_CONTROLS + "\x00")
+_SPACES = re.compile(r"\s+")
 
 
-def _forms() -> tuple[dict[str, str], set[str], set[str]]:
-    """Presentation form -> form name, and the base letters that can join on each side."""
-    form_of: dict[str, str] = {}
-    joins_next: set[str] = set()  # dual-joining: has initial/medial forms
-    joins_prev: set[str] = set()  # has a final form
-    for cp in list(range(0xFB50, 0xFDFF)) + list(range(0xFE70, 0xFEFF)):
-        parts = unicodedata.decomposition(chr(cp)).split()
-        if len(parts) == 2 and parts[0] in ("<isolated>", "<final>", "<initial>", "<medial>"):
-            base = chr(int(parts[1], 16))
-            form_of[chr(cp)] = parts[0]
-            if parts[0] in ("<initial>", "<medial>"):
-                joins_next.add(base)
-            if parts[0] in ("<final>", "<medial>"):
-                joins_prev.add(base)
-    return form_of, joins_next, joins_prev
+def _read(pdf: bytes | str | Path) -> bytes:
+    return pdf if isinstance(pdf, bytes) else Path(pdf).read_bytes()
 
 
-_FORM_OF, _JOINS_NEXT, _JOINS_PREV = _forms()
+def _clean(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
 
 
-def _base(ch: str) -> str:
-    return unicodedata.normalize("NFKC", ch) if ch in _FORM_OF else ch
+def pdfium_pages(pdf: bytes | str | Path) -> list[str]:
+    """The text of each page as PDFium copies it (lines separated by newlines)."""
+    doc = pdfium.PdfDocument(_read(pdf))
+    try:
+        pages = []
+        for page in doc:
+            textpage = page.get_textpage()
+            pages.append(textpage.get_text_range().replace("\r\n", "\n"))
+            textpage.close()
+            page.close()
+        return pages
+    finally:
+        doc.close()
 
 
-def _zwnj_between(left: str, right: str) -> bool:
-    """Visual neighbours: ``right`` comes first logically.  A ZWNJ kept them from joining."""
-    right_form = _FORM_OF.get(right, "<isolated>")
-    left_form = _FORM_OF.get(left, "<isolated>")
-    return (
-        _base(right) in _JOINS_NEXT
-        and right_form in ("<isolated>", "<final>")
-        and _base(left) in _JOINS_PREV
-        and left_form in ("<isolated>", "<initial>")
-    )
-
-
-def _restore_zwnj(chars: list[str]) -> list[str]:
-    out: list[str] = []
-    letters = [i for i, ch in enumerate(chars) if unicodedata.category(ch) != "Mn"]
-    for n, i in enumerate(letters):
-        end = letters[n + 1] if n + 1 < len(letters) else len(chars)
-        out.extend(chars[i:end])
-        if n + 1 < len(letters) and _zwnj_between(chars[i], chars[letters[n + 1]]):
-            out.append(ZWNJ)
-    return chars[: letters[0]] + out if letters else chars
-
-
-def _line_text(chars: list[dict]) -> str:
-    chars = sorted(chars, key=lambda c: round(c["x0"], 2))  # stable: ties keep drawing order
-    visual: list[str] = []
-    prev = None
-    for c in chars:
-        if (
-            prev is not None
-            and c["x0"] - prev["x1"] > GAP_FACTOR * c["size"]
-            and c["text"] != " "
-            and visual
-            and visual[-1] != " "
-        ):
-            visual.append(" ")
-        visual.append(c["text"])
-        prev = c
-    visual = _restore_zwnj(visual)
-    text = "".join(_LAM_ALEF.get(ord(ch), ch) for ch in visual)
-    text = unicodedata.normalize("NFKC", text)
-    text = visual_order(text)
-    return text.translate(str.maketrans("", "", BIDI_CONTROLS)).strip()
-
-
-def _open(pdf: bytes | str | Path):
-    return pdfplumber.open(io.BytesIO(pdf) if isinstance(pdf, bytes) else pdf)
+def poppler_text(pdf: bytes | str | Path) -> str:
+    """The text of the whole PDF as ``pdftotext`` (poppler, reading order) copies it."""
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as f:
+        f.write(_read(pdf))
+        f.flush()
+        done = subprocess.run(["pdftotext", "-enc", "UTF-8", f.name, "-"], capture_output=True, check=True)
+    return done.stdout.decode("utf-8")
 
 
 def pdf_pages(pdf: bytes | str | Path) -> list[list[str]]:
-    """Logical lines per page, top to bottom."""
-    pages: list[list[str]] = []
-    with _open(pdf) as doc:
-        for page in doc.pages:
-            groups: list[list[dict]] = []
-            for c in sorted(page.chars, key=lambda c: c["top"]):
-                if groups and abs(c["top"] - groups[-1][0]["top"]) <= LINE_TOLERANCE:
-                    groups[-1].append(c)
-                else:
-                    groups.append([c])
-            pages.append([t for t in (_line_text(g) for g in groups) if t])
+    """Logical lines per page, top to bottom, as PDFium copies them (NFKC, no bidi controls)."""
+    pages = []
+    for text in pdfium_pages(pdf):
+        lines = (_SPACES.sub(" ", _clean(line)).strip() for line in text.split("\n"))
+        pages.append([line for line in lines if line])
     return pages
 
 
@@ -131,8 +83,7 @@ def pdf_lines(pdf: bytes | str | Path) -> list[str]:
 
 
 def _norm(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).replace(ZWNJ, " ")
-    return re.sub(r"\s+", " ", text.translate(str.maketrans("", "", BIDI_CONTROLS))).strip()
+    return _SPACES.sub(" ", _clean(text).replace(ZWNJ, " ")).strip()
 
 
 def assert_pdf_has(pdf: bytes | str | Path, *expected: str) -> None:
@@ -143,3 +94,68 @@ def assert_pdf_has(pdf: bytes | str | Path, *expected: str) -> None:
     if missing:
         listing = "\n".join(f"  {line}" for line in lines)
         raise AssertionError(f"not found in the PDF: {missing!r}\nextracted lines:\n{listing}")
+
+
+@contextlib.contextmanager
+def drawn_lines() -> Iterator[list[str]]:
+    """Record the logical text of every string drawn on a paper's canvas while the block runs."""
+    drawn: list[str] = []
+    originals = {name: getattr(PaperCanvas, name) for name in ("drawString", "drawRightString", "drawCentredString")}
+
+    def recording(original):
+        def method(self, x, y, text, *args, **kwargs):
+            drawn.append(getattr(text, "logical", text))
+            return original(self, x, y, text, *args, **kwargs)
+
+        return method
+
+    for name, original in originals.items():
+        setattr(PaperCanvas, name, recording(original))
+    try:
+        yield drawn
+    finally:
+        for name, original in originals.items():
+            setattr(PaperCanvas, name, original)
+
+
+@dataclass(frozen=True)
+class CopyFigures:
+    """How much of the drawn text comes back (0–1) from each reader, and the lines that did not."""
+
+    poppler: float
+    pdfium: float
+    lost_poppler: list[str] = field(default_factory=list)
+    lost_pdfium: list[str] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return f"poppler {100 * self.poppler:.1f}%  PDFium {100 * self.pdfium:.1f}%"
+
+
+def _share(drawn: list[str], extracted: str) -> tuple[float, list[str]]:
+    text = _norm(extracted.replace("\n", " ").replace("\f", " "))
+    total = found = 0
+    lost = []
+    for line in drawn:
+        if not line:
+            continue
+        total += len(line)
+        if line in text:
+            found += len(line)
+        else:
+            lost.append(line)
+    return (found / total if total else 1.0), lost
+
+
+def copy_figures(pdf: bytes | str | Path, drawn: Iterable[str]) -> CopyFigures:
+    """The share of the ``drawn`` lines' text (by characters) that each reader copies back whole."""
+    lines = [_norm(line) for line in drawn]
+    poppler, lost_poppler = _share(lines, poppler_text(pdf))
+    pdfium_share, lost_pdfium = _share(lines, " ".join(pdfium_pages(pdf)))
+    return CopyFigures(poppler, pdfium_share, lost_poppler, lost_pdfium)
+
+
+def pdf_bytes(build) -> bytes:
+    """``build(out)`` into memory; the PDF's bytes."""
+    out = io.BytesIO()
+    build(out)
+    return out.getvalue()

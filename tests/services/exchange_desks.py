@@ -12,6 +12,9 @@ two_desks_fixture  # noqa: F401``) and drives a side with its helpers, which run
     province.receipt(tmp_path / "r1.oex")        # -> ReceiptResult
     county.take(tmp_path / "r1.oex")
     with county.here(): ...                      # any other service call, in the county's data folder
+
+SQLite by default; a module whose tests all take ``two_desks`` runs them on PostgreSQL too with
+``pytestmark = pytest.mark.parametrize("backend", BACKENDS)``.
 """
 
 from __future__ import annotations
@@ -128,7 +131,9 @@ class TwoDesks:
     county: Side
 
 
-def _side(name: str, template: Path, folder: Path, county: str | None) -> Side:
+def _side(name: str, database: Path | str, folder: Path, county: str | None) -> Side:
+    """A desk on a copy of the migrated SQLite file ``database`` (a Path), or on the migrated database at that
+    URL, initialized for قزوین (and ``county``)."""
     from ostandari_desk.services import reference, setup
     from ostandari_desk.store.engine import sqlite_url
     from ostandari_desk.store.schema import open_database
@@ -136,9 +141,11 @@ def _side(name: str, template: Path, folder: Path, county: str | None) -> Side:
     folder.mkdir(parents=True)
     home = folder / "home"
     home.mkdir()
-    path = folder / "desk.sqlite3"
-    shutil.copy(template, path)
-    engine = open_database(sqlite_url(path))
+    if isinstance(database, Path):
+        path = folder / "desk.sqlite3"
+        shutil.copy(database, path)
+        database = sqlite_url(path)
+    engine = open_database(database)
     uow = UnitOfWork(engine, Actor(username=f"{name}-admin", full_name=f"مدیر {name}", role=Role.ADMIN))
     side = Side(name, engine, uow, home, None)
     with side.here():
@@ -149,12 +156,13 @@ def _side(name: str, template: Path, folder: Path, county: str | None) -> Side:
     return side
 
 
-def make_two_desks(template: Path, folder: Path) -> TwoDesks:
-    """The province's desk and آبیک's, each registered at the other (see the module docstring)."""
+def make_two_desks(template: Path, folder: Path, urls: tuple[str, str] | None = None) -> TwoDesks:
+    """The province's desk and آبیک's, each registered at the other (see the module docstring): on copies of
+    the migrated SQLite ``template``, or on the two migrated databases ``urls`` (the province's, the county's)."""
     from ostandari_desk.services.exchange import desks
 
-    province = _side("province", template, folder / "province", None)
-    county = _side("county", template, folder / "county", COUNTY)
+    province = _side("province", urls[0] if urls else template, folder / "province", None)
+    county = _side("county", urls[1] if urls else template, folder / "county", COUNTY)
     for here, there in ((province, county), (county, province)):
         identity = folder / f"{there.name}.identity"
         there.call(desks.write_identity, identity)
@@ -162,13 +170,38 @@ def make_two_desks(template: Path, folder: Path) -> TwoDesks:
     return TwoDesks(province, county)
 
 
+# Both databases (as tests/conftest.py does for ``engine``): ``pytestmark = pytest.mark.parametrize("backend",
+# BACKENDS)`` in a module whose tests all take ``two_desks`` runs each on SQLite and on PostgreSQL (skipped with
+# one line when no server can be had).
+BACKENDS = [
+    pytest.param("sqlite", marks=pytest.mark.sqlite, id="sqlite"),
+    pytest.param("postgres", marks=pytest.mark.postgres, id="postgres"),
+]
+_pg_pairs = itertools.count(1)
+
+
 @pytest.fixture(name="two_desks")
-def two_desks_fixture(tmp_path, _migrated_template) -> Iterator[TwoDesks]:
-    """The two desks (see the module docstring); import ``two_desks_fixture`` into a test module to use it."""
-    desks = make_two_desks(_migrated_template, tmp_path / "desks")
+def two_desks_fixture(request, tmp_path, backend) -> Iterator[TwoDesks]:
+    """The two desks (see the module docstring); import ``two_desks_fixture`` into a test module to use it.
+    On the test's ``backend``: SQLite unless the module parametrizes it (``BACKENDS``)."""
+    urls: tuple[str, str] | None = None
+    names: list[str] = []
+    server = None
+    if backend == "postgres":
+        server = request.getfixturevalue("pg_server")
+        template = request.getfixturevalue("_pg_template")
+        pair = next(_pg_pairs)
+        names = [f"{template.removesuffix('_template')}_x{pair}_{side}" for side in ("province", "county")]
+        urls = (
+            server.create_database(names[0], template=template),
+            server.create_database(names[1], template=template),
+        )
+    desks = make_two_desks(request.getfixturevalue("_migrated_template"), tmp_path / "desks", urls)
     yield desks
     desks.province.engine.dispose()
     desks.county.engine.dispose()
+    for name in names:
+        server.drop_database(name)
 
 
 # --- a county's records of every exchanged kind --------------------------------------------------------------

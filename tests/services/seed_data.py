@@ -64,6 +64,8 @@ class Activity:
                 case_id = None
                 if case_type is not None:
                     case_id = new_id()
+                    # a council decision is on its case too, as decide_case records it
+                    decision = {"approval": "approved", "rejection": "rejected"}.get(kind)
                     conn.execute(
                         insert(LicenceCase.__table__).values(
                             id=case_id,
@@ -74,7 +76,9 @@ class Activity:
                             case_type=case_type,
                             tracking_no=case_id[:8],
                             received_on=on,
-                            state="approved",
+                            state=decision or "received",
+                            decision=decision,
+                            decided_on=on if decision else None,
                             legal_basis="",
                             note="",
                         )

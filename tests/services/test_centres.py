@@ -299,6 +299,7 @@ def test_centre_file(desk, listed):
     assert old not in {f.inspection_id for f in file.open_findings}
 
 
+@pytest.mark.sqlite_only  # SQLite's query plans and timings (the benchmark times PostgreSQL)
 def test_first_page_at_ten_thousand_centres_is_quick(desk, cats):
     """The list's first page (default sort) walks the name index: well under 20 ms at 10,000 centres."""
     county_ids = list(desk.counties.values())

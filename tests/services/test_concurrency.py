@@ -1,11 +1,12 @@
 """Two programs on one database (issue 7, finding 3): keys picked under the write lock, stale saves refused.
 
-Each worker has its own engine (its own SQLite connection, as a second window or process would) and
-its own unit of work; they start together on a barrier.
+Each worker has its own engine (its own connection to the SQLite file or the PostgreSQL database, as a
+second window or process would) and its own unit of work; they start together on a barrier.
 """
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -18,18 +19,17 @@ from sqlalchemy import event
 from ostandari_desk.errors import ConcurrentEditError
 from ostandari_desk.services import events, letters, transfer
 from ostandari_desk.services import ngos as ngo_service
-from ostandari_desk.store.engine import sqlite_url
 from ostandari_desk.store.schema import open_database
 from ostandari_desk.store.uow import UnitOfWork
 from tests.ngo_sheets import good_row, write_xlsx
 
 
 @pytest.fixture
-def second_engine(db_path):
-    """Another connection pool on the same file: another program."""
-    engine = open_database(sqlite_url(db_path))
-    yield engine
-    engine.dispose()
+def second_engine(engine):
+    """Another connection pool on the same database: another program."""
+    second = open_database(engine.url.render_as_string(hide_password=False))
+    yield second
+    second.dispose()
 
 
 def _together(*calls: Callable[[], Any]) -> list[Any]:
@@ -63,7 +63,8 @@ def _meet(barrier: threading.Barrier) -> None:
 def _ngo_count(engine) -> tuple[int, int, int]:
     with engine.connect() as conn:
         ngos = conn.exec_driver_sql("SELECT count(*), count(DISTINCT seq) FROM ngo").one()
-        indexed = conn.exec_driver_sql("SELECT count(*) FROM ngo_fts").scalar()
+        search = "ngo_fts" if engine.dialect.name == "sqlite" else "ngo_search"  # the search index's rows
+        indexed = conn.exec_driver_sql(f"SELECT count(*) FROM {search}").scalar()
     return ngos[0], ngos[1], indexed
 
 
@@ -208,7 +209,8 @@ def test_every_update_of_a_versioned_record_names_the_version_it_replaces(desk, 
     assert version == 2
     assert len(updates) == 4
     for statement in updates:
-        assert "row_version = ?" in statement.split(" WHERE ", 1)[1], statement
+        # "row_version = ?" (SQLite) or "row_version = %(row_version_2)s::INTEGER" (psycopg)
+        assert re.search(r"row_version = (\?|%\(\w+\)s)", statement.split(" WHERE ", 1)[1]), statement
 
 
 def test_the_ngo_list_row_carries_its_version_and_a_stale_toggle_is_refused(desk, make_ngo):

@@ -199,6 +199,7 @@ def test_credits_of_a_year_stay_fast_and_exact(large):
     assert best < 0.5, f"credits for a year took {best * 1000:.0f} ms"  # about 60 ms on a laptop
 
 
+@pytest.mark.sqlite_only  # SQLite's query plans
 def test_credits_query_plan_uses_the_indexes(desk):
     with desk.uow as uow:
         stmt = credits.year_statement(uow, 1403)

@@ -20,6 +20,7 @@ from ostandari_desk.services.ngos.rows import BoardMemberInput, NgoFilter
 from ostandari_desk.store import models as m
 from ostandari_desk.store.models import SQLModel
 from tests.services.exchange_desks import (
+    BACKENDS,
     COUNTY,
     SEED_TABLES,
     Side,
@@ -28,6 +29,8 @@ from tests.services.exchange_desks import (
     seed_records,
     two_desks_fixture,  # noqa: F401  (the two_desks fixture)
 )
+
+pytestmark = pytest.mark.parametrize("backend", BACKENDS)  # each test on SQLite and on PostgreSQL
 
 MODELS = {mapper.class_.__tablename__: mapper.class_ for mapper in SQLModel._sa_registry.mappers}
 
@@ -190,6 +193,13 @@ def test_edits_and_a_removed_board_member_travel_with_row_versions_that_keep_for
     assert detail.name == "انجمن یاوران" and [b.full_name for b in detail.board] == ["علی رضایی"]
     assert list(detail.field_ids) == [province.fields["ورزشی"]]
     assert detail.row_version > opened
+    with province.here() as uow:  # the audit trail tells who brought which change, field by field
+        from ostandari_desk.services.audit import history_of
+
+        lines = history_of(uow, ngo_id)
+    assert any(x.action == "update" and x.field == "name" and x.after == "انجمن یاوران" for x in lines)
+    assert any(x.action == "delete" and x.table_name == "boardmember" for x in lines)
+    assert all(x.username == "province-admin" for x in lines if x.action in ("update", "delete"))
     with pytest.raises(ConcurrentEditError), province.here() as uow:
         update_ngo(
             uow,
@@ -579,3 +589,32 @@ def test_receipts_are_refused_when_old_or_for_files_never_sent(two_desks, tmp_pa
     assert (again.seq, again.files) == (3, 1)
     assert county.take(tmp_path / "r3.oex").applied == 1
     assert county.export(tmp_path / "c3.oex").records == 0
+
+
+def test_an_ngo_of_the_province_named_by_a_countys_event_goes_with_it_and_never_comes_back_deleted(
+    two_desks, tmp_path
+):
+    from ostandari_desk.services.events import EventInput, create_event
+
+    county, province = two_desks.county, two_desks.province
+    provincial = province.make_ngo(name="انجمن استانی", county_id=None, level="province")
+    event = province.call(
+        create_event,
+        EventInput(
+            "session",
+            "نشست آبیک",
+            date(2024, 5, 1),
+            county_id=province.counties[COUNTY],
+            ngo_ids=(provincial,),
+        ),
+    )
+    province.export(tmp_path / "p1.oex")
+    lines = [json.loads(x) for x in _records(province, tmp_path / "p1.oex")]
+    assert {x["id"] for x in lines if x["t"] in ("ngo", "event")} == {provincial, event}
+    taken = county.take(tmp_path / "p1.oex")
+    assert taken.conflicts == 0 and county.row(m.Ngo, provincial)["county_id"] is None
+    county.receipt(tmp_path / "cr1.oex")
+    province.take(tmp_path / "cr1.oex")
+    sent = county.export(tmp_path / "c1.oex")
+    assert (sent.records, sent.deletions) == (0, 0)  # the county does not speak for the provincial NGO
+    assert province.export(tmp_path / "p2.oex").records == 0

@@ -109,8 +109,8 @@ def county_year(county: Side, folder: Path, tag: str = "", n: int = 1) -> dict[s
         ngo, county_id = ids["ngo"], county.county_id
         case = lic.open_case(uow, ngo, "establishment", DAY)
         lic.check_documents(uow, case, date(2024, 5, 4))
-        for n, inquiry in enumerate(lic.send_inquiries(uow, case, date(2024, 5, 6))):
-            lic.answer_inquiry(uow, inquiry, date(2024, 5, 20 + n), "favourable")
+        for k, inquiry in enumerate(lic.send_inquiries(uow, case, date(2024, 5, 6))):
+            lic.answer_inquiry(uow, inquiry, date(2024, 5, 20 + k), "favourable")
         lic.decide_case(uow, case, True, date(2024, 6, 10), date(2024, 6, 10), LEGAL)
         ids["case"] = case
         ids["licence"] = lic.issue_licence(uow, case, date(2024, 6, 15), f"۱۲/{n}", validity_years=3)
@@ -383,7 +383,7 @@ def test_a_county_file_carrying_another_countys_record_is_refused_whole(two_desk
         [json.dumps(x, ensure_ascii=False) for x in forged],
     )
     before = fingerprint(province)
-    with pytest.raises(ValidationError) as refused:
+    with pytest.raises(ValidationError, match="از حوزه شهرستان فرستنده نیست") as refused:
         province.take(tmp_path / "forged.oex")
     assert refused.value.record == letter["id"]
     assert fingerprint(province) == before

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, text
 
 from ostandari_desk import settings
 from ostandari_desk.domain import jalali
@@ -185,6 +185,7 @@ def _plans(desk, call) -> list[tuple[str, str]]:
         ]
 
 
+@pytest.mark.sqlite_only  # SQLite's query plans
 def test_the_grid_reads_only_the_coverage_tables_primary_key(desk, seeded):
     """A year of a million visits stays under 100 ms because a cell's distinct centres are rows of
     inspectioncoverage, counted along its primary key, one range per county, in its order (no visit read,
@@ -225,28 +226,36 @@ def test_the_coverage_table_follows_every_write_below_the_services(desk, seeded)
     qz, s1, s2 = seeded["qz"], seeded["s1"], seeded["s2"]
     with desk.engine.begin() as conn:
         # s2's month-6 visit moves to month 5 (the missed month is visited now)
-        conn.exec_driver_sql(
-            "UPDATE inspection SET jalali_month = 5 WHERE centre_id = ? AND jalali_year = 1403 AND jalali_month = 6",
-            (s2,),
+        conn.execute(
+            text(
+                "UPDATE inspection SET jalali_month = 5 "
+                "WHERE centre_id = :c AND jalali_year = 1403 AND jalali_month = 6"
+            ),
+            {"c": s2},
         )
         # s1's month-2 visit becomes a second visit of s2 in month 2 (s1 no longer visited in month 2)
-        conn.exec_driver_sql(
-            "UPDATE inspection SET centre_id = ? WHERE centre_id = ? AND jalali_year = 1403 AND jalali_month = 2",
-            (s2, s1),
+        conn.execute(
+            text(
+                "UPDATE inspection SET centre_id = :to "
+                "WHERE centre_id = :c AND jalali_year = 1403 AND jalali_month = 2"
+            ),
+            {"to": s2, "c": s1},
         )
-        conn.exec_driver_sql("UPDATE inspection SET notes = 'بی‌اثر بر پوشش' WHERE centre_id = ?", (s1,))
+        conn.execute(text("UPDATE inspection SET notes = 'بی‌اثر بر پوشش' WHERE centre_id = :c"), {"c": s1})
     table, truth = _coverage(desk.engine)
     assert table == truth
     grid = coverage_grid(desk.uow, 1403, TODAY, with_visits=True)
     slaughter = next(ch for ch in grid.row(qz).children if ch.category_id == seeded["cats"]["کشتارگاه"])
     assert [(c.done, c.visits) for c in slaughter.cells[1:6]] == [(2, 3), (2, 2), (2, 2), (1, 1), (1, 1)]
     with desk.engine.begin() as conn:  # deleting visits takes their rows away at zero
-        conn.exec_driver_sql(
-            "DELETE FROM finding WHERE inspection_id IN "
-            "(SELECT id FROM inspection WHERE centre_id = ? AND jalali_month = 2)",
-            (s2,),
+        conn.execute(
+            text(
+                "DELETE FROM finding WHERE inspection_id IN "
+                "(SELECT id FROM inspection WHERE centre_id = :c AND jalali_month = 2)"
+            ),
+            {"c": s2},
         )
-        conn.exec_driver_sql("DELETE FROM inspection WHERE centre_id = ? AND jalali_month = 2", (s2,))
+        conn.execute(text("DELETE FROM inspection WHERE centre_id = :c AND jalali_month = 2"), {"c": s2})
     table, truth = _coverage(desk.engine)
     assert table == truth
     assert not [r for r in table if r[4] == s2 and r[2] == 2]

@@ -196,6 +196,7 @@ def _assert_no_table_scan(plan: str) -> None:
         assert f"SCAN {table} " not in plan and not plan.endswith(f"SCAN {table}"), plan
 
 
+@pytest.mark.sqlite_only  # SQLite's query plans
 @pytest.mark.parametrize("by_county", [False, True])
 def test_desk_queries_use_the_indexes(desk, by_county):
     """At 100,000 NGOs the desk's counts and lists must not scan the NGO, licence, case or inquiry tables,
@@ -208,6 +209,7 @@ def test_desk_queries_use_the_indexes(desk, by_county):
             assert "USE TEMP B-TREE FOR ORDER BY" not in plan, plan  # a whole sort: every row read first
 
 
+@pytest.mark.sqlite_only  # SQLite's query plans
 def test_desk_counts_read_the_desk_indexes(desk):
     """Revision 0003's indexes answer the tiles: the licence and case counts from the index alone, the
     overdue count from the unanswered inquiries' partial index (not from the open cases)."""

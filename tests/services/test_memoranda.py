@@ -325,6 +325,7 @@ def test_memorandum_years(desk, uow_as, make_ngo):
     assert listing.memorandum_years(uow_as("county", desk.counties["آبیک"])) == [1404]
 
 
+@pytest.mark.sqlite_only  # SQLite's query plans and timings (the benchmark times PostgreSQL)
 def test_first_page_at_ten_thousand_memoranda_is_quick(desk):
     """The list's first page walks the signing index and stops at the page's end; a row's paid and progress
     come from the payment and progress indexes: well under 20 ms at 10,000 memoranda, 50,000 payments."""

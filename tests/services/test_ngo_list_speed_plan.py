@@ -69,6 +69,7 @@ def _page_plans(explained, listed, **kwargs):
     return [(sql, plan) for sql, plan in plans if " FROM ngo" in sql]
 
 
+@pytest.mark.sqlite_only  # SQLite's query plans
 def test_default_list_walks_the_name_index(explained, listed):
     plans = _page_plans(explained, listed)
     first = plans[0][1]
@@ -78,6 +79,7 @@ def test_default_list_walks_the_name_index(explained, listed):
         assert _walks_ngo_by_index(plan), (sql, plan)
 
 
+@pytest.mark.sqlite_only  # SQLite's query plans
 @pytest.mark.parametrize("descending", [False, True])
 @pytest.mark.parametrize("sort", NGO_SORT_KEYS)
 def test_every_sort_is_an_index_walk(explained, listed, sort, descending):
@@ -99,6 +101,7 @@ def test_sort_keys_order_persian_letters_after_the_walk(listed, make_ngo):
     assert names.index("پرویز") < names.index("مدیر 0") < names.index("یاسر")
 
 
+@pytest.mark.sqlite_only  # SQLite's query plans
 def test_broad_search_walks_the_name_seq_index(explained, listed):
     plans = _page_plans(explained, listed, flt={"text": "انجمن"})
     page = next(plan for sql, plan in plans if "ngo_fts" in sql and "ORDER BY" in sql)
@@ -124,6 +127,7 @@ def test_county_and_level_pages_follow_group_order(listed):
     assert levels == ["province", "county", "county", "county", "county"]
 
 
+@pytest.mark.sqlite_only  # SQLite's query plans
 def test_event_title_sort_walks_its_index(explained, desk):
     def call():
         with desk.uow:

@@ -119,13 +119,16 @@ def test_skip_bad_stores_good_rows_and_writes_bad_ones(desk, tmp_path):
     again = transfer.import_file(desk.uow, "ngos", path, skip_bad=True)
     assert again.added == 0 and again.unchanged == 980
     assert ngo_count(desk) == 980
-    # the bulk path filled the full-text index and put its trigger back
+    # the bulk path filled the full-text index (and on SQLite put back the trigger it set aside)
     assert count_ngos(desk.uow, NgoFilter(text="شماره ۹۹۹")) == 1
-    with desk.uow as uow:
-        triggers = (
-            uow.s.execute(text_sql("SELECT name FROM sqlite_master WHERE type = 'trigger'")).scalars().all()
-        )
-    assert "ngo_fts_insert" in triggers
+    if desk.engine.dialect.name == "sqlite":
+        with desk.uow as uow:
+            triggers = (
+                uow.s.execute(text_sql("SELECT name FROM sqlite_master WHERE type = 'trigger'"))
+                .scalars()
+                .all()
+            )
+        assert "ngo_fts_insert" in triggers
 
 
 def test_bulk_values_match_the_ngo_service(desk):
@@ -257,7 +260,11 @@ def test_bulk_insert_stores_what_the_orm_reads_back(desk, tmp_path):
             text_sql("SELECT registered_on, created_at FROM ngo WHERE id = :i"), {"i": other}
         ).one()
     assert raw[0] == orm[0]
-    assert len(raw[1]) == len(orm[1])
+    assert type(raw[1]) is type(orm[1])
+    if isinstance(raw[1], str):  # SQLite keeps a timestamp as text: the same form
+        assert len(raw[1]) == len(orm[1])
+    else:  # a server's timestamp type: both with their time zone
+        assert raw[1].tzinfo is not None and orm[1].tzinfo is not None
 
 
 def test_number_cells_read_as_whole_numbers(desk, tmp_path):

@@ -89,6 +89,7 @@ def test_open_cases_filter_by_state_in(desk):
     assert "licencecase.state in" in stmt and "not in" not in stmt
 
 
+@pytest.mark.sqlite_only  # SQLite's query plans
 def test_open_cases_plan_reads_the_state_index(desk):
     """With ix_licencecase_state_county (revision 0003) SQLite starts from the open cases, never from
     the received_on index (every case ever opened) to save the sort."""

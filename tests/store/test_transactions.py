@@ -20,6 +20,9 @@ from ostandari_desk.store.engine import make_engine, sqlite_url
 from ostandari_desk.store.models import Setting
 from ostandari_desk.store.uow import UnitOfWork
 
+# pysqlite's BEGIN and SQLite's locks (PostgreSQL's writers and readers: test_postgresql_adapter.py)
+pytestmark = pytest.mark.sqlite_only
+
 
 @pytest.fixture
 def strict(monkeypatch):

@@ -298,8 +298,8 @@ def _apply_theirs(uow: UnitOfWork, batch: Batch, rec: Incoming, conflict: Exchan
         check_references(batch)
         if rec.action == CONFLICT:
             raise UserError(
-                f"{describe(spec, rec.values, rec.id)} به رکوردی وابسته است که خود در انتظار تصمیم است؛ "
-                "نخست ناسازگاری آن رکورد را حل کنید",
+                f"{describe(spec, rec.values, rec.id)} به رکوردی وابسته است که در این میز نیست (حذف شده یا خود در "
+                "انتظار تصمیم است)؛ نخست تکلیف آن رکورد را روشن کنید",
                 record=rec.id,
             )
         check_unique(batch)

@@ -225,23 +225,23 @@ def export_changes(
         name = Path(path).name
         peer.sent_seq = seq
         uow.s.add(peer)
-        uow.s.add(
-            ExchangeFile(
-                desk_id=peer.id,
-                direction=SENT,
-                kind=CHANGES,
-                seq=seq,
-                sha256=sha256,
-                file_name=name,
-                username=uow.actor.username,
-                records=len(changes.lines),
-            )
+        file = ExchangeFile(
+            desk_id=peer.id,
+            direction=SENT,
+            kind=CHANGES,
+            seq=seq,
+            sha256=sha256,
+            file_name=name,
+            username=uow.actor.username,
+            records=len(changes.lines),
         )
+        uow.s.add(file)
+        uow.s.flush()
         fa = text.to_persian_digits
         uow.audit(
             "export",
             "exchangefile",
-            str(seq),
+            file.id,
             detail=(
                 f"پرونده تبادل شماره {fa(seq)} «{name}» برای {peer_row.label} نوشته شد: "
                 f"{fa(changes.records)} رکورد، {fa(changes.deletions)} حذف، {fa(len(changes.files))} پیوست؛ "

@@ -105,7 +105,7 @@ class Incoming:
     deleted: bool
     values: dict[str, Any] = field(default_factory=dict)  # column values (Python)
     links: dict[str, list[str]] = field(default_factory=dict)
-    d: dict[str, Any] = field(default_factory=dict)  # "d" in canonical JSON form
+    d: dict[str, Any] = field(default_factory=dict)  # "d" in canonical JSON form (when kept)
     digest: str | None = None  # None for a deletion
     action: str = ""
     local: dict[str, Any] | None = None  # the stored row
@@ -324,7 +324,8 @@ def _parse_item(item: Any, number: int, seen: set[tuple[str, str]]) -> Incoming:
     if type(version) is not int or version < 1:
         raise refused(f"{where}: نسخه رکورد درست نیست", record=record_id)
     values, links, d = decode_fields(spec, item["d"], record_id)
-    return Incoming(spec, record_id, version, base, False, values, links, d, digest(spec, d))
+    # "d" itself is not kept (a county's year is 150,000 records): a conflict rebuilds it from the values
+    return Incoming(spec, record_id, version, base, False, values, links, {}, digest(spec, d))
 
 
 class Batch:
@@ -1013,7 +1014,7 @@ def record_conflicts(batch: Batch, file_id: str, recs: list[Incoming]) -> None:
     one with an older incoming record takes the new one."""
     moment = now_utc()
     for rec in recs:
-        incoming = _json(None if rec.deleted else rec.d)
+        incoming = _json(None if rec.deleted else rec.d or encode_row(rec.spec, rec.values, rec.links))
         open_one = batch.open_conflicts.get((rec.spec.name, rec.id))
         if open_one is not None:
             if open_one.incoming == incoming and open_one.incoming_base == rec.base:

@@ -128,24 +128,24 @@ def write_receipt(uow: UnitOfWork, path: str | Path, county: str | None = None) 
             f.acked_at = f.acked_at or moment  # a taken file is acknowledged once its receipt is written
             uow.s.add(f)
         name = Path(path).name
-        uow.s.add(
-            ExchangeFile(
-                desk_id=peer.id,
-                direction=SENT,
-                kind=RECEIPT,
-                seq=seq,
-                sha256=sha256,
-                file_name=name,
-                username=uow.actor.username,
-                records=records,
-                applied=len(files),
-            )
+        file = ExchangeFile(
+            desk_id=peer.id,
+            direction=SENT,
+            kind=RECEIPT,
+            seq=seq,
+            sha256=sha256,
+            file_name=name,
+            username=uow.actor.username,
+            records=records,
+            applied=len(files),
         )
+        uow.s.add(file)
+        uow.s.flush()
         fa = text.to_persian_digits
         uow.audit(
             "export",
             "exchangefile",
-            str(seq),
+            file.id,
             detail=(
                 f"رسید شماره {fa(seq)} «{name}» برای {peer_row.label} نوشته شد: {fa(records)} رکورد از "
                 f"{fa(len(files))} پرونده؛ SHA-256: {sha256}"
@@ -246,23 +246,23 @@ def apply_receipt(
     desk.acked_seq = max([desk.acked_seq, *(f.seq for f in sent)])
     uow.s.add(desk)
     _close_settled(uow, desk, final)
-    uow.s.add(
-        ExchangeFile(
-            desk_id=desk.id,
-            direction=RECEIVED,
-            kind=RECEIPT,
-            seq=seq,
-            sha256=signed.sha256,
-            file_name=name,
-            username=uow.actor.username,
-            records=len(final),
-            applied=len(sent),
-        )
+    file = ExchangeFile(
+        desk_id=desk.id,
+        direction=RECEIVED,
+        kind=RECEIPT,
+        seq=seq,
+        sha256=signed.sha256,
+        file_name=name,
+        username=uow.actor.username,
+        records=len(final),
+        applied=len(sent),
     )
+    uow.s.add(file)
+    uow.s.flush()
     uow.audit(
         "import",
         "exchangefile",
-        str(seq),
+        file.id,
         detail=(
             f"رسید شماره {fa(seq)} «{name}» از {desks._row(uow, desk).label} گرفته شد: {fa(len(final))} رکورد "
             f"از {fa(len(sent))} پرونده تأیید شد؛ SHA-256: {signed.sha256}"

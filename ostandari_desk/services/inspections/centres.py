@@ -21,6 +21,7 @@ from ostandari_desk.domain.jalali import format_jalali
 from ostandari_desk.errors import ConcurrentEditError, DuplicateError, ValidationError
 from ostandari_desk.services import reference
 from ostandari_desk.services.audit import stamps
+from ostandari_desk.services.ordering import order_terms
 from ostandari_desk.services.versioned import save_versioned
 from ostandari_desk.store.models import (
     Centre,
@@ -438,8 +439,7 @@ def _order(sort: str, descending: bool) -> list:
     }
     if sort not in columns:
         raise ValueError(f"unknown sort key: {sort!r}")
-    cols = columns[sort] + [Centre.id]
-    return [col(c).desc() if descending else col(c).asc() for c in cols]
+    return order_terms([*columns[sort], Centre.id], descending, nullable=(County.position, County.name_key))
 
 
 def list_centre_page(

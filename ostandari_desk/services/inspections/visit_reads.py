@@ -25,6 +25,7 @@ from ostandari_desk.domain.inspections import (
 )
 from ostandari_desk.domain.jalali import format_jalali, month_range, year_range
 from ostandari_desk.services.inspections.templates import checklist_items
+from ostandari_desk.services.ordering import order_terms
 from ostandari_desk.store.models import (
     Centre,
     ChecklistTemplate,
@@ -400,8 +401,9 @@ def _where(flt: VisitFilter) -> list:
     words = text.clean(flt.text).split()
     for word in words:
         pattern = f"%{_escape_like(word)}%"
+        # ilike: SQLite's LIKE is blind to Latin case and PostgreSQL's is not ("ksh-2" finds "KSH-2" on both)
         conds.append(
-            col(Centre.name).like(pattern, escape="\\") | col(Centre.code).like(pattern, escape="\\")
+            col(Centre.name).ilike(pattern, escape="\\") | col(Centre.code).ilike(pattern, escape="\\")
         )
     if flt.centre_id:
         conds.append(Inspection.centre_id == flt.centre_id)
@@ -454,8 +456,9 @@ def _order(sort: str, descending: bool) -> list:
     }
     if sort not in columns:
         raise ValueError(f"unknown sort key: {sort!r}")
-    cols = columns[sort] + [Inspection.id]
-    return [col(c).desc() if descending else col(c).asc() for c in cols]
+    return order_terms(
+        [*columns[sort], Inspection.id], descending, nullable=(County.position, Inspection.score)
+    )
 
 
 def list_visit_page(

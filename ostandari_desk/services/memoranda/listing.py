@@ -20,6 +20,7 @@ from ostandari_desk.domain import memoranda as rules
 from ostandari_desk.domain import text
 from ostandari_desk.domain.jalali import format_jalali, jalali_year_of, year_range
 from ostandari_desk.domain.memoranda import PARTY_COUNTY, PARTY_LABELS, STATE_LABELS
+from ostandari_desk.services.ordering import order_terms
 from ostandari_desk.settings import SETTINGS
 from ostandari_desk.store.models import County, Memorandum, Ngo, ReferenceItem, Setting
 from ostandari_desk.store.uow import UnitOfWork
@@ -209,7 +210,7 @@ def _order(sort: str, descending: bool) -> list:
     }
     if sort not in columns:
         raise ValueError(f"unknown sort key: {sort!r}")
-    return [col(c).desc() if descending else col(c).asc() for c in columns[sort]]
+    return order_terms(columns[sort], descending, nullable=(County.position, County.name_key))
 
 
 def list_memorandum_page(
