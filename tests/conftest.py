@@ -1,4 +1,9 @@
-"""Shared fixtures: offscreen Qt, a private data folder, and a migrated database per test."""
+"""Shared fixtures: offscreen Qt, a private data folder, and a migrated database per test.
+
+The store and service tests run on SQLite and on PostgreSQL (``-m postgres`` / ``-m "not postgres"`` pick
+one): the server is ``OSTANDARI_TEST_PG_URL``'s, else a throwaway cluster this session starts and stops
+(tests/pg_server.py); without one, the PostgreSQL tests are skipped with one line saying why.
+"""
 
 from __future__ import annotations
 
@@ -25,7 +30,8 @@ def _private_home(tmp_path, monkeypatch):
 # The store and service tests that use a database (the ``engine`` fixture, hence ``uow`` and ``desk``) run on
 # SQLite and on PostgreSQL: ``backend`` is "sqlite" or "postgres", marked as such (``-m postgres``,
 # ``-m "not postgres"``). Everything else, and a test marked ``sqlite_only`` (WAL, the file's backup and
-# restore, old files' migrations, PRAGMAs...) or asking for the SQLite file (``db_path``), runs on SQLite only.
+# restore, old files' migrations, PRAGMAs...) or asking for the SQLite file (``db_path``), runs on SQLite
+# only. A test asking for the server itself (``pg_url``, ``pg_server``) is marked ``postgres``.
 BOTH_BACKENDS = ("tests/store/", "tests/services/")
 _TESTS = Path(__file__).resolve().parent
 
@@ -56,11 +62,13 @@ def pytest_generate_tests(metafunc):
 
 
 def pytest_collection_modifyitems(items):
-    for item in items:  # a test on the SQLite engine that is not parametrized is an SQLite test too
-        if "backend" in getattr(item, "fixturenames", ()) and not (
-            item.get_closest_marker("postgres") or item.get_closest_marker("sqlite")
-        ):
-            item.add_marker(pytest.mark.sqlite)
+    for item in items:
+        used = getattr(item, "fixturenames", ())
+        marked = item.get_closest_marker("postgres") or item.get_closest_marker("sqlite")
+        if "pg_server" in used and not item.get_closest_marker("postgres"):
+            item.add_marker(pytest.mark.postgres)  # asks for the server itself (pg_url, pg_server)
+        elif "backend" in used and not marked:
+            item.add_marker(pytest.mark.sqlite)  # on the SQLite engine, not parametrized: an SQLite test
 
 
 @pytest.fixture
@@ -73,9 +81,9 @@ _pg_skip_reason: list[str] = []
 
 
 @pytest.fixture(scope="session")
-def pg_server(tmp_path_factory):
-    """The PostgreSQL server (``OSTANDARI_TEST_PG_URL``, or a throwaway cluster started now, stopped at the end);
-    skips every test needing it, with one reason, when there is none."""
+def pg_server():
+    """The PostgreSQL server (``OSTANDARI_TEST_PG_URL``, or a throwaway cluster started now and stopped at
+    the end); skips every test needing it, with one reason, when there is none."""
     from tests.pg_server import PgServer, PgUnavailable
 
     try:

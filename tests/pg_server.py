@@ -53,8 +53,8 @@ def unique_prefix() -> str:
 
 
 def find_binaries() -> Path | None:
-    """The folder holding ``initdb`` and ``postgres``: the PATH's, else the newest Debian version's (Debian puts
-    only wrappers on the PATH: ``initdb`` there may be a link into /usr/lib/postgresql/<version>/bin)."""
+    """The folder holding ``initdb`` and ``postgres``: the PATH's, else the newest Debian version's (Debian
+    puts only wrappers on the PATH: ``initdb`` there may be a link into /usr/lib/postgresql/<version>/bin)."""
     found = shutil.which("initdb")
     if found:
         folder = Path(os.path.realpath(found)).parent

@@ -20,6 +20,8 @@ __all__ = [
     "protect_hyphenated_numbers",
     "rials_in_words",
     "rlm",
+    "search_key",
+    "search_text",
     "signed_percent",
     "to_persian_digits",
 ]
@@ -209,19 +211,111 @@ def parse_int(text: str) -> int:
     return int(stripped.replace("\u2212", "-"))
 
 
-# Persian alphabetical order. آ directly after ا; hamza forms beside their carrier.
-_PERSIAN_ORDER = "اآءبپتثجچحخدذرزژسشصضطظعغفقکگلمنوؤهیئ"
-_SORT_MAP = {ord(ch): chr(0x0621 + rank) for rank, ch in enumerate(_PERSIAN_ORDER)}
+# --- the search key: what a search compares, never what is stored or shown ------------------------
+
+# normalize() and then the hamza forms folded onto their carriers (ؤ→و, ئ→ی; أ إ→ا and ۀ→ه already):
+# «موسسه» finds «مؤسسه». ZWNJ, ZWJ and the zero width space join the halves of a word («مردم‌نهاد» is
+# searched as «مردمنهاد»), where normalize() makes them a space.
+_SEARCH_JOINERS = (ZWNJ, ZWJ, "\u200b")
+_SEARCH_MAP: dict[int, str | None] = {
+    **_NORMALIZE_MAP,
+    ord("\u0624"): "\u0648",  # ؤ -> و
+    ord("\u0626"): "\u06cc",  # ئ -> ی
+    **{ord(c): ZWNJ for c in _SEARCH_JOINERS},  # one joiner, taken out by search_key / search_text
+}
+
+
+def _search_form(text: str) -> str:
+    """normalize() with the search folds, ZWNJ kept as the one joiner (tidied next to spaces)."""
+    text = unicodedata.normalize("NFC", text).translate(_SEARCH_MAP)
+    text = _WHITESPACE_RUN.sub(" ", text).strip().casefold()
+    if ZWNJ in text:
+        text = _ZWNJ_NEAR_SPACE.sub(lambda m: " " if " " in m.group() else ZWNJ, text).strip(ZWNJ + " ")
+    return text
+
+
+def search_key(text: str | None) -> str:
+    """The form a typed search is compared in: ``normalize`` plus the hamza folds, half-spaces joined.
+
+    >>> search_key("مؤسسه مردم‌نهاد")
+    'موسسه مردمنهاد'
+
+    Only for comparing: the stored name keeps its hamza and its half-space.
+    """
+    if not text:
+        return ""
+    return _search_form(text).replace(ZWNJ, "")
+
+
+def _search_words(token: str) -> str:
+    """One word as the search text holds it: joined, then each later half-word on its own («مردمنهاد
+    نهاد»), so «مردمنهاد», «مردم‌نهاد» and «نهاد» all find it (the first half is a prefix already)."""
+    if ZWNJ not in token:
+        return token
+    pieces = [p for p in token.split(ZWNJ) if p]
+    return " ".join(["".join(pieces), *pieces[1:]])
+
+
+def search_text(*parts: str | None) -> str:
+    """The text a full-text index holds for ``parts`` (a name, codes…): their search keys, each word
+    with a half-space also as its later halves. A query meets it as ``search_key(query)``.
+
+    Word by word, so joining parts with one space commutes with it:
+    ``search_text("a b") == search_text("a", "b")``.
+
+    >>> search_text("مؤسسه مردم‌نهاد", "12")
+    'موسسه مردمنهاد نهاد 12'
+    """
+    words = []
+    for part in parts:
+        if part:
+            words.extend(_search_words(token) for token in _search_form(part).split(" ") if token)
+    return " ".join(words)
+
+
+# --- the sort key: Persian dictionary order as ICU's «fa» collation has it --------------------------
+
+# CLDR's fa collation: آ before ا, then the hamza ء with أ إ ؤ ئ یٔ as its variants (one place: «تئاتر»
+# and «تأثیر» come after «تاج», before «توان»), then ب … ی; و before ه. Every letter maps to one
+# character in ASCII ':'..'[': after the digits, before Latin (Arabic script first in fa's order).
+_PERSIAN_ORDER = "آاءبپتثجچحخدذرزژسشصضطظعغفقکگلمنوهی"
+_HAMZA_FORMS = "\u0623\u0625\u0624\u0626\u0672\u0673"  # أ إ ؤ ئ ٲ ٳ: the hamza's place
+# Punctuation in ICU's order (before digits and letters); each sorts as '!' and its rank.
+_ICU_PUNCTUATION = (
+    "_-\u2013\u2014,\u060c\u066b\u066c;\u061b:!?\u061f.\u2026\u00b7'\u2018\u2019\u2039\u203a"
+    '"\u201c\u201d\u00ab\u00bb()[]{}@*/\\&#%\u066a\u2022`^+\u00f7\u00d7<=>|~$'
+)
+_SORT_MAP: dict[int, str | None] = {ord(k): v for k, v in _ARABIC_TO_PERSIAN.items()}
+_SORT_MAP.update({ord(c): "\u0647" for c in "\u0629\u06c0\u06d5\u06be\u06c1\u06c3"})  # ة ۀ ە ھ ہ ۃ -> ه
+_SORT_MAP.update({ord("\u0671"): "\u0627"})  # ٱ -> ا
+_SORT_MAP.update({ord(c): "\u0621" for c in _HAMZA_FORMS})
+_SORT_MAP.update({cp: None for cp in range(0x064B, 0x0660)})  # harakat, hamza above/below
+_SORT_MAP.update({ord(c): None for c in (TATWEEL, "\u0670", "\u0674", "\u00ad", "\ufeff", *_SEARCH_JOINERS)})
+_SORT_MAP.update({ord(c): None for c in _BIDI_CONTROLS})
+_SORT_MAP.update({ord(a): b for a, b in zip(_PERSIAN_DIGITS + _ARABIC_DIGITS, "0123456789" * 2)})
+# applied after the folds above: letters by rank, punctuation by ICU's order
+_RANK_MAP: dict[int, str] = {ord(ch): chr(0x3A + rank) for rank, ch in enumerate(_PERSIAN_ORDER)}
+_RANK_MAP.update({ord(ch): "!" + chr(0x21 + rank) for rank, ch in enumerate(_ICU_PUNCTUATION)})
+_YEH_HAMZA = re.compile("[\u06cc\u064a\u0649]\u0654")  # یٔ: the hamza's variant in fa's order
 
 
 def persian_sort_key(text: str | None) -> str:
-    """Key whose plain code-point order (SQLite BINARY, ``ORDER BY``) is Persian alphabetical order.
+    """Key whose plain code-point order (SQLite BINARY, PostgreSQL "C", ``ORDER BY``) is Persian
+    dictionary order, as ICU's ``fa`` collation (``QCollator(QLocale("fa"))``) sorts.
 
-    The text is normalized first, then each Persian letter is mapped to a character in the contiguous
-    range U+0621.. by its rank. Spaces and digits sort before letters; Latin (casefolded) sorts
-    before Persian letters.
+    Letter forms are folded (ي→ی, ك→ک, ة ۀ→ه, the hamza forms onto ء), harakat, tatweel, bidi controls
+    and half-spaces go (a half-space does not count, as in ICU), spaces are tidied, digits made Latin and
+    Latin casefolded. Then spaces sort first, punctuation next, digits, the Persian letters (آ ا ء ب … ی)
+    and Latin last. Character by character, so joining parts with one space commutes with it.
+    Differences ICU weighs only at a second level (a hamza form against another, a haraka) are ties.
     """
-    return normalize(text).translate(_SORT_MAP)
+    if not text:
+        return ""
+    text = unicodedata.normalize("NFC", text)
+    if "\u0654" in text:
+        text = _YEH_HAMZA.sub("\u0621", text)
+    text = _WHITESPACE_RUN.sub(" ", text.translate(_SORT_MAP)).strip().casefold()
+    return text.translate(_RANK_MAP)
 
 
 def _first_strong_direction(text: str) -> str | None:
@@ -259,7 +353,9 @@ PERCENT = "\u066a"  # ٪
 MINUS = "\u2212"
 _PRINT_TOKEN = re.compile(r"[^\s]+")
 _LATIN_LETTER = re.compile(r"[A-Za-z]")
-_TO_PRINTED = str.maketrans({**{c: p for c, p in zip("0123456789" + _ARABIC_DIGITS, _PERSIAN_DIGITS * 2)}, "%": PERCENT})
+_TO_PRINTED = str.maketrans(
+    {**{c: p for c, p in zip("0123456789" + _ARABIC_DIGITS, _PERSIAN_DIGITS * 2)}, "%": PERCENT}
+)
 
 
 def _printed_token(match: re.Match[str]) -> str:

@@ -142,9 +142,8 @@ def describe_filter(uow: UnitOfWork, flt: ngo_service.NgoFilter) -> str:
     if flt.status:
         parts.append(f"وضعیت: {ngo_service.STATUS_LABELS.get(flt.status, flt.status)}")
     if flt.licence_state:
-        parts.append(
-            f"پروانه: {LICENCE_STATE_LABELS.get(LicenceState(flt.licence_state), flt.licence_state)}"
-        )
+        labels = {**LICENCE_STATE_LABELS, ngo_service.LICENCE_EXPIRED: ngo_service.LICENCE_EXPIRED_LABEL}
+        parts.append(f"پروانه: {labels.get(flt.licence_state, flt.licence_state)}")
     if flt.field_id:
         parts.append("حوزه فعالیت انتخاب‌شده")
     return "، ".join(parts) if parts else "همه سازمان‌ها"

@@ -2,7 +2,8 @@
 
 The counts come from ``services.licences.desk_counts`` on a pool thread (``run_task``), so the page
 shows at once and fills its numbers a moment later. They are counted again each time the page is shown,
-with a unit of work from ``context.uow()``: a county user's tiles count their county alone.
+with a unit of work from ``context.uow()``: a county user's tiles count their county alone. A desk with no
+NGO yet shows a welcome instead of empty figures: add the first NGO, or import them from Excel.
 """
 
 from __future__ import annotations
@@ -12,7 +13,16 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QShowEvent
-from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ostandari_desk import settings
 from ostandari_desk.domain.text import RLM, format_number
@@ -69,6 +79,10 @@ MEMORANDA_TILES: tuple[Tile, ...] = (
     Tile("idle_offices", "دفتر تسهیلگری فعال بی‌پروژه جاری", "facilitation", {"idle": True}, warn=True),
 )
 _COLUMNS = 4
+WELCOME_TEXT = (
+    "هنوز سمنی در این میز ثبت نشده است. برای شروع، نخستین سمن را ثبت کنید، "
+    "یا فهرست سمن‌های اداره را از پرونده اکسل وارد کنید (قالب خالی در «پرونده ← دریافت قالب خالی…»)."
+)
 
 
 class TileButton(QPushButton):
@@ -157,6 +171,8 @@ class StartPage(QWidget):
         self.backup_warning.hide()
         layout = self.ui.layout()
         layout.insertWidget(layout.indexOf(office) + 1, self.backup_warning)
+        self.welcome = self._make_welcome()
+        layout.insertWidget(layout.indexOf(self.backup_warning) + 1, self.welcome)
         grid = self.ui.findChild(QGridLayout, "tilesGrid")
         self.tiles: dict[str, TileButton] = {}
         for index, tile in enumerate(TILES):
@@ -185,6 +201,51 @@ class StartPage(QWidget):
         self._busy = False
         self._window_days: int | None = None
 
+    def _make_welcome(self) -> QFrame:
+        """The empty desk's guide: what to do first, as buttons (hidden once an NGO exists)."""
+        frame = QFrame(self.ui)
+        frame.setObjectName("welcomePanel")
+        frame.setStyleSheet(
+            "#welcomePanel { background: #eef4fb; border: 1px solid #9db8d9; border-radius: 6px; }"
+        )
+        title = QLabel("به میز استانداری خوش آمدید", frame)
+        title.setObjectName("welcomeTitle")
+        font = title.font()
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.15)
+        title.setFont(font)
+        text = QLabel(WELCOME_TEXT, frame)
+        text.setObjectName("welcomeLabel")
+        text.setWordWrap(True)
+        first = QPushButton("ثبت نخستین سمن", frame)
+        first.setObjectName("firstNgoButton")
+        first.clicked.connect(lambda: self.open_area.emit("ngos", {"action": "new"}))
+        excel = QPushButton("ورود سمن‌ها از اکسل…", frame)
+        excel.setObjectName("importNgosButton")
+        excel.clicked.connect(lambda: self.open_area.emit("ngos", {"action": "import"}))
+        buttons = QHBoxLayout()
+        buttons.addWidget(first)
+        buttons.addWidget(excel)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(frame)
+        layout.addWidget(title)
+        layout.addWidget(text)
+        layout.addLayout(buttons)
+        frame.hide()
+        return frame
+
+    def _show_welcome(self, counts) -> None:
+        """The welcome while the desk (in the user's scope) has no NGO at all; the figures otherwise."""
+        empty = getattr(counts, "ngos_active", 1) == 0
+        if empty:  # no active NGO: are there any at all? (a tiny table, or none)
+            from ostandari_desk.services import ngos as ngo_service
+
+            with self.context.uow() as uow:
+                empty = ngo_service.count_ngos(uow, ngo_service.NgoFilter()) == 0
+        self.welcome.setVisible(empty)
+        if self.year_summary is not None:
+            self.year_summary.setVisible(not empty)
+
     def refresh(self) -> None:
         """Count again off the UI thread."""
         if self._busy:
@@ -211,6 +272,7 @@ class StartPage(QWidget):
             value = getattr(counts, tile.key, None)
             self.tiles[tile.key].show_value(value, window)
         self.status_label.setText("")
+        self._show_welcome(counts)
         self.counts_ready.emit(counts)
 
     def _show_inspections(self, summary) -> None:
@@ -300,3 +362,4 @@ class StartPage(QWidget):
         self.year_summary.open_area.connect(self.open_area)
         layout = self.ui.layout()
         layout.insertWidget(layout.indexOf(self.status_label) + 1, self.year_summary)
+        self.year_summary.setVisible(not self.welcome.isVisible())

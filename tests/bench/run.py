@@ -21,7 +21,10 @@ the same run — and prints the median, the floor, their ratio and the target:
   large demo; ``--audit-rows`` for a smaller N);
 - the exchange between desks (tests/bench/bench_exchange.py): a county desk's year of changes (5,000 NGOs
   with their histories, 50,000 visits) exported, imported at the province, and imported again (it builds
-  its own two desks: no large demo).
+  its own two desks: no large demo);
+- with ``--pg URL`` (a PostgreSQL database; the large demo is built there first when it holds no NGO), the
+  list, sorts, search-as-you-type, inspections grid and annual report cases on PostgreSQL too, named ``pg/…``,
+  beside the SQLite figures (tests/bench/bench_postgres.py; ``--skip`` every SQLite case to run them alone).
 
 A piece that is not there yet is reported as "not available". Results also go to tests/bench/out/latest.json.
 """
@@ -614,7 +617,7 @@ def print_table(results: list[dict]) -> None:
     print(head)
     print("-" * len(head))
     for r in results:
-        if r["case"] == "build_large_demo":
+        if r["case"] in ("build_large_demo", "pg/build_large_demo"):
             continue
         if not r.get("available"):
             print(f"{r['case']:44} not available ({r.get('reason', '')})")
@@ -641,6 +644,12 @@ def main(argv: list[str] | None = None) -> int:
         "--audit-runs", type=int, default=3, help="runs of the import with the audit on and off"
     )
     parser.add_argument("--audit-rows", type=int, default=100_000, help="NGOs imported with the audit on/off")
+    parser.add_argument(
+        "--pg",
+        metavar="URL",
+        help="also run the list, search, grid and annual report cases on this PostgreSQL database "
+        "(postgresql://user@host:port/dbname; the large demo is built there when it holds no NGO)",
+    )
     parser.add_argument(
         "--skip",
         action="append",
@@ -787,6 +796,20 @@ def main(argv: list[str] | None = None) -> int:
             except Exception as exc:  # noqa: BLE001
                 traceback.print_exc()
                 results.append(unavailable("backup", exc))
+        if args.pg:
+            print(
+                "PostgreSQL: list, sorts, search as you type, inspections grid, annual report …", flush=True
+            )
+            try:
+                sys.path.insert(0, str(HERE))
+                from bench_postgres import bench_postgres
+
+                pg_results = bench_postgres(args.pg, args.runs, typed=TYPED, page=PAGE)
+                meta["postgres"] = pg_results[0].get("server_version", "?")
+                results.extend(pg_results)
+            except Exception as exc:  # noqa: BLE001
+                traceback.print_exc()
+                results.append(unavailable("pg", exc))
     meta["load_after"] = load()
     print_table(results)
     print(f"\nload average before/after: {meta['load_before']} / {meta['load_after']} on {meta['cpus']} CPUs")

@@ -618,3 +618,22 @@ def test_an_ngo_of_the_province_named_by_a_countys_event_goes_with_it_and_never_
     sent = county.export(tmp_path / "c1.oex")
     assert (sent.records, sent.deletions) == (0, 0)  # the county does not speak for the provincial NGO
     assert province.export(tmp_path / "p2.oex").records == 0
+
+
+def test_a_record_with_a_malformed_value_refuses_the_file_naming_its_line_and_field(two_desks, tmp_path):
+    county, province = two_desks.county, two_desks.province
+    county.make_ngo()
+    county.make_ngo(name="انجمن دوم")
+    county.export(tmp_path / "c1.oex")
+    lines = _records(county, tmp_path / "c1.oex")
+    second = json.loads(lines[1])
+    second["d"]["founded_on"] = "1403-13-01"
+    _resign(
+        county, tmp_path / "c1.oex", tmp_path / "bad.oex", [lines[0], json.dumps(second, ensure_ascii=False)]
+    )
+    before = state_of(province)
+    with pytest.raises(ValidationError, match="سطر ۲ پرونده") as refused:
+        province.take(tmp_path / "bad.oex")
+    assert refused.value.field == "founded_on" and refused.value.record == second["id"]
+    assert "تاریخ تأسیس" in refused.value.message
+    assert state_of(province) == before

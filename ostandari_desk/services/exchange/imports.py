@@ -323,7 +323,10 @@ def _parse_item(item: Any, number: int, seen: set[tuple[str, str]]) -> Incoming:
     version = item["v"]
     if type(version) is not int or version < 1:
         raise refused(f"{where}: نسخه رکورد درست نیست", record=record_id)
-    values, links, d = decode_fields(spec, item["d"], record_id)
+    try:
+        values, links, d = decode_fields(spec, item["d"], record_id)
+    except ValidationError as exc:
+        raise refused(f"{where}: {exc.message}", record=record_id, field=exc.field) from None
     # "d" itself is not kept (a county's year is 150,000 records): a conflict rebuilds it from the values
     return Incoming(spec, record_id, version, base, False, values, links, {}, digest(spec, d))
 

@@ -333,7 +333,7 @@ def digest(table: str | TableSpec, fields: Mapping[str, Any]) -> str:
 
 def _bad(spec: TableSpec, record: str, field: str, why: str) -> ValidationError:
     return ValidationError(
-        f"{spec.label} «{record}»: مقدار «{field_label(field)}» ({field}) درست نیست: {why}",
+        f"{spec.label} {record}: مقدار «{field_label(field)}» ({field}) درست نیست: {why}",
         field=field,
         record=record,
     )
@@ -390,11 +390,11 @@ def decode_fields(spec: TableSpec, d: Any, record: str) -> tuple[dict[str, Any],
         ValidationError: a field missing or unknown, or a value of the wrong kind (Persian, naming it).
     """
     if type(d) is not dict:
-        raise ValidationError(f"{spec.label} «{record}»: داده رکورد درست نیست", record=record)
+        raise ValidationError(f"{spec.label} {record}: داده رکورد درست نیست", record=record)
     if d.keys() != set(spec.fields):
         wrong = sorted(set(d) ^ set(spec.fields))
         raise ValidationError(
-            f"{spec.label} «{record}»: بخش‌های رکورد با این نسخه برنامه نمی‌خواند ({'، '.join(wrong)})",
+            f"{spec.label} {record}: بخش‌های رکورد با این نسخه برنامه نمی‌خواند ({'، '.join(wrong)})",
             field=wrong[0],
             record=record,
         )

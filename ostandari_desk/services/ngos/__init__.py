@@ -6,8 +6,16 @@ database's full-text index holds (``uow.db``, store/adapters; FTS5 on SQLite). R
 """
 
 from ostandari_desk.services.ngos.commands import create_ngo, set_ngo_active, update_ngo
-from ostandari_desk.services.ngos.queries import count_ngos, fts_query, get_ngo, list_ngo_page
+from ostandari_desk.services.ngos.queries import (
+    count_ngos,
+    fts_query,
+    get_ngo,
+    licence_state_condition,
+    list_ngo_page,
+)
 from ostandari_desk.services.ngos.rows import (
+    LICENCE_EXPIRED,
+    LICENCE_EXPIRED_LABEL,
     NGO_SORT_KEYS,
     PROVINCE_LABEL,
     PROVINCE_ONLY,
@@ -24,6 +32,8 @@ from ostandari_desk.services.ngos.rows import (
 from ostandari_desk.services.ngos.validation import next_seq, prepare_ngo_values, validate_ngo
 
 __all__ = [
+    "LICENCE_EXPIRED",
+    "LICENCE_EXPIRED_LABEL",
     "NGO_SORT_KEYS",
     "PROVINCE_LABEL",
     "PROVINCE_ONLY",
@@ -40,6 +50,7 @@ __all__ = [
     "create_ngo",
     "fts_query",
     "get_ngo",
+    "licence_state_condition",
     "list_ngo_page",
     "next_seq",
     "prepare_ngo_values",

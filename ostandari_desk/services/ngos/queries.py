@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from datetime import date
 from typing import Any
 
 from sqlalchemy import case, func, literal, or_, select
@@ -11,6 +12,7 @@ from ostandari_desk.domain import text
 from ostandari_desk.domain.lifecycle import LEVEL_LABELS, LICENCE_STATE_LABELS
 from ostandari_desk.errors import NotFoundError
 from ostandari_desk.services.ngos.rows import (
+    LICENCE_EXPIRED,
     NGO_SORT_KEYS,
     PROVINCE_LABEL,
     PROVINCE_ONLY,
@@ -128,6 +130,17 @@ def _fts_count(uow: UnitOfWork, match: str) -> int:
     return int(uow.s.execute(in_scope).scalar() or 0)
 
 
+def licence_state_condition(ngo: Any, state: str, today: date | None = None) -> Any:
+    """WHERE clause for a licence-state filter over the ngo table's columns ``ngo``: a stored state, or
+    LICENCE_EXPIRED («منقضی»): still marked valid, its valid licence past its expiry (nobody renewed it),
+    read from ix_licence_state_expiry."""
+    if state != LICENCE_EXPIRED:
+        return ngo.licence_state == str(state)
+    lic = Licence.__table__.c
+    past = select(lic.ngo_id).where(lic.state == "valid", lic.expires_on < (today or date.today()))
+    return (ngo.licence_state == "valid") & ngo.id.in_(past)
+
+
 def _filter_conditions(flt: NgoFilter) -> list[Any]:
     """WHERE clauses for every filter but the text search."""
     conds: list[Any] = []
@@ -140,7 +153,7 @@ def _filter_conditions(flt: NgoFilter) -> list[Any]:
     if flt.status:
         conds.append(Ngo.status == flt.status)
     if flt.licence_state:
-        conds.append(Ngo.licence_state == flt.licence_state)
+        conds.append(licence_state_condition(Ngo.__table__.c, flt.licence_state))
     if flt.field_id:
         conds.append(Ngo.id.in_(select(NgoField.ngo_id).where(NgoField.field_id == flt.field_id)))
     return conds

@@ -7,6 +7,9 @@ from datetime import date, datetime
 
 PROVINCE_LABEL = "استان"
 PROVINCE_ONLY = "__province__"  # NgoFilter.county_id value selecting NGOs of the province itself
+# NgoFilter.licence_state value selecting NGOs whose licence is still marked valid but past its expiry
+LICENCE_EXPIRED = "expired"
+LICENCE_EXPIRED_LABEL = "منقضی"
 
 STATUS_LABELS = {"active": "فعال", "inactive": "غیرفعال"}
 ROLE_LABELS = {

@@ -25,7 +25,7 @@ from ostandari_desk.domain import jalali, text
 from ostandari_desk.domain.lifecycle import LEVEL_LABELS, Level, LicenceState
 from ostandari_desk.errors import ValidationError
 from ostandari_desk.services import audit
-from ostandari_desk.services.ngos import PROVINCE_ONLY
+from ostandari_desk.services.ngos import PROVINCE_ONLY, licence_state_condition
 from ostandari_desk.services.ngos.rows import NgoInput
 from ostandari_desk.services.ngos.validation import ngo_errors
 from ostandari_desk.services.transfer.base import (
@@ -585,10 +585,12 @@ def _apply_filter(uow: UnitOfWork, stmt, flt: Any):
         stmt = stmt.where(t.county_id.is_(None))
     elif getattr(flt, "county_id", None):
         stmt = stmt.where(t.county_id == flt.county_id)
-    for attr in ("level", "status", "licence_state"):
+    for attr in ("level", "status"):
         value = getattr(flt, attr, None)
         if value:
             stmt = stmt.where(getattr(t, attr) == str(value))
+    if getattr(flt, "licence_state", None):
+        stmt = stmt.where(licence_state_condition(t, str(flt.licence_state)))
     if getattr(flt, "field_id", None):
         stmt = stmt.where(t.id.in_(select(NgoField.ngo_id).where(NgoField.field_id == flt.field_id)))
     return stmt

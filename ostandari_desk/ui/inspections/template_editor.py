@@ -43,6 +43,8 @@ HEADERS = ("بخش", "متن بند", "نوع پاسخ", "بیشینه امتی�
 class TemplateDraftDialog(EditDialog):
     """``TemplateDraftDialog(context, template_id, parent=None)``: edit one draft; ``saved_id`` after save."""
 
+    DISCARD_QUESTION = None  # reject() asks about the draft itself
+
     def __init__(self, context, template_id: str, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("templateDraftDialog")

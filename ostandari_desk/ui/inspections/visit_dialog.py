@@ -52,6 +52,7 @@ class VisitDialog(VisitFindingsMixin, VisitNotesMixin, VisitAttachmentsMixin, Ed
     ``reinspection_of_id``: the visit it follows up) or open a stored one. ``saved_id`` after saving."""
 
     SELECT_TEXT_ON_ERROR = False
+    DISCARD_QUESTION = None  # reject() asks about the visit itself
 
     def __init__(
         self,

@@ -1,4 +1,6 @@
-"""The NGO list page: search-as-you-type, filters, a paged sortable table and the NGO actions."""
+"""The NGO list page: search-as-you-type, filters (and «پاک کردن فیلترها»), a paged sortable table and the
+NGO actions. An empty desk guides the clerk to the first NGO or an import from Excel; a search that finds
+nothing offers to clear the filters."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QComboBox, QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from ostandari_desk.domain.lifecycle import LEVEL_LABELS, LICENCE_STATE_LABELS
+from ostandari_desk.domain.lifecycle import LEVEL_LABELS, LICENCE_STATE_LABELS, LicenceState
 from ostandari_desk.domain.text import format_number
 from ostandari_desk.errors import UserError
 from ostandari_desk.services import ngos as ngo_service
@@ -17,6 +19,12 @@ from ostandari_desk.ui import errors as ui_errors
 from ostandari_desk.ui.ngos.list_model import STATUS_LABELS, NgoTableModel
 from ostandari_desk.ui.ngos.ngo_dialog import NgoDialog, ask_yes_no
 from ostandari_desk.ui.widgets.paged_list import ALL, PagedListPage, set_tab_chain
+
+EMPTY_DESK_TEXT = (
+    "هنوز سمنی ثبت نشده است.\nنخستین سمن را ثبت کنید، یا فهرست سمن‌های اداره را از پرونده اکسل وارد کنید."
+)
+NOTHING_FOUND_TEXT = "هیچ سمنی با این جست‌وجو و فیلترها پیدا نشد."
+CLEAR_FILTERS = "پاک کردن فیلترها"
 
 
 class NgoListPage(PagedListPage):
@@ -55,7 +63,10 @@ class NgoListPage(PagedListPage):
                 ("پروانه:", self.licence_combo),
             )
         )
-        self._make_table("ngoTable", (260, 120, 90, 110, 80, 150, 70, 130), Qt.SortOrder.AscendingOrder)
+        self.clear_filters_button = self._button(CLEAR_FILTERS, "clearFiltersButton")
+        self.clear_filters_button.setToolTip("جست‌وجو و همه فیلترها به «همه» برمی‌گردند")
+        filters.addWidget(self.clear_filters_button)
+        self._make_table("ngoTable", (260, 105, 75, 95, 70, 130, 60, 125), Qt.SortOrder.AscendingOrder)
 
         self.new_button = self._button("سمن جدید", "newNgoButton")
         self.new_button.setToolTip("Ctrl+N")
@@ -99,6 +110,7 @@ class NgoListPage(PagedListPage):
             self.field_combo,
             self.status_combo,
             self.licence_combo,
+            self.clear_filters_button,
             self.table,
             self.new_button,
             self.view_button,
@@ -129,6 +141,8 @@ class NgoListPage(PagedListPage):
         self.licence_combo.addItem(ALL, None)
         for key, label in LICENCE_STATE_LABELS.items():
             self.licence_combo.addItem(label, str(key))
+            if key == LicenceState.VALID:  # still marked valid, but past its expiry
+                self.licence_combo.addItem(ngo_service.LICENCE_EXPIRED_LABEL, ngo_service.LICENCE_EXPIRED)
 
     def _connect(self) -> None:
         self._connect_filters(self._filter_combos())
@@ -137,7 +151,8 @@ class NgoListPage(PagedListPage):
         self.model.modelAboutToBeReset.connect(self._remember_selection)
         self.model.modelReset.connect(self._restore_selection)
         self.table.activated.connect(lambda _index: self.view_selected())
-        self.table.selectionModel().currentRowChanged.connect(lambda *_: self._update_buttons())
+        self._connect_selection()  # a mouse click enables the buttons as the arrow keys do
+        self.clear_filters_button.clicked.connect(self.clear_filters)
         self.new_button.clicked.connect(self.new_ngo)
         self.edit_button.clicked.connect(self.edit_selected)
         self.view_button.clicked.connect(self.view_selected)
@@ -153,7 +168,9 @@ class NgoListPage(PagedListPage):
     # --- filter ---------------------------------------------------------------------------------
 
     def apply_filter(self, values: dict) -> None:
-        """Set the filter widgets from a dict (text, county_id, level, field_id, status, licence_state)."""
+        """Set the filter widgets from a dict (text, county_id, level, field_id, status, licence_state);
+        ``action``: "new" then opens the new-NGO dialog, "import" the import from Excel (the start page's
+        empty state)."""
         widgets = {
             "county_id": self.county_combo,
             "level": self.level_combo,
@@ -175,6 +192,15 @@ class NgoListPage(PagedListPage):
                 combo.blockSignals(False)
             self.search_edit.blockSignals(False)
         self._apply_widgets()
+        if values.get("action") == "new":
+            self.new_ngo()
+        elif values.get("action") == "import":
+            self.import_from_excel()
+
+    def clear_filters(self) -> None:
+        """The search box emptied and every filter back to «همه»."""
+        self.apply_filter({})
+        self.search_edit.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def current_filter(self):
         return ngo_service.NgoFilter(
@@ -188,6 +214,19 @@ class NgoListPage(PagedListPage):
 
     def _on_model_total_changed(self, total: int) -> None:
         self.count_label.setText(f"{format_number(total)} سمن")
+        filtered = self.current_filter() != ngo_service.NgoFilter()
+        self.clear_filters_button.setEnabled(filtered)
+        if filtered:
+            self.empty_state.set_text(NOTHING_FOUND_TEXT)
+            self.empty_state.set_actions(((CLEAR_FILTERS, "emptyClearFiltersButton", self.clear_filters),))
+        else:
+            self.empty_state.set_text(EMPTY_DESK_TEXT)
+            self.empty_state.set_actions(
+                (
+                    ("ثبت نخستین سمن", "firstNgoButton", self.new_ngo),
+                    ("ورود از اکسل…", "importNgosButton", self.import_from_excel),
+                )
+            )
 
     # --- selection ------------------------------------------------------------------------------
 
@@ -230,6 +269,21 @@ class NgoListPage(PagedListPage):
 
     def new_ngo(self) -> None:
         self._open_dialog(self.make_ngo_dialog(None))
+
+    def import_from_excel(self) -> None:
+        """The import dialog on NGOs (the File menu's «ورود از اکسل…» with this list on screen)."""
+        from ostandari_desk.ui.transfer.dialogs import ImportDialog
+        from ostandari_desk.ui.transfer.menu import refresh_after_import
+
+        window = self.window()
+        dialog = ImportDialog(self.context, window, "ngos")
+        if hasattr(window, "page"):  # the main window: every list showing NGOs is read again
+            dialog.imported.connect(lambda kind: refresh_after_import(window, kind))
+        else:
+            dialog.imported.connect(lambda _kind: self._after_save(None))
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.last_dialog = dialog
+        dialog.open()
 
     def edit_selected(self) -> None:
         ngo_id = self.selected_id()

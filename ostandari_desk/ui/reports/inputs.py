@@ -150,9 +150,14 @@ class _Date(ReportInput):
 
 
 class _Record(_Combo):
-    """A search box and a combo of the records it finds (``param.search(uow, text)``), searched as one types."""
+    """A search box and a combo of the records it finds (``param.search(uow, text)``), searched as one types.
+
+    ``prefer(uow, ids, search) -> (id, label) | None`` (set by the page for one report: the certificate's
+    NGO with a valid licence) picks the record the combo starts on after each search.
+    """
 
     def __init__(self, param, context, parent):
+        self.prefer: Callable[[Any, list[str], str], tuple[str, str] | None] | None = None
         self.search_edit = QLineEdit(parent)
         self.search_edit.setPlaceholderText(param.placeholder)
         super().__init__(param, context, parent)
@@ -171,10 +176,20 @@ class _Record(_Combo):
         self.widget.clear()
         for record_id, label in self.param.search(self.context.uow(), self.search_edit.text()):
             self.widget.addItem(label, record_id)
+        self.apply_preference()
 
-    def shown(self) -> None:
-        if self.widget.count() == 0:
-            self.refresh()
+    def apply_preference(self) -> None:
+        """Start on the record ``prefer`` picks (added at the top when the search did not list it)."""
+        if self.prefer is None:
+            return
+        ids = [self.widget.itemData(i) for i in range(self.widget.count())]
+        chosen = self.prefer(self.context.uow(), ids, self.search_edit.text())
+        if chosen is None:
+            return
+        record_id, label = chosen
+        if record_id not in ids:
+            self.widget.insertItem(0, label, record_id)
+        self.widget.setCurrentIndex(self.widget.findData(record_id))
 
 
 _KINDS: dict[Input, Callable[..., ReportInput]] = {

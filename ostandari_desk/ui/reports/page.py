@@ -26,16 +26,29 @@ from ostandari_desk.reports.registry import REPORTS, ReportSpec
 from ostandari_desk.ui.forms import child, load_form
 from ostandari_desk.ui.reports.inputs import PROVINCE_SCOPE, ReportInput, make_input
 from ostandari_desk.ui.reports.jobs import ReportRequest, produce
-from ostandari_desk.ui.reports.preview import PdfPreview, print_pdf, render_pages
+from ostandari_desk.ui.reports.preview import PdfPreview, ZoomBar, print_pdf, render_pages
 from ostandari_desk.ui.tasks import run_task
 
-__all__ = ["PROVINCE_SCOPE", "ReportsPage"]
+__all__ = ["PROVINCE_SCOPE", "ReportsPage", "prefer_licensed"]
 
 
 def _produce_and_render(uow, request: ReportRequest) -> tuple[bytes, list]:
     """Worker side: the PDF and its preview images (QImages are safe to make off the UI thread)."""
     pdf = produce(uow, request)
     return pdf, render_pages(pdf)
+
+
+def prefer_licensed(uow, ids: list[str], search: str) -> tuple[str, str] | None:
+    """The NGO a certificate picker starts on, as (id, label): the first of ``ids`` whose licence is valid,
+    else the first NGO matching ``search`` that has one (None when none has)."""
+    from ostandari_desk.domain.lifecycle import LicenceState
+    from ostandari_desk.services import ngos as ngo_service
+
+    flt = ngo_service.NgoFilter(text=search, licence_state=LicenceState.VALID.value)
+    valid = ngo_service.list_ngo_page(uow, flt, limit=max(len(ids), 1) * 4)
+    by_id = {row.id: row for row in valid}
+    row = next((by_id[i] for i in ids if i in by_id), valid[0] if valid else None)
+    return (row.id, f"{row.name} ({to_persian_digits(row.national_id)})") if row is not None else None
 
 
 def _page_count(pdf: bytes) -> int:
@@ -65,10 +78,13 @@ class ReportsPage(QWidget):
         host = child(self.ui, QWidget, "previewHost")
         layout = QVBoxLayout(host)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.preview)
+        self.zoom_bar = ZoomBar(self.preview, host)
+        layout.addWidget(self.zoom_bar)
+        layout.addWidget(self.preview, 1)
         self.inputs: dict[str, ReportInput] = {}
         self._task = None
         self._pdf = b""
+        self._making: ReportRequest | None = None  # the request of the report being made
         self._setup()
 
     # the inputs of the first reports, by their former names
@@ -100,11 +116,39 @@ class ReportsPage(QWidget):
         self.save_button.setEnabled(False)
         self.print_button.setEnabled(False)
 
+        self._link_period_to_year()
         self.report_list.currentRowChanged.connect(self._on_report_list_current_row_changed)
         self.generate_button.clicked.connect(self.generate)
         self.save_button.clicked.connect(self._on_save_button_clicked)
         self.print_button.clicked.connect(self._on_print_button_clicked)
         self.report_list.setCurrentRow(0)
+
+    def _link_period_to_year(self) -> None:
+        """The annual comparison of the year still running is always to date (services.annual): its
+        «same period» box shows so, checked and locked; a finished year gets back what the user chose."""
+        year, period = self.inputs.get("year"), self.inputs.get("same_period")
+        if year is None or period is None:
+            return
+        self._period_choice = period.widget.isChecked()
+        period.widget.clicked.connect(self._on_same_period_check_clicked)
+        year.widget.valueChanged.connect(self._on_year_spin_value_changed)
+        self._on_year_spin_value_changed(year.widget.value())
+
+    def _on_same_period_check_clicked(self, checked: bool) -> None:
+        self._period_choice = checked
+
+    def _on_year_spin_value_changed(self, value: int) -> None:
+        from ostandari_desk.domain import jalali
+
+        box = self.inputs["same_period"].widget
+        running = value >= jalali.today_jalali_year()
+        box.setChecked(True if running else self._period_choice)
+        box.setEnabled(not running)
+        box.setToolTip(
+            "سال جاری هنوز تمام نشده است و همیشه از ۱ فروردین تا امروز با همان بازه سال قبل مقایسه می‌شود."
+            if running
+            else "کل سال با کل سال قبل مقایسه می‌شود، مگر این گزینه زده شود."
+        )
 
     def current_kind(self) -> str:
         item = self.report_list.currentItem()
@@ -119,12 +163,27 @@ class ReportsPage(QWidget):
         return [item.data(Qt.ItemDataRole.UserRole) for item in items]
 
     def _on_report_list_current_row_changed(self, _row: int) -> None:
+        self.clear_output()  # the report made for the previous choice is not this one
         wanted = {p.key for p in self.current_spec().page_params()}
         for key, made in self.inputs.items():
             for _label, widget in made.rows:
                 self.form.setRowVisible(widget, key in wanted)
             if key in wanted:
                 made.shown()
+        picker = self.inputs.get("ngo_id")
+        if picker is not None:  # a certificate is printed for an NGO whose licence is valid
+            picker.prefer = prefer_licensed if self.current_kind() == "certificate" else None
+            if "ngo_id" in wanted:
+                picker.apply_preference()
+
+    def clear_output(self) -> None:
+        """No report on screen: the preview's hint, nothing to save or print, no «گزارش آماده است»."""
+        self._pdf = b""
+        self.preview.clear()
+        self.progress.setValue(0)
+        self.status.setText("")
+        self.save_button.setEnabled(False)
+        self.print_button.setEnabled(False)
 
     def apply_filter(self, filters: dict) -> None:
         """Select a report and options: ``report`` (a registry name), a value per parameter key (year,
@@ -136,6 +195,10 @@ class ReportsPage(QWidget):
             if key in filters and (filters[key] is not None or key == "county_id"):
                 label = str(filters.get(key.removesuffix("_id") + "_name", ""))
                 made.set_value(filters[key], label)
+        if "year" in self.inputs and "same_period" in self.inputs:  # the year still running: to date
+            if filters.get("same_period") is not None:
+                self._period_choice = bool(filters["same_period"])
+            self._on_year_spin_value_changed(self.inputs["year"].widget.value())
         if filters.get("generate"):
             self.generate()
 
@@ -154,6 +217,8 @@ class ReportsPage(QWidget):
         if self.is_busy():
             return
         request = self.request()
+        self.clear_output()
+        self._making = request
         self.generate_button.setEnabled(False)
         self.progress.setRange(0, 0)  # busy until the worker answers
         self.status.setText("در حال تهیه گزارش…")
@@ -171,6 +236,10 @@ class ReportsPage(QWidget):
 
     def _on_done(self, result: tuple[bytes, list]) -> None:
         self._finish()
+        if self._making is None or self._making.kind != self.current_kind():
+            self.status.setText("")  # made for a report no longer chosen: not shown, not saved
+            self.progress.setValue(0)
+            return
         self._pdf, images = result
         pages = self.preview.show_images(images) or _page_count(self._pdf)
         self.progress.setValue(100)

@@ -3,7 +3,13 @@
 A subclass stores its record in a function handed to ``_save_guarded``; a ``UserError`` from it is
 shown in a message box and the cursor goes to the widget of the error's field (``field_widgets()``).
 Dialogs with an error label mark errors on their fields too (``_field_errors``, ``show_errors``,
-``_save_marked``), and ask before dropping unsaved changes when they set ``DISCARD_QUESTION``.
+``_save_marked``).
+
+Esc, «انصراف» and the window's close button all come to ``reject()``, which asks «تغییرات ذخیره
+نشده‌اند؛ کنار گذاشته شوند؟» (``DISCARD_QUESTION``) before dropping typed changes. What counts as a change:
+the dialog's own ``has_changes()`` if it defines one, else any difference in its input widgets (text,
+choices, ticks, dates, numbers, list and table items; not password fields) from what they held when the
+dialog was first shown (``mark_clean()`` takes that picture again, e.g. after loading more).
 """
 
 from __future__ import annotations
@@ -11,19 +17,78 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QLineEdit, QPushButton, QWidget
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractSpinBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QTableWidget,
+    QTextEdit,
+    QWidget,
+)
 
 from ostandari_desk.errors import ConcurrentEditError, UserError, ValidationError
 from ostandari_desk.ui import errors as ui_errors
 from ostandari_desk.ui.widgets.field_errors import FieldErrors
+
+DISCARD_TITLE = "تغییرات ذخیره نشده"
+DISCARD_TEXT = "تغییرات ذخیره نشده‌اند؛ کنار گذاشته شوند؟"
+
+
+def ask_discard(parent: QWidget | None, title: str, text: str) -> bool:
+    """«کنار گذاشتن تغییرات» or «ادامه ویرایش» (the default: Enter keeps what was typed)."""
+    box = QMessageBox(QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.NoButton, parent)
+    discard = box.addButton("کنار گذاشتن تغییرات", QMessageBox.ButtonRole.DestructiveRole)
+    keep = box.addButton("ادامه ویرایش", QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(keep)
+    box.setEscapeButton(keep)
+    box.exec()
+    return box.clickedButton() is discard
+
+
+def widget_state(root: QWidget) -> tuple:
+    """What the input widgets under ``root`` hold, in a comparable form (password fields left out)."""
+    state: list[object] = []
+    for widget in root.findChildren(QWidget):
+        parent = widget.parentWidget()
+        if isinstance(parent, (QAbstractSpinBox, QComboBox)):
+            continue  # the editor inside a spin box or combo: the outer widget is read
+        if isinstance(widget, QLineEdit):
+            if widget.echoMode() == QLineEdit.EchoMode.Normal:
+                state.append(widget.text())
+        elif isinstance(widget, (QPlainTextEdit, QTextEdit)):
+            state.append(widget.toPlainText())
+        elif isinstance(widget, QComboBox):
+            state.append((widget.currentIndex(), widget.currentText()))
+        elif isinstance(widget, QAbstractSpinBox):
+            state.append(widget.text())
+        elif isinstance(widget, QAbstractButton) and widget.isCheckable():
+            state.append(widget.isChecked())
+        elif isinstance(widget, QListWidget):
+            items = (widget.item(i) for i in range(widget.count()))
+            state.append(tuple((item.text(), item.checkState().value) for item in items))
+        elif isinstance(widget, QTableWidget):
+            cells = (widget.item(r, c) for r in range(widget.rowCount()) for c in range(widget.columnCount()))
+            state.append(tuple((item.text(), item.checkState().value) if item else None for item in cells))
+    return tuple(state)
 
 
 class EditDialog(QDialog):
     """Create or edit one record; ``saved_id`` holds its id after ``accept()``."""
 
     SELECT_TEXT_ON_ERROR = True  # select a line edit's text when the cursor goes there for an error
-    DISCARD_QUESTION: tuple[str, str] | None = None  # (title, question) asked by reject() if has_changes()
+    # (title, question) asked by reject() when has_changes(); None: never asked (or asked by the dialog)
+    DISCARD_QUESTION: tuple[str, str] | None = (DISCARD_TITLE, DISCARD_TEXT)
     UNIQUE_ERROR_MESSAGES = True  # the error label lists each message once
+    _clean_state: tuple | None = None  # the input widgets as first shown (widget_state)
 
     errors: FieldErrors  # set by _field_errors()
 
@@ -99,10 +164,31 @@ class EditDialog(QDialog):
 
         return self._save_guarded(marked)
 
+    # --- unsaved changes ------------------------------------------------------------------------
+
+    def mark_clean(self) -> None:
+        """What the input widgets hold now is what ``has_changes()`` compares with."""
+        self._clean_state = widget_state(self)
+
+    def has_changes(self) -> bool:
+        """Anything typed or chosen since the dialog was first shown (or ``mark_clean()``)."""
+        return self._clean_state is not None and widget_state(self) != self._clean_state
+
+    def confirm_discard(self, title: str, question: str) -> bool:
+        """Ask before dropping changes: the dialog's ``confirm`` (tests replace it), else ``ask_discard``."""
+        confirm = getattr(self, "confirm", None) or ask_discard
+        return bool(confirm(self, title, question))
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._clean_state is None:
+            self.mark_clean()  # the record is loaded by now: this is the starting point
+
     def reject(self) -> None:
+        """Esc, «انصراف» and the close button: ask first when something typed would be lost."""
         if self.DISCARD_QUESTION is not None and self.has_changes():
             title, question = self.DISCARD_QUESTION
-            if not self.confirm(self, title, question):
+            if not self.confirm_discard(title, question):
                 return
         super().reject()
 

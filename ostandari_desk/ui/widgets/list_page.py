@@ -263,9 +263,7 @@ class ListPage(PagedListPage):
                 self.combos[spec.requires].currentIndexChanged.connect(lambda _i: self._update_requires())
         self.model.total_changed.connect(self._on_model_total_changed)
         self.model.modelReset.connect(self._update_buttons)
-        selection = self.table.selectionModel()
-        selection.selectionChanged.connect(lambda *_: self._update_buttons())  # a mouse click
-        selection.currentRowChanged.connect(lambda *_: self._update_buttons())
+        self._connect_selection()
         for action in kind.actions:
             run = self._runner(action)
             if action.key == kind.activate:

@@ -11,7 +11,7 @@ import re
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QValidator
-from PySide6.QtWidgets import QLineEdit, QSpinBox, QWidget
+from PySide6.QtWidgets import QLineEdit, QSizePolicy, QSpinBox, QWidget
 
 from ostandari_desk.domain.text import digits_to_latin, format_number, to_persian_digits
 from ostandari_desk.ui.widgets.dates import persian_locale
@@ -77,13 +77,18 @@ class RialEdit(QLineEdit):
 
 
 class PersianIntSpinBox(QSpinBox):
-    """A QSpinBox showing Persian digits that also accepts Latin and Arabic-Indic digits."""
+    """A QSpinBox showing Persian digits that also accepts Latin and Arabic-Indic digits.
+
+    It is as wide as its longest value (with prefix and suffix), not as wide as the form: a count of
+    days or years in a settings form is a short box, not a 600-pixel bar.
+    """
 
     def __init__(self, parent: QWidget | None = None, *, minimum: int = 0, maximum: int = 1_000_000):
         super().__init__(parent)
         self.setLocale(persian_locale())
         self.setRange(minimum, maximum)
         self.setGroupSeparatorShown(False)
+        self.setSizePolicy(QSizePolicy.Policy.Maximum, self.sizePolicy().verticalPolicy())
 
     def validate(self, text: str, pos: int):
         return super().validate(to_persian_digits(text), pos)

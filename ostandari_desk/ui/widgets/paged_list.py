@@ -39,6 +39,8 @@ from PySide6.QtWidgets import (
 
 from ostandari_desk.domain.jalali import today_jalali_year
 from ostandari_desk.domain.text import rlm, to_persian_digits
+from ostandari_desk.ui.widgets.empty_state import EmptyOverlay
+from ostandari_desk.ui.widgets.table_columns import ColumnFitter, RowTableView
 
 SEARCH_DELAY_MS = 150
 ALL = "همه"
@@ -295,7 +297,8 @@ class PagedListPage(QWidget):
 
     A subclass sets ``self.model`` before calling the ``_make_*`` builders, turns its search box and
     filter widgets into a filter in ``current_filter()`` and wires ``_connect_filters()``; filter
-    changes land in ``_apply_widgets``.
+    changes land in ``_apply_widgets``. The table's columns fit its width until the clerk sets their
+    own (remembered per table: ``self.columns``), and ``self.empty_state`` says so when nothing is listed.
     """
 
     model: PagedTableModel
@@ -328,11 +331,22 @@ class PagedListPage(QWidget):
         return filters
 
     def _make_table(self, name: str, widths: tuple[int, ...], order: Qt.SortOrder) -> None:
-        self.table = QTableView(self)
+        self.table = RowTableView(self)
         self.table.setObjectName(name)
         self.table.setModel(self.model)
         configure_table(self.table, widths)
         self.table.horizontalHeader().setSortIndicator(self.model.sort_column, order)
+        self.columns = ColumnFitter(self.table, name, widths)
+        self.empty_state = EmptyOverlay(self.table)
+
+    def _connect_selection(self) -> None:
+        """The selection-dependent buttons follow a mouse click as well as the keyboard."""
+        selection = self.table.selectionModel()
+        selection.selectionChanged.connect(lambda *_: self._update_buttons())
+        selection.currentRowChanged.connect(lambda *_: self._update_buttons())
+
+    def _update_buttons(self) -> None:
+        """Enable the buttons that need a selected row (pages override)."""
 
     def _button(self, text: str, name: str) -> QPushButton:
         button = QPushButton(text, self)
