@@ -100,7 +100,7 @@ class PgServer:
         try:
             import psycopg  # noqa: F401
         except ImportError:
-            raise PgUnavailable(SKIPPED + "psycopg is not installed (pip install -e '.[test]')") from None
+            raise PgUnavailable(SKIPPED + "psycopg is not installed (pip install -e .)") from None
         given = os.environ.get(URL_VARIABLE)
         if given:
             server = cls(given)
@@ -111,7 +111,7 @@ class PgServer:
                 raise PgUnavailable(SKIPPED + f"cannot connect to {URL_VARIABLE} ({first})") from exc
             return server
         cluster = Cluster.start(base_dir)
-        server = cls(cluster.url)
+        server = cls(cluster.url, cluster)
         try:
             server._connect()
         except Exception as exc:
@@ -127,7 +127,7 @@ class PgServer:
     def _connect(self):
         import psycopg
 
-        if self._admin is None or self._admin.closed:
+        if self._admin is None or self._admin.closed or self._admin.broken:
             url = self._url
             self._admin = psycopg.connect(
                 host=url.host or None,
@@ -140,19 +140,32 @@ class PgServer:
             )
         return self._admin
 
+    def _execute(self, sql: str) -> None:
+        """Run ``sql`` on the maintenance connection, connecting again once if it was lost (a test may end
+        server sessions)."""
+        import psycopg
+
+        try:
+            self._connect().execute(sql)
+        except psycopg.OperationalError:
+            if self._admin is not None and not self._admin.closed and not self._admin.broken:
+                raise
+            self._admin = None
+            self._connect().execute(sql)
+
     def create_database(self, name: str, template: str | None = None) -> str:
         """A new database ``name`` (a copy of ``template``, else an empty UTF-8 one); returns its URL."""
         if template:
             sql = f"CREATE DATABASE {_quoted(name)} TEMPLATE {_quoted(template)} STRATEGY {COPY_STRATEGY}"
         else:
             sql = f"CREATE DATABASE {_quoted(name)} TEMPLATE template0 ENCODING 'UTF8'"
-        self._connect().execute(sql)
+        self._execute(sql)
         self._created.append(name)
         return self.url(name)
 
     def drop_database(self, name: str) -> None:
         """Drop ``name`` even when a connection a test left open still uses it."""
-        self._connect().execute(f"DROP DATABASE IF EXISTS {_quoted(name)} WITH (FORCE)")
+        self._execute(f"DROP DATABASE IF EXISTS {_quoted(name)} WITH (FORCE)")
         if name in self._created:
             self._created.remove(name)
 

@@ -17,6 +17,9 @@ ACTION_LABELS: dict[str, str] = {
     "restore": "بازگردانی پشتیبان",
     "repair": "بازسازی داده‌های مشتق",
     "password": "تغییر گذرواژه",
+    # the exchange between desks (services/exchange/)
+    "register": "ثبت میز تبادل",
+    "resolve": "حل ناسازگاری تبادل",
 }
 
 TABLE_LABELS: dict[str, str] = {
@@ -51,6 +54,11 @@ TABLE_LABELS: dict[str, str] = {
     "checklistitem": "بند چک‌لیست",
     "inspectionnote": "یادداشت بازدید",
     "inspectionattachment": "پیوست بازدید",
+    # the exchange between desks: registered desks, files sent and received, per-record state, conflicts
+    "exchangedesk": "میز تبادل",
+    "exchangefile": "پرونده تبادل",
+    "exchangestate": "وضعیت تبادل رکورد",
+    "exchangeconflict": "ناسازگاری تبادل",
 }
 
 FIELD_LABELS: dict[str, str] = {

@@ -60,8 +60,12 @@ __all__ = [
     "add_attachment",
     "attachment_path",
     "list_attachments",
+    "relative_store_path",
     "remove_attachment",
+    "remove_if_unused",
     "remove_owner_attachments",
+    "store_file",
+    "stored_file",
 ]
 
 log = logging.getLogger(__name__)
@@ -162,14 +166,14 @@ def _sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _relative_store_path(sha256: str, suffix: str) -> str:
+def relative_store_path(sha256: str, suffix: str) -> str:
     """Where a file with this content is kept, relative to the attachments folder: only hex digits and a
     plain suffix (``.pdf``), whatever the original name held."""
     suffix = suffix.lower()
     return f"{sha256[:2]}/{sha256}{suffix if _SAFE_SUFFIX.fullmatch(suffix) else ''}"
 
 
-def _stored_file(stored_path: str) -> Path | None:
+def stored_file(stored_path: str) -> Path | None:
     """The file of a stored path, resolved inside the attachments folder; None for anything else (an
     absolute path, ``../..``, a symlink out: a tampered row must not reach another file)."""
     found = files.inside(paths.attachments_dir(), stored_path)
@@ -254,21 +258,21 @@ def _get_attachment(uow: UnitOfWork, kind: AttachmentKind, attachment_id: str) -
     return attachment, _owner(uow, kind, kind.owner_of(attachment))
 
 
-def _remove_if_unused(uow: UnitOfWork, stored_path: str) -> None:
+def remove_if_unused(uow: UnitOfWork, stored_path: str) -> None:
     """Delete a stored file that no attachment of any kind names any more (run after the commit)."""
     with uow:
         for kind in KINDS:
             if uow.s.exec(select(kind.table.id).where(kind.table.stored_path == stored_path)).first():
                 return
-    path = _stored_file(stored_path)
+    path = stored_file(stored_path)
     if path is not None:
         path.unlink(missing_ok=True)
 
 
-def _store(source: Path, name: str, sha: str) -> str:
+def store_file(source: Path, name: str, sha: str) -> str:
     """Copy ``source`` into the attachments folder (whole or absent, fsynced) unless a sound copy is there;
     returns its path relative to the folder. Refused when the source changes while it is copied."""
-    relative = _relative_store_path(sha, Path(name).suffix)
+    relative = relative_store_path(sha, Path(name).suffix)
     target = paths.attachments_dir() / relative
     if target.is_file() and _sha256_of(target) == sha:
         return relative
@@ -318,7 +322,7 @@ def add_attachment(
         ).first()
         if existing:
             raise DuplicateError(f"فایل «{name}» پیش‌تر به این {kind.label} پیوست شده است", record=existing)
-        relative = _store(source, name, sha)
+        relative = store_file(source, name, sha)
         stored = paths.attachments_dir() / relative
         values: dict[str, Any] = {
             kind.owner_column: owner_id,
@@ -344,7 +348,7 @@ def remove_attachment(uow: UnitOfWork, kind: AttachmentKind, attachment_id: str)
         _refuse_if_locked(kind, owner)
         stored = attachment.stored_path
         uow.s.delete(attachment)
-        uow.after_commit(partial(_remove_if_unused, uow, stored))
+        uow.after_commit(partial(remove_if_unused, uow, stored))
         uow.commit()
 
 
@@ -358,7 +362,7 @@ def remove_owner_attachments(uow: UnitOfWork, kind: AttachmentKind, owner_id: st
         attachments = list(uow.s.exec(select(table).where(getattr(table, kind.owner_column) == owner_id)))
         for attachment in attachments:
             uow.s.delete(attachment)
-            uow.after_commit(partial(_remove_if_unused, uow, attachment.stored_path))
+            uow.after_commit(partial(remove_if_unused, uow, attachment.stored_path))
         uow.s.flush()
         uow.commit()
 
@@ -399,7 +403,7 @@ def attachment_path(uow: UnitOfWork, kind: AttachmentKind, attachment_id: str) -
     """
     with uow:
         attachment, _owner_row = _get_attachment(uow, kind, attachment_id)
-        path = _stored_file(attachment.stored_path)
+        path = stored_file(attachment.stored_path)
         name, sha = files.safe_file_name(attachment.file_name), attachment.sha256
     if path is None:
         raise UserError(

@@ -116,7 +116,7 @@ def history_of(uow: UnitOfWork, record_id: str) -> list[AuditLine]:
         both = union_all(own, children).subquery()
         stmt = select(both).order_by(both.c.at.desc()).limit(HISTORY_LIMIT)
         entries = uow.s.connection().execute(stmt).mappings().all()
-        names = _Names(uow)
+        names = ValueNames(uow)
         return [line for entry in entries for line in _lines(entry, names)]
 
 
@@ -142,7 +142,7 @@ def audit_lines(uow: UnitOfWork, flt: AuditFilter, limit: int | None = None) -> 
             stmt = stmt.where(a.action == flt.action)
         if limit is not None:
             stmt = stmt.limit(limit)
-        names = _Names(uow)
+        names = ValueNames(uow)
         for entry in uow.s.connection().execute(stmt).mappings():
             yield from _lines(entry, names)
 
@@ -155,7 +155,7 @@ def usernames(uow: UnitOfWork) -> list[str]:
         return sorted(stored | {"system"})
 
 
-class _Names:
+class ValueNames:
     """Names for ids in before/after values (a county, a list item, an NGO), looked up once each."""
 
     _MODELS: ClassVar[dict[str, type]] = {
@@ -240,7 +240,7 @@ class _Names:
         return text.to_persian_digits(raw) if isinstance(raw, int) else str(raw)
 
 
-def _lines(entry, names: _Names) -> Iterator[AuditLine]:
+def _lines(entry, names: ValueNames) -> Iterator[AuditLine]:
     at = entry["at"]
     if at.tzinfo is None:
         at = at.replace(tzinfo=UTC)

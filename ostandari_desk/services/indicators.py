@@ -30,11 +30,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
 from sqlalchemy import case, func, literal, select
+from sqlalchemy.pool import SingletonThreadPool, StaticPool
 
 from ostandari_desk.store.models import (
     CorrectiveAction,
@@ -98,12 +100,15 @@ class Source:
             the date and county columns; the dimensions used and not named follow). With DATE in it the
             rows come back per day, grouped as the index streams them; without, the source is scanned
             and grouped by its dimensions (and county) alone.
+        weight: the source's rough share of the counting on a large database (its rows in two years,
+            and whether they are scanned or joined), to split the work between two connections.
     """
 
     key: str
     build: Callable[[bool, Callable[[Any], Any]], tuple[Any, Any, Any, dict[str, Any], dict[str, Any]]]
     prefilter_dim: str | None = None
     order: tuple[str, ...] = (DATE, COUNTY)
+    weight: int = 1
 
 
 @dataclass(frozen=True)
@@ -266,17 +271,17 @@ _KIND_DATE_COUNTY = ("kind", DATE, COUNTY)
 SOURCES: dict[str, Source] = {
     s.key: s
     for s in (
-        Source("steps", _steps, "kind", _KIND_DATE_COUNTY),
-        Source("decisions", _decisions, order=()),
-        Source("inquiries", _inquiries),
-        Source("answers", _answers, order=()),
+        Source("steps", _steps, "kind", _KIND_DATE_COUNTY, weight=5),
+        Source("decisions", _decisions, order=(), weight=16),
+        Source("inquiries", _inquiries, weight=6),
+        Source("answers", _answers, order=(), weight=6),
         Source("events", _events, "kind", _KIND_DATE_COUNTY),
-        Source("letters", _letters, "kind", _KIND_DATE_COUNTY),
-        Source("memoranda", _memoranda, order=(DATE, COUNTY, "party")),
-        Source("payments", _payments, order=()),
+        Source("letters", _letters, "kind", _KIND_DATE_COUNTY, weight=4),
+        Source("memoranda", _memoranda, order=(DATE, COUNTY, "party"), weight=3),
+        Source("payments", _payments, order=(), weight=11),
         Source("offices", _offices, order=()),
-        Source("inspections", _inspections, order=(DATE, COUNTY, "announced", "result")),
-        Source("referrals", _referrals, order=()),
+        Source("inspections", _inspections, order=(DATE, COUNTY, "announced", "result"), weight=7),
+        Source("referrals", _referrals, order=(), weight=3),
         Source("actions_closed", _actions_closed),
     )
 }
@@ -636,7 +641,10 @@ def _count_source(
     this: Period,
     county_id: str | None,
     counts: Counts,
+    execute: Callable[[Any], Sequence[Any]] | None = None,
 ) -> None:
+    """Count ``indicators`` (all of ``source``) into ``counts``; ``execute(statement) -> rows`` runs the
+    query (default: on the unit of work's session)."""
     # a county user's counts need the county column, to be limited to their county
     scoped = uow.county_scope is not None
     by_county = scoped or county_id is not None or any(ind.by_county for ind in indicators)
@@ -674,7 +682,7 @@ def _count_source(
     stmt = select(*columns).select_from(from_clause).where(*conditions)
     if grouped:
         stmt = stmt.group_by(*grouped)
-    rows = uow.s.execute(stmt).all()
+    rows = execute(stmt) if execute is not None else uow.s.execute(stmt).all()
     width = 1 + len(used_measures)
     if by_date:
         totals: dict[tuple, list[int]] = _by_period(rows, len(used_dims) + 1, width, last, this)
@@ -794,15 +802,70 @@ def count_indicators(
 ) -> Counts:
     """Every indicator for both periods, per county (or only ``county_id``): one query per source.
 
-    A county user's counts hold only their own county's records.
+    A county user's counts hold only their own county's records. The sources are split in two halves of
+    about equal work (``Source.weight``); the second half runs at the same time on a connection of its
+    own (the database works outside Python's lock), so a large database is counted in about half the time.
+    Each connection reads the database as committed when it starts; a report is not hurt by a record
+    saved in between.
     """
     by_source: dict[str, list[Indicator]] = defaultdict(list)
     for ind in indicators:
         by_source[ind.source].append(ind)
     counts = Counts({ind.key: {} for ind in indicators})
+    mine, theirs = _halves(list(by_source))
     with uow:
-        for key, inds in by_source.items():
-            _count_source(uow, SOURCES[key], inds, last, this, county_id, counts)
+        if not theirs or not _may_share(uow):
+            mine, theirs = mine + theirs, []
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            other = (
+                [
+                    pool.submit(
+                        _count_apart, uow, [(key, by_source[key]) for key in theirs], last, this, county_id
+                    )
+                ]
+                if theirs
+                else []
+            )
+            for key in mine:
+                _count_source(uow, SOURCES[key], by_source[key], last, this, county_id, counts)
+            for future in other:
+                theirs_counts = future.result()
+                counts.values.update({k: v for k, v in theirs_counts.values.items() if v})
+                counts.parts.update(theirs_counts.parts)
     for key, by_county in counts.parts.items():  # averages per county (the totals are Counts.total's)
         counts.values[key] = {c: [_average(n[i], d[i]) for i in (0, 1)] for c, (n, d) in by_county.items()}
+    return counts
+
+
+def _halves(keys: list[str]) -> tuple[list[str], list[str]]:
+    """The sources in two lists of about equal weight, the heaviest first (greedy)."""
+    halves: tuple[list[str], list[str]] = ([], [])
+    loads = [0, 0]
+    for key in sorted(keys, key=lambda k: -SOURCES[k].weight):
+        side = 0 if loads[0] <= loads[1] else 1
+        halves[side].append(key)
+        loads[side] += SOURCES[key].weight
+    return halves
+
+
+def _may_share(uow: UnitOfWork) -> bool:
+    """Whether a second connection reads the same database: not an in-memory one (a single connection)."""
+    return not isinstance(uow.engine.pool, (StaticPool, SingletonThreadPool))
+
+
+def _count_apart(
+    uow: UnitOfWork,
+    jobs: list[tuple[str, list[Indicator]]],
+    last: Period,
+    this: Period,
+    county_id: str | None,
+) -> Counts:
+    """Count ``jobs`` on a connection of their own (in a worker thread): read only, rolled back."""
+    counts = Counts()
+    with uow.engine.connect() as conn:
+        for key, inds in jobs:
+            _count_source(
+                uow, SOURCES[key], inds, last, this, county_id, counts, lambda stmt: conn.execute(stmt).all()
+            )
+        conn.rollback()
     return counts

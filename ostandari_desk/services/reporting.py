@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlmodel import select
 
@@ -24,13 +24,15 @@ from ostandari_desk import settings
 from ostandari_desk.domain import jalali, text
 from ostandari_desk.domain.lifecycle import LEVEL_LABELS, LICENCE_STATE_LABELS, Level, LicenceState
 from ostandari_desk.errors import NotFoundError, UserError, ValidationError
-from ostandari_desk.services import events as event_service
-from ostandari_desk.services import letters as letter_service
-from ostandari_desk.services import licences as licence_service
-from ostandari_desk.services import ngos as ngo_service
 from ostandari_desk.services.annual import AnnualComparison, annual_comparison
 from ostandari_desk.store.models import County, Ngo
 from ostandari_desk.store.uow import UnitOfWork
+
+if TYPE_CHECKING:  # imported where used: the annual report needs none of them
+    from ostandari_desk.services import events as event_service
+    from ostandari_desk.services import letters as letter_service
+    from ostandari_desk.services import licences as licence_service
+    from ostandari_desk.services import ngos as ngo_service
 
 __all__ = [
     "AnnualPaper",
@@ -128,6 +130,8 @@ class RegisterData:
 
 def describe_filter(uow: UnitOfWork, flt: ngo_service.NgoFilter) -> str:
     """The list filter in words, printed under the register's title."""
+    from ostandari_desk.services import ngos as ngo_service
+
     parts = []
     if flt.text.strip():
         parts.append(f"جست‌وجو: «{text.clean(flt.text)}»")
@@ -153,6 +157,8 @@ def register_data(
     uow: UnitOfWork, flt: ngo_service.NgoFilter | None = None, sort: str = "name", descending: bool = False
 ) -> RegisterData:
     """Every NGO the list filter selects (all pages), in the list's order (a county user: their county's)."""
+    from ostandari_desk.services import ngos as ngo_service
+
     flt = flt or ngo_service.NgoFilter()
     if flt.county_id == ngo_service.PROVINCE_ONLY:
         uow.check_county(None)
@@ -198,6 +204,11 @@ class NgoFileData:
 
 def ngo_file_data(uow: UnitOfWork, ngo_id: str) -> NgoFileData:
     """The NGO's details and board, its licence timeline, its events and its letters."""
+    from ostandari_desk.services import events as event_service
+    from ostandari_desk.services import letters as letter_service
+    from ostandari_desk.services import licences as licence_service
+    from ostandari_desk.services import ngos as ngo_service
+
     with uow:
         _check_ngo(uow, ngo_id)
         return NgoFileData(
@@ -231,6 +242,9 @@ class CertificateData:
 
 def certificate_data(uow: UnitOfWork, ngo_id: str) -> CertificateData:
     """What the licence certificate prints; UserError when the NGO holds no valid licence."""
+    from ostandari_desk.services import licences as licence_service
+    from ostandari_desk.services import ngos as ngo_service
+
     with uow:
         _check_ngo(uow, ngo_id)
         ngo = ngo_service.get_ngo(uow, ngo_id)
@@ -280,6 +294,8 @@ def expiring_data(
     include_expired: bool = True,
 ) -> ExpiringData:
     """Valid licences expiring within ``within_days`` (setting by default) and, optionally, expired ones."""
+    from ostandari_desk.services import licences as licence_service
+
     today = today or date.today()
     with uow:
         if within_days is None:
@@ -408,6 +424,8 @@ def annual_paper(uow: UnitOfWork, request: ReportRequest) -> Gathered:
 
 def register_paper(uow: UnitOfWork, request: ReportRequest) -> Gathered:
     """The NGO register (options county_id, search, status)."""
+    from ostandari_desk.services import ngos as ngo_service
+
     flt = ngo_service.NgoFilter(
         text=request.get("search", ""), county_id=request.get("county_id"), status=request.get("status")
     )

@@ -618,8 +618,9 @@ class ExchangeDesk(SQLModel, table=True):
 class ExchangeFile(SQLModel, table=True):
     """A file sent to or received from a desk: the history page, the replay check and the receipts.
 
-    ``accepted``: for a received changes file, JSON [[table, record id, version], ...] of what this desk applied
-    or already held (its receipt says so); ``acked_at``: for a sent changes file, when its receipt came.
+    ``accepted``: for a received changes file, JSON [[table, record id, version, digest], ...] of what this desk
+    applied or already held (its receipt says so; digest null for a deletion); ``acked_at``: for a sent changes
+    file, when its receipt came.
     """
 
     id: str = Field(default_factory=new_id, primary_key=True, max_length=32)

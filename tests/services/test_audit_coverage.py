@@ -300,17 +300,21 @@ RECIPES: dict[str, tuple[Callable[[Env], Any], Callable[[Env, Any], Any]]] = {
         lambda e: lic.open_case(e.uow, e.make_ngo(), "establishment", j(1401, 2, 1)),
         lambda e, c: lic.withdraw_case(e.uow, c, j(1401, 2, 9), "انصراف متقاضی"),
     ),
-    "services.licences.cases.suspend_licence": (
+    "services.licences.sanctions.suspend_licence": (
         lambda e: _licensed(e),
-        lambda e, n: lic.suspend_licence(e.uow, n, j(1402, 1, 15), "۵۵/ت", "گزارش تخلف"),
+        lambda e, n: lic.suspend_licence(e.uow, n, j(1402, 1, 15), "۵۵/ت", "گزارش تخلف", "آیین‌نامه ۱۳۹۵، ماده ۱۷"),
     ),
-    "services.licences.cases.lift_suspension": (
+    "services.licences.sanctions.lift_suspension": (
         lambda e: _suspended(e),
         lambda e, n: lic.lift_suspension(e.uow, n, j(1402, 2, 15), "۵۶/ت"),
     ),
-    "services.licences.cases.revoke_licence": (
+    "services.licences.sanctions.impose_sanction": (
         lambda e: _licensed(e),
-        lambda e, n: lic.revoke_licence(e.uow, n, j(1402, 1, 15), "۵۷/ت", "انحلال"),
+        lambda e, n: lic.impose_sanction(e.uow, n, "written_warning", j(1402, 1, 15), "۵۸/ت", "تأخیر", "آیین‌نامه ۱۳۹۵، ماده ۱۷"),
+    ),
+    "services.licences.sanctions.revoke_licence": (
+        lambda e: _licensed(e),
+        lambda e, n: lic.revoke_licence(e.uow, n, j(1402, 1, 15), "۵۷/ت", "انحلال", "آیین‌نامه ۱۳۹۵، ماده ۱۷"),
     ),
     "services.transfer.base.finish_import": (
         lambda e: _ngo_sheet(e),
@@ -708,7 +712,7 @@ def _checked(env: Env) -> str:
 
 def _suspended(env: Env) -> str:
     ngo_id = _licensed(env)
-    lic.suspend_licence(env.uow, ngo_id, j(1402, 1, 15), "۵۵/ت", "گزارش تخلف")
+    lic.suspend_licence(env.uow, ngo_id, j(1402, 1, 15), "۵۵/ت", "گزارش تخلف", "آیین‌نامه ۱۳۹۵، ماده ۱۷")
     return ngo_id
 
 

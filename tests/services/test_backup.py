@@ -295,6 +295,7 @@ def test_an_unavailable_backups_folder_is_said_in_persian(desk, db_path, tmp_pat
     assert backup.backup_status(desk.uow).last_at is None
 
 
+@pytest.mark.sqlite_only  # a server database is never warned about (test_demo_postgres.py)
 def test_backup_status_warns_after_seven_days(desk):
     now = datetime(2024, 6, 1, 12, tzinfo=UTC)
     assert backup.backup_status(desk.uow, now).stale  # never backed up

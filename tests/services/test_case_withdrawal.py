@@ -104,7 +104,7 @@ def test_renewal_left_open_after_a_suspension_can_be_closed(desk, county_id):
     uow = desk.uow
     ngo_id = licensed(uow, county_id)
     renewal = lic.open_case(uow, ngo_id, "renewal", j("1405/01/10"))
-    lic.suspend_licence(uow, ngo_id, j("1405/02/01"), "77", "تخلف")
+    lic.suspend_licence(uow, ngo_id, j("1405/02/01"), "77", "تخلف", "آیین‌نامه ۱۳۹۵، ماده ۱۷")
     assert lic.get_case(uow, renewal).state == "received"  # a suspension leaves the case open
     lic.withdraw_case(uow, renewal, j("1405/02/02"), "تعلیق پروانه")
     assert lic.ngo_actions(uow, ngo_id).open_case is None
@@ -114,7 +114,7 @@ def test_revocation_closes_the_open_case_in_the_same_transaction(desk, county_id
     uow = desk.uow
     ngo_id = licensed(uow, county_id)
     renewal = approved_case(uow, ngo_id, "renewal", start="1405/01/10", inquiries=False)
-    lic.revoke_licence(uow, ngo_id, j("1405/03/01"), "90", "حکم دادگاه")
+    lic.revoke_licence(uow, ngo_id, j("1405/03/01"), "90", "حکم دادگاه", "آیین‌نامه ۱۳۹۵، ماده ۱۷")
 
     assert lic.get_case(uow, renewal).state == "closed"
     [step] = withdrawal_steps(uow, renewal)
@@ -131,7 +131,7 @@ def test_revoking_an_approval_closes_the_establishment_case(desk, county_id):
     uow = desk.uow
     ngo_id = insert_ngo(uow, county_id)
     case_id = approved_case(uow, ngo_id, inquiries=False)
-    lic.revoke_licence(uow, ngo_id, j("1401/05/01"), "91", "عدم تکمیل مدارک")
+    lic.revoke_licence(uow, ngo_id, j("1401/05/01"), "91", "عدم تکمیل مدارک", "آیین‌نامه ۱۳۹۵، ماده ۱۷")
     assert lic.get_case(uow, case_id).state == "closed"
     assert ngo_row(uow, ngo_id).licence_state == "revoked"
 
@@ -141,15 +141,15 @@ def test_a_failed_revocation_leaves_the_case_open(desk, county_id, monkeypatch):
     ngo_id = licensed(uow, county_id)
     renewal = lic.open_case(uow, ngo_id, "renewal", j("1405/01/10"))
     with pytest.raises(ValidationError):  # no reason: nothing is stored
-        lic.revoke_licence(uow, ngo_id, j("1405/03/01"), "90", "")
-    from ostandari_desk.services.licences import cases
+        lic.revoke_licence(uow, ngo_id, j("1405/03/01"), "90", "", "آیین‌نامه ۱۳۹۵، ماده ۱۷")
+    from ostandari_desk.services.licences import sanctions
 
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(cases, "_record_step_letter", broken)  # after the step closed the case
+    monkeypatch.setattr(sanctions, "_record_step_letter", broken)  # after the step closed the case
     with pytest.raises(RuntimeError):
-        lic.revoke_licence(uow, ngo_id, j("1405/03/01"), "90", "حکم دادگاه")
+        lic.revoke_licence(uow, ngo_id, j("1405/03/01"), "90", "حکم دادگاه", "آیین‌نامه ۱۳۹۵، ماده ۱۷")
     assert lic.get_case(uow, renewal).state == "received"
     assert withdrawal_steps(uow, renewal) == []
     assert ngo_row(uow, ngo_id).licence_state == "valid"

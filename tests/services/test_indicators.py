@@ -68,7 +68,7 @@ def test_the_qazvin_seed_counts(desk):
 def test_per_county_rows_and_totals(desk):
     qazvin_seed(Activity(desk.engine), desk.counties)
     data = annual_comparison(desk.uow, 1401)
-    keys = [k.key for k in data.key_columns]
+    keys = [k.key for k in data.county_columns]
     by_name = {c.name: dict(zip(keys, c.values)) for c in data.by_county}
     assert by_name["قزوین"]["issued"] == (3, 7)
     assert by_name["آبیک"]["issued"] == (2, 4)
@@ -209,7 +209,7 @@ def test_a_county_user_compares_their_county_alone(two_counties, uow_as):
     assert got["support_letters"] == (0, 1)
     assert got["inquiries"] == (0, 2)  # counted over the plain tables, through their case's county
     assert [c.name for c in mine.by_county] == ["شهرستان آبیک"]
-    assert mine.by_county[0].values == tuple((got[k.key]) for k in mine.key_columns)
+    assert mine.by_county[0].values == tuple((got[k.key]) for k in mine.county_columns)
 
     with pytest.raises(PermissionDeniedError):
         annual_comparison(uow_as("county", ab), 1401, county_id=qz)

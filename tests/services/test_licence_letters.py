@@ -51,7 +51,7 @@ def ngo_id(desk, make_ngo) -> str:
 
 def test_suspension_files_a_punitive_outgoing_letter(desk, ngo_id):
     before = punitive_this_year(desk, 1401)
-    step_id = lic.suspend_licence(desk.uow, ngo_id, j("1401/04/10"), "۸۸/۴۱۲", "گزارش نکردن عملکرد سالانه")
+    step_id = lic.suspend_licence(desk.uow, ngo_id, j("1401/04/10"), "۸۸/۴۱۲", "گزارش نکردن عملکرد سالانه", "آیین‌نامه ۱۳۹۵، ماده ۱۷")
 
     (letter,) = all_letters(desk)
     assert letter.direction == "outgoing" and letter.kind == "punitive"
@@ -71,7 +71,7 @@ def test_suspension_files_a_punitive_outgoing_letter(desk, ngo_id):
     assert (lifting.ngo_id, lifting.licence_step_id) == (ngo_id, lift_id)
     assert punitive_this_year(desk, 1401) == before + 1
 
-    revoke_id = lic.revoke_licence(desk.uow, ngo_id, j("1401/08/01"), "۹۱", "انحلال داوطلبانه")
+    revoke_id = lic.revoke_licence(desk.uow, ngo_id, j("1401/08/01"), "۹۱", "انحلال داوطلبانه", "آیین‌نامه ۱۳۹۵، ماده ۱۷")
     revocation = all_letters(desk)[-1]
     assert (revocation.kind, revocation.subject) == ("punitive", "لغو پروانه فعالیت: انحلال داوطلبانه")
     assert revocation.licence_step_id == revoke_id
@@ -79,7 +79,7 @@ def test_suspension_files_a_punitive_outgoing_letter(desk, ngo_id):
 
 
 def test_lifting_without_a_letter_number_files_nothing(desk, ngo_id):
-    lic.suspend_licence(desk.uow, ngo_id, j("1401/04/10"), "5", "تخلف")
+    lic.suspend_licence(desk.uow, ngo_id, j("1401/04/10"), "5", "تخلف", "آیین‌نامه ۱۳۹۵، ماده ۱۷")
     lic.lift_suspension(desk.uow, ngo_id, j("1401/05/10"), "")
     assert [letter.number for letter in all_letters(desk)] == ["5"]
 
@@ -93,7 +93,7 @@ def test_an_existing_letter_is_linked_not_duplicated(desk, ngo_id):
         desk.uow,
         letters.LetterInput("incoming", "77/ص", j("1401/02/01"), "فرمانداری", "گزارش تخلف", "other"),
     )
-    step_id = lic.suspend_licence(desk.uow, ngo_id, j("1401/03/01"), "77/ص", "تخلف مالی")
+    step_id = lic.suspend_licence(desk.uow, ngo_id, j("1401/03/01"), "77/ص", "تخلف مالی", "آیین‌نامه ۱۳۹۵، ماده ۱۷")
 
     by_id = {letter.id: letter for letter in all_letters(desk)}
     assert set(by_id) == {existing, incoming_same_number}
@@ -111,7 +111,7 @@ def test_a_linked_letter_keeps_its_own_kind_and_ngo(desk, ngo_id, make_ngo):
         desk.uow,
         letters.LetterInput("outgoing", "12", j("1401/02/01"), "دبیرخانه", "هماهنگی", "support", other_ngo),
     )
-    step_id = lic.suspend_licence(desk.uow, ngo_id, j("1401/03/01"), "12", "تخلف")
+    step_id = lic.suspend_licence(desk.uow, ngo_id, j("1401/03/01"), "12", "تخلف", "آیین‌نامه ۱۳۹۵، ماده ۱۷")
     (letter,) = all_letters(desk)
     assert (letter.id, letter.kind, letter.ngo_id, letter.licence_step_id) == (
         existing,
@@ -126,7 +126,7 @@ def test_the_same_number_in_another_year_is_a_new_letter(desk, ngo_id):
         desk.uow,
         letters.LetterInput("outgoing", "5", j("1400/12/01"), "دبیرخانه", "نامه سال پیش", "other"),
     )
-    lic.suspend_licence(desk.uow, ngo_id, j("1401/01/20"), "5", "تخلف")
+    lic.suspend_licence(desk.uow, ngo_id, j("1401/01/20"), "5", "تخلف", "آیین‌نامه ۱۳۹۵، ماده ۱۷")
     assert [(letter.jalali_year, letter.kind) for letter in all_letters(desk)] == [
         (1400, "other"),
         (1401, "punitive"),
@@ -136,7 +136,7 @@ def test_the_same_number_in_another_year_is_a_new_letter(desk, ngo_id):
 def test_a_refused_step_files_no_letter_and_links_nothing(desk, make_ngo, ngo_id):
     unlicensed = make_ngo()
     with pytest.raises(TransitionError):
-        lic.revoke_licence(desk.uow, unlicensed, j("1401/03/01"), "40", "تخلف")
+        lic.revoke_licence(desk.uow, unlicensed, j("1401/03/01"), "40", "تخلف", "آیین‌نامه ۱۳۹۵، ماده ۱۷")
     with pytest.raises(TransitionError):
         lic.lift_suspension(desk.uow, ngo_id, j("1401/03/01"), "41")  # not suspended
     assert all_letters(desk) == []
@@ -146,14 +146,14 @@ def test_a_refused_step_files_no_letter_and_links_nothing(desk, make_ngo, ngo_id
         letters.LetterInput("outgoing", "42", j("1401/02/01"), "دبیرخانه", "اخطار", "other"),
     )
     with pytest.raises(ValidationError):  # before the NGO's licence was issued: out of order
-        lic.suspend_licence(desk.uow, ngo_id, j("1399/01/01"), "42", "تخلف")
+        lic.suspend_licence(desk.uow, ngo_id, j("1399/01/01"), "42", "تخلف", "آیین‌نامه ۱۳۹۵، ماده ۱۷")
     (letter,) = all_letters(desk)
     assert (letter.id, letter.licence_step_id, letter.ngo_id, letter.kind) == (existing, None, None, "other")
 
 
 def test_a_letter_that_cannot_be_filed_rolls_the_step_back(desk, ngo_id):
     with pytest.raises(ValidationError) as refused:
-        lic.suspend_licence(desk.uow, ngo_id, j("1401/03/01"), "1" * 61, "تخلف")
+        lic.suspend_licence(desk.uow, ngo_id, j("1401/03/01"), "1" * 61, "تخلف", "آیین‌نامه ۱۳۹۵، ماده ۱۷")
     assert refused.value.field == "letter_no"
     assert all_letters(desk) == []
     with desk.uow as uow:

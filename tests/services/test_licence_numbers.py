@@ -110,7 +110,7 @@ def test_a_renewal_may_keep_its_own_number(desk, county_id):
 def test_a_new_issue_may_not_reuse_the_ngos_revoked_number(desk, county_id):
     uow = desk.uow
     ngo_id = issued(uow, county_id, "77")
-    lic.revoke_licence(uow, ngo_id, j("1402/01/01"), "5", "حکم دادگاه")
+    lic.revoke_licence(uow, ngo_id, j("1402/01/01"), "5", "حکم دادگاه", "آیین‌نامه ۱۳۹۵، ماده ۱۷")
     case_id = approved_case(uow, ngo_id, start="1403/01/01", inquiries=False)
     with pytest.raises(ValidationError, match="پیش‌تر برای سمن"):
         lic.issue_licence(uow, case_id, j("1403/03/01"), "77")

@@ -8,7 +8,7 @@ from sqlalchemy import event
 from ostandari_desk.domain import jalali
 from ostandari_desk.services import licences as lic
 
-from .test_licences import CLERK, LEGAL, approved_case, insert_ngo, j
+from .test_licences import CLERK, LEGAL, answer_all, approved_case, insert_ngo, j
 
 
 @pytest.fixture
@@ -36,7 +36,7 @@ def test_expiring_and_expired_lists(desk, counties):
     gone = licensed_ngo(uow, alborz, "1401/01/15")  # expired 1405/01/15
     province = licensed_ngo(uow, None, "1401/04/10")  # province NGO, expires in 40 days
     suspended = licensed_ngo(uow, alborz, "1401/03/25")
-    lic.suspend_licence(uow, suspended, j("1402/01/01"), "5", "تخلف")
+    lic.suspend_licence(uow, suspended, j("1402/01/01"), "5", "تخلف", "آیین‌نامه ۱۳۹۵، ماده ۱۷")
 
     rows = lic.expiring_licences(uow, today, 60)
     assert [r.ngo_id for r in rows] == [soon, province]
@@ -110,14 +110,24 @@ def test_ngo_actions_follow_the_lifecycle(desk, counties):
     assert actions.open_case.tracking_no == "1401-000001"
     assert actions.open_case.case_type_label == "تأسیس"
     assert actions.case_actions == ("documents", "decide", "withdraw")
+    lic.check_documents(uow, case_id, j("1401/01/11"))
+    answer_all(uow, case_id, j("1401/01/12"))
+    assert lic.ngo_actions(uow, ngo_id).case_actions == ("decide", "withdraw")
     lic.decide_case(uow, case_id, True, j("1401/02/01"), None, LEGAL)
     assert lic.ngo_actions(uow, ngo_id).direct_steps_allowed == ("revocation",)
     lic.issue_licence(uow, case_id, j("1401/03/01"), "12")
     actions = lic.ngo_actions(uow, ngo_id)
-    assert actions.direct_steps_allowed == ("suspension", "revocation")
+    ladder = ("notice", "written_warning", "suspension", "revocation", "dissolution_request")
+    assert actions.direct_steps_allowed == ladder
     assert actions.case_types_allowed == ("renewal", "upgrade", "conformity")
-    lic.suspend_licence(uow, ngo_id, j("1401/04/01"), "7", "گزارش مالی ارسال نشد")
-    assert lic.ngo_actions(uow, ngo_id).direct_steps_allowed == ("lifting", "revocation")
+    lic.suspend_licence(uow, ngo_id, j("1401/04/01"), "7", "گزارش مالی ارسال نشد", "آیین‌نامه ۱۳۹۵، ماده ۱۷")
+    assert lic.ngo_actions(uow, ngo_id).direct_steps_allowed == (
+        "notice",
+        "written_warning",
+        "lifting",
+        "revocation",
+        "dissolution_request",
+    )
     assert lic.ngo_actions(uow, ngo_id).case_types_allowed == ()
 
 
@@ -128,15 +138,22 @@ def test_timeline_labels_and_details(desk, counties):
     lic.check_documents(uow, case_id, j("1401/01/12"))
     [inquiry] = lic.send_inquiries(uow, case_id, j("1401/01/15"), agencies=["police"])
     lic.answer_inquiry(uow, inquiry, j("1401/02/15"), "favourable")
+    # the police's answer alone does not let an establishment through: the other three are asked too
+    assert lic.get_case(uow, case_id).missing_agencies == ("judiciary", "intelligence", "specialist")
+    answer_all(uow, case_id, j("1401/02/16"))
     lic.decide_case(uow, case_id, True, j("1401/03/01"), j("1401/02/28"), LEGAL)
     lic.issue_licence(uow, case_id, j("1401/06/09"), "۴۵۶")
-    lic.suspend_licence(uow, ngo_id, j("1401/09/01"), "۹۹/الف", "عدم ارسال گزارش")
+    lic.suspend_licence(uow, ngo_id, j("1401/09/01"), "۹۹/الف", "عدم ارسال گزارش", "آیین‌نامه ۱۳۹۵، ماده ۱۷")
 
     entries = lic.timeline(uow, ngo_id)
     assert [e.label for e in entries] == [
         "دریافت درخواست",
         "بررسی مدارک",
         "ارسال استعلام",
+        "پاسخ استعلام",
+        "ارسال استعلام",
+        "پاسخ استعلام",
+        "پاسخ استعلام",
         "پاسخ استعلام",
         "موافقت شورا",
         "صدور پروانه",
@@ -146,9 +163,9 @@ def test_timeline_labels_and_details(desk, counties):
     assert "۱۴۰۱-۰۰۰۰۰۱" in entries[0].detail and "تأسیس" in entries[0].detail
     assert "فرماندهی انتظامی" in entries[2].detail
     assert "پاسخ مثبت" in entries[3].detail
-    assert LEGAL in entries[4].detail
-    assert "پروانه شماره ۴۵۶" in entries[5].detail and "۱۴۰۵/۰۶/۰۹" in entries[5].detail
-    assert "۹۹/الف" in entries[6].detail and "عدم ارسال گزارش" in entries[6].detail
+    assert LEGAL in entries[8].detail
+    assert "پروانه شماره ۴۵۶" in entries[9].detail and "۱۴۰۵/۰۶/۰۹" in entries[9].detail
+    assert "۹۹/الف" in entries[10].detail and "عدم ارسال گزارش" in entries[10].detail
     assert all(e.clerk == CLERK for e in entries)
 
     [licence] = lic.licence_history(uow, ngo_id)

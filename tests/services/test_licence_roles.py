@@ -14,7 +14,7 @@ from ostandari_desk.services.audit import history_of
 from ostandari_desk.store.models import AuditEntry, Letter, LicenceStep
 from ostandari_desk.store.uow import UnitOfWork
 
-from .test_licences import LEGAL, approved_case, insert_ngo, j, licences_of, ngo_row
+from .test_licences import LEGAL, answer_all, approved_case, insert_ngo, j, licences_of, ngo_row
 
 MANAGER_NAME = "مدیر آزمون"
 HIDDEN = (NotFoundError, PermissionDeniedError)  # another county's record is neither shown nor confirmed
@@ -86,15 +86,15 @@ def test_a_clerk_or_county_user_cannot_sanction(desk, uow_as, alborz, role):
     uow = uow_as(role, alborz if role == "county" else None)
     entries = audit_count(desk)
     refused = (
-        lambda: lic.suspend_licence(uow, ngo_id, j("1401/05/01"), "8/1", "تخلف مالی"),
-        lambda: lic.revoke_licence(uow, ngo_id, j("1401/05/01"), "8/2", "حکم دادگاه"),
+        lambda: lic.suspend_licence(uow, ngo_id, j("1401/05/01"), "8/1", "تخلف مالی", "آیین‌نامه ۱۳۹۵، ماده ۱۷"),
+        lambda: lic.revoke_licence(uow, ngo_id, j("1401/05/01"), "8/2", "حکم دادگاه", "آیین‌نامه ۱۳۹۵، ماده ۱۷"),
     )
     for attempt in refused:
         with pytest.raises(PermissionDeniedError) as err:
             attempt()
         assert "تعلیق، لغو و رفع تعلیق پروانه" in err.value.message
     assert audit_count(desk) == entries and ngo_row(desk.uow, ngo_id).licence_state == "valid"
-    lic.suspend_licence(desk.uow, ngo_id, j("1401/05/01"), "8/1", "تخلف مالی")  # an admin may
+    lic.suspend_licence(desk.uow, ngo_id, j("1401/05/01"), "8/1", "تخلف مالی", "آیین‌نامه ۱۳۹۵، ماده ۱۷")  # an admin may
     entries = audit_count(desk)
     with pytest.raises(PermissionDeniedError):
         lic.lift_suspension(uow, ngo_id, j("1401/06/01"), "8/3")
@@ -128,12 +128,13 @@ def test_the_importers_step_needs_the_same_permissions(desk, uow_as, alborz):
 
 def test_a_manager_decides_and_sanctions_under_their_own_name(desk, manager, uow_as, alborz):
     ngo_id, case_id = received_case(desk, alborz)
+    answer_all(desk.uow, case_id, j("1401/01/13"))
     lic.decide_case(manager, case_id, True, j("1401/02/01"), j("1401/01/30"), LEGAL)
     clerk = uow_as("clerk")
     lic.issue_licence(clerk, case_id, j("1401/03/01"), "77")  # completing the case is a clerk's work
-    lic.suspend_licence(manager, ngo_id, j("1401/05/01"), "9/1", "تخلف")
+    lic.suspend_licence(manager, ngo_id, j("1401/05/01"), "9/1", "تخلف", "آیین‌نامه ۱۳۹۵، ماده ۱۷")
     lic.lift_suspension(manager, ngo_id, j("1401/06/01"), "9/2")
-    lic.revoke_licence(manager, ngo_id, j("1401/07/01"), "9/3", "انحلال")
+    lic.revoke_licence(manager, ngo_id, j("1401/07/01"), "9/3", "انحلال", "آیین‌نامه ۱۳۹۵، ماده ۱۷")
     assert ngo_row(desk.uow, ngo_id).licence_state == "revoked"
     by_kind = {entry.kind: entry.clerk for entry in lic.timeline(desk.uow, ngo_id)}
     assert by_kind["approval"] == by_kind["suspension"] == by_kind["revocation"] == MANAGER_NAME
@@ -218,6 +219,7 @@ def test_numbers_stay_unique_across_counties_for_a_county_user(desk, uow_as, alb
     assert taken.value.field == "tracking_no"
 
     lic.check_documents(county, case_id, j("1401/01/12"))
+    answer_all(county, case_id, j("1401/01/13"))
     lic.decide_case(desk.uow, case_id, True, j("1401/02/01"), None, LEGAL)
     with pytest.raises(ValidationError) as clash:
         lic.issue_licence(county, case_id, j("1401/03/01"), "ق-77")

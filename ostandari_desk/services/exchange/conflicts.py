@@ -157,9 +157,9 @@ class _Shown:
     """A field's JSON value as a clerk reads it (names for ids, Jalali dates, labels for codes)."""
 
     def __init__(self, uow: UnitOfWork, table: str):
-        from ostandari_desk.services.audit import _Names
+        from ostandari_desk.services.audit import ValueNames
 
-        self.names = _Names(uow)
+        self.names = ValueNames(uow)
         self.table = table
 
     def __call__(self, name: str, value: Any, present: bool) -> str:
@@ -241,7 +241,7 @@ def resolve_conflict(uow: UnitOfWork, conflict_id: str, keep: str) -> None:
         conflict.resolution = keep
         conflict.resolved_by = uow.actor.username
         uow.s.add(conflict)
-        peer = desks._row(uow, desk).label
+        peer = desks.desk_row(uow, desk).label
         kept = (
             f"نسخه {peer} پذیرفته شد" if keep == THEIRS else f"نسخه این میز ماند و برای {peer} فرستاده می‌شود"
         )
@@ -325,8 +325,8 @@ def _stored_attachment(rec: Incoming) -> str:
     """The stored path of a conflicting attachment's file, kept when its file arrived."""
     from ostandari_desk.services import attachments
 
-    relative = attachments._relative_store_path(rec.values["sha256"], Path(rec.values["file_name"]).suffix)
-    path = attachments._stored_file(relative)
+    relative = attachments.relative_store_path(rec.values["sha256"], Path(rec.values["file_name"]).suffix)
+    path = attachments.stored_file(relative)
     if path is None or not path.is_file():
         raise UserError(
             f"پرونده {describe(rec.spec, rec.values, rec.id)} در این میز نیست؛ از میز فرستنده بخواهید آن را دوباره "

@@ -240,7 +240,8 @@ def read_identity(path: str | os.PathLike[str]) -> PeerIdentity:
 # --- registration ------------------------------------------------------------------------------------
 
 
-def _row(uow: UnitOfWork, desk: ExchangeDesk, **extra: Any) -> RegisteredDesk:
+def desk_row(uow: UnitOfWork, desk: ExchangeDesk, **extra: Any) -> RegisteredDesk:
+    """A registered desk as the lists show it (``extra``: register_desk's ``new``/``replaced``)."""
     county = uow.s.get(County, desk.county_id) if desk.county_id else None
     return RegisteredDesk(
         desk_id=desk.id,
@@ -321,7 +322,7 @@ def register_desk(uow: UnitOfWork, peer: PeerIdentity, replace: bool = False) ->
         public_hex = peer.public_key.hex()
         existing = uow.s.get(ExchangeDesk, peer.desk_id)
         if existing is not None and existing.active and existing.public_key == public_hex:
-            return _row(uow, existing)
+            return desk_row(uow, existing)
         others = list(
             uow.s.exec(
                 select(ExchangeDesk).where(
@@ -369,7 +370,7 @@ def register_desk(uow: UnitOfWork, peer: PeerIdentity, replace: bool = False) ->
         if replaced or changed_key:
             detail += " (به جای کلید پیشین)"
         uow.audit("register", "exchangedesk", peer.desk_id, detail=detail)
-        row = _row(uow, existing, new=True, replaced=replaced)
+        row = desk_row(uow, existing, new=True, replaced=replaced)
         uow.commit()
         return row
 
@@ -381,7 +382,7 @@ def list_desks(uow: UnitOfWork, include_inactive: bool = False) -> list[Register
         stmt = select(ExchangeDesk)
         if not include_inactive:
             stmt = stmt.where(ExchangeDesk.active == True)
-        rows = [_row(uow, desk) for desk in uow.s.exec(stmt)]
+        rows = [desk_row(uow, desk) for desk in uow.s.exec(stmt)]
         positions = {c.id: (c.position, c.name) for c in uow.s.exec(select(County))}
         return sorted(
             rows,

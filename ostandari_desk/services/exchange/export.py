@@ -81,7 +81,7 @@ def _line(spec: TableSpec, record_id: str, version: int, base: str | None, compa
 
 def _attachment_file(spec: TableSpec, row: dict[str, Any]) -> bytes:
     """The stored file of an attachment row, checked against its SHA-256."""
-    path = attachments._stored_file(row["stored_path"] or "")
+    path = attachments.stored_file(row["stored_path"] or "")
     data = path.read_bytes() if path is not None and path.is_file() else None
     if data is None or hashlib.sha256(data).hexdigest() != row["sha256"]:
         raise UserError(
@@ -204,7 +204,7 @@ def export_changes(
         scope = peer.county_id if me.county_id is None else me.county_id
         changes = collect_changes(uow, peer, scope, progress)
         seq = peer.sent_seq + 1
-        peer_row = desks._row(uow, peer)
+        peer_row = desks.desk_row(uow, peer)
         header = {
             "format": container.FORMAT,
             "version": container.VERSION,

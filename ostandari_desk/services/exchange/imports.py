@@ -234,7 +234,7 @@ def import_file(
             )
         ).scalar_one_or_none()
         if recorded is not None and recorded.sha256 == signed.sha256:
-            return ImportResult(kind, desks._row(uow, desk), seq, recorded.records, 0, 0, 0, 0, True)
+            return ImportResult(kind, desks.desk_row(uow, desk), seq, recorded.records, 0, 0, 0, 0, True)
         if kind == RECEIPT:
             result = receipts.apply_receipt(uow, me, desk, signed, name, recorded is not None)
         else:
@@ -470,7 +470,7 @@ def _take_changes(
         "exchangefile",
         file.id,
         detail=(
-            f"پرونده تبادل شماره {fa(seq)} «{name}» از {desks._row(uow, desk).label} گرفته شد: "
+            f"پرونده تبادل شماره {fa(seq)} «{name}» از {desks.desk_row(uow, desk).label} گرفته شد: "
             f"{fa(len(records))} رکورد، {fa(file.applied)} اعمال‌شده، {fa(file.conflicts)} ناسازگاری؛ "
             f"SHA-256: {signed.sha256}"
         ),
@@ -479,7 +479,7 @@ def _take_changes(
         progress(total, total)
     return ImportResult(
         kind=CHANGES,
-        desk=desks._row(uow, desk),
+        desk=desks.desk_row(uow, desk),
         seq=seq,
         records=len(records),
         applied=counts[INSERT] + counts[UPDATE],
@@ -815,7 +815,7 @@ def store_bytes(data: bytes, name: str, sha: str) -> str:
     temp = folder / f".arriving-{sha}"
     try:
         temp.write_bytes(data)
-        return attachments._store(temp, name, sha)
+        return attachments.store_file(temp, name, sha)
     finally:
         temp.unlink(missing_ok=True)
 
@@ -955,7 +955,7 @@ def _delete(uow: UnitOfWork, spec: TableSpec, recs: list[Incoming]) -> None:
     if spec.attachment:
         for rec in recs:
             if rec.local is not None and rec.local.get("stored_path"):
-                uow.after_commit(partial(attachments._remove_if_unused, uow, rec.local["stored_path"]))
+                uow.after_commit(partial(attachments.remove_if_unused, uow, rec.local["stored_path"]))
 
 
 # --- bookkeeping ------------------------------------------------------------------------------------------------

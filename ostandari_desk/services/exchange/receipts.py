@@ -74,7 +74,7 @@ def write_receipt(uow: UnitOfWork, path: str | Path, county: str | None = None) 
         uow.require(Permission.EXCHANGE)
         me = keys.desk_identity(uow)
         peer = desks.peer_for(uow, county)
-        peer_row = desks._row(uow, peer)
+        peer_row = desks.desk_row(uow, peer)
         taken = (
             ExchangeFile.desk_id == peer.id,
             ExchangeFile.direction == RECEIVED,
@@ -264,11 +264,11 @@ def apply_receipt(
         "exchangefile",
         file.id,
         detail=(
-            f"رسید شماره {fa(seq)} «{name}» از {desks._row(uow, desk).label} گرفته شد: {fa(len(final))} رکورد "
+            f"رسید شماره {fa(seq)} «{name}» از {desks.desk_row(uow, desk).label} گرفته شد: {fa(len(final))} رکورد "
             f"از {fa(len(sent))} پرونده تأیید شد؛ SHA-256: {signed.sha256}"
         ),
     )
-    return ImportResult(RECEIPT, desks._row(uow, desk), seq, len(final), len(sent), 0, 0, 0)
+    return ImportResult(RECEIPT, desks.desk_row(uow, desk), seq, len(final), len(sent), 0, 0, 0)
 
 
 def _set_states(uow: UnitOfWork, desk_id: str, final: dict[tuple[str, str], tuple[int, str | None]]) -> None:

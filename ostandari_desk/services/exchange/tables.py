@@ -31,7 +31,7 @@ from sqlmodel import SQLModel
 from ostandari_desk.domain import text
 from ostandari_desk.domain.audit_labels import field_label, table_label
 from ostandari_desk.errors import ValidationError
-from ostandari_desk.services.ngos.validation import _search_text as ngo_search_text
+from ostandari_desk.services.ngos.validation import search_text as ngo_search_text
 from ostandari_desk.store import models
 from ostandari_desk.store.audit_trail import PARENTS
 

@@ -1,4 +1,5 @@
-"""Licence lifecycle use cases: cases, direct steps, the low-level step for imports, and read queries."""
+"""Licence lifecycle use cases: cases, the sanctions ladder, the low-level step for imports, what the
+step forms start from, and read queries."""
 
 from ostandari_desk.services.licences.cases import (
     ANSWERS,
@@ -7,13 +8,16 @@ from ostandari_desk.services.licences.cases import (
     complete_case,
     decide_case,
     issue_licence,
-    lift_suspension,
     open_case,
     renew_licence,
-    revoke_licence,
     send_inquiries,
-    suspend_licence,
     withdraw_case,
+)
+from ostandari_desk.services.licences.guidance import (
+    CompletionForm,
+    case_warnings,
+    completion_form,
+    issuing_authority,
 )
 from ostandari_desk.services.licences.queries import (
     current_licence_info,
@@ -39,6 +43,14 @@ from ostandari_desk.services.licences.rows import (
     NgoActions,
     TimelineEntry,
 )
+from ostandari_desk.services.licences.sanctions import (
+    SanctionRecord,
+    impose_sanction,
+    lift_suspension,
+    revoke_licence,
+    sanctions_of,
+    suspend_licence,
+)
 from ostandari_desk.services.licences.steps import (
     apply_licence_step,
     check_licence_number_free,
@@ -54,6 +66,7 @@ __all__ = [
     "ANSWER_LABELS",
     "CaseDetail",
     "CaseSummary",
+    "CompletionForm",
     "DeskCounts",
     "InquiryInfo",
     "InquiryRow",
@@ -61,12 +74,15 @@ __all__ = [
     "LicenceRow",
     "NgoActions",
     "OpenCaseRow",
+    "SanctionRecord",
     "TimelineEntry",
     "answer_inquiry",
     "apply_licence_step",
+    "case_warnings",
     "check_documents",
     "check_licence_number_free",
     "complete_case",
+    "completion_form",
     "current_licence",
     "current_licence_info",
     "decide_case",
@@ -74,7 +90,9 @@ __all__ = [
     "expired_licences",
     "expiring_licences",
     "get_case",
+    "impose_sanction",
     "issue_licence",
+    "issuing_authority",
     "licence_history",
     "licence_number_holder",
     "lift_suspension",
@@ -85,6 +103,7 @@ __all__ = [
     "overdue_inquiries",
     "renew_licence",
     "revoke_licence",
+    "sanctions_of",
     "send_inquiries",
     "step_exists",
     "step_kind",

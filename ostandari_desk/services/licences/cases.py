@@ -1,9 +1,12 @@
-"""Licence cases (establishment, renewal, upgrade, conformity) and the direct steps on a licence.
+"""Licence cases: establishment, renewal, upgrade, conformity, from the request to their end.
 
 Every function takes the unit of work (which carries the acting user) and plain values, works in
 its block and commits (a call inside a caller's block joins the caller's transaction). The actor's
 name is recorded on each LicenceStep; the unit of work records every changed field in the audit.
-A council decision needs Permission.DECIDE; a suspension, revocation or lifting needs SANCTION.
+A council decision needs Permission.DECIDE. An establishment is approved, and its licence issued, only
+once the four inquiries are answered favourably, or an unfavourable answer is overridden by the manager
+deciding, with a written reason (an INQUIRY_OVERRIDE step). The direct steps on a licence (the sanctions
+ladder, the lifting of a suspension) are in sanctions.py.
 """
 
 from __future__ import annotations
@@ -25,14 +28,17 @@ from ostandari_desk.domain.lifecycle import (
     Agency,
     CaseState,
     CaseType,
+    InquiryStanding,
     LicenceState,
     StepKind,
     allowed_case_types,
+    approval_refusal,
     check_case_action,
+    inquiry_standing,
+    state_after_answer,
 )
 from ostandari_desk.domain.roles import Permission
 from ostandari_desk.errors import NotFoundError, TransitionError, ValidationError
-from ostandari_desk.services import letters
 from ostandari_desk.services.audit import now_utc, stamps
 from ostandari_desk.services.licences.rows import ANSWER_LABELS
 from ostandari_desk.services.licences.steps import (
@@ -43,7 +49,7 @@ from ostandari_desk.services.licences.steps import (
     load_ngo,
     require_date,
 )
-from ostandari_desk.store.models import Inquiry, Letter, LicenceCase, LicenceStep, Ngo
+from ostandari_desk.store.models import Inquiry, LicenceCase, LicenceStep
 from ostandari_desk.store.uow import UnitOfWork
 
 ANSWERS = ("favourable", "unfavourable")
@@ -77,6 +83,27 @@ def case_inquiries(uow: UnitOfWork, case_id: str) -> list[Inquiry]:
 
 def all_answered(inquiries: Iterable[Inquiry]) -> bool:
     return all(inquiry.answer is not None for inquiry in inquiries)
+
+
+def overridden(uow: UnitOfWork, case_id: str) -> bool:
+    """Whether a manager overrode the case's unfavourable inquiry answers (an INQUIRY_OVERRIDE step)."""
+    stmt = (
+        select(LicenceStep.id)
+        .where(LicenceStep.case_id == case_id, LicenceStep.kind == StepKind.INQUIRY_OVERRIDE.value)
+        .limit(1)
+    )
+    with uow:
+        return uow.s.exec(stmt).first() is not None
+
+
+def standing_of(
+    uow: UnitOfWork, case: LicenceCase, inquiries: Iterable[Inquiry] | None = None
+) -> InquiryStanding:
+    """Where the case's inquiries stand (domain.lifecycle.inquiry_standing) and whether it was overridden."""
+    if inquiries is None:
+        inquiries = case_inquiries(uow, case.id)
+    answers = {inquiry.agency: inquiry.answer for inquiry in inquiries}
+    return inquiry_standing(case.case_type, answers, overridden(uow, case.id))
 
 
 def _touch(case: LicenceCase, state: CaseState | None = None) -> None:
@@ -196,14 +223,16 @@ def send_inquiries(
     letter_nos: Mapping[Agency | str, str] | None = None,
     note: str = "",
 ) -> list[str]:
-    """Send the inquiries (all four agencies unless told otherwise); returns the inquiry ids."""
+    """Send the inquiries; returns the inquiry ids.
+
+    ``agencies``: those of the four not yet asked on this case unless told otherwise (a case whose
+    inquiries went to some agencies only may ask the others later); an agency is asked once.
+    """
     on = require_date(on, "تاریخ ارسال استعلام", "on")
     try:
-        chosen = list(dict.fromkeys(Agency(a) for a in (agencies if agencies is not None else Agency)))
+        wanted = None if agencies is None else list(dict.fromkeys(Agency(a) for a in agencies))
     except ValueError:
         raise ValidationError("دستگاه استعلام‌شونده نادرست است.", field="agencies") from None
-    if not chosen:
-        raise ValidationError("دست‌کم یک دستگاه را برای استعلام انتخاب کنید.", field="agencies")
     letters = {Agency(k): clean_code(v) for k, v in (letter_nos or {}).items()}
     with uow.writing():
         s = uow.s
@@ -212,7 +241,16 @@ def send_inquiries(
         if isinstance(due_days, bool) or not isinstance(due_days, int) or due_days <= 0:
             raise ValidationError("مهلت پاسخ استعلام باید عدد صحیح مثبت (روز) باشد.", field="due_days")
         case = load_case(uow, case_id)
-        check_case_action(case.state, "inquiries", True)
+        asked = {Agency(q.agency) for q in case_inquiries(uow, case.id)}
+        check_case_action(case.state, "inquiries", True, agencies_missing=len(asked) < len(Agency))
+        again = [a for a in (wanted or ()) if a in asked]
+        if again:
+            raise ValidationError(
+                f"از «{AGENCY_LABELS[again[0]]}» پیش‌تر برای این پرونده استعلام شده است.", field="agencies"
+            )
+        chosen = wanted if wanted is not None else [a for a in Agency if a not in asked]
+        if not chosen:
+            raise ValidationError("دست‌کم یک دستگاه را برای استعلام انتخاب کنید.", field="agencies")
         due_on = jalali.add_days(on, due_days)
         ids = []
         for agency in chosen:
@@ -275,7 +313,7 @@ def answer_inquiry(uow: UnitOfWork, inquiry_id: str, on: date, answer: str, note
             note=text.clean(f"{label}: {ANSWER_LABELS[answer]} {note}"),
             case_id=case.id,
         )
-        _touch(case)
+        _touch(case, state_after_answer(all_answered(case_inquiries(uow, case.id))))
         uow.commit()
 
 
@@ -287,27 +325,43 @@ def decide_case(
     meeting_on: date | None,
     legal_basis: str,
     note: str = "",
+    override_reason: str = "",
 ) -> None:
     """The council's decision (step APPROVAL or REJECTION), with its legal basis.
 
+    An approval needs the inquiries answered (all four for an establishment); an unfavourable answer is
+    overridden only with ``override_reason`` (the manager's written reason, stored as an
+    INQUIRY_OVERRIDE step before the approval, in the same transaction and audit).
+
     Raises:
         PermissionDeniedError: the actor's role may not record council decisions (Permission.DECIDE).
+        TransitionError: the case may not be decided now, or not approved (inquiries missing or unanswered).
+        ValidationError: no legal basis; an unfavourable answer and no override reason (field
+            ``override_reason``), or an override reason with no unfavourable answer to override.
     """
     uow.require(Permission.DECIDE)
     on = require_date(on, "تاریخ تصمیم", "on")
     legal_basis = text.clean(legal_basis)
+    override_reason = text.clean(override_reason)
     if not legal_basis:
         raise ValidationError("مبنای قانونی تصمیم شورا (آیین‌نامه و ماده) را وارد کنید.", field="legal_basis")
     if meeting_on is not None and meeting_on > on:
         raise ValidationError("تاریخ جلسه شورا نمی‌تواند پس از تاریخ ثبت تصمیم باشد.", field="meeting_on")
     with uow.writing():
         case = load_case(uow, case_id)
-        check_case_action(case.state, "decide", all_answered(case_inquiries(uow, case.id)))
+        inquiries = case_inquiries(uow, case.id)
+        check_case_action(case.state, "decide", all_answered(inquiries))
         ngo = load_ngo(uow, case.ngo_id)
         if approve and CaseType(case.case_type) not in allowed_case_types(ngo.licence_state, ngo.level):
             raise TransitionError(
                 f"وضعیت پروانه سمن («{LICENCE_STATE_LABELS[LicenceState(ngo.licence_state)]}») با پرونده "
                 f"«{CASE_TYPE_LABELS[CaseType(case.case_type)]}» سازگار نیست؛ موافقت ممکن نیست."
+            )
+        if approve:
+            _approval_override(uow, case, standing_of(uow, case, inquiries), on, override_reason)
+        elif override_reason:
+            raise ValidationError(
+                "دلیل عدول از پاسخ منفی استعلام فقط با موافقت ثبت می‌شود.", field="override_reason"
             )
         kind = StepKind.APPROVAL if approve else StepKind.REJECTION
         apply_licence_step(uow, ngo, kind, on, legal_basis=legal_basis, note=note, case_id=case.id)
@@ -317,6 +371,33 @@ def decide_case(
         case.legal_basis = legal_basis
         _touch(case, CaseState.APPROVED if approve else CaseState.REJECTED)
         uow.commit()
+
+
+def _approval_override(
+    uow: UnitOfWork, case: LicenceCase, standing: InquiryStanding, on: date, reason: str
+) -> None:
+    """Refuse an approval the inquiries do not allow; record the override an unfavourable answer needs."""
+    refused = approval_refusal(standing, override_given=True)  # nothing overrides a missing answer
+    if refused:
+        raise TransitionError(refused)
+    if not standing.unfavourable or standing.overridden:
+        if reason:
+            raise ValidationError(
+                "پاسخ منفی‌ای نمانده که از آن عدول شود؛ دلیل عدول را خالی بگذارید.", field="override_reason"
+            )
+        return
+    if not reason:
+        raise ValidationError(approval_refusal(standing) or "", field="override_reason")
+    agencies = "، ".join(AGENCY_LABELS[a] for a in standing.unfavourable)
+    apply_licence_step(
+        uow,
+        case.ngo_id,
+        StepKind.INQUIRY_OVERRIDE,
+        on,
+        reason=reason,
+        note=f"پاسخ منفی: {agencies}",
+        case_id=case.id,
+    )
 
 
 def complete_case(
@@ -336,6 +417,11 @@ def complete_case(
     with uow.writing():
         case = load_case(uow, case_id)
         check_case_action(case.state, "complete", True)
+        if case.case_type == CaseType.ESTABLISHMENT.value:
+            # approved before the rule held (or by a sheet): the licence waits for the four answers all the same
+            refused = approval_refusal(standing_of(uow, case))
+            if refused:
+                raise TransitionError(f"پروانه صادر نمی‌شود: {refused}")
         kind = COMPLETION_STEP[CaseType(case.case_type)]
         step = apply_licence_step(
             uow,
@@ -431,109 +517,3 @@ def renew_licence(
     )
     assert licence_id is not None
     return licence_id
-
-
-# --- direct steps -------------------------------------------------------------------------------
-
-
-# The outgoing letter a direct step carries: its kind and the subject it is filed under.
-STEP_LETTERS: dict[StepKind, tuple[str, str]] = {
-    StepKind.SUSPENSION: ("punitive", "تعلیق پروانه فعالیت"),
-    StepKind.REVOCATION: ("punitive", "لغو پروانه فعالیت"),
-    StepKind.LIFTING: ("other", "رفع تعلیق پروانه فعالیت"),
-}
-
-
-def _record_step_letter(uow: UnitOfWork, ngo: Ngo, step: LicenceStep, kind: StepKind) -> None:
-    """File the step's letter among the outgoing letters, in the step's transaction (never commits).
-
-    A letter with that number in that Jalali year, in the NGO's county's series or else the province's
-    own (a letter the province's secretariat numbered; within the actor's scope), is linked to the step
-    (its NGO and step filled in if empty, an «other» letter becoming punitive for a sanction); otherwise
-    one is created in the NGO's series. A step without a letter number (a lifting may have none) files
-    nothing.
-    """
-    number = letters.clean_number(step.letter_no)
-    if not number:
-        return
-    letter_kind, title = STEP_LETTERS[kind]
-    year = jalali.jalali_year_of(step.on_date)
-    found = letters.find_letter_id(uow, "outgoing", year, number, ngo.county_id)
-    if found is None and ngo.county_id is not None:
-        found = letters.find_letter_id(uow, "outgoing", year, number, None)
-    if found is None:
-        data = letters.LetterInput(
-            direction="outgoing",
-            number=number,
-            dated_on=step.on_date,
-            party=ngo.name,
-            subject=f"{title}: {step.reason}" if step.reason else title,
-            kind=letter_kind,
-            ngo_id=ngo.id,
-            licence_step_id=step.id,
-            county_id=ngo.county_id,
-        )
-        try:
-            letters.create_letter(uow, data)
-        except ValidationError as exc:  # e.g. a number too long for a letter: point at the step's field
-            field = "letter_no" if exc.field == "number" else exc.field
-            raise ValidationError(exc.message, field=field, record=exc.record) from exc
-        return
-    letter = uow.get(Letter, found)
-    changed = False
-    if not letter.licence_step_id:
-        letter.licence_step_id = step.id
-        changed = True
-    if not letter.ngo_id:
-        letter.ngo_id = ngo.id
-        changed = True
-    if letter_kind == "punitive" and letter.kind == "other":
-        letter.kind = letter_kind
-        changed = True
-    if changed:
-        letter.updated_at = now_utc()
-        letter.row_version += 1
-        uow.s.add(letter)
-
-
-def _direct(uow: UnitOfWork, ngo_id: str, kind: StepKind, on: date, **kwargs) -> str:
-    uow.require(Permission.SANCTION)
-    on = require_date(on, "تاریخ", "on")
-    with uow.writing():
-        ngo: Ngo = load_ngo(uow, ngo_id)
-        step = apply_licence_step(uow, ngo, kind, on, **kwargs)
-        _record_step_letter(uow, ngo, step, kind)
-        uow.commit()
-        return step.id
-
-
-def suspend_licence(
-    uow: UnitOfWork, ngo_id: str, on: date, letter_no: str, reason: str, note: str = ""
-) -> str:
-    """Suspend the NGO's valid licence; letter number and reason are required. Returns the step id.
-
-    The suspension letter is filed (or linked) as an outgoing punitive letter in the same transaction.
-    Needs Permission.SANCTION (PermissionDeniedError otherwise).
-    """
-    return _direct(uow, ngo_id, StepKind.SUSPENSION, on, letter_no=letter_no, reason=reason, note=note)
-
-
-def lift_suspension(uow: UnitOfWork, ngo_id: str, on: date, letter_no: str, note: str = "") -> str:
-    """Lift a suspension: the licence is valid again. Returns the step id.
-
-    A letter number, if given, is filed (or linked) as an outgoing «other» letter in the same transaction.
-    Needs Permission.SANCTION (PermissionDeniedError otherwise).
-    """
-    return _direct(uow, ngo_id, StepKind.LIFTING, on, letter_no=letter_no, note=note)
-
-
-def revoke_licence(
-    uow: UnitOfWork, ngo_id: str, on: date, letter_no: str, reason: str, note: str = ""
-) -> str:
-    """Revoke (لغو) the licence or the approval; letter number and reason are required.
-
-    Any open case of the NGO is closed in the same transaction (a WITHDRAWAL step, reason «لغو پروانه»).
-    The revocation letter is filed (or linked) as an outgoing punitive letter in the same transaction.
-    Needs Permission.SANCTION (PermissionDeniedError otherwise).
-    """
-    return _direct(uow, ngo_id, StepKind.REVOCATION, on, letter_no=letter_no, reason=reason, note=note)

@@ -34,6 +34,7 @@ from ostandari_desk.domain.lifecycle import (
     allowed_case_actions,
     allowed_case_types,
     allowed_direct_steps,
+    approval_refusal,
 )
 from ostandari_desk.services.licences.cases import (
     CLOSED_CASE_STATES,
@@ -41,6 +42,7 @@ from ostandari_desk.services.licences.cases import (
     case_inquiries,
     find_open_case,
     load_case,
+    standing_of,
 )
 from ostandari_desk.services.licences.rows import (
     ANSWER_LABELS,
@@ -56,6 +58,13 @@ from ostandari_desk.services.licences.rows import (
     TimelineEntry,
 )
 from ostandari_desk.services.licences.steps import LICENCE_ISSUING_STEPS, current_licence, load_ngo
+from ostandari_desk.services.licences.worklists import (
+    SortKey,
+    column_order,
+    county_rank,
+    label_rank,
+    level_rank,
+)
 from ostandari_desk.store.adapters import adapters_for
 from ostandari_desk.store.models import County, Inquiry, Licence, LicenceCase, LicenceStep, Ngo
 from ostandari_desk.store.uow import UnitOfWork
@@ -116,7 +125,9 @@ def ngo_actions(uow: UnitOfWork, ngo_id: str) -> NgoActions:
         case = find_open_case(uow, ngo.id)
         actions: tuple[str, ...] = ()
         if case is not None:
-            actions = tuple(allowed_case_actions(case.state, all_answered(case_inquiries(uow, case.id))))
+            inquiries = case_inquiries(uow, case.id)
+            missing = bool(standing_of(uow, case, inquiries).missing)
+            actions = tuple(allowed_case_actions(case.state, all_answered(inquiries), missing))
         state = LicenceState(ngo.licence_state)
         return NgoActions(
             licence_state=state.value,
@@ -145,6 +156,7 @@ def get_case(uow: UnitOfWork, case_id: str, today: date | None = None) -> CaseDe
         ngo = load_ngo(uow, case.ngo_id)
         inquiries = case_inquiries(uow, case.id)
         answered = all_answered(inquiries)
+        standing = standing_of(uow, case, inquiries)
         licence_id = s.exec(
             select(Licence.id).where(Licence.case_id == case.id).order_by(col(Licence.created_at).desc())
         ).first()
@@ -181,9 +193,14 @@ def get_case(uow: UnitOfWork, case_id: str, today: date | None = None) -> CaseDe
                 for q in inquiries
             ),
             all_inquiries_answered=answered,
-            actions=tuple(allowed_case_actions(case.state, answered)),
+            actions=tuple(allowed_case_actions(case.state, answered, bool(standing.missing))),
             licence_id=licence_id,
             row_version=case.row_version,
+            missing_agencies=tuple(a.value for a in standing.missing),
+            unfavourable_agencies=tuple(AGENCY_LABELS[a] for a in standing.unfavourable),
+            overridden=standing.overridden,
+            needs_override=bool(standing.unfavourable) and not standing.overridden,
+            approval_refusal=approval_refusal(standing, override_given=True) or "",
         )
 
 
@@ -302,6 +319,23 @@ def _valid_licences(where: tuple, county_id: str | None):
     return conditions
 
 
+# The licence lists' columns the clerk may sort by (the worklist page's column keys).
+LICENCE_SORTS = ("ngo", "county", "number", "level", "issued_on", "expires_on", "days")
+INQUIRY_SORTS = ("ngo", "county", "agency", "sent_on", "due_on", "days")
+
+
+def _licence_sorts(session: Session) -> dict[str, SortKey]:
+    return {
+        "ngo": [(col(Ngo.name_sort), False)],
+        "county": [(county_rank(session, col(Licence.county_id)), False)],
+        "number": [(col(Licence.number), False)],
+        "level": [(level_rank(col(Licence.level)), False)],
+        "issued_on": [(col(Licence.issued_on), False)],
+        "expires_on": [(col(Licence.expires_on), False)],
+        "days": [(col(Licence.expires_on), False)],  # days left grow with the expiry date
+    }
+
+
 def _licence_rows(
     uow: UnitOfWork,
     today: date,
@@ -310,8 +344,11 @@ def _licence_rows(
     county_id: str | None,
     limit: int | None,
     offset: int,
+    sort: str | None = None,
+    sort_descending: bool = False,
 ) -> list[LicenceRow]:
-    """Valid licences matching `where`, by expiry (then Persian name, then id).
+    """Valid licences matching `where`, by expiry (then Persian name, then id); or by the column ``sort``
+    (LICENCE_SORTS) with that order breaking ties.
 
     SQLite walks ix_licence_state_expiry in expiry order (sorting only the NGO names within one day),
     reaching each NGO by its key, and stops when the page is full.
@@ -332,9 +369,10 @@ def _licence_rows(
         .select_from(Licence)
         .join(Ngo, col(Ngo.id) == col(Licence.ngo_id))
         .where(*_valid_licences(where, county_id))
-        .order_by(expiry, col(Ngo.name_sort), col(Licence.id))
     )
     with uow:
+        then = (expiry, col(Ngo.name_sort), col(Licence.id))
+        stmt = stmt.order_by(*column_order(_licence_sorts(uow.s), sort, sort_descending, then))
         counties = _county_names(uow.s)
         found = uow.s.exec(_page(stmt, limit, offset)).all()
     return [
@@ -368,24 +406,35 @@ def expiring_licences(
     county_id: str | None = None,
     limit: int | None = None,
     offset: int = 0,
+    sort: str | None = None,
+    descending: bool = False,
 ) -> list[LicenceRow]:
-    """Valid licences expiring from today to today + within_days (setting expiring_window_days), soonest first.
+    """Valid licences expiring from today to today + within_days (setting expiring_window_days), soonest first
+    (or by the column ``sort`` of LICENCE_SORTS).
 
     ``limit``/``offset`` give one page of that order.
     """
     with uow:
         until = jalali.add_days(today, _window(uow, within_days))
-    return _licence_rows(uow, today, _expiring_where(today, until), False, county_id, limit, offset)
+    where = _expiring_where(today, until)
+    return _licence_rows(uow, today, where, False, county_id, limit, offset, sort, descending)
 
 
 def expired_licences(
-    uow: UnitOfWork, today: date, county_id: str | None = None, limit: int | None = None, offset: int = 0
+    uow: UnitOfWork,
+    today: date,
+    county_id: str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+    sort: str | None = None,
+    descending: bool = False,
 ) -> list[LicenceRow]:
-    """Licences still marked valid whose expiry has passed (nobody renewed them), most recently expired first.
+    """Licences still marked valid whose expiry has passed (nobody renewed them), most recently expired first
+    (or by the column ``sort`` of LICENCE_SORTS).
 
     ``limit``/``offset`` give one page of that order.
     """
-    return _licence_rows(uow, today, _expired_where(today), True, county_id, limit, offset)
+    return _licence_rows(uow, today, _expired_where(today), True, county_id, limit, offset, sort, descending)
 
 
 def _overdue_from(uow: UnitOfWork, stmt, today: date, county_id: str | None):
@@ -414,9 +463,16 @@ def _overdue_from(uow: UnitOfWork, stmt, today: date, county_id: str | None):
 
 
 def overdue_inquiries(
-    uow: UnitOfWork, today: date, county_id: str | None = None, limit: int | None = None, offset: int = 0
+    uow: UnitOfWork,
+    today: date,
+    county_id: str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+    sort: str | None = None,
+    descending: bool = False,
 ) -> list[InquiryRow]:
-    """Unanswered inquiries of open cases past their due day, longest overdue first (then by NGO name).
+    """Unanswered inquiries of open cases past their due day, longest overdue first (then by NGO name), or
+    by the column ``sort`` of INQUIRY_SORTS.
 
     ``limit``/``offset`` give one page of that order.
     """
@@ -433,10 +489,19 @@ def overdue_inquiries(
         Inquiry.due_on,
     )
     with uow:
+        sorts: dict[str, SortKey] = {
+            "ngo": [(col(Ngo.name_sort), False)],
+            "county": [(county_rank(uow.s, col(LicenceCase.county_id)), False)],
+            "agency": [(label_rank(col(Inquiry.agency), AGENCY_LABELS), False)],
+            "sent_on": [(col(Inquiry.sent_on), False)],
+            "due_on": [(col(Inquiry.due_on), False)],
+            "days": [(col(Inquiry.due_on), True)],  # days overdue grow as the due day gets older
+        }
+        then = (col(Inquiry.due_on), col(Ngo.name_sort), col(Inquiry.id))
         stmt = (
             _overdue_from(uow, stmt, today, county_id)
             .join(Ngo, col(Ngo.id) == col(LicenceCase.ngo_id))
-            .order_by(col(Inquiry.due_on), col(Ngo.name_sort), col(Inquiry.id))
+            .order_by(*column_order(sorts, sort, descending, then))
         )
         counties = _county_names(uow.s)
         found = uow.s.exec(_page(stmt, limit, offset)).all()

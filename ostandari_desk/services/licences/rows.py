@@ -71,6 +71,11 @@ class CaseDetail:
     actions: tuple[str, ...]
     licence_id: str | None = None  # the licence the completed case produced, if any
     row_version: int = 1
+    missing_agencies: tuple[str, ...] = ()  # of the four, never asked (Agency values)
+    unfavourable_agencies: tuple[str, ...] = ()  # labels of the agencies that answered unfavourably
+    overridden: bool = False  # a manager overrode the unfavourable answers
+    needs_override: bool = False  # an approval now needs the manager's written override reason
+    approval_refusal: str = ""  # why the council may not approve now, whatever it writes (Persian)
 
 
 @dataclass(frozen=True)

@@ -17,13 +17,16 @@ from sqlmodel import col, select
 from ostandari_desk import settings
 from ostandari_desk.domain import jalali, text
 from ostandari_desk.domain.lifecycle import (
+    COMPLETION_STEP,
     LEVEL_LABELS,
+    SANCTIONS,
     STEP_LABELS,
     CaseState,
     Level,
     LicenceState,
     StepKind,
     first_imported_step_allowed,
+    licence_level_after,
     next_licence_state,
 )
 from ostandari_desk.domain.roles import Permission
@@ -34,6 +37,8 @@ from ostandari_desk.store.uow import UnitOfWork
 
 # Steps that produce a new Licence row.
 LICENCE_ISSUING_STEPS = (StepKind.ISSUE, StepKind.RENEWAL, StepKind.UPGRADE)
+# The case whose completion each of them is (domain.lifecycle.COMPLETION_STEP the other way round).
+COMPLETED_CASE_TYPE = {step: case_type for case_type, step in COMPLETION_STEP.items()}
 
 # A case in these states is finished; any other is open (an approved one awaits its completion).
 CLOSED_CASE_STATES = (CaseState.REJECTED.value, CaseState.CLOSED.value)
@@ -47,14 +52,15 @@ _SANCTIONED_STATES = {
     StepKind.REVOCATION: "revoked",
 }
 
-# Steps only a role with the permission may record (a manager, an admin): the council's decision and
-# the sanctions. Checked on every path, the importer's included.
+# Steps only a role with the permission may record (a manager, an admin): the council's decision, the
+# override of an unfavourable inquiry, the sanctions ladder and the lifting. Checked on every path, the
+# importer's included.
 STEP_PERMISSIONS: dict[StepKind, Permission] = {
     StepKind.APPROVAL: Permission.DECIDE,
     StepKind.REJECTION: Permission.DECIDE,
-    StepKind.SUSPENSION: Permission.SANCTION,
+    StepKind.INQUIRY_OVERRIDE: Permission.DECIDE,
     StepKind.LIFTING: Permission.SANCTION,
-    StepKind.REVOCATION: Permission.SANCTION,
+    **{kind: Permission.SANCTION for kind in SANCTIONS},
 }
 
 # Values, screen labels, and the action names of the licences import sheet (IMPORT_TEMPLATES.md).
@@ -367,14 +373,29 @@ def apply_licence_step(
 def _check_step_fields(
     kind: StepKind, letter_no: str, reason: str, legal_basis: str, case_id: str | None, imported: bool
 ) -> None:
-    """The fields a step of ``kind`` cannot go without (an import is spared reasons and legal bases)."""
+    """The fields a step of ``kind`` cannot go without (an import is spared reasons and legal bases).
+
+    Every rung of the sanctions ladder carries its letter (filed as a punitive letter), its reason and
+    its legal basis.
+    """
     if kind in (StepKind.APPROVAL, StepKind.REJECTION) and not legal_basis and not imported:
         raise ValidationError("مبنای قانونی تصمیم شورا (آیین‌نامه و ماده) را وارد کنید.", field="legal_basis")
-    if kind in (StepKind.SUSPENSION, StepKind.REVOCATION):
+    if kind in SANCTIONS:
         if not letter_no:
             raise ValidationError(f"شماره نامه «{STEP_LABELS[kind]}» را وارد کنید.", field="letter_no")
         if not reason and not imported:
             raise ValidationError(f"دلیل «{STEP_LABELS[kind]}» را وارد کنید.", field="reason")
+        if not legal_basis and not imported:
+            raise ValidationError(
+                f"مبنای قانونی «{STEP_LABELS[kind]}» (آیین‌نامه و ماده) را وارد کنید.", field="legal_basis"
+            )
+    if kind == StepKind.INQUIRY_OVERRIDE:
+        if case_id is None:
+            raise ValidationError("عدول از پاسخ استعلام فقط برای یک پرونده ثبت می‌شود.", field="case_id")
+        if not reason:
+            raise ValidationError(
+                "دلیل مکتوب عدول از پاسخ منفی استعلام را وارد کنید.", field="override_reason"
+            )
     if kind == StepKind.WITHDRAWAL:
         if case_id is None:
             raise ValidationError("«مختومه شدن پرونده» فقط برای یک پرونده ثبت می‌شود.", field="case_id")
@@ -396,18 +417,16 @@ def _new_licence(
     """The Licence an issue, renewal or upgrade produces (a renewed one is marked 'renewed')."""
     if not licence_number:
         raise ValidationError("شماره پروانه را وارد کنید.", field="licence_number")
-    level = ngo.level
+    level = licence_level_after(COMPLETED_CASE_TYPE.get(kind, "establishment"), ngo.level).value
     renewed_from: str | None = None
     if kind in (StepKind.RENEWAL, StepKind.UPGRADE):
         if current is None or current.state != "valid":
             raise TransitionError(f"«{STEP_LABELS[kind]}» بدون پروانه معتبر ممکن نیست.")
         renewed_from = current.id
-    if kind == StepKind.UPGRADE:
-        if ngo.level != Level.COUNTY:
-            raise TransitionError(
-                f"فقط سمن شهرستانی ارتقا می‌یابد؛ سطح این سمن «{LEVEL_LABELS[Level(ngo.level)]}» است."
-            )
-        level = Level.PROVINCE.value
+    if kind == StepKind.UPGRADE and ngo.level != Level.COUNTY:
+        raise TransitionError(
+            f"فقط سمن شهرستانی ارتقا می‌یابد؛ سطح این سمن «{LEVEL_LABELS[Level(ngo.level)]}» است."
+        )
     # Numbers are unique across all NGOs; a renewal or upgrade may keep its own licence's number.
     check_licence_number_free(uow, licence_number, except_ngo_id=ngo.id if renewed_from is not None else None)
     years, expiry = _validity(uow, level, on_date, validity_years, expires_on)

@@ -164,13 +164,14 @@ def _clean_input(data: NgoInput, board=(), today: date | None = None) -> _Clean:
         "ceo_name": ceo_name,
         "ceo_national_code": ceo_code,
         "ceo_sort": text.persian_sort_key(ceo_name),
-        "search_text": _search_text(name, national_id, registration_no, ceo_name),
+        "search_text": search_text(name, national_id, registration_no, ceo_name),
     }
     field_ids = tuple(dict.fromkeys(f for f in data.field_ids if f))
     return _Clean(values, field_ids, board_clean)
 
 
-def _search_text(name: str, national_id: str, registration_no: str, ceo_name: str) -> str:
+def search_text(name: str, national_id: str, registration_no: str, ceo_name: str) -> str:
+    """The NGO's ``search_text``: its name, national ID, registration number and CEO, normalized."""
     parts = (name, national_id, registration_no, ceo_name)
     return " ".join(p for p in (text.normalize(x) for x in parts) if p)
 

@@ -1,8 +1,10 @@
-"""The desk worklists' table model and the columns of each view (licences, overdue inquiries, open cases).
+"""The desk worklists' table model and the columns of each view (licences, overdue inquiries, open cases,
+boards whose term has ended).
 
-Each view is a tuple of ``Column``: a header, a width, how a frozen service row is shown and how it
-sorts. The model holds one capped page of rows whole (the page caps them); a ``QSortFilterProxyModel``
-sorts by ``SORT_ROLE``, whose keys are computed once per column.
+Each view is a tuple of ``Column``: a header, a width, how a frozen service row is shown and the service's
+sort key for it. The model holds one capped page of rows whole (the page caps them); a click on a header
+asks the page (``sort_requested(key, descending)``) to read the list again in that order, so the sort
+covers the whole list and not only the rows loaded.
 """
 
 from __future__ import annotations
@@ -11,24 +13,17 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QColor
 
 from ostandari_desk.domain.jalali import format_jalali
 from ostandari_desk.domain.lifecycle import LEVEL_LABELS
-from ostandari_desk.domain.text import (
-    format_number,
-    persian_sort_key,
-    protect_hyphenated_numbers,
-    rlm,
-    to_persian_digits,
-)
+from ostandari_desk.domain.text import format_number, protect_hyphenated_numbers, rlm, to_persian_digits
 
-__all__ = ["COLUMNS", "ID_ROLE", "SORT_ROLE", "Column", "WorklistModel"]
+__all__ = ["COLUMNS", "ID_ROLE", "Column", "WorklistModel", "days_text"]
 
 _ROOT = QModelIndex()  # the invisible root, as a default argument
 ID_ROLE = Qt.ItemDataRole.UserRole + 1  # the row's NGO id (double-click opens it)
-SORT_ROLE = Qt.ItemDataRole.UserRole + 2
 EXPIRED_COLOUR = QColor("#c62828")
 SOON_COLOUR = QColor("#b26a00")
 
@@ -38,13 +33,18 @@ class Column:
     header: str
     width: int
     show: Callable[[Any], str]
-    sort: Callable[[Any], Any]
+    key: str  # the service's sort key for this column
     colour: Callable[[Any], QColor | None] | None = None
 
 
 def _number(text: str) -> str:
     """Licence / tracking numbers in Persian digits, kept in order inside right-to-left text."""
     return protect_hyphenated_numbers(to_persian_digits(text))
+
+
+def days_text(days: int) -> str:
+    """Days left as a number; days past as «۹۷۹ روز گذشته» (never a minus sign)."""
+    return format_number(days) if days >= 0 else f"{format_number(-days)} روز گذشته"
 
 
 def _days_left_colour(row) -> QColor | None:
@@ -55,52 +55,60 @@ def _overdue(_row) -> QColor:
     return EXPIRED_COLOUR  # every row of that view is past its due day
 
 
-_NGO = Column("نام سمن", 260, lambda r: rlm(r.ngo_name), lambda r: persian_sort_key(r.ngo_name))
-_COUNTY = Column("شهرستان", 110, lambda r: r.county_name, lambda r: persian_sort_key(r.county_name))
+_NGO = Column("نام سمن", 260, lambda r: rlm(r.ngo_name), "ngo")
+_COUNTY = Column("شهرستان", 110, lambda r: r.county_name, "county")
 
-_LICENCE_COLUMNS = (
-    _NGO,
-    _COUNTY,
-    Column("شماره پروانه", 110, lambda r: _number(r.number), lambda r: r.number),
-    Column("سطح", 80, lambda r: LEVEL_LABELS.get(r.level, r.level), lambda r: r.level),
-    Column("تاریخ صدور", 100, lambda r: format_jalali(r.issued_on), lambda r: r.issued_on.isoformat()),
-    Column("تاریخ انقضا", 100, lambda r: format_jalali(r.expires_on), lambda r: r.expires_on.isoformat()),
-    Column("روز مانده", 90, lambda r: format_number(r.days_left), lambda r: r.days_left, _days_left_colour),
-)
+
+def _licence_columns(days_header: str) -> tuple[Column, ...]:
+    return (
+        _NGO,
+        _COUNTY,
+        Column("شماره پروانه", 110, lambda r: _number(r.number), "number"),
+        Column("سطح", 80, lambda r: LEVEL_LABELS.get(r.level, r.level), "level"),
+        Column("تاریخ صدور", 100, lambda r: format_jalali(r.issued_on), "issued_on"),
+        Column("تاریخ انقضا", 100, lambda r: format_jalali(r.expires_on), "expires_on"),
+        Column(days_header, 110, lambda r: days_text(r.days_left), "days", _days_left_colour),
+    )
+
 
 COLUMNS: dict[str, tuple[Column, ...]] = {
-    "expiring": _LICENCE_COLUMNS,
-    "expired": _LICENCE_COLUMNS,
+    "expiring": _licence_columns("روز مانده"),
+    "expired": _licence_columns("گذشته از انقضا"),
     "overdue_inquiries": (
         _NGO,
         _COUNTY,
-        Column("مرجع استعلام", 150, lambda r: r.agency_label, lambda r: persian_sort_key(r.agency_label)),
-        Column("تاریخ ارسال", 100, lambda r: format_jalali(r.sent_on), lambda r: r.sent_on.isoformat()),
-        Column("مهلت پاسخ", 100, lambda r: format_jalali(r.due_on), lambda r: r.due_on.isoformat(), _overdue),
-        Column("روز تأخیر", 90, lambda r: format_number(r.days_overdue), lambda r: r.days_overdue, _overdue),
+        Column("مرجع استعلام", 150, lambda r: r.agency_label, "agency"),
+        Column("تاریخ ارسال", 100, lambda r: format_jalali(r.sent_on), "sent_on"),
+        Column("مهلت پاسخ", 100, lambda r: format_jalali(r.due_on), "due_on", _overdue),
+        Column("روز تأخیر", 90, lambda r: format_number(r.days_overdue), "days", _overdue),
     ),
     "open_cases": (
         _NGO,
         _COUNTY,
-        Column("نوع پرونده", 150, lambda r: r.case_type_label, lambda r: persian_sort_key(r.case_type_label)),
-        Column("وضعیت", 170, lambda r: r.state_label, lambda r: persian_sort_key(r.state_label)),
-        Column("شماره پیگیری", 110, lambda r: _number(r.tracking_no), lambda r: r.tracking_no),
-        Column(
-            "تاریخ دریافت", 100, lambda r: format_jalali(r.received_on), lambda r: r.received_on.isoformat()
-        ),
-        Column("روز باز", 80, lambda r: format_number(r.days_open), lambda r: r.days_open),
+        Column("نوع پرونده", 150, lambda r: r.case_type_label, "case_type"),
+        Column("وضعیت", 170, lambda r: r.state_label, "state"),
+        Column("شماره پیگیری", 110, lambda r: _number(r.tracking_no), "tracking_no"),
+        Column("تاریخ دریافت", 100, lambda r: format_jalali(r.received_on), "received_on"),
+        Column("روز باز", 80, lambda r: format_number(r.days_open), "days"),
+    ),
+    "ended_boards": (
+        _NGO,
+        _COUNTY,
+        Column("پایان دوره هیئت‌مدیره", 150, lambda r: format_jalali(r.term_end), "term_end", _overdue),
+        Column("گذشته از پایان دوره", 130, lambda r: days_text(-r.days_past), "days", _overdue),
     ),
 }
 
 
 class WorklistModel(QAbstractTableModel):
-    """Rows of one view (at most the page's cap): held whole; a proxy sorts by ``SORT_ROLE``."""
+    """Rows of one view (at most the page's cap), held whole; a header click asks for a sorted reading."""
+
+    sort_requested = Signal(str, bool)  # (the column's service key, descending)
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self._columns: tuple[Column, ...] = COLUMNS["expiring"]
         self._rows: list = []
-        self._sort_keys: dict[int, list] = {}  # column -> every row's key, built on the first sort
 
     @property
     def columns(self) -> tuple[Column, ...]:
@@ -110,7 +118,6 @@ class WorklistModel(QAbstractTableModel):
         self.beginResetModel()
         self._columns = columns
         self._rows = list(rows)
-        self._sort_keys = {}
         self.endResetModel()
 
     def row_at(self, row: int):
@@ -129,12 +136,6 @@ class WorklistModel(QAbstractTableModel):
         column = self._columns[index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
             return column.show(row)
-        if role == SORT_ROLE:
-            # a sort asks each row's key ~2·log2(n) times; Persian sort keys are worth computing once
-            keys = self._sort_keys.get(index.column())
-            if keys is None:
-                keys = self._sort_keys[index.column()] = [column.sort(r) for r in self._rows]
-            return keys[index.row()]
         if role == ID_ROLE:
             return row.ngo_id
         if role == Qt.ItemDataRole.ForegroundRole and column.colour is not None:
@@ -149,3 +150,8 @@ class WorklistModel(QAbstractTableModel):
         ):
             return self._columns[section].header
         return None
+
+    def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
+        """A header was clicked: the page reads the list again in that column's order (none for -1)."""
+        if 0 <= column < len(self._columns):
+            self.sort_requested.emit(self._columns[column].key, order == Qt.SortOrder.DescendingOrder)

@@ -1,7 +1,10 @@
 """One NGO at a glance: details and board, the licence panel (case, actions, timeline), and the NGO's
-events and letters (its file, oldest first)."""
+events and letters (its file, oldest first). A board whose term has ended is flagged in red; an empty
+table says what is missing instead of showing bare columns."""
 
 from __future__ import annotations
+
+import datetime as _dt
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -25,15 +28,21 @@ from ostandari_desk.domain.text import RLM, protect_hyphenated_numbers, rlm, to_
 from ostandari_desk.services import events as event_service
 from ostandari_desk.services import letters as letter_service
 from ostandari_desk.services import ngos as ngo_service
+from ostandari_desk.services.ngos.boards import board_term_end
 from ostandari_desk.ui.licences.panel import LicencePanel
+from ostandari_desk.ui.widgets.empty_state import EmptyOverlay
 from ostandari_desk.ui.widgets.history import HISTORY_TAB_TITLE, HistoryWidget
+
+ENDED_COLOUR = "#c62828"
 
 BOARD_HEADERS = ("نام و نام خانوادگی", "کد ملی", "سمت", "تخصص", "آغاز دوره", "پایان دوره")
 EVENT_HEADERS = ("تاریخ", "نوع", "عنوان", "شهرستان", "نقش سازمان")
 LETTER_HEADERS = ("تاریخ", "شماره", "وارده/صادره", "نوع", "طرف مکاتبه", "موضوع")
 
 
-def _read_only_table(headers: tuple[str, ...], name: str, parent: QWidget) -> QTableWidget:
+def _read_only_table(
+    headers: tuple[str, ...], name: str, parent: QWidget, empty_text: str = ""
+) -> QTableWidget:
     table = QTableWidget(0, len(headers), parent)
     table.setObjectName(name)
     table.setHorizontalHeaderLabels(list(headers))
@@ -44,6 +53,8 @@ def _read_only_table(headers: tuple[str, ...], name: str, parent: QWidget) -> QT
     header = table.horizontalHeader()
     header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     header.setStretchLastSection(True)
+    if empty_text:
+        EmptyOverlay(table, empty_text, hide_header=True)
     return table
 
 
@@ -65,9 +76,13 @@ class ActivityTab(QWidget):
         self.context = context
         self.ngo_id = ngo_id
         self.events_label = QLabel(self)
-        self.events_table = _read_only_table(EVENT_HEADERS, "ngoEventsTable", self)
+        self.events_table = _read_only_table(
+            EVENT_HEADERS, "ngoEventsTable", self, "این سازمان در رویدادی ثبت نشده است."
+        )
         self.letters_label = QLabel(self)
-        self.letters_table = _read_only_table(LETTER_HEADERS, "ngoLettersTable", self)
+        self.letters_table = _read_only_table(
+            LETTER_HEADERS, "ngoLettersTable", self, "نامه‌ای برای این سازمان ثبت نشده است."
+        )
         layout = QVBoxLayout(self)
         layout.addWidget(self.events_label)
         layout.addWidget(self.events_table, 1)
@@ -144,12 +159,19 @@ class NgoView(QDialog):
         self.board_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.board_table.verticalHeader().setVisible(False)
         self.board_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        EmptyOverlay(
+            self.board_table, "اعضای هیئت‌مدیره ثبت نشده‌اند؛ با «ویرایش مشخصات» ثبت کنید.", hide_header=True
+        )
+        self.board_term_label = QLabel(details)
+        self.board_term_label.setObjectName("boardTermLabel")
+        self.board_term_label.setWordWrap(True)
         self.edit_button = QPushButton("ویرایش مشخصات", details)
         self.edit_button.setObjectName("editNgoButton")
         self.edit_button.clicked.connect(self._on_edit_button_clicked)
         details_layout = QVBoxLayout(details)
         details_layout.addLayout(self.details_form)
         details_layout.addWidget(QLabel("هیئت مدیره:", details))
+        details_layout.addWidget(self.board_term_label)
         details_layout.addWidget(self.board_table, 1)
         edit_row = QHBoxLayout()
         edit_row.addWidget(self.edit_button)
@@ -222,6 +244,24 @@ class NgoView(QDialog):
             )
             for column, text in enumerate(cells):
                 self.board_table.setItem(row, column, QTableWidgetItem(text))
+        self._show_board_term(d.board)
+
+    def _show_board_term(self, board) -> None:
+        """The board's term: when it ends, or in red that it has ended (a new board must be elected)."""
+        end = board_term_end(board)
+        self.board_term_ended = end is not None and end < _dt.date.today()
+        if end is None:
+            self.board_term_label.setText("پایان دوره هیئت‌مدیره ثبت نشده است.")
+            self.board_term_label.setStyleSheet("color: #5a6470;")
+        elif self.board_term_ended:
+            self.board_term_label.setText(
+                f"دوره هیئت‌مدیره در {format_jalali(end)} پایان یافته است؛ "
+                "هیئت‌مدیره تازه را با «ویرایش مشخصات» ثبت کنید."
+            )
+            self.board_term_label.setStyleSheet(f"color: {ENDED_COLOUR}; font-weight: bold;")
+        else:
+            self.board_term_label.setText(f"دوره هیئت‌مدیره تا {format_jalali(end)}")
+            self.board_term_label.setStyleSheet("")
 
     def show_activity_tab(self) -> None:
         self.tabs.setCurrentWidget(self.activity_tab)

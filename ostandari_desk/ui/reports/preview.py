@@ -165,7 +165,6 @@ class PdfPreview(QScrollArea):
             zoom = min(max(zoom, ZOOM_RANGE[0]), ZOOM_RANGE[1])
         self.zoom = zoom
         self._scale_pages()
-        self.zoom_changed.emit()
 
     def zoom_in(self) -> None:
         self.set_zoom(self.scale() * ZOOM_STEP)
@@ -178,7 +177,8 @@ class PdfPreview(QScrollArea):
 
     def _scale_pages(self) -> None:
         width = self.page_width()
-        if width == self._shown_width and all(label.pixmap() is not None for label in self._labels):
+        if width == self._shown_width:
+            self.zoom_changed.emit()  # the fit button follows the mode even at the same width
             return
         self._shown_width = width
         for label, image in zip(self._labels, self._images, strict=True):
@@ -189,6 +189,7 @@ class PdfPreview(QScrollArea):
             )
             label.setPixmap(QPixmap.fromImage(shown))
             label.setFixedSize(shown.size() + QSize(2, 2))
+        self.zoom_changed.emit()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -207,12 +208,14 @@ class ZoomBar(QWidget):
         super().__init__(parent)
         self.setObjectName("zoomBar")
         self.preview = preview
-        self.out_button = self._button("−", "zoomOutButton", "کوچک‌نمایی (Ctrl+-)", preview.zoom_out)
-        self.in_button = self._button("+", "zoomInButton", "بزرگ‌نمایی (Ctrl++)", preview.zoom_in)
+        self.out_button = self._button("−", "zoomOutButton", "کوچک‌نمایی", preview.zoom_out)
+        self.in_button = self._button("+", "zoomInButton", "بزرگ‌نمایی", preview.zoom_in)
         self.fit_button = self._button(
             "هم‌عرض صفحه", "fitWidthButton", "اندازه صفحه به پهنای پیش‌نمایش (Ctrl+0)", preview.fit_to_width
         )
         self.fit_button.setCheckable(True)
+        for button in (self.out_button, self.in_button):
+            button.setFixedWidth(36)
         self.scale_label = QLabel(self)
         self.scale_label.setObjectName("zoomLabel")
         self.scale_label.setMinimumWidth(48)

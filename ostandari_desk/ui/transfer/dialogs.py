@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFileDialog,
     QGroupBox,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -39,7 +38,7 @@ from ostandari_desk.services import transfer
 from ostandari_desk.ui import errors as ui_errors
 from ostandari_desk.ui.forms import child, load_form
 from ostandari_desk.ui.tasks import TaskHandle, run_task
-from ostandari_desk.ui.transfer.results import ErrorTableModel, import_summary
+from ostandari_desk.ui.transfer.results import ErrorTableModel, import_summary, wrap_reasons
 
 __all__ = ["ExportDialog", "ImportDialog", "TemplateDialog", "TransferDialog", "kind_choices"]
 
@@ -344,10 +343,7 @@ class ImportDialog(TransferDialog):
         table.setModel(self.error_model)
         table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         table.verticalHeader().setVisible(False)
-        header = table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
+        wrap_reasons(table)  # a long reason wraps in its row instead of ending in «…»
         self.dry_run_check.toggled.connect(self._on_dry_run_check_toggled)
         self.resize(760, 560)
 

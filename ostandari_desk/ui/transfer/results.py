@@ -1,15 +1,20 @@
-"""What an import said, for the screen: a Persian summary line and a table model of its row errors."""
+"""What an import said, for the screen: a Persian summary line (saying where the bad rows' workbook was
+written) and a table model of its row errors, shown in full: ``wrap_reasons(view)`` wraps a long reason
+over several lines of its row instead of cutting it with «…»."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, QTimer
+from PySide6.QtWidgets import QHeaderView, QTableView
 
 from ostandari_desk.domain.text import format_number, to_persian_digits
 from ostandari_desk.services.transfer import ImportReport, RowError
 
-__all__ = ["ERROR_HEADERS", "ErrorTableModel", "import_summary"]
+__all__ = ["ERROR_HEADERS", "ErrorTableModel", "import_summary", "wrap_reasons"]
+
+LRI, PDI = "\u2066", "\u2069"  # a path is laid out left to right inside the Persian line
 
 ERROR_HEADERS = ("ردیف", "ستون", "علت")
 _ROOT = QModelIndex()
@@ -19,7 +24,7 @@ def import_summary(report: ImportReport) -> str:
     """One Persian line with Persian digits, saying plainly whether anything was stored.
 
     e.g. «۹۸۰ ردیف سالم بود و ۲۰ ردیف خطا داشت؛ هیچ چیز ذخیره نشد» (all or nothing, refused) or
-    «۹۸۰ سمن افزوده شد، ۲۰ ردیف خطا داشت و در پرونده جداگانه نوشته شد» (skip bad rows).
+    «۹۸۰ سمن افزوده شد، ۲۰ ردیف خطا داشت و در پرونده «…/سمن‌ها-خطا.xlsx» نوشته شد» (skip bad rows).
     """
     fa = format_number
     unit = report.label or "ردیف"
@@ -46,7 +51,8 @@ def import_summary(report: ImportReport) -> str:
     if report.unchanged:
         parts.append(f"{fa(report.unchanged)} {unit} پیش‌تر ثبت شده بود و تغییری نکرد")
     if bad:
-        written = " و در پرونده جداگانه نوشته شد" if report.bad_rows_path else ""
+        path = report.bad_rows_path
+        written = f" و در پرونده «{LRI}{path}{PDI}» نوشته شد" if path else ""
         parts.append(f"{fa(bad)} ردیف خطا داشت{written}")
     if not report.added and not report.updated and report.unchanged and not bad:
         parts.append("این پرونده پیش‌تر وارد شده است")
@@ -94,3 +100,42 @@ class ErrorTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole and horizontal and 0 <= section < len(ERROR_HEADERS):
             return ERROR_HEADERS[section]
         return None
+
+
+class _RowHeights(QObject):
+    """Rows as tall as their wrapped reason: the rows in sight are measured as the view scrolls or its
+    columns change (measuring tens of thousands of errors at once would freeze the dialog)."""
+
+    def __init__(self, view: QTableView):
+        super().__init__(view)
+        self._view = view
+        self._timer = QTimer(self, singleShot=True, interval=0)
+        self._timer.timeout.connect(self.fit_visible)
+        view.verticalScrollBar().valueChanged.connect(self._timer.start)
+        view.horizontalHeader().sectionResized.connect(self._timer.start)
+        model = view.model()
+        model.modelReset.connect(self._timer.start)
+        model.layoutChanged.connect(self._timer.start)
+
+    def fit_visible(self) -> None:
+        view = self._view
+        rows = view.model().rowCount()
+        if rows == 0:
+            return
+        first = max(view.rowAt(0), 0)
+        last = view.rowAt(view.viewport().height() - 1)
+        last = rows - 1 if last < 0 else last
+        for row in range(first, min(last + 2, rows)):  # one more: a grown row pulls the next into sight
+            view.resizeRowToContents(row)
+
+
+def wrap_reasons(view: QTableView) -> None:
+    """The error table: the reason column takes the room left and wraps (no «…»); the row and column
+    number columns fit their contents."""
+    view.setWordWrap(True)
+    view.setTextElideMode(Qt.TextElideMode.ElideNone)
+    header = view.horizontalHeader()
+    header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+    header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+    header.setStretchLastSection(True)
+    _RowHeights(view)
