@@ -282,6 +282,9 @@ class Cluster:
             "full_page_writes": "off",
             "shared_buffers": "32MB",
             "max_connections": "100",
+            # no parallel workers: the tests' tables are small, the CI machine has two cores, and their shared
+            # memory would come from a container's 64 MB /dev/shm
+            "max_parallel_workers_per_gather": "0",
         }
         command = [str(self.binaries / "postgres"), "-D", str(self.data)]
         for name, value in settings.items():

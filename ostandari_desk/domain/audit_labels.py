@@ -190,6 +190,15 @@ FIELD_LABELS: dict[str, str] = {
     "opened_on": "تاریخ گشایش",
     "budget": "اعتبار (ریال)",
     "population": "جمعیت",
+    # the exchange's registered desks (their numbers change with every file sent, taken or acknowledged)
+    "province": "استان",
+    "public_key": "کلید عمومی",
+    "fingerprint": "اثر انگشت کلید",
+    "registered_at": "زمان ثبت",
+    "registered_by": "ثبت‌کننده",
+    "sent_seq": "شماره آخرین پرونده فرستاده",
+    "received_seq": "شماره آخرین پرونده دریافتی",
+    "acked_seq": "شماره آخرین پرونده تأییدشده",
 }
 
 

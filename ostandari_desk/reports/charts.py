@@ -51,6 +51,7 @@ BAR_LABEL_SIZE = 6.5
 LEGEND_SIZE = 8
 TICK = 3  # the value axis' ticks, pointing into the plot, away from their labels
 LABEL_GAP = 4  # between the value axis and its labels
+ANGLE = 35  # category names too long to stand level lean by this much
 
 
 def _persian_number(value: float) -> str:
@@ -119,8 +120,13 @@ def grouped_bars(
     legend_room = 16
 
     chart = VerticalBarChart()
+    right = widest_value + LABEL_GAP + 6  # the value axis' labels, outside the plot on the right
     chart.x, chart.y = 8, label_room
-    chart.width = width - chart.x - widest_value - LABEL_GAP - 6
+    if angled and categories:  # the last (leftmost) name leans left of its group: keep it in the drawing
+        lean = text_width(categories[-1], FONT, AXIS_SIZE) * math.cos(math.radians(ANGLE)) + 4
+        group = (width - chart.x - right) / len(categories)
+        chart.x = max(chart.x, lean - group / 2)
+    chart.width = width - chart.x - right
     chart.height = height - label_room - TITLE_SIZE - 8 - legend_room
     # right to left: the first category on the right, the first series on the right of each group
     chart.data = [list(reversed(values)) for _, values, _ in reversed(series)]
@@ -136,7 +142,7 @@ def grouped_bars(
     names.labels.fontSize = AXIS_SIZE
     names.tickDown = 0
     if angled:
-        names.labels.angle = 35
+        names.labels.angle = ANGLE
         names.labels.boxAnchor = "ne"
         names.labels.dx, names.labels.dy = 4, -4
     else:

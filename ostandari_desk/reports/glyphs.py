@@ -169,7 +169,7 @@ def _visual_runs(levels: list[int]) -> list[tuple[int, int, int]]:
         if i == len(levels) or levels[i] != levels[start]:
             runs.append((start, i, levels[start]))
             start = i
-    if len(runs) == 1:
+    if len(runs) < 2:
         return runs
     order = list(range(len(runs)))
     for level in range(max(r[2] for r in runs), 0, -1):

@@ -30,6 +30,7 @@ from bidi.mirror import MIRRORED
 
 __all__ = ["Placed", "drawing_order"]
 
+ZWNJ = "\u200c"
 LRM = "\u200e"
 RLM = "\u200f"
 
@@ -37,6 +38,12 @@ _PDFIUM = {"L": "L", "R": "R", "AL": "R", **dict.fromkeys(("AN", "EN", "NSM", "C
 _POPPLER_LTR = frozenset(("L", "EN", "AN", "CS", "ES", "ET"))
 _SEPARATORS = frozenset(("CS", "ES", "ET"))
 _classes: dict[str, str] = {}
+#: How far (thousandths of an em) a unit's RLM is drawn left of it when it is drawn last, so that
+#: poppler, which orders characters by position, still finds it on the unit's left.
+_NUDGE = 0.5
+#: PDFium drops a character drawn again within 0.07 em of itself among its last 7 characters.
+_PDFIUM_SAME_PLACE = 80.0
+_PDFIUM_DUPLICATES = 7
 
 
 class Placed:
@@ -109,7 +116,7 @@ def _balance(chars: list[str]) -> int:
 
 
 def _with_marks(
-    text: str, glyphs: list[Placed], levels: list[int], width: float
+    text: str, glyphs: list[Placed], levels: list[int]
 ) -> tuple[list[tuple[str, Placed | None]], list[tuple[Placed, ...]]]:
     """The line in logical order as (character, glyph) atoms, the marks among them; and each
     left-to-right unit's glyphs, its RLM first."""
@@ -149,42 +156,79 @@ def _with_marks(
             if g is not None and unicodedata.bidirectional(ch) in _SEPARATORS:
                 mark(RLM, g.x)  # poppler would read a sign or separator left to right
         i += 1
-    chars = [a[0] for a in atoms]
-    if chars and _balance(chars) <= 0 and _pdfium_class(chars[0]) != "R":
-        atoms.insert(0, (RLM, Placed(-1, width, 0.0, mark=RLM)))
-        chars.insert(0, RLM)
-    if chars and _balance(chars) <= 0 and _pdfium_class(chars[-1]) != "R":
-        mark(RLM, 0.0)
     return atoms, units
 
 
 def _draw_units_from_the_right(drawn: list[Placed], units: list[tuple[Placed, ...]], texts: dict) -> None:
-    """Draw each left-to-right unit of several PDFium segments segment by segment from its right end,
-    its RLM just before its first segment (where poppler needs it)."""
+    """Draw each left-to-right unit of several PDFium segments segment by segment from its right end.
+
+    PDFium, reading segments last to first, then meets them in order. The unit's RLM stays just
+    before its first segment, where poppler needs it, with an LRM before it when the unit holds a
+    bracket, which PDFium must read after left-to-right text so as not to mirror it.
+    """
     for rlm, *unit in units:
         segments: list[list[Placed]] = []
         last = ""
         for g in unit:
-            text = texts.get(g, "")
-            if any(ch in MIRRORED for ch in text):
-                break
-            kind = _pdfium_class(text[:1] or " ")
+            kind = _pdfium_class(texts.get(g, "")[:1] or " ")
             if not segments or kind != last:
                 segments.append([])
             segments[-1].append(g)
             last = kind
-        else:
-            if len(segments) < 2:
-                continue
-            start = drawn.index(rlm)
-            end = start + 1 + len(unit)
-            tail = [g for g in drawn[end : end + 1] if g.gid < 0 and g.mark == LRM]
-            reordered = segments[-1] + tail
-            for segment in reversed(segments[1:-1]):
-                reordered.extend(segment)
-            reordered.append(rlm)
-            reordered.extend(segments[0])
-            drawn[start : end + len(tail)] = reordered
+        if len(segments) < 2:
+            continue
+        start = drawn.index(rlm)
+        end = start + 1 + len(unit)
+        tail = [g for g in drawn[end : end + 1] if g.gid < 0 and g.mark == LRM]
+        reordered = tail + segments[-1]  # an LRM before a last neutral segment keeps it after the unit
+        for segment in reversed(segments[1:-1]):
+            reordered.extend(segment)
+        reordered.extend(segments[0])
+        rlm.x -= _NUDGE
+        reordered.append(rlm)
+        drawn[start : end + len(tail)] = reordered
+
+
+def _read_right_to_left(drawn: list[Placed], texts: dict[Placed, str], width: float) -> None:
+    """Add RLMs where PDFium would otherwise read the line left to right (not more right-to-left
+    segments than left-to-right ones): just after an LRM that a right-to-left letter does not follow
+    (poppler still reads it inside the right-to-left stretch on the LRM's right), else beyond the
+    line's ends. PDFium drops a character drawn again within 0.07 em of itself, so an RLM is never
+    added that close to another."""
+
+    def balance() -> int:
+        return _balance([ch for g in drawn for ch in texts.get(g, "")])
+
+    def add(at: int, x: float, mark: str = RLM) -> None:
+        made = Placed(-1, x, 0.0, mark=mark)
+        texts[made] = mark
+        drawn.insert(at, made)
+
+    def clear(at: int, x: float) -> bool:
+        near = drawn[max(0, at - _PDFIUM_DUPLICATES) : at + _PDFIUM_DUPLICATES]
+        return all(g.mark != RLM or abs(g.x - x) > _PDFIUM_SAME_PLACE for g in near)
+
+    if not drawn or balance() > 0:
+        return
+    k = 0
+    while k < len(drawn) - 1:
+        g, after = drawn[k], drawn[k + 1]
+        if g.mark == LRM and _pdfium_class(texts.get(after, " ")[:1] or " ") != "R" and clear(k + 1, g.x):
+            add(k + 1, g.x)
+            if balance() > 0:
+                return
+            k += 1
+        k += 1
+    if _pdfium_class(texts.get(drawn[0], " ")[:1] or " ") != "R":
+        add(0, -_PDFIUM_SAME_PLACE)
+        if balance() > 0:
+            return
+    x = width
+    while balance() <= 0:  # a line of left-to-right text only: ZWNJ (weak for PDFium) parts more RLMs
+        if _pdfium_class(texts.get(drawn[-1], " ")[-1:] or " ") == "R":
+            add(len(drawn), x, ZWNJ)
+        x += _PDFIUM_SAME_PLACE
+        add(len(drawn), x)
 
 
 def _hide_raised(drawn: list[Placed], texts: dict[Placed, str]) -> set[Placed]:
@@ -225,7 +269,7 @@ def drawing_order(
     if _simple(text, glyphs, levels):  # glyphs in visual order, each reading its characters reversed
         texts = {g: text[g.chars.start : g.chars.stop][::-1] for g in glyphs if g.chars}
         return list(glyphs), texts, set()
-    atoms, units = _with_marks(text, glyphs, levels, width)
+    atoms, units = _with_marks(text, glyphs, levels)
     order = _pdfium_order([a[0] for a in atoms])
     rank: dict[Placed, int] = {}
     parts: dict[Placed, list[str]] = {}
@@ -239,5 +283,6 @@ def drawing_order(
     texts = {g: "".join(chars) for g, chars in parts.items()}
     drawn = sorted(parts, key=lambda g: (g.x, rank[g]))  # poppler reads positions: left to right
     _draw_units_from_the_right(drawn, units, texts)
+    _read_right_to_left(drawn, texts, width)
     drawn.extend(g for g in glyphs if g not in parts)
     return drawn, texts, _hide_raised(drawn, texts)

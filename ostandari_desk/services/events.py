@@ -452,30 +452,6 @@ def list_event_page(
         return [_to_row(r) for r in uow.s.exec(stmt)]
 
 
-def list_event_ids(
-    uow: UnitOfWork, flt: EventFilter = EventFilter(), sort: str = "starts_on", descending: bool = True
-) -> list[str]:
-    """Every matching id in order (for a table that fetches rows lazily)."""
-    with uow:
-        stmt = (
-            select(Event.id)
-            .select_from(Event)
-            .outerjoin(County, County.id == Event.county_id)
-            .where(*_where(flt))
-            .order_by(*_order(sort, descending))
-        )
-        return list(uow.s.exec(stmt))
-
-
-def event_rows(uow: UnitOfWork, ids: list[str]) -> list[EventRow]:
-    """The rows of ``ids`` in the same order (missing ids are left out)."""
-    with uow:
-        if not ids:
-            return []
-        found = {r[0]: _to_row(r) for r in uow.s.exec(_row_statement().where(col(Event.id).in_(ids)))}
-        return [found[i] for i in ids if i in found]
-
-
 def events_in_month(uow: UnitOfWork, jy: int, jm: int, county_id: str | None = None) -> list[EventRow]:
     """Events touching Jalali month ``jm`` of ``jy`` (an event spanning months shows in each), by start.
 

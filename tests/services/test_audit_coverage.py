@@ -302,7 +302,9 @@ RECIPES: dict[str, tuple[Callable[[Env], Any], Callable[[Env, Any], Any]]] = {
     ),
     "services.licences.sanctions.suspend_licence": (
         lambda e: _licensed(e),
-        lambda e, n: lic.suspend_licence(e.uow, n, j(1402, 1, 15), "۵۵/ت", "گزارش تخلف", "آیین‌نامه ۱۳۹۵، ماده ۱۷"),
+        lambda e, n: lic.suspend_licence(
+            e.uow, n, j(1402, 1, 15), "۵۵/ت", "گزارش تخلف", "آیین‌نامه ۱۳۹۵، ماده ۱۷"
+        ),
     ),
     "services.licences.sanctions.lift_suspension": (
         lambda e: _suspended(e),
@@ -310,7 +312,9 @@ RECIPES: dict[str, tuple[Callable[[Env], Any], Callable[[Env, Any], Any]]] = {
     ),
     "services.licences.sanctions.impose_sanction": (
         lambda e: _licensed(e),
-        lambda e, n: lic.impose_sanction(e.uow, n, "written_warning", j(1402, 1, 15), "۵۸/ت", "تأخیر", "آیین‌نامه ۱۳۹۵، ماده ۱۷"),
+        lambda e, n: lic.impose_sanction(
+            e.uow, n, "written_warning", j(1402, 1, 15), "۵۸/ت", "تأخیر", "آیین‌نامه ۱۳۹۵، ماده ۱۷"
+        ),
     ),
     "services.licences.sanctions.revoke_licence": (
         lambda e: _licensed(e),

@@ -233,7 +233,9 @@ def test_a_sanction_letter_is_filed_in_the_ngos_county_series(desk, hundreds, ma
             uow, ngo_id, StepKind.ISSUE, J(1401, 1, 15), licence_number="۱۲", validity_years=4, imported=True
         )
         uow.commit()
-    step_id = lic.suspend_licence(desk.uow, ngo_id, J(1402, 3, 10), "۱۰۰", "تخلف مالی", "آیین‌نامه ۱۳۹۵، ماده ۱۷")
+    step_id = lic.suspend_licence(
+        desk.uow, ngo_id, J(1402, 3, 10), "۱۰۰", "تخلف مالی", "آیین‌نامه ۱۳۹۵، ماده ۱۷"
+    )
     found = lt.find_letter_id(desk.uow, "outgoing", 1402, "100", desk.counties["تاکستان"])
     detail = lt.get_letter(desk.uow, found)
     assert detail.licence_step_id == step_id and detail.kind == "punitive"

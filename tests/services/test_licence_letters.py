@@ -51,7 +51,9 @@ def ngo_id(desk, make_ngo) -> str:
 
 def test_suspension_files_a_punitive_outgoing_letter(desk, ngo_id):
     before = punitive_this_year(desk, 1401)
-    step_id = lic.suspend_licence(desk.uow, ngo_id, j("1401/04/10"), "۸۸/۴۱۲", "گزارش نکردن عملکرد سالانه", "آیین‌نامه ۱۳۹۵، ماده ۱۷")
+    step_id = lic.suspend_licence(
+        desk.uow, ngo_id, j("1401/04/10"), "۸۸/۴۱۲", "گزارش نکردن عملکرد سالانه", "آیین‌نامه ۱۳۹۵، ماده ۱۷"
+    )
 
     (letter,) = all_letters(desk)
     assert letter.direction == "outgoing" and letter.kind == "punitive"
@@ -71,7 +73,9 @@ def test_suspension_files_a_punitive_outgoing_letter(desk, ngo_id):
     assert (lifting.ngo_id, lifting.licence_step_id) == (ngo_id, lift_id)
     assert punitive_this_year(desk, 1401) == before + 1
 
-    revoke_id = lic.revoke_licence(desk.uow, ngo_id, j("1401/08/01"), "۹۱", "انحلال داوطلبانه", "آیین‌نامه ۱۳۹۵، ماده ۱۷")
+    revoke_id = lic.revoke_licence(
+        desk.uow, ngo_id, j("1401/08/01"), "۹۱", "انحلال داوطلبانه", "آیین‌نامه ۱۳۹۵، ماده ۱۷"
+    )
     revocation = all_letters(desk)[-1]
     assert (revocation.kind, revocation.subject) == ("punitive", "لغو پروانه فعالیت: انحلال داوطلبانه")
     assert revocation.licence_step_id == revoke_id
@@ -93,7 +97,9 @@ def test_an_existing_letter_is_linked_not_duplicated(desk, ngo_id):
         desk.uow,
         letters.LetterInput("incoming", "77/ص", j("1401/02/01"), "فرمانداری", "گزارش تخلف", "other"),
     )
-    step_id = lic.suspend_licence(desk.uow, ngo_id, j("1401/03/01"), "77/ص", "تخلف مالی", "آیین‌نامه ۱۳۹۵، ماده ۱۷")
+    step_id = lic.suspend_licence(
+        desk.uow, ngo_id, j("1401/03/01"), "77/ص", "تخلف مالی", "آیین‌نامه ۱۳۹۵، ماده ۱۷"
+    )
 
     by_id = {letter.id: letter for letter in all_letters(desk)}
     assert set(by_id) == {existing, incoming_same_number}

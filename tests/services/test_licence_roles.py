@@ -86,15 +86,21 @@ def test_a_clerk_or_county_user_cannot_sanction(desk, uow_as, alborz, role):
     uow = uow_as(role, alborz if role == "county" else None)
     entries = audit_count(desk)
     refused = (
-        lambda: lic.suspend_licence(uow, ngo_id, j("1401/05/01"), "8/1", "تخلف مالی", "آیین‌نامه ۱۳۹۵، ماده ۱۷"),
-        lambda: lic.revoke_licence(uow, ngo_id, j("1401/05/01"), "8/2", "حکم دادگاه", "آیین‌نامه ۱۳۹۵، ماده ۱۷"),
+        lambda: lic.suspend_licence(
+            uow, ngo_id, j("1401/05/01"), "8/1", "تخلف مالی", "آیین‌نامه ۱۳۹۵، ماده ۱۷"
+        ),
+        lambda: lic.revoke_licence(
+            uow, ngo_id, j("1401/05/01"), "8/2", "حکم دادگاه", "آیین‌نامه ۱۳۹۵، ماده ۱۷"
+        ),
     )
     for attempt in refused:
         with pytest.raises(PermissionDeniedError) as err:
             attempt()
         assert "تعلیق، لغو و رفع تعلیق پروانه" in err.value.message
     assert audit_count(desk) == entries and ngo_row(desk.uow, ngo_id).licence_state == "valid"
-    lic.suspend_licence(desk.uow, ngo_id, j("1401/05/01"), "8/1", "تخلف مالی", "آیین‌نامه ۱۳۹۵، ماده ۱۷")  # an admin may
+    lic.suspend_licence(
+        desk.uow, ngo_id, j("1401/05/01"), "8/1", "تخلف مالی", "آیین‌نامه ۱۳۹۵، ماده ۱۷"
+    )  # an admin may
     entries = audit_count(desk)
     with pytest.raises(PermissionDeniedError):
         lic.lift_suspension(uow, ngo_id, j("1401/06/01"), "8/3")

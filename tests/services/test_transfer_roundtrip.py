@@ -135,7 +135,9 @@ def test_a_suspension_exports_its_filed_letters_number_and_reimports(desk, make_
             uow, ngo_id, StepKind.ISSUE, J(1401, 1, 15), licence_number="۱۲", validity_years=4, imported=True
         )
         uow.commit()
-    step_id = lic.suspend_licence(desk.uow, ngo_id, J(1402, 3, 10), "۷۷/ص", "تخلف مالی", "آیین‌نامه ۱۳۹۵، ماده ۱۷")
+    step_id = lic.suspend_licence(
+        desk.uow, ngo_id, J(1402, 3, 10), "۷۷/ص", "تخلف مالی", "آیین‌نامه ۱۳۹۵، ماده ۱۷"
+    )
     with desk.uow.writing() as uow:  # as the demo (or an older desk) keeps it: the number on the letter alone
         uow.s.execute(
             update(LicenceStep.__table__).where(LicenceStep.__table__.c.id == step_id).values(letter_no="")

@@ -12,7 +12,13 @@ from .test_licences import LEGAL, approved_case, insert_ngo, j
 
 
 def test_open_states_are_listed_not_negated():
-    assert OPEN_CASE_STATES == ("received", "documents_checked", "inquiring", "inquiries_answered", "approved")
+    assert OPEN_CASE_STATES == (
+        "received",
+        "documents_checked",
+        "inquiring",
+        "inquiries_answered",
+        "approved",
+    )
 
 
 def test_open_cases_leave_out_closed_and_rejected(desk):

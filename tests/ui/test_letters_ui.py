@@ -131,6 +131,7 @@ def test_duplicate_number_is_refused(page, ctx, qtbot, errors):
     dialog.subject_edit.setText("دیگر")
     assert dialog.save() is False
     assert "پیش‌تر ثبت شده" in errors[0] and "«۵۵»" in errors[0] and "دبیرخانه استان" in errors[0]
+    assert dialog.focusWidget() is dialog.number_edit  # the cursor goes to the duplicate number
     dialog.direction_combo.setCurrentIndex(dialog.direction_combo.findData("incoming"))
     assert dialog.save() is True
 

@@ -10,13 +10,29 @@ from ostandari_desk.ui.start_page import StartPage
 from ostandari_desk.ui.tasks import wait_for_tasks
 
 
-def test_page_deleted_before_the_summary_is_added(ctx, qtbot):
+def test_page_deleted_before_the_summary_is_added(ctx, qtbot, monkeypatch):
+    import shiboken6
+
+    added: list[StartPage] = []
+    original = StartPage._add_year_summary
+
+    def spy(self) -> None:
+        added.append(self)
+        original(self)
+
+    monkeypatch.setattr(StartPage, "_add_year_summary", spy)
+    kept = StartPage(ctx)  # the control: a page left on screen gets its summary
+    qtbot.addWidget(kept)
+    kept.show()
     page = StartPage(ctx)
     page.show()  # schedules the year summary for the next turn of the event loop
     page.deleteLater()
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
-    qtbot.wait(100)  # the scheduled call comes due; pytest-qt fails the test on an exception
+    assert not shiboken6.isValid(page)  # gone before its scheduled call came due
+    qtbot.waitUntil(lambda: kept.year_summary is not None, timeout=10000)
+    qtbot.wait(50)  # any call still scheduled comes due; pytest-qt fails the test on an exception
     wait_for_tasks()
+    assert added == [kept]  # the deleted page's call was dropped, not run on a dead widget
 
 
 def test_a_county_users_tiles_count_their_county_alone(ctx, qtbot):

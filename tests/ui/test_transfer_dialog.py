@@ -90,7 +90,8 @@ def test_refused_import_lists_every_bad_row_and_stores_nothing(ctx, qtbot, tmp_p
 
     dialog.resize(900, 620)
     dialog.error_table.scrollToTop()
-    dialog.grab().save("/tmp/s_import.png")
+    shot = tmp_path / "import_refused.png"
+    assert dialog.grab().save(str(shot)) and shot.stat().st_size > 0
 
 
 def test_skip_bad_stores_good_rows_and_writes_the_bad_ones(ctx, qtbot, tmp_path):
@@ -109,7 +110,9 @@ def test_skip_bad_stores_good_rows_and_writes_the_bad_ones(ctx, qtbot, tmp_path)
     report = dialog.report
     assert report.stored and report.added == 980
     assert report.bad_rows_path is not None and report.bad_rows_path.is_file()
-    assert dialog.summary_label.text() == "۹۸۰ سمن افزوده شد، ۲۰ ردیف خطا داشت و در پرونده جداگانه نوشته شد"
+    assert dialog.summary_label.text() == (
+        f"۹۸۰ سمن افزوده شد، ۲۰ ردیف خطا داشت و در پرونده «\u2066{report.bad_rows_path}\u2069» نوشته شد"
+    )
     assert dialog.error_model.rowCount() == len(report.errors)
     assert dialog.open_file_button.isVisible()
     qtbot.mouseClick(dialog.open_file_button, Qt.MouseButton.LeftButton)

@@ -36,8 +36,10 @@ CLERKS = ("مریم رضایی", "علی مدرسی", "زهرا کریمی", "ح
 AGENCIES = tuple(Agency)
 
 # Names are built from a few hundred parts; normalizing costs ~20 µs, so parts are normalized once.
-# Joining parts with one space commutes with normalize() and persian_sort_key() (the tests check it).
+# Joining parts with one space commutes with normalize(), search_text() and persian_sort_key() (the tests
+# check it).
 _norm = lru_cache(maxsize=None)(text.normalize)
+_search = lru_cache(maxsize=None)(text.search_text)
 _sort = lru_cache(maxsize=None)(text.persian_sort_key)
 
 
@@ -588,7 +590,7 @@ class RegistryBuilder:
         status = "inactive" if state == LicenceState.REVOKED else "active"
         name_key = " ".join(map(_norm, parts))
         name_sort = " ".join(map(_sort, parts))
-        search = f"{name_key} {national_id} {registration_no} {_norm(ceo)}"
+        search = f"{' '.join(map(_search, parts))} {national_id} {registration_no} {_search(ceo)}"
         address = f"{place.name if county_id else self.province}، {self._pick(names.STREETS)}، پلاک {self._ri(1, 240)}"
         phone = (
             f"028{self._ri(32000000, 33999999)}" if self._r() < 0.6 else f"09{self._ri(120000000, 399999999)}"

@@ -21,11 +21,12 @@ from ostandari_desk.domain import jalali, text
 from ostandari_desk.domain.audit_labels import field_label
 from ostandari_desk.domain.roles import Permission
 from ostandari_desk.errors import NotFoundError, UserError, ValidationError
-from ostandari_desk.services.audit import now_utc
 from ostandari_desk.services.exchange import desks
-from ostandari_desk.services.exchange.history import peer_name
-from ostandari_desk.services.exchange.imports import (
-    ABSENT,
+from ostandari_desk.services.exchange.apply import set_state, write
+from ostandari_desk.services.exchange.checks import check_references, check_unique, classify, dependents
+from ostandari_desk.services.exchange.history import visible_desk_names
+from ostandari_desk.services.exchange.ledger import ABSENT, OURS, THEIRS, settle
+from ostandari_desk.services.exchange.records import (
     CONFLICT,
     DELETE,
     GONE,
@@ -33,21 +34,14 @@ from ostandari_desk.services.exchange.imports import (
     UPDATE,
     Batch,
     Incoming,
-    check_references,
-    check_unique,
-    classify,
-    dependents,
     describe,
-    set_state,
-    write,
 )
-from ostandari_desk.services.exchange.tables import BY_NAME, TableSpec, decode_fields, digest
-from ostandari_desk.store.models import County, ExchangeConflict, ExchangeDesk, ExchangeFile
+from ostandari_desk.services.exchange.tables import BY_NAME, TableSpec, decode_fields, digest, stored_fields
+from ostandari_desk.store.models import ExchangeConflict, ExchangeDesk, ExchangeFile
 from ostandari_desk.store.uow import UnitOfWork
 
 __all__ = ["ConflictRow", "FieldDiff", "conflict_fields", "list_conflicts", "resolve_conflict"]
 
-OURS, THEIRS = "ours", "theirs"
 RESOLUTION_LABELS = {OURS: "نسخه این میز ماند", THEIRS: "نسخه میز دیگر پذیرفته شد"}
 
 
@@ -88,25 +82,9 @@ class FieldDiff:
         return self.ours != self.theirs
 
 
-def _visible(uow: UnitOfWork) -> dict[str, str]:
-    """{desk id: its name} of the desks whose conflicts the actor sees (a county user: their own county's)."""
-    scope = uow.county_scope
-    stmt = select(ExchangeDesk)
-    if scope is not None:
-        stmt = stmt.where((ExchangeDesk.county_id.is_(None)) | (ExchangeDesk.county_id == scope))
-    counties = {c.id: c.name for c in uow.s.execute(select(County)).scalars()}
-    return {d.id: peer_name(d, counties) for d in uow.s.execute(stmt).scalars()}
-
-
 def _current(uow: UnitOfWork, spec: TableSpec, record_id: str) -> dict[str, Any] | None:
     """This desk's record as its exchanged "d" (None: not here)."""
-    from ostandari_desk.services.exchange.tables import encode_row, read_links
-
-    conn = uow.s.connection()
-    row = conn.execute(select(spec.table).where(spec.table.c.id == record_id)).mappings().first()
-    if row is None:
-        return None
-    return encode_row(spec, row, read_links(conn, spec, [record_id]).get(record_id))
+    return stored_fields(uow.s.connection(), spec, record_id)
 
 
 def _row(uow: UnitOfWork, conflict: ExchangeConflict, names: dict[str, str]) -> ConflictRow:
@@ -134,7 +112,7 @@ def _row(uow: UnitOfWork, conflict: ExchangeConflict, names: dict[str, str]) -> 
 def list_conflicts(uow: UnitOfWork, open_only: bool = True) -> list[ConflictRow]:
     """The conflicts (open ones only unless ``open_only`` is False), the newest first."""
     with uow:
-        names = _visible(uow)
+        names = visible_desk_names(uow)
         if not names:
             return []
         stmt = select(ExchangeConflict).where(ExchangeConflict.desk_id.in_(list(names)))
@@ -148,7 +126,7 @@ def list_conflicts(uow: UnitOfWork, open_only: bool = True) -> list[ConflictRow]
 
 def _get(uow: UnitOfWork, conflict_id: str) -> ExchangeConflict:
     conflict = uow.s.get(ExchangeConflict, conflict_id)
-    if conflict is None or conflict.desk_id not in _visible(uow):
+    if conflict is None or conflict.desk_id not in visible_desk_names(uow):
         raise NotFoundError("این ناسازگاری پیدا نشد", record=conflict_id)
     return conflict
 
@@ -237,10 +215,7 @@ def resolve_conflict(uow: UnitOfWork, conflict_id: str, keep: str) -> None:
             _apply_theirs(uow, batch, rec, conflict)
         else:
             set_state(uow, desk.id, spec.name, rec.id, rec.version, ABSENT if rec.deleted else rec.digest)
-        conflict.resolved_at = now_utc()
-        conflict.resolution = keep
-        conflict.resolved_by = uow.actor.username
-        uow.s.add(conflict)
+        settle(uow, conflict, keep)
         peer = desks.desk_row(uow, desk).label
         kept = (
             f"نسخه {peer} پذیرفته شد" if keep == THEIRS else f"نسخه این میز ماند و برای {peer} فرستاده می‌شود"

@@ -15,7 +15,6 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,8 +24,9 @@ from ostandari_desk.domain import text
 from ostandari_desk.domain.roles import Permission
 from ostandari_desk.errors import UserError
 from ostandari_desk.services import attachments
-from ostandari_desk.services.exchange import container, desks, keys
-from ostandari_desk.services.exchange.imports import ABSENT, CHANGES, RECORDS_MEMBER, SENT, describe
+from ostandari_desk.services.exchange import desks, keys
+from ostandari_desk.services.exchange.ledger import ABSENT, CHANGES, send_file
+from ostandari_desk.services.exchange.records import RECORDS_MEMBER, describe
 from ostandari_desk.services.exchange.tables import (
     BOOKKEEPING,
     BY_NAME,
@@ -41,7 +41,7 @@ from ostandari_desk.services.exchange.tables import (
     read_rows,
     scope_select,
 )
-from ostandari_desk.store.models import ExchangeConflict, ExchangeDesk, ExchangeFile, ExchangeState
+from ostandari_desk.store.models import ExchangeConflict, ExchangeDesk, ExchangeState
 from ostandari_desk.store.uow import UnitOfWork
 
 __all__ = ["ExportResult", "collect_changes", "export_changes"]
@@ -205,47 +205,23 @@ def export_changes(
         changes = collect_changes(uow, peer, scope, progress)
         seq = peer.sent_seq + 1
         peer_row = desks.desk_row(uow, peer)
-        header = {
-            "format": container.FORMAT,
-            "version": container.VERSION,
-            "kind": CHANGES,
-            "from_desk": me.desk_id,
-            "to_desk": peer.id,
-            "province": me.province,
-            "from_county": me.county,
-            "to_county": peer_row.county,
-            "seq": seq,
-            "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "records": len(changes.lines),
-        }
         members = {RECORDS_MEMBER: ("\n".join(changes.lines) + "\n" if changes.lines else "").encode("utf-8")}
         for sha, data in sorted(changes.files.items()):
             members[f"files/{sha}"] = data
-        sha256 = container.write_signed(path, header, members, keys.signer(uow))
-        name = Path(path).name
         peer.sent_seq = seq
         uow.s.add(peer)
-        file = ExchangeFile(
-            desk_id=peer.id,
-            direction=SENT,
-            kind=CHANGES,
-            seq=seq,
-            sha256=sha256,
-            file_name=name,
-            username=uow.actor.username,
-            records=len(changes.lines),
-        )
-        uow.s.add(file)
-        uow.s.flush()
         fa = text.to_persian_digits
-        uow.audit(
-            "export",
-            "exchangefile",
-            file.id,
-            detail=(
-                f"پرونده تبادل شماره {fa(seq)} «{name}» برای {peer_row.label} نوشته شد: "
-                f"{fa(changes.records)} رکورد، {fa(changes.deletions)} حذف، {fa(len(changes.files))} پیوست؛ "
-                f"SHA-256: {sha256}"
+        sha256 = send_file(
+            uow,
+            path,
+            me,
+            peer_row,
+            CHANGES,
+            seq,
+            members,
+            records=len(changes.lines),
+            summary=(
+                f"{fa(changes.records)} رکورد، {fa(changes.deletions)} حذف، {fa(len(changes.files))} پیوست"
             ),
         )
         try:

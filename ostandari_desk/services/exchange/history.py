@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from ostandari_desk.domain import jalali, text
+from ostandari_desk.services.exchange.ledger import CHANGES, RECEIPT, RECEIVED, SENT
 from ostandari_desk.store.models import County, ExchangeConflict, ExchangeDesk, ExchangeFile
 from ostandari_desk.store.uow import UnitOfWork
 
@@ -26,12 +27,10 @@ __all__ = [
     "exchange_summary",
     "jalali_time",
     "list_files",
+    "peer_name",
+    "visible_desk_names",
 ]
 
-SENT = "sent"
-RECEIVED = "received"
-CHANGES = "changes"
-RECEIPT = "receipt"
 DIRECTION_LABELS = {SENT: "ارسالی", RECEIVED: "دریافتی"}
 KIND_LABELS = {CHANGES: "پرونده تبادل", RECEIPT: "رسید"}
 
@@ -131,6 +130,8 @@ class ExchangeSummary:
 
 
 def _visible_desks(uow: UnitOfWork) -> tuple[list[ExchangeDesk], dict[str, str]]:
+    """The desks whose files and conflicts the actor sees (a county user: the province's desk and their own
+    county's), and {county id: name}."""
     scope = uow.county_scope
     query = select(ExchangeDesk)
     if scope is not None:
@@ -138,6 +139,12 @@ def _visible_desks(uow: UnitOfWork) -> tuple[list[ExchangeDesk], dict[str, str]]
     desks = list(uow.s.execute(query).scalars())
     counties = {c.id: c.name for c in uow.s.execute(select(County)).scalars()}
     return desks, counties
+
+
+def visible_desk_names(uow: UnitOfWork) -> dict[str, str]:
+    """{desk id: its name as the clerk knows it (peer_name)} of the desks the actor sees."""
+    desks, counties = _visible_desks(uow)
+    return {d.id: peer_name(d, counties) for d in desks}
 
 
 def _open_conflicts_by(uow: UnitOfWork, column) -> dict[str, int]:
@@ -150,8 +157,7 @@ def _open_conflicts_by(uow: UnitOfWork, column) -> dict[str, int]:
 def list_files(uow: UnitOfWork) -> list[FileRow]:
     """Every file sent or received, newest first."""
     with uow:
-        desks, counties = _visible_desks(uow)
-        names = {d.id: peer_name(d, counties) for d in desks}
+        names = visible_desk_names(uow)
         if not names:
             return []
         open_by_file = _open_conflicts_by(uow, ExchangeConflict.file_id)

@@ -12,13 +12,11 @@ refused.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import select
 
 from ostandari_desk.domain import text
 from ostandari_desk.domain.roles import Permission
@@ -26,30 +24,36 @@ from ostandari_desk.errors import NotFoundError
 from ostandari_desk.services.audit import now_utc
 from ostandari_desk.services.exchange import container, desks, keys
 from ostandari_desk.services.exchange.container import ExchangeFileError, SignedFile
-from ostandari_desk.services.exchange.imports import (
+from ostandari_desk.services.exchange.keys import DeskIdentity
+from ostandari_desk.services.exchange.ledger import (
     CHANGES,
+    OURS,
     RECEIPT,
     RECEIVED,
     SENT,
     ImportResult,
-    _check_sequence,
+    audit_file,
+    check_sequence,
+    find_file,
+    last_seq,
+    received_file,
+    send_file,
+    settle,
+    store_states,
 )
-from ostandari_desk.services.exchange.keys import DeskIdentity
 from ostandari_desk.services.exchange.tables import (
     BY_NAME,
-    chunks,
     digest,
-    encode_row,
     is_record_id,
-    read_links,
+    is_sha256,
+    stored_fields,
 )
-from ostandari_desk.store.models import ExchangeConflict, ExchangeDesk, ExchangeFile, ExchangeState
+from ostandari_desk.store.models import ExchangeConflict, ExchangeDesk, ExchangeFile
 from ostandari_desk.store.uow import UnitOfWork
 
 __all__ = ["ReceiptResult", "apply_receipt", "write_receipt"]
 
 RECEIPT_MEMBER = "receipt.json"
-_HEX64 = re.compile(r"[0-9a-f]{64}")
 
 
 @dataclass(frozen=True)
@@ -98,58 +102,24 @@ def write_receipt(uow: UnitOfWork, path: str | Path, county: str | None = None) 
             ]
         }
         records = sum(len(entry["accepted"]) for entry in body["files"])
-        seq = 1 + (
-            uow.s.execute(
-                select(func.max(ExchangeFile.seq)).where(
-                    ExchangeFile.desk_id == peer.id,
-                    ExchangeFile.direction == SENT,
-                    ExchangeFile.kind == RECEIPT,
-                )
-            ).scalar()
-            or 0
-        )
-        header = {
-            "format": container.FORMAT,
-            "version": container.VERSION,
-            "kind": RECEIPT,
-            "from_desk": me.desk_id,
-            "to_desk": peer.id,
-            "province": me.province,
-            "from_county": me.county,
-            "to_county": peer_row.county,
-            "seq": seq,
-            "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "records": records,
-        }
+        seq = 1 + last_seq(uow, peer.id, SENT, RECEIPT)
         data = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        sha256 = container.write_signed(path, header, {RECEIPT_MEMBER: data}, keys.signer(uow))
         moment = now_utc()
         for f in files:
             f.acked_at = f.acked_at or moment  # a taken file is acknowledged once its receipt is written
             uow.s.add(f)
-        name = Path(path).name
-        file = ExchangeFile(
-            desk_id=peer.id,
-            direction=SENT,
-            kind=RECEIPT,
-            seq=seq,
-            sha256=sha256,
-            file_name=name,
-            username=uow.actor.username,
+        fa = text.to_persian_digits
+        sha256 = send_file(
+            uow,
+            path,
+            me,
+            peer_row,
+            RECEIPT,
+            seq,
+            {RECEIPT_MEMBER: data},
             records=records,
             applied=len(files),
-        )
-        uow.s.add(file)
-        uow.s.flush()
-        fa = text.to_persian_digits
-        uow.audit(
-            "export",
-            "exchangefile",
-            file.id,
-            detail=(
-                f"رسید شماره {fa(seq)} «{name}» برای {peer_row.label} نوشته شد: {fa(records)} رکورد از "
-                f"{fa(len(files))} پرونده؛ SHA-256: {sha256}"
-            ),
+            summary=f"{fa(records)} رکورد از {fa(len(files))} پرونده",
         )
         try:
             uow.commit()
@@ -173,12 +143,7 @@ def _entries(signed: SignedFile, name: str) -> list[tuple[int, str, list[tuple[s
         if not isinstance(entry, dict) or set(entry) != {"seq", "sha256", "accepted"}:
             raise bad
         seq, sha, accepted = entry["seq"], entry["sha256"], entry["accepted"]
-        if (
-            isinstance(seq, bool)
-            or not isinstance(seq, int)
-            or not isinstance(sha, str)
-            or not _HEX64.fullmatch(sha)
-        ):
+        if isinstance(seq, bool) or not isinstance(seq, int) or not is_sha256(sha):
             raise bad
         if not isinstance(accepted, list):
             raise bad
@@ -189,9 +154,7 @@ def _entries(signed: SignedFile, name: str) -> list[tuple[int, str, list[tuple[s
             table, record_id, version, value = item
             if table not in BY_NAME or not is_record_id(record_id) or isinstance(version, bool):
                 raise bad
-            if not isinstance(version, int) or not (
-                value is None or isinstance(value, str) and _HEX64.fullmatch(value)
-            ):
+            if not isinstance(version, int) or not (value is None or is_sha256(value)):
                 raise bad
             records.append((table, record_id, version, value))
         out.append((seq, sha, records))
@@ -205,29 +168,12 @@ def apply_receipt(
 ) -> ImportResult:
     """Take a receipt (inside import_file's transaction); see the module docstring."""
     seq = signed.header["seq"]
-    last = (
-        uow.s.execute(
-            select(func.max(ExchangeFile.seq)).where(
-                ExchangeFile.desk_id == desk.id,
-                ExchangeFile.direction == RECEIVED,
-                ExchangeFile.kind == RECEIPT,
-            )
-        ).scalar()
-        or 0
-    )
-    _check_sequence(desk, seq, last, recorded, "رسید")
+    check_sequence(desk, seq, last_seq(uow, desk.id, RECEIVED, RECEIPT), recorded, "رسید")
     files = _entries(signed, name)
     fa = text.to_persian_digits
     sent: list[ExchangeFile] = []
     for file_seq, sha, _records in files:
-        ours = uow.s.execute(
-            select(ExchangeFile).where(
-                ExchangeFile.desk_id == desk.id,
-                ExchangeFile.direction == SENT,
-                ExchangeFile.kind == CHANGES,
-                ExchangeFile.seq == file_seq,
-            )
-        ).scalar_one_or_none()
+        ours = find_file(uow, desk.id, SENT, CHANGES, file_seq)
         if ours is None or ours.sha256 != sha:
             raise ExchangeFileError(
                 f"رسید «{name}» پرونده شماره {fa(file_seq)} را تأیید می‌کند که این میز آن را نفرستاده است",
@@ -238,7 +184,7 @@ def apply_receipt(
     for _seq, _sha, records in files:  # in file order: a later file's word stands
         for table, record_id, version, value in records:
             final[(table, record_id)] = (version, value)
-    _set_states(uow, desk.id, final)
+    store_states(uow, desk.id, [(t, i, version, value) for (t, i), (version, value) in final.items()])
     moment = now_utc()
     for ours in sent:
         ours.acked_at = ours.acked_at or moment
@@ -246,50 +192,10 @@ def apply_receipt(
     desk.acked_seq = max([desk.acked_seq, *(f.seq for f in sent)])
     uow.s.add(desk)
     _close_settled(uow, desk, final)
-    file = ExchangeFile(
-        desk_id=desk.id,
-        direction=RECEIVED,
-        kind=RECEIPT,
-        seq=seq,
-        sha256=signed.sha256,
-        file_name=name,
-        username=uow.actor.username,
-        records=len(final),
-        applied=len(sent),
-    )
-    uow.s.add(file)
-    uow.s.flush()
-    uow.audit(
-        "import",
-        "exchangefile",
-        file.id,
-        detail=(
-            f"رسید شماره {fa(seq)} «{name}» از {desks.desk_row(uow, desk).label} گرفته شد: {fa(len(final))} رکورد "
-            f"از {fa(len(sent))} پرونده تأیید شد؛ SHA-256: {signed.sha256}"
-        ),
-    )
-    return ImportResult(RECEIPT, desks.desk_row(uow, desk), seq, len(final), len(sent), 0, 0, 0)
-
-
-def _set_states(uow: UnitOfWork, desk_id: str, final: dict[tuple[str, str], tuple[int, str | None]]) -> None:
-    table = ExchangeState.__table__
-    t = table.c
-    conn = uow.s.connection()
-    by_table: dict[str, list[str]] = {}
-    for table_name, record_id in final:
-        by_table.setdefault(table_name, []).append(record_id)
-    for table_name, ids in by_table.items():
-        for chunk in chunks(ids):
-            conn.execute(
-                delete(table).where(t.desk_id == desk_id, t.table_name == table_name, t.record_id.in_(chunk))
-            )
-    rows = [
-        {"desk_id": desk_id, "table_name": tn, "record_id": rid, "version": v, "digest": value}
-        for (tn, rid), (v, value) in final.items()
-        if value is not None
-    ]
-    if rows:
-        uow.db.bulk_insert(conn, table, rows)
+    file = received_file(uow, desk, signed, name, records=len(final), applied=len(sent))
+    sender = desks.desk_row(uow, desk)
+    audit_file(uow, file, sender.label, f"{fa(len(final))} رکورد از {fa(len(sent))} پرونده تأیید شد")
+    return ImportResult(RECEIPT, sender, seq, len(final), len(sent), 0, 0, 0)
 
 
 def _close_settled(
@@ -309,15 +215,9 @@ def _close_settled(
         if entry is None:
             continue
         spec = BY_NAME[conflict.table_name]
-        row = conn.execute(select(spec.table).where(spec.table.c.id == conflict.record_id)).mappings().first()
-        here = None
-        if row is not None:
-            links = read_links(conn, spec, [conflict.record_id]).get(conflict.record_id)
-            here = digest(spec, encode_row(spec, row, links))
+        d = stored_fields(conn, spec, conflict.record_id)
+        here = digest(spec, d) if d is not None else None
         if here == entry[1]:
-            conflict.resolved_at = moment
-            conflict.resolution = "ours"
-            conflict.resolved_by = uow.actor.username
-            uow.s.add(conflict)
+            settle(uow, conflict, OURS, moment)
             closed += 1
     return closed

@@ -47,9 +47,12 @@ __all__ = [
     "derive",
     "digest",
     "encode_row",
+    "is_record_id",
+    "is_sha256",
     "read_links",
     "read_rows",
     "scope_select",
+    "stored_fields",
 ]
 
 CHUNK = 500  # ids in one IN list
@@ -425,6 +428,15 @@ def is_record_id(value: Any) -> bool:
     return _is_id(value)
 
 
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+def is_sha256(value: Any) -> bool:
+    """A SHA-256 as the exchange writes them (a record digest, an attachment's or a file's): 64 lowercase
+    hex digits."""
+    return isinstance(value, str) and _SHA256.fullmatch(value) is not None
+
+
 # --- reading rows ------------------------------------------------------------------------------------------
 
 
@@ -455,6 +467,14 @@ def read_links(conn: Connection, spec: TableSpec, ids: Iterable[str]) -> dict[st
             for owner, target in conn.execute(select(parent, other).where(parent.in_(chunk))):
                 found.setdefault(owner, {}).setdefault(link.key, []).append(target)
     return found
+
+
+def stored_fields(conn: Connection, spec: TableSpec, record_id: str) -> dict | None:
+    """The stored record ``record_id`` of ``spec`` as its exchanged "d" (None: no such row here)."""
+    row = conn.execute(select(spec.table).where(spec.table.c.id == record_id)).mappings().first()
+    if row is None:
+        return None
+    return encode_row(spec, row, read_links(conn, spec, [record_id]).get(record_id))
 
 
 def owner_chain(spec: TableSpec) -> list[tuple[str, TableSpec]]:

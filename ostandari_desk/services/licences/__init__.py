@@ -18,6 +18,7 @@ from ostandari_desk.services.licences.guidance import (
     case_warnings,
     completion_form,
     issuing_authority,
+    next_step_letter_number,
 )
 from ostandari_desk.services.licences.queries import (
     current_licence_info,
@@ -97,6 +98,7 @@ __all__ = [
     "licence_number_holder",
     "lift_suspension",
     "list_cases",
+    "next_step_letter_number",
     "ngo_actions",
     "open_case",
     "open_cases",

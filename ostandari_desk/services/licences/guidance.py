@@ -22,11 +22,18 @@ from ostandari_desk.domain.lifecycle import (
     licence_level_after,
     renewal_days_early,
 )
+from ostandari_desk.services.letter_numbers import next_letter_number
 from ostandari_desk.services.licences.cases import load_case
 from ostandari_desk.services.licences.steps import current_licence, load_ngo
 from ostandari_desk.store.uow import UnitOfWork
 
-__all__ = ["CompletionForm", "case_warnings", "completion_form", "issuing_authority"]
+__all__ = [
+    "CompletionForm",
+    "case_warnings",
+    "completion_form",
+    "issuing_authority",
+    "next_step_letter_number",
+]
 
 
 @dataclass(frozen=True)
@@ -87,6 +94,14 @@ def case_warnings(uow: UnitOfWork, ngo_id: str, case_type: CaseType | str, recei
             f"تمدید از {text.format_number(window)} روز پیش از انقضا آغاز می‌شود."
         )
     ]
+
+
+def next_step_letter_number(uow: UnitOfWork, ngo_id: str, on: date) -> str:
+    """The number a sanction's letter would take next: the outgoing series of the NGO's county (or the
+    province's) for the Jalali year of ``on``, where the step files it."""
+    with uow:
+        ngo = load_ngo(uow, ngo_id)
+        return next_letter_number(uow, "outgoing", jalali.jalali_year_of(on), ngo.county_id)
 
 
 def issuing_authority(

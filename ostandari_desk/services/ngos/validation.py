@@ -171,9 +171,9 @@ def _clean_input(data: NgoInput, board=(), today: date | None = None) -> _Clean:
 
 
 def search_text(name: str, national_id: str, registration_no: str, ceo_name: str) -> str:
-    """The NGO's ``search_text``: its name, national ID, registration number and CEO, normalized."""
-    parts = (name, national_id, registration_no, ceo_name)
-    return " ".join(p for p in (text.normalize(x) for x in parts) if p)
+    """The NGO's ``search_text``: its name, national ID, registration number and CEO as the full-text
+    index holds them (text.search_text: hamza folded, half-spaced words also joined and in halves)."""
+    return text.search_text(name, national_id, registration_no, ceo_name)
 
 
 def _squeezed(key: str) -> str:

@@ -109,15 +109,13 @@ _LEVELS = {text.normalize(label): level.value for level, label in LEVEL_LABELS.i
 
 def search_text(name: str, national_id: str, registration_no: str, ceo_name: str) -> str:
     """What the full-text index holds for an NGO (the same as services.ngos builds)."""
-    parts = (name, national_id, registration_no, ceo_name)
-    return " ".join(p for p in (text.normalize(x) for x in parts) if p)
+    return text.search_text(name, national_id, registration_no, ceo_name)
 
 
 def new_values(
     row: dict[str, Any],
     seq: int,
     moment: datetime,
-    ceo_key: str | None = None,
     ceo_sort: str | None = None,
     ngo_id: str | None = None,
 ) -> dict[str, Any]:
@@ -125,8 +123,6 @@ def new_values(
     which a test holds it to) without checking everything a second time."""
     name = row["name"]
     name_key = text.normalize(name)
-    if ceo_key is None:
-        ceo_key = text.normalize(row["ceo_name"])
     if ceo_sort is None:
         ceo_sort = text.persian_sort_key(row["ceo_name"])
     registration_no = row["registration_no"]
@@ -134,7 +130,6 @@ def new_values(
         registration_no = registration_no.casefold()
     else:
         registration_no = text.normalize(registration_no)
-    parts = (name_key, row["national_id"], registration_no, ceo_key)
     return {
         **row,
         "id": ngo_id or new_id(),
@@ -143,7 +138,7 @@ def new_values(
         "name_sort": text.persian_sort_key(name),
         "ceo_sort": ceo_sort,
         "founded_on": None,
-        "search_text": " ".join(p for p in parts if p),
+        "search_text": text.search_text(name, row["national_id"], registration_no, row["ceo_name"]),
         "created_at": moment,
         "updated_at": moment,
         "row_version": 1,
@@ -451,7 +446,7 @@ def _import(uow: UnitOfWork, table: Table, report: ImportReport, opts: ImportOpt
                 changes.append(change)
                 return None, []
             ngo_id = f"{id_prefix}{seq:012x}"
-            good_row = (new_values(row, seq, moment, ceo_key, ceo_sort, ngo_id), tuple(ngo_fields))
+            good_row = (new_values(row, seq, moment, ceo_sort, ngo_id), tuple(ngo_fields))
             seq += 1
             return good_row, []
 

@@ -1,4 +1,8 @@
-"""The letter dialog (forms/letter_dialog.ui): number, Jalali date, direction, kind, party, NGO, attachments."""
+"""The letter dialog (forms/letter_dialog.ui): number, Jalali date, direction, kind, party, NGO, attachments.
+
+A new letter's number starts as the next of its series (services/letter_numbers.py), re-proposed when the
+direction, date or county changes until the clerk types one; the service still refuses a duplicate.
+"""
 
 from __future__ import annotations
 
@@ -20,10 +24,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ostandari_desk.domain.text import format_number, to_persian_digits
+from ostandari_desk.domain.jalali import jalali_year_of
+from ostandari_desk.domain.text import clean, digits_to_latin, format_number, to_persian_digits
 from ostandari_desk.errors import UserError
 from ostandari_desk.services import attachments, reference
 from ostandari_desk.services import letters as letter_service
+from ostandari_desk.services.letter_numbers import next_letter_number
 from ostandari_desk.ui import errors as ui_errors
 from ostandari_desk.ui.events.dialog import _host
 from ostandari_desk.ui.events.ngo_picker import NgoPicker
@@ -85,6 +91,7 @@ class LetterDialog(EditDialog):
         child(f, QLabel, "datedOnLabel").setBuddy(self.dated_on_edit)
         child(f, QLabel, "ngoLabel").setBuddy(self.ngo_picker.edit)
         self._label_buttons(self.button_box).setToolTip("Ctrl+S")
+        self._proposed_number = ""  # the number last proposed (replaced on a change until the clerk types)
         self._fill_choices()
         self._set_tab_order()
         self._connect()
@@ -95,6 +102,14 @@ class LetterDialog(EditDialog):
             self.tabs, self.history_tab = add_history_tab(
                 self, self.form, self.button_box, context, letter_id
             )
+        else:
+            self.propose_number()
+            for signal in (
+                self.direction_combo.currentIndexChanged,
+                self.county_combo.currentIndexChanged,
+                self.dated_on_edit.value_changed,
+            ):
+                signal.connect(lambda *_args: self.propose_number())
         self._update_attachment_buttons()
         self.number_edit.setFocus()
 
@@ -157,6 +172,23 @@ class LetterDialog(EditDialog):
             self.ngo_picker.set_value(detail.ngo_id, detail.ngo_name)
         self.county_combo.setCurrentIndex(max(self.county_combo.findData(detail.county_id), 0))
         self._reload_attachments()
+
+    def propose_number(self) -> None:
+        """Fill the number with the next of the chosen series, unless the clerk typed one of their own."""
+        typed = digits_to_latin(clean(self.number_edit.text()))
+        dated_on = self.dated_on_edit.value()
+        if (typed and typed != self._proposed_number) or dated_on is None:
+            return
+        with self.context.uow() as uow:
+            proposed = next_letter_number(
+                uow,
+                self.direction_combo.currentData(),
+                jalali_year_of(dated_on),
+                self.county_combo.currentData(),
+            )
+        self._proposed_number = proposed
+        self.number_edit.setText(to_persian_digits(proposed))
+        self.number_edit.selectAll()  # typing replaces the proposal
 
     # --- attachments ----------------------------------------------------------------------------
 

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from ostandari_desk.domain.jalali import format_jalali
-from ostandari_desk.domain.lifecycle import CASE_TYPE_LABELS, LEVEL_LABELS, STEP_LABELS
+from ostandari_desk.domain.lifecycle import CASE_TYPE_LABELS, LEVEL_LABELS, SANCTIONS, direct_step_label
 from ostandari_desk.domain.roles import PERMISSION_LABELS, Permission
 from ostandari_desk.domain.text import format_number, protect_hyphenated_numbers, to_persian_digits
 from ostandari_desk.errors import PermissionDeniedError, UserError
@@ -56,13 +56,12 @@ OPEN_LABELS = {
     "conformity": "پرونده تطبیق",
 }
 ACTION_COLUMNS = 4
-DIRECT_LABELS = {"suspension": "تعلیق پروانه", "lifting": "رفع تعلیق", "revocation": "لغو پروانه"}
-# Actions a role needs a permission for (the services refuse them too).
+# Actions a role needs a permission for (the services refuse them too): the council's decision, every
+# rung of the sanctions ladder and the lifting of a suspension.
 ACTION_PERMISSIONS = {
     "decide": Permission.DECIDE,
-    "suspension": Permission.SANCTION,
     "lifting": Permission.SANCTION,
-    "revocation": Permission.SANCTION,
+    **{kind.value: Permission.SANCTION for kind in SANCTIONS},
 }
 INQUIRY_HEADERS = ("دستگاه", "شماره نامه", "تاریخ ارسال", "مهلت پاسخ", "پاسخ", "تاریخ پاسخ")
 
@@ -70,7 +69,9 @@ INQUIRY_HEADERS = ("دستگاه", "شماره نامه", "تاریخ ارسال
 class LicencePanel(QWidget):
     """Everything about one NGO's licence. ``action_buttons`` maps action keys to the buttons shown:
     ``open:<case type>``, ``documents``, ``inquiries``, ``answer``, ``decide``, ``complete``,
-    ``withdraw``, ``suspension``, ``lifting``, ``revocation``. ``run_action(key)`` opens that step's dialog."""
+    ``withdraw``, the rungs of the sanctions ladder (``notice``, ``written_warning``, ``suspension``,
+    ``revocation``, ``dissolution_request``) and ``lifting``. ``run_action(key)`` opens that step's dialog.
+    A revocation before any licence is offered as «لغو موافقت تأسیس», never «لغو پروانه»."""
 
     changed = Signal()
 
@@ -215,7 +216,7 @@ class LicencePanel(QWidget):
                 else:
                     keys.append((action, CASE_ACTION_LABELS.get(action, action)))
             keys += [
-                (step, DIRECT_LABELS.get(step, STEP_LABELS.get(step, step)))
+                (step, direct_step_label(step, actions.licence_state))
                 for step in actions.direct_steps_allowed
             ]
         for position, (key, label) in enumerate(keys):
@@ -262,12 +263,10 @@ class LicencePanel(QWidget):
             return step_dialogs.complete_dialog(self.context, case_id, self)
         if key == "withdraw":
             return step_dialogs.withdraw_dialog(self.context, case_id, self)
-        if key == "suspension":
-            return step_dialogs.suspension_dialog(self.context, self.ngo_id, self)
         if key == "lifting":
             return step_dialogs.lifting_dialog(self.context, self.ngo_id, self)
-        if key == "revocation":
-            return step_dialogs.revocation_dialog(self.context, self.ngo_id, self)
+        if key in {kind.value for kind in SANCTIONS}:
+            return step_dialogs.sanction_dialog(self.context, self.ngo_id, key, self)
         raise KeyError(key)
 
     def run_action(self, key: str, inquiry_id: str | None = None) -> step_dialogs.StepDialog | None:

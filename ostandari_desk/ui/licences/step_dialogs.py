@@ -1,8 +1,11 @@
 """One small dialog per licence step (forms/licence_step.ui plus rows built for the step).
 
 ``StepDialog`` holds the form rows and a ``submit(values)`` callback that calls one service; a
-UserError (TransitionError, ValidationError…) is shown in Persian and the dialog stays open. The
-``*_dialog`` factories build the dialog of each step from the service's plain values.
+UserError (TransitionError, ValidationError…) is shown in Persian and the dialog stays open; a
+``warn(values)`` callback's warnings are confirmed first. The ``*_dialog`` factories build the dialog of
+each step from the service's plain values: what a form starts from (a completion's level and number, a
+sanction letter's next number) and what it warns about are the services' (services.licences.guidance),
+never rules restated here.
 """
 
 from __future__ import annotations
@@ -27,7 +30,15 @@ from PySide6.QtWidgets import (
 
 from ostandari_desk import settings
 from ostandari_desk.domain import jalali
-from ostandari_desk.domain.lifecycle import AGENCY_LABELS, CASE_TYPE_LABELS, LEVEL_LABELS, Agency
+from ostandari_desk.domain.lifecycle import (
+    AGENCY_LABELS,
+    CASE_TYPE_LABELS,
+    SANCTION_LADDER,
+    Agency,
+    LicenceState,
+    StepKind,
+    direct_step_label,
+)
 from ostandari_desk.domain.text import clean, digits_to_latin, protect_hyphenated_numbers, to_persian_digits
 from ostandari_desk.errors import UserError
 from ostandari_desk.services import licences as lic
@@ -35,6 +46,7 @@ from ostandari_desk.services import reference
 from ostandari_desk.ui import errors as ui_errors
 from ostandari_desk.ui.forms import child, load_form
 from ostandari_desk.ui.widgets.dates import JalaliDateEdit, persian_locale
+from ostandari_desk.ui.widgets.paged_list import ask_yes_no
 
 FIELD_LABELS_FA = {
     "on": "تاریخ",
@@ -47,13 +59,22 @@ FIELD_LABELS_FA = {
     "validity_years": "مدت اعتبار",
     "expires_on": "تاریخ انقضا",
     "tracking_no": "شماره پیگیری",
+    "override_reason": "دلیل عدول از پاسخ منفی استعلام",
 }
+WARNING_QUESTION = "ادامه می‌دهید؟"
 
 
 class StepDialog(QDialog):
     """A titled form of rows; OK runs ``submit(values)``; success accepts, a UserError is shown."""
 
-    def __init__(self, title: str, intro: str, submit: Callable[[dict[str, Any]], Any], parent=None):
+    def __init__(
+        self,
+        title: str,
+        intro: str,
+        submit: Callable[[dict[str, Any]], Any],
+        parent=None,
+        warn: Callable[[dict[str, Any]], list[str]] | None = None,
+    ):
         super().__init__(parent)
         self.setWindowTitle(title)
         self.setLayoutDirection(Qt.LayoutDirection.RightToLeft)
@@ -70,6 +91,9 @@ class StepDialog(QDialog):
         self.button_box.rejected.connect(self.reject)
         self.widgets: dict[str, QWidget] = {}
         self._submit = submit
+        self._warn = warn
+        # asked to go on despite the service's warnings; tests replace it
+        self.confirm: Callable[[QWidget | None, str, str], bool] = ask_yes_no
         self.result_value: Any = None
         self.setMinimumWidth(460)
 
@@ -175,8 +199,14 @@ class StepDialog(QDialog):
             widget.setValue(int(value))
 
     def submit(self) -> bool:
+        values = self.values()
         try:
-            self.result_value = self._submit(self.values())
+            warnings = self._warn(values) if self._warn is not None else []
+            if warnings and not self.confirm(
+                self, self.windowTitle(), "\n".join(warnings) + "\n\n" + WARNING_QUESTION
+            ):
+                return False
+            self.result_value = self._submit(values)
         except UserError as exc:
             ui_errors.show_user_error(self, exc, self.windowTitle())
             widget = self.widgets.get(exc.field or "")
@@ -208,7 +238,10 @@ def open_case_dialog(context, ngo_id: str, case_types: tuple[str, ...], parent=N
             note=v["note"],
         )
 
-    dialog = StepDialog("تشکیل پرونده", "درخواست سمن را ثبت کنید.", submit, parent)
+    def warn(v) -> list[str]:
+        return lic.case_warnings(context.uow(), ngo_id, v["case_type"], v["received_on"])
+
+    dialog = StepDialog("تشکیل پرونده", "درخواست سمن را ثبت کنید.", submit, parent, warn=warn)
     dialog.add_combo("case_type", "نوع پرونده:", [(CASE_TYPE_LABELS[t], str(t)) for t in case_types])
     dialog.add_date("received_on", "تاریخ دریافت درخواست:")
     dialog.add_line("tracking_no", "شماره پیگیری:", placeholder="خالی: شماره خودکار")
@@ -227,20 +260,33 @@ def documents_dialog(context, case_id: str, parent=None) -> StepDialog:
 
 
 def inquiries_dialog(context, case_id: str, parent=None) -> StepDialog:
-    due_days = int(settings.get_setting(context.uow(), "inquiry_due_days"))
+    with context.uow() as uow:
+        due_days = int(settings.get_setting(uow, "inquiry_due_days"))
+        case = lic.get_case(uow, case_id)
+    # the four, or those a case that asked only some of them has still to ask
+    agencies = [Agency(a) for a in case.missing_agencies] if case.inquiries else list(Agency)
 
     def submit(v):
-        letters = {a: _code(v[f"letter_{a.value}"]) for a in Agency if _code(v[f"letter_{a.value}"])}
+        letters = {a: _code(v[f"letter_{a.value}"]) for a in agencies if _code(v[f"letter_{a.value}"])}
         return lic.send_inquiries(
-            context.uow(), case_id, v["on"], due_days=v["due_days"], letter_nos=letters, note=v["note"]
+            context.uow(),
+            case_id,
+            v["on"],
+            due_days=v["due_days"],
+            agencies=agencies,
+            letter_nos=letters,
+            note=v["note"],
         )
 
-    dialog = StepDialog(
-        "ارسال استعلام‌ها", "استعلامات چهارگانه به دستگاه‌های زیر فرستاده می‌شود.", submit, parent
+    intro = (
+        "استعلامات چهارگانه به دستگاه‌های زیر فرستاده می‌شود."
+        if len(agencies) == len(Agency)
+        else "از این دستگاه‌ها هنوز استعلام نشده است؛ موافقت با تأسیس پاسخ هر چهار استعلام را می‌خواهد."
     )
+    dialog = StepDialog("ارسال استعلام‌ها", intro, submit, parent)
     dialog.add_date("on", "تاریخ ارسال:")
     dialog.add_spin("due_days", "مهلت پاسخ:", due_days, 1, 365, " روز")
-    for agency in Agency:
+    for agency in agencies:
         dialog.add_line(f"letter_{agency.value}", f"شماره نامه {AGENCY_LABELS[agency]}:")
     dialog.add_text("note", "یادداشت:")
     return dialog
@@ -272,28 +318,61 @@ def answer_dialog(context, case_id: str, parent=None, inquiry_id: str | None = N
     return dialog
 
 
+def _legal_bases(context) -> list[str]:
+    return [item.name for item in reference.list_items(context.uow(), "legal_basis")]
+
+
+def _add_legal_basis(dialog: StepDialog, bases: list[str]) -> QComboBox:
+    combo = dialog.add_combo("legal_basis", "مبنای قانونی:", [(b, b) for b in bases], editable=True)
+    combo.setToolTip("آیین‌نامه و ماده را از فهرست برگزینید یا بنویسید.")
+    combo.setMinimumContentsLength(30)
+    return combo
+
+
 def decide_dialog(context, case_id: str, parent=None) -> StepDialog:
-    bases = [item.name for item in reference.list_items(context.uow(), "legal_basis")]
+    """The council's decision. An approval the inquiries do not allow is not offered (the reason is
+    shown); an unfavourable answer asks for the manager's written override reason."""
+    bases = _legal_bases(context)
+    case = lic.get_case(context.uow(), case_id)
+    can_approve = not case.approval_refusal
 
     def submit(v):
+        approve = v["decision"] == "approve"
         lic.decide_case(
             context.uow(),
             case_id,
-            v["decision"] == "approve",
+            approve,
             v["on"],
             v["meeting_on"],
             v["legal_basis"],
             note=v["note"],
+            override_reason=v.get("override_reason", "") if approve else "",
         )
 
     dialog = StepDialog("تصمیم شورا", "تصمیم شورای توسعه و حمایت از تشکل‌ها (یا هیئت نظارت).", submit, parent)
-    dialog.add_combo("decision", "تصمیم:", [("موافقت", "approve"), ("مخالفت", "reject")])
+    choices = [("موافقت", "approve"), ("مخالفت", "reject")] if can_approve else [("مخالفت", "reject")]
+    dialog.add_combo("decision", "تصمیم:", choices)
+    if not can_approve:
+        dialog.add_note("approval", case.approval_refusal)
     dialog.add_date("meeting_on", "تاریخ جلسه:", allow_empty=True)
     dialog.widgets["meeting_on"].set_value(_dt.date.today())
     dialog.add_date("on", "تاریخ ثبت تصمیم:")
-    combo = dialog.add_combo("legal_basis", "مبنای قانونی:", [(b, b) for b in bases], editable=True)
-    combo.setToolTip("آیین‌نامه و ماده را از فهرست برگزینید یا بنویسید.")
-    combo.setMinimumContentsLength(30)
+    _add_legal_basis(dialog, bases)
+    if can_approve and case.needs_override:
+        agencies = "، ".join(f"«{label}»" for label in case.unfavourable_agencies)
+        dialog.add_text("override_reason", "دلیل عدول:")
+        dialog.add_note(
+            "override_reason",
+            f"پاسخ استعلام {agencies} منفی است؛ موافقت فقط با عدول مدیر، با دلیل مکتوب، ثبت می‌شود.",
+        )
+
+        def follow_decision(_index: int = 0) -> None:
+            dialog.widgets["override_reason"].setEnabled(
+                dialog.widgets["decision"].currentData() == "approve"
+            )
+
+        dialog.widgets["decision"].currentIndexChanged.connect(follow_decision)
+        follow_decision()
     dialog.add_text("note", "یادداشت:")
     return dialog
 
@@ -309,14 +388,10 @@ COMPLETE_TITLES = {
 def complete_dialog(context, case_id: str, parent=None) -> StepDialog:
     with context.uow() as uow:
         case = lic.get_case(uow, case_id)
-        actions = lic.ngo_actions(uow, case.ngo_id)
-        current = lic.current_licence_info(uow, case.ngo_id)
-        level = "province" if case.case_type == "upgrade" else actions.level
-        years = settings.validity_years_for(uow, level)
-    issues_licence = case.case_type != "conformity"
+        start = lic.completion_form(uow, case_id)  # the level, number and years the service proposes
 
     def submit(v):
-        if not issues_licence:
+        if not start.issues_licence:
             return lic.complete_case(context.uow(), case_id, v["on"], note=v["note"])
         return lic.complete_case(
             context.uow(),
@@ -331,12 +406,11 @@ def complete_dialog(context, case_id: str, parent=None) -> StepDialog:
         f"پرونده «{case.case_type_label}» با شماره پیگیری {to_persian_digits(case.tracking_no)}"
     )
     dialog = StepDialog(COMPLETE_TITLES.get(case.case_type, "پایان پرونده"), intro, submit, parent)
-    if issues_licence:
-        number = current.number if (current is not None and case.case_type == "renewal") else ""
-        dialog.add_line("licence_number", "شماره پروانه:", to_persian_digits(number))
-        dialog.add_info("level", "سطح:", LEVEL_LABELS.get(level, level))
+    if start.issues_licence:
+        dialog.add_line("licence_number", "شماره پروانه:", to_persian_digits(start.licence_number))
+        dialog.add_info("level", "سطح:", start.level_label)
         dialog.add_date("on", "تاریخ صدور:")
-        dialog.add_spin("validity_years", "مدت اعتبار:", years, 1, 20, " سال")
+        dialog.add_spin("validity_years", "مدت اعتبار:", start.validity_years, 1, 20, " سال")
         expiry = dialog.add_info("expires", "تاریخ انقضا:")
 
         def update_expiry(*_args) -> None:
@@ -369,16 +443,63 @@ def withdraw_dialog(context, case_id: str, parent=None) -> StepDialog:
     return dialog
 
 
-def suspension_dialog(context, ngo_id: str, parent=None) -> StepDialog:
-    def submit(v):
-        return lic.suspend_licence(context.uow(), ngo_id, v["on"], _code(v["letter_no"]), v["reason"])
+# The intro of each rung's dialog: what the step does to the licence.
+SANCTION_INTROS = {
+    StepKind.NOTICE: "تذکر به سمن ثبت می‌شود؛ پروانه همچنان معتبر می‌ماند.",
+    StepKind.WRITTEN_WARNING: "اخطار کتبی به سمن ثبت می‌شود؛ پروانه همچنان معتبر می‌ماند.",
+    StepKind.SUSPENSION: "پروانه فعالیت سمن تعلیق می‌شود.",
+    StepKind.REVOCATION: "پروانه (یا موافقت) سمن لغو می‌شود. این اقدام در سابقه می‌ماند.",
+    StepKind.DISSOLUTION_REQUEST: "درخواست انحلال سمن به مرجع قضایی ثبت می‌شود؛ پروانه تا رأی دادگاه دست نمی‌خورد.",
+}
+_RUNGS = dict(SANCTION_LADDER)
 
-    dialog = StepDialog("تعلیق پروانه", "پروانه فعالیت سمن تعلیق می‌شود.", submit, parent)
-    dialog.add_date("on", "تاریخ تعلیق:")
-    dialog.add_line("letter_no", "شماره نامه:")
+
+def sanction_dialog(context, ngo_id: str, kind: StepKind | str, parent=None) -> StepDialog:
+    """One rung of the sanctions ladder: date, letter number (the series' next proposed), legal basis,
+    reason. The intro says where the NGO stands on the ladder."""
+    kind = StepKind(kind)
+    today = _dt.date.today()
+    with context.uow() as uow:
+        state = lic.ngo_actions(uow, ngo_id).licence_state
+        before = lic.sanctions_of(uow, ngo_id)
+        proposed = lic.next_step_letter_number(uow, ngo_id, today)
+    bases = _legal_bases(context)
+    label = direct_step_label(kind, state)
+
+    def submit(v):
+        return lic.impose_sanction(
+            context.uow(),
+            ngo_id,
+            kind,
+            v["on"],
+            _code(v["letter_no"]),
+            v["reason"],
+            v["legal_basis"],
+            v["note"],
+        )
+
+    intro = SANCTION_INTROS[kind]
+    if kind == StepKind.REVOCATION and state == LicenceState.APPROVED:
+        intro = "موافقت با تأسیس سمن، که هنوز پروانه‌ای از آن صادر نشده، لغو می‌شود. این اقدام در سابقه می‌ماند."
+    if before:
+        last = before[-1]
+        intro += f"\nآخرین مجازات: {last.label} ({jalali.format_jalali(last.on_date)})."
+    dialog = StepDialog(label, f"{intro}\nپله نردبان مجازات: {_RUNGS[kind]}", submit, parent)
+    dialog.add_date("on", "تاریخ:", today)
+    dialog.add_line("letter_no", "شماره نامه:", to_persian_digits(proposed))
     dialog.add_note("letter_no", LETTER_FILED_NOTE)
+    _add_legal_basis(dialog, bases)
     dialog.add_text("reason", "دلیل:")
+    dialog.add_text("note", "یادداشت:")
     return dialog
+
+
+def suspension_dialog(context, ngo_id: str, parent=None) -> StepDialog:
+    return sanction_dialog(context, ngo_id, StepKind.SUSPENSION, parent)
+
+
+def revocation_dialog(context, ngo_id: str, parent=None) -> StepDialog:
+    return sanction_dialog(context, ngo_id, StepKind.REVOCATION, parent)
 
 
 def lifting_dialog(context, ngo_id: str, parent=None) -> StepDialog:
@@ -390,18 +511,4 @@ def lifting_dialog(context, ngo_id: str, parent=None) -> StepDialog:
     dialog.add_line("letter_no", "شماره نامه:")
     dialog.add_note("letter_no", LETTER_FILED_NOTE)
     dialog.add_text("note", "یادداشت:")
-    return dialog
-
-
-def revocation_dialog(context, ngo_id: str, parent=None) -> StepDialog:
-    def submit(v):
-        return lic.revoke_licence(context.uow(), ngo_id, v["on"], _code(v["letter_no"]), v["reason"])
-
-    dialog = StepDialog(
-        "لغو پروانه", "پروانه (یا موافقت) سمن لغو می‌شود. این اقدام در سابقه می‌ماند.", submit, parent
-    )
-    dialog.add_date("on", "تاریخ لغو:")
-    dialog.add_line("letter_no", "شماره نامه:")
-    dialog.add_note("letter_no", LETTER_FILED_NOTE)
-    dialog.add_text("reason", "دلیل:")
     return dialog

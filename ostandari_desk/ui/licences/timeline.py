@@ -11,8 +11,12 @@ from ostandari_desk.domain.text import rlm
 
 HEADERS = ("تاریخ", "مرحله", "شرح", "کارشناس")
 _STEP_COLOURS = {
+    StepKind.NOTICE: "#b26a00",
+    StepKind.WRITTEN_WARNING: "#b26a00",
     StepKind.SUSPENSION: "#b26a00",
     StepKind.REVOCATION: "#c62828",
+    StepKind.DISSOLUTION_REQUEST: "#c62828",
+    StepKind.INQUIRY_OVERRIDE: "#b26a00",
     StepKind.REJECTION: "#c62828",
     StepKind.ISSUE: "#2e7d32",
     StepKind.RENEWAL: "#2e7d32",

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from ostandari_desk.domain import jalali
 from ostandari_desk.domain.text import clean, digits_to_latin, to_persian_digits
 from ostandari_desk.services import ngos as ngo_service
+from ostandari_desk.settings import SETTINGS
 from ostandari_desk.ui.widgets.dates import JalaliDateEdit
 
 ROLE_LABELS: dict[str, str] = dict(
@@ -46,7 +47,8 @@ HEADERS = ("نام و نام خانوادگی", "کد ملی", "سمت", "تخص
 NAME, CODE, ROLE, EXPERTISE, TERM_START, TERM_END = range(6)
 DATE_COLUMNS = (TERM_START, TERM_END)
 DATE_ROLE = Qt.ItemDataRole.UserRole + 1  # a date cell's value: ISO text ("" when empty)
-DEFAULT_TERM_YEARS = 2  # until the dialog sets the board_term_years setting
+# the setting's declared default, until the dialog sets the stored board_term_years
+DEFAULT_TERM_YEARS: int = SETTINGS["board_term_years"].default
 
 
 def _iso(value: _dt.date | None) -> str:

@@ -166,7 +166,7 @@ class NgoDialog(EditDialog):
     def _load(self, ngo_id: str) -> None:
         with self.context.uow() as uow:
             detail = ngo_service.get_ngo(uow, ngo_id)
-        self._version = _version_of(detail)
+        self._version = detail.row_version  # NgoDetail's optimistic-locking version (update_ngo checks it)
         self.nameEdit.setText(detail.name)
         self.nationalIdEdit.setText(to_persian_digits(detail.national_id))
         self.registrationNoEdit.setText(to_persian_digits(detail.registration_no or ""))
@@ -283,13 +283,6 @@ class NgoDialog(EditDialog):
         else:
             self.board.table.setFocus()
         return True
-
-
-def _version_of(detail) -> int | None:
-    for attr in ("row_version", "version", "expected_version"):
-        if hasattr(detail, attr):
-            return getattr(detail, attr)
-    return None
 
 
 def _field_ids_of(detail) -> tuple:

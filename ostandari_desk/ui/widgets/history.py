@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from ostandari_desk.domain.roles import SYSTEM
 from ostandari_desk.domain.text import rlm, to_persian_digits
 from ostandari_desk.services.audit_values import coded_value_label
+from ostandari_desk.ui.widgets.empty_state import EmptyOverlay
 from ostandari_desk.ui.widgets.paged_list import configure_table
 
 __all__ = [
@@ -175,6 +176,7 @@ class HistoryWidget(QWidget):
         self.table.setObjectName("historyTable")
         self.table.setModel(self.model)
         configure_audit_table(self.table)
+        self.empty_state = EmptyOverlay(self.table, hide_header=True)  # «no change yet», not bare columns
         self.count_label = QLabel(self)
         self.count_label.setObjectName("historyCountLabel")
         layout = QVBoxLayout(self)
@@ -200,11 +202,9 @@ class HistoryWidget(QWidget):
             lines.sort(key=lambda line: line.at, reverse=True)  # stable: an entry's fields stay together
         self.model.set_lines(lines, self.record_ids)
         self.loaded = True
-        self.count_label.setText(
-            f"{to_persian_digits(len(lines))} تغییر"
-            if lines
-            else (EMPTY_TEXT if self.record_ids else NOTHING_TEXT)
-        )
+        empty = EMPTY_TEXT if self.record_ids else NOTHING_TEXT
+        self.count_label.setText(f"{to_persian_digits(len(lines))} تغییر" if lines else empty)
+        self.empty_state.set_text(empty)
         fit_columns(self.table)
 
     def ensure_loaded(self) -> None:

@@ -134,10 +134,12 @@ class ColumnFitter(QObject):
         count = model.columnCount() if model is not None else 0
         if count == 0 or count != len(self._defaults):
             return
+        minimums = [self.minimum(c) for c in range(count)]
         if self._own is not None:
             widths = list(self._own)
+        elif not self._table.isVisible():  # no width to share out yet: the declared ones (fitted when shown)
+            widths = [max(d, m) for d, m in zip(self._defaults, minimums, strict=True)]
         else:
-            minimums = [self.minimum(c) for c in range(count)]
             flexible = min(self._flexible, count - 1)
             widths = fit_widths(self._defaults, minimums, self._table.viewport().width(), flexible)
         self._busy = True
@@ -149,7 +151,7 @@ class ColumnFitter(QObject):
             self._busy = False
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Resize and self._own is None:
+        if event.type() in (QEvent.Type.Resize, QEvent.Type.Show) and self._own is None:
             self.apply()
         return False
 
