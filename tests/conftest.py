@@ -67,8 +67,8 @@ def pytest_collection_modifyitems(items):
         marked = item.get_closest_marker("postgres") or item.get_closest_marker("sqlite")
         if "pg_server" in used and not item.get_closest_marker("postgres"):
             item.add_marker(pytest.mark.postgres)  # asks for the server itself (pg_url, pg_server)
-        elif "backend" in used and not marked:
-            item.add_marker(pytest.mark.sqlite)  # on the SQLite engine, not parametrized: an SQLite test
+        elif ("backend" in used or "db_path" in used) and not marked:
+            item.add_marker(pytest.mark.sqlite)  # on the SQLite engine or file, not parametrized
 
 
 @pytest.fixture

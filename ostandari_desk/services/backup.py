@@ -49,6 +49,7 @@ from ostandari_desk.domain.roles import Permission
 from ostandari_desk.errors import UserError
 from ostandari_desk.services.files import atomic_path, fsync_file, unwritable
 from ostandari_desk.store import database_files, db_errors
+from ostandari_desk.store.adapters import adapters_for
 from ostandari_desk.store.uow import UnitOfWork
 
 __all__ = [
@@ -85,8 +86,9 @@ SERVER_BACKUP = (
 
 
 def on_server(engine: Any) -> bool:
-    """Whether ``engine`` (or a unit of work's) is on a database server rather than an SQLite file."""
-    return getattr(engine, "engine", engine).dialect.name != "sqlite"
+    """Whether ``engine`` (or a unit of work's) is on a database server rather than an SQLite file: its
+    database adapters say the desk does not back it up as a file."""
+    return not adapters_for(getattr(engine, "engine", engine)).file_backups
 
 
 def refuse_on_server(engine: Any) -> None:

@@ -637,3 +637,20 @@ def test_a_record_with_a_malformed_value_refuses_the_file_naming_its_line_and_fi
     assert refused.value.field == "founded_on" and refused.value.record == second["id"]
     assert "تاریخ تأسیس" in refused.value.message
     assert state_of(province) == before
+
+
+def test_an_old_file_played_back_after_a_newer_one_is_refused_even_when_taken_before(two_desks, tmp_path):
+    """The very same LATEST file again is idempotent (already received); an older one, taken before and played
+    back after a newer one, is a replay: refused, nothing changes."""
+    county, province = two_desks.county, two_desks.province
+    county.make_ngo()
+    county.export(tmp_path / "c1.oex")
+    province.take(tmp_path / "c1.oex")
+    county.make_ngo(name="انجمن دوم")
+    county.export(tmp_path / "c2.oex")
+    province.take(tmp_path / "c2.oex")
+    before = state_of(province)
+    with pytest.raises(ExchangeFileError, match="کهنه‌تر"):
+        province.take(tmp_path / "c1.oex")
+    assert province.take(tmp_path / "c2.oex").already_received
+    assert state_of(province) == before

@@ -17,11 +17,10 @@ import random
 import sqlite3
 import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import closing, contextmanager
+from collections.abc import Callable
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import Engine, func, select
 
@@ -37,7 +36,7 @@ from ostandari_desk.services.demo.registry import Place, RegistryBuilder
 from ostandari_desk.services.inspections.templates import seed_default_templates
 from ostandari_desk.store import database_files
 from ostandari_desk.store.adapters import adapters_for
-from ostandari_desk.store.engine import WRITE_LOCK_KEY, sqlite_url
+from ostandari_desk.store.engine import sqlite_url
 from ostandari_desk.store.models import County, Ngo, ReferenceItem, User, utc_now
 from ostandari_desk.store.schema import open_database
 from ostandari_desk.store.uow import UnitOfWork
@@ -160,6 +159,8 @@ DEMO_TABLES = (
     "finding",
     "correctiveaction",
 )
+# What the build fills, the derived tables too: their statistics are settled once it is committed.
+SETTLED_TABLES = (*DEMO_TABLES, "inspectioncoverage", "county", "auditentry")
 
 
 def build_demo(
@@ -199,8 +200,7 @@ def build_demo(
     report("راه‌اندازی", 1, 1)
 
     db = adapters_for(engine)  # the build runs on the driver's own cursor, in one transaction
-    build = _postgres_build if engine.dialect.name == "postgresql" else _sqlite_build
-    with build(engine) as cur:
+    with db.bulk_build(engine) as cur:
         bulk = Bulk(cur, db.table_columns(cur), chunk=50_000, write=db.write_rows)
         try:
             registry = RegistryBuilder(
@@ -272,85 +272,9 @@ def build_demo(
             bulk.close_quietly()
             raise
     report("ذخیره", 1, 1)
-    _settle_statistics(engine)
+    db.settle_statistics(engine, SETTLED_TABLES)  # the planner learns the new rows
     counts = {name: n for name, n in bulk.counts().items() if n}
     return DemoSummary(size, seed, province_name, time.perf_counter() - started, counts)
-
-
-@contextmanager
-def _sqlite_build(engine: Engine) -> Iterator[Any]:
-    """A cursor on the driver's own connection inside one transaction, committed when the block ends
-    (rolled back on an error). This connection only: foreign keys off, no syncing, the journal in memory
-    (a 1.5 GB transaction would be written twice: WAL, then the checkpoint; the database is new and empty,
-    so its rollback journal stays tiny) — a crash simply loses the build."""
-    raw = engine.raw_connection()
-    try:
-        dbapi = raw.driver_connection
-        isolation = dbapi.isolation_level
-        dbapi.isolation_level = None  # we issue BEGIN/COMMIT ourselves: the DDL below must be inside too
-        cur = dbapi.cursor()
-        cur.execute("PRAGMA foreign_keys=OFF")
-        cur.execute("PRAGMA synchronous=OFF")
-        cur.execute("PRAGMA cache_size=-400000")
-        cur.execute("PRAGMA temp_store=MEMORY")
-        cur.execute("PRAGMA threads=2")  # CREATE INDEX sorts on helper threads
-        journal = cur.execute("PRAGMA journal_mode").fetchone()[0]
-        cur.execute("PRAGMA journal_mode=MEMORY")
-        cur.execute("BEGIN")
-        try:
-            yield cur
-            cur.execute("COMMIT")
-        except BaseException:
-            cur.execute("ROLLBACK")
-            raise
-        finally:
-            cur.execute(f"PRAGMA journal_mode={journal}")
-            cur.execute("PRAGMA foreign_keys=ON")
-            cur.execute("PRAGMA synchronous=NORMAL")
-            cur.execute("PRAGMA cache_size=-65536")
-            cur.close()
-            dbapi.isolation_level = isolation
-    finally:
-        raw.close()
-
-
-@contextmanager
-def _postgres_build(engine: Engine) -> Iterator[Any]:
-    """A cursor on psycopg's own connection inside one transaction (the office's write lock held, as any
-    writer's), committed when the block ends, rolled back on an error. The commit need not wait for the
-    disk (a crash loses the build, nothing else); index builds may use more memory."""
-    raw = engine.raw_connection()
-    try:
-        dbapi = raw.driver_connection
-        dbapi.rollback()  # a clean transaction of our own
-        cur = dbapi.cursor()
-        try:
-            cur.execute(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
-            cur.execute("SET LOCAL TIME ZONE 'UTC'")  # the rows' timestamps are UTC text (bulk.stamp)
-            cur.execute("SET LOCAL synchronous_commit = off")
-            cur.execute("SET LOCAL maintenance_work_mem = '512MB'")
-            cur.execute("SET LOCAL work_mem = '64MB'")
-            yield cur
-            dbapi.commit()
-        except BaseException:
-            dbapi.rollback()
-            raise
-        finally:
-            cur.close()
-    finally:
-        raw.close()
-
-
-def _settle_statistics(engine: Engine) -> None:
-    """Let the planner know the new rows: SQLite's ``PRAGMA optimize``; on PostgreSQL ``VACUUM (ANALYZE)``,
-    which also marks the pages all-visible so counts are answered from the indexes alone."""
-    if engine.dialect.name == "postgresql":
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            for table in (*DEMO_TABLES, "inspectioncoverage", "county", "auditentry"):
-                conn.exec_driver_sql(f"VACUUM (ANALYZE) {table}")
-        return
-    with engine.connect() as conn:
-        conn.exec_driver_sql("PRAGMA optimize")
 
 
 # --- building into a file ---------------------------------------------------------------------------

@@ -47,6 +47,7 @@ from ostandari_desk.services.exchange.ledger import (
     audit_file,
     check_sequence,
     find_file,
+    last_seq,
     received_file,
 )
 from ostandari_desk.services.exchange.records import (
@@ -172,6 +173,9 @@ def import_file(
         kind, seq = signed.header["kind"], signed.header["seq"]
         recorded = find_file(uow, desk.id, RECEIVED, kind, seq)
         if recorded is not None and recorded.sha256 == signed.sha256:
+            newest = last_seq(uow, desk.id, RECEIVED, kind)
+            if seq < newest:  # an old file played back after newer ones: refused, not silently skipped
+                check_sequence(desk, seq, newest, False, "پرونده تبادل" if kind != RECEIPT else "رسید")
             return ImportResult(kind, desks.desk_row(uow, desk), seq, recorded.records, 0, 0, 0, 0, True)
         if kind == RECEIPT:
             result = receipts.apply_receipt(uow, me, desk, signed, name, recorded is not None)

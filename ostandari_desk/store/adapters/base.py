@@ -2,18 +2,19 @@
 
 A dialect's adapters (adapters/sqlite.py) subclass ``DatabaseAdapters`` and override what their
 database does better or differently: the NGO full-text search, the bulk loader and the planner hints.
-Every method works inside the caller's transaction and never commits.
+Every method works inside the caller's transaction and never commits, except the demo builder's own
+transaction (``bulk_build``) and ``settle_statistics``, which work on the engine.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from sqlalchemy import ColumnElement, Connection, Table, func, insert, select
+from sqlalchemy import ColumnElement, Connection, Engine, Table, func, insert, select
 from sqlalchemy import table as table_clause
 from sqlalchemy.orm import Session
 
@@ -69,6 +70,10 @@ class DatabaseAdapters(ABC):
     here are portable defaults."""
 
     name: str
+
+    # Whether the desk itself backs this database up and restores it as one file (services/backup.py,
+    # services/restore.py): an SQLite file, yes; a database on a server is backed up by the server's tools.
+    file_backups: ClassVar[bool] = False
 
     # --- full-text search of NGOs ----------------------------------------------------------------
 
@@ -144,6 +149,18 @@ class DatabaseAdapters(ABC):
     # --- bulk building on a driver cursor (the demo builder) --------------------------------------
 
     PLACEHOLDER: ClassVar[str] = "?"  # the driver's parameter marker (sqlite3: qmark; psycopg: %s)
+
+    @abstractmethod
+    def bulk_build(self, engine: Engine) -> AbstractContextManager[Any]:
+        """A DB-API cursor on the driver's own connection inside one transaction, set up for writing a whole
+        demo database at once (on a server with the office's write lock held), committed when the block ends
+        and rolled back on an error; the connection's settings are put back afterwards."""
+
+    def settle_statistics(self, engine: Engine, tables: Sequence[str]) -> None:
+        """Let the planner know the rows a bulk build just committed to ``tables`` (on ``engine``, outside
+        any transaction of the caller's): a plain ``ANALYZE`` by default."""
+        with engine.begin() as conn:
+            conn.exec_driver_sql("ANALYZE")
 
     def write_rows(self, cursor: Any, table: str, columns: Sequence[str], rows: list[tuple]) -> None:
         """Insert ``rows`` (tuples in ``columns`` order, values in the demo's stored forms) on a DB-API

@@ -20,7 +20,9 @@ The vector is kept twice, each for what it does best:
 The visits' coverage table (migration 0006) and the memoranda's totals (migration 0007) are kept by one
 PL/pgSQL trigger each; the demo's bulk build disables them and the search table's insert trigger, and fills
 the derived values once at the end, as it drops and re-creates the secondary indexes and foreign keys of
-the tables it fills.
+the tables it fills, in one transaction holding the office's write lock (``bulk_build``), and then vacuums and
+analyzes them (``settle_statistics``). A database on a server is backed up with ``pg_dump``, not by the desk
+(``file_backups`` false).
 """
 
 from __future__ import annotations
@@ -28,12 +30,14 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from sqlalchemy import (
     Connection,
+    Engine,
     Table,
     Text,
     bindparam,
@@ -58,7 +62,7 @@ from ostandari_desk.store.adapters.base import (
     SearchIndexHealth,
     memorandum_total_sql,
 )
-from ostandari_desk.store.engine import WROTE
+from ostandari_desk.store.engine import WRITE_LOCK_KEY, WROTE
 
 log = logging.getLogger(__name__)
 
@@ -350,6 +354,39 @@ class PostgresAdapters(DatabaseAdapters):
     # --- bulk building on a driver cursor (the demo builder) --------------------------------------
 
     PLACEHOLDER: ClassVar[str] = "%s"
+
+    @contextmanager
+    def bulk_build(self, engine: Engine) -> Iterator[Any]:
+        """A cursor on psycopg's own connection inside one transaction (the office's write lock held, as any
+        writer's), committed when the block ends, rolled back on an error. The commit need not wait for the
+        disk (a crash loses the build, nothing else); index builds may use more memory."""
+        raw = engine.raw_connection()
+        try:
+            dbapi = raw.driver_connection
+            dbapi.rollback()  # a clean transaction of our own
+            cur = dbapi.cursor()
+            try:
+                cur.execute(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
+                cur.execute("SET LOCAL TIME ZONE 'UTC'")  # the demo's timestamps are UTC text
+                cur.execute("SET LOCAL synchronous_commit = off")
+                cur.execute("SET LOCAL maintenance_work_mem = '512MB'")
+                cur.execute("SET LOCAL work_mem = '64MB'")
+                yield cur
+                dbapi.commit()
+            except BaseException:
+                dbapi.rollback()
+                raise
+            finally:
+                cur.close()
+        finally:
+            raw.close()
+
+    def settle_statistics(self, engine: Engine, tables: Sequence[str]) -> None:
+        """``VACUUM (ANALYZE)`` of each table (outside a transaction, as VACUUM must be): the planner learns
+        the new rows and the pages are marked all-visible, so counts are answered from the indexes alone."""
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            for table in tables:
+                conn.exec_driver_sql(f'VACUUM (ANALYZE) "{table}"')
 
     def write_rows(self, cursor: Any, table: str, columns: Sequence[str], rows: list[tuple]) -> None:
         """COPY the rows in (values in the demo's stored forms: ISO text, 0/1 booleans — the server parses
