@@ -79,6 +79,7 @@ class Env:
     desk: Any
     make_ngo: Callable[..., str]
     tmp_path: Path
+    request: Any = None  # the test's pytest request: a recipe's other fixtures (a second desk's database)
 
     @property
     def uow(self) -> UnitOfWork:
@@ -489,7 +490,73 @@ RECIPES: dict[str, tuple[Callable[[Env], Any], Callable[[Env, Any], Any]]] = {
         lambda e: _county_desk_peer(e),
         lambda e, peer: _desks().register_desk(e.uow, peer),
     ),
+    # exchange files between the province's desk (the test's) and آبیک's (a second database)
+    "services.exchange.export.export_changes": (
+        lambda e: _abyek_registered_with_an_ngo(e),
+        lambda e, _: _exchange("export").export_changes(e.uow, e.tmp_path / "to-abyek.oex", county="آبیک"),
+    ),
+    "services.exchange.imports.import_file": (
+        lambda e: _county_changes(e)[1],
+        lambda e, path: _exchange("imports").import_file(e.uow, path),
+    ),
+    "services.exchange.receipts.write_receipt": (
+        lambda e: _exchange("imports").import_file(e.uow, _county_changes(e)[1]),
+        lambda e, _: _exchange("receipts").write_receipt(e.uow, e.tmp_path / "receipt.oex", county="آبیک"),
+    ),
+    "services.exchange.conflicts.resolve_conflict": (
+        lambda e: _exchange_conflict(e),
+        lambda e, c: _exchange("conflicts").resolve_conflict(e.uow, c, "theirs"),
+    ),
 }
+
+
+def _exchange(name: str):
+    import importlib
+
+    return importlib.import_module(f"ostandari_desk.services.exchange.{name}")
+
+
+def _abyek_registered_with_an_ngo(env: Env) -> str:
+    _desks().register_desk(env.uow, _county_desk_peer(env))
+    return env.make_ngo(county="آبیک")
+
+
+def _county_changes(env: Env):
+    """آبیک's own desk (a second database, registered at the test's province desk and it at آبیک's) with one
+    new NGO, and its changes file for the province: (the county's desk, the file, the NGO's id)."""
+    from tests.services.exchange_desks import COUNTY, _side
+
+    county = _side(
+        "county", env.request.getfixturevalue("_migrated_template"), env.tmp_path / "abyek", COUNTY
+    )
+    env.request.addfinalizer(county.engine.dispose)
+    mine, theirs = env.tmp_path / "province.identity", env.tmp_path / "abyek.identity"
+    _desks().write_identity(env.uow, mine)
+    county.call(_desks().write_identity, theirs)
+    _desks().register_desk(env.uow, _desks().read_identity(theirs))
+    county.call(_desks().register_desk, _desks().read_identity(mine))
+    ngo_id = county.make_ngo(name="انجمن یاوران آبیک")
+    county.export(env.tmp_path / "from-abyek-1.oex")
+    return county, env.tmp_path / "from-abyek-1.oex", ngo_id
+
+
+def _exchange_conflict(env: Env) -> str:
+    """Both desks edit the NGO آبیک sent; its second file leaves one open conflict at the province: its id."""
+    import dataclasses
+
+    county, first, ngo_id = _county_changes(env)
+    _exchange("imports").import_file(env.uow, first)
+    detail = ngo_service.get_ngo(env.uow, ngo_id)
+    changed = dataclasses.replace(detail.to_input(), address="آبیک، خیابان استان")
+    ngo_service.update_ngo(env.uow, ngo_id, changed, [], detail.row_version)
+    with county.here() as uow:
+        detail = ngo_service.get_ngo(uow, ngo_id)
+        changed = dataclasses.replace(detail.to_input(), address="آبیک، خیابان شهرستان")
+        ngo_service.update_ngo(uow, ngo_id, changed, [], detail.row_version)
+    county.export(env.tmp_path / "from-abyek-2.oex")
+    assert _exchange("imports").import_file(env.uow, env.tmp_path / "from-abyek-2.oex").conflicts == 1
+    (waiting,) = _exchange("conflicts").list_conflicts(env.uow)
+    return waiting.id
 
 
 def _keys():
@@ -776,7 +843,7 @@ def test_each_mutating_function_writes_its_audit(name, request, tmp_path, monkey
         users.create_first_admin(UnitOfWork(engine, SYSTEM), "admin", "مدیر", PASSWORD)
         assert ("system", "insert", "user") in _new_entries(engine, before)
         return
-    env = Env(request.getfixturevalue("desk"), request.getfixturevalue("make_ngo"), tmp_path)
+    env = Env(request.getfixturevalue("desk"), request.getfixturevalue("make_ngo"), tmp_path, request)
     prepare, call = RECIPES[name]
     value = prepare(env)
     before = _audit_count(env.desk.engine)

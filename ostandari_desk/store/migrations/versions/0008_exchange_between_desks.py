@@ -126,7 +126,10 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index(
-        "ix_exchangeconflict_desk_open", "exchangeconflict", ["desk_id", "resolved_at", "record_id"], unique=False
+        "ix_exchangeconflict_desk_open",
+        "exchangeconflict",
+        ["desk_id", "resolved_at", "record_id"],
+        unique=False,
     )
     _drop_old_letter_unique()
     _letter_series_indexes()
