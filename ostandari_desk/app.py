@@ -15,6 +15,7 @@ database that opens is remembered (a server without its password). Then someone 
 
 from __future__ import annotations
 
+import gc
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -59,10 +60,15 @@ def create_main_window(engine: Any, actor: Any, db_path: Path | None = None) -> 
 def _import_store() -> None:
     """Import the database layers on the main thread (an import on a pool thread can deadlock in
     PySide6's import hook); done after the window is shown, so start-up stays quick."""
+    import ostandari_desk.services.credentials  # _open_engine's open_chosen
     import ostandari_desk.services.session
     import ostandari_desk.services.setup
     import ostandari_desk.services.users
     import ostandari_desk.ui.context  # noqa: F401
+
+    # What the imports made lives as long as the process: out of the collector's sight, so the main
+    # thread's next full collection (ui/garbage.py) does not walk SQLAlchemy's objects (60 ms at start-up)
+    gc.freeze()
 
 
 def _open_engine(database: Any) -> Any:
@@ -273,7 +279,15 @@ def _database_unavailable(error: BaseException) -> bool:
 
 def run_gui(db_path: Any = None) -> int:
     """Open the desk on ``db_path`` (a file's Path, a ``postgresql://`` URL or a ServerDatabase; default:
-    the database opened last, else the user's own file) and run until the window closes."""
+    the database opened last, else the user's own file) and run until the window closes.
+
+    On Linux the platform check comes first (ui/preflight.py): when Qt could not load its platform plugin
+    (missing system libraries), the packages are named and the status is 2, never Qt's abort."""
+    from ostandari_desk.ui.preflight import check as preflight
+
+    refused = preflight()
+    if refused is not None:
+        return refused
     app = application()
     from ostandari_desk.errors import UserError
     from ostandari_desk.services.credentials import locate

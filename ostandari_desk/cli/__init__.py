@@ -54,6 +54,11 @@ def main(argv: list[str] | None = None) -> int:
     db = getattr(args, "db", None)
     try:
         if args.command in (None, "gui"):
+            from ostandari_desk.ui.preflight import check as preflight
+
+            refused = preflight()  # Qt's libraries and platform plugin, before Qt can abort (134)
+            if refused is not None:
+                return refused
             from ostandari_desk.app import run_gui
 
             return run_gui(database_from(db) if db else None)  # none given: the database opened last

@@ -70,6 +70,12 @@ def demo_command(args: argparse.Namespace, db_path: Database) -> int:
     from ostandari_desk.services import setup
     from ostandari_desk.services.demo import DEMO_PASSWORD, DEMO_USER, build_demo, build_demo_file
 
+    if args.open:  # a window that cannot open is said before the demo is built, not after
+        from ostandari_desk.ui.preflight import check as preflight
+
+        refused = preflight()
+        if refused is not None:
+            return refused
     server = not isinstance(db_path, Path)
     if not isinstance(db_path, Path):
         db_path = connect_server(db_path)  # its password asked for once, not at each opening
@@ -128,6 +134,11 @@ def demo_command(args: argparse.Namespace, db_path: Database) -> int:
 
 
 def open_gui(db_path: Database) -> int:
+    from ostandari_desk.ui.preflight import check as preflight
+
+    refused = preflight()  # Qt's libraries and platform plugin, before Qt can abort (134)
+    if refused is not None:
+        return refused
     from ostandari_desk.app import run_gui
 
     return run_gui(db_path)

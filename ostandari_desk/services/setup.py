@@ -1,9 +1,14 @@
-"""First start: choose the province (and county, for a county installation) and seed the reference lists."""
+"""First start: choose the province (and county, for a county installation) and seed the reference lists.
+
+The provinces and their counties come from resources/reference/provinces_counties.csv (the office may edit
+it: one line per county with its province and its position), read by ``read_provinces_file``.
+"""
 
 from __future__ import annotations
 
 import csv
 from functools import lru_cache
+from pathlib import Path
 
 from sqlmodel import select
 
@@ -61,20 +66,114 @@ DEFAULT_LISTS: dict[str, tuple[str, ...]] = {
 }
 
 
+PROVINCES_FILE = ("reference", "provinces_counties.csv")
+"""Where the provinces and their counties ship, under resources/: one line per county, the office may edit it."""
+
+# the file's columns, by their header names (Persian, as the office writes them, or English)
+_COLUMNS = {
+    "province": ("استان", "province"),
+    "county": ("شهرستان", "county"),
+    "position": ("ردیف", "position"),
+}
+
+
+class ReferenceFileError(UserError):
+    """The provinces file is broken: the message names its line and what is wrong there."""
+
+
+def _reference_error(path: Path, line: int | None, why: str) -> ReferenceFileError:
+    where = f"، سطر {text.to_persian_digits(line)}" if line else ""
+    return ReferenceFileError(f"پرونده فهرست استان‌ها و شهرستان‌ها ({path.name}){where}: {why}")
+
+
+def _header_indexes(path: Path, header: list[str]) -> dict[str, int]:
+    names = [text.normalize(h) for h in header]
+    found: dict[str, int] = {}
+    for column, spellings in _COLUMNS.items():
+        for spelling in spellings:
+            if text.normalize(spelling) in names:
+                found[column] = names.index(text.normalize(spelling))
+                break
+        else:
+            raise _reference_error(
+                path, 1, f"ستون «{spellings[0]}» در سطر عنوان نیست (ستون‌ها: استان، شهرستان، ردیف)"
+            )
+    return found
+
+
+def _position(path: Path, line: int, value: str) -> int:
+    digits = text.digits_to_latin(value.strip())
+    if not digits.isdecimal() or int(digits) < 1:
+        raise _reference_error(path, line, f"ردیف «{text.clean(value)}» یک عدد درست مثبت نیست")
+    return int(digits)
+
+
+def read_provinces_file(path: Path) -> dict[str, tuple[str, ...]]:
+    """Province -> its counties in the order of their «ردیف» (position), provinces in the file's order.
+
+    Every line names a province, one of its counties and the county's position within its province.
+    Empty lines are skipped. Names are stored cleaned (domain/text.py) and compared normalized.
+
+    Raises:
+        ReferenceFileError: a line with a missing column, an empty name, a position that is not a positive
+            whole number, or a county or position repeated within its province (named by line).
+    """
+    try:
+        handle = path.open(encoding="utf-8-sig", newline="")
+    except OSError as exc:
+        raise _reference_error(path, None, "پرونده خوانده نشد") from exc
+    table: dict[str, dict[str, tuple[int, str]]] = {}  # province key -> county key -> (position, name)
+    names: dict[str, str] = {}  # province key -> its name
+    positions: dict[tuple[str, int], str] = {}
+    with handle:
+        reader = csv.reader(handle)
+        header = next(reader, None)
+        if header is None:
+            raise _reference_error(path, None, "پرونده خالی است")
+        columns = _header_indexes(path, header)
+        width = max(columns.values()) + 1
+        for row in reader:
+            line = reader.line_num
+            if not any(cell.strip() for cell in row):
+                continue
+            if len(row) < width:
+                raise _reference_error(
+                    path,
+                    line,
+                    f"{text.to_persian_digits(width)} ستون لازم است و این سطر {text.to_persian_digits(len(row))} ستون دارد",
+                )
+            province, county = text.clean(row[columns["province"]]), text.clean(row[columns["county"]])
+            if not province:
+                raise _reference_error(path, line, "نام استان خالی است")
+            if not county:
+                raise _reference_error(path, line, f"نام شهرستان استان {province} خالی است")
+            position = _position(path, line, row[columns["position"]])
+            province_key, county_key = text.normalize(province), text.normalize(county)
+            counties = table.setdefault(province_key, {})
+            names.setdefault(province_key, province)
+            if county_key in counties:
+                raise _reference_error(path, line, f"شهرستان {county} در استان {province} دو بار آمده است")
+            taken = positions.get((province_key, position))
+            if taken is not None:
+                raise _reference_error(
+                    path,
+                    line,
+                    f"ردیف {text.to_persian_digits(position)} استان {province} پیش‌تر به شهرستان {taken} داده شده است",
+                )
+            positions[(province_key, position)] = county
+            counties[county_key] = (position, county)
+    if not table:
+        raise _reference_error(path, None, "هیچ استانی در پرونده نیست")
+    return {
+        names[key]: tuple(name for _position, name in sorted(counties.values()))
+        for key, counties in table.items()
+    }
+
+
 @lru_cache(maxsize=1)
 def _counties_table() -> dict[str, tuple[str, ...]]:
-    """Province -> its counties, in the order of resources/data/counties.csv."""
-    path = resources_dir() / "data" / "counties.csv"
-    table: dict[str, list[str]] = {}
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.reader(handle)
-        next(reader, None)  # header: استان,شهرستان
-        for row in reader:
-            if len(row) < 2 or not row[0].strip():
-                continue
-            province, county = text.clean(row[0]), text.clean(row[1])
-            table.setdefault(province, []).append(county)
-    return {p: tuple(cs) for p, cs in table.items()}
+    """Province -> its counties, from the shipped resources/reference/provinces_counties.csv."""
+    return read_provinces_file(resources_dir().joinpath(*PROVINCES_FILE))
 
 
 def _find(names: tuple[str, ...] | list[str], wanted: str) -> str | None:
@@ -83,7 +182,7 @@ def _find(names: tuple[str, ...] | list[str], wanted: str) -> str | None:
 
 
 def available_provinces() -> list[str]:
-    """The provinces whose counties ship with the app."""
+    """The provinces whose counties ship with the app (all 31), in the file's order."""
     return list(_counties_table())
 
 

@@ -11,6 +11,7 @@ __all__ = ["SHEET_KINDS"]
 SHEET_KINDS: tuple[str, ...] = (
     "ngos",
     "licences",
+    "boards",
     "events",
     "letters",
     "centres",

@@ -1,7 +1,9 @@
 """The start page: tiles with the desk's counts; each tile opens the matching filtered list.
 
 The counts come from ``services.licences.desk_counts`` on a pool thread (``run_task``), so the page
-shows at once and fills its numbers a moment later. They are counted again each time the page is shown,
+shows at once and fills its numbers a moment later. They are answered by indexes; the slower figures (the
+inspection and memoranda tiles, then the year summary's chart) are loaded after them, one after the other,
+so they never hold the first figures back. They are counted again each time the page is shown,
 with a unit of work from ``context.uow()``: a county user's tiles count their county alone. A desk with no
 NGO yet shows a welcome instead of empty figures: add the first NGO, or import them from Excel.
 """
@@ -135,20 +137,22 @@ class TileButton(QPushButton):
         self.style().polish(self)
 
 
-def _count_desk(context: AppContext, today: _dt.date) -> tuple[object, int, object, object]:
-    from ostandari_desk.services.inspections.grid import inspection_summary
-    from ostandari_desk.services.memoranda.credits import memoranda_summary
-
+def _count_desk(context: AppContext, today: _dt.date) -> tuple[object, int]:
+    """The tiles' first figures: counts the indexes answer at once (services.licences.desk_counts)."""
     with context.uow() as uow:
         window = int(settings.get_setting(uow, "expiring_window_days"))
         # a county user's tiles count their county alone (the unit of work scopes it; naming the
         # county lets the counts use the county indexes)
-        return (
-            desk_counts(uow, today, county_id=uow.county_scope),
-            window,
-            inspection_summary(uow, today),
-            memoranda_summary(uow, today),
-        )
+        return desk_counts(uow, today, county_id=uow.county_scope), window
+
+
+def _summarize_desk(context: AppContext, today: _dt.date) -> tuple[object, object]:
+    """The secondary figures (inspections, memoranda): loaded after the first counts are on screen."""
+    from ostandari_desk.services.inspections.grid import inspection_summary
+    from ostandari_desk.services.memoranda.credits import memoranda_summary
+
+    with context.uow() as uow:
+        return inspection_summary(uow, today), memoranda_summary(uow, today)
 
 
 class StartPage(QWidget):
@@ -199,6 +203,7 @@ class StartPage(QWidget):
         self.counts = None
         self.year_summary: QWidget | None = None
         self._busy = False
+        self._secondary_busy = False
         self._window_days: int | None = None
 
     def _make_welcome(self) -> QFrame:
@@ -247,7 +252,7 @@ class StartPage(QWidget):
             self.year_summary.setVisible(not empty)
 
     def refresh(self) -> None:
-        """Count again off the UI thread."""
+        """Count again off the UI thread: the indexed counts first, then the rest (``_load_secondary``)."""
         if self._busy:
             return
         self._busy = True
@@ -261,11 +266,33 @@ class StartPage(QWidget):
             progress=False,
         )
 
-    def _on_counted(self, result: tuple[object, int, object, object]) -> None:
-        self._busy = False
-        counts, window, inspections, memoranda = result
+    def _load_secondary(self) -> None:
+        """The inspection and memoranda tiles, then the year summary: after the first figures are shown,
+        so their slower queries never hold the counts back (one after the other: two cores at most)."""
+        if self._secondary_busy:
+            return
+        self._secondary_busy = True
+        today = _dt.date.today()
+        run_task(
+            self,
+            lambda: _summarize_desk(self.context, today),
+            on_done=self._on_summarized,
+            on_error=self._on_count_failed,
+            progress=False,
+        )
+
+    def _on_summarized(self, result: tuple[object, object]) -> None:
+        self._secondary_busy = False
+        inspections, memoranda = result
         self._show_inspections(inspections)
         self._show_memoranda(memoranda)
+        if self.year_summary is None:
+            # QtCharts is slow to import: the year summary comes last, once the figures are on screen
+            QTimer.singleShot(0, self, self._add_year_summary)  # dropped if the page is gone by then
+
+    def _on_counted(self, result: tuple[object, int]) -> None:
+        self._busy = False
+        counts, window = result
         self.counts = counts
         self._window_days = window
         for tile in TILES:
@@ -274,6 +301,7 @@ class StartPage(QWidget):
         self.status_label.setText("")
         self._show_welcome(counts)
         self.counts_ready.emit(counts)
+        self._load_secondary()
 
     def _show_inspections(self, summary) -> None:
         from ostandari_desk.domain.text import to_persian_digits
@@ -326,7 +354,7 @@ class StartPage(QWidget):
         self.open_area.emit(tile.area, filters)
 
     def _on_count_failed(self, error: BaseException) -> None:
-        self._busy = False
+        self._busy = self._secondary_busy = False
         from ostandari_desk.errors import UserError
         from ostandari_desk.ui.errors import show_error
 
@@ -340,9 +368,6 @@ class StartPage(QWidget):
         super().showEvent(event)
         self.refresh()
         self.show_backup_warning()
-        if self.year_summary is None:
-            # QtCharts is slow to import: add the year summary once the page is on screen
-            QTimer.singleShot(0, self, self._add_year_summary)  # dropped if the page is gone by then
 
     def show_backup_warning(self) -> None:
         """Warn when the last backup is older than seven days (one settings read)."""

@@ -54,7 +54,10 @@ def test_the_qazvin_seed_reads_back_from_the_pdf(seeded):
         "+۱۴۰٪",
         "به تفکیک شهرستان",
         "بوئین‌زهرا",
-        "جمع ۸ ۳۲ ۵ ۱۲ ۵ ۱۲ ۳ ۱۸",
+        # the county tables' totals: approvals, rejections, licences; events by kind; letters by kind
+        "جمع ۸ ۳۲ ۰ ۰ ۵ ۱۲",
+        "جمع ۲ ۳ ۰ ۴ ۳ ۵ ۵ ۱۲",
+        "جمع ۳ ۱۸ ۰ ۰ ۰ ۵",
         "نمودار شاخص‌های اصلی",
         "شاخص‌های اصلی: سال جاری در برابر سال قبل",
         "موافقت‌ها",

@@ -12,10 +12,10 @@ from ostandari_desk.store.models import AuditEntry
 
 
 def test_available_provinces_and_counties_come_from_the_csv():
-    assert set(setup.available_provinces()) == {"قزوین", "آذربایجان شرقی", "کرمان", "اردبیل"}
+    assert {"قزوین", "آذربایجان شرقی", "کرمان", "اردبیل"} <= set(setup.available_provinces())
     counties = setup.counties_of("قزوين")  # Arabic yeh still matches
     assert "البرز" in counties and "قزوین" in counties
-    assert setup.counties_of("تهران") == []
+    assert setup.counties_of("آتلانتیس") == []
 
 
 def test_province_installation(uow):
@@ -56,8 +56,8 @@ def test_county_installation_stores_its_county(uow):
 
 
 def test_unknown_province_or_county_is_refused(uow):
-    with pytest.raises(ValidationError, match="تهران"):
-        setup.initialize(uow, "تهران")
+    with pytest.raises(ValidationError, match="آتلانتیس"):
+        setup.initialize(uow, "آتلانتیس")
     with pytest.raises(ValidationError, match="البرز"):
         setup.initialize(uow, "کرمان", county="البرز")
     assert not setup.is_initialized(uow)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QDialog, QDialogButtonBox
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTabWidget
 
 from ostandari_desk.domain.jalali import from_jalali as J
 
@@ -142,7 +142,8 @@ def test_settings_spin_boxes_are_short(main_window, qtbot):
 
     main_window.resize(1280, 720)
     page = main_window.open_area("reference")
-    page.tabs.setCurrentIndex(page.tabs.count() - 1)  # «تنظیمات»
+    tabs = page.findChild(QTabWidget, "tabs")
+    tabs.setCurrentIndex(tabs.count() - 1)  # «تنظیمات»
     spins = [s for s in page.findChildren(PersianIntSpinBox) if s.isVisible()]
     assert len(spins) >= 9
     for spin in spins:

@@ -108,8 +108,11 @@ def test_full_flow_through_the_dialogs(qtbot, ctx, panel_of, errors):
         "open:renewal",
         "open:upgrade",
         "open:conformity",
+        "notice",
+        "written_warning",
         "suspension",
         "revocation",
+        "dissolution_request",
     }
     assert "lifting" not in panel.action_buttons  # no «رفع تعلیق» before a suspension
     assert "رفع تعلیق" not in panel.action_labels()
@@ -124,10 +127,22 @@ def test_full_flow_through_the_dialogs(qtbot, ctx, panel_of, errors):
     assert timeline.labels()[-1] == "تمدید پروانه"
     assert panel.case is None and panel.case_box.isHidden()
 
-    step(panel, "suspension", letter_no="88/1", reason="گزارش نکردن عملکرد سالانه")
+    step(
+        panel,
+        "suspension",
+        letter_no="88/1",
+        legal_basis="آیین‌نامه ۱۳۹۵، ماده ۱۷",
+        reason="گزارش نکردن عملکرد سالانه",
+    )
     assert timeline.labels()[-1] == "تعلیق"
     assert get_ngo(ctx.uow(), ngo_id).licence_state == "suspended"
-    assert set(panel.action_buttons) == {"lifting", "revocation"}
+    assert set(panel.action_buttons) == {
+        "notice",
+        "written_warning",
+        "lifting",
+        "revocation",
+        "dissolution_request",
+    }
     assert "رفع تعلیق" in panel.action_labels()
 
     assert timeline.labels() == [
@@ -186,6 +201,9 @@ def _issue(ctx, ngo_id: str, on: dt.date, years: int = 4, number: str = "100") -
     from ostandari_desk.services import licences as lic
 
     case_id = lic.open_case(ctx.uow(), ngo_id, "establishment", on)
+    lic.check_documents(ctx.uow(), case_id, on)
+    for inquiry_id in lic.send_inquiries(ctx.uow(), case_id, on):  # the four, before the approval
+        lic.answer_inquiry(ctx.uow(), inquiry_id, on, "favourable")
     lic.decide_case(ctx.uow(), case_id, True, on, on, "آیین‌نامه ۱۳۹۵")
     lic.complete_case(ctx.uow(), case_id, on, licence_number=number, validity_years=years)
 

@@ -79,18 +79,18 @@ def case_warnings(uow: UnitOfWork, ngo_id: str, case_type: CaseType | str, recei
         return []
     with uow:
         current = current_licence(uow, ngo_id)
+        if current is None or current.state != "valid":
+            return []
+        number, issued_on, expires_on = current.number, current.issued_on, current.expires_on
         window = int(settings.get_setting(uow, "expiring_window_days"))
-    if current is None or current.state != "valid":
+    if not renewal_days_early(expires_on, received_on, window):
         return []
-    early = renewal_days_early(current.expires_on, received_on, window)
-    if not early:
-        return []
-    left = (current.expires_on - received_on).days
-    issued = "امروز" if current.issued_on == received_on else f"در {jalali.format_jalali(current.issued_on)}"
+    left = (expires_on - received_on).days
+    issued = "امروز" if issued_on == received_on else f"در {jalali.format_jalali(issued_on)}"
     return [
         text.protect_hyphenated_numbers(
-            f"پروانه شماره {text.to_persian_digits(current.number)} {issued} صادر شده و تا "
-            f"{jalali.format_jalali(current.expires_on)} ({text.format_number(left)} روز دیگر) اعتبار دارد؛ "
+            f"پروانه شماره {text.to_persian_digits(number)} {issued} صادر شده و تا "
+            f"{jalali.format_jalali(expires_on)} ({text.format_number(left)} روز دیگر) اعتبار دارد؛ "
             f"تمدید از {text.format_number(window)} روز پیش از انقضا آغاز می‌شود."
         )
     ]

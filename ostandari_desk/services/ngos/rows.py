@@ -18,6 +18,7 @@ ROLE_LABELS = {
     "deputy": "نایب رئیس",
     "treasurer": "خزانه‌دار",
     "member": "عضو هیئت مدیره",
+    "alternate": "عضو علی‌البدل",
     "inspector": "بازرس",
     "founder": "عضو مؤسس",
 }

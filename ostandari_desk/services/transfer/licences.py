@@ -1,44 +1,47 @@
-"""The «پروانه‌ها» sheet: an NGO's licence history, one step a row, applied through the lifecycle.
+"""The «پروانه‌ها» sheet: an NGO's whole licence history, one step a row, oldest first (IMPORT_TEMPLATES.md).
 
-Rows are checked cell by cell first; then, inside one transaction, each row goes through
-``apply_licence_step(..., imported=True)`` so the lifecycle's rules (and the actor's permissions and
-county) hold for imports too, and each step is audited by the unit of work. A step
-already stored (same NGO, action, date and licence/letter number) is skipped, so a file imported
-twice adds nothing the second time.
-
-A step's letter number is its own ``letter_no``, or else the number of the outgoing letter filed for it
-(``letter.licence_step_id``): a sanction recorded with its letter but without the number on the step (the
-demo's, or an older desk's) exports that number, so the sheet re-imports into the same desk (the step is
-known) and into a fresh one (the sanction has the letter number the rules require).
+The rows tell a case from its request to its end (the request with its type, the documents checked, each of
+the four inquiries sent and answered with its agency and result, the council's decision with its meeting
+date and legal basis), the licences and credentials issued, renewed or upgraded, and every rung of the
+sanctions ladder. This module holds the sheet's columns and words and reads each row's cells
+(``parse_row``); ``licences_apply`` applies the rows through the licence services, so the lifecycle's rules
+hold for imports too (with the exception for an NGO's first imported step), and ``licences_export`` writes
+the stored history back under the same headers, so an export re-imports.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from ostandari_desk.domain import ids, text
+from ostandari_desk.domain.lifecycle import SANCTIONS, Agency, CaseType, StepKind
+from ostandari_desk.errors import ValidationError
+from ostandari_desk.services.transfer.base import TransferKind
+from ostandari_desk.services.transfer.sheets import Column, RowError, cell_date, cell_digits, cell_text
 
-from ostandari_desk.domain import ids, jalali, text
-from ostandari_desk.domain.lifecycle import StepKind
-from ostandari_desk.errors import DatabaseUnavailableError, UserError, ValidationError
-from ostandari_desk.services.transfer.base import ImportOptions, TransferKind, audit_batch, read_rows
-from ostandari_desk.services.transfer.sheets import (
-    Column,
-    ImportReport,
-    RowError,
-    Table,
-    cell_date,
-    cell_digits,
-    cell_text,
-)
-from ostandari_desk.store.models import Letter, Licence, LicenceStep, Ngo
-from ostandari_desk.store.uow import UnitOfWork
+__all__ = [
+    "ACTIONS",
+    "AGENCY_WORDS",
+    "CASE_TYPE_WORDS",
+    "COLUMNS",
+    "CREDENTIAL",
+    "KIND",
+    "RESULT_WORDS",
+    "Row",
+    "action_label",
+    "parse_row",
+]
 
 H_NATIONAL_ID = "شناسه ملی سمن"
 H_ACTION = "اقدام"
 H_DATE = "تاریخ"
+H_CASE_TYPE = "نوع پرونده"
+H_AGENCY = "مرجع استعلام"
+H_RESULT = "نتیجه"
+H_MEETING = "تاریخ جلسه"
+H_BASIS = "مبنای قانونی"
 H_LICENCE_NO = "شماره پروانه"
 H_EXPIRES = "تاریخ انقضا"
 H_LETTER_NO = "شماره نامه"
@@ -48,252 +51,287 @@ COLUMNS = (
     Column(H_NATIONAL_ID, "national_id", True, max_length=40),
     Column(H_ACTION, "action", True, max_length=100),
     Column(H_DATE, "on_date", True, max_length=40),
+    Column(H_CASE_TYPE, "case_type", max_length=100),
+    Column(H_AGENCY, "agency", max_length=100),
+    Column(H_RESULT, "result", max_length=40),
+    Column(H_MEETING, "meeting_on", max_length=40),
+    Column(H_BASIS, "legal_basis", max_length=500),
     Column(H_LICENCE_NO, "licence_number", max_length=60),
     Column(H_EXPIRES, "expires_on", max_length=40),
     Column(H_LETTER_NO, "letter_no", max_length=60),
     Column(H_NOTE, "note", max_length=2000),
 )
 
-# The sheet's words for the steps it carries (IMPORT_TEMPLATES.md), in the lifecycle's order.
-ACTION_LABELS: dict[StepKind, str] = {
-    StepKind.APPROVAL: "موافقت با تأسیس",
-    StepKind.ISSUE: "صدور پروانه",
-    StepKind.RENEWAL: "تمدید پروانه",
-    StepKind.SUSPENSION: "تعلیق",
-    StepKind.LIFTING: "رفع تعلیق",
-    StepKind.REVOCATION: "لغو",
+# A credential (اعتبارنامه), counted apart from licences: the lifecycle's step when it has one.
+CREDENTIAL: StepKind | None = getattr(StepKind, "CREDENTIAL", None)
+
+# The sheet's words (IMPORT_TEMPLATES.md): action -> (step, the case type a council decision is of).
+ACTIONS: dict[str, tuple[StepKind, CaseType | None]] = {
+    "درخواست": (StepKind.REQUEST, None),
+    "بررسی مدارک": (StepKind.DOCUMENTS, None),
+    "ارسال استعلام": (StepKind.INQUIRY_SENT, None),
+    "پاسخ استعلام": (StepKind.INQUIRY_ANSWERED, None),
+    "عدول از پاسخ منفی استعلام": (StepKind.INQUIRY_OVERRIDE, None),
+    "موافقت با تأسیس": (StepKind.APPROVAL, CaseType.ESTABLISHMENT),
+    "موافقت با تمدید": (StepKind.APPROVAL, CaseType.RENEWAL),
+    "موافقت با ارتقا": (StepKind.APPROVAL, CaseType.UPGRADE),
+    "موافقت با تطبیق": (StepKind.APPROVAL, CaseType.CONFORMITY),
+    "رد درخواست": (StepKind.REJECTION, None),
+    "صدور پروانه": (StepKind.ISSUE, None),
+    **({"صدور اعتبارنامه": (CREDENTIAL, None)} if CREDENTIAL is not None else {}),
+    "تمدید پروانه": (StepKind.RENEWAL, None),
+    "ارتقای سطح": (StepKind.UPGRADE, None),
+    "تطبیق": (StepKind.CONFORMITY, None),
+    "مختومه شدن پرونده": (StepKind.WITHDRAWAL, None),
+    "تذکر": (StepKind.NOTICE, None),
+    "اخطار کتبی": (StepKind.WRITTEN_WARNING, None),
+    "تعلیق": (StepKind.SUSPENSION, None),
+    "رفع تعلیق": (StepKind.LIFTING, None),
+    "لغو": (StepKind.REVOCATION, None),
+    "درخواست انحلال": (StepKind.DISSOLUTION_REQUEST, None),
 }
-_ACTIONS = {text.normalize(label): kind for kind, label in ACTION_LABELS.items()}
-_NEEDS_LICENCE = (StepKind.ISSUE, StepKind.RENEWAL)
-_NEEDS_LETTER = (StepKind.SUSPENSION, StepKind.REVOCATION)
-_FIELD_HEADERS = {
-    "on_date": H_DATE,
-    "licence_number": H_LICENCE_NO,
-    "expires_on": H_EXPIRES,
-    "letter_no": H_LETTER_NO,
-    "kind": H_ACTION,
+# Other words a clerk's sheet (or an older export) may use for the same steps.
+_ALIASES: dict[str, tuple[StepKind, CaseType | None]] = {
+    "دریافت درخواست": (StepKind.REQUEST, None),
+    "موافقت شورا": (StepKind.APPROVAL, None),  # the case type from «نوع پرونده», else the open case's
+    "مخالفت شورا": (StepKind.REJECTION, None),
+    "توقیف پروانه": (StepKind.REVOCATION, None),  # the ladder's name of the revocation
+    "لغو پروانه": (StepKind.REVOCATION, None),
+    "تعلیق پروانه": (StepKind.SUSPENSION, None),
+    "ارتقا": (StepKind.UPGRADE, None),
 }
-_PROGRESS_EVERY = 1000
+CASE_TYPE_WORDS: dict[CaseType, str] = {
+    CaseType.ESTABLISHMENT: "تأسیس",
+    CaseType.RENEWAL: "تمدید",
+    CaseType.UPGRADE: "ارتقا",
+    CaseType.CONFORMITY: "تطبیق",
+}
+AGENCY_WORDS: dict[Agency, str] = {
+    Agency.JUDICIARY: "قضایی",
+    Agency.INTELLIGENCE: "اطلاعات",
+    Agency.POLICE: "انتظامی",
+    Agency.SPECIALIST: "تخصصی",
+}
+RESULT_WORDS = {"favourable": "مثبت", "unfavourable": "منفی"}
+
+# Which cells each step needs (beyond the NGO, the action and the date).
+ISSUING = (StepKind.ISSUE, StepKind.RENEWAL, StepKind.UPGRADE, *((CREDENTIAL,) if CREDENTIAL else ()))
+DECISIONS = (StepKind.APPROVAL, StepKind.REJECTION)
+LADDER = tuple(SANCTIONS)  # تذکر، اخطار کتبی، تعلیق، توقیف پروانه (لغو)، درخواست انحلال
+# The steps whose «توضیحات» is their reason (required), not a note.
+REASONED = (*LADDER, StepKind.INQUIRY_OVERRIDE, StepKind.WITHDRAWAL)
 
 
-def _apply_licence_step():
-    """C2's low-level step (imported late: the licences package is the services layer's, not ours)."""
-    try:
-        from ostandari_desk.services.licences import apply_licence_step
-    except ImportError:  # the package's __init__ may not re-export it
-        from ostandari_desk.services.licences.steps import apply_licence_step
-    return apply_licence_step
+def _key(value: str) -> str:
+    return text.normalize(value).replace(" ", "")
 
 
-def _letter_number() -> Any:
-    """A step's letter number as SQL: its own ``letter_no``, else its filed letter's number (or "")."""
-    filed = (
-        select(func.min(Letter.number))
-        .where(Letter.licence_step_id == LicenceStep.id)
-        .correlate(LicenceStep)
-        .scalar_subquery()
-    )
-    return func.coalesce(func.nullif(LicenceStep.letter_no, ""), filed, "")
+_ACTION_KEYS = {_key(word): found for word, found in {**ACTIONS, **_ALIASES}.items()}
+_CASE_TYPE_KEYS = {_key(word): kind for kind, word in CASE_TYPE_WORDS.items()} | {
+    _key("ارتقای سطح"): CaseType.UPGRADE,
+}
+_AGENCY_KEYS = {_key(word): agency for agency, word in AGENCY_WORDS.items()} | {
+    _key("قوه قضاییه"): Agency.JUDICIARY,
+    _key("اداره اطلاعات"): Agency.INTELLIGENCE,
+    _key("فرماندهی انتظامی"): Agency.POLICE,
+    _key("دستگاه تخصصی"): Agency.SPECIALIST,
+}
+_RESULT_KEYS = {_key(word): value for value, word in RESULT_WORDS.items()} | {
+    _key("پاسخ مثبت"): "favourable",
+    _key("پاسخ منفی"): "unfavourable",
+    _key("موافق"): "favourable",
+    _key("مخالف"): "unfavourable",
+}
 
 
-def _ident(kind: str, licence_number: str | None, letter_no: str | None) -> str:
-    """What tells two steps of one kind on one day apart: the licence number or the letter number."""
-    value = licence_number if kind in _NEEDS_LICENCE else letter_no
-    return text.normalize(value or "")
+def action_label(kind: StepKind, case_type: CaseType | str | None = None) -> str:
+    """The sheet's word for a step (a council approval by its case type)."""
+    if kind == StepKind.APPROVAL:
+        return f"موافقت با {CASE_TYPE_WORDS[CaseType(case_type or CaseType.ESTABLISHMENT)]}"
+    for word, (step, _type) in ACTIONS.items():
+        if step == kind:
+            return word
+    raise KeyError(kind)
 
 
-def _parse(number: int, values: tuple, get: dict[str, Any]) -> tuple[dict[str, Any] | None, list[RowError]]:
+def _listed(words) -> str:
+    return " / ".join(words)
+
+
+@dataclass(frozen=True)
+class Row:
+    """A row whose cells could be read: the step it asks for and its values."""
+
+    number: int
+    values: tuple
+    national_id: str
+    kind: StepKind
+    on_date: date
+    case_type: CaseType | None = None
+    agency: Agency | None = None
+    answer: str | None = None
+    meeting_on: date | None = None
+    legal_basis: str = ""
+    licence_number: str = ""
+    expires_on: date | None = None
+    letter_no: str = ""
+    note: str = ""
+
+
+def parse_row(
+    number: int, values: tuple, positions: dict[str, int], bases: dict[str, str]
+) -> tuple[Row | None, list[RowError]]:
+    """Read one row's cells and the cells its action needs: (the Row, []) or (None, every error of the row).
+
+    ``bases``: the legal bases of the reference list by their normalized text (a basis typed as listed is
+    stored in the list's spelling; any other text — a bylaw with its article — is kept as typed).
+    """
     errors: list[RowError] = []
 
     def fail(header: str, reason: str) -> None:
         errors.append(RowError(number, header, reason))
 
     def cell(key: str) -> Any:
-        index = get.get(key)
+        index = positions.get(key)
         return values[index] if index is not None and index < len(values) else None
+
+    def date_of(key: str, header: str) -> date | None:
+        try:
+            return cell_date(cell(key))
+        except ValidationError as exc:
+            fail(header, exc.message)
+            return None
 
     nid = cell_digits(cell("national_id"))
     if not nid:
         fail(H_NATIONAL_ID, "شناسه ملی سمن وارد نشده است")
     elif not ids.is_valid_legal_national_id(nid):
         try:
-            ids.validate_legal_national_id(nid)
+            ids.validate_legal_national_id(nid, "شناسه ملی سمن")
         except ValidationError as exc:
             fail(H_NATIONAL_ID, exc.message)
     action_text = cell_text(cell("action"))
-    kind = _ACTIONS.get(text.normalize(action_text))
+    kind, decided_type = _ACTION_KEYS.get(_key(action_text), (None, None))
     if kind is None:
         if action_text:
-            allowed = "، ".join(ACTION_LABELS.values())
-            fail(H_ACTION, f"اقدام «{action_text}» شناخته نیست؛ یکی از: {allowed}")
+            fail(H_ACTION, f"اقدام «{action_text}» شناخته نیست؛ یکی از: {'، '.join(ACTIONS)}")
         else:
             fail(H_ACTION, "اقدام وارد نشده است")
-    on_date: date | None = None
-    try:
-        on_date = cell_date(cell("on_date"))
-        if on_date is None:
-            fail(H_DATE, "تاریخ وارد نشده است")
-    except ValidationError as exc:
-        fail(H_DATE, exc.message)
+    on_date = date_of("on_date", H_DATE)
+    if on_date is None and not any(e.column == H_DATE for e in errors):
+        fail(H_DATE, "تاریخ وارد نشده است")
+
+    type_text = cell_text(cell("case_type"))
+    case_type = _CASE_TYPE_KEYS.get(_key(type_text)) if type_text else None
+    if type_text and case_type is None:
+        fail(
+            H_CASE_TYPE, f"نوع پرونده «{type_text}» شناخته نیست؛ یکی از: {_listed(CASE_TYPE_WORDS.values())}"
+        )
+    agency_text = cell_text(cell("agency"))
+    agency = _AGENCY_KEYS.get(_key(agency_text)) if agency_text else None
+    if agency_text and agency is None:
+        fail(H_AGENCY, f"مرجع استعلام «{agency_text}» شناخته نیست؛ یکی از: {_listed(AGENCY_WORDS.values())}")
+    result_text = cell_text(cell("result"))
+    answer = _RESULT_KEYS.get(_key(result_text)) if result_text else None
+    if result_text and answer is None:
+        fail(H_RESULT, f"نتیجه «{result_text}» شناخته نیست؛ یکی از: {_listed(RESULT_WORDS.values())}")
+    meeting_on = date_of("meeting_on", H_MEETING)
+    basis_text = cell_text(cell("legal_basis"))
+    legal_basis = bases.get(text.normalize(basis_text), basis_text)
     licence_number = text.digits_to_latin(cell_text(cell("licence_number")))
-    expires_on: date | None = None
-    try:
-        expires_on = cell_date(cell("expires_on"))
-    except ValidationError as exc:
-        fail(H_EXPIRES, exc.message)
+    expires_on = date_of("expires_on", H_EXPIRES)
     letter_no = text.digits_to_latin(cell_text(cell("letter_no")))
     note = cell_text(cell("note"))
-    if kind in _NEEDS_LICENCE:
-        if not licence_number:
-            fail(H_LICENCE_NO, f"برای «{ACTION_LABELS[kind]}» شماره پروانه لازم است")
-        if expires_on is None and not any(e.column == H_EXPIRES for e in errors):
-            fail(H_EXPIRES, f"برای «{ACTION_LABELS[kind]}» تاریخ انقضا لازم است")
-        elif expires_on is not None and on_date is not None and expires_on <= on_date:
-            fail(H_EXPIRES, "تاریخ انقضا باید پس از «تاریخ» باشد")
-    if kind in _NEEDS_LETTER and not letter_no:
-        fail(H_LETTER_NO, f"برای «{ACTION_LABELS[kind]}» شماره نامه لازم است")
-    if errors:
+
+    if kind is not None:
+        label = action_text or action_label(kind, decided_type)
+        _need_cells(kind, label, fail, errors, on_date, case_type, decided_type, agency, answer, meeting_on,
+                    legal_basis, licence_number, expires_on, letter_no, note)  # fmt: skip
+    if errors or kind is None or on_date is None:
         return None, errors
-    return {
-        "national_id": nid,
-        "kind": kind,
-        "on_date": on_date,
-        "licence_number": licence_number,
-        "expires_on": expires_on if kind in _NEEDS_LICENCE else None,
-        "letter_no": letter_no,
-        "note": note,
-    }, errors
+    if kind == StepKind.APPROVAL and decided_type is not None:
+        if case_type is not None and case_type != decided_type:
+            fail(H_CASE_TYPE, f"«{action_text}» با نوع پرونده «{type_text}» نمی‌خواند")
+            return None, errors
+        case_type = decided_type
+    issuing = kind in ISSUING
+    return Row(
+        number=number,
+        values=values,
+        national_id=nid,
+        kind=kind,
+        on_date=on_date,
+        case_type=case_type if kind in (StepKind.REQUEST, *DECISIONS) else None,
+        agency=agency if kind in (StepKind.INQUIRY_SENT, StepKind.INQUIRY_ANSWERED) else None,
+        answer=answer if kind == StepKind.INQUIRY_ANSWERED else None,
+        meeting_on=(meeting_on or on_date) if kind in DECISIONS else None,
+        legal_basis=legal_basis,
+        licence_number=licence_number if issuing else "",
+        expires_on=expires_on if issuing else None,
+        letter_no=letter_no,
+        note=note,
+    ), []
 
 
-class _TakeBack(Exception):
-    """Raised inside the import's savepoint to undo a trial run or a refused file."""
+def _need_cells(
+    kind, label, fail, errors, on_date, case_type, decided_type, agency, answer, meeting_on,
+    legal_basis, licence_number, expires_on, letter_no, note,
+) -> None:  # fmt: skip
+    """The cells the action of this row cannot go without (IMPORT_TEMPLATES.md), each a row error."""
+    named = {e.column for e in errors}
 
+    def need(header: str, present: bool, reason: str) -> None:
+        if not present and header not in named:
+            fail(header, reason)
 
-def _import(uow: UnitOfWork, table: Table, report: ImportReport, opts: ImportOptions) -> dict[int, tuple]:
-    def check(number: int, values: tuple) -> tuple[tuple | None, list[RowError]]:
-        row, errors = _parse(number, values, table.positions)
-        return (None if row is None else (number, values, row)), errors
-
-    parsed, bad = read_rows(table, report, check)
-    with uow:
-        try:
-            # the steps go through the session; a savepoint takes them (and their audit) back on a
-            # trial run or a refused file, also inside a caller's open unit of work
-            with uow.savepoint():
-                _apply_rows(uow, parsed, bad, report, opts)
-                if opts.dry_run or (report.errors and not opts.skip_bad):
-                    raise _TakeBack
-        except _TakeBack:
-            if not opts.dry_run:
-                report.added = 0
-            return bad
-        audit_batch(uow, opts, report)
-        uow.commit()
-        report.stored = True
-        return bad
-
-
-def _known_steps(uow: UnitOfWork, ngo_ids: set[str]) -> set[tuple[str, str, date, str]]:
-    """(NGO, kind, date, licence/letter number) of the steps the NGOs already have."""
-    known: set[tuple[str, str, date, str]] = set()
-    if not ngo_ids:
-        return known
-    stmt = (
-        select(LicenceStep.ngo_id, LicenceStep.kind, LicenceStep.on_date, _letter_number(), Licence.number)
-        .outerjoin(Licence, Licence.id == LicenceStep.licence_id)
-        .where(LicenceStep.ngo_id.in_(ngo_ids))
-    )
-    for ngo_id, kind, on_date, letter_no, number in uow.s.execute(stmt):
-        known.add((ngo_id, kind, on_date, _ident(kind, number, letter_no)))
-    return known
-
-
-def _apply_rows(
-    uow: UnitOfWork, parsed: list[tuple], bad: dict[int, tuple], report: ImportReport, opts: ImportOptions
-) -> None:
-    """Apply each parsed row's step in sheet order; a refused row becomes a row error."""
-    apply_step = _apply_licence_step()
-    total = report.rows_read
-    ngo_ids = dict(uow.s.execute(select(Ngo.national_id, Ngo.id)).all())  # within the actor's scope
-    where = " در شهرستان شما" if uow.county_scope is not None else ""
-    known = _known_steps(
-        uow, {ngo_ids[r["national_id"]] for _n, _v, r in parsed if r["national_id"] in ngo_ids}
-    )
-    for done, (number, values, row) in enumerate(parsed, start=1):
-        if opts.progress is not None and done % _PROGRESS_EVERY == 0:
-            opts.progress(done, total)
-        ngo_id = ngo_ids.get(row["national_id"])
-        if ngo_id is None:
-            nid = text.to_persian_digits(row["national_id"])
-            reason = f"سمنی با شناسه ملی {nid}{where} ثبت نشده است؛ نخست پرونده سمن‌ها را وارد کنید"
-            report.errors.append(RowError(number, H_NATIONAL_ID, reason))
-            bad[number] = values
-            continue
-        kind: StepKind = row["kind"]
-        key = (ngo_id, kind.value, row["on_date"], _ident(kind, row["licence_number"], row["letter_no"]))
-        if key in known:
-            report.unchanged += 1
-            continue
-        try:
-            # apply_licence_step checks everything (the actor's permission and county included)
-            # before it changes anything, so a refused row leaves the session as it was.
-            apply_step(
-                uow,
-                ngo_id,
-                kind,
-                row["on_date"],
-                licence_number=row["licence_number"] or None,
-                expires_on=row["expires_on"],
-                letter_no=row["letter_no"],
-                note=row["note"],
-                imported=True,
-            )
-        except DatabaseUnavailableError:
-            raise  # not the row's fault: the whole import stops
-        except UserError as exc:
-            header = _FIELD_HEADERS.get(exc.field or "", H_ACTION)
-            report.errors.append(RowError(number, header, exc.message))
-            bad[number] = values
-            continue
-        known.add(key)
-        report.added += 1
-    if opts.progress is not None:
-        opts.progress(total, total)
-
-
-def _export(uow: UnitOfWork, flt: Any) -> Iterator[Sequence[Any]]:
-    kinds = [k.value for k in ACTION_LABELS]
-    with uow:
-        stmt = (
-            select(
-                Ngo.national_id,
-                LicenceStep.kind,
-                LicenceStep.on_date,
-                _letter_number(),
-                LicenceStep.note,
-                Licence.number,
-                Licence.expires_on,
-            )
-            .join(Ngo, Ngo.id == LicenceStep.ngo_id)
-            .outerjoin(Licence, Licence.id == LicenceStep.licence_id)
-            .where(LicenceStep.kind.in_(kinds))
-            .order_by(Ngo.name_sort, Ngo.national_id, LicenceStep.on_date, LicenceStep.created_at)
+    if kind == StepKind.REQUEST:
+        need(
+            H_CASE_TYPE,
+            case_type is not None,
+            f"برای «درخواست» نوع پرونده لازم است ({_listed(CASE_TYPE_WORDS.values())})",
         )
-        if flt is not None and getattr(flt, "county_id", None):
-            stmt = stmt.where(Ngo.county_id == flt.county_id)
-        rows = uow.s.execute(stmt).all()
-    for nid, kind, on_date, letter_no, note, number, expires_on in rows:
-        step = StepKind(kind)
-        issuing = step in _NEEDS_LICENCE
-        yield (
-            nid,
-            ACTION_LABELS[step],
-            jalali.format_jalali(on_date),
-            (number or "") if issuing else "",
-            jalali.format_jalali(expires_on) if issuing else "",
-            letter_no,
-            note,
+    if kind in (StepKind.INQUIRY_SENT, StepKind.INQUIRY_ANSWERED):
+        need(
+            H_AGENCY,
+            agency is not None,
+            f"برای «{label}» مرجع استعلام لازم است ({_listed(AGENCY_WORDS.values())})",
         )
+    if kind == StepKind.INQUIRY_ANSWERED:
+        need(H_RESULT, answer is not None, "برای «پاسخ استعلام» نتیجه لازم است (مثبت / منفی)")
+    if kind in DECISIONS:
+        need(
+            H_BASIS,
+            bool(legal_basis),
+            f"تصمیم شورا («{label}») بی مبنای قانونی ثبت نمی‌شود؛ آیین‌نامه و ماده را بنویسید",
+        )
+        if meeting_on is not None and on_date is not None and meeting_on > on_date:
+            need(H_MEETING, False, "تاریخ جلسه شورا نمی‌تواند پس از «تاریخ» تصمیم باشد")
+    if kind in ISSUING:
+        need(H_LICENCE_NO, bool(licence_number), f"برای «{label}» شماره پروانه لازم است")
+        need(H_EXPIRES, expires_on is not None, f"برای «{label}» تاریخ انقضا لازم است")
+        if expires_on is not None and on_date is not None and expires_on <= on_date:
+            need(H_EXPIRES, False, "تاریخ انقضا باید پس از «تاریخ» باشد")
+    if kind in LADDER:
+        need(
+            H_LETTER_NO,
+            bool(letter_no),
+            f"«{label}» بی شماره نامه ثبت نمی‌شود: هر پله نردبان مجازات با نامه‌اش ثبت و شمرده می‌شود",
+        )
+        need(H_BASIS, bool(legal_basis), f"«{label}» بی مبنای قانونی ثبت نمی‌شود؛ آیین‌نامه و ماده را بنویسید")
+    if kind in REASONED:
+        need(H_NOTE, bool(note), f"دلیل «{label}» را در «{H_NOTE}» بنویسید")
+
+
+def _import(uow, table, report, opts):
+    from ostandari_desk.services.transfer.licences_apply import import_rows
+
+    return import_rows(uow, table, report, opts)
+
+
+def _export(uow, flt):
+    from ostandari_desk.services.transfer.licences_export import export_rows
+
+    return export_rows(uow, flt)
 
 
 KIND = TransferKind(

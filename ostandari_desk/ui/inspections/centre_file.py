@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from ostandari_desk.domain.jalali import format_jalali
-from ostandari_desk.domain.text import format_number, rlm, to_persian_digits
+from ostandari_desk.domain.text import format_number, print_form, rlm, to_persian_digits
 from ostandari_desk.errors import UserError
 from ostandari_desk.services.inspections import centres as centre_service
 from ostandari_desk.ui import errors as ui_errors
@@ -153,9 +153,9 @@ class CentreFileDialog(QDialog):
             "active": centre_service.ACTIVE_LABELS[c.active],
             "agency": c.licensing_agency or "—",
             "licence": to_persian_digits(c.licence_number) or "—",
-            "operator": c.operator or "—",
+            "operator": print_form(c.operator) or "—",
             "phone": to_persian_digits(c.phone) or "—",
-            "address": c.address or "—",
+            "address": print_form(c.address) or "—",  # Persian digits in free text; stored as typed
         }
         for key, value in values.items():
             self.detail_labels[key].setText(rlm(value))

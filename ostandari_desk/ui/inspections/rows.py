@@ -14,7 +14,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
-from ostandari_desk.domain.text import to_persian_digits
+from ostandari_desk.domain.text import print_form, to_persian_digits
 
 __all__ = ["Column", "RowsModel", "code_text", "make_table", "selected_row"]
 
@@ -78,7 +78,9 @@ class RowsModel(QAbstractTableModel):
             return None
         row = self._rows[index.row()]
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return self.columns[index.column()].text(row)
+            # Persian digits in free text too («پلاک 27»), as stored otherwise (domain.text.print_form)
+            text = self.columns[index.column()].text(row)
+            return print_form(text) if isinstance(text, str) else text
         if self._colour is not None and role in (Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.FontRole):
             painted = self._colour(row)
             if painted is None:

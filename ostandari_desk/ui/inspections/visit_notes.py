@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QInputDialog
 
 from ostandari_desk.domain.jalali import format_jalali
-from ostandari_desk.domain.text import format_number, rlm
+from ostandari_desk.domain.text import format_number, print_form, rlm
 from ostandari_desk.errors import UserError
 from ostandari_desk.services.inspections import visits as visit_service
 from ostandari_desk.ui import errors as ui_errors
@@ -28,7 +28,8 @@ class VisitNotesMixin:
     def _fill_notes(self, d: visit_service.VisitDetail) -> None:
         self.notes_list.clear()
         for note in d.visit_notes:
-            self.notes_list.addItem(rlm(f"{format_jalali(note.at.date())} — {note.author}: {note.text}"))
+            text = print_form(note.text)  # Persian digits in free text; stored as typed
+            self.notes_list.addItem(rlm(f"{format_jalali(note.at.date())} — {note.author}: {text}"))
         if not d.visit_notes:
             self.notes_list.addItem(
                 "یادداشتی نیست. اصلاح بازدید بسته‌شده با «افزودن یادداشت اصلاحی» ثبت و در سابقه نگه‌داری می‌شود."

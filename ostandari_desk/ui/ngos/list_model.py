@@ -8,7 +8,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 
 from ostandari_desk.domain.lifecycle import LEVEL_LABELS, LICENCE_STATE_LABELS
-from ostandari_desk.domain.text import protect_hyphenated_numbers, rlm, to_persian_digits
+from ostandari_desk.domain.text import print_form, protect_hyphenated_numbers, rlm
 from ostandari_desk.services import ngos as ngo_service
 from ostandari_desk.ui.widgets.paged_list import ID_ROLE, PagedColumn, PagedTableModel
 
@@ -37,7 +37,7 @@ def _sort_key_for(column: int) -> str:
 
 
 def display_value(attr: str, value: object) -> str:
-    """What a cell shows: labels for codes, Persian digits for numbers."""
+    """What a cell shows: labels for codes, Persian digits for numbers and in free text (print_form)."""
     if value is None:
         return ""
     if attr == "level":
@@ -46,7 +46,7 @@ def display_value(attr: str, value: object) -> str:
         return LICENCE_STATE_LABELS.get(value, str(value))
     if attr == "status":
         return STATUS_LABELS.get(value, str(value))
-    return rlm(protect_hyphenated_numbers(to_persian_digits(value)))
+    return rlm(protect_hyphenated_numbers(print_form(str(value))))
 
 
 def _show(attr: str) -> Callable[[object], str]:

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from ostandari_desk.domain.jalali import format_jalali
-from ostandari_desk.domain.text import RLM, protect_hyphenated_numbers, rlm, to_persian_digits
+from ostandari_desk.domain.text import RLM, print_form, protect_hyphenated_numbers, rlm, to_persian_digits
 from ostandari_desk.services import events as event_service
 from ostandari_desk.services import letters as letter_service
 from ostandari_desk.services import ngos as ngo_service
@@ -104,9 +104,9 @@ class ActivityTab(QWidget):
                     format_jalali(e.starts_on)
                     + (f" تا {format_jalali(e.ends_on)}" if e.ends_on and e.ends_on != e.starts_on else ""),
                     e.kind_label,
-                    rlm(e.title),
+                    rlm(print_form(e.title)),
                     e.county_name,
-                    e.role,
+                    print_form(e.role),
                 )
                 for e in events
             ],
@@ -119,8 +119,8 @@ class ActivityTab(QWidget):
                     protect_hyphenated_numbers(to_persian_digits(m.number)),
                     m.direction_label,
                     m.kind_label,
-                    rlm(m.party),
-                    rlm(m.subject),
+                    rlm(print_form(m.party)),
+                    rlm(print_form(m.subject)),
                 )
                 for m in letters
             ],
@@ -208,7 +208,7 @@ class NgoView(QDialog):
         while self.details_form.rowCount():
             self.details_form.removeRow(0)
         rows = (
-            ("نام سازمان:", d.name),
+            ("نام سازمان:", print_form(d.name)),
             ("شناسه ملی:", to_persian_digits(d.national_id)),
             ("شماره ثبت:", to_persian_digits(d.registration_no)),
             ("تاریخ ثبت:", format_jalali(d.registered_on)),
@@ -218,11 +218,11 @@ class NgoView(QDialog):
             ("حوزه‌های فعالیت:", "، ".join(d.field_names)),
             (
                 "مدیرعامل:",
-                d.ceo_name
+                print_form(d.ceo_name)
                 + (f" (کد ملی {to_persian_digits(d.ceo_national_code)})" if d.ceo_national_code else ""),
             ),
             ("تلفن:", to_persian_digits(d.phone)),
-            ("نشانی:", d.address),
+            ("نشانی:", print_form(d.address)),  # Persian digits in free text; stored as typed
             ("وضعیت:", d.status_label),
             ("وضعیت پروانه:", d.licence_state_label),
         )
@@ -235,10 +235,10 @@ class NgoView(QDialog):
         self.board_table.setRowCount(len(d.board))
         for row, m in enumerate(d.board):
             cells = (
-                m.full_name,
+                print_form(m.full_name),
                 to_persian_digits(m.national_code),
                 m.role_label,
-                m.expertise,
+                print_form(m.expertise),
                 format_jalali(m.term_start),
                 format_jalali(m.term_end),
             )

@@ -1,7 +1,8 @@
 """The start page's year summary: four key indicators, this year to date against the same span last year.
 
 ``YearSummaryWidget(context)`` loads ``services.annual.annual_comparison(same_period=True)`` on a worker,
-shows one clickable tile per key indicator and a small QtCharts bar chart. A tile emits
+shows one clickable tile per key indicator and a small QtCharts bar chart with each bar's value above it
+(Persian digits) and the indicators' names under them, wrapped rather than cut. A tile emits
 ``open_area(area_key, filters)``.
 """
 
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QVB
 from ostandari_desk.domain import jalali
 from ostandari_desk.domain.text import format_number, to_persian_digits
 from ostandari_desk.ui.tasks import run_task
+from ostandari_desk.ui.widgets.dates import persian_locale
 
 __all__ = ["YearSummaryWidget"]
 
@@ -58,11 +60,14 @@ class YearSummaryWidget(QWidget):
         self.tiles_box = QGridLayout()
         body.addLayout(self.tiles_box, 1)
         self.chart = QChart()
+        # before any series: the values on the bars take Persian digits only from a locale set first
+        self.chart.setLocale(persian_locale())
+        self.chart.setLocalizeNumbers(True)
         self.chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
         self.chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
         self.chart_view = QChartView(self.chart)
         self.chart_view.setRenderHint(QPainter.RenderHint.Antialiasing)
-        self.chart_view.setMinimumSize(360, 220)
+        self.chart_view.setMinimumSize(360, 250)
         body.addWidget(self.chart_view, 1)
         layout.addLayout(body)
         self.tiles: dict[str, QPushButton] = {}
@@ -108,6 +113,8 @@ class YearSummaryWidget(QWidget):
         this = QBarSet(f"سال {to_persian_digits(data.year)}")
         last.setColor(QColor("#9fb3c8"))
         this.setColor(QColor("#1f5f99"))
+        for bar_set in (last, this):
+            bar_set.setLabelColor(QColor("#202124"))  # the values stand above the bars, on white
         # right to left: the first indicator on the right
         keys = list(reversed(data.key_columns))
         for key in keys:
@@ -117,17 +124,22 @@ class YearSummaryWidget(QWidget):
         series = QBarSeries()
         series.append(this)
         series.append(last)
-        series.setLabelsVisible(False)  # QBarSeries labels ignore the locale: the tiles carry the numbers
+        series.setLabelsVisible(True)  # each bar's value above it, in Persian digits (the chart's locale)
+        series.setLabelsFormat("@value")
+        series.setLabelsPosition(QBarSeries.LabelsPosition.LabelsOutsideEnd)
+        series.setLabelsPrecision(12)
         self.chart.addSeries(series)
         axis_x = QBarCategoryAxis()
-        axis_x.append([k.label.replace(" ", "\n", 1) for k in keys])
+        axis_x.append([k.label.replace(" ", "<br>", 1) for k in keys])  # the labels are rich text
+        axis_x.setTruncateLabels(False)  # a long label wraps onto two lines instead of «…»
         self.chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
         series.attachAxis(axis_x)
         axis_y = QValueAxis()
         top = max([data.row(k.key).this for k in keys] + [data.row(k.key).last for k in keys] + [1])
-        axis_y.setRange(0, top * 1.15)
+        axis_y.setRange(0, top * 1.45)  # room above the tallest bar for its value
         axis_y.setLabelFormat("%d")
         axis_y.setTickCount(5)
+        axis_y.setLabelsVisible(False)  # each bar carries its value
         self.chart.addAxis(axis_y, Qt.AlignmentFlag.AlignRight)
         series.attachAxis(axis_y)
         small = QFont(self.font())
@@ -135,7 +147,3 @@ class YearSummaryWidget(QWidget):
         axis_x.setLabelsFont(small)
         axis_y.setLabelsFont(small)
         self.chart.legend().setFont(small)
-        from ostandari_desk.ui.widgets.dates import persian_locale
-
-        self.chart.setLocale(persian_locale())
-        self.chart.setLocalizeNumbers(True)

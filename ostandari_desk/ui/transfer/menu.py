@@ -20,6 +20,7 @@ _ACTIONS = (
 AFFECTED_PAGES: dict[str, tuple[str, ...]] = {
     "ngos": ("ngos", "licences", "start"),
     "licences": ("ngos", "licences", "start"),
+    "boards": ("ngos", "licences", "start"),  # the licences page lists boards whose term has ended
     "events": ("events", "start"),
     "letters": ("letters", "start"),
     "centres": ("centres", "start"),

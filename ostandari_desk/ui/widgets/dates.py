@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as _dt
 
 from PySide6.QtCore import QDate, QLocale, Qt, Signal
-from PySide6.QtGui import QColor, QTextCharFormat
+from PySide6.QtGui import QColor, QFont, QTextCharFormat
 from PySide6.QtWidgets import QCalendarWidget, QDateEdit, QWidget
 
 from ostandari_desk.domain import jalali
@@ -22,6 +22,7 @@ __all__ = ["JalaliCalendarWidget", "JalaliDateEdit", "jalali_calendar", "persian
 
 EMPTY_TEXT = "—"
 _WEEKEND_RED = QColor("#c62828")
+_TODAY_BACKGROUND = QColor("#ffe9a8")
 
 
 def jalali_calendar():
@@ -43,10 +44,14 @@ def from_qdate(q: QDate) -> _dt.date:
 
 
 class JalaliCalendarWidget(QCalendarWidget):
-    """The month grid on the Jalali calendar: week starts on Saturday, Friday is the (red) weekend."""
+    """The month grid on the Jalali calendar: week starts on Saturday, Friday is the (red) weekend, and
+    today is marked (bold on a pale yellow, «امروز» as its tooltip). An editor's popup with no date yet
+    (``empty_date`` selected) opens on today's month with today selected (taken only by a click or Enter)."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
+        self.empty_date: QDate | None = None  # JalaliDateEdit(allow_empty=True): the date meaning "none"
+        self._today: QDate | None = None
         self.setCalendar(jalali_calendar())
         self.setLocale(persian_locale())
         self.setFirstDayOfWeek(Qt.DayOfWeek.Saturday)
@@ -58,6 +63,31 @@ class JalaliCalendarWidget(QCalendarWidget):
         weekend.setForeground(_WEEKEND_RED)
         for day in Qt.DayOfWeek:
             self.setWeekdayTextFormat(day, weekend if day == Qt.DayOfWeek.Friday else normal)
+        self.mark_today()
+
+    def mark_today(self) -> None:
+        """Mark today's cell (again after midnight: the mark moves to the new day)."""
+        today = QDate.currentDate()
+        if self._today == today:
+            return
+        if self._today is not None:
+            self.setDateTextFormat(self._today, QTextCharFormat())
+        marked = QTextCharFormat()
+        marked.setFontWeight(QFont.Weight.Bold)
+        marked.setBackground(_TODAY_BACKGROUND)
+        marked.setToolTip("امروز")
+        self.setDateTextFormat(today, marked)
+        self._today = today
+
+    def showEvent(self, event) -> None:
+        self.mark_today()
+        if self.empty_date is not None and self.selectedDate() == self.empty_date:
+            # an empty editor: today's month, today ready to take; the editor keeps "no date" unless the
+            # clerk clicks a day or presses Enter (the popup reports only those, not this selection)
+            self.blockSignals(True)
+            self.setSelectedDate(QDate.currentDate())
+            self.blockSignals(False)
+        super().showEvent(event)
 
 
 class JalaliDateEdit(QDateEdit):
@@ -77,10 +107,13 @@ class JalaliDateEdit(QDateEdit):
         self.setLocale(persian_locale())
         self.setDisplayFormat("dd/MM/yyyy")
         self.setCalendarPopup(True)
-        self.setCalendarWidget(JalaliCalendarWidget(self))
+        calendar = JalaliCalendarWidget(self)
+        self.setCalendarWidget(calendar)
         self.setCorrectionMode(QDateEdit.CorrectionMode.CorrectToNearestValue)
         first = to_qdate(jalali.MIN_EDITABLE)
         self._empty_qdate = first.addDays(-1)
+        if allow_empty:
+            calendar.empty_date = self._empty_qdate
         self.setDateRange(self._empty_qdate if allow_empty else first, to_qdate(jalali.MAX_EDITABLE))
         if allow_empty:
             self.setSpecialValueText(EMPTY_TEXT)
@@ -149,14 +182,3 @@ class JalaliDateEdit(QDateEdit):
             self.set_value(None)
             return
         super().keyPressEvent(event)
-
-    def mousePressEvent(self, event) -> None:
-        """Opening the popup on an empty editor shows today's month, not 1278."""
-        if self._allow_empty and self.value() is None:
-            self.calendarWidget().setCurrentPage(*_jalali_page(_dt.date.today()))
-        super().mousePressEvent(event)
-
-
-def _jalali_page(d: _dt.date) -> tuple[int, int]:
-    jy, jm, _ = jalali.to_jalali(d)
-    return jy, jm

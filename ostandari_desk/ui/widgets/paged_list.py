@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
 )
 
 from ostandari_desk.domain.jalali import today_jalali_year
-from ostandari_desk.domain.text import rlm, to_persian_digits
+from ostandari_desk.domain.text import print_form, rlm, to_persian_digits
 from ostandari_desk.ui.widgets.empty_state import EmptyOverlay
 from ostandari_desk.ui.widgets.table_columns import ColumnFitter, RowTableView
 
@@ -153,9 +153,12 @@ class PagedTableModel(QAbstractTableModel):
     # --- hooks for subclasses -------------------------------------------------------------------
 
     def cell_text(self, row: Any, column: int) -> str:
-        """What a cell shows (display and tooltip)."""
+        """What a cell shows (display and tooltip): Persian digits, also in free text as typed («پلاک 27»
+        shows «پلاک ۲۷»; the paper's rule, domain.text.print_form: «45-B» keeps its digits)."""
         value = self._columns[column].show(row)
-        return rlm(to_persian_digits(value)) if value is not None else ""
+        if value is None:
+            return ""
+        return rlm(print_form(value) if isinstance(value, str) else to_persian_digits(value))
 
     def extra_data(self, row: Any, role: int) -> Any:
         """Data for roles the base model does not answer (colours, fonts)."""
