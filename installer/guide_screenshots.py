@@ -105,6 +105,7 @@ def take(database: Path) -> list[str]:
     actor = authenticate(engine, "demo", "demo")
     window = create_main_window(engine, actor, database)
     window.resize(*WINDOW)
+    window._db_label.clear()  # the status bar's file path: a temporary folder's name says nothing to a clerk
     window.show()
     shots = Shots(app, window)
     OUT.mkdir(parents=True, exist_ok=True)

@@ -313,6 +313,10 @@ class MainWindow(QMainWindow):
             user_menu.addAction(action)
 
         help_menu = bar.addMenu("راهنما")
+        from ostandari_desk.ui.help import add_guide_action  # «راهنمای کاربر» (F1), beside «درباره»
+
+        self.guide_window: QWidget | None = None
+        self.guide_action = add_guide_action(self, help_menu)
         about_action = QAction("درباره", self)
         about_action.triggered.connect(self.show_about)
         help_menu.addAction(about_action)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QCloseEvent, QGuiApplication
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTabWidget
 
@@ -90,7 +91,8 @@ def test_typed_changes_are_asked_about_before_they_are_dropped(ctx, qtbot, how):
         elif how == "cancel":
             dialog.buttonBox.button(QDialogButtonBox.StandardButton.Cancel).click()
         else:
-            dialog.close()  # the window's close button
+            # the window's close button: a close event from the window system, to the dialog's window
+            QGuiApplication.sendEvent(dialog.windowHandle(), QCloseEvent())
 
     asked = recording(dialog, answer=False)  # «ادامه ویرایش»
     leave()
@@ -100,6 +102,16 @@ def test_typed_changes_are_asked_about_before_they_are_dropped(ctx, qtbot, how):
     leave()
     assert len(asked) == 1 and not dialog.isVisible()
     assert dialog.result() == QDialog.DialogCode.Rejected
+
+
+def test_the_program_closing_a_dialog_asks_nothing(ctx, qtbot):
+    from ostandari_desk.ui.ngos.ngo_dialog import NgoDialog
+
+    dialog = shown(qtbot, NgoDialog(ctx, None))
+    type_text(dialog.nameEdit, "انجمن")
+    asked = recording(dialog, answer=False)
+    dialog.close()  # e.g. its window going away: not the clerk leaving it
+    assert asked == [] and not dialog.isVisible()
 
 
 def test_every_kind_of_input_counts_as_a_change(ctx, qtbot):

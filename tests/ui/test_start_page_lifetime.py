@@ -31,7 +31,7 @@ def test_page_deleted_before_the_summary_is_added(ctx, qtbot, monkeypatch):
     assert not shiboken6.isValid(page)  # gone before its scheduled call came due
     qtbot.waitUntil(lambda: kept.year_summary is not None, timeout=10000)
     qtbot.wait(50)  # any call still scheduled comes due; pytest-qt fails the test on an exception
-    wait_for_tasks()
+    assert wait_for_tasks(10000)  # the counts and the summary's figures are in before the pages go
     assert added == [kept]  # the deleted page's call was dropped, not run on a dead widget
 
 

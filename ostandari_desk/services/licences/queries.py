@@ -320,7 +320,7 @@ def _valid_licences(where: tuple, county_id: str | None):
 
 
 # The licence lists' columns the clerk may sort by (the worklist page's column keys).
-LICENCE_SORTS = ("ngo", "county", "number", "level", "issued_on", "expires_on", "days")
+LICENCE_SORTS = ("ngo", "county", "number", "level", "issued_on", "expires_on", "days", "days_past")
 INQUIRY_SORTS = ("ngo", "county", "agency", "sent_on", "due_on", "days")
 
 
@@ -333,6 +333,7 @@ def _licence_sorts(session: Session) -> dict[str, SortKey]:
         "issued_on": [(col(Licence.issued_on), False)],
         "expires_on": [(col(Licence.expires_on), False)],
         "days": [(col(Licence.expires_on), False)],  # days left grow with the expiry date
+        "days_past": [(col(Licence.expires_on), True)],  # days since expiry grow as it gets older
     }
 
 

@@ -59,7 +59,7 @@ _NGO = Column("نام سمن", 260, lambda r: rlm(r.ngo_name), "ngo")
 _COUNTY = Column("شهرستان", 110, lambda r: r.county_name, "county")
 
 
-def _licence_columns(days_header: str) -> tuple[Column, ...]:
+def _licence_columns(days_header: str, days_key: str) -> tuple[Column, ...]:
     return (
         _NGO,
         _COUNTY,
@@ -67,13 +67,13 @@ def _licence_columns(days_header: str) -> tuple[Column, ...]:
         Column("سطح", 80, lambda r: LEVEL_LABELS.get(r.level, r.level), "level"),
         Column("تاریخ صدور", 100, lambda r: format_jalali(r.issued_on), "issued_on"),
         Column("تاریخ انقضا", 100, lambda r: format_jalali(r.expires_on), "expires_on"),
-        Column(days_header, 110, lambda r: days_text(r.days_left), "days", _days_left_colour),
+        Column(days_header, 110, lambda r: days_text(r.days_left), days_key, _days_left_colour),
     )
 
 
 COLUMNS: dict[str, tuple[Column, ...]] = {
-    "expiring": _licence_columns("روز مانده"),
-    "expired": _licence_columns("گذشته از انقضا"),
+    "expiring": _licence_columns("روز مانده", "days"),
+    "expired": _licence_columns("گذشته از انقضا", "days_past"),
     "overdue_inquiries": (
         _NGO,
         _COUNTY,

@@ -191,6 +191,10 @@ class _Record(_Combo):
             self.widget.insertItem(0, label, record_id)
         self.widget.setCurrentIndex(self.widget.findData(record_id))
 
+    def shown(self) -> None:
+        if self.widget.count() == 0:
+            self.refresh()
+
 
 _KINDS: dict[Input, Callable[..., ReportInput]] = {
     Input.YEAR: _Year,

@@ -6,7 +6,8 @@ Dialogs with an error label mark errors on their fields too (``_field_errors``, 
 ``_save_marked``).
 
 Esc, «انصراف» and the window's close button all come to ``reject()``, which asks «تغییرات ذخیره
-نشده‌اند؛ کنار گذاشته شوند؟» (``DISCARD_QUESTION``) before dropping typed changes. What counts as a change:
+نشده‌اند؛ کنار گذاشته شوند؟» (``DISCARD_QUESTION``) before dropping typed changes (a close the program
+makes itself, ``close()`` from code, is not asked about). What counts as a change:
 the dialog's own ``has_changes()`` if it defines one, else any difference in its input widgets (text,
 choices, ticks, dates, numbers, list and table items; not password fields) from what they held when the
 dialog was first shown (``mark_clean()`` takes that picture again, e.g. after loading more).
@@ -17,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QShowEvent
+from PySide6.QtGui import QCloseEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractSpinBox,
@@ -89,6 +90,7 @@ class EditDialog(QDialog):
     DISCARD_QUESTION: tuple[str, str] | None = (DISCARD_TITLE, DISCARD_TEXT)
     UNIQUE_ERROR_MESSAGES = True  # the error label lists each message once
     _clean_state: tuple | None = None  # the input widgets as first shown (widget_state)
+    _quiet_close = False  # closing because the program closes the window: nothing is asked
 
     errors: FieldErrors  # set by _field_errors()
 
@@ -184,9 +186,18 @@ class EditDialog(QDialog):
         if self._clean_state is None:
             self.mark_clean()  # the record is loaded by now: this is the starting point
 
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """The window's close button asks like «انصراف» (QDialog turns it into ``reject()``); a close from
+        the program itself (its window closing, a test's clean-up) does not."""
+        self._quiet_close = not event.spontaneous()
+        try:
+            super().closeEvent(event)
+        finally:
+            self._quiet_close = False
+
     def reject(self) -> None:
         """Esc, «انصراف» and the close button: ask first when something typed would be lost."""
-        if self.DISCARD_QUESTION is not None and self.has_changes():
+        if self.DISCARD_QUESTION is not None and not self._quiet_close and self.has_changes():
             title, question = self.DISCARD_QUESTION
             if not self.confirm_discard(title, question):
                 return
