@@ -28,7 +28,7 @@ from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, S
 
 from ostandari_desk.domain.text import to_persian_digits
 from ostandari_desk.reports.fonts import FONT, FONT_BOLD, register_fonts
-from ostandari_desk.reports.glyphs import Shaped, pdf_operators
+from ostandari_desk.reports.glyphs import Shaped, pdf_operators, shaped_for
 from ostandari_desk.reports.persian import shape_line, shaped_lines, wrap
 from ostandari_desk.services import files
 
@@ -41,6 +41,7 @@ BODY_SIZE = 10.0
 LEADING = 1.45
 PAD = 3.0
 GRID = colors.HexColor("#b0b7c0")
+_ALIASES = "\U000f0000"  # glyph codes of shaped lines (fonts.PaperFont) start here
 HEADER_BG = colors.HexColor("#dde4ec")
 ZEBRA_BG = colors.HexColor("#f4f6f8")
 TOTALS_BG = colors.HexColor("#e8ecf0")
@@ -140,7 +141,7 @@ class KeyValues(Flowable):
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         from reportlab.pdfbase.pdfmetrics import stringWidth
 
-        labels = [shape_line(f"{k}:") for k, _ in self.pairs]
+        labels = [shape_line(f"{k}:", FONT_BOLD) for k, _ in self.pairs]
         widest = max((stringWidth(s, FONT_BOLD, self.size) for s in labels), default=0)
         self._label_w = min(widest + 8, availWidth * 0.4)
         value_w = availWidth - self._label_w
@@ -423,21 +424,32 @@ class PaperCanvas(rl_canvas.Canvas):
         x -= anchor * text.advance * size / 1000
         self._code.append(f"BT 1 0 0 {'1' if self.bottomup else '-1'} {fp_str(x, y)} Tm {body} ET")
 
+    def _shaped(self, text: str, mode, char_space, word_space) -> Shaped | None:
+        """``text`` as a shaped line this canvas draws itself, or None for ReportLab to draw."""
+        if mode or char_space or word_space or not text:
+            return None
+        if isinstance(text, Shaped):
+            return text
+        return shaped_for(text, self._fontname) if max(text) >= _ALIASES else None
+
     def drawString(self, x, y, text, mode=None, charSpace=0, direction=None, wordSpace=None, shaping=False):  # noqa: N802
-        if isinstance(text, Shaped) and not (mode or charSpace or wordSpace):
-            self._draw_shaped(x, y, text, 0.0)
+        shaped = self._shaped(text, mode, charSpace, wordSpace)
+        if shaped is not None:
+            self._draw_shaped(x, y, shaped, 0.0)
         else:
             super().drawString(x, y, text, mode, charSpace, direction, wordSpace, shaping)
 
     def drawRightString(self, x, y, text, mode=None, charSpace=0, direction=None, wordSpace=None, shaping=False):  # noqa: N802
-        if isinstance(text, Shaped) and not (mode or charSpace or wordSpace):
-            self._draw_shaped(x, y, text, 1.0)
+        shaped = self._shaped(text, mode, charSpace, wordSpace)
+        if shaped is not None:
+            self._draw_shaped(x, y, shaped, 1.0)
         else:
             super().drawRightString(x, y, text, mode, charSpace, direction, wordSpace, shaping)
 
     def drawCentredString(self, x, y, text, mode=None, charSpace=0, direction=None, wordSpace=None, shaping=False):  # noqa: N802
-        if isinstance(text, Shaped) and not (mode or charSpace or wordSpace):
-            self._draw_shaped(x, y, text, 0.5)
+        shaped = self._shaped(text, mode, charSpace, wordSpace)
+        if shaped is not None:
+            self._draw_shaped(x, y, shaped, 0.5)
         else:
             super().drawCentredString(x, y, text, mode, charSpace, direction, wordSpace, shaping)
 

@@ -9,6 +9,7 @@ reader's copy, search and text extraction read the letters that were typed.
 
 from __future__ import annotations
 
+import itertools
 import sys
 import threading
 from pathlib import Path
@@ -27,6 +28,7 @@ _lock = threading.Lock()
 #: Codes handed out for (glyph, text) pairs: Supplementary Private Use Area-A, never typed by a clerk.
 _FIRST_ALIAS = 0xF0000
 _LAST_ALIAS = 0xFFFFD
+_aliases = itertools.count(_FIRST_ALIAS)
 #: The PDF width of a hidden mark (thousandths of an em): see :meth:`PaperFont.hidden_char`.
 _HIDDEN_WIDTH = 2000.0
 
@@ -55,8 +57,12 @@ class PaperFont(TTFont):
         with self._alias_lock:
             found = self._alias_of.get(key)
             if found is None:
-                found = self._new_alias(key, gid, self.face._pdfScale(self.face.hmetrics[gid][0]), text)
+                found = self._new_alias(key, gid, self.glyph_width(gid), text)
         return found
+
+    def glyph_width(self, gid: int) -> float:
+        """The advance width of glyph ``gid`` in thousandths of the font size."""
+        return self.face._pdfScale(self.face.hmetrics[gid][0])
 
     def hidden_char(self, gid: int) -> str:
         """A character for glyph ``gid`` drawn as a mark off the baseline, whose text is read elsewhere.
@@ -72,9 +78,9 @@ class PaperFont(TTFont):
         return found
 
     def _new_alias(self, key: tuple[int, str | None], gid: int, width: float, text: str) -> str:
-        code = _FIRST_ALIAS + len(self._alias_of)
+        code = next(_aliases)  # one sequence for every font: a drawn string names its font's glyphs only
         if code > _LAST_ALIAS:
-            raise ValueError(f"font {self.fontName!r} ran out of glyph aliases")
+            raise ValueError("the glyph aliases ran out")
         self.face.charWidths[code] = width
         self.face.charToGlyph[code] = gid
         self._alias_text[code] = text

@@ -32,7 +32,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import ShapeData, ShapedStr
 
 from ostandari_desk.reports.fonts import register_fonts
-from ostandari_desk.reports.reading_order import Placed, drawing_order
+from ostandari_desk.reports.reading_order import MARK, Placed, drawing_order
 
 try:
     import uharfbuzz
@@ -49,6 +49,7 @@ __all__ = [
     "missing_glyphs",
     "pdf_operators",
     "shape",
+    "shaped_for",
 ]
 
 AVAILABLE = uharfbuzz is not None
@@ -307,7 +308,7 @@ def shape(text: str, font: str, logical: str) -> Shaped:
     at = 0.0  # where the previous glyph left the text position (its natural width after it)
     last = len(drawn) - 1
     for k, g in enumerate(drawn):
-        if g.gid < 0:
+        if g.gid == MARK:
             char = g.mark
         elif g in hidden:
             char = face_font.hidden_char(g.gid)
@@ -334,7 +335,24 @@ def shape(text: str, font: str, logical: str) -> Shaped:
     shaped.before = tuple(before)
     shaped.cuts = tuple(k for k, number in enumerate(before) if number)
     shaped.pieces = tuple(pieces)
+    if len(_by_text) > _REMEMBERED:
+        _by_text.clear()
+    _by_text.setdefault(str(shaped), {})[font] = shaped
     return shaped
+
+
+_by_text: dict[str, dict[str, Shaped]] = {}
+_REMEMBERED = 50_000
+
+
+def shaped_for(text: str, font: str) -> Shaped | None:
+    """The shaped line drawn as ``text``: a plain copy of a :class:`Shaped` string (ReportLab's chart
+    labels split and copy their strings) gets its positions back. Glyph codes are unique to a font,
+    so a copy names one line; a line of digits alone may have been shaped for another font."""
+    fonts = _by_text.get(text)
+    if not fonts:
+        return None
+    return fonts.get(font) or next(iter(fonts.values()))
 
 
 #: Marked content whose text is nothing: both poppler and PDFium skip what it holds.
@@ -364,7 +382,9 @@ def pdf_operators(shaped: Shaped, font: str, size: float, doc, escape) -> str:
         while k < end:
             p = pieces[piece]
             stop = min(p.end, end)
-            parts = [before[k]] if before[k] else []
+            # a TJ starts at its first glyph (PDFium orders a line's TJs by where they start): the
+            # move to it ends the TJ before, except for the line's first
+            parts = [before[k]] if before[k] and k == 0 else []
             run = k
             while cut < len(cuts) and cuts[cut] <= k:
                 cut += 1
@@ -375,6 +395,8 @@ def pdf_operators(shaped: Shaped, font: str, size: float, doc, escape) -> str:
                 run = i
                 cut += 1
             parts.append(f"({escape(data[run - base : stop - base])})")
+            if stop < len(before) and before[stop]:
+                parts.append(before[stop])
             shown = f"[{' '.join(parts)}] TJ"
             if p.rise:
                 shown = f"{fp_str(p.rise * size / 1000)} Ts {shown} 0 Ts"

@@ -28,7 +28,10 @@ import unicodedata
 
 from bidi.mirror import MIRRORED
 
-__all__ = ["Placed", "drawing_order"]
+__all__ = ["MARK", "Placed", "drawing_order"]
+
+#: ``Placed.gid`` of a zero-width LRM/RLM/ZWNJ mark.
+MARK = -1
 
 ZWNJ = "\u200c"
 LRM = "\u200e"
@@ -41,6 +44,8 @@ _classes: dict[str, str] = {}
 #: How far (thousandths of an em) a unit's RLM is drawn left of it when it is drawn last, so that
 #: poppler, which orders characters by position, still finds it on the unit's left.
 _NUDGE = 0.5
+#: How far (thousandths of an em) marks drawn at one place step left of it: see _settle_marks.
+_HAIR = 0.5
 #: PDFium drops a character drawn again within 0.07 em of itself among its last 7 characters.
 _PDFIUM_SAME_PLACE = 80.0
 _PDFIUM_DUPLICATES = 7
@@ -128,7 +133,7 @@ def _with_marks(
     units: list[tuple[Placed, ...]] = []
 
     def mark(char: str, x: float) -> Placed:
-        made = Placed(-1, x, 0.0, mark=char)
+        made = Placed(MARK, x, 0.0, mark=char)
         atoms.append((char, made))
         return made
 
@@ -179,7 +184,7 @@ def _draw_units_from_the_right(drawn: list[Placed], units: list[tuple[Placed, ..
             continue
         start = drawn.index(rlm)
         end = start + 1 + len(unit)
-        tail = [g for g in drawn[end : end + 1] if g.gid < 0 and g.mark == LRM]
+        tail = [g for g in drawn[end : end + 1] if g.mark == LRM]
         reordered = tail + segments[-1]  # an LRM before a last neutral segment keeps it after the unit
         for segment in reversed(segments[1:-1]):
             reordered.extend(segment)
@@ -200,7 +205,7 @@ def _read_right_to_left(drawn: list[Placed], texts: dict[Placed, str], width: fl
         return _balance([ch for g in drawn for ch in texts.get(g, "")])
 
     def add(at: int, x: float, mark: str = RLM) -> None:
-        made = Placed(-1, x, 0.0, mark=mark)
+        made = Placed(MARK, x, 0.0, mark=mark)
         texts[made] = mark
         drawn.insert(at, made)
 
@@ -229,6 +234,26 @@ def _read_right_to_left(drawn: list[Placed], texts: dict[Placed, str], width: fl
             add(len(drawn), x, ZWNJ)
         x += _PDFIUM_SAME_PLACE
         add(len(drawn), x)
+
+
+def _settle_marks(drawn: list[Placed]) -> None:
+    """Move each run of marks drawn at one place a hair left of it, in drawing order.
+
+    Poppler, which orders characters by position, takes a character drawn where the previous one
+    starts for a duplicate and sorts the two in no certain order; a mark just before the glyph it
+    precedes is read before it.
+    """
+    k = 0
+    while k < len(drawn):
+        if drawn[k].gid != MARK:
+            k += 1
+            continue
+        j = k
+        while j < len(drawn) and drawn[j].gid == MARK and drawn[j].x == drawn[k].x:
+            j += 1
+        for i in range(k, j):
+            drawn[i].x -= (j - i) * _HAIR
+        k = j
 
 
 def _hide_raised(drawn: list[Placed], texts: dict[Placed, str]) -> set[Placed]:
@@ -284,5 +309,6 @@ def drawing_order(
     drawn = sorted(parts, key=lambda g: (g.x, rank[g]))  # poppler reads positions: left to right
     _draw_units_from_the_right(drawn, units, texts)
     _read_right_to_left(drawn, texts, width)
+    _settle_marks(drawn)
     drawn.extend(g for g in glyphs if g not in parts)
     return drawn, texts, _hide_raised(drawn, texts)

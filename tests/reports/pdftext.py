@@ -27,6 +27,7 @@ from pathlib import Path
 import pypdfium2 as pdfium
 
 from ostandari_desk.reports.document import PaperCanvas
+from ostandari_desk.reports.glyphs import shaped_for
 from ostandari_desk.reports.persian import BIDI_CONTROLS
 
 __all__ = ["CopyFigures", "assert_pdf_has", "copy_figures", "drawn_lines", "pdf_lines", "pdf_pages", "poppler_text"]
@@ -104,7 +105,8 @@ def drawn_lines() -> Iterator[list[str]]:
 
     def recording(original):
         def method(self, x, y, text, *args, **kwargs):
-            drawn.append(getattr(text, "logical", text))
+            shaped = text if hasattr(text, "logical") else shaped_for(text, self._fontname) if text else None
+            drawn.append(shaped.logical if shaped is not None else text)
             return original(self, x, y, text, *args, **kwargs)
 
         return method

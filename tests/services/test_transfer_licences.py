@@ -22,6 +22,17 @@ def next_national_id() -> str:
 
 
 HEADERS = ["شناسه ملی سمن", "اقدام", "تاریخ", "شماره پروانه", "تاریخ انقضا", "شماره نامه", "توضیحات"]
+# issue 13's sheet: the whole case (its type, inquiries, meetings, legal bases) around the same columns
+FULL_HEADERS = [
+    *HEADERS[:3],
+    "نوع پرونده",
+    "مرجع استعلام",
+    "نتیجه",
+    "تاریخ جلسه",
+    "مبنای قانونی",
+    *HEADERS[3:],
+]
+BASIS = "آیین‌نامه ۱۳۹۵، ماده ۱۷"
 
 
 def write_xlsx(path, rows, headers=HEADERS):
@@ -56,21 +67,22 @@ def two_ngos(desk, make_ngo):
 def test_template_headers_exact(tmp_path):
     book = openpyxl.load_workbook(transfer.template("licences", tmp_path / "t.xlsx"))
     assert book.sheetnames == ["پروانه‌ها"]
-    assert [c.value for c in next(book.active.iter_rows(max_row=1))] == HEADERS
+    assert [c.value for c in next(book.active.iter_rows(max_row=1))] == FULL_HEADERS
 
 
 def test_history_imported_through_the_lifecycle(desk, two_ngos, tmp_path):
     a, b = two_ngos
-    rows = [
-        [a, "موافقت با تأسیس", "1398/01/20", "", "", "", ""],
-        [a, "صدور پروانه", "1398/03/01", "ق-۱۲", "1402/03/01", "", "نخستین پروانه"],
-        [a, "تعلیق", "1399/05/05", "", "", "۱۲۳/ص", ""],
-        [a, "رفع تعلیق", "1399/08/05", "", "", "", ""],
-        [a, "تمدید پروانه", dt.datetime(2023, 5, 22), "ق-۱۳", "1406/03/01", "", ""],
-        [b, "صدور پروانه", "۱۴۰۰/۰۱/۱۵", "ق-۲۰", "۱۴۰۴/۰۱/۱۵", "", ""],  # the first step may be an issue
-        [b, "لغو", "1401/10/10", "", "", "999", ""],
+    rows = [  # the full sheet's columns: ... «مبنای قانونی» after «تاریخ», and the seven of the old sheet
+        [a, "موافقت با تأسیس", "1398/01/20", "", "", "", "", BASIS, "", "", "", ""],
+        [a, "صدور پروانه", "1398/03/01", "", "", "", "", "", "ق-۱۲", "1402/03/01", "", "نخستین پروانه"],
+        [a, "تعلیق", "1399/05/05", "", "", "", "", BASIS, "", "", "۱۲۳/ص", "تخلف مالی"],
+        [a, "رفع تعلیق", "1399/08/05", "", "", "", "", "", "", "", "", ""],
+        [a, "تمدید پروانه", dt.datetime(2023, 5, 22), "", "", "", "", "", "ق-۱۳", "1406/03/01", "", ""],
+        # the first step may be an issue
+        [b, "صدور پروانه", "۱۴۰۰/۰۱/۱۵", "", "", "", "", "", "ق-۲۰", "۱۴۰۴/۰۱/۱۵", "", ""],
+        [b, "لغو", "1401/10/10", "", "", "", "", BASIS, "", "", "999", "انحلال"],
     ]
-    path = write_xlsx(tmp_path / "l.xlsx", rows)
+    path = write_xlsx(tmp_path / "l.xlsx", rows, FULL_HEADERS)
     report = transfer.import_file(desk.uow, "licences", path)
     assert report.errors == []
     assert (report.rows_read, report.added) == (7, 7)
@@ -87,7 +99,7 @@ def test_history_imported_through_the_lifecycle(desk, two_ngos, tmp_path):
     out = tmp_path / "out.xlsx"
     assert transfer.export_file(desk.uow, "licences", out) == 7
     exported = list(openpyxl.load_workbook(out).active.iter_rows(values_only=True))
-    assert list(exported[0]) == HEADERS
+    assert list(exported[0]) == FULL_HEADERS
     assert transfer.import_file(desk.uow, "licences", out).unchanged == 7
 
 
@@ -100,10 +112,12 @@ def test_lifecycle_violation_and_cell_errors_reported(desk, two_ngos, tmp_path):
         [b, "تعلیق", "1399/02/01", "", "", "", ""],  # letter number missing
         [b, "انحلال", "1399/02/01", "", "", "", ""],  # unknown action
         [a, "صدور پروانه", "1401/12/30", "ق-۳", "1405/01/01", "", ""],  # impossible date
-        [next_national_id(), "موافقت با تأسیس", "1399/02/01", "", "", "", ""],  # unknown NGO
+        [next_national_id(), "صدور پروانه", "1399/02/01", "ق-۹", "1403/02/01", "", ""],  # unknown NGO
     ]
     report = transfer.import_file(desk.uow, "licences", write_xlsx(tmp_path / "l.xlsx", rows))
-    by_row = {e.row: e for e in report.errors}
+    by_row = {}
+    for e in report.errors:  # a row's first error
+        by_row.setdefault(e.row, e)
     assert sorted(by_row) == [3, 4, 5, 6, 7, 8]
     assert by_row[3].column == "اقدام" and "رفع تعلیق" in by_row[3].reason
     assert "تمدید پروانه" in by_row[4].reason

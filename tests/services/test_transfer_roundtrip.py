@@ -32,9 +32,9 @@ DEMO_TODAY = dt.date(2026, 11, 23)
 # the kinds a clerk imports into a fresh desk, in the order the sheets depend on each other
 FRESH_ORDER = (
     "ngos",
+    "letters",  # before the licences: a sanction's letter is the sheet's, linked to its step
     "licences",
     "events",
-    "letters",
     "centres",
     "inspections",
     "offices",
@@ -145,8 +145,9 @@ def test_a_suspension_exports_its_filed_letters_number_and_reimports(desk, make_
         uow.commit()
     out = tmp_path / "licences.xlsx"
     transfer.export_file(desk.uow, "licences", out)
-    suspension = [r for r in _sheet_rows(out) if r[1] == "تعلیق"]
-    assert [r[5] for r in suspension] == ["77/ص"]
+    header, *rows = _sheet_rows(out)
+    suspension = [r for r in rows if r[1] == "تعلیق"]
+    assert [r[header.index("شماره نامه")] for r in suspension] == ["77/ص"]
     report = transfer.import_file(desk.uow, "licences", out)
     assert (report.added, report.unchanged, report.errors) == (0, 2, [])
 

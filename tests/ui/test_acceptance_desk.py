@@ -181,6 +181,10 @@ def step(panel, key: str, **values):
     return dialog
 
 
+# the sanctions ladder, offered on a valid licence
+SANCTION_KEYS = ("notice", "written_warning", "suspension", "revocation", "dissolution_request")
+
+
 def offered(panel) -> set[str]:
     return set(panel.action_buttons)
 
@@ -224,10 +228,17 @@ def carry_licence(panel, ngo_id: str, ctx) -> None:
     assert timeline.labels()[-1] == "صدور پروانه"
     assert "۱۴۰۳-۲۱" in panel.licence_label.text()
     assert get_ngo(ctx.uow(), ngo_id).licence_state == "valid"
-    assert offered(panel) == {"open:renewal", "open:upgrade", "open:conformity", "suspension", "revocation"}
+    assert offered(panel) == {"open:renewal", "open:upgrade", "open:conformity", *SANCTION_KEYS}
     assert "lifting" not in offered(panel)
 
-    step(panel, "open:renewal")
+    # a renewal asked the day the licence was issued warns, and goes ahead once the clerk confirms
+    panel.action_buttons["open:renewal"].click()
+    renewal = panel.last_dialog
+    asked: list[str] = []
+    renewal.confirm = lambda _parent, _title, message: asked.append(message) or True
+    renewal.ok_button.click()
+    assert asked and "امروز صادر شده" in asked[0]
+    assert renewal.result() == QDialog.DialogCode.Accepted
     assert timeline.labels()[-1] == "دریافت درخواست"
     assert "تمدید" in panel.case_label.text()
     assert not any(k.startswith("open:") for k in offered(panel))  # one open case at a time
@@ -242,10 +253,17 @@ def carry_licence(panel, ngo_id: str, ctx) -> None:
     assert panel.case is None and panel.case_box.isHidden()
     assert "lifting" not in offered(panel) and "suspension" in offered(panel)
 
-    step(panel, "suspension", letter_no="88/412", reason="گزارش نکردن عملکرد سالانه")
+    step(
+        panel,
+        "suspension",
+        letter_no="88/412",
+        legal_basis="آیین‌نامه ۱۳۹۵، ماده ۱۷",
+        reason="گزارش نکردن عملکرد سالانه",
+    )
     assert timeline.labels()[-1] == "تعلیق"
     assert get_ngo(ctx.uow(), ngo_id).licence_state == "suspended"
-    assert offered(panel) == {"lifting", "revocation"}  # no second suspension, no new case
+    # no second suspension, no new case
+    assert offered(panel) == {"notice", "written_warning", "lifting", "revocation", "dissolution_request"}
     assert timeline.labels() == [
         "دریافت درخواست",
         "بررسی مدارک",

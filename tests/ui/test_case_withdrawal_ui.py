@@ -70,12 +70,16 @@ def test_revocation_from_the_panel_closes_the_approved_case(qtbot, ctx, panel_fo
     ngo_id = make_ngo(ctx, "انجمن سپیدار")
     today = dt.date.today()
     case_id = lic.open_case(ctx.uow(), ngo_id, "establishment", today)
+    lic.check_documents(ctx.uow(), case_id, today)
+    for inquiry_id in lic.send_inquiries(ctx.uow(), case_id, today):  # the four, before the approval
+        lic.answer_inquiry(ctx.uow(), inquiry_id, today, "favourable")
     lic.decide_case(ctx.uow(), case_id, True, today, None, "آیین‌نامه ۱۳۹۵، ماده ۶")
     panel = panel_for(ngo_id)
     assert set(panel.action_buttons) == {"complete", "withdraw", "revocation"}
 
     dialog = panel.run_action("revocation")
     dialog.set_value("letter_no", "91/5")
+    dialog.set_value("legal_basis", "آیین‌نامه ۱۳۹۵، ماده ۱۷")
     dialog.set_value("reason", "عدم تکمیل مدارک")
     dialog.ok_button.click()
     assert errors == [] and not dialog.isVisible()

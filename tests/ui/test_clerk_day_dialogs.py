@@ -23,7 +23,9 @@ def type_text(widget, value: str) -> None:
     """Type Persian text one character at a time (keyClicks aborts on non-ASCII)."""
     widget.setFocus()
     for ch in value:
-        QTest.sendKeyEvent(QTest.KeyAction.Click, widget, Qt.Key.Key_unknown, ch, Qt.KeyboardModifier.NoModifier)
+        QTest.sendKeyEvent(
+            QTest.KeyAction.Click, widget, Qt.Key.Key_unknown, ch, Qt.KeyboardModifier.NoModifier
+        )
 
 
 def shown(qtbot, dialog):

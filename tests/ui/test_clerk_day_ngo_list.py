@@ -21,7 +21,9 @@ def issue(ctx, ngo_id: str, on: dt.date, years: int, number: str) -> None:
 
     uow = ctx.uow()
     with uow.writing():
-        apply_licence_step(uow, ngo_id, "issue", on, licence_number=number, validity_years=years, imported=True)
+        apply_licence_step(
+            uow, ngo_id, "issue", on, licence_number=number, validity_years=years, imported=True
+        )
         uow.commit()
 
 

@@ -21,7 +21,9 @@ def licensed(ctx, name: str, number: str, suspended: bool = False) -> str:
     issued = dt.date.today() - dt.timedelta(days=100)
     uow = ctx.uow()
     with uow.writing():
-        apply_licence_step(uow, ngo_id, "issue", issued, licence_number=number, validity_years=4, imported=True)
+        apply_licence_step(
+            uow, ngo_id, "issue", issued, licence_number=number, validity_years=4, imported=True
+        )
         if suspended:
             apply_licence_step(
                 uow, ngo_id, "suspension", issued + dt.timedelta(days=10), letter_no="۱۲", imported=True

@@ -26,7 +26,9 @@ def issue(ctx, name: str, issued: dt.date, number: str, county: str = "قزوی�
     ngo_id = make_ngo(ctx, name, county=county)
     uow = ctx.uow()
     with uow.writing():
-        apply_licence_step(uow, ngo_id, "issue", issued, licence_number=number, validity_years=years, imported=True)
+        apply_licence_step(
+            uow, ngo_id, "issue", issued, licence_number=number, validity_years=years, imported=True
+        )
         uow.commit()
     return ngo_id
 

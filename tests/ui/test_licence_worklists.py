@@ -38,6 +38,9 @@ def desk(ctx):
     def licensed(name: str, issued: str, county: str) -> str:
         ngo_id = make_ngo(ctx, name, county=county)
         case_id = lic.open_case(uow(), ngo_id, "establishment", add_days(j(issued), -30))
+        lic.check_documents(uow(), case_id, add_days(j(issued), -29))
+        for inquiry_id in lic.send_inquiries(uow(), case_id, add_days(j(issued), -28)):  # the four first
+            lic.answer_inquiry(uow(), inquiry_id, add_days(j(issued), -10), "favourable")
         lic.decide_case(uow(), case_id, True, j(issued), j(issued), LEGAL)
         lic.complete_case(uow(), case_id, j(issued), licence_number=f"{name[-1]}-12", validity_years=1)
         return ngo_id

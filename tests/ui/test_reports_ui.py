@@ -164,3 +164,24 @@ def test_the_report_pages_take_their_unit_of_work_from_the_context():
             assert not any(n.startswith("ostandari_desk.store") for n in names), path.name
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
                 assert node.func.id not in {"UnitOfWork", "create_engine", "open_database"}, path.name
+
+
+def test_the_year_running_is_compared_to_date_and_a_finished_one_whole_by_default(page, qtbot):
+    """Issue 11: the annual form's period follows the year; the year still running has no whole-year choice."""
+    from ostandari_desk.domain import jalali
+
+    current = jalali.today_jalali_year()
+    page.report_list.setCurrentRow(0)  # annual, this year by default
+    assert page.year_spin.value() == current
+    assert page.same_period_check.isChecked() and not page.same_period_check.isEnabled()
+    assert page.request().same_period
+    page.year_spin.setValue(current - 1)  # a finished year: whole by default, the clerk may ask otherwise
+    assert page.same_period_check.isEnabled() and not page.same_period_check.isChecked()
+    page.same_period_check.click()
+    assert page.request().same_period
+    page.year_spin.setValue(current)
+    assert page.same_period_check.isChecked() and not page.same_period_check.isEnabled()
+    page.year_spin.setValue(current - 1)  # back to a finished year: the clerk's choice again
+    assert page.same_period_check.isChecked()
+    page.apply_filter({"report": "annual", "year": current - 2, "same_period": False})
+    assert not page.same_period_check.isChecked() and page.same_period_check.isEnabled()

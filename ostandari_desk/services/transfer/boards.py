@@ -143,10 +143,8 @@ def _read(number: int, values: tuple, get: dict) -> tuple[dict[str, Any] | None,
             dates[key] = None
     start, end = dates["term_start"], dates["term_end"]
     if start is not None and end is not None and end <= start:
-        fail(
-            H_TERM_END,
-            f"پایان دوره ({jalali.format_jalali(end)}) باید پس از آغاز آن ({jalali.format_jalali(start)}) باشد",
-        )
+        shown = jalali.format_jalali(end), jalali.format_jalali(start)
+        fail(H_TERM_END, f"پایان دوره ({shown[0]}) باید پس از آغاز آن ({shown[1]}) باشد")
     if errors:
         return None, errors
     return {
@@ -210,8 +208,8 @@ def _import(uow: UnitOfWork, table: Table, report: ImportReport, opts: ImportOpt
                     f"{h}: «{_shown(known[f])}» در برنامه، «{_shown(row[f])}» در پرونده" for f, h in differ
                 )
                 reason = (
-                    f"عضو با کد ملی {fa(code)} («{known['full_name']}») پیش‌تر با اطلاعات دیگری در هیئت مدیره "
-                    f"این سمن ثبت شده است ({detail})؛ ویرایش آن را در برنامه انجام دهید"
+                    f"عضو با کد ملی {fa(code)} («{known['full_name']}») پیش‌تر با اطلاعات دیگری در هیئت "
+                    f"مدیره این سمن ثبت شده است ({detail})؛ ویرایش آن را در برنامه انجام دهید"
                 )
                 return None, [RowError(number, H_CODE, reason)]
             return {**{k: v for k, v in row.items() if k != "national_id"}, "ngo_id": ngo_id}, []

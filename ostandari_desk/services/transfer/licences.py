@@ -11,7 +11,7 @@ the stored history back under the same headers, so an export re-imports.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -62,7 +62,8 @@ COLUMNS = (
     Column(H_NOTE, "note", max_length=2000),
 )
 
-# A credential (اعتبارنامه), counted apart from licences: the lifecycle's step when it has one.
+# A credential (اعتبارنامه), counted apart from licences: the lifecycle's step when it has one. Until it does,
+# «صدور اعتبارنامه» is recorded as an issue (a Licence), which the annual report counts with the licences.
 CREDENTIAL: StepKind | None = getattr(StepKind, "CREDENTIAL", None)
 
 # The sheet's words (IMPORT_TEMPLATES.md): action -> (step, the case type a council decision is of).
@@ -78,7 +79,7 @@ ACTIONS: dict[str, tuple[StepKind, CaseType | None]] = {
     "موافقت با تطبیق": (StepKind.APPROVAL, CaseType.CONFORMITY),
     "رد درخواست": (StepKind.REJECTION, None),
     "صدور پروانه": (StepKind.ISSUE, None),
-    **({"صدور اعتبارنامه": (CREDENTIAL, None)} if CREDENTIAL is not None else {}),
+    "صدور اعتبارنامه": (CREDENTIAL or StepKind.ISSUE, None),
     "تمدید پروانه": (StepKind.RENEWAL, None),
     "ارتقای سطح": (StepKind.UPGRADE, None),
     "تطبیق": (StepKind.CONFORMITY, None),
@@ -243,19 +244,14 @@ def parse_row(
     letter_no = text.digits_to_latin(cell_text(cell("letter_no")))
     note = cell_text(cell("note"))
 
-    if kind is not None:
-        label = action_text or action_label(kind, decided_type)
-        _need_cells(kind, label, fail, errors, on_date, case_type, decided_type, agency, answer, meeting_on,
-                    legal_basis, licence_number, expires_on, letter_no, note)  # fmt: skip
-    if errors or kind is None or on_date is None:
+    if kind is None or on_date is None:
         return None, errors
     if kind == StepKind.APPROVAL and decided_type is not None:
         if case_type is not None and case_type != decided_type:
             fail(H_CASE_TYPE, f"«{action_text}» با نوع پرونده «{type_text}» نمی‌خواند")
-            return None, errors
         case_type = decided_type
     issuing = kind in ISSUING
-    return Row(
+    row = Row(
         number=number,
         values=values,
         national_id=nid,
@@ -264,62 +260,57 @@ def parse_row(
         case_type=case_type if kind in (StepKind.REQUEST, *DECISIONS) else None,
         agency=agency if kind in (StepKind.INQUIRY_SENT, StepKind.INQUIRY_ANSWERED) else None,
         answer=answer if kind == StepKind.INQUIRY_ANSWERED else None,
-        meeting_on=(meeting_on or on_date) if kind in DECISIONS else None,
+        meeting_on=meeting_on if kind in DECISIONS else None,
         legal_basis=legal_basis,
         licence_number=licence_number if issuing else "",
         expires_on=expires_on if issuing else None,
         letter_no=letter_no,
         note=note,
-    ), []
+    )
+    errors += _missing_cells(row, action_text or action_label(kind, decided_type), {e.column for e in errors})
+    if errors:
+        return None, errors
+    if kind in DECISIONS and meeting_on is None:
+        row = replace(row, meeting_on=on_date)  # the council met the day it decided, unless told
+    return row, []
 
 
-def _need_cells(
-    kind, label, fail, errors, on_date, case_type, decided_type, agency, answer, meeting_on,
-    legal_basis, licence_number, expires_on, letter_no, note,
-) -> None:  # fmt: skip
-    """The cells the action of this row cannot go without (IMPORT_TEMPLATES.md), each a row error."""
-    named = {e.column for e in errors}
+def _missing_cells(row: Row, label: str, named: set[str]) -> list[RowError]:
+    """The cells the row's action cannot go without (IMPORT_TEMPLATES.md), each a row error on its column
+    (a column with its reason already is left alone)."""
+    errors: list[RowError] = []
+    kind = row.kind
 
     def need(header: str, present: bool, reason: str) -> None:
         if not present and header not in named:
-            fail(header, reason)
+            named.add(header)
+            errors.append(RowError(row.number, header, reason))
 
+    no_basis = "بی مبنای قانونی ثبت نمی‌شود؛ آیین‌نامه و ماده را بنویسید"
     if kind == StepKind.REQUEST:
-        need(
-            H_CASE_TYPE,
-            case_type is not None,
-            f"برای «درخواست» نوع پرونده لازم است ({_listed(CASE_TYPE_WORDS.values())})",
-        )
+        types = _listed(CASE_TYPE_WORDS.values())
+        need(H_CASE_TYPE, row.case_type is not None, f"برای «درخواست» نوع پرونده لازم است ({types})")
     if kind in (StepKind.INQUIRY_SENT, StepKind.INQUIRY_ANSWERED):
-        need(
-            H_AGENCY,
-            agency is not None,
-            f"برای «{label}» مرجع استعلام لازم است ({_listed(AGENCY_WORDS.values())})",
-        )
+        agencies = _listed(AGENCY_WORDS.values())
+        need(H_AGENCY, row.agency is not None, f"برای «{label}» مرجع استعلام لازم است ({agencies})")
     if kind == StepKind.INQUIRY_ANSWERED:
-        need(H_RESULT, answer is not None, "برای «پاسخ استعلام» نتیجه لازم است (مثبت / منفی)")
+        need(H_RESULT, row.answer is not None, "برای «پاسخ استعلام» نتیجه لازم است (مثبت / منفی)")
     if kind in DECISIONS:
-        need(
-            H_BASIS,
-            bool(legal_basis),
-            f"تصمیم شورا («{label}») بی مبنای قانونی ثبت نمی‌شود؛ آیین‌نامه و ماده را بنویسید",
-        )
-        if meeting_on is not None and on_date is not None and meeting_on > on_date:
-            need(H_MEETING, False, "تاریخ جلسه شورا نمی‌تواند پس از «تاریخ» تصمیم باشد")
+        need(H_BASIS, bool(row.legal_basis), f"تصمیم شورا («{label}») {no_basis}")
+        late = row.meeting_on is not None and row.meeting_on > row.on_date
+        need(H_MEETING, not late, "تاریخ جلسه شورا نمی‌تواند پس از «تاریخ» تصمیم باشد")
     if kind in ISSUING:
-        need(H_LICENCE_NO, bool(licence_number), f"برای «{label}» شماره پروانه لازم است")
-        need(H_EXPIRES, expires_on is not None, f"برای «{label}» تاریخ انقضا لازم است")
-        if expires_on is not None and on_date is not None and expires_on <= on_date:
-            need(H_EXPIRES, False, "تاریخ انقضا باید پس از «تاریخ» باشد")
+        need(H_LICENCE_NO, bool(row.licence_number), f"برای «{label}» شماره پروانه لازم است")
+        need(H_EXPIRES, row.expires_on is not None, f"برای «{label}» تاریخ انقضا لازم است")
+        early = row.expires_on is not None and row.expires_on <= row.on_date
+        need(H_EXPIRES, not early, "تاریخ انقضا باید پس از «تاریخ» باشد")
     if kind in LADDER:
-        need(
-            H_LETTER_NO,
-            bool(letter_no),
-            f"«{label}» بی شماره نامه ثبت نمی‌شود: هر پله نردبان مجازات با نامه‌اش ثبت و شمرده می‌شود",
-        )
-        need(H_BASIS, bool(legal_basis), f"«{label}» بی مبنای قانونی ثبت نمی‌شود؛ آیین‌نامه و ماده را بنویسید")
+        ladder = "هر پله نردبان مجازات با نامه‌اش ثبت و شمرده می‌شود"
+        need(H_LETTER_NO, bool(row.letter_no), f"«{label}» بی شماره نامه ثبت نمی‌شود: {ladder}")
+        need(H_BASIS, bool(row.legal_basis), f"«{label}» {no_basis}")
     if kind in REASONED:
-        need(H_NOTE, bool(note), f"دلیل «{label}» را در «{H_NOTE}» بنویسید")
+        need(H_NOTE, bool(row.note), f"دلیل «{label}» را در «{H_NOTE}» بنویسید")
+    return errors
 
 
 def _import(uow, table, report, opts):

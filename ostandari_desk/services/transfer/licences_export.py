@@ -1,11 +1,11 @@
 """Writing the «پروانه‌ها» sheet: every NGO's licence history as the rows that would import it again.
 
-The rows come from what the desk holds: a case's request (with its type; a case that never had a request
-step — one made by an import's first decision has its decision instead — is written only when it has no
-step at all), its documents step, each inquiry sent and answered (from the inquiries themselves, with
-agency, letter number and result), a manager's override, the council's decision (with the case type, the
-meeting date and the legal basis), the licence or credential issued, renewed or upgraded, a conformity, a
-case closed by hand, and every rung of the sanctions ladder and lifting. A case closed because its licence
+The rows come from what the desk holds: a case's request step (with the case's type; a case made by an
+import's first decision has its decision instead, which makes it again), its documents step, each inquiry
+sent and answered (from the inquiries themselves, with agency, letter number and result), a manager's
+override, the council's decision (with the case type, the meeting date and the legal basis), the licence or
+credential issued, renewed or upgraded, a conformity, a case closed by hand, and every rung of the sanctions
+ladder and lifting. A case closed because its licence
 was revoked is not written: the revocation closes it again. Rows go per NGO (in the list's order), by date;
 on one day, a case's rows in its natural order (request, documents, inquiries, answers, decision, licence)
 and the cases and the steps outside a case (sanctions) in the order they were recorded (a revocation before
@@ -97,7 +97,6 @@ def export_rows(uow: UnitOfWork, flt: Any) -> Iterator[Sequence[Any]]:
         rows: list[tuple] = []
         _step_rows(uow, order, rows)
         _inquiry_rows(uow, order, rows)
-        _stepless_cases(uow, order, rows)
     rows.sort(key=lambda r: r[0])
     for _key, row in rows:
         yield row
@@ -213,21 +212,3 @@ def _inquiry_rows(uow: UnitOfWork, order: dict[str, tuple], rows: list[tuple]) -
             rows.append(
                 ((place[0], r.answered_on, r.created_at, answer_rank, agency_rank[r.agency]), answered)
             )
-
-
-def _stepless_cases(uow: UnitOfWork, order: dict[str, tuple], rows: list[tuple]) -> None:
-    """A case without any step (an older desk's, or the demo's open renewal cases): its request."""
-    has_step = select(LicenceStep.id).where(LicenceStep.case_id == LicenceCase.id).exists()
-    stmt = select(
-        LicenceCase.ngo_id,
-        LicenceCase.case_type,
-        LicenceCase.received_on,
-        LicenceCase.created_at,
-        LicenceCase.note,
-    ).where(~has_step)
-    for r in uow.s.execute(stmt):
-        place = order.get(r.ngo_id)
-        if place is None:
-            continue
-        row = _row(place[1], StepKind.REQUEST, r.received_on, case_type=r.case_type, note=r.note)
-        rows.append(((place[0], r.received_on, r.created_at, _RANK[StepKind.REQUEST]), row))
