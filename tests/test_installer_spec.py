@@ -245,3 +245,11 @@ def test_two_executables_share_one_folder(spec):
     assert [Path(s) for s in analysis.args[0]] == [PACKAGE / "__main__.py"]
     for hook in analysis.kwargs["runtime_hooks"]:
         assert Path(hook).is_file(), hook
+
+
+def test_shaping_the_office_server_and_the_exchange_signatures_are_bundled(spec):
+    """Imported lazily or by name at run time, so PyInstaller's analysis would miss them."""
+    hidden = set(_analysis(spec).kwargs["hiddenimports"])
+    needed = {"uharfbuzz", "psycopg", "sqlalchemy.dialects.postgresql.psycopg"}
+    needed.add("cryptography.hazmat.primitives.asymmetric.ed25519")
+    assert needed <= hidden, needed - hidden

@@ -1,7 +1,8 @@
 """A4 report documents: letterhead, title, print date and «صفحه x از y» on every page; RTL flowables.
 
 All Persian text is wrapped and shaped by :mod:`ostandari_desk.reports.persian` and drawn as
-ready strings; no ReportLab ``Paragraph`` ever re-wraps reordered text.
+ready strings; no ReportLab ``Paragraph`` ever re-wraps reordered text. Pages are drawn on a
+:class:`PaperCanvas`, which draws shaped lines with their own text operators.
 
 Example::
 
@@ -20,9 +21,8 @@ from typing import IO
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.pagesizes import landscape as to_landscape
-from reportlab.lib.units import cm
 from reportlab.lib.rl_accel import fp_str
-from reportlab.lib.utils import ImageReader
+from reportlab.lib.units import cm
 from reportlab.pdfgen import canvas as rl_canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Spacer
 
@@ -217,7 +217,7 @@ class RtlTable(Flowable):
                 logical = [text]
             else:
                 logical = wrap(text, spec.font, self.size, inner)
-            cells.append([shape_line(line) for line in logical])
+            cells.append([shape_line(line, spec.font) for line in logical])
         lines = max((len(c) for c in cells), default=1) or 1
         return _Row(cells, lines * self.leading + 2 * PAD, spec)
 
@@ -301,7 +301,7 @@ class RtlTable(Flowable):
 def _fits(text: str, font: str, size: float, width: float) -> bool:
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
-    return stringWidth(shape_line(text), font, size) <= width
+    return stringWidth(shape_line(text, font), font, size) <= width
 
 
 class ReportDocument:
@@ -348,7 +348,7 @@ class ReportDocument:
 
     def _build_to(self, target: str | IO[bytes]) -> None:
         width, height = self.pagesize
-        top = MARGIN + HEADER_HEIGHT
+        top = MARGIN + self._head().header_height(self.title, self.printed_on, width - 2 * MARGIN) + 0.2 * cm
         bottom = MARGIN + FOOTER_HEIGHT
         frame = Frame(
             MARGIN,
@@ -374,27 +374,19 @@ class ReportDocument:
         doc.addPageTemplates([PageTemplate(id="page", frames=[frame])])
         doc.build(list(self.story), canvasmaker=_numbered_canvas(self._draw_furniture))
 
+    def _head(self):  # -> reports.letterhead.OfficialLetterhead
+        """The official letterhead (emblem, «بسمه تعالی», office, شماره/تاریخ/پیوست, wrapped title)."""
+        from ostandari_desk.reports.letterhead import official  # that module imports this one
+
+        return official(self.letterhead)
+
     def _draw_furniture(self, canv: rl_canvas.Canvas, page: int, pages: int) -> None:
         width, height = self.pagesize
         right, top = width - MARGIN, height - MARGIN
-        logo = self.letterhead.logo_path
-        if logo:
-            image = ImageReader(logo)
-            iw, ih = image.getSize()
-            h = 1.4 * cm
-            w = h * iw / ih
-            canv.drawImage(image, right - w, top - h, w, h, mask="auto")
-            right -= w + 0.3 * cm
+        self._head().draw_header(canv, self.title, self.printed_on, MARGIN, right, top)
         canv.setFillColor(colors.black)
-        canv.setFont(FONT_BOLD, 12)
-        canv.drawRightString(right, top - 12, shape_line(self.letterhead.office_name))
-        canv.setFont(FONT, 9)
-        canv.drawString(MARGIN, top - 12, shape_line(f"تاریخ چاپ: {self.printed_on}"))
-        canv.setFont(FONT_BOLD, 14)
-        canv.drawCentredString(width / 2, top - 36, shape_line(self.title))
         canv.setStrokeColor(GRID)
         canv.setLineWidth(0.6)
-        canv.line(MARGIN, top - HEADER_HEIGHT + 0.3 * cm, width - MARGIN, top - HEADER_HEIGHT + 0.3 * cm)
         canv.line(
             MARGIN, MARGIN + FOOTER_HEIGHT - 0.3 * cm, width - MARGIN, MARGIN + FOOTER_HEIGHT - 0.3 * cm
         )
@@ -432,21 +424,25 @@ class PaperCanvas(rl_canvas.Canvas):
             return text
         return shaped_for(text, self._fontname) if max(text) >= _ALIASES else None
 
-    def drawString(self, x, y, text, mode=None, charSpace=0, direction=None, wordSpace=None, shaping=False):  # noqa: N802
+    def drawString(self, x, y, text, mode=None, charSpace=0, direction=None, wordSpace=None, shaping=False):
         shaped = self._shaped(text, mode, charSpace, wordSpace)
         if shaped is not None:
             self._draw_shaped(x, y, shaped, 0.0)
         else:
             super().drawString(x, y, text, mode, charSpace, direction, wordSpace, shaping)
 
-    def drawRightString(self, x, y, text, mode=None, charSpace=0, direction=None, wordSpace=None, shaping=False):  # noqa: N802
+    def drawRightString(
+        self, x, y, text, mode=None, charSpace=0, direction=None, wordSpace=None, shaping=False
+    ):
         shaped = self._shaped(text, mode, charSpace, wordSpace)
         if shaped is not None:
             self._draw_shaped(x, y, shaped, 1.0)
         else:
             super().drawRightString(x, y, text, mode, charSpace, direction, wordSpace, shaping)
 
-    def drawCentredString(self, x, y, text, mode=None, charSpace=0, direction=None, wordSpace=None, shaping=False):  # noqa: N802
+    def drawCentredString(
+        self, x, y, text, mode=None, charSpace=0, direction=None, wordSpace=None, shaping=False
+    ):
         shaped = self._shaped(text, mode, charSpace, wordSpace)
         if shaped is not None:
             self._draw_shaped(x, y, shaped, 0.5)

@@ -87,7 +87,7 @@ class PaperFont(TTFont):
         found = self._alias_of[key] = chr(code)
         return found
 
-    def stringWidth(self, text: str, size: float, encoding: str = "utf8") -> float:  # noqa: N802 - ReportLab's name
+    def stringWidth(self, text: str, size: float, encoding: str = "utf8") -> float:
         """The shaped advance of a :class:`ShapedStr`; ReportLab's own measure for anything else."""
         if isinstance(text, ShapedStr):
             advance = getattr(text, "advance", None)
@@ -96,7 +96,7 @@ class PaperFont(TTFont):
             return advance * size / 1000
         return super().stringWidth(text, size, encoding)
 
-    def addObjects(self, doc: pdfdoc.PDFDocument) -> None:  # noqa: N802 - ReportLab's name
+    def addObjects(self, doc: pdfdoc.PDFDocument) -> None:
         """ReportLab's subset fonts, with a ToUnicode map that names each alias's text (see the module)."""
         try:
             state = self.state[doc]
@@ -109,7 +109,7 @@ class PaperFont(TTFont):
                 "pdfdoc"
             )
             pdf_font = pdfdoc.PDFTrueTypeFont()
-            pdf_font.__Comment__ = "Font %s subset %d" % (self.fontName, n)
+            pdf_font.__Comment__ = f"Font {self.fontName} subset {n}"
             pdf_font.Name = internal_name
             pdf_font.BaseFont = base_font_name
             pdf_font.FirstChar = 0
@@ -130,23 +130,23 @@ class PaperFont(TTFont):
         pairs = []
         for i, code in enumerate(subset):
             text = self._alias_text.get(code, chr(code))
-            pairs.append("<%02X> <%s>" % (i, text.encode("utf-16-be").hex().upper()))
+            pairs.append(f"<{i:02X}> <{text.encode('utf-16-be').hex().upper()}>")
         return "\n".join(
             [
                 "/CIDInit /ProcSet findresource begin",
                 "12 dict begin",
                 "begincmap",
                 "/CIDSystemInfo",
-                "<< /Registry (%s)" % name,
-                "/Ordering (%s)" % name,
+                f"<< /Registry ({name})",
+                f"/Ordering ({name})",
                 "/Supplement 0",
                 ">> def",
-                "/CMapName /%s def" % name,
+                f"/CMapName /{name} def",
                 "/CMapType 2 def",
                 "1 begincodespacerange",
-                "<00> <%02X>" % (len(subset) - 1),
+                f"<00> <{len(subset) - 1:02X}>",
                 "endcodespacerange",
-                "%d beginbfchar" % len(subset),
+                f"{len(subset)} beginbfchar",
                 *pairs,
                 "endbfchar",
                 "endcmap",

@@ -1,5 +1,9 @@
 """One letter's paper (``report letter``): its number, series, date, direction, kind, party, subject, NGO and
-attachments. Frozen data from services/letter_papers.py; no database here."""
+attachments. Frozen data from services/letter_papers.py; no database here.
+
+The official layout: a county series' letter goes under its county governorate's letterhead, and the
+letterhead carries the letter's شماره / تاریخ / پیوست block.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from typing import IO
 from ostandari_desk.domain.jalali import format_jalali
 from ostandari_desk.domain.text import format_number, protect_hyphenated_numbers, to_persian_digits
 from ostandari_desk.reports.document import Column, Letterhead, ReportDocument
+from ostandari_desk.reports.letterhead import Reference, official
 from ostandari_desk.services.letter_papers import LetterPaperData
 
 __all__ = ["build_letter"]
@@ -25,7 +30,14 @@ def _size(size: int) -> str:
 def build_letter(
     data: LetterPaperData, letterhead: Letterhead, printed_on: str, target: str | Path | IO[bytes]
 ) -> None:
-    doc = ReportDocument(data.title, letterhead, printed_on)
+    count = len(data.attachments)
+    reference = Reference(
+        protect_hyphenated_numbers(to_persian_digits(data.number)),
+        format_jalali(data.dated_on),
+        f"دارد ({format_number(count)})" if count else "ندارد",
+    )
+    head = official(letterhead).for_county(data.county_name).with_reference(reference)
+    doc = ReportDocument(data.title, head, printed_on)
     doc.add_key_values(
         [
             ("شماره", protect_hyphenated_numbers(to_persian_digits(data.number))),

@@ -1,4 +1,8 @@
-"""One NGO's file: its details, board, licence timeline, events and letters."""
+"""One NGO's file: its details, board, licence timeline, events and letters.
+
+A county-level NGO's file goes under its county governorate's letterhead; the title (the NGO's name, of
+any length) wraps in the letterhead, every cell wraps in its column.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +10,10 @@ from pathlib import Path
 from typing import IO
 
 from ostandari_desk.domain.jalali import format_jalali
+from ostandari_desk.domain.lifecycle import Level
 from ostandari_desk.domain.text import protect_hyphenated_numbers, to_persian_digits
 from ostandari_desk.reports.document import Column, Letterhead, ReportDocument
+from ostandari_desk.reports.letterhead import official
 from ostandari_desk.services.reporting import NgoFileData
 
 __all__ = ["build_ngo_file"]
@@ -21,7 +27,8 @@ def build_ngo_file(
     data: NgoFileData, letterhead: Letterhead, printed_on: str, target: str | Path | IO[bytes]
 ) -> None:
     ngo = data.ngo
-    doc = ReportDocument(f"پرونده سازمان «{ngo.name}»", letterhead, printed_on)
+    county = ngo.county_name if ngo.county_id and ngo.level == Level.COUNTY else None
+    doc = ReportDocument(f"پرونده سازمان «{ngo.name}»", official(letterhead).for_county(county), printed_on)
     doc.add_heading("مشخصات")
     licence = ngo.licence
     pairs = [

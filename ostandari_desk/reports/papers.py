@@ -1,6 +1,9 @@
 """One door for every printed paper: ``make_paper(uow, request, out)`` reads the data through the
 services (within the actor's county), lays out the PDF and writes the «report printed» audit entry.
 
+Every paper gets the official letterhead (reports.letterhead): the office with its province and the
+settings' signer; a paper of a county-level record turns it into the county governorate's.
+
 The report is looked up by name in ``reports.registry`` (its gather function and its paper module). The
 reports page (on a worker thread) and ``ostandari-desk report`` both call it, so both are scoped and
 audited the same way. A paper is audited once its PDF exists: a failed one leaves no entry.
@@ -15,7 +18,7 @@ from typing import IO, TYPE_CHECKING
 
 from ostandari_desk.domain import jalali
 from ostandari_desk.reports import registry
-from ostandari_desk.reports.document import Letterhead
+from ostandari_desk.reports.letterhead import OfficialLetterhead
 from ostandari_desk.services import reporting
 from ostandari_desk.services.reporting import ReportRequest
 
@@ -47,7 +50,14 @@ def make_paper(
             progress(done, STEPS)
 
     head = reporting.letterhead_values(uow)
-    letterhead = Letterhead(head.office_name, head.logo_path)
+    signer = reporting.signer_values(uow)
+    letterhead = OfficialLetterhead(
+        head.office_name,
+        head.logo_path,
+        province=head.province_name,
+        signer_name=signer.name,
+        signer_title=signer.title,
+    )
     step(1)
     paper = registry.paper_data(uow, request)
     step(2)

@@ -5,8 +5,9 @@ Every string that reaches the canvas goes through :func:`shape_line` (one line) 
 
 1. **Print-time text** (:func:`print_text`): Persian digits and «٪» in free text
    (``domain.text.print_form``), and identifiers — licence and letter numbers, national IDs, dates,
-   plates («45-B», «ت-1404-1»), phone numbers, signed changes («+۵٫۸٪») — wrapped in LRI…PDI so they
-   print as left-to-right units exactly as entered. What is stored is never changed.
+   plates («45-B»), phone numbers, signed changes («+۵٫۸٪») — wrapped in LRI…PDI so they print as
+   left-to-right units exactly as entered (one with a Persian letter keeps the line's right-to-left
+   order, as on the screen it was typed on). What is stored is never changed.
 2. **Wrap first** (:func:`wrap`), on logical text, at the width the shaped words really take; bidi over
    a whole paragraph would reverse the line order.
 3. **Shape each line** (:mod:`ostandari_desk.reports.glyphs`): python-bidi orders its runs, HarfBuzz
@@ -83,15 +84,15 @@ _ISOLATED = re.compile(f"{LRI}[^{PDI}]*{PDI}")
 
 
 def _is_identifier(core: str) -> bool:
-    """A number-like unit that must not be reordered: «۱۴۰۴/۱۲۳-۴۵», «45-B», «ت-1404-1», «+۵٫۸٪»."""
-    if not _HAS_DIGIT.search(core) or not _IDENTIFIER.fullmatch(core):
+    """A number-like unit that must not be reordered: «۱۴۰۴/۱۲۳-۴۵», «45-B», «021-12345678», «+۵٫۸٪».
+
+    One with a Persian letter («ت/۱۴۰۵/۰۲۲», «۱۰۰/ص») is left to the line's own right-to-left order:
+    the order the clerk saw when typing it, which reads the same from the right, and which readers
+    copy back (a right-to-left letter inside a left-to-right unit is more than poppler can unravel).
+    """
+    if not _HAS_DIGIT.search(core) or not _IDENTIFIER.fullmatch(core) or _PERSIAN_WORD.search(core):
         return False
-    if core[0] in "+-\u2212":
-        return True
-    words = _PERSIAN_WORD.findall(core)
-    if words:  # plate and letter-series letters only («ت», «ص», «الف»), never a hyphenated word
-        return all(len(w) <= 3 for w in words) and bool(_HAS_SEPARATOR.search(core))
-    return bool(_HAS_SEPARATOR.search(core) or _HAS_LATIN.search(core))
+    return core[0] in "+-\u2212" or bool(_HAS_SEPARATOR.search(core) or _HAS_LATIN.search(core))
 
 
 def _isolate_token(match: re.Match[str]) -> str:
@@ -328,7 +329,9 @@ def check_glyphs(text: str, font_name: str) -> None:
     """Raise ValueError if shaping ``text`` needs a glyph the registered font lacks."""
     register_fonts()
     if HARFBUZZ:
-        missing = sorted(set().union(*(glyphs.missing_glyphs(print_text(line), font_name) for line in text.split("\n"))))
+        missing = sorted(
+            set().union(*(glyphs.missing_glyphs(print_text(line), font_name) for line in text.split("\n")))
+        )
     else:
         face = pdfmetrics.getFont(font_name).face
         shaped = "".join(visual_order(reshape(print_text(line))) for line in text.split("\n"))

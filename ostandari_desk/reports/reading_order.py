@@ -19,7 +19,11 @@ right-to-left text, and at the line's ends when PDFium would otherwise read it l
 is drawn in the order PDFium undoes into the logical text (:func:`_pdfium_order`), each glyph at its
 place on the line. A left-to-right run of several PDFium segments («45-B», «NGO Office») is drawn
 segment by segment from its right end. A mark drawn off the baseline goes unread (readers would start
-a new line there): its letters read as part of the next glyph.
+a new line there; it is drawn in an empty ActualText span): its letters read as part of the next glyph.
+
+Left over: PDFium puts a space where the pen jumps right, so such a run of several segments that
+touches punctuation or a bracket with no space between («45-B،», «(NGO Office)») copies with a space
+there in PDFium (poppler copies it right).
 """
 
 from __future__ import annotations

@@ -52,6 +52,7 @@ class LetterPaperData:
     subject: str
     ngo_name: str
     attachments: tuple[attachments.AttachmentRow, ...]
+    county_name: str | None = None  # a county series' county (the paper goes under its governorate)
 
     @property
     def title(self) -> str:
@@ -106,6 +107,7 @@ def letter_paper_data(uow: UnitOfWork, letter_id: str) -> LetterPaperData:
             subject=detail.subject,
             ngo_name=detail.ngo_name,
             attachments=tuple(attachments.list_attachments(uow, attachments.LETTER, letter_id)),
+            county_name=reference.county_name(uow, detail.county_id) if detail.county_id else None,
         )
 
 

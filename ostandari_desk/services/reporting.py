@@ -25,7 +25,7 @@ from ostandari_desk.domain import jalali, text
 from ostandari_desk.domain.lifecycle import LEVEL_LABELS, LICENCE_STATE_LABELS, Level, LicenceState
 from ostandari_desk.errors import NotFoundError, UserError, ValidationError
 from ostandari_desk.services.annual import AnnualComparison, annual_comparison
-from ostandari_desk.store.models import County, Ngo
+from ostandari_desk.store.models import County, Ngo, Province
 from ostandari_desk.store.uow import UnitOfWork
 
 if TYPE_CHECKING:  # imported where used: the annual report needs none of them
@@ -69,6 +69,7 @@ _PAGE = 5000
 class LetterheadValues:
     office_name: str
     logo_path: str | None
+    province_name: str = ""  # the installation's province (the letterhead's «استانداری …»)
 
 
 def letterhead_values(uow: UnitOfWork) -> LetterheadValues:
@@ -76,7 +77,9 @@ def letterhead_values(uow: UnitOfWork) -> LetterheadValues:
     with uow:
         name = settings.get_setting(uow, "office_name") or ""
         logo = settings.get_setting(uow, "logo_path") or None
-    return LetterheadValues(name, logo)
+        province_id = settings.get_setting(uow, "province_id")
+        province = uow.s.get(Province, province_id) if province_id else None
+        return LetterheadValues(name, logo, province.name if province is not None else "")
 
 
 def ngo_id_by_national_id(uow: UnitOfWork, national_id: str) -> str:
@@ -238,6 +241,7 @@ class CertificateData:
     validity_years: int
     licence_state: str
     issuer: str
+    level: str = ""  # the licence's level (county/province/national): who signs it
 
 
 def certificate_data(uow: UnitOfWork, ngo_id: str) -> CertificateData:
@@ -271,6 +275,7 @@ def certificate_data(uow: UnitOfWork, ngo_id: str) -> CertificateData:
         validity_years=licence.validity_years,
         licence_state=licence.state,
         issuer=issuer,
+        level=licence.level,
     )
 
 

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 __all__ = ["EXIT_MISSING", "Problem", "check", "debian_package", "find_problem", "missing_libraries"]
 
 EXIT_MISSING = 2  # the command line's «request refused»: nothing was done, say why and stop
+_CANNOT = "میز استانداری نمی‌تواند پنجره‌اش را باز کند"
 WIDGETS = "QtWidgets"  # Problem.platform when Qt's widgets themselves do not import
 
 # Libraries whose Debian package name does not follow the soname rule (see ``debian_package``).
@@ -98,8 +99,9 @@ class Problem:
         """What the user reads: Persian first, then English, with the command that fixes it."""
         if self.no_display:
             return (
-                "میز استانداری نمی‌تواند پنجره‌اش را باز کند: نمایشگری در دسترس نیست (DISPLAY تنظیم نشده است).\n"
-                "برنامه را در نشست گرافیکی اجرا کنید؛ فرمان‌های خط فرمان (import، export، report) بی‌نمایشگر کار می‌کنند.\n"
+                f"{_CANNOT}: نمایشگری در دسترس نیست (DISPLAY تنظیم نشده است).\n"
+                "برنامه را در نشست گرافیکی اجرا کنید؛ فرمان‌های خط فرمان (import، export، report) "
+                "بی‌نمایشگر کار می‌کنند.\n"
                 "\n"
                 "Ostandari Desk cannot open its window: there is no display (DISPLAY is not set).\n"
                 "Run it in a desktop session; the command-line commands (import, export, report) need none.\n"
@@ -111,15 +113,11 @@ class Problem:
         install = f"sudo apt-get install -y {' '.join(self.packages)}" if self.packages else ""
         reinstall = "pip install --force-reinstall PySide6-Essentials" if self.qt_own else ""
         if self.platform == WIDGETS:
-            fa = ["میز استانداری نمی‌تواند پنجره‌اش را باز کند: کتابخانه‌های Qt بار نشدند."]
+            fa = [f"{_CANNOT}: کتابخانه‌های Qt بار نشدند."]
             en = ["Ostandari Desk cannot open its window: Qt's libraries could not be loaded."]
         else:
-            fa = [
-                f"میز استانداری نمی‌تواند پنجره‌اش را باز کند: Qt افزونهٔ نمایش «{self.platform}» را بار نکرد."
-            ]
-            en = [
-                f"Ostandari Desk cannot open its window: Qt could not load its «{self.platform}» platform plugin."
-            ]
+            fa = [f"{_CANNOT}: Qt افزونهٔ نمایش «{self.platform}» را بار نکرد."]
+            en = [f"Ostandari Desk cannot open its window: Qt could not load its «{self.platform}» plugin."]
         if self.missing:
             fa.append("این کتابخانه‌های سیستم پیدا نشدند (بستهٔ دبیان/اوبونتو در برابر هر یک):")
             en.append("These libraries were not found (the Debian/Ubuntu package beside each):")
@@ -223,8 +221,9 @@ def find_problem(
     """What would stop Qt from opening a window, or None.
 
     ``plugin_dir``: the folder of platform plugins (default Qt's own); ``load`` loads a plugin file (OSError
-    when refused; default the loader); ``list_missing(path, error)`` names what it lacks (default ``ldd``). A platform whose plugin file is not
-    there (a name Qt may know otherwise) is left to Qt; the check passes when any platform Qt tries loads.
+    when refused; default the loader); ``list_missing(path, error)`` names what it lacks (default ``ldd``).
+    A platform whose plugin file is not there (a name Qt may know otherwise) is left to Qt; the check passes
+    when any platform Qt tries loads.
     """
     env = os.environ if env is None else env
     load = load or _dlopen

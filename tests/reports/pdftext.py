@@ -30,7 +30,15 @@ from ostandari_desk.reports.document import PaperCanvas
 from ostandari_desk.reports.glyphs import shaped_for
 from ostandari_desk.reports.persian import BIDI_CONTROLS
 
-__all__ = ["CopyFigures", "assert_pdf_has", "copy_figures", "drawn_lines", "pdf_lines", "pdf_pages", "poppler_text"]
+__all__ = [
+    "CopyFigures",
+    "assert_pdf_has",
+    "copy_figures",
+    "drawn_lines",
+    "pdf_lines",
+    "pdf_pages",
+    "poppler_text",
+]
 
 ZWNJ = "\u200c"
 _INVISIBLE = str.maketrans("", "", BIDI_CONTROLS + "\x00")
@@ -101,7 +109,9 @@ def assert_pdf_has(pdf: bytes | str | Path, *expected: str) -> None:
 def drawn_lines() -> Iterator[list[str]]:
     """Record the logical text of every string drawn on a paper's canvas while the block runs."""
     drawn: list[str] = []
-    originals = {name: getattr(PaperCanvas, name) for name in ("drawString", "drawRightString", "drawCentredString")}
+    originals = {
+        name: getattr(PaperCanvas, name) for name in ("drawString", "drawRightString", "drawCentredString")
+    }
 
     def recording(original):
         def method(self, x, y, text, *args, **kwargs):

@@ -68,7 +68,13 @@ def hostile(desk, make_ngo):
     with desk.uow as uow:
         licences.apply_licence_step(uow, ngo_id, "approval", d(1401, 5, 1), imported=True)
         licences.apply_licence_step(
-            uow, ngo_id, "issue", d(1401, 6, 9), licence_number="1401-17", expires_on=d(1405, 3, 1), imported=True
+            uow,
+            ngo_id,
+            "issue",
+            d(1401, 6, 9),
+            licence_number="1401-17",
+            expires_on=d(1405, 3, 1),
+            imported=True,
         )
         uow.commit()
     return get_ngo(desk.uow, ngo_id).national_id

@@ -142,8 +142,9 @@ def test_certificate(desk, licensed):
         "تاریخ انقضا: ۱۴۰۵/۰۳/۰۱",
         "سطح فعالیت: شهرستانی",
         "؛ سطح فعالیت:",  # the two facts on one line are separated, not run together
-        "مدیرکل امور اجتماعی و فرهنگی",
-        "فرمانداری آبیک",
+        "فرماندار شهرستان آبیک",  # a county licence: signed by its county governor,
+        "فرمانداری شهرستان آبیک",  # under the county governorate's letterhead
+        "پیوست: ندارد",
         "مهر و امضا",
     )
 

@@ -151,7 +151,6 @@ def _unit_order(text: str, unit: str, font: str = FONT) -> str:
     [
         ("پروانه شماره ۱۴۰۴/۱۲۳-۴۵ صادر شد", "۱۴۰۴/۱۲۳-۴۵"),
         ("نشانی: پلاک 45-B، طبقه ۲", "45-B"),
-        ("خودرو با پلاک ت-1404-1 در سامانه", "ت-۱۴۰۴-۱"),
         ("تلفن 021-12345678 در پرونده", "۰۲۱-۱۲۳۴۵۶۷۸"),
         ("پرونده 1402-17 ثبت شد", "۱۴۰۲-۱۷"),
     ],
@@ -160,11 +159,21 @@ def test_identifiers_print_left_to_right_as_typed(line, unit):
     assert _unit_order(line, unit) == print_form(unit)
 
 
+def test_an_identifier_with_a_persian_letter_keeps_the_right_to_left_order_it_was_typed_in():
+    """«ت/۱۴۰۵/۰۲۲» read from the right: the letter, then the number as one left-to-right group."""
+    placed = [
+        (g["x"], g["text"]) for g in _glyphs(shape_line("تفاهم‌نامه ت/1405/022")) if g["text"] in "ت/۱۴۰۵۲"
+    ]
+    token = "".join(t for _, t in sorted(placed))[: len("ت/۱۴۰۵/۰۲۲")]
+    assert token == "۱۴۰۵/۰۲۲/ت"  # left to right
+
+
 def test_identifiers_read_back_as_typed():
     lines = [
         "پروانه شماره ۱۴۰۴/۱۲۳-۴۵ صادر شد",
         "نشانی: پلاک 45-B و کوچه (۱۲)",
         "تلفن 021-12345678، تاریخ ۱۴۰۱/۰۶/۰۹",
+        "نامهٔ شماره «۱۰۰/ص» و تفاهم‌نامهٔ ت/۱۴۰۵/۰۲۲ و پلاک ت-1404-1",
     ]
     with drawn_lines() as drawn:
         pdf = _page(*lines)

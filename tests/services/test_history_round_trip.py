@@ -1,6 +1,6 @@
-"""An office's whole history through Excel: every kind exported from the small demo and imported into an empty
-desk gives the same records — the counts, each NGO's licence history (steps, cases, inquiries, licences, board),
-its letters — and the same annual report figures.
+"""An office's whole history through Excel: every kind exported from the small demo and imported into an
+empty desk gives the same records — the counts, each NGO's licence history (steps, cases, inquiries,
+licences, board), its letters — and the same annual report figures.
 
 The demo writes three things the desk itself never does; they are put right in the source first, as the desk
 would have recorded them, so the comparison below is exact:
@@ -87,6 +87,12 @@ def _admin(engine) -> UnitOfWork:
     return UnitOfWork(engine, Actor(username="tester", full_name="کارشناس آزمون", role=Role.ADMIN))
 
 
+INSERT_STEP = (
+    "INSERT INTO licencestep (id, created_at, updated_at, row_version, county_id, ngo_id, case_id, kind, on_date, "
+    "clerk, letter_no, legal_basis, reason, note) VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, '', '', '', '', '')"
+)
+
+
 def _as_desk_records(path) -> None:
     """Put the demo's three departures from what the desk records right (see the module docstring)."""
     conn = sqlite3.connect(path)
@@ -101,22 +107,16 @@ def _as_desk_records(path) -> None:
             continue
         for kind in ("request", "documents") if case_state == "documents_checked" else ("request",):
             conn.execute(
-                "INSERT INTO licencestep (id, created_at, updated_at, row_version, county_id, ngo_id, case_id, "
-                "kind, on_date, clerk, letter_no, legal_basis, reason, note) "
-                "VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, '', '', '', '', '')",
-                (uuid.uuid4().hex, stamp, stamp, county_id, ngo_id, case_id, kind, received_on),
+                INSERT_STEP, (uuid.uuid4().hex, stamp, stamp, county_id, ngo_id, case_id, kind, received_on)
             )
     conn.execute("DELETE FROM licencestep WHERE kind = 'inquiry_answered'")
     answered = conn.execute(
-        "SELECT c.id, c.ngo_id, c.county_id, q.answered_on FROM inquiry q JOIN licencecase c ON c.id = q.case_id "
-        "WHERE q.answered_on IS NOT NULL"
+        "SELECT c.id, c.ngo_id, c.county_id, q.answered_on FROM inquiry q "
+        "JOIN licencecase c ON c.id = q.case_id WHERE q.answered_on IS NOT NULL"
     ).fetchall()
-    for case_id, ngo_id, county_id, answered_on in answered:
+    for case_id, ngo_id, county_id, on in answered:
         conn.execute(
-            "INSERT INTO licencestep (id, created_at, updated_at, row_version, county_id, ngo_id, case_id, "
-            "kind, on_date, clerk, letter_no, legal_basis, reason, note) "
-            "VALUES (?, ?, ?, 1, ?, ?, ?, 'inquiry_answered', ?, '', '', '', '', '')",
-            (uuid.uuid4().hex, stamp, stamp, county_id, ngo_id, case_id, answered_on),
+            INSERT_STEP, (uuid.uuid4().hex, stamp, stamp, county_id, ngo_id, case_id, "inquiry_answered", on)
         )
     conn.execute(
         "UPDATE licencecase SET state = 'inquiries_answered' WHERE state = 'inquiring' AND NOT EXISTS "
@@ -174,15 +174,16 @@ def _records(engine) -> dict:
             conn,
             "SELECT n.national_id, s.kind, s.on_date, "
             "CASE WHEN s.kind IN ('issue', 'credential', 'renewal', 'upgrade') THEN l.number END, "
-            "COALESCE(NULLIF(s.letter_no, ''), (SELECT min(x.number) FROM letter x WHERE x.licence_step_id = s.id), ''), "
+            "COALESCE(NULLIF(s.letter_no, ''), "
+            "(SELECT min(x.number) FROM letter x WHERE x.licence_step_id = s.id), ''), "
             "s.legal_basis, CASE WHEN s.kind IN ('notice', 'written_warning', 'suspension', 'revocation', "
             "'dissolution_request', 'withdrawal', 'inquiry_override') THEN s.reason ELSE '' END "
             "FROM licencestep s JOIN ngo n ON n.id = s.ngo_id LEFT JOIN licence l ON l.id = s.licence_id",
         )
         cases = _rows(
             conn,
-            "SELECT n.national_id, c.case_type, c.received_on, c.state, c.decision, c.decided_on, c.meeting_on, "
-            "c.legal_basis FROM licencecase c JOIN ngo n ON n.id = c.ngo_id",
+            "SELECT n.national_id, c.case_type, c.received_on, c.state, c.decision, c.decided_on, "
+            "c.meeting_on, c.legal_basis FROM licencecase c JOIN ngo n ON n.id = c.ngo_id",
         )
         inquiries = _rows(
             conn,
@@ -197,8 +198,8 @@ def _records(engine) -> dict:
         )
         boards = _rows(
             conn,
-            "SELECT n.national_id, b.national_code, b.full_name, b.role, b.expertise, b.term_start, b.term_end "
-            "FROM boardmember b JOIN ngo n ON n.id = b.ngo_id",
+            "SELECT n.national_id, b.national_code, b.full_name, b.role, b.expertise, b.term_start, "
+            "b.term_end FROM boardmember b JOIN ngo n ON n.id = b.ngo_id",
         )
         ngos = _rows(conn, "SELECT national_id, licence_state, level FROM ngo")
         letters = _rows(

@@ -19,7 +19,7 @@ from ostandari_desk.services import licences as lic
 from ostandari_desk.services import transfer
 from ostandari_desk.services.annual import annual_comparison
 from ostandari_desk.services.indicators import INDICATORS
-from ostandari_desk.services.transfer.licences import CREDENTIAL
+from ostandari_desk.services.transfer.licences_sheet import CREDENTIAL
 from ostandari_desk.store.models import Inquiry, Letter, LicenceCase, LicenceStep, Ngo
 
 HEADERS = [
@@ -39,6 +39,7 @@ HEADERS = [
 BASIS = "آیین‌نامه ۱۳۹۵، ماده ۷"
 AGENCIES = ("قضایی", "اطلاعات", "انتظامی", "تخصصی")
 _PREFIXES = itertools.count(3_050_000_000)
+ONE_NO = ("مثبت", "منفی", "مثبت", "مثبت")  # the intelligence office's answer unfavourable
 AFTER_1402 = dt.date(2024, 6, 1)  # 1403/03/12: 1402 is a finished year
 
 
@@ -124,7 +125,7 @@ def year_1402(a, b, c, d) -> list:
         row(a, "صدور پروانه", "1402/03/01", شماره_پروانه="ق-1", تاریخ_انقضا="1406/03/01"),
         *establishment(b, "1402/01/11", "1402/01/21", "1402/02/06", "1402/02/20", "1402/02/18"),
         row(b, "صدور پروانه", "1402/03/02", شماره_پروانه="ق-2", تاریخ_انقضا="1406/03/02"),
-        *establishment(c, "1402/01/12", "1402/01/22", "1402/02/07", "1402/03/15", "1402/03/10", ("مثبت", "منفی", "مثبت", "مثبت")),
+        *establishment(c, "1402/01/12", "1402/01/22", "1402/02/07", "1402/03/15", "1402/03/10", ONE_NO),
         # a licence issued before the desk: the history's first step; then a renewal case and two warnings
         row(d, "صدور پروانه", "1398/05/01", شماره_پروانه="ق-4", تاریخ_انقضا="1402/05/01", مبنای_قانونی=BASIS),
         row(d, "درخواست", "1402/04/01", نوع_پرونده="تمدید"),
@@ -244,7 +245,7 @@ def test_an_unfavourable_answer_needs_the_managers_override_on_the_row_before_th
     desk, ngos, tmp_path
 ):
     a, b, *_rest = ngos
-    results = ("مثبت", "منفی", "مثبت", "مثبت")
+    results = ONE_NO
     case_a = establishment(a, "1402/01/10", "1402/01/20", "1402/02/05", "1402/02/20", "1402/02/18", results)
     case_a[-1] = row(a, "موافقت با تأسیس", "1402/02/20", مبنای_قانونی=BASIS)
     case_b = establishment(b, "1402/01/10", "1402/01/20", "1402/02/05", "1402/02/20", "1402/02/18", results)
@@ -349,8 +350,8 @@ def _history(uow, national_id):
                 Licence.ngo_id == ngo_id
             )
         ).all()
-    return {name: sorted(tuple(r) for r in rows) for name, rows in
-            (("steps", steps), ("cases", cases), ("inquiries", inquiries), ("licences", licences))}  # fmt: skip
+    found = {"steps": steps, "cases": cases, "inquiries": inquiries, "licences": licences}
+    return {name: sorted(tuple(r) for r in rows) for name, rows in found.items()}
 
 
 def test_a_history_made_in_the_app_exports_and_imports_into_another_desk_as_it_was(

@@ -3,9 +3,10 @@
 A member is identified by the NGO and their national code (once per NGO). A row whose member is stored with
 the same details counts as unchanged, so a file imported twice adds nothing; with other details it is an
 error on «کد ملی» naming the columns that differ (edit the board in the program). The NGO must already be
-stored in the actor's scope (import the NGOs first). The row's member goes through the same cleaning the NGO
-dialog's board editor gives (``services.ngos.validation``): name, check digit, role, a term that ends after
-it begins.
+stored in the actor's scope (import the NGOs first). A member is checked as the NGO dialog's board editor
+checks one (``services.ngos.validation``): a name, a national code with its check digit, a known role (the
+sheet's words or the program's, ``ROLE_WORDS``), and a term that ends after it begins; each broken rule is
+an error on its column.
 """
 
 from __future__ import annotations
@@ -34,8 +35,8 @@ from ostandari_desk.services.transfer.sheets import (
     Table,
     cell_date,
     cell_digits,
+    cell_text,
 )
-from ostandari_desk.services.transfer.sheets import cell_text as _cell_text
 from ostandari_desk.store.models import BoardMember, Ngo
 from ostandari_desk.store.uow import UnitOfWork
 
@@ -80,7 +81,7 @@ def _role_key(value: str) -> str:
     return text.normalize(value).replace(" ", "")
 
 
-_ROLES = {_role_key(label): role for role, label in {**ROLE_LABELS}.items()} | {
+_ROLES = {_role_key(label): role for role, label in ROLE_LABELS.items()} | {
     _role_key(word): role for role, word in ROLE_WORDS.items() if role in ROLE_LABELS
 }
 # the columns a re-imported row must match to count as the stored member
@@ -119,7 +120,7 @@ def _read(number: int, values: tuple, get: dict) -> tuple[dict[str, Any] | None,
             ids.validate_legal_national_id(nid, "شناسه ملی سمن")
         except ValidationError as exc:
             fail(H_NATIONAL_ID, exc.message)
-    name = _cell_text(get["full_name"](values))
+    name = cell_text(get["full_name"](values))
     if not name:
         fail(H_NAME, "نام و نام خانوادگی عضو وارد نشده است")
     code = _code_of(get["national_code"](values))
@@ -127,7 +128,7 @@ def _read(number: int, values: tuple, get: dict) -> tuple[dict[str, Any] | None,
         code = ids.validate_national_code(code, "کد ملی عضو")
     except ValidationError as exc:
         fail(H_CODE, exc.message)
-    role_text = _cell_text(get["role"](values))
+    role_text = cell_text(get["role"](values))
     role = _ROLES.get(_role_key(role_text))
     if role is None:
         allowed = "، ".join(ROLE_WORDS[r] for r in ROLE_WORDS if r in ROLE_LABELS)
@@ -152,17 +153,18 @@ def _read(number: int, values: tuple, get: dict) -> tuple[dict[str, Any] | None,
         "full_name": name,
         "national_code": code,
         "role": role,
-        "expertise": _cell_text(get["expertise"](values)),
+        "expertise": cell_text(get["expertise"](values)),
         "term_start": start,
         "term_end": end,
     }, []
 
 
-def _shown(value: Any) -> str:
+def _shown(field: str, value: Any) -> str:
+    """A member's value as the report says it: Jalali dates, the sheet's role words, «خالی» for nothing."""
     if isinstance(value, date):
         return jalali.format_jalali(value)
-    if value in ROLE_WORDS:
-        return ROLE_WORDS[value]
+    if field == "role":
+        return ROLE_WORDS.get(value) or ROLE_LABELS.get(value, value)
     return fa(str(value or "")) or "خالی"
 
 
@@ -205,7 +207,8 @@ def _import(uow: UnitOfWork, table: Table, report: ImportReport, opts: ImportOpt
                     report.unchanged += 1
                     return None, []
                 detail = "، ".join(
-                    f"{h}: «{_shown(known[f])}» در برنامه، «{_shown(row[f])}» در پرونده" for f, h in differ
+                    f"{h}: «{_shown(f, known[f])}» در برنامه، «{_shown(f, row[f])}» در پرونده"
+                    for f, h in differ
                 )
                 reason = (
                     f"عضو با کد ملی {fa(code)} («{known['full_name']}») پیش‌تر با اطلاعات دیگری در هیئت "

@@ -23,7 +23,8 @@ from ostandari_desk.domain.lifecycle import Agency, CaseType, StepKind
 from ostandari_desk.errors import DatabaseUnavailableError, UserError
 from ostandari_desk.services import reference
 from ostandari_desk.services.transfer.base import ImportOptions, audit_batch, read_rows
-from ostandari_desk.services.transfer.licences import (
+from ostandari_desk.services.transfer.licences_export import letter_number
+from ostandari_desk.services.transfer.licences_sheet import (
     H_ACTION,
     H_AGENCY,
     H_BASIS,
@@ -41,7 +42,6 @@ from ostandari_desk.services.transfer.licences import (
     Row,
     parse_row,
 )
-from ostandari_desk.services.transfer.licences_export import letter_number
 from ostandari_desk.services.transfer.licences_steps import RowRefused, apply_rows
 from ostandari_desk.services.transfer.sheets import ImportReport, RowError, Table, cell_digits
 from ostandari_desk.store.models import Inquiry, Licence, LicenceCase, LicenceStep, Ngo

@@ -28,7 +28,7 @@ from ostandari_desk.domain import jalali
 from ostandari_desk.domain.lifecycle import Agency, CaseType, StepKind
 from ostandari_desk.services.licences.steps import REVOCATION_CLOSE_REASON
 from ostandari_desk.services.ngos.rows import PROVINCE_ONLY
-from ostandari_desk.services.transfer.licences import (
+from ostandari_desk.services.transfer.licences_sheet import (
     AGENCY_WORDS,
     CASE_TYPE_WORDS,
     ISSUING,

@@ -42,7 +42,7 @@ from ostandari_desk.services.licences.cases import (
     standing_of,
 )
 from ostandari_desk.services.licences.steps import close_case, load_ngo
-from ostandari_desk.services.transfer.licences import (
+from ostandari_desk.services.transfer.licences_sheet import (
     CREDENTIAL,
     H_ACTION,
     H_AGENCY,
