@@ -108,6 +108,8 @@ class OfficialLetterhead(Letterhead):
                 else [(self.authority, FONT_BOLD, _OFFICE_SIZE)]
             )
         unit = self.unit
+        if not text.clean(self.province):  # the province unknown: the office as the settings name it
+            return [(text.clean(self.office_name) or self.governorate, FONT_BOLD, _OFFICE_SIZE)]
         head = f"{self.governorate} — {unit}" if unit and unit != self.governorate else self.governorate
         return [(head, FONT_BOLD, _OFFICE_SIZE)]
 

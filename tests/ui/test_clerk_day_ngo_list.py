@@ -144,12 +144,15 @@ def test_columns_fit_1280_by_720_and_headers_are_whole(main_window, ctx, qtbot):
     assert p.model.headerData(7, Qt.Orientation.Horizontal) == "وضعیت پروانه"
 
 
-def test_column_widths_are_remembered_per_table(page, ctx):
+def test_column_widths_are_remembered_per_table(page, ctx, qtbot):
+    from ostandari_desk.ui.widgets.table_columns import saved_widths
+
     make_ngo(ctx, "انجمن پرستو")
     p = page()
     assert not p.columns.customized
     p.table.horizontalHeader().resizeSection(5, 222)  # the clerk drags «مدیرعامل» wider
     assert p.columns.customized
+    qtbot.waitUntil(lambda: saved_widths("ngoTable") is not None)  # stored once the drag rests
     widths = [p.table.columnWidth(c) for c in range(8)]
     again = page()
     assert again.columns.customized and [again.table.columnWidth(c) for c in range(8)][:7] == widths[:7]

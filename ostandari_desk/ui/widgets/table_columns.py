@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, QSettings, Qt
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QSettings, Qt, QTimer
 from PySide6.QtWidgets import QAbstractItemView, QTableView, QWidget
 
 __all__ = ["FLEXIBLE_MINIMUM", "ColumnFitter", "RowTableView", "fit_widths"]
@@ -96,6 +96,8 @@ class ColumnFitter(QObject):
         self._defaults: tuple[int, ...] = ()
         self._flexible = 0
         self._own: list[int] | None = None
+        self._save_timer = QTimer(self, singleShot=True, interval=400)  # a drag is saved once it rests
+        self._save_timer.timeout.connect(self._save)
         table.horizontalHeader().sectionResized.connect(self._on_header_section_resized)
         table.viewport().installEventFilter(self)
         self.set_columns(key, widths, flexible)
@@ -107,6 +109,9 @@ class ColumnFitter(QObject):
 
     def set_columns(self, key: str, widths: Sequence[int], flexible: int | None = None) -> None:
         """Another set of columns (a worklist's view): their declared widths and settings key."""
+        if self._save_timer.isActive():  # the widths just dragged belong to the columns shown until now
+            self._save_timer.stop()
+            self._save()
         self._key = key
         self._defaults = tuple(widths)
         if flexible is None:
@@ -118,6 +123,7 @@ class ColumnFitter(QObject):
 
     def reset(self) -> None:
         """Forget the clerk's widths: fitted again."""
+        self._save_timer.stop()
         self._own = None
         save_widths(self._key, None)
         self.apply()
@@ -161,7 +167,11 @@ class ColumnFitter(QObject):
         if self._busy or count != len(self._defaults) or column == count - 1:
             return  # our own fitting, another set of columns, or the last column's stretch
         self._own = [self._table.columnWidth(c) for c in range(count)]
-        save_widths(self._key, self._own)
+        self._save_timer.start()
+
+    def _save(self) -> None:
+        if self._own is not None:
+            save_widths(self._key, self._own)
 
 
 class RowTableView(QTableView):
