@@ -2,7 +2,8 @@
 attachments. Frozen data from services/letter_papers.py; no database here.
 
 The official layout: a county series' letter goes under its county governorate's letterhead, and the
-letterhead carries the letter's شماره / تاریخ / پیوست block.
+letterhead carries the letter's شماره / تاریخ / پیوست block. An outgoing letter ends with its signer's block
+(:func:`letter_signer`); a received one is the office's record of it and is not signed here.
 """
 
 from __future__ import annotations
@@ -11,12 +12,20 @@ from pathlib import Path
 from typing import IO
 
 from ostandari_desk.domain.jalali import format_jalali
+from ostandari_desk.domain.lifecycle import Level
 from ostandari_desk.domain.text import format_number, protect_hyphenated_numbers, to_persian_digits
 from ostandari_desk.reports.document import Column, Letterhead, ReportDocument
-from ostandari_desk.reports.letterhead import Reference, official
+from ostandari_desk.reports.letterhead import (
+    OfficialLetterhead,
+    Reference,
+    SignatureBlock,
+    Signatory,
+    licence_signer,
+    official,
+)
 from ostandari_desk.services.letter_papers import LetterPaperData
 
-__all__ = ["build_letter"]
+__all__ = ["build_letter", "letter_signer"]
 
 DASH = "—"
 
@@ -25,6 +34,14 @@ def _size(size: int) -> str:
     if size >= 1024 * 1024:
         return f"{format_number(size / (1024 * 1024), 1)} مگابایت"
     return f"{format_number(max(1, round(size / 1024)))} کیلوبایت"
+
+
+def letter_signer(head: OfficialLetterhead) -> Signatory:
+    """Who signs an outgoing letter under ``head``: the settings' signer for the province's series (on
+    behalf of the governorate), the county governor for a county series' letter (its governorate's
+    letterhead; a line to sign on). The same authorities as a licence of that level."""
+    county = head.county or None
+    return licence_signer(head, Level.COUNTY if county else Level.PROVINCE, county)
 
 
 def build_letter(
@@ -58,4 +75,6 @@ def build_letter(
         )
     else:
         doc.add_paragraph("این نامه پیوستی ندارد.")
+    if data.direction == "out":
+        doc.add_flowable(SignatureBlock(letter_signer(head)))
     doc.build(target)

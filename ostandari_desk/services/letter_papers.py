@@ -53,6 +53,7 @@ class LetterPaperData:
     ngo_name: str
     attachments: tuple[attachments.AttachmentRow, ...]
     county_name: str | None = None  # a county series' county (the paper goes under its governorate)
+    direction: str = "out"  # in | out: an outgoing letter ends with its signer's block
 
     @property
     def title(self) -> str:
@@ -108,6 +109,7 @@ def letter_paper_data(uow: UnitOfWork, letter_id: str) -> LetterPaperData:
             ngo_name=detail.ngo_name,
             attachments=tuple(attachments.list_attachments(uow, attachments.LETTER, letter_id)),
             county_name=reference.county_name(uow, detail.county_id) if detail.county_id else None,
+            direction=detail.direction,
         )
 
 

@@ -17,8 +17,6 @@ from ostandari_desk.domain import reference_ids, text
 from ostandari_desk.errors import UserError, ValidationError
 from ostandari_desk.paths import resources_dir
 from ostandari_desk.services.audit import stamps
-from ostandari_desk.services.exchange import keys
-from ostandari_desk.services.inspections.templates import seed_default_templates
 from ostandari_desk.store.models import County, Province, ReferenceItem
 from ostandari_desk.store.uow import UnitOfWork
 
@@ -275,6 +273,10 @@ def initialize(
             settings.set_setting(uow, "office_name", text.clean(office_name))
         if logo_path:
             settings.set_setting(uow, "logo_path", str(logo_path))
+        # imported here: a command that only signs in (a report) needs neither (nor cryptography)
+        from ostandari_desk.services.exchange import keys
+        from ostandari_desk.services.inspections.templates import seed_default_templates
+
         seed_default_templates(uow)  # each centre category's shipped checklist, active
         keys.create_keys(uow)  # the desk's exchange id and key pair
         uow.commit()

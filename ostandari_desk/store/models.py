@@ -214,8 +214,21 @@ class LicenceCase(CountyOwned, table=True):
     legal_basis: str = ""
     note: str = ""
 
-    # The desk counts open cases (a county's too) from this index alone (revision 0003).
-    __table_args__ = (Index("ix_licencecase_state_county", "state", "county_id"),)
+    __table_args__ = (
+        # The desk counts open cases (a county's too) from this index alone (revision 0003).
+        Index("ix_licencecase_state_county", "state", "county_id"),
+        # The annual council decisions of the decided cases, read from this index alone (revision 0011).
+        Index(
+            "ix_licencecase_decided",
+            "decided_on",
+            "decision",
+            "case_type",
+            "meeting_on",
+            "county_id",
+            sqlite_where=sql_text("decided_on IS NOT NULL"),
+            postgresql_where=sql_text("decided_on IS NOT NULL"),
+        ),
+    )
 
 
 class Inquiry(Record, table=True):
@@ -241,6 +254,14 @@ class Inquiry(Record, table=True):
         ),
         # Annual inquiry counts per county read the inquiry side from the index alone.
         Index("ix_inquiry_sent_case", "sent_on", "case_id"),
+        # ... and the answered ones by their answer's day (revision 0011).
+        Index(
+            "ix_inquiry_answered_case",
+            "answered_on",
+            "case_id",
+            sqlite_where=sql_text("answered_on IS NOT NULL"),
+            postgresql_where=sql_text("answered_on IS NOT NULL"),
+        ),
     )
 
 
@@ -276,7 +297,19 @@ class LicenceStep(CountyOwned, table=True):
     reason: str = ""
     note: str = ""
 
-    __table_args__ = (Index("ix_step_kind_date_county", "kind", "on_date", "county_id"),)
+    __table_args__ = (
+        Index("ix_step_kind_date_county", "kind", "on_date", "county_id"),
+        # The few steps without a case (imported approvals and rejections): the annual decisions find
+        # them here instead of reading every decision step's row to see its case (revision 0011).
+        Index(
+            "ix_licencestep_uncased",
+            "kind",
+            "on_date",
+            "county_id",
+            sqlite_where=sql_text("case_id IS NULL"),
+            postgresql_where=sql_text("case_id IS NULL"),
+        ),
+    )
 
 
 # --- events and letters -------------------------------------------------------------------------
@@ -339,7 +372,9 @@ class Letter(CountyOwned, table=True):
             sqlite_where=sql_text("county_id IS NULL"),
             postgresql_where=sql_text("county_id IS NULL"),
         ),
-        Index("ix_letter_kind_date_county", "kind", "dated_on", "county_id"),
+        # the annual letter counts (by kind, day, county and direction) from this index alone (0011 added
+        # the direction)
+        Index("ix_letter_kind_date_county", "kind", "dated_on", "county_id", "direction"),
     )
 
 
@@ -434,6 +469,8 @@ class Payment(Record, table=True):
         Index("ix_payment_tranche", "memorandum_id", "tranche_no", unique=True),
         # a memorandum's paid total (the credits view sums a year's) from this index alone
         Index("ix_payment_memorandum_amount", "memorandum_id", "amount"),
+        # the annual payments and credits by the day paid, from this index alone (revision 0011)
+        Index("ix_payment_paid_memorandum_amount", "paid_on", "memorandum_id", "amount"),
     )
 
 

@@ -133,3 +133,56 @@ def test_make_paper_heads_papers_with_the_province_of_the_settings(desk, make_ng
     out = io.BytesIO()
     make_paper(desk.uow, ReportRequest("ngo-file", ngo_id=county), out)
     assert_pdf_has(out.getvalue(), "فرمانداری شهرستان آبیک")
+
+
+def _letter(direction: str, county: str | None):
+    from datetime import date
+
+    from ostandari_desk.services.letter_papers import LetterPaperData
+
+    return LetterPaperData(
+        number="۱۲۳/الف",
+        jalali_year=1405,
+        dated_on=date(2026, 4, 21),
+        direction_label="صادره" if direction == "out" else "وارده",
+        kind_label="عادی",
+        series="دبیرخانه شهرستان آبیک" if county else "دبیرخانه استان",
+        party="اداره کل ورزش و جوانان",
+        subject="دعوت به نشست",
+        ngo_name="",
+        attachments=(),
+        county_name=county,
+        direction=direction,
+    )
+
+
+@pytest.mark.parametrize(
+    ("county", "signs"),
+    [
+        (None, ["علی رضایی", "مدیرکل امور اجتماعی و فرهنگی", "استانداری قزوین", "مهر و امضا"]),
+        ("آبیک", ["فرماندار شهرستان آبیک", "فرمانداری شهرستان آبیک", "مهر و امضا"]),
+    ],
+    ids=["province series", "county series"],
+)
+def test_an_outgoing_letter_ends_with_its_signers_block(county, signs):
+    from ostandari_desk.reports.letter_paper import build_letter, letter_signer
+
+    out = io.BytesIO()
+    build_letter(_letter("out", county), HEAD, "۱۴۰۵/۰۲/۰۱", out)
+    lines = pdf_lines(out.getvalue())
+    assert_pdf_has(out.getvalue(), *signs)
+    # the block is the paper's end: after the attachments' line
+    assert max(i for i, line in enumerate(lines) if "مهر و امضا" in line) > max(
+        i for i, line in enumerate(lines) if "پیوستی ندارد" in line
+    )
+    if county:  # the governor signs a county series' letter, not the province's signer
+        assert not any("علی رضایی" in line for line in lines)
+        assert letter_signer(HEAD.for_county(county)).name == ""
+
+
+def test_a_received_letter_is_not_signed_by_the_office():
+    from ostandari_desk.reports.letter_paper import build_letter
+
+    out = io.BytesIO()
+    build_letter(_letter("in", None), HEAD, "۱۴۰۵/۰۲/۰۱", out)
+    assert not any("مهر و امضا" in line or "علی رضایی" in line for line in pdf_lines(out.getvalue()))

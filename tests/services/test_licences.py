@@ -75,7 +75,9 @@ def approved_case(uow, ngo_id, case_type="establishment", start="1401/02/01", in
 
 def answer_all(uow, case_id, on: date, answer: str = "favourable") -> None:
     """Send the inquiries not yet asked (an establishment's four) and answer every open one five days on."""
-    lic.send_inquiries(uow, case_id, on)
+    case = lic.get_case(uow, case_id)
+    if case.missing_agencies or not case.inquiries:
+        lic.send_inquiries(uow, case_id, on)
     for inquiry in lic.get_case(uow, case_id).inquiries:
         if inquiry.answer is None:
             lic.answer_inquiry(uow, inquiry.id, jalali.add_days(on, 5), answer)

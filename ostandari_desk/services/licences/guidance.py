@@ -58,15 +58,14 @@ def completion_form(uow: UnitOfWork, case_id: str) -> CompletionForm:
         if keeps_licence_number(case.case_type):
             current = current_licence(uow, ngo.id)
             number = current.number if current is not None else ""
-        years = int(settings.validity_years_for(uow, level.value))
-    return CompletionForm(
-        case_type=case.case_type,
-        issues_licence=issues_licence(case.case_type),
-        level=level.value,
-        level_label=LEVEL_LABELS[level],
-        licence_number=number,
-        validity_years=years,
-    )
+        return CompletionForm(
+            case_type=case.case_type,
+            issues_licence=issues_licence(case.case_type),
+            level=level.value,
+            level_label=LEVEL_LABELS[level],
+            licence_number=number,
+            validity_years=int(settings.validity_years_for(uow, level.value)),
+        )
 
 
 def case_warnings(uow: UnitOfWork, ngo_id: str, case_type: CaseType | str, received_on: date) -> list[str]:
