@@ -209,10 +209,19 @@ def next_licence_state(state: LicenceState | str, step: StepKind | str) -> Licen
     return table[state]
 
 
-def allowed_direct_steps(state: LicenceState | str) -> list[StepKind]:
-    """The sanctions and the lifting the clerk may take now, in the ladder's order."""
+# Steps that need a licence the NGO holds or held (a dissolution is asked of a licensed NGO).
+NEEDS_A_LICENCE = (StepKind.DISSOLUTION_REQUEST,)
+
+
+def allowed_direct_steps(state: LicenceState | str, ever_licensed: bool = True) -> list[StepKind]:
+    """The sanctions and the lifting the clerk may take now, in the ladder's order. ``ever_licensed``:
+    the NGO holds or held a licence (an approval revoked before any licence asks no dissolution)."""
     state = LicenceState(state)
-    return [step for step in DIRECT_STEPS if state in _LICENCE_TRANSITIONS[step]]
+    return [
+        step
+        for step in DIRECT_STEPS
+        if state in _LICENCE_TRANSITIONS[step] and (ever_licensed or step not in NEEDS_A_LICENCE)
+    ]
 
 
 def direct_step_label(step: StepKind | str, state: LicenceState | str) -> str:

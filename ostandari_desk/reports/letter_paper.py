@@ -18,8 +18,8 @@ from ostandari_desk.reports.document import Column, Letterhead, ReportDocument
 from ostandari_desk.reports.letterhead import (
     OfficialLetterhead,
     Reference,
-    SignatureBlock,
     Signatory,
+    SignatureBlock,
     licence_signer,
     official,
 )

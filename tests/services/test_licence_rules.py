@@ -260,6 +260,9 @@ def test_revoking_an_approval_is_not_called_a_licence_revocation(desk, county_id
     lic.revoke_licence(uow, ngo_id, j("1401/03/01"), "90", "عدم تکمیل مدارک", BASIS)
     [letter] = letters_of(uow, ngo_id)
     assert letter.subject.startswith("لغو موافقت با تأسیس")
+    assert lic.ngo_actions(uow, ngo_id).direct_steps_allowed == ()  # no dissolution of what never was
+    with pytest.raises(TransitionError):
+        lic.impose_sanction(uow, ngo_id, "dissolution_request", j("1401/03/05"), "91", "x", BASIS)
 
 
 # --- the next letter number --------------------------------------------------------------------------

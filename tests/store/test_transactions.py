@@ -74,6 +74,20 @@ def test_busy_timeout_is_at_least_ten_seconds(engine):
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 10_000
 
 
+def test_a_database_file_is_read_through_a_memory_map_but_not_on_a_share(engine):
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA mmap_size").scalar() == store_engine.MMAP_SIZE > 0
+    assert store_engine._may_map("/home/clerk/desk.sqlite3") and store_engine._may_map(r"C:\Users\x\d.db")
+    for unmapped in (r"\\server\share\desk.sqlite3", "//server/share/desk.sqlite3", ":memory:", "", None):
+        assert not store_engine._may_map(unmapped), unmapped
+    memory = make_engine("sqlite://")
+    try:
+        with memory.connect() as conn:
+            assert not conn.exec_driver_sql("PRAGMA mmap_size").scalar()  # None: nothing to map
+    finally:
+        memory.dispose()
+
+
 def test_a_writer_holds_the_write_lock_from_its_first_read(engine, db_path):
     uow = UnitOfWork(engine, SYSTEM)
     other = _holder(db_path)

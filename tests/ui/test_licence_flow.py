@@ -117,8 +117,14 @@ def test_full_flow_through_the_dialogs(qtbot, ctx, panel_of, errors):
     assert "lifting" not in panel.action_buttons  # no «رفع تعلیق» before a suspension
     assert "رفع تعلیق" not in panel.action_labels()
 
-    # Renewal: a new case, documents, council, renewal with a new number.
-    step(panel, "open:renewal")
+    # Renewal: a new case, documents, council, renewal with a new number. Asked the day the licence was
+    # issued, it warns first; the clerk goes ahead.
+    panel.action_buttons["open:renewal"].click()
+    renewal = panel.last_dialog
+    asked: list[str] = []
+    renewal.confirm = lambda _parent, _title, message: asked.append(message) or True
+    renewal.ok_button.click()
+    assert asked and "امروز صادر شده" in asked[0] and not renewal.isVisible()
     assert not any(k.startswith("open:") for k in panel.action_buttons)  # one open case at a time
     step(panel, "documents")
     step(panel, "decide", legal_basis="آیین‌نامه ۱۳۹۵، ماده ۱۰")

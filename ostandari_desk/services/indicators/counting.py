@@ -8,9 +8,10 @@
 
 A source with an index on its date groups in that index's order (``Source.order``: here
 ``(kind, on_date, county_id)``), so the database streams the groups off the index instead of sorting
-every row of two years; a row per day and county comes back and its period is told here. Sources without
-a date index (payments, answered inquiries, council decisions) are grouped by their dimensions alone, each
-period's figures a conditional sum. The indicators are then picked out of the grouped rows. On the main
+every row of two years; a row per day and county comes back and its period is told here. Sources whose
+index does not lead to their groups (payments, answered inquiries, council decisions: a date range of their
+own index since revision 0011) are grouped by their dimensions alone, each period's figures a conditional
+sum. The indicators are then picked out of the grouped rows. On the main
 thread the sources are split between two connections that count at the same time.
 
 County scope: the statements name plain table columns, which the unit of work does not scope, so a
@@ -27,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import case, func, literal, select
+from sqlalchemy import String, case, func, literal, select, type_coerce
 from sqlalchemy.pool import SingletonThreadPool, StaticPool
 
 from ostandari_desk.services.indicators.declared import COUNT, DAYS, INDICATORS, Indicator
@@ -123,7 +124,10 @@ def _count_source(
     grouped = [c for c in grouped if c is not None]
 
     if by_date:  # a row per day: the period is told here (summing CASEs over every row costs more)
-        values = [date_col, func.count(), *(func.sum(measures[m]) for m in used_measures)]
+        # the day as the driver gives it: SQLite's ISO text is compared as text (_by_period), not made
+        # into tens of thousands of date objects
+        day = type_coerce(date_col, String())
+        values = [day, func.count(), *(func.sum(measures[m]) for m in used_measures)]
     else:  # grouped without the date: each period's figures are conditional sums
         values = []
         for span in (last, this):  # per period: the count, then each measure

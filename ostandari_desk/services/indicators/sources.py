@@ -53,8 +53,8 @@ class Source:
             rows come back per day, grouped as the index streams them; without, the source is scanned
             and grouped by its dimensions (and county) alone.
         weight: the source's share of the counting on a large database, in hundredths of a second (the
-            2 GB demo, a fresh process: its rows in two years, scanned or joined), to split the work
-            between two connections.
+            2 GB demo at revision 0011, a fresh process: its rows in two years, read off its index and
+            joined), to split the work between two connections.
     """
 
     key: str
@@ -113,7 +113,8 @@ def _inquiries(by_county: bool, unindexed: Callable[[Any], Any]):
 
 
 def _answers(by_county: bool, unindexed: Callable[[Any], Any]):
-    # answers are dated by answered_on (no index: the table is scanned, grouped without the date)
+    # answers are dated by answered_on: a range of ix_inquiry_answered_case (the answered ones only, revision
+    # 0011), grouped without the date
     if not by_county:
         return Inquiry.__table__, _INQUIRY.answered_on, None, {}, {}
     # each answer's case by its key: not every case probed for its inquiries by ix_inquiry_case_id
@@ -140,7 +141,8 @@ def _memoranda(by_county: bool, unindexed: Callable[[Any], Any]):
 
 
 def _payments(by_county: bool, unindexed: Callable[[Any], Any]):
-    # payments dated by paid_on, counted under their memorandum's county
+    # payments dated by paid_on (a range of ix_payment_paid_memorandum_amount, revision 0011), counted under
+    # their memorandum's county
     if not by_county:
         return Payment.__table__, _PAYMENT.paid_on, None, {}, {"amount": _PAYMENT.amount}
     joined = Payment.__table__.join(Memorandum.__table__, _MEMO.id == _PAYMENT.memorandum_id)
@@ -187,17 +189,17 @@ _KIND_DATE_COUNTY = ("kind", DATE, COUNTY)
 SOURCES: dict[str, Source] = {
     s.key: s
     for s in (
-        Source("steps", _steps, "kind", _KIND_DATE_COUNTY, weight=5),
-        Source("decisions", _decisions, order=(), weight=27),
-        Source("inquiries", _inquiries, weight=6),
-        Source("answers", _answers, order=(), weight=7),
+        Source("steps", _steps, "kind", _KIND_DATE_COUNTY, weight=8),
+        Source("decisions", _decisions, order=(), weight=15),
+        Source("inquiries", _inquiries, weight=14),
+        Source("answers", _answers, order=(), weight=15),
         Source("events", _events, "kind", _KIND_DATE_COUNTY),
-        Source("letters", _letters, "kind", _KIND_DATE_COUNTY, weight=4),
-        Source("memoranda", _memoranda, order=(DATE, COUNTY, "party"), weight=2),
-        Source("payments", _payments, order=(), weight=14),
+        Source("letters", _letters, "kind", _KIND_DATE_COUNTY, weight=3),
+        Source("memoranda", _memoranda, order=(DATE, COUNTY, "party"), weight=5),
+        Source("payments", _payments, order=(), weight=16),
         Source("offices", _offices, order=()),
-        Source("inspections", _inspections, order=(DATE, COUNTY, "announced", "result"), weight=9),
-        Source("referrals", _referrals, order=(), weight=3),
+        Source("inspections", _inspections, order=(DATE, COUNTY, "announced", "result"), weight=20),
+        Source("referrals", _referrals, order=(), weight=5),
         Source("actions_closed", _actions_closed),
     )
 }

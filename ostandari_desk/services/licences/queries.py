@@ -136,7 +136,9 @@ def ngo_actions(uow: UnitOfWork, ngo_id: str) -> NgoActions:
             case_types_allowed=()
             if case is not None
             else tuple(t.value for t in allowed_case_types(state, ngo.level)),
-            direct_steps_allowed=tuple(step.value for step in allowed_direct_steps(state)),
+            direct_steps_allowed=tuple(
+                step.value for step in allowed_direct_steps(state, current_licence(uow, ngo.id) is not None)
+            ),
             open_case=_summary(case) if case is not None else None,
             case_actions=actions,
         )

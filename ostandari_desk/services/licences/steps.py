@@ -19,6 +19,7 @@ from ostandari_desk.domain import jalali, text
 from ostandari_desk.domain.lifecycle import (
     COMPLETION_STEP,
     LEVEL_LABELS,
+    NEEDS_A_LICENCE,
     SANCTIONS,
     STEP_LABELS,
     CaseState,
@@ -320,6 +321,8 @@ def apply_licence_step(
     _check_step_fields(kind, letter_no, reason, legal_basis, case_id, imported)
 
     current = current_licence(uow, ngo.id)
+    if kind in NEEDS_A_LICENCE and current is None:
+        raise TransitionError(f"«{STEP_LABELS[kind]}» برای سمنی که پروانه‌ای نگرفته است ممکن نیست.")
     licence_id = current.id if current is not None else None
     now = now_utc()
     if kind in LICENCE_ISSUING_STEPS:
