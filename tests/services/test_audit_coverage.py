@@ -670,8 +670,25 @@ _MEMO_RECIPES: dict[str, tuple[Callable[[Env], Any], Callable[[Env, Any], Any]]]
         lambda e: _memo(e) and _progress_sheet(e),
         lambda e, path: transfer.import_file(e.uow, "progress", path),
     ),
+    # the licences sheet applies its rows through the licensing services (transfer/licences_apply.py)
+    "services.transfer.licences_apply.import_rows": (
+        lambda e: _licences_sheet(e),
+        lambda e, path: transfer.import_file(e.uow, "licences", path),
+    ),
 }
 RECIPES.update(_MEMO_RECIPES)
+
+
+def _licences_sheet(env: Env) -> Path:
+    """A licences sheet issuing a licence to a new NGO (its first imported step)."""
+    from ostandari_desk.services.ngos import get_ngo
+
+    national_id = get_ngo(env.uow, env.make_ngo()).national_id
+    path = env.tmp_path / "licences.csv"
+    transfer.template("licences", path)
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write(f"{national_id},صدور پروانه,1401/03/01,,,,,,ق-۷,1405/03/01,,\n")
+    return path
 
 
 def _progress_sheet(env: Env) -> Path:

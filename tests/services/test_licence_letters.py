@@ -167,7 +167,9 @@ def test_a_letter_that_cannot_be_filed_rolls_the_step_back(desk, ngo_id):
     assert kinds == ["issue"]
 
 
-def test_imported_suspensions_file_no_letters(desk, make_ngo, tmp_path):
+def test_imported_sanctions_file_their_letters_as_the_desk_does(desk, make_ngo, tmp_path):
+    """The licences sheet applies its rows through the licensing services (issue 13): a sanction imported
+    without a letters sheet files its letter, linked to the step, as the desk's own dialog would."""
     from ostandari_desk.services.ngos import get_ngo
 
     ngo_id = make_ngo()
@@ -175,15 +177,21 @@ def test_imported_suspensions_file_no_letters(desk, make_ngo, tmp_path):
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.title = "پروانه‌ها"
-    sheet.append(["شناسه ملی سمن", "اقدام", "تاریخ", "شماره پروانه", "تاریخ انقضا", "شماره نامه", "توضیحات"])
-    sheet.append([national_id, "صدور پروانه", "1398/03/01", "ق-۱۲", "1402/03/01", "", ""])
-    sheet.append([national_id, "تعلیق", "1399/05/05", "", "", "۱۲۳/ص", ""])
-    sheet.append([national_id, "رفع تعلیق", "1399/08/05", "", "", "۱۲۴/ص", ""])
-    sheet.append([national_id, "لغو", "1400/02/05", "", "", "۱۲۵/ص", ""])
+    sheet.append(
+        ["شناسه ملی سمن", "اقدام", "تاریخ", "مبنای قانونی", "شماره پروانه", "تاریخ انقضا", "شماره نامه", "توضیحات"]
+    )
+    basis = "آیین‌نامه ۱۳۹۵، ماده ۱۷"
+    sheet.append([national_id, "صدور پروانه", "1398/03/01", "", "ق-۱۲", "1402/03/01", "", ""])
+    sheet.append([national_id, "تعلیق", "1399/05/05", basis, "", "", "۱۲۳/ص", "تخلف"])
+    sheet.append([national_id, "رفع تعلیق", "1399/08/05", basis, "", "", "۱۲۴/ص", "رفع تخلف"])
+    sheet.append([national_id, "لغو", "1400/02/05", basis, "", "", "۱۲۵/ص", "تخلف مکرر"])
     book.save(tmp_path / "l.xlsx")
 
     report = transfer.import_file(desk.uow, "licences", tmp_path / "l.xlsx")
     assert report.errors == [] and report.added == 4
     with desk.uow as uow:
-        assert uow.s.exec(select(func.count()).select_from(Letter)).one() == 0
-    assert annual_comparison(desk.uow, 1399).row("punitive_letters").this == 0
+        filed = uow.s.exec(select(Letter.number, Letter.licence_step_id, Letter.jalali_year, Letter.kind)).all()
+    assert sorted(number for number, *_ in filed) == ["123/ص", "124/ص", "125/ص"]  # numbers keep Latin digits
+    assert all(step_id is not None for _, step_id, _, _ in filed)
+    punitive_1399 = sum(1 for _, _, year, kind in filed if year == 1399 and kind == "punitive")
+    assert annual_comparison(desk.uow, 1399).row("punitive_letters").this == punitive_1399
