@@ -6,7 +6,6 @@ from datetime import date
 
 import openpyxl
 import pytest
-from sqlalchemy import func
 from sqlmodel import select
 
 from ostandari_desk.domain import jalali
@@ -178,7 +177,16 @@ def test_imported_sanctions_file_their_letters_as_the_desk_does(desk, make_ngo, 
     sheet = book.active
     sheet.title = "پروانه‌ها"
     sheet.append(
-        ["شناسه ملی سمن", "اقدام", "تاریخ", "مبنای قانونی", "شماره پروانه", "تاریخ انقضا", "شماره نامه", "توضیحات"]
+        [
+            "شناسه ملی سمن",
+            "اقدام",
+            "تاریخ",
+            "مبنای قانونی",
+            "شماره پروانه",
+            "تاریخ انقضا",
+            "شماره نامه",
+            "توضیحات",
+        ]
     )
     basis = "آیین‌نامه ۱۳۹۵، ماده ۱۷"
     sheet.append([national_id, "صدور پروانه", "1398/03/01", "", "ق-۱۲", "1402/03/01", "", ""])
@@ -190,7 +198,9 @@ def test_imported_sanctions_file_their_letters_as_the_desk_does(desk, make_ngo, 
     report = transfer.import_file(desk.uow, "licences", tmp_path / "l.xlsx")
     assert report.errors == [] and report.added == 4
     with desk.uow as uow:
-        filed = uow.s.exec(select(Letter.number, Letter.licence_step_id, Letter.jalali_year, Letter.kind)).all()
+        filed = uow.s.exec(
+            select(Letter.number, Letter.licence_step_id, Letter.jalali_year, Letter.kind)
+        ).all()
     assert sorted(number for number, *_ in filed) == ["123/ص", "124/ص", "125/ص"]  # numbers keep Latin digits
     assert all(step_id is not None for _, step_id, _, _ in filed)
     punitive_1399 = sum(1 for _, _, year, kind in filed if year == 1399 and kind == "punitive")
