@@ -140,3 +140,17 @@ def test_a_report_that_meets_a_damaged_table(db, tmp_path, capsys):
     capsys.readouterr()
     assert main(["report", "register", "--out", str(tmp_path / "r.pdf"), "--db", str(db)]) == EXIT_UNAVAILABLE
     assert_unavailable(capsys.readouterr().err, "corrupt")
+
+
+def test_help_imports_no_database_library():
+    """`ostandari-desk --help` stays a tenth of a second: the database error handling imports nothing."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys; from ostandari_desk.cli import main\n"
+        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('sqlalchemy', 'sqlmodel')))"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert out.strip().splitlines()[-1] == "[]"

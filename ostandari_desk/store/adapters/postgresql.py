@@ -254,7 +254,7 @@ class PostgresAdapters(DatabaseAdapters):
         """A tsquery: each typed word a prefix (a word with punctuation inside: a phrase ending in a prefix),
         ANDed; "" when nothing searchable is left."""
         terms = []
-        for word in text.normalize(words).split(" "):
+        for word in text.search_key(words).split(" "):
             tokens = _TOKEN.findall(word)
             if tokens:
                 terms.append(" <-> ".join([*map(_lexeme, tokens[:-1]), _lexeme(tokens[-1]) + ":*"]))

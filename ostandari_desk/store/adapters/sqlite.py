@@ -147,7 +147,7 @@ class SqliteAdapters(DatabaseAdapters):
 
     def ngo_match(self, words: str) -> str:
         """Normalized tokens, each a quoted prefix, ANDed (FTS5 syntax); "" when nothing is left."""
-        tokens = [t for t in text.normalize(words).split(" ") if any(ch.isalnum() for ch in t)]
+        tokens = [t for t in text.search_key(words).split(" ") if any(ch.isalnum() for ch in t)]
         return " ".join('"' + t.replace('"', '""') + '"*' for t in tokens)
 
     def ngo_match_seqs(self, match: str) -> Any:
