@@ -35,6 +35,7 @@ class StepKind(StrEnum):
     APPROVAL = "approval"
     REJECTION = "rejection"
     ISSUE = "issue"
+    CREDENTIAL = "credential"  # صدور اعتبارنامه: issued like a licence (a Licence row), counted apart
     RENEWAL = "renewal"
     UPGRADE = "upgrade"
     CONFORMITY = "conformity"
@@ -96,6 +97,7 @@ STEP_LABELS = {
     StepKind.APPROVAL: "موافقت شورا",
     StepKind.REJECTION: "مخالفت شورا",
     StepKind.ISSUE: "صدور پروانه",
+    StepKind.CREDENTIAL: "صدور اعتبارنامه",
     StepKind.RENEWAL: "تمدید پروانه",
     StepKind.UPGRADE: "ارتقای سطح",
     StepKind.CONFORMITY: "تطبیق",
@@ -140,6 +142,7 @@ _LICENCE_TRANSITIONS: dict[StepKind, dict[LicenceState, LicenceState]] = {
         LicenceState.VALID: LicenceState.VALID,
     },
     StepKind.ISSUE: {LicenceState.APPROVED: LicenceState.VALID},
+    StepKind.CREDENTIAL: {LicenceState.APPROVED: LicenceState.VALID},
     StepKind.RENEWAL: {LicenceState.VALID: LicenceState.VALID},
     StepKind.UPGRADE: {LicenceState.VALID: LicenceState.VALID},
     StepKind.CONFORMITY: {LicenceState.VALID: LicenceState.VALID},
@@ -233,9 +236,15 @@ def direct_step_label(step: StepKind | str, state: LicenceState | str) -> str:
     return DIRECT_STEP_LABELS.get(step, STEP_LABELS[step])
 
 
+# The steps that issue an NGO's first licence: a licence (پروانه فعالیت) or a credential (اعتبارنامه). The
+# Licence row is the same; the issuing step's kind tells the two apart.
+FIRST_ISSUES = (StepKind.ISSUE, StepKind.CREDENTIAL)
+
+
 def first_imported_step_allowed(step: StepKind | str) -> bool:
-    """An imported history may begin with an approval or an issue: what came before is unknown."""
-    return StepKind(step) in (StepKind.APPROVAL, StepKind.ISSUE)
+    """An imported history may begin with an approval, an issue or a credential: what came before is
+    unknown."""
+    return StepKind(step) in (StepKind.APPROVAL, *FIRST_ISSUES)
 
 
 def allowed_case_types(state: LicenceState | str, level: Level | str) -> list[CaseType]:

@@ -3,8 +3,8 @@
 An :class:`Indicator` names its source (services.indicators.sources), the dimension values it counts and
 what it adds up; :data:`GROUPS` orders them by section, :data:`KEY_INDICATORS` are the headline ones (the
 report's summary and main chart, the start page) and :data:`COUNTY_INDICATORS` the ones also shown per
-county. Licences and credentials (اعتبارنامه) are one record (a Licence) in this desk: nothing tells a
-credential apart, so «صدور پروانه فعالیت» counts both.
+county. A licence and a credential (اعتبارنامه) are both a Licence record; the kind of the step that
+issued it tells them apart, so «صدور پروانه فعالیت» and «صدور اعتبارنامه» count each its own.
 """
 
 from __future__ import annotations
@@ -180,6 +180,15 @@ _LICENCES = (
         (("kind", ("issue",)),),
         short_label="پروانه صادرشده",
         is_key=True,
+    ),
+    Indicator(
+        "credentials",
+        "صدور اعتبارنامه",
+        UNIT_CASES,
+        "steps",
+        (("kind", ("credential",)),),
+        short_label="اعتبارنامه صادرشده",
+        per_county=True,
     ),
     Indicator(
         "renewals",

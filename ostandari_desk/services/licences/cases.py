@@ -408,9 +408,12 @@ def complete_case(
     validity_years: int | None = None,
     expires_on: date | None = None,
     note: str = "",
+    credential: bool = False,
 ) -> str | None:
     """Finish an approved case: issue, renew, upgrade or conform; the case is closed.
 
+    ``credential``: an establishment case ends in a credential (اعتبارنامه), not a licence: the same
+    Licence row and rules, its step «صدور اعتبارنامه», counted apart in the reports.
     Returns the id of the licence the case produced (None for conformity).
     """
     on = require_date(on, "تاریخ", "on")
@@ -423,6 +426,13 @@ def complete_case(
             if refused:
                 raise TransitionError(f"پروانه صادر نمی‌شود: {refused}")
         kind = COMPLETION_STEP[CaseType(case.case_type)]
+        if credential:
+            if kind != StepKind.ISSUE:
+                raise TransitionError(
+                    "اعتبارنامه فقط در پایان پرونده «تأسیس» صادر می‌شود؛ این پرونده "
+                    f"«{CASE_TYPE_LABELS[CaseType(case.case_type)]}» است."
+                )
+            kind = StepKind.CREDENTIAL
         step = apply_licence_step(
             uow,
             case.ngo_id,
@@ -479,8 +489,12 @@ def issue_licence(
     validity_years: int | None = None,
     expires_on: date | None = None,
     note: str = "",
+    credential: bool = False,
 ) -> str:
-    """Issue the licence of an approved establishment case; returns the licence id."""
+    """Issue the licence of an approved establishment case; returns the licence id.
+
+    ``credential``: issue a credential (اعتبارنامه) instead, by the same rules (see :func:`complete_case`).
+    """
     licence_id = _complete_typed(
         uow,
         case_id,
@@ -490,6 +504,7 @@ def issue_licence(
         validity_years=validity_years,
         expires_on=expires_on,
         note=note,
+        credential=credential,
     )
     assert licence_id is not None
     return licence_id

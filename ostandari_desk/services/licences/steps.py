@@ -18,11 +18,13 @@ from ostandari_desk import settings
 from ostandari_desk.domain import jalali, text
 from ostandari_desk.domain.lifecycle import (
     COMPLETION_STEP,
+    FIRST_ISSUES,
     LEVEL_LABELS,
     NEEDS_A_LICENCE,
     SANCTIONS,
     STEP_LABELS,
     CaseState,
+    CaseType,
     Level,
     LicenceState,
     StepKind,
@@ -37,9 +39,13 @@ from ostandari_desk.store.models import Licence, LicenceCase, LicenceStep, Ngo
 from ostandari_desk.store.uow import UnitOfWork
 
 # Steps that produce a new Licence row.
-LICENCE_ISSUING_STEPS = (StepKind.ISSUE, StepKind.RENEWAL, StepKind.UPGRADE)
-# The case whose completion each of them is (domain.lifecycle.COMPLETION_STEP the other way round).
-COMPLETED_CASE_TYPE = {step: case_type for case_type, step in COMPLETION_STEP.items()}
+# A credential (اعتبارنامه) is a Licence row too: its issuing step's kind (CREDENTIAL) tells it apart.
+LICENCE_ISSUING_STEPS = (StepKind.ISSUE, StepKind.CREDENTIAL, StepKind.RENEWAL, StepKind.UPGRADE)
+# The case whose completion each of them is (domain.lifecycle.COMPLETION_STEP the other way round); a
+# credential ends an establishment case as an issue does.
+COMPLETED_CASE_TYPE = {step: case_type for case_type, step in COMPLETION_STEP.items()} | {
+    StepKind.CREDENTIAL: CaseType.ESTABLISHMENT
+}
 
 # A case in these states is finished; any other is open (an approved one awaits its completion).
 CLOSED_CASE_STATES = (CaseState.REJECTED.value, CaseState.CLOSED.value)
@@ -308,12 +314,7 @@ def apply_licence_step(
     reason, note, legal_basis = text.clean(reason), text.clean(note), text.clean(legal_basis)
 
     state = LicenceState(ngo.licence_state)
-    if (
-        imported
-        and state == LicenceState.NONE
-        and kind == StepKind.ISSUE
-        and first_imported_step_allowed(kind)
-    ):
+    if imported and state == LicenceState.NONE and kind in FIRST_ISSUES and first_imported_step_allowed(kind):
         new_state = LicenceState.VALID
     else:
         new_state = next_licence_state(state, kind)

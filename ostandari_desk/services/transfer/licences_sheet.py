@@ -57,8 +57,8 @@ COLUMNS = (
     Column(H_NOTE, "note", max_length=2000),
 )
 
-# A credential (اعتبارنامه), counted apart from licences: the lifecycle's step when it has one. Until it does,
-# «صدور اعتبارنامه» is recorded as an issue (a Licence), which the annual report counts with the licences.
+# A credential (اعتبارنامه), counted apart from licences: the lifecycle's CREDENTIAL step (a Licence row whose
+# issuing step says «صدور اعتبارنامه»). Looked up so that an older lifecycle without it reads it as an issue.
 CREDENTIAL: StepKind | None = getattr(StepKind, "CREDENTIAL", None)
 
 # The sheet's words (IMPORT_TEMPLATES.md): action -> (step, the case type a council decision is of).

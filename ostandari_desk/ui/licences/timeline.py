@@ -19,6 +19,7 @@ _STEP_COLOURS = {
     StepKind.INQUIRY_OVERRIDE: "#b26a00",
     StepKind.REJECTION: "#c62828",
     StepKind.ISSUE: "#2e7d32",
+    StepKind.CREDENTIAL: "#2e7d32",
     StepKind.RENEWAL: "#2e7d32",
     StepKind.APPROVAL: "#2e7d32",
     StepKind.WITHDRAWAL: "#616161",
