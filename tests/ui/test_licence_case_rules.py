@@ -256,3 +256,24 @@ def test_a_new_letter_proposes_the_next_number_of_its_series(qtbot, ctx, errors)
     dialog.number_edit.setText("۹۰۰/و")  # typed by the clerk: kept from now on
     dialog.direction_combo.setCurrentIndex(dialog.direction_combo.findData("outgoing"))
     assert dialog.number_edit.text() == "۹۰۰/و"
+
+
+def test_an_establishment_may_end_in_a_credential_from_the_completion_dialog(qtbot, ctx, panel_for, errors):
+    """Issue 13: licences and credentials apart — the clerk chooses «اعتبارنامه» and the case ends with a
+    «صدور اعتبارنامه» step, which the annual comparison counts apart from licences."""
+    from ostandari_desk.domain.jalali import jalali_year_of
+    from ostandari_desk.services import licences as lic
+    from ostandari_desk.services.annual import annual_comparison
+
+    ngo_id, case_id, inquiry_ids = inquiring_case(ctx, "انجمن دارای اعتبارنامه")
+    for inquiry_id in inquiry_ids:
+        lic.answer_inquiry(ctx.uow(), inquiry_id, TODAY, "favourable")
+    lic.decide_case(ctx.uow(), case_id, True, TODAY, None, BASIS)
+    dialog = open_dialog(panel_for(ngo_id), "complete")
+    combo = dialog.widgets["document"]
+    combo.setCurrentIndex(combo.findData("credential"))
+    dialog.widgets["licence_number"].setText("۷۳۰")
+    dialog.submit()
+    assert errors == []
+    comparison = annual_comparison(ctx.uow(), jalali_year_of(TODAY))
+    assert (comparison.row("credentials").this, comparison.row("issued").this) == (1, 0)

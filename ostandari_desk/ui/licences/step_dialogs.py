@@ -400,6 +400,7 @@ def complete_dialog(context, case_id: str, parent=None) -> StepDialog:
             licence_number=_code(v["licence_number"]),
             validity_years=v["validity_years"],
             note=v["note"],
+            credential=v.get("document") == "credential",
         )
 
     intro = protect_hyphenated_numbers(
@@ -407,6 +408,10 @@ def complete_dialog(context, case_id: str, parent=None) -> StepDialog:
     )
     dialog = StepDialog(COMPLETE_TITLES.get(case.case_type, "پایان پرونده"), intro, submit, parent)
     if start.issues_licence:
+        if case.case_type == "establishment":  # an establishment ends in a licence or a credential
+            dialog.add_combo(
+                "document", "سند صادرشده:", [("پروانه فعالیت", "licence"), ("اعتبارنامه", "credential")]
+            )
         dialog.add_line("licence_number", "شماره پروانه:", to_persian_digits(start.licence_number))
         dialog.add_info("level", "سطح:", start.level_label)
         dialog.add_date("on", "تاریخ صدور:")
