@@ -21,6 +21,7 @@ HEADERS = [
     "کد ملی مدیرعامل",
     "تلفن",
     "نشانی",
+    "وضعیت",
 ]
 
 # the other kinds' sheets, exactly as IMPORT_TEMPLATES.md gives them
@@ -60,6 +61,7 @@ def good_row(n: int, national_id: str | None = None) -> list:
         make_national_code(f"{100000000 + n:09d}"),
         "02833334444",
         "قزوین، خیابان نمونه",
+        "فعال",
     ]
 
 

@@ -15,7 +15,6 @@ Known exceptions stay:
 - a payment made before its memorandum was cancelled is refused by the release rule (nothing is paid on a
   cancelled memorandum, and a cancellation has no date to tell before from after), so those payments and
   their rials are missing from the copy (tests/services/test_transfer_roundtrip.py);
-- the «سمن‌ها» sheet has no status column: an NGO made inactive comes back active (not compared);
 - the «بازدیدها» sheet carries no corrective action's completion and one referral letter per visit: the
   figures «اقدامات اصلاحی انجام‌شده» and «ارجاع به دستگاه صادرکننده مجوز» are not compared (NOT_CARRIED).
 The licence group's figures are compared per county too.
@@ -201,7 +200,7 @@ def _records(engine) -> dict:
             "SELECT n.national_id, b.national_code, b.full_name, b.role, b.expertise, b.term_start, "
             "b.term_end FROM boardmember b JOIN ngo n ON n.id = b.ngo_id",
         )
-        ngos = _rows(conn, "SELECT national_id, licence_state, level FROM ngo")
+        ngos = _rows(conn, "SELECT national_id, licence_state, level, status FROM ngo")
         letters = _rows(
             conn,
             "SELECT x.direction || '/' || x.jalali_year || '/' || x.number || '/' || COALESCE(c.name, ''), "

@@ -14,6 +14,7 @@ from sqlalchemy import text as text_sql
 from ostandari_desk.domain.ids import make_national_code
 from ostandari_desk.errors import UserError
 from ostandari_desk.services import transfer
+from ostandari_desk.services.audit import AuditFilter, audit_lines
 from ostandari_desk.services.ngos import NgoFilter, NgoInput, count_ngos, get_ngo, prepare_ngo_values
 from ostandari_desk.services.transfer.ngos import COLUMNS, new_values
 from ostandari_desk.store.models import Ngo, NgoField
@@ -179,7 +180,21 @@ def test_csv_with_bom_arabic_letters_and_persian_digits(desk, tmp_path):
     path = tmp_path / "ngos.csv"
     # Arabic ي/ك, ZWNJ-less header, extra column
     headers = [h.replace("ی", "ي").replace("ک", "ك") for h in HEADERS] + ["ستون اضافه"]
-    row = [persian, "انجمن حمايت از كودكان", "آبيك", "شهرستاني", "", "۱۲۳", "۱۴۰۱/۶/۹", "", "", "", "", "x"]
+    row = [
+        persian,
+        "انجمن حمايت از كودكان",
+        "آبيك",
+        "شهرستاني",
+        "",
+        "۱۲۳",
+        "۱۴۰۱/۶/۹",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "x",
+    ]
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         csv.writer(handle).writerows([headers, row])
     report = transfer.import_file(desk.uow, "ngos", path)
@@ -286,3 +301,48 @@ def test_rows_keep_their_sheet_numbers_past_empty_rows(desk, tmp_path):
     path = write_xlsx(tmp_path / "gap.xlsx", rows)
     report = transfer.import_file(desk.uow, "ngos", path)
     assert [(e.row, e.column) for e in report.errors] == [(4, "شهرستان")]
+
+
+def _status_of(desk, national_id: str) -> str:
+    with desk.uow as uow:
+        return uow.s.execute(select(Ngo.status).where(Ngo.national_id == national_id)).scalar_one()
+
+
+def test_status_column_round_trip(desk, tmp_path):
+    """«وضعیت»: read on import (empty = فعال), exported for every NGO, and an edit of it updates the stored
+    NGO, audited; an empty cell keeps the stored status."""
+    rows = [good_row(n) for n in range(1, 4)]
+    rows[0][-1], rows[1][-1], rows[2][-1] = "غیرفعال", "", "فعال"
+    report = transfer.import_file(desk.uow, "ngos", write_xlsx(tmp_path / "in.xlsx", rows))
+    assert (report.added, report.errors) == (3, [])
+    assert [_status_of(desk, r[0]) for r in rows] == ["inactive", "active", "active"]
+
+    out = tmp_path / "out.xlsx"
+    transfer.export_file(desk.uow, "ngos", out)
+    exported = {r[0]: r[-1] for r in list(openpyxl.load_workbook(out).active.iter_rows(values_only=True))[1:]}
+    assert exported == {rows[0][0]: "غیرفعال", rows[1][0]: "فعال", rows[2][0]: "فعال"}
+    again = transfer.import_file(desk.uow, "ngos", out)
+    assert (again.added, again.updated, again.unchanged, again.errors) == (0, 0, 3, [])
+
+    edited = [list(r) for r in rows]
+    edited[0][-1], edited[1][-1], edited[2][-1] = "فعال", "غیرفعال", ""  # the last: kept as stored
+    report = transfer.import_file(desk.uow, "ngos", write_xlsx(tmp_path / "edited.xlsx", edited))
+    assert (report.updated, report.unchanged, report.errors) == (2, 1, [])
+    assert any("وضعیت" in w for w in report.warnings)
+    assert [_status_of(desk, r[0]) for r in rows] == ["active", "inactive", "active"]
+    with desk.uow as uow:
+        first_id = uow.s.execute(select(Ngo.id).where(Ngo.national_id == rows[0][0])).scalar_one()
+    trail = [
+        (line.field, line.before, line.after)
+        for line in audit_lines(desk.uow, AuditFilter(record_id=first_id))
+    ]
+    assert any("inactive" in before and "active" in after for _f, before, after in trail), trail
+
+
+def test_bad_status_is_a_row_error(desk, tmp_path):
+    rows = [good_row(1), good_row(2)]
+    rows[1][-1] = "تعطیل"
+    report = transfer.import_file(desk.uow, "ngos", write_xlsx(tmp_path / "bad.xlsx", rows))
+    assert [(e.row, e.column) for e in report.errors] == [(3, "وضعیت")]
+    assert "تعطیل" in report.errors[0].reason and "غیرفعال" in report.errors[0].reason
+    assert ngo_count(desk) == 0

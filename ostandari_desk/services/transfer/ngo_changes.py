@@ -3,7 +3,7 @@
 The rule (module doc of transfer/ngos.py): a sheet made after the NGO's last change in the app (the
 workbook's creation time, or a CSV's modification time: ``sheets.sheet_made_at``) holds the clerk's edits,
 so the NGO is updated — changed columns only, empty cells keeping the stored values, the fields of activity
-replaced when their cell is filled — audited field by field by the unit of work. A sheet made before it may
+replaced when their cell is filled, the status («وضعیت») set when its cell is filled — audited field by field by the unit of work. A sheet made before it may
 be older than the app's record: the row is refused, naming the columns with both values and both dates.
 """
 
@@ -20,6 +20,7 @@ from ostandari_desk.domain import jalali, text
 from ostandari_desk.domain.lifecycle import LEVEL_LABELS, Level
 from ostandari_desk.errors import ConcurrentEditError
 from ostandari_desk.services import audit
+from ostandari_desk.services.ngos.rows import STATUS_LABELS
 from ostandari_desk.services.transfer.sheets import ImportReport, RowError
 from ostandari_desk.store.models import County, Ngo, NgoField
 from ostandari_desk.store.uow import UnitOfWork
@@ -51,6 +52,7 @@ EDITABLE = (
     "ceo_national_code",
     "phone",
     "address",
+    "status",
 )
 _WRITTEN = (*EDITABLE, "name_key", "name_sort", "ceo_sort", "search_text")
 
@@ -103,6 +105,8 @@ def _shown(uow: UnitOfWork, key: str, value: Any) -> str:
         return LEVEL_LABELS[Level(value)] if value in Level._value2member_map_ else str(value)
     if key == "registered_on":
         return jalali.format_jalali(value) if value else ""
+    if key == "status":
+        return STATUS_LABELS.get(value, str(value or ""))
     return str(value or "")
 
 

@@ -26,7 +26,7 @@ from ostandari_desk.domain.lifecycle import LEVEL_LABELS, Level, LicenceState
 from ostandari_desk.errors import ValidationError
 from ostandari_desk.services import audit
 from ostandari_desk.services.ngos import PROVINCE_ONLY, licence_state_condition
-from ostandari_desk.services.ngos.rows import NgoInput
+from ostandari_desk.services.ngos.rows import STATUS_LABELS, NgoInput
 from ostandari_desk.services.ngos.validation import ngo_errors
 from ostandari_desk.services.transfer.base import (
     ImportOptions,
@@ -68,6 +68,7 @@ H_CEO = "مدیرعامل"
 H_CEO_CODE = "کد ملی مدیرعامل"
 H_PHONE = "تلفن"
 H_ADDRESS = "نشانی"
+H_STATUS = "وضعیت"
 
 COLUMNS = (
     Column(H_NATIONAL_ID, "national_id", True, max_length=40),
@@ -81,6 +82,7 @@ COLUMNS = (
     Column(H_CEO_CODE, "ceo_national_code", max_length=40),
     Column(H_PHONE, "phone", max_length=40),
     Column(H_ADDRESS, "address", max_length=1000),
+    Column(H_STATUS, "status", max_length=20),
 )
 
 PROVINCE_WORD = "استان"  # the county cell of a province-wide NGO
@@ -100,10 +102,15 @@ _FIELD_HEADERS = {
     "ceo_national_code": H_CEO_CODE,
     "phone": H_PHONE,
     "address": H_ADDRESS,
+    "status": H_STATUS,
 }
 _COLUMN_ORDER = {c.header: i for i, c in enumerate(COLUMNS)}
 _LEVELS = {text.normalize(label): level.value for level, label in LEVEL_LABELS.items()} | {
     level.value: level.value for level in Level
+}
+# «فعال» / «غیرفعال» (the stored words too); an empty cell: active for a new NGO, the stored status kept
+_STATUSES = {text.normalize(label): status for status, label in STATUS_LABELS.items()} | {
+    status: status for status in STATUS_LABELS
 }
 
 
@@ -142,7 +149,7 @@ def new_values(
         "created_at": moment,
         "updated_at": moment,
         "row_version": 1,
-        "status": "active",
+        "status": row.get("status") or "active",
         "licence_state": LicenceState.NONE.value,
     }
 
@@ -173,6 +180,17 @@ def _level_of(cell: Any) -> tuple[str | None, str]:
     if shown:
         return None, f"سطح «{shown}» نادرست است؛ شهرستانی، استانی یا ملی"
     return None, "سطح فعالیت وارد نشده است"
+
+
+def _status_of(cell: Any) -> tuple[str, str]:
+    """The stored status of a «وضعیت» cell ("" when empty) and the reason it is refused ("" when not)."""
+    shown = cell_text(cell)
+    if not shown:
+        return "", ""
+    status = _STATUSES.get(text.normalize(shown))
+    if status is None:
+        return "", f"وضعیت «{shown}» نادرست است؛ فعال یا غیرفعال"
+    return status, ""
 
 
 def _fields_reader(field_ids: dict[str, str]):
@@ -245,6 +263,7 @@ _COMPARED = (
     ("ceo_national_code", H_CEO_CODE),
     ("phone", H_PHONE),
     ("address_key", H_ADDRESS),
+    ("status", H_STATUS),
 )
 
 
@@ -270,6 +289,7 @@ def _stored(uow: UnitOfWork) -> dict[str, dict[str, Any]]:
             t.ceo_national_code,
             t.phone,
             t.address,
+            t.status,
         )
     ).all()
     return {
@@ -286,6 +306,7 @@ def _stored(uow: UnitOfWork) -> dict[str, dict[str, Any]]:
             "ceo_national_code": r.ceo_national_code,
             "phone": r.phone,
             "address_key": text.normalize(r.address),
+            "status": r.status,
         }
         for r in rows
     }
@@ -330,6 +351,7 @@ def _import(uow: UnitOfWork, table: Table, report: ImportReport, opts: ImportOpt
             column_getter(table, "phone"),
             column_getter(table, "address"),
         )
+        g_status = column_getter(table, "status")
 
         seq = (uow.s.execute(select(func.max(Ngo.seq))).scalar() or 0) + 1
         moment = audit.now_utc()
@@ -341,6 +363,7 @@ def _import(uow: UnitOfWork, table: Table, report: ImportReport, opts: ImportOpt
             _fields_reader(field_ids),
         )
         person_of = cache(_person_of)
+        status_of = cache(_status_of)
         county_refused = county_guard(uow)
         # The new NGOs' ids share a random prefix and end in their seq: unique like a UUID, and in
         # order, so the id indexes (the NGO's, its fields', the audit's) grow at their end.
@@ -368,6 +391,9 @@ def _import(uow: UnitOfWork, table: Table, report: ImportReport, opts: ImportOpt
             ngo_fields, field_errors = fields_of(g_fields(values))
             for reason in field_errors:
                 fail(H_FIELDS, reason)
+            status, status_error = status_of(g_status(values))
+            if status_error:
+                fail(H_STATUS, status_error)
             registered_on: date | None = None
             try:
                 registered_on = parse_date(g_regon(values))
@@ -417,6 +443,7 @@ def _import(uow: UnitOfWork, table: Table, report: ImportReport, opts: ImportOpt
                 "ceo_national_code": ceo_code,
                 "phone": phone,
                 "address": address,
+                "status": status,
             }
             old = stored.get(nid)
             if old is not None:
@@ -475,6 +502,7 @@ _HEADER_KEYS = {
     H_CEO_CODE: "ceo_national_code",
     H_PHONE: "phone",
     H_ADDRESS: "address",
+    H_STATUS: "status",
 }
 
 
@@ -542,6 +570,7 @@ def _export(uow: UnitOfWork, flt: Any) -> Iterator[Sequence[Any]]:
             t.ceo_national_code,
             t.phone,
             t.address,
+            t.status,
         ).order_by(t.name_sort, t.national_id)
         stmt = stmt.where(uow.in_scope(t.county_id))  # a plain table: not scoped by the session
         if flt is not None:
@@ -564,6 +593,7 @@ def _export(uow: UnitOfWork, flt: Any) -> Iterator[Sequence[Any]]:
             r.ceo_national_code,
             r.phone,
             r.address,
+            STATUS_LABELS.get(r.status, r.status),
         )
 
 
