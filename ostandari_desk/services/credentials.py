@@ -326,8 +326,7 @@ def check_connection(server: ServerDatabase) -> None:
     except ImportError:
         raise _missing_driver(server) from None
     try:
-        with engine.connect():
-            pass  # connected: the password (or its absence) is accepted
+        engine.connect().close()  # it opened: the password (or its absence) is accepted
     except DBAPIError as exc:
         raise connection_error(server, exc) from exc
     finally:

@@ -128,7 +128,12 @@ def test_the_typed_password_is_kept_only_when_the_user_says_so(monkeypatch, want
     monkeypatch.setattr(sys, "stdin", Terminal())
     monkeypatch.setattr("getpass.getpass", lambda prompt="": "s3cret")
     monkeypatch.setattr(credentials, "keyring_available", lambda: True)
-    monkeypatch.setattr(credentials, "save_password", lambda server, password: kept.append(password) or True)
+
+    def record_kept(server, password) -> bool:
+        kept.append(password)
+        return True  # the user agreed / the call succeeded
+
+    monkeypatch.setattr(credentials, "save_password", record_kept)
     for answer in ("خیر", "بله"):
         monkeypatch.setattr("builtins.input", lambda question, answer=answer: answer)
         common.connect_server(credentials.parse_server_url("postgresql://clerk@db/office"))

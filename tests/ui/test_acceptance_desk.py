@@ -235,7 +235,12 @@ def carry_licence(panel, ngo_id: str, ctx) -> None:
     panel.action_buttons["open:renewal"].click()
     renewal = panel.last_dialog
     asked: list[str] = []
-    renewal.confirm = lambda _parent, _title, message: asked.append(message) or True
+
+    def record_asked(_parent, _title, message) -> bool:
+        asked.append(message)
+        return True  # the user agreed / the call succeeded
+
+    renewal.confirm = record_asked
     renewal.ok_button.click()
     assert asked and "امروز صادر شده" in asked[0]
     assert renewal.result() == QDialog.DialogCode.Accepted

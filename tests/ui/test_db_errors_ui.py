@@ -147,7 +147,12 @@ def test_corrupt_in_a_page_names_the_latest_backup_and_opens_its_folder(
     latest = folder / "desk-latest.zip"
     latest.write_bytes(b"2")
     opened = []
-    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url.toLocalFile()) or True)
+
+    def record_opened(url) -> bool:
+        opened.append(url.toLocalFile())
+        return True  # the user agreed / the call succeeded
+
+    monkeypatch.setattr(QDesktopServices, "openUrl", record_opened)
 
     box = ui_errors.database_error_box(None, _corrupt_error(db_path))
     qtbot.addWidget(box)

@@ -106,7 +106,12 @@ def test_create_letter_with_attachment(page, ctx, qtbot, tmp_path, qtmodeltester
     assert edit.number_edit.text() == "۱۲۳/ص"
     assert edit.attachment_names()[0].startswith("اسکن نامه.pdf")
     opened = []
-    edit.open_file = lambda path: opened.append(path) or True
+
+    def record_opened(path) -> bool:
+        opened.append(path)
+        return True  # the user agreed / the call succeeded
+
+    edit.open_file = record_opened
     edit.attachment_list.setCurrentRow(0)
     edit.open_selected_attachment()
     assert opened and opened[0].read_bytes() == scan.read_bytes()

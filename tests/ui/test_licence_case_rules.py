@@ -109,7 +109,11 @@ def test_a_renewal_on_a_licence_issued_today_asks_first(qtbot, ctx, panel_for, e
     assert len(asked) == 1 and "امروز صادر شده" in asked[0] and "۶۰ روز" in asked[0]
     assert dialog.isVisible() and lic.list_cases(ctx.uow(), ngo_id)[0].case_type == "establishment"  # «خیر»
 
-    dialog.confirm = lambda _parent, _title, message: asked.append(message) or True
+    def record_asked(_parent, _title, message) -> bool:
+        asked.append(message)
+        return True  # the user agreed / the call succeeded
+
+    dialog.confirm = record_asked
     dialog.ok_button.click()
     assert not dialog.isVisible() and errors == []
     assert lic.list_cases(ctx.uow(), ngo_id)[0].case_type == "renewal"

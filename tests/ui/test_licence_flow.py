@@ -122,7 +122,12 @@ def test_full_flow_through_the_dialogs(qtbot, ctx, panel_of, errors):
     panel.action_buttons["open:renewal"].click()
     renewal = panel.last_dialog
     asked: list[str] = []
-    renewal.confirm = lambda _parent, _title, message: asked.append(message) or True
+
+    def record_asked(_parent, _title, message) -> bool:
+        asked.append(message)
+        return True  # the user agreed / the call succeeded
+
+    renewal.confirm = record_asked
     renewal.ok_button.click()
     assert asked and "امروز صادر شده" in asked[0] and not renewal.isVisible()
     assert not any(k.startswith("open:") for k in panel.action_buttons)  # one open case at a time

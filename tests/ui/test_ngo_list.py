@@ -193,7 +193,12 @@ def test_deactivate_with_confirmation_and_undo(page, ctx):
     ngo_id = make_ngo(ctx, "انجمن پرستو")
     p = page()
     asked = []
-    p.confirm = lambda _parent, _title, text: asked.append(text) or True
+
+    def record_asked(_parent, _title, text) -> bool:
+        asked.append(text)
+        return True  # the user agreed / the call succeeded
+
+    p.confirm = record_asked
     assert p.select_ngo(ngo_id)
     assert p.active_button.text() == "غیرفعال‌سازی"
     p.active_button.click()

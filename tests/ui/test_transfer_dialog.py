@@ -100,7 +100,12 @@ def test_skip_bad_stores_good_rows_and_writes_the_bad_ones(ctx, qtbot, tmp_path)
     dialog.set_path(path)
     dialog.skip_bad_check.setChecked(True)
     opened = []
-    dialog.open_file = lambda p: opened.append(p) or True
+
+    def record_opened(p) -> bool:
+        opened.append(p)
+        return True  # the user agreed / the call succeeded
+
+    dialog.open_file = record_opened
     with qtbot.waitSignal(dialog.imported, timeout=WAIT_MS) as signal:
         qtbot.mouseClick(dialog.start_button, Qt.MouseButton.LeftButton)
     assert signal.args == ["ngos"]

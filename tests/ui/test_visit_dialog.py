@@ -114,7 +114,12 @@ def test_record_visit_close_read_only_and_note(ctx, qtbot, errors, tmp_path):
     assert dialog.tabs.tabText(dialog.tabs.count() - 1) == "سابقه تغییرات"
     assert dialog.attachment_list.count() == 1
     opened = []
-    dialog.open_file = lambda path: opened.append(path) or True
+
+    def record_opened(path) -> bool:
+        opened.append(path)
+        return True  # the user agreed / the call succeeded
+
+    dialog.open_file = record_opened
     dialog.attachment_list.setCurrentRow(0)
     dialog.open_attachment_button.click()
     assert opened and opened[0].read_bytes() == b"\xff\xd8\xff photo"
