@@ -75,6 +75,6 @@ def build_letter(
         )
     else:
         doc.add_paragraph("این نامه پیوستی ندارد.")
-    if data.direction == "out":
+    if data.direction == "outgoing":
         doc.add_flowable(SignatureBlock(letter_signer(head)))
     doc.build(target)

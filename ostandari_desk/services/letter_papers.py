@@ -53,7 +53,9 @@ class LetterPaperData:
     ngo_name: str
     attachments: tuple[attachments.AttachmentRow, ...]
     county_name: str | None = None  # a county series' county (the paper goes under its governorate)
-    direction: str = "out"  # in | out: an outgoing letter ends with its signer's block
+    direction: str = (
+        "outgoing"  # as stored (incoming | outgoing): an outgoing letter ends with its signer's block
+    )
 
     @property
     def title(self) -> str:

@@ -152,7 +152,7 @@ def _letter(direction: str, county: str | None):
         ngo_name="",
         attachments=(),
         county_name=county,
-        direction=direction,
+        direction={"out": "outgoing", "in": "incoming"}[direction],
     )
 
 
@@ -186,3 +186,18 @@ def test_a_received_letter_is_not_signed_by_the_office():
     out = io.BytesIO()
     build_letter(_letter("in", None), HEAD, "۱۴۰۵/۰۲/۰۱", out)
     assert not any("مهر و امضا" in line or "علی رضایی" in line for line in pdf_lines(out.getvalue()))
+
+
+def test_a_stored_outgoing_letter_prints_with_its_signers_block(desk):
+    """Through the one door, from a letter as the letters service stores it (direction «outgoing»)."""
+    from ostandari_desk.domain.jalali import from_jalali
+    from ostandari_desk.reports.papers import make_paper
+    from ostandari_desk.services import letters
+
+    letter_id = letters.create_letter(
+        desk.uow,
+        letters.LetterInput("outgoing", "۱۲", from_jalali(1405, 2, 1), "اداره کل ورزش", "دعوت", "other"),
+    )
+    out = io.BytesIO()
+    make_paper(desk.uow, ReportRequest("letter", letter_id=letter_id), out)
+    assert_pdf_has(out.getvalue(), "مهر و امضا")
