@@ -181,7 +181,7 @@ def sheet_made_at(path: Path) -> _dt.datetime | None:
                     made = made.replace(tzinfo=_dt.UTC)
                 return made.astimezone(_dt.UTC)
         except (KeyError, OSError, ValueError, UnicodeDecodeError, zipfile.BadZipFile):
-            pass
+            pass  # no readable creation time in the workbook: the file's own time, below
     try:
         return _dt.datetime.fromtimestamp(path.stat().st_mtime, _dt.UTC)
     except OSError:
