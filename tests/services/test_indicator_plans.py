@@ -68,3 +68,29 @@ def test_the_annual_counts_read_covering_indexes(desk, per_county):
     for key, plan in plans.items():
         scanned = [step for step in plan if step.startswith("SCAN ") and step.split()[1] in LARGE]
         assert not scanned, (key, plan)
+
+
+@pytest.mark.sqlite_only  # SQLite's query plans
+def test_one_countys_counts_never_probe_a_date_range_per_row(desk):
+    """A county's answers once read every answer of two years per case of the county (+case_id kept the
+    planner off ix_inquiry_case_id): 107 s on the 2 GB demo. A date range may be a join's outer loop only."""
+    by_source = defaultdict(list)
+    for ind in INDICATORS:
+        by_source[ind.source].append(ind)
+    with desk.uow as uow:
+        conn = uow.s.connection()
+        county_id = conn.exec_driver_sql("SELECT id FROM county LIMIT 1").scalar()
+        for key, inds in by_source.items():
+            loops: dict[int, list[str]] = defaultdict(list)  # a join's tables under one parent, outer first
+
+            def explain(stmt, loops=loops):
+                compiled = stmt.compile(desk.engine, compile_kwargs={"literal_binds": True})
+                for _id, parent, _, detail in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}"):
+                    if detail.startswith(("SEARCH ", "SCAN ")):
+                        loops[parent].append(detail)
+                return []
+
+            _count_source(uow, SOURCES[key], inds, LAST, THIS, county_id, Counts(), explain)
+            for steps in loops.values():
+                inner = [s for s in steps[1:] if s.split()[1] in LARGE and ">" in s]
+                assert not inner, (key, steps)
