@@ -233,7 +233,7 @@ def _expiring_window(uow: UnitOfWork) -> int:
     from ostandari_desk import settings
 
     with uow:
-        return int(settings.get_setting(uow, "expiring_window_days") or 60)
+        return int(settings.get_setting(uow, "expiring_window_days"))
 
 
 # --- parameter kinds (one line each in a declaration) ----------------------------------------------

@@ -17,7 +17,9 @@ from sqlmodel import col, select
 from ostandari_desk.domain import text
 from ostandari_desk.domain.jalali import format_jalali, month_range, year_range
 from ostandari_desk.errors import ConcurrentEditError, ValidationError
+from ostandari_desk.services import search
 from ostandari_desk.services.audit import stamps
+from ostandari_desk.services.ngos import NgoFilter, list_ngo_page
 from ostandari_desk.services.ordering import order_terms
 from ostandari_desk.services.versioned import save_versioned
 from ostandari_desk.store.models import County, Event, EventNgo, Ngo
@@ -236,7 +238,7 @@ def create_event(uow: UnitOfWork, data: EventInput) -> str:
             **stamps(),
             kind=data.kind,
             title=title,
-            title_key=text.normalize(title),
+            title_key=title_key_of(title),
             title_sort=text.persian_sort_key(title),
             starts_on=data.starts_on,
             ends_on=data.ends_on,
@@ -273,7 +275,7 @@ def update_event(uow: UnitOfWork, event_id: str, data: EventInput, expected_vers
         values = {
             "kind": data.kind,
             "title": title,
-            "title_key": text.normalize(title),
+            "title_key": title_key_of(title),
             "title_sort": text.persian_sort_key(title),
             "starts_on": data.starts_on,
             "ends_on": data.ends_on,
@@ -338,13 +340,15 @@ def get_event(uow: UnitOfWork, event_id: str) -> EventDetail:
         )
 
 
+def title_key_of(title: str) -> str:
+    """An event's ``title_key``: its title as a search compares it (hamza forms folded, half-spaces joined:
+    services/search.py); what the list searches and the sheet's import matches an event by. Every writer of
+    an event stores this."""
+    return text.search_key(title)
+
+
 def _where(flt: EventFilter) -> list:
-    conds: list = []
-    key = text.normalize(flt.text)
-    if key:
-        for word in key.split():
-            like = f"%{_escape_like(word)}%"
-            conds.append(col(Event.title_key).like(like, escape="\\"))
+    conds: list = [search.contains(Event.title_key, word) for word in search.words(flt.text)]
     if flt.kind:
         conds.append(Event.kind == flt.kind)
     if flt.county_id == PROVINCE_ONLY:
@@ -363,10 +367,6 @@ def _where(flt: EventFilter) -> list:
 def filter_conditions(flt: EventFilter) -> list:
     """The SQL conditions of ``flt`` over Event (for the exchange sheet's export of a filtered list)."""
     return _where(flt)
-
-
-def _escape_like(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def count_events(uow: UnitOfWork, flt: EventFilter = EventFilter()) -> int:
@@ -536,15 +536,8 @@ def event_years(uow: UnitOfWork) -> list[int]:
 
 
 def search_ngos(uow: UnitOfWork, query: str, limit: int = 20) -> list[NgoRef]:
-    """NGOs whose name or national id contains ``query`` (normalized), for the pickers of events and letters."""
-    key = text.normalize(query)
-    with uow:
-        stmt = select(Ngo.id, Ngo.name, Ngo.national_id)
-        if key:
-            digits = text.digits_to_latin(key)
-            conds = [col(Ngo.name_key).like(f"%{_escape_like(w)}%", escape="\\") for w in key.split()]
-            stmt = stmt.where(
-                or_(and_(*conds), col(Ngo.national_id).like(f"{_escape_like(digits)}%", escape="\\"))
-            )
-        stmt = stmt.order_by(Ngo.name_sort).limit(limit)
-        return [NgoRef(r[0], r[1], r[2]) for r in uow.s.exec(stmt)]
+    """NGOs the NGO list finds by ``query`` (name, national id, registration number, CEO; hamza forms and
+    half-spaces folded), first ``limit`` by name, for the pickers of events, letters and reports."""
+    return [
+        NgoRef(r.id, r.name, r.national_id) for r in list_ngo_page(uow, NgoFilter(text=query), limit=limit)
+    ]

@@ -31,7 +31,7 @@ from ostandari_desk.errors import (
     UserError,
     ValidationError,
 )
-from ostandari_desk.services import attachments
+from ostandari_desk.services import attachments, search
 from ostandari_desk.services.audit import stamps
 from ostandari_desk.services.ordering import order_terms
 from ostandari_desk.services.versioned import save_versioned
@@ -207,8 +207,14 @@ def _validate(uow: UnitOfWork, data: LetterInput, stored: Letter | None = None) 
         "ngo_id": data.ngo_id,
         "licence_step_id": data.licence_step_id,
         "county_id": data.county_id,
-        "search_text": text.normalize(f"{number} {party} {subject}"),
+        "search_text": search_text_of(number, party, subject),
     }
+
+
+def search_text_of(number: str, party: str, subject: str) -> str:
+    """A letter's ``search_text``: its number, party and subject as a search compares them (hamza forms
+    folded, half-spaces joined: services/search.py); every writer of a letter stores this."""
+    return text.search_key(f"{number} {party} {subject}")
 
 
 def series_condition(county_id: str | None) -> Any:
@@ -423,15 +429,8 @@ def get_letter(uow: UnitOfWork, letter_id: str) -> LetterDetail:
         )
 
 
-def _escape_like(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def _where(flt: LetterFilter) -> list:
-    conds: list = []
-    key = text.normalize(flt.text)
-    for word in key.split():
-        conds.append(col(Letter.search_text).like(f"%{_escape_like(word)}%", escape="\\"))
+    conds: list = [search.contains(Letter.search_text, word) for word in search.words(flt.text)]
     if flt.direction:
         conds.append(Letter.direction == flt.direction)
     if flt.kind:

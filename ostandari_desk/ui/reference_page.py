@@ -338,7 +338,7 @@ class ReferencePage(QWidget):
         category shown set to its spin box (a key naming no category shown is kept as it was)."""
         from ostandari_desk.domain.text import normalize
 
-        stored = self.context.setting(INTERVAL_KEY) or {}
+        stored = self.context.setting(INTERVAL_KEY)
         shown = {normalize(name) for name in self.interval_spins}
         values = {k: v for k, v in stored.items() if normalize(k) not in shown}
         values.update({name: int(spin.value()) for name, spin in self.interval_spins.items()})

@@ -2,7 +2,7 @@
 
 Everything goes through ``services.users`` (which requires MANAGE_USERS and refuses to disable or
 demote the last active admin); refusals are shown in Persian. The list is small: it is held whole,
-sorted with Persian collation and searched by a proxy.
+sorted with Persian collation and searched by a proxy folding as every list's search does.
 """
 
 from __future__ import annotations
@@ -105,6 +105,29 @@ class UsersModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
             return HEADERS[section]
         return None
+
+
+class UserSearchProxy(QSortFilterProxyModel):
+    """The users sorted with Persian collation and searched as every list is (``services.search.matches``:
+    hamza forms and half-spaces folded) over the row's shown texts."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.query = ""
+
+    def set_query(self, query: str) -> None:
+        self.beginFilterChange()
+        self.query = query
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def filterAcceptsRow(self, source_row: int, source_parent) -> bool:
+        if not self.query.strip():
+            return True
+        from ostandari_desk.services.search import matches
+
+        model = self.sourceModel()
+        user = model.rows[source_row]
+        return matches(self.query, *(model.cell_text(user, column) for column in range(len(HEADERS))))
 
 
 class UserDialog(EditDialog):
@@ -220,15 +243,13 @@ class UsersPage(QWidget):
         self.password_button = child(self.ui, QPushButton, "resetPasswordButton")
         self.count_label = child(self.ui, QLabel, "userCountLabel")
         self.model = UsersModel(self)
-        self.proxy = QSortFilterProxyModel(self)
+        self.proxy = UserSearchProxy(self)
         self.proxy.setSourceModel(self.model)
         self.proxy.setSortLocaleAware(True)  # Persian collation (پ چ ژ گ in their places)
-        self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.proxy.setFilterKeyColumn(-1)  # every column
         self.table.setModel(self.proxy)
         configure_table(self.table, WIDTHS)
         self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
-        self.search_edit.textChanged.connect(self.proxy.setFilterFixedString)
+        self.search_edit.textChanged.connect(self.proxy.set_query)
         self.add_button.clicked.connect(self.add_user)
         self.edit_button.clicked.connect(self.edit_user)
         self.toggle_button.clicked.connect(self.toggle_user)

@@ -238,6 +238,8 @@ def seed_records(side: Side, folder: Path, tag: str = "") -> dict[str, str]:
     from ostandari_desk.domain import text
     from ostandari_desk.services import attachments
     from ostandari_desk.services.audit import stamps
+    from ostandari_desk.services.events import title_key_of
+    from ostandari_desk.services.letters import search_text_of
     from ostandari_desk.services.ngos.rows import BoardMemberInput
     from ostandari_desk.store import models as m
 
@@ -336,7 +338,7 @@ def seed_records(side: Side, folder: Path, tag: str = "") -> dict[str, str]:
                 county_id=county_id,
                 kind="session",
                 title=title,
-                title_key=text.normalize(title),
+                title_key=title_key_of(title),
                 title_sort=text.persian_sort_key(title),
                 starts_on=day,
                 organizer_ngo_id=ngo_id,
@@ -358,7 +360,7 @@ def seed_records(side: Side, folder: Path, tag: str = "") -> dict[str, str]:
                 kind="support",
                 ngo_id=ngo_id,
                 licence_step_id=step,
-                search_text=text.normalize(f"{number} {party} {subject}"),
+                search_text=search_text_of(number, party, subject),
             )
         )
         office_name = f"دفتر تسهیلگری محله کوثر{tag}"

@@ -94,6 +94,19 @@ def test_names_keys_and_sort_keys_match_the_text_module(demo_db):
                 assert key == text.persian_sort_key(value), (table, value)
 
 
+def test_letters_and_events_hold_the_services_search_keys(demo_db):
+    """A demo letter or event is found as one the clerk saved: its key is the service's own."""
+    from ostandari_desk.services.events import title_key_of
+    from ostandari_desk.services.letters import search_text_of
+
+    _, conn, _ = demo_db
+    letters = conn.execute("SELECT number, party, subject, search_text FROM letter").fetchall()
+    assert letters and all(key == search_text_of(n, p, s) for n, p, s, key in letters)
+    events = conn.execute("SELECT title, title_key FROM event").fetchall()
+    assert events and all(key == title_key_of(title) for title, key in events)
+    assert any("\u200c" in title for title, _ in events)  # half-spaced titles, joined in their keys
+
+
 def test_schema_is_whole_and_links_hold(demo_db):
     _, conn, _ = demo_db
     assert conn.execute("PRAGMA foreign_key_check").fetchall() == []

@@ -15,6 +15,8 @@ from ostandari_desk.services import events as ev
 from ostandari_desk.services.audit import stamps
 from ostandari_desk.store.models import Ngo
 
+from .conftest import next_national_id
+
 _seq = itertools.count(9_000)
 _prefix = itertools.count(1_050_000_000)
 
@@ -184,9 +186,11 @@ def test_events_of_ngo(desk):
     assert [(r.id, r.role) for r in rows] == [(joined, "شرکت‌کننده"), (organized, "برگزارکننده")]
 
 
-def test_search_ngos(desk):
-    ngo_a, nid = insert_ngo(desk.uow, "انجمن حمايت از كودكان")
-    insert_ngo(desk.uow, "کانون جوانان")
+def test_search_ngos(desk, make_ngo):
+    """The pickers find NGOs as the NGO list does (its full-text index: NGOs saved by the NGO service)."""
+    nid = next_national_id()
+    ngo_a = make_ngo(name="انجمن حمايت از كودكان", national_id=nid)
+    make_ngo(name="کانون جوانان")
     assert [r.id for r in ev.search_ngos(desk.uow, "حمایت کودکان")] == [ngo_a]
     assert [r.id for r in ev.search_ngos(desk.uow, text.to_persian_digits(nid))] == [ngo_a]
     assert len(ev.search_ngos(desk.uow, "")) == 2

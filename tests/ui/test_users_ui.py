@@ -174,6 +174,17 @@ def test_search_and_persian_sort(page, make_user, qtbot):
     assert len(rows(page)) == 4
 
 
+def test_search_folds_hamza_and_half_space_as_every_list(page, make_user):
+    make_user("noor", "کاربر مؤسسه نور", "clerk")
+    make_user("omid", "کاربر انجمن مردم\u200cنهاد امید", "clerk")
+    page.refresh()
+    for typed, found in (("موسسه", ["noor"]), ("مردمنهاد", ["omid"]), ("مردم\u200cنهاد", ["omid"])):
+        type_text(page.search_edit, typed)
+        assert [r[0] for r in rows(page)] == found, typed
+        page.search_edit.clear()
+    assert len(rows(page)) == 3
+
+
 def test_a_non_admin_gets_neither_users_nor_audit(make_user, admin, desk_as):
     for role in ("manager", "clerk", "county"):
         actor = make_user(f"u-{role}", "کاربر آزمون", role, county="آبیک" if role == "county" else None)

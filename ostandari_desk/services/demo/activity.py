@@ -10,6 +10,8 @@ from ostandari_desk.services.demo import names
 from ostandari_desk.services.demo.bulk import Bulk, Calendar, Keys
 from ostandari_desk.services.demo.memoranda import add_memoranda
 from ostandari_desk.services.demo.registry import NgoRef, Place
+from ostandari_desk.services.events import title_key_of
+from ostandari_desk.services.letters import search_text_of
 from ostandari_desk.store.models import (
     Event,
     EventNgo,
@@ -63,7 +65,7 @@ class LetterBook:
         self._counters[(direction, jy)] = n
         number = f"{n}/{'ص' if direction == 'outgoing' else 'و'}"
         letter_id = self.key()
-        search = text.normalize(f"{number} {party} {subject} {ngo.name if ngo else ''}")
+        search = search_text_of(number, party, subject)
         self.bulk.add(
             self.w,
             (
@@ -177,7 +179,7 @@ def add_activity(
                 place.county_id if place else None,
                 kind,
                 title,
-                text.normalize(title),
+                title_key_of(title),
                 cal.text(day),
                 cal.text(ends),
                 organizer.id if organizer else None,

@@ -31,6 +31,8 @@ from sqlmodel import SQLModel
 from ostandari_desk.domain import text
 from ostandari_desk.domain.audit_labels import field_label, table_label
 from ostandari_desk.errors import ValidationError
+from ostandari_desk.services.events import title_key_of as event_title_key
+from ostandari_desk.services.letters import search_text_of as letter_search_text
 from ostandari_desk.services.ngos.validation import search_text as ngo_search_text
 from ostandari_desk.store import models
 from ostandari_desk.store.audit_trail import PARENTS
@@ -214,14 +216,14 @@ def _ngo(values: Mapping[str, Any]) -> dict[str, Any]:
 def _event(values: Mapping[str, Any]) -> dict[str, Any]:
     """As services/events.py builds them."""
     return {
-        "title_key": text.normalize(values["title"]),
+        "title_key": event_title_key(values["title"]),
         "title_sort": text.persian_sort_key(values["title"]),
     }
 
 
 def _letter(values: Mapping[str, Any]) -> dict[str, Any]:
     """As services/letters.py builds it."""
-    return {"search_text": text.normalize(f"{values['number']} {values['party']} {values['subject']}")}
+    return {"search_text": letter_search_text(values["number"], values["party"], values["subject"])}
 
 
 def _title_sort(values: Mapping[str, Any]) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from ostandari_desk import settings
 from ostandari_desk.domain import text
 from ostandari_desk.domain.jalali import format_jalali
 from ostandari_desk.errors import ConcurrentEditError, DuplicateError, ValidationError
-from ostandari_desk.services import reference
+from ostandari_desk.services import reference, search
 from ostandari_desk.services.audit import stamps
 from ostandari_desk.services.ordering import order_terms
 from ostandari_desk.services.versioned import save_versioned
@@ -375,39 +375,12 @@ def licensing_agencies(uow: UnitOfWork) -> list[str]:
         return sorted(uow.s.exec(stmt), key=text.persian_sort_key)
 
 
-def _escape_like(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-# The stored name and operator are text.clean()ed (Persian ی/ک already): what normalize() still changes is
-# folded here in SQL, so a word typed any way finds them. Only the folds that can matter for the word are
-# applied (a word without digits needs no digit folds). A scan, fine at thousands of centres.
-_SQL_FOLD = (
-    ("\u0629", "\u0647"),  # ة
-    ("\u06c0", "\u0647"),  # ۀ
-    ("\u0623", "\u0627"),  # أ
-    ("\u0625", "\u0627"),  # إ
-    *zip("۰۱۲۳۴۵۶۷۸۹", "0123456789", strict=True),
-    *zip("٠١٢٣٤٥٦٧٨٩", "0123456789", strict=True),
-)
-
-
-def _matches(haystack, word: str):
-    """``haystack LIKE %word%`` after folding what ``word`` (normalized) may need folded."""
-    for old, new in _SQL_FOLD:
-        if new in word:
-            haystack = func.replace(haystack, old, new)
-    if word != word.upper():  # Latin letters: case-blind on every database
-        haystack = func.lower(haystack)
-    return haystack.like(f"%{_escape_like(word)}%", escape="\\")
-
-
 def _where(flt: CentreFilter) -> list:
     conds: list = []
-    words = text.normalize(flt.search).split()
-    if words:
+    words = search.words(flt.search)
+    if words:  # the code, name and operator as stored, folded in SQL (a scan, fine at thousands of centres)
         haystack = Centre.code + literal(" ") + Centre.name + literal(" ") + Centre.operator
-        conds.extend(_matches(haystack, word) for word in words)
+        conds.extend(search.folded_contains(haystack, word) for word in words)
     if flt.county_id:
         conds.append(Centre.county_id == flt.county_id)
     if flt.category_id:

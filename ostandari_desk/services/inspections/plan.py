@@ -120,7 +120,7 @@ def _plan_secret(uow: UnitOfWork) -> str:
 def category_intervals(uow: UnitOfWork) -> dict[str, int]:
     """{centre category id: months between visits} for every category (inactive ones too)."""
     with uow:
-        intervals = settings.get_setting(uow, INTERVALS_KEY) or {}
+        intervals = settings.get_setting(uow, INTERVALS_KEY)
         stmt = select(ReferenceItem.id, ReferenceItem.name).where(ReferenceItem.kind == CATEGORY_KIND)
         return {cid: rules.interval_for(intervals, name) for cid, name in uow.s.execute(stmt)}
 

@@ -17,9 +17,9 @@ from sqlalchemy import Integer, and_, cast, func, literal, select
 from sqlmodel import col
 
 from ostandari_desk.domain import memoranda as rules
-from ostandari_desk.domain import text
 from ostandari_desk.domain.jalali import format_jalali, jalali_year_of, year_range
 from ostandari_desk.domain.memoranda import PARTY_COUNTY, PARTY_LABELS, STATE_LABELS
+from ostandari_desk.services import search
 from ostandari_desk.services.ordering import order_terms
 from ostandari_desk.settings import SETTINGS
 from ostandari_desk.store.models import County, Memorandum, Ngo, ReferenceItem, Setting
@@ -96,31 +96,6 @@ class MemorandumFilter:
     today: date | None = None  # for «overdue» (None: today)
 
 
-def _escape_like(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-# What normalize() changes that text.clean() keeps: folded in SQL so a word typed any way finds the title
-# (the number is stored with Latin digits). A scan; a search is not the first page.
-_SQL_FOLD = (
-    ("\u0629", "\u0647"),
-    ("\u06c0", "\u0647"),
-    ("\u0623", "\u0627"),
-    ("\u0625", "\u0627"),
-    *zip("۰۱۲۳۴۵۶۷۸۹", "0123456789", strict=True),
-    *zip("٠١٢٣٤٥٦٧٨٩", "0123456789", strict=True),
-)
-
-
-def _matches(haystack, word: str):
-    for old, new in _SQL_FOLD:
-        if new in word:
-            haystack = func.replace(haystack, old, new)
-    if word != word.upper():
-        haystack = func.lower(haystack)
-    return haystack.like(f"%{_escape_like(word)}%", escape="\\")
-
-
 def latest_progress_of():
     """The memorandum's highest progress % (its latest; reports never go backwards), 0 before any report: its
     derived column, kept by triggers on progressreport."""
@@ -155,10 +130,10 @@ def waiting_condition(threshold=None):
 
 def _where(flt: MemorandumFilter) -> list:
     conds: list = []
-    words = text.normalize(flt.search).split()
-    if words:
+    words = search.words(flt.search)
+    if words:  # the number (Latin digits) and the title as stored, folded in SQL (a scan)
         haystack = Memorandum.number + literal(" ") + Memorandum.title
-        conds.extend(_matches(haystack, word) for word in words)
+        conds.extend(search.folded_contains(haystack, word) for word in words)
     if flt.county_id:
         conds.append(Memorandum.county_id == flt.county_id)
     if flt.party_kind:

@@ -26,6 +26,7 @@ from ostandari_desk.services.events import (
     EventInput,
     event_errors,
     filter_conditions,
+    title_key_of,
 )
 from ostandari_desk.services.transfer.base import (
     ImportOptions,
@@ -232,7 +233,7 @@ def _parse(
     return {
         "kind": data.kind,
         "title": data.title,
-        "title_key": text.normalize(data.title),
+        "title_key": title_key_of(data.title),
         "starts_on": data.starts_on,
         "ends_on": data.ends_on,
         "county_id": data.county_id,

@@ -27,6 +27,7 @@ from ostandari_desk.services.letters import (
     duplicate_message,
     filter_conditions,
     letter_errors,
+    search_text_of,
     series_label,
 )
 from ostandari_desk.services.transfer.base import (
@@ -283,7 +284,7 @@ def _import(uow: UnitOfWork, table: Table, report: ImportReport, opts: ImportOpt
                     "updated_at": moment,
                     "row_version": 1,
                     "licence_step_id": None,
-                    "search_text": text.normalize(f"{row['number']} {row['party']} {row['subject']}"),
+                    "search_text": search_text_of(row["number"], row["party"], row["subject"]),
                 }
                 for row in good
             ]
