@@ -170,11 +170,14 @@ def credentials(args: argparse.Namespace) -> tuple[str, str]:
     return username, password
 
 
-def sign_in(args: argparse.Namespace, db_path: Database):
+def sign_in(args: argparse.Namespace, db_path: Database, meanwhile: Callable[[], object] | None = None):
     """Open the database and sign the user in; returns (engine, a unit of work acting for them).
 
     Wrong or missing credentials raise AuthenticationError before anything is read (the failed attempt is
-    the only entry written, by users.authenticate).
+    the only entry written, by users.authenticate). ``meanwhile`` runs on this thread while the password
+    is verified on another: argon2 hashes outside Python's lock (0.15 s), so a command's imports cost no
+    time then. It may not write; users.authenticate writes the attempt once the password is checked, and
+    a refusal is raised even when ``meanwhile`` has done its work.
     """
     from ostandari_desk.services import setup, users
     from ostandari_desk.services.session import unit_of_work
@@ -190,7 +193,15 @@ def sign_in(args: argparse.Namespace, db_path: Database):
             raise UserError(
                 "این پایگاه داده هنوز کاربری ندارد؛ برنامه را باز کنید تا نخستین مدیر سامانه تعریف شود."
             )
-        actor = users.authenticate(engine, username, password)
+        if meanwhile is None:
+            actor = users.authenticate(engine, username, password)
+        else:
+            from concurrent.futures import ThreadPoolExecutor
+
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                verifying = pool.submit(users.authenticate, engine, username, password)
+                meanwhile()  # if it fails, the pool still waits for the attempt to be recorded
+                actor = verifying.result()
         uow = unit_of_work(engine, actor)
         if not setup.is_initialized(uow):
             raise UserError(f"پایگاه داده «{db_path}» راه‌اندازی نشده است؛ نخست فرمان init را اجرا کنید.")
@@ -203,18 +214,27 @@ def sign_in(args: argparse.Namespace, db_path: Database):
 Command = Callable[[argparse.Namespace, "Database"], int]
 
 
-def signed_in(run: Callable[[argparse.Namespace, object], int]) -> Command:
-    """A command that acts for the signed-in user: ``run(args, uow)``."""
+Run: TypeAlias = Callable[[argparse.Namespace, object], int]
 
-    def command(args: argparse.Namespace, db_path: Database) -> int:
-        engine, uow = sign_in(args, db_path)
-        try:
-            return run(args, uow)
-        finally:
-            engine.dispose()
 
-    command.__doc__ = run.__doc__
-    return command
+def signed_in(
+    run: Run | None = None, *, meanwhile: Callable[[argparse.Namespace], object] | None = None
+) -> Command | Callable[[Run], Command]:
+    """A command that acts for the signed-in user: ``run(args, uow)``. ``@signed_in(meanwhile=prepare)``
+    also runs ``prepare(args)`` while the password is verified (sign_in)."""
+
+    def wrap(run: Run) -> Command:
+        def command(args: argparse.Namespace, db_path: Database) -> int:
+            engine, uow = sign_in(args, db_path, None if meanwhile is None else lambda: meanwhile(args))
+            try:
+                return run(args, uow)
+            finally:
+                engine.dispose()
+
+        command.__doc__ = run.__doc__
+        return command
+
+    return wrap if run is None else wrap(run)
 
 
 # --- set-up and demo ------------------------------------------------------------------------------

@@ -240,7 +240,13 @@ def audit_command(args: argparse.Namespace, uow) -> int:
 # --- sheets and reports ----------------------------------------------------------------------------
 
 
-@signed_in
+def _prepare_report(args: argparse.Namespace) -> None:
+    from ostandari_desk.cli import reports
+
+    reports.prepare(args)
+
+
+@signed_in(meanwhile=_prepare_report)
 def report_command(args: argparse.Namespace, uow) -> int:
     from ostandari_desk.cli import reports
 
