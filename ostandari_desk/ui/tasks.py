@@ -12,6 +12,7 @@ first time on a pool thread goes through PySide6's import hook, which can deadlo
 
 from __future__ import annotations
 
+import functools
 import inspect
 import threading
 from collections.abc import Callable
@@ -95,7 +96,9 @@ class TaskHandle(QObject):
 
     def _close(self) -> None:
         self.finished = True
-        _running.discard(self)
+        # Let go of the handle only once the event loop is back: dropped here, inside its own slot, the
+        # last reference went with it and Qt was left delivering to a deleted object (a segfault).
+        QTimer.singleShot(0, functools.partial(_running.discard, self))
         if self.dialog is not None and shiboken6.isValid(self.dialog):
             self.dialog.canceled.disconnect()
             self.dialog.reset()

@@ -92,3 +92,16 @@ def test_unexpected_error_goes_to_log(prepared_app, monkeypatch, _private_home):
     log = (_private_home / "logs" / "ostandari.log").read_text(encoding="utf-8")
     assert "ValueError: unexpected" in log
     assert shown and "خطایی" in shown[0]
+
+
+def test_a_finished_tasks_handle_outlives_its_own_answer(prepared_app, qtbot):
+    """Nobody keeps the handle (pages call run_task and forget it): it was dropped inside its own slot, and
+    Qt went on delivering to the deleted object (a segfault one start-up in four). It goes once the event
+    loop is back."""
+    from ostandari_desk.ui import tasks
+
+    still_held = []
+    run_task(None, lambda: 7, on_done=lambda _r: still_held.append(len(tasks._running)), progress=False)
+    qtbot.waitUntil(lambda: bool(still_held))
+    assert still_held == [1]  # held while its answer is delivered
+    qtbot.waitUntil(lambda: not tasks._running)  # and let go after
