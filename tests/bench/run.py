@@ -9,7 +9,10 @@ the same run — and prints the median, the floor, their ratio and the target:
 - NGO list first page (service and UI model) vs raw sqlite3 ``ORDER BY name_sort LIMIT 200``;
 - search as you type (count + first page per keystroke, p50/p95) vs raw FTS5 ``MATCH`` (count + rowids);
 - sorting the list (name descending, by county) vs raw ``ORDER BY name_sort DESC LIMIT 200``;
-- importing 100,000 NGOs from Excel into a fresh database vs an openpyxl read-only pass over the file;
+- importing 100,000 NGOs from Excel into a fresh database vs the least that work can cost: calamine's
+  read of the same sheet plus a raw sqlite3 ``executemany`` of its rows (every ``ngo`` column, the keys
+  computed by the same text functions, the full-text index filled in one statement) into a copy of the
+  same initialized database, in one transaction;
 - a backup of the large demo (services.backup) vs a plain copy of its file, and the health check on it
   (tests/bench/bench_backup.py);
 - centres and inspections (tests/bench/bench_inspections.py): the year's coverage grid vs a bare count over
@@ -66,10 +69,12 @@ TARGETS = {
     "list_first_page": "≤ 20 ms",
     "search": "p95 ≤ 30 ms",
     "sort": "≤ 20 ms (a first page)",
-    "import": "≤ 1.5× floor",
+    "import": "≤ 2× floor",
     "import_audit": "≤ 1.3× audit off",
-    "annual_province": "≤ 1 s",
-    "annual_county": "≤ 1 s",
+    "annual_province": "≤ 0.5 s",
+    "annual_county": "≤ 0.5 s",
+    "annual_process_province": "≤ 1 s (the whole command)",
+    "annual_process_county": "≤ 1 s (the whole command)",
     "table_20_pages": "≤ 0.7 s",
 }
 
@@ -132,15 +137,23 @@ def build_large(path: Path) -> dict:
 # --- start-up -------------------------------------------------------------------------------------
 
 
+#: The start-up children keep their modules' bytecode here, as an installed desk has it (pip and the frozen
+#: build compile once; a source tree run with PYTHONDONTWRITEBYTECODE compiles 45 modules at every start).
+#: The first, uncounted pair of runs fills it.
+_BYTECODE = Path(tempfile.gettempdir()) / "ostandari-bench-bytecode"
+
+
 def _child(mode: str, db: Path) -> tuple[dict[str, float] | None, str]:
     """Run one start-up child; the seconds from launch to each mark it prints (SHOWN, READY)."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env.update(QT_QPA_PLATFORM="offscreen", PYTHONPYCACHEPREFIX=str(_BYTECODE))
     started = time.perf_counter()
     proc = subprocess.Popen(
         [sys.executable, str(HERE / "startup_child.py"), mode, str(db)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+        env=env,
     )
     assert proc.stdout is not None
     marks: dict[str, float] = {}
@@ -160,7 +173,7 @@ def _child(mode: str, db: Path) -> tuple[dict[str, float] | None, str]:
 def bench_startup(db: Path, runs: int) -> list[dict]:
     """The app's own start-up (window first, then the database) against a bare PySide6 window."""
     shown, ready, figures, signed, floor = [], [], [], [], []
-    for i in range(runs + 1):  # the first pair warms the OS file cache and is not counted
+    for i in range(runs + 1):  # the first pair warms the OS file cache and the bytecode; not counted
         a, why = _child("app", db)
         if a is None:
             return [{"case": "startup", "available": False, "reason": why}]
@@ -455,7 +468,101 @@ def initialized_database(path: Path) -> Path:
     return path
 
 
+def raw_ngo_load(sheet: Path, target: Path) -> int:
+    """The import's floor: calamine's read of ``sheet`` and a raw ``executemany`` of its rows into ``target``.
+
+    Every ``ngo`` column is filled as the import fills it, the cheapest way: the cells taken as they
+    are (no check of any kind), the county and level looked up in dicts, each distinct date converted
+    once, the keys (name_key, name_sort, ceo_sort, search_text) made by the same text functions. One
+    transaction on a connection tuned as the app's engine tunes it, into the database as initialized
+    (every index); the full-text index is filled the cheapest way, its per-row trigger set aside and
+    the new rows indexed in one statement (through the trigger the load costs two to three times as
+    much). The fields of activity and the audit are the import's own extra work. Returns the rows
+    inserted.
+    """
+    from python_calamine import CalamineWorkbook
+
+    from ostandari_desk.domain import jalali, text
+    from ostandari_desk.domain.lifecycle import LEVEL_LABELS
+    from ostandari_desk.services.transfer import kind_of
+    from ostandari_desk.services.transfer.ngos import COLUMNS
+    from ostandari_desk.store.models import new_id
+
+    book = CalamineWorkbook.from_path(str(sheet))
+    cells = book.get_sheet_by_name(kind_of("ngos").title).to_python()
+    at = dict(zip(cells[0], range(len(cells[0])), strict=True))
+    col = {c.key: at[c.header] for c in COLUMNS if c.header in at}
+    i_nid, i_name, i_county, i_level = col["national_id"], col["name"], col["county"], col["level"]
+    i_regno, i_regon, i_ceo = col["registration_no"], col["registered_on"], col["ceo_name"]
+    i_code, i_phone, i_addr = col["ceo_national_code"], col["phone"], col["address"]
+    levels = {label: level.value for level, label in LEVEL_LABELS.items()}
+    dates: dict[str, str] = {}
+
+    def iso(cell: str) -> str | None:
+        if not cell:
+            return None
+        found = dates.get(cell)
+        if found is None:
+            found = dates[cell] = jalali.parse_jalali(cell).isoformat()
+        return found
+
+    conn = sqlite3.connect(target, isolation_level=None)
+    try:
+        for pragma in ("journal_mode=WAL", "foreign_keys=ON", "synchronous=NORMAL", "cache_size=-65536"):
+            conn.execute(f"PRAGMA {pragma}")
+        columns = [r[1] for r in conn.execute("PRAGMA table_info(ngo)")]
+        counties = dict(conn.execute("SELECT name, id FROM county"))
+        seq = first = conn.execute("SELECT coalesce(max(seq), 0) FROM ngo").fetchone()[0]
+        moment = time.strftime("%Y-%m-%d %H:%M:%S.000000", time.gmtime())
+        prefix = new_id()[:20]
+        data = []
+        for row in cells[1:]:
+            seq += 1
+            name, ceo, regno, nid = row[i_name], row[i_ceo], str(row[i_regno]), str(row[i_nid])
+            values = {
+                "id": f"{prefix}{seq:012x}",
+                "created_at": moment,
+                "updated_at": moment,
+                "row_version": 1,
+                "county_id": counties.get(row[i_county]),
+                "seq": seq,
+                "national_id": nid,
+                "registration_no": regno,
+                "name": name,
+                "name_key": text.normalize(name),
+                "name_sort": text.persian_sort_key(name),
+                "level": levels[row[i_level]],
+                "address": row[i_addr],
+                "phone": str(row[i_phone]),
+                "founded_on": None,
+                "registered_on": iso(row[i_regon]),
+                "ceo_name": ceo,
+                "ceo_national_code": str(row[i_code]),
+                "status": "active",
+                "licence_state": "none",
+                "search_text": text.search_text(name, nid, regno, ceo),
+                "ceo_sort": text.persian_sort_key(ceo),
+            }
+            data.append(tuple(values[c] for c in columns))  # KeyError: a column the floor does not fill
+        trigger = "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'ngo_fts_insert'"
+        conn.execute("BEGIN IMMEDIATE")
+        (trigger_sql,) = conn.execute(trigger).fetchone()
+        conn.execute("DROP TRIGGER ngo_fts_insert")
+        marks = ", ".join("?" * len(columns))
+        conn.executemany(f"INSERT INTO ngo ({', '.join(columns)}) VALUES ({marks})", data)
+        conn.execute(
+            "INSERT INTO ngo_fts(rowid, search_text) SELECT seq, search_text FROM ngo WHERE seq > ?", (first,)
+        )
+        conn.execute(trigger_sql)
+        conn.execute("COMMIT")
+    finally:
+        conn.close()
+    return len(data)
+
+
 def bench_import(folder: Path, runs: int, rows: int) -> dict:
+    """Importing ``rows`` NGOs (services.transfer) vs ``raw_ngo_load`` of the same sheet, each into a fresh
+    copy of one initialized database; which goes first alternates, so drift in the load falls on both."""
     try:
         from ostandari_desk.domain.roles import SYSTEM
         from ostandari_desk.services.transfer import import_file
@@ -464,22 +571,21 @@ def bench_import(folder: Path, runs: int, rows: int) -> dict:
         from ostandari_desk.store.uow import UnitOfWork
     except ImportError as exc:
         return unavailable("import", exc)
-    from openpyxl import load_workbook
 
     sheet, write_s = import_sheet(folder, rows)
     template = initialized_database(folder / "fresh.sqlite3")
 
-    def read_only_pass() -> None:
-        wb = load_workbook(sheet, read_only=True)
-        for _row in wb.worksheets[0].iter_rows(values_only=True):
-            pass
-        wb.close()
-
-    times, floors, added = [], [], []
-    for i in range(runs):
-        print(f"  … import run {i + 1}/{runs}", flush=True)
-        target = folder / f"import-{i}.sqlite3"
+    def fresh(name: str) -> Path:
+        target = folder / name
         shutil.copy(template, target)
+        return target
+
+    def drop(target: Path) -> None:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{target}{suffix}").unlink(missing_ok=True)
+
+    def one_import(i: int) -> None:
+        target = fresh(f"import-{i}.sqlite3")
         engine = open_database(sqlite_url(target))
         t = time.perf_counter()
         report = import_file(UnitOfWork(engine, SYSTEM), "ngos", sheet)
@@ -488,8 +594,24 @@ def bench_import(folder: Path, runs: int, rows: int) -> dict:
         if report.errors:
             print(f"    {len(report.errors)} row errors, first: {report.errors[0]}", flush=True)
         engine.dispose()
-        target.unlink()
-        floors.append(timed(read_only_pass, 1, warm=0)[0])
+        drop(target)
+
+    def one_floor(i: int) -> None:
+        target = fresh(f"floor-{i}.sqlite3")
+        t = time.perf_counter()
+        floor_rows.append(raw_ngo_load(sheet, target))
+        floors.append(time.perf_counter() - t)
+        drop(target)
+
+    times: list[float] = []
+    floors: list[float] = []
+    added: list[int] = []
+    floor_rows: list[int] = []
+    for i in range(runs):
+        print(f"  … import run {i + 1}/{runs} (load {load()})", flush=True)
+        for step in (one_import, one_floor) if i % 2 == 0 else (one_floor, one_import):
+            step(i)
+        print(f"    import {times[-1]:.2f} s, floor {floors[-1]:.2f} s", flush=True)
     m, fl = median(times), median(floors)
     return {
         "case": "import_100k_ngos_xlsx",
@@ -500,9 +622,10 @@ def bench_import(folder: Path, runs: int, rows: int) -> dict:
         "runs": times,
         "floor_runs": floors,
         "added": added,
+        "floor_rows": floor_rows,
         "sheet_write_s": write_s,
         "target": TARGETS["import"],
-        "ok": m <= 1.5 * fl and all(a == rows for a in added),
+        "ok": m <= 2 * fl and all(a == rows for a in added + floor_rows),
     }
 
 
@@ -612,7 +735,13 @@ def bench_reports(db: Path, runs: int) -> list[dict]:
     sys.path.insert(0, str(HERE))
     from bench_reports import measure
 
-    limits = {"annual_province": 1.0, "annual_county": 1.0, "table_20_pages": 0.7}
+    limits = {
+        "annual_province": 0.5,
+        "annual_county": 0.5,
+        "annual_process_province": 1.0,
+        "annual_process_county": 1.0,
+        "table_20_pages": 0.7,
+    }
     return [
         {
             "case": f"report/{r['name']}",

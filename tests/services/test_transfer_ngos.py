@@ -16,7 +16,9 @@ from ostandari_desk.errors import UserError
 from ostandari_desk.services import transfer
 from ostandari_desk.services.audit import AuditFilter, audit_lines
 from ostandari_desk.services.ngos import NgoFilter, NgoInput, count_ngos, get_ngo, prepare_ngo_values
-from ostandari_desk.services.transfer.ngos import COLUMNS, new_values
+from ostandari_desk.services.transfer.base import cells_getter
+from ostandari_desk.services.transfer.ngos import COLUMNS, new_values, person_keys
+from ostandari_desk.services.transfer.sheets import Column, open_table
 from ostandari_desk.store.models import Ngo, NgoField
 
 
@@ -132,26 +134,65 @@ def test_skip_bad_stores_good_rows_and_writes_bad_ones(desk, tmp_path):
         assert "ngo_fts_insert" in triggers
 
 
-def test_bulk_values_match_the_ngo_service(desk):
-    """The importer builds the ngo columns itself (speed); they must equal services.ngos' own."""
+@pytest.mark.parametrize(
+    ("name", "registration_no", "ceo_name"),
+    [
+        ("انجمن حمایت از کودکان", "AB 12", "علی محمدی"),
+        # hamza forms and half-spaces fold in the search text; a Persian registration number goes
+        # through the folds, a Latin one is only casefolded; no CEO at all
+        ("مؤسسه مردم‌نهاد تئاتر", "ثبت‌12 الف", "رئوف مؤمن‌زاده"),
+        ("کانون Green Hope", "Qz-1402/7", ""),
+    ],
+)
+def test_bulk_values_match_the_ngo_service(desk, name, registration_no, ceo_name):
+    """The importer builds the ngo columns itself (speed: the search text part by part, the CEO's keys
+    remembered); they must equal services.ngos' own, the search text included."""
     row = {
         "national_id": nid(),
-        "name": "انجمن  حمایت از کودکان",
+        "name": name,
         "county_id": desk.counties["آبیک"],
         "level": "county",
-        "registration_no": "AB 12",
+        "registration_no": registration_no,
         "registered_on": dt.date(2020, 1, 1),
-        "ceo_name": "علی محمدی",
-        "ceo_national_code": make_national_code("123456780"),
+        "ceo_name": ceo_name,
+        "ceo_national_code": make_national_code("123456780") if ceo_name else "",
         "phone": "02833334444",
         "address": "قزوین",
     }
-    row["name"] = "انجمن حمایت از کودکان"
     ours = new_values(row, 7, dt.datetime(2024, 1, 1, tzinfo=dt.UTC))
+    remembered = new_values(row, 7, dt.datetime(2024, 1, 1, tzinfo=dt.UTC), person_keys(ceo_name))
     theirs = prepare_ngo_values(NgoInput(**row), 7)
     for key in ("id", "created_at", "updated_at"):
-        ours.pop(key), theirs.pop(key)
-    assert ours == theirs
+        ours.pop(key), theirs.pop(key), remembered.pop(key)
+    assert ours == theirs == remembered
+
+
+def test_cells_are_read_as_typed_and_fetched_by_column(tmp_path):
+    """The xlsx reader maps calamine's cells as openpyxl gives them (empty → None, a whole number → int,
+    any other number, text and dates as they are), and ``cells_getter`` hands a row's cells in the asked
+    order: None for a column the sheet lacks and past the end of a short row."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "سمن‌ها"
+    sheet.append(["نام سازمان", "شناسه ملی", "تلفن", "تاریخ ثبت", "نشانی"])
+    sheet.append(["انجمن یک", 10100000001.0, 2.5, dt.datetime(2021, 3, 4), None])
+    sheet.append(["انجمن دو", "", None, None, "قزوین"])
+    sheet.append(["انجمن سه"])
+    path = tmp_path / "typed.xlsx"
+    book.save(path)
+    table = open_table(path, "سمن‌ها", [Column(c.header, c.key) for c in COLUMNS])  # none required here
+    rows = [values for _number, values in table.rows]
+    assert rows[0][:3] == ("انجمن یک", 10100000001, 2.5)
+    assert type(rows[0][1]) is int and rows[0][3] == dt.date(2021, 3, 4) and rows[0][4] is None
+    assert rows[1][1:4] == (None, None, None)
+    cells = cells_getter(table, ["national_id", "county", "address", "name"])
+    assert [cells(values) for values in rows] == [
+        (10100000001, None, None, "انجمن یک"),
+        (None, None, "قزوین", "انجمن دو"),
+        (None, None, None, "انجمن سه"),
+    ]
+    assert cells_getter(table, ["phone"])(rows[0]) == (2.5,)
+    assert cells_getter(table, ["phone"])(("انجمن کوتاه",)) == (None,)
 
 
 def test_reimport_adds_nothing_and_says_so(desk, tmp_path):

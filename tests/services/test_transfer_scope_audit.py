@@ -49,6 +49,15 @@ def count(desk, model) -> int:
         return uow.s.execute(select(func.count()).select_from(model)).scalar_one()
 
 
+def ngo_schema(desk) -> list[tuple]:
+    """The ngo table's indexes and triggers as SQLite keeps them (name and SQL)."""
+    with desk.uow as uow:
+        found = uow.s.execute(
+            text_sql("SELECT type, name, sql FROM sqlite_master WHERE tbl_name = 'ngo' AND type != 'table'")
+        )
+        return sorted(tuple(row) for row in found)
+
+
 @pytest.fixture
 def abyek(desk, uow_as):
     """A county user of آبیک."""
@@ -130,6 +139,7 @@ def test_import_audits_every_row_and_the_batch(desk, tmp_path):
     path = write_xlsx(tmp_path / "ngos-600.xlsx", rows)
     sha = hashlib.sha256(path.read_bytes()).hexdigest()
     before = audit_total(desk)
+    schema = ngo_schema(desk) if desk.engine.dialect.name == "sqlite" else []
 
     report = transfer.import_file(desk.uow, "ngos", path)
     assert report.added == 600 and count(desk, NgoField) == 400  # every third row has two fields
@@ -150,14 +160,14 @@ def test_import_audits_every_row_and_the_batch(desk, tmp_path):
     assert batch.table_name == "ngo" and batch.record_id == ""
     assert "ngos-600.xlsx" in batch.detail and sha in batch.detail and "۶۰۰" in batch.detail
 
-    # the index holds the new rows (on SQLite the loader set the search trigger aside and put it back)
+    # the index holds the new rows (on SQLite the loader set the search trigger and, the table being
+    # empty, the sort indexes aside, and put them back as they were)
     if desk.engine.dialect.name == "sqlite":
-        with desk.uow as uow:
-            triggers = uow.s.execute(
-                text_sql("SELECT name FROM sqlite_master WHERE type = 'trigger'")
-            ).scalars()
-            assert "ngo_fts_insert" in set(triggers)
+        assert ngo_schema(desk) == schema and ("trigger", "ngo_fts_insert") in {s[:2] for s in schema}
+        assert ("index", "ix_ngo_sort_seq") in {s[:2] for s in schema}
     assert count_ngos(desk.uow, NgoFilter(text="شماره ۵۹۹")) == 1
+    page = list_ngo_page(desk.uow, NgoFilter(), limit=3)
+    assert [r.name for r in page] == ["انجمن نمونه شماره 1", "انجمن نمونه شماره 10", "انجمن نمونه شماره 100"]
 
 
 def test_entries_built_by_the_database_are_the_trails_own(desk, actor, tmp_path):
@@ -252,9 +262,11 @@ def test_dry_run_and_refused_file_write_no_audit(desk, tmp_path):
     assert audit_total(desk) == before and count(desk, Ngo) == 0
 
 
-@pytest.mark.sqlite_only  # the SQLite loader's trigger set aside
+@pytest.mark.sqlite_only  # the SQLite loader's trigger and indexes set aside
 def test_a_failed_bulk_import_rolls_back_the_trigger_too(desk, tmp_path, monkeypatch):
-    """The trigger is dropped inside the import's transaction: a failure puts it back."""
+    """The trigger and the sort indexes are dropped inside the import's transaction: a failure puts
+    them back."""
+    schema = ngo_schema(desk)
 
     def broken(self, conn, table, rows):
         raise RuntimeError("disk full")
@@ -263,10 +275,30 @@ def test_a_failed_bulk_import_rolls_back_the_trigger_too(desk, tmp_path, monkeyp
     path = write_xlsx(tmp_path / "ngos.xlsx", [good_row(n) for n in range(1, 601)])
     with pytest.raises(RuntimeError):
         transfer.import_file(desk.uow, "ngos", path)
-    with desk.uow as uow:
-        triggers = uow.s.execute(text_sql("SELECT name FROM sqlite_master WHERE type = 'trigger'")).scalars()
-        assert "ngo_fts_insert" in set(triggers)
+    assert ngo_schema(desk) == schema and ("trigger", "ngo_fts_insert") in {s[:2] for s in schema}
     assert count(desk, Ngo) == 0 and entries(desk, action="import") == []
+
+
+@pytest.mark.sqlite_only  # the SQLite loader's indexes set aside
+def test_the_sort_indexes_stay_when_the_batch_is_smaller_than_the_table(desk, tmp_path, monkeypatch):
+    """Rebuilding every sort index costs a sort of the whole table: a batch smaller than the table
+    keeps them and inserts into them (the trigger is still set aside)."""
+    first = write_xlsx(tmp_path / "first.xlsx", [good_row(n) for n in range(1, 701)])
+    assert transfer.import_file(desk.uow, "ngos", first).added == 700
+    present: list[str] = []  # the ngo table's indexes and triggers while the rows go in
+    original = SqliteAdapters.bulk_insert
+
+    def watching(self, conn, table, rows):
+        if table.name == "ngo":
+            found = conn.exec_driver_sql("SELECT type, name FROM sqlite_master WHERE tbl_name = 'ngo'").all()
+            present.extend(f"{kind}:{name}" for kind, name in found)
+        original(self, conn, table, rows)
+
+    monkeypatch.setattr(SqliteAdapters, "bulk_insert", watching)
+    second = write_xlsx(tmp_path / "second.xlsx", [good_row(n) for n in range(701, 1301)])
+    assert transfer.import_file(desk.uow, "ngos", second).added == 600
+    assert "index:ix_ngo_sort_seq" in present and "trigger:ngo_fts_insert" not in present
+    assert count_ngos(desk.uow, NgoFilter(text="شماره ۱۳۰۰")) == 1
 
 
 # --- exports ----------------------------------------------------------------------------------------

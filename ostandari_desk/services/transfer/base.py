@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 from ostandari_desk.domain import text
@@ -107,6 +108,17 @@ def column_getter(table: Table, key: str) -> Callable[[tuple], Any]:
     if index is None:
         return lambda values: None
     return lambda values: values[index] if index < len(values) else None
+
+
+def cells_getter(table: Table, keys: Sequence[str]) -> Callable[[tuple], tuple]:
+    """A function giving a row's cells of the columns ``keys``, in that order, in one call (None for a
+    column the sheet lacks or past the row's end): ``column_getter`` for a whole row of a large sheet."""
+    width = max(table.positions.values(), default=-1) + 1
+    pad = (None,) * (width + 1)  # a short row reads None past its end; -1 (a column not there) too
+    get = itemgetter(*(table.positions.get(key, -1) for key in keys))
+    if len(keys) == 1:
+        return lambda values: (get(values[:width] + pad),)
+    return lambda values: get(values[:width] + pad)
 
 
 def with_rule_errors(

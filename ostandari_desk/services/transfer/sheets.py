@@ -384,7 +384,11 @@ def _calamine_rows(sheet, gaps: frozenset[tuple[int, int]]) -> Iterator[tuple[An
         index = start_row
     for raw in itertools.chain((first,), source):
         index += 1
-        row = pad + tuple(_calamine_cell(value) for value in raw) if pad else tuple(map(_calamine_cell, raw))
+        row = tuple(map(_EMPTY_TO_NONE, raw, raw))  # each cell as it is, an empty one None
+        if float in map(type, row):  # only numbers need a closer look
+            row = tuple(map(_whole_number, row))
+        if pad:
+            row = pad + row
         if index in gap_rows:
             row = _mark_gaps(row, gap_rows[index])
         yield row
@@ -398,9 +402,12 @@ def _mark_gaps(row: tuple[Any, ...], columns: list[int]) -> tuple[Any, ...]:
     return tuple(cells)
 
 
-def _calamine_cell(value: Any) -> Any:
-    if value == "":
-        return None
+# {"": None}.get(cell, cell): an empty cell None, any other as it is (mapped over a row in C)
+_EMPTY_TO_NONE = {"": None}.get
+
+
+def _whole_number(value: Any) -> Any:
+    """A float that holds a whole number as an int (calamine reads every number as a float)."""
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return value
