@@ -4,10 +4,11 @@ The NGO list's full-text search folds the same way (store/adapters): «موسس�
 «مردم‌نهاد», «۱۴۰۲» finds «1402». A record's haystack is one of:
 
 - a stored key column made with ``text.search_key`` when the record is written (``letter.search_text``,
-  ``event.title_key``; revision 0012 made the old rows' again): ``contains(column, word)``;
+  ``event.title_key``, revision 0012 made the old rows' again; ``memorandum.search_text`` and
+  ``centre.search_text``, revision 0013): ``contains(column, word)``;
 - text stored as shown (``text.clean``: hamza forms, half-spaces, harakat and Persian digits kept: the
-  memoranda's titles, the centres', the offices'): ``folded_contains`` folds it in SQL as ``search_key``
-  does, a scan (a few tens of thousands of rows at most);
+  offices' names and neighbourhoods): ``folded_contains`` folds it in SQL as ``search_key`` does, a scan
+  (a few hundred rows);
 - a short list held whole in memory (the users): ``matches``.
 
 The stored names themselves keep their hamza and half-space.

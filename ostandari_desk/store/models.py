@@ -400,6 +400,7 @@ class Memorandum(CountyOwned, table=True):
     number: str = Field(unique=True, index=True)
     title: str
     title_sort: str = _sort_key_field("title")
+    search_text: str = ""  # services.memoranda.memoranda.search_text_of(number, title), 0013
     party_kind: str  # ngo | county
     ngo_id: str | None = Field(default=None, foreign_key="ngo.id", index=True)
     social_harm_id: str | None = Field(default=None, foreign_key="referenceitem.id")
@@ -438,6 +439,8 @@ class Memorandum(CountyOwned, table=True):
         # the list's sorts by amount and by county (and a county user's first page) walk these
         Index("ix_memorandum_amount", "amount"),
         Index("ix_memorandum_county_signed", "county_id", "signed_on"),
+        # a county's memoranda's keys, from this index alone (one county's annual payments, revision 0013)
+        Index("ix_memorandum_county_key", "county_id", "id"),
     )
 
 
@@ -475,6 +478,8 @@ class Payment(Record, table=True):
         Index("ix_payment_memorandum_amount", "memorandum_id", "amount"),
         # the annual payments and credits by the day paid, from this index alone (revision 0011)
         Index("ix_payment_paid_memorandum_amount", "paid_on", "memorandum_id", "amount"),
+        # one county's annual payments: its memoranda's, of two years, from this index alone (revision 0013)
+        Index("ix_payment_memorandum_paid", "memorandum_id", "paid_on", "amount"),
     )
 
 
@@ -502,6 +507,7 @@ class Centre(CountyOwned, table=True):
     category_id: str = Field(foreign_key="referenceitem.id", index=True)
     name: str
     name_sort: str = _sort_key_field("name")
+    search_text: str = ""  # services.inspections.centres.search_text_of(code, name, operator), 0013
     address: str = ""
     operator: str = ""
     licensing_agency: str = ""
@@ -578,6 +584,8 @@ class Inspection(CountyOwned, table=True):
             "announced",
         ),
         Index("ix_inspection_on_county", "inspected_on", "county_id", "announced", "result"),
+        # a county's visits' keys, from this index alone (one county's annual closed actions, revision 0013)
+        Index("ix_inspection_county_key", "county_id", "id"),
     )
 
 
@@ -613,6 +621,9 @@ class Finding(Record, table=True):
     text: str
     severity: str = "minor"  # minor | major | critical
 
+    # a county's visits' findings, from this index alone (one county's annual closed actions, revision 0013)
+    __table_args__ = (Index("ix_finding_inspection_key", "inspection_id", "id"),)
+
 
 class CorrectiveAction(Record, table=True):
     finding_id: str = Field(foreign_key="finding.id", index=True)
@@ -622,7 +633,18 @@ class CorrectiveAction(Record, table=True):
     verified_by_id: str | None = Field(default=None, foreign_key="inspection.id")  # the re-inspection
     referral_letter_id: str | None = Field(default=None, foreign_key="letter.id")
 
-    __table_args__ = (Index("ix_correctiveaction_open", "done_on", "deadline"),)
+    __table_args__ = (
+        Index("ix_correctiveaction_open", "done_on", "deadline"),
+        # a finding's actions closed in two years, from this index alone (one county's annual count, 0013)
+        Index("ix_correctiveaction_finding_done", "finding_id", "done_on"),
+        # a referral letter's action (the annual referrals), the referred actions only (revision 0013)
+        Index(
+            "ix_correctiveaction_referral",
+            "referral_letter_id",
+            sqlite_where=sql_text("referral_letter_id IS NOT NULL"),
+            postgresql_where=sql_text("referral_letter_id IS NOT NULL"),
+        ),
+    )
 
 
 class InspectionAttachment(Record, table=True):

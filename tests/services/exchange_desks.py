@@ -239,7 +239,9 @@ def seed_records(side: Side, folder: Path, tag: str = "") -> dict[str, str]:
     from ostandari_desk.services import attachments
     from ostandari_desk.services.audit import stamps
     from ostandari_desk.services.events import title_key_of
+    from ostandari_desk.services.inspections.centres import search_text_of as centre_search_text
     from ostandari_desk.services.letters import search_text_of
+    from ostandari_desk.services.memoranda.memoranda import search_text_of as memo_search_text
     from ostandari_desk.services.ngos.rows import BoardMemberInput
     from ostandari_desk.store import models as m
 
@@ -382,6 +384,7 @@ def seed_records(side: Side, folder: Path, tag: str = "") -> dict[str, str]:
                 number=f"ت-۱{tag}",
                 title=memo_title,
                 title_sort=text.persian_sort_key(memo_title),
+                search_text=memo_search_text(f"ت-۱{tag}", memo_title),
                 party_kind="ngo",
                 ngo_id=ngo_id,
                 social_harm_id=harm,
@@ -403,6 +406,7 @@ def seed_records(side: Side, folder: Path, tag: str = "") -> dict[str, str]:
                 category_id=category,
                 name=centre_name,
                 name_sort=text.persian_sort_key(centre_name),
+                search_text=centre_search_text(f"AB-1{tag}", centre_name, ""),
             )
         )
         visit_fields = {

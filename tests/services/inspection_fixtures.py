@@ -7,7 +7,7 @@ from datetime import date
 
 from ostandari_desk.domain import jalali
 from ostandari_desk.services import reference
-from ostandari_desk.services.inspections import templates
+from ostandari_desk.services.inspections import centres, templates
 from ostandari_desk.store.models import Centre
 from ostandari_desk.store.uow import UnitOfWork
 
@@ -35,11 +35,13 @@ def insert_centre(
 ) -> str:
     """A centre row put in directly (the centres service belongs to another helper)."""
     cat = category_id(uow, category)
+    code = f"C-{next(_codes)}"
     with uow.writing():
         centre = Centre(
-            code=f"C-{next(_codes)}",
+            code=code,
             category_id=cat,
             name=name,
+            search_text=centres.search_text_of(code, name, ""),
             county_id=county_id,
             licensing_agency=agency,
         )

@@ -8,6 +8,7 @@ from datetime import date
 
 from ostandari_desk.domain import jalali
 from ostandari_desk.services.audit import stamps
+from ostandari_desk.services.memoranda.memoranda import search_text_of
 from ostandari_desk.store.models import Memorandum, Payment, ProgressReport
 from ostandari_desk.store.uow import UnitOfWork
 
@@ -28,11 +29,13 @@ def add_memorandum(
     title: str = "کاهش آسیب‌های اجتماعی",
     number: str | None = None,
 ) -> str:
+    number = number or f"ت-{next(_NUMBERS)}"
     with uow.writing():
         memo = Memorandum(
             **stamps(),
-            number=number or f"ت-{next(_NUMBERS)}",
+            number=number,
             title=title,
+            search_text=search_text_of(number, title),
             party_kind=party_kind,
             ngo_id=ngo_id,
             county_id=county_id,

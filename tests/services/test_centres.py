@@ -318,6 +318,7 @@ def test_first_page_at_ten_thousand_centres_is_quick(desk, cats):
             "name_sort": text.persian_sort_key(f"مرکز {n} {'پچژگ'[n % 4]}"),
             "address": "",
             "operator": f"بهره‌بردار {n}",
+            "search_text": cs.search_text_of(f"K-{n}", f"مرکز {n} {'پچژگ'[n % 4]}", f"بهره‌بردار {n}"),
             "licensing_agency": "",
             "licence_number": "",
             "phone": "",

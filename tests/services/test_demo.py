@@ -94,10 +94,13 @@ def test_names_keys_and_sort_keys_match_the_text_module(demo_db):
                 assert key == text.persian_sort_key(value), (table, value)
 
 
-def test_letters_and_events_hold_the_services_search_keys(demo_db):
-    """A demo letter or event is found as one the clerk saved: its key is the service's own."""
+def test_letters_events_memoranda_and_centres_hold_the_services_search_keys(demo_db):
+    """A demo letter, event, memorandum or centre is found as one the clerk saved: its key is the service's
+    own."""
     from ostandari_desk.services.events import title_key_of
+    from ostandari_desk.services.inspections import centres
     from ostandari_desk.services.letters import search_text_of
+    from ostandari_desk.services.memoranda import memoranda
 
     _, conn, _ = demo_db
     letters = conn.execute("SELECT number, party, subject, search_text FROM letter").fetchall()
@@ -105,6 +108,10 @@ def test_letters_and_events_hold_the_services_search_keys(demo_db):
     events = conn.execute("SELECT title, title_key FROM event").fetchall()
     assert events and all(key == title_key_of(title) for title, key in events)
     assert any("\u200c" in title for title, _ in events)  # half-spaced titles, joined in their keys
+    memos = conn.execute("SELECT number, title, search_text FROM memorandum").fetchall()
+    assert memos and all(key == memoranda.search_text_of(n, title) for n, title, key in memos)
+    sites = conn.execute("SELECT code, name, operator, search_text FROM centre").fetchall()
+    assert sites and all(key == centres.search_text_of(c, n, o) for c, n, o, key in sites)
 
 
 def test_schema_is_whole_and_links_hold(demo_db):

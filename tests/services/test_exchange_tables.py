@@ -56,7 +56,13 @@ def test_local_and_derived_columns_never_travel_and_bookkeeping_is_not_compared(
         assert "created_at" in spec.columns and "created_at" not in spec.compared
         assert "updated_at" not in spec.compared
     assert BY_NAME["ngo"].derived == ("seq", "name_key", "name_sort", "ceo_sort", "search_text")
-    assert set(BY_NAME["memorandum"].derived) == {"title_sort", "paid_total", "latest_progress"}
+    assert set(BY_NAME["memorandum"].derived) == {
+        "title_sort",
+        "search_text",
+        "paid_total",
+        "latest_progress",
+    }
+    assert set(BY_NAME["centre"].derived) == {"name_sort", "search_text"}
     assert BY_NAME["letterattachment"].attachment and BY_NAME["letterattachment"].derived == ("stored_path",)
 
 
@@ -98,7 +104,11 @@ def test_derived_columns_are_recomputed_exactly_as_the_services_store_them(desk,
         "centre": create_centre(
             uow,
             CentreInput(
-                code="QZ-7", name="كمپ ترك اعتياد اميد", category_id=_category(desk), county_id=county
+                code="QZ-7",
+                name="كمپ ترك اعتياد اميد",
+                category_id=_category(desk),
+                county_id=county,
+                operator="مؤسسه نيكوكاري",
             ),
         ),
         "facilitationoffice": create_office(uow, OfficeInput(name="دفتر محله‌ي  كوثر", county_id=county)),

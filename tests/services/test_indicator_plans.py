@@ -73,7 +73,8 @@ def test_the_annual_counts_read_covering_indexes(desk, per_county):
 @pytest.mark.sqlite_only  # SQLite's query plans
 def test_one_countys_counts_never_probe_a_date_range_per_row(desk):
     """A county's answers once read every answer of two years per case of the county (+case_id kept the
-    planner off ix_inquiry_case_id): 107 s on the 2 GB demo. A date range may be a join's outer loop only."""
+    planner off ix_inquiry_case_id): 107 s on the 2 GB demo. A date range may be a join's outer loop only, or
+    follow a key's equality (a memorandum's payments of two years: ix_payment_memorandum_paid)."""
     by_source = defaultdict(list)
     for ind in INDICATORS:
         by_source[ind.source].append(ind)
@@ -92,13 +93,28 @@ def test_one_countys_counts_never_probe_a_date_range_per_row(desk):
 
             _count_source(uow, SOURCES[key], inds, LAST, THIS, county_id, Counts(), explain)
             for steps in loops.values():
-                inner = [s for s in steps[1:] if s.split()[1] in LARGE and ">" in s]
+                inner = [s for s in steps[1:] if s.split()[1] in LARGE and ">" in _first_constraint(s)]
                 assert not inner, (key, steps)
+
+
+def _first_constraint(step: str) -> str:
+    """«paid_on>?» of «SEARCH payment USING … (paid_on>? AND paid_on<?)»: what the probe seeks first."""
+    return step.partition("(")[2].split(" AND ")[0]
 
 
 def _outer(plan: list[str]) -> str:
     """The table and index a plan starts from (its first SEARCH or SCAN)."""
     return next(step for step in plan if step.startswith(("SEARCH ", "SCAN ")))
+
+
+def _start(plan: list[str]) -> tuple[str, str]:
+    """Where a plan starts: its first table and what it seeks there (a range of «done_on»), or the index it
+    scans (covering or not: one county's rows need a column more)."""
+    step = _outer(plan)
+    table = step.split()[1]
+    if step.startswith("SEARCH "):
+        return table, _first_constraint(step).partition(">")[0]
+    return table, step.replace("COVERING ", "")
 
 
 @pytest.mark.sqlite_only  # SQLite's query plans
@@ -113,7 +129,7 @@ def test_one_countys_counts_start_where_the_provinces_do(desk):
         if SOURCES[key].county_first:
             assert "(county_id=?" in _outer(plan), (key, plan)
         else:
-            assert _outer(plan) == _outer(province[key]), (key, plan, province[key])
+            assert _start(plan) == _start(province[key]), (key, plan, province[key])
 
 
 @pytest.mark.sqlite_only  # SQLite's query plans
@@ -130,3 +146,18 @@ def test_inquiries_find_each_cases_county_once(desk, per_county):
         plan = plans[key]
         probes = [i for i, step in enumerate(plan) if step.startswith("SEARCH licencecase")]
         assert probes and all(plan[i - 1] == "SCAN per_key" for i in probes), (key, plan)
+
+
+@pytest.mark.sqlite_only  # SQLite's query plans
+def test_one_countys_payments_and_closed_actions_read_indexes_alone(desk):
+    """From the county's memoranda to their payments, from its visits to their findings and closed actions:
+    every step an index holding the keys and dates it needs (revision 0013; one county of the 2 GB demo, a
+    fresh process: payments 140 → 59 ms, closed actions 290 → 74, the visits' rows being the widest)."""
+    with desk.uow as uow:
+        county_id = uow.s.connection().exec_driver_sql("SELECT id FROM county LIMIT 1").scalar()
+    plans = _plans(desk, county_id)
+    for key in ("payments", "actions_closed"):
+        steps = [
+            step for step in plans[key] if step.startswith(("SEARCH ", "SCAN ")) and "per_day" not in step
+        ]
+        assert len(steps) > 1 and all(" USING COVERING INDEX " in step for step in steps), (key, steps)

@@ -19,12 +19,17 @@ from ostandari_desk.services.exchange import tables
 from ostandari_desk.services.inspections import centres as cs
 from ostandari_desk.services.inspections import visit_reads, visits
 from ostandari_desk.services.memoranda import listing
+from ostandari_desk.services.memoranda import memoranda as ms
 from ostandari_desk.services.memoranda import offices as of
+from ostandari_desk.services.transfer import centres as t_centres
 from ostandari_desk.services.transfer import events as t_events
 from ostandari_desk.services.transfer import letters as t_letters
+from ostandari_desk.services.transfer import memoranda as t_memoranda
 
 from .inspection_fixtures import category_id
-from .memorandum_fixtures import make_memo
+from .memorandum_fixtures import make_memo, memo_input
+from .test_transfer_inspections import CENTRE_HEADERS, centre_row
+from .test_transfer_memoranda import MEMO_HEADERS, memo_row
 
 HAMZA = "مؤسسه خیریه نور"
 HALF = "انجمن مردم\u200cنهاد امید"
@@ -176,6 +181,42 @@ def _write_csv(path, rows):
 def _sheets(monkeypatch):
     monkeypatch.setitem(transfer.KINDS, "events", t_events.KIND)
     monkeypatch.setitem(transfer.KINDS, "letters", t_letters.KIND)
+    monkeypatch.setitem(transfer.KINDS, "memoranda", t_memoranda.KIND)
+    monkeypatch.setitem(transfer.KINDS, "centres", t_centres.KIND)
+
+
+def test_an_edited_memorandum_or_centre_is_found_by_its_new_words_only(desk, two_centres):
+    memo = make_memo(desk, title=f"توانمندسازی {HAMZA}")
+    version = ms.get_memorandum(desk.uow, memo).row_version
+    ms.update_memorandum(desk.uow, memo, memo_input(desk, number="ت-۹۰", title=f"طرح {HALF}"), version)
+
+    def memoranda(typed: str) -> int:
+        return listing.count_memoranda(desk.uow, listing.MemorandumFilter(search=typed))
+
+    assert (memoranda("موسسه"), memoranda("مردمنهاد"), memoranda("ت-90")) == (0, 1, 1)
+    centre = cs.get_centre(desk.uow, two_centres[HAMZA])
+    data = cs.CentreInput("M-7", "کارگاه پونک", centre.category_id, centre.county_id, operator=HALF)
+    cs.update_centre(desk.uow, centre.id, data, centre.row_version)
+
+    def centres(typed: str) -> set[str]:
+        return {r.id for r in cs.list_centre_page(desk.uow, cs.CentreFilter(search=typed))}
+
+    assert centres("موسسه") == set()  # the old name and operator left the key
+    assert centres("مردمنهاد") == set(two_centres.values())  # the new operator, the other centre's name
+    assert centres("m-7") == {centre.id}
+
+
+def test_imported_memoranda_and_centres_are_found(desk, tmp_path, _sheets):
+    memoranda_sheet = _write_csv(
+        tmp_path / "memoranda.csv", [MEMO_HEADERS, [*memo_row("ت-۵۵")[:1], f"طرح {HAMZA}", *memo_row()[2:]]]
+    )
+    report = transfer.import_file(desk.uow, "memoranda", memoranda_sheet)
+    assert report.added == 1, report.errors
+    assert listing.count_memoranda(desk.uow, listing.MemorandumFilter(search="موسسه ت-55")) == 1
+    centres_sheet = _write_csv(tmp_path / "centres.csv", [CENTRE_HEADERS, centre_row(operator=HALF)])
+    report = transfer.import_file(desk.uow, "centres", centres_sheet)
+    assert report.added == 1, report.errors
+    assert cs.count_centres(desk.uow, cs.CentreFilter(search="مردمنهاد ksh-1")) == 1
 
 
 def test_imported_letters_and_events_are_found_and_not_imported_twice(desk, tmp_path, _sheets):
@@ -208,6 +249,11 @@ def test_the_exchange_derives_the_keys_with_the_services_functions():
     assert "موسسه" in letter["search_text"] and "مردمنهاد" in letter["search_text"]
     event = tables.derive(tables.BY_NAME["event"], {"title": HALF})
     assert event["title_key"] == ev.title_key_of(HALF) == text.search_key(HALF)
+    memo = tables.derive(tables.BY_NAME["memorandum"], {"number": "ت-۱", "title": HAMZA})
+    assert memo["search_text"] == ms.search_text_of("ت-۱", HAMZA) == text.search_key(f"ت-۱ {HAMZA}")
+    centre = tables.derive(tables.BY_NAME["centre"], {"code": "AB-1", "name": HALF, "operator": HAMZA})
+    assert centre["search_text"] == cs.search_text_of("AB-1", HALF, HAMZA)
+    assert "موسسه" in centre["search_text"] and "مردمنهاد" in centre["search_text"]
 
 
 # --- the fold in SQL is search_key's --------------------------------------------------------------------

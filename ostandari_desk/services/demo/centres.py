@@ -32,6 +32,7 @@ from ostandari_desk.services.demo.activity import LetterBook
 from ostandari_desk.services.demo.bulk import Bulk, Calendar, Keys
 from ostandari_desk.services.demo.registry import Place
 from ostandari_desk.services.inspections.actions import REFERRAL_KIND
+from ostandari_desk.services.inspections.centres import search_text_of
 from ostandari_desk.services.inspections.templates import CATEGORY_KIND, TemplateDetail, active_template
 from ostandari_desk.store.models import (
     Centre,
@@ -221,6 +222,7 @@ def add_centres(
             "code",
             "name",
             "name_sort",
+            "search_text",
             "address",
             "operator",
             "licensing_agency",
@@ -245,6 +247,7 @@ def add_centres(
             phone = f"09{rng.randint(10, 39)}{rng.randrange(10**7):07d}"
         else:
             phone = f"028{rng.randint(3, 4)}{rng.randrange(10**7):07d}"
+        operator = person()
         bulk.add(
             w_centre,
             (
@@ -257,8 +260,9 @@ def add_centres(
                 code,
                 name,
                 persian_sort_key(name),
+                search_text_of(code, name, operator),
                 address,
-                person(),
+                operator,
                 agency,
                 licence,
                 phone,

@@ -32,6 +32,7 @@ from ostandari_desk.domain import jalali, text
 from ostandari_desk.services.demo import names
 from ostandari_desk.services.demo.bulk import Bulk, Calendar, Keys
 from ostandari_desk.services.demo.registry import NgoRef, Place
+from ostandari_desk.services.memoranda.memoranda import search_text_of
 from ostandari_desk.store.models import FacilitationOffice, Memorandum, Payment, ProgressReport
 
 EXACT_MEMORANDA = 77
@@ -141,6 +142,7 @@ class MemorandumBook:
                 "number",
                 "title",
                 "title_sort",
+                "search_text",
                 "party_kind",
                 "ngo_id",
                 "social_harm_id",
@@ -252,6 +254,7 @@ class MemorandumBook:
                 number,
                 spec.title,
                 sort,
+                search_text_of(number, spec.title),
                 spec.party,
                 spec.ngo_id,
                 spec.harm_id,

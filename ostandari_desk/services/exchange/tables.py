@@ -32,7 +32,9 @@ from ostandari_desk.domain import text
 from ostandari_desk.domain.audit_labels import field_label, table_label
 from ostandari_desk.errors import ValidationError
 from ostandari_desk.services.events import title_key_of as event_title_key
+from ostandari_desk.services.inspections.centres import search_text_of as centre_search_text
 from ostandari_desk.services.letters import search_text_of as letter_search_text
+from ostandari_desk.services.memoranda.memoranda import search_text_of as memorandum_search_text
 from ostandari_desk.services.ngos.validation import search_text as ngo_search_text
 from ostandari_desk.store import models
 from ostandari_desk.store.audit_trail import PARENTS
@@ -226,14 +228,20 @@ def _letter(values: Mapping[str, Any]) -> dict[str, Any]:
     return {"search_text": letter_search_text(values["number"], values["party"], values["subject"])}
 
 
-def _title_sort(values: Mapping[str, Any]) -> dict[str, Any]:
-    """A memorandum's, as services/memoranda/memoranda.py builds it."""
-    return {"title_sort": text.persian_sort_key(values["title"])}
+def _memorandum(values: Mapping[str, Any]) -> dict[str, Any]:
+    """As services/memoranda/memoranda.py builds them."""
+    return {
+        "title_sort": text.persian_sort_key(values["title"]),
+        "search_text": memorandum_search_text(values["number"], values["title"]),
+    }
 
 
-def _name_sort(values: Mapping[str, Any]) -> dict[str, Any]:
-    """A centre's, as services/inspections/centres.py builds it."""
-    return {"name_sort": text.persian_sort_key(values["name"])}
+def _centre(values: Mapping[str, Any]) -> dict[str, Any]:
+    """As services/inspections/centres.py builds them."""
+    return {
+        "name_sort": text.persian_sort_key(values["name"]),
+        "search_text": centre_search_text(values["code"], values["name"], values["operator"]),
+    }
 
 
 # table -> its derived columns from the arriving values (services/reference.py and memoranda/offices.py key a
@@ -243,8 +251,8 @@ _DERIVE: dict[str, Callable[[Mapping[str, Any]], dict[str, Any]]] = {
     "ngo": _ngo,
     "event": _event,
     "letter": _letter,
-    "memorandum": _title_sort,
-    "centre": _name_sort,
+    "memorandum": _memorandum,
+    "centre": _centre,
     "county": _name_key,
     "referenceitem": _name_key,
     "facilitationoffice": _name_key,

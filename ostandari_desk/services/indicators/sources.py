@@ -53,11 +53,13 @@ class Source:
             and grouped by its dimensions (and county) alone.
         county_first: one county's count starts from the county's own rows (the index on its county
             column) rather than from the date range as the province's does: for a source whose rows need
-            a join to find their county. On the 2 GB demo (thread CPU time, ms, the date range against the
-            county's rows): payments 220 against 140 (two years' 214,000 payments each probe a memorandum),
-            closed actions 390 against 290 (106,000 actions each probe a finding and a visit; the
-            province's count, with no county, reads one index for 6). Referrals and inspections are the
-            other way round (71 against 276, 36 against 177).
+            a join to find their county. On the 2 GB demo (ms, the date range against the county's rows):
+            payments 115–140 against 9–41 (two years' 214,000 payments each probe a memorandum; the
+            county's memoranda and their payments are read off indexes alone, revision 0013), closed
+            actions 285–315 against 57–62 (106,000 actions each probe a finding and a visit; the county's
+            visits, their findings and actions from indexes alone; the province's count, with no county,
+            reads one index for 6). Referrals and inspections are the other way round (71 against 276, 36
+            against 177).
         through: for a source whose rows find their county in another table by a key (an inquiry's
             case): ``through()`` gives (the source's key column, that table's key column, its county
             column). A count by county counts the rows per key, then finds each key's county once
@@ -211,7 +213,7 @@ SOURCES: dict[str, Source] = {
         Source("events", _events, "kind", _KIND_DATE_COUNTY),
         Source("letters", _letters, "kind", _KIND_DATE_COUNTY, weight=3),
         Source("memoranda", _memoranda, order=(DATE, COUNTY, "party"), weight=5, county_weight=2),
-        Source("payments", _payments, order=(), county_first=True, weight=22, county_weight=47),
+        Source("payments", _payments, order=(), county_first=True, weight=22, county_weight=19),
         Source("offices", _offices, order=()),
         Source(
             "inspections",
@@ -221,6 +223,6 @@ SOURCES: dict[str, Source] = {
             county_weight=12,
         ),
         Source("referrals", _referrals, order=(), weight=13, county_weight=24),
-        Source("actions_closed", _actions_closed, county_first=True, weight=2, county_weight=97),
+        Source("actions_closed", _actions_closed, county_first=True, weight=2, county_weight=24),
     )
 }

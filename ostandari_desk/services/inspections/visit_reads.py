@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import func, literal
+from sqlalchemy import func
 from sqlmodel import col, select
 
 from ostandari_desk.domain import text
@@ -396,9 +396,8 @@ def get_visit(uow: UnitOfWork, visit_id: str) -> VisitDetail:
 def _where(flt: VisitFilter) -> list:
     conds: list = []
     words = search.words(flt.text)
-    if words:  # the visited centre's code and name, folded in SQL once per centre (not per visit)
-        haystack = Centre.code + literal(" ") + Centre.name
-        found = select(Centre.id).where(*(search.folded_contains(haystack, word) for word in words))
+    if words:  # the visited centre's code, name and operator (its stored key), looked up once per centre
+        found = select(Centre.id).where(*(search.contains(Centre.search_text, word) for word in words))
         conds.append(col(Inspection.centre_id).in_(found))
     if flt.centre_id:
         conds.append(Inspection.centre_id == flt.centre_id)

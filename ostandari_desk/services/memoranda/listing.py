@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Integer, and_, cast, func, literal, select
+from sqlalchemy import Integer, and_, cast, func, select
 from sqlmodel import col
 
 from ostandari_desk.domain import memoranda as rules
@@ -129,11 +129,8 @@ def waiting_condition(threshold=None):
 
 
 def _where(flt: MemorandumFilter) -> list:
-    conds: list = []
-    words = search.words(flt.search)
-    if words:  # the number (Latin digits) and the title as stored, folded in SQL (a scan)
-        haystack = Memorandum.number + literal(" ") + Memorandum.title
-        conds.extend(search.folded_contains(haystack, word) for word in words)
+    # the number and the title, in the key stored beside them (search_text_of; a scan of one column)
+    conds: list = [search.contains(Memorandum.search_text, word) for word in search.words(flt.search)]
     if flt.county_id:
         conds.append(Memorandum.county_id == flt.county_id)
     if flt.party_kind:

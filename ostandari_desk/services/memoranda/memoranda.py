@@ -365,6 +365,7 @@ def _checked(
         "number": number,
         "title": title,
         "title_sort": text.persian_sort_key(title),
+        "search_text": search_text_of(number, title),
         "party_kind": data.party_kind,
         "ngo_id": ngo_id,
         "county_id": county_id,
@@ -378,6 +379,12 @@ def _checked(
         "state": state,
     }
     return values, errors
+
+
+def search_text_of(number: str, title: str) -> str:
+    """A memorandum's ``search_text``: its number and title as the list's search compares them (hamza forms
+    folded, half-spaces joined: services/search.py); every writer of a memorandum stores this."""
+    return text.search_key(f"{number} {title}")
 
 
 def memorandum_errors(
@@ -616,6 +623,7 @@ __all__ = [
     "list_memorandum_page",
     "memorandum_errors",
     "memorandum_ids_by_number",
+    "search_text_of",
     "set_memorandum_state",
     "social_harm_choices",
     "update_memorandum",
