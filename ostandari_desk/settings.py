@@ -11,6 +11,7 @@ from sqlmodel import select
 from ostandari_desk.domain.inspection_plan import valid_interval
 from ostandari_desk.domain.lifecycle import Level
 from ostandari_desk.domain.roles import Permission
+from ostandari_desk.domain.text import to_persian_digits
 from ostandari_desk.errors import PermissionDeniedError, ValidationError
 from ostandari_desk.store.models import Setting
 from ostandari_desk.store.uow import UnitOfWork
@@ -18,13 +19,16 @@ from ostandari_desk.store.uow import UnitOfWork
 
 @dataclass(frozen=True)
 class SettingSpec:
-    """One declared setting. ``kind`` is the Python type of a value; ``nullable`` allows None."""
+    """One declared setting. ``kind`` is the Python type of a value; ``nullable`` allows None; a whole
+    number lies in ``minimum``–``maximum`` (the settings page's spin boxes take their range from here)."""
 
     key: str
     kind: type
     default: Any
     label: str
     nullable: bool = False
+    minimum: int = 1
+    maximum: int | None = None
     # the desk's own bookkeeping (its exchange keys): never listed by all_settings (the settings page), never
     # written through set_setting; the service that owns it writes it below the session (services/exchange/keys.py)
     internal: bool = False
@@ -40,13 +44,13 @@ SETTINGS: dict[str, SettingSpec] = {
         SettingSpec("signer_title", str, "مدیرکل امور اجتماعی و فرهنگی", "سمت امضاکننده گزارش‌ها"),
         SettingSpec("province_id", str, None, "استان", nullable=True),
         SettingSpec("installation_county_id", str, None, "شهرستان نصب", nullable=True),
-        SettingSpec("licence_validity_years_county", int, 4, "اعتبار پروانه شهرستانی (سال)"),
-        SettingSpec("licence_validity_years_province", int, 4, "اعتبار پروانه استانی (سال)"),
-        SettingSpec("licence_validity_years_national", int, 5, "اعتبار پروانه ملی (سال)"),
+        SettingSpec("licence_validity_years_county", int, 4, "اعتبار پروانه شهرستانی (سال)", maximum=20),
+        SettingSpec("licence_validity_years_province", int, 4, "اعتبار پروانه استانی (سال)", maximum=20),
+        SettingSpec("licence_validity_years_national", int, 5, "اعتبار پروانه ملی (سال)", maximum=20),
         SettingSpec("demo_database", bool, False, "پایگاه داده نمونه"),
-        SettingSpec("board_term_years", int, 2, "دوره هیئت مدیره (سال)"),
-        SettingSpec("inquiry_due_days", int, 60, "مهلت پاسخ استعلام (روز)"),
-        SettingSpec("expiring_window_days", int, 60, "هشدار انقضای پروانه (روز پیش از انقضا)"),
+        SettingSpec("board_term_years", int, 2, "دوره هیئت مدیره (سال)", maximum=10),
+        SettingSpec("inquiry_due_days", int, 60, "مهلت پاسخ استعلام (روز)", maximum=365),
+        SettingSpec("expiring_window_days", int, 60, "هشدار انقضای پروانه (روز پیش از انقضا)", maximum=365),
         # None: the «backups» folder in the data folder (services/backup.py); may be a USB drive
         SettingSpec("backup_folder", str, None, "پوشه نسخه‌های پشتیبان", nullable=True),
         SettingSpec("last_backup_at", str, None, "زمان آخرین پشتیبان‌گیری (UTC، ISO)", nullable=True),
@@ -55,16 +59,22 @@ SETTINGS: dict[str, SettingSpec] = {
         # the unannounced plan's HMAC key, made on first use (services/inspections/plan.py)
         SettingSpec("inspection_plan_secret", str, None, "کلید برنامه بازدید سرزده", nullable=True),
         # the release rule of memoranda (domain/memoranda.py): the first tranche's ceiling, later tranches' floor
-        SettingSpec("release_first_tranche_max_percent", int, 50, "سقف مرحله نخست پرداخت تفاهم‌نامه (درصد)"),
-        SettingSpec("release_later_min_progress", int, 50, "پیشرفت لازم برای مرحله‌های بعدی پرداخت (درصد)"),
+        SettingSpec(
+            "release_first_tranche_max_percent",
+            int,
+            50,
+            "سقف مرحله نخست پرداخت تفاهم‌نامه (درصد)",
+            maximum=100,
+        ),
+        SettingSpec(
+            "release_later_min_progress", int, 50, "پیشرفت لازم برای مرحله‌های بعدی پرداخت (درصد)", maximum=100
+        ),
         # the desk's exchange identity (services/exchange/keys.py): a uuid4 hex and its Ed25519 pair (raw, hex)
         SettingSpec("exchange_desk_id", str, None, "شناسه میز تبادل", nullable=True, internal=True),
         SettingSpec("exchange_private_key", str, None, "کلید خصوصی تبادل", nullable=True, internal=True),
         SettingSpec("exchange_public_key", str, None, "کلید عمومی تبادل", nullable=True, internal=True),
     )
 }
-
-_PERCENT_KEYS = frozenset({"release_first_tranche_max_percent", "release_later_min_progress"})
 
 _VALIDITY_KEYS = {
     Level.COUNTY: "licence_validity_years_county",
@@ -88,10 +98,12 @@ def _check(spec: SettingSpec, value: Any) -> Any:
     if spec.kind is int:
         if isinstance(value, bool) or not isinstance(value, int):
             raise ValidationError(f"مقدار «{spec.label}» باید عدد صحیح باشد", field=spec.key)
-        if value <= 0:
-            raise ValidationError(f"مقدار «{spec.label}» باید بزرگ‌تر از صفر باشد", field=spec.key)
-        if spec.key in _PERCENT_KEYS and value > 100:
-            raise ValidationError(f"مقدار «{spec.label}» باید عددی از ۱ تا ۱۰۰ باشد", field=spec.key)
+        if spec.maximum is not None and not spec.minimum <= value <= spec.maximum:
+            low, high = to_persian_digits(spec.minimum), to_persian_digits(spec.maximum)
+            raise ValidationError(f"مقدار «{spec.label}» باید عددی از {low} تا {high} باشد", field=spec.key)
+        if value < spec.minimum:
+            low = to_persian_digits(spec.minimum)
+            raise ValidationError(f"مقدار «{spec.label}» باید دست‌کم {low} باشد", field=spec.key)
         return value
     if not isinstance(value, spec.kind):
         raise ValidationError(f"مقدار «{spec.label}» نادرست است", field=spec.key)

@@ -41,16 +41,16 @@ NO_REFERENCE_TIP = f"نقش شما اجازه «{PERMISSION_LABELS[Permission.ED
 NO_SETTINGS_TIP = f"نقش شما اجازه «{PERMISSION_LABELS[Permission.EDIT_SETTINGS]}» را ندارد"
 _GREY = QBrush(QColor("#8a8f96"))
 
-# setting key -> spin box name in forms/reference_page.ui, with its allowed range
-SETTING_SPINS: dict[str, tuple[str, int, int]] = {
-    "licence_validity_years_county": ("validityCountySpin", 1, 20),
-    "licence_validity_years_province": ("validityProvinceSpin", 1, 20),
-    "licence_validity_years_national": ("validityNationalSpin", 1, 20),
-    "inquiry_due_days": ("inquiryDaysSpin", 1, 365),
-    "board_term_years": ("boardTermSpin", 1, 10),
-    "expiring_window_days": ("expiringWindowSpin", 1, 365),
-    "release_first_tranche_max_percent": ("releaseFirstSpin", 1, 100),
-    "release_later_min_progress": ("releaseLaterSpin", 0, 100),
+# setting key -> spin box name in forms/reference_page.ui (its range is the setting's: settings.SETTINGS)
+SETTING_SPINS: dict[str, str] = {
+    "licence_validity_years_county": "validityCountySpin",
+    "licence_validity_years_province": "validityProvinceSpin",
+    "licence_validity_years_national": "validityNationalSpin",
+    "inquiry_due_days": "inquiryDaysSpin",
+    "board_term_years": "boardTermSpin",
+    "expiring_window_days": "expiringWindowSpin",
+    "release_first_tranche_max_percent": "releaseFirstSpin",
+    "release_later_min_progress": "releaseLaterSpin",
 }
 
 
@@ -131,9 +131,12 @@ class ReferencePage(QWidget):
         # settings
         self.office_edit = child(self.ui, QLineEdit, "officeNameEdit")
         self.setting_spins: dict[str, PersianIntSpinBox] = {}
-        for key, (name, low, high) in SETTING_SPINS.items():
+        from ostandari_desk import settings
+
+        for key, name in SETTING_SPINS.items():
             spin = child(self.ui, PersianIntSpinBox, name)
-            spin.setRange(low, high)
+            spec = settings.SETTINGS[key]
+            spin.setRange(spec.minimum, spec.maximum)
             self.setting_spins[key] = spin
         # each centre category's visit frequency (inspection_interval_months): one spin box per category
         self.interval_group = child(self.ui, QGroupBox, "intervalGroup")

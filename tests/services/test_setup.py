@@ -82,6 +82,23 @@ def test_settings_defaults_types_and_unknown_keys(uow):
         settings.set_setting(uow, "no_such_key", 1)
 
 
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("release_later_min_progress", 0, "از ۱ تا ۱۰۰"),
+        ("release_first_tranche_max_percent", 101, "از ۱ تا ۱۰۰"),
+        ("inquiry_due_days", 366, "از ۱ تا ۳۶۵"),
+        ("licence_validity_years_county", 0, "از ۱ تا ۲۰"),
+    ],
+)
+def test_a_number_outside_its_settings_range_is_refused_by_name(uow, key, value, message):
+    before = settings.get_setting(uow, key)
+    with pytest.raises(ValidationError, match=message) as refused:
+        settings.set_setting(uow, key, value)
+    assert refused.value.field == key and settings.SETTINGS[key].label in str(refused.value)
+    assert settings.get_setting(uow, key) == before
+
+
 def test_service_calls_join_an_open_unit_of_work(uow):
     with pytest.raises(RuntimeError), uow:
         settings.set_setting(uow, "inquiry_due_days", 45)

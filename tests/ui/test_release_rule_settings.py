@@ -34,3 +34,17 @@ def test_the_release_thresholds_are_edited_and_obeyed(ctx, page):
     again = type(page)(ctx)  # read back from the database
     assert again.setting_spins["release_later_min_progress"].value() == 70
     again.deleteLater()
+
+
+def test_the_spin_boxes_offer_only_what_the_setting_accepts(ctx, page):
+    """The page once let «پیشرفت لازم…» go down to 0, which saving refused: its range is the setting's."""
+    from ostandari_desk import settings
+
+    for key, spin in page.setting_spins.items():
+        spec = settings.SETTINGS[key]
+        assert (spin.minimum(), spin.maximum()) == (spec.minimum, spec.maximum), key
+        for edge in (spin.minimum(), spin.maximum()):
+            ctx.set_setting(key, edge)  # both ends are stored without complaint
+    later = page.setting_spins["release_later_min_progress"]
+    later.setValue(0)
+    assert later.value() == 1
