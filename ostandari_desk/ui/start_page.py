@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
@@ -164,7 +165,19 @@ class StartPage(QWidget):
     def __init__(self, context: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
         self.context = context
-        self.ui = load_form("start_page", self)
+        # scrolled, not squeezed, when the window is short (1280×720: the tiles' rows touched)
+        scroll = QScrollArea(self)
+        scroll.setObjectName("startScroll")
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        content = QWidget(scroll)
+        content.setObjectName("startContent")
+        scroll.setStyleSheet("#startScroll, #startContent { background: transparent; }")
+        self.ui = load_form("start_page", content)
+        scroll.setWidget(content)
+        page_layout = QVBoxLayout(self)
+        page_layout.setContentsMargins(0, 0, 0, 0)
+        page_layout.addWidget(scroll)
         self.status_label = child(self.ui, QLabel, "statusLabel")
         office = child(self.ui, QLabel, "officeLabel")
         office.setText(context.office_name)

@@ -4,6 +4,7 @@ carries each bar's value in Persian digits and keeps its category names whole.""
 from __future__ import annotations
 
 import threading
+from itertools import pairwise
 
 import pytest
 from PySide6.QtCore import QLocale
@@ -62,3 +63,23 @@ def test_the_year_chart_shows_values_and_whole_labels(ctx, qtbot):
     labels = axis.categories()
     assert len(labels) == 4 and all("…" not in label and "..." not in label for label in labels)
     assert any("<br>" in label for label in labels)  # two-word names wrap onto two lines
+
+
+def test_a_short_window_scrolls_the_page_instead_of_squeezing_its_tiles(main_window, qtbot):
+    """At 1280×720 the demo desk's tile rows touched (no gap between them): a page taller than its window
+    scrolls instead (this desk's page is shorter than the demo's: a shorter window)."""
+    from PySide6.QtWidgets import QGridLayout
+
+    main_window.resize(1280, 600)
+    page = main_window.page("start")
+    qtbot.waitUntil(lambda: page.year_summary is not None, timeout=10000)  # the chart below the tiles
+    qtbot.waitUntil(lambda: page.year_summary.data is not None, timeout=10000)
+    qtbot.wait(50)  # the layout settles
+    assert page.height() < page.ui.minimumSizeHint().height()  # the page is shorter than its contents
+    grid = page.ui.findChild(QGridLayout, "tilesGrid")
+    rows = sorted({(b.geometry().top(), b.geometry().bottom()) for b in page.tiles.values()})
+    assert len(rows) >= 3
+    for (_top, bottom), (next_top, _bottom) in pairwise(rows):
+        assert next_top - bottom > grid.verticalSpacing() // 2, rows
+    assert all(b.height() >= b.minimumHeight() for b in page.tiles.values())
+    wait_for_tasks()
