@@ -281,3 +281,20 @@ def test_list_filters_overdue_and_sorts_by_amount(ctx, qtbot, errors):
     page.table.sortByColumn(amount_column, Qt.SortOrder.DescendingOrder)
     assert page.model.row_at(0).amount == 9_000_000
     shot(page, "memoranda_list")
+
+
+def test_the_list_finds_a_title_typed_without_its_hamza_or_half_space(ctx, qtbot):
+    """A clerk types «موسسه» and «مردمنهاد» as a plain keyboard gives them: the list's search box finds
+    «مؤسسه‌های مردم‌نهاد» (its stored key, revision 0013), and a number typed in Latin digits."""
+    from ostandari_desk.ui.memoranda.memoranda_page import MemorandaPage
+
+    wanted = make_memo(ctx, "ت-۲۱", title="توانمندسازی مؤسسه‌های مردم\u200cنهاد")
+    make_memo(ctx, "ت-۲۲", title="کاهش آسیب‌های اجتماعی در حاشیه شهر")
+    page = show(qtbot, MemorandaPage(ctx))
+    for typed in ("موسسه", "مردمنهاد", "ت-21"):
+        page.search_edit.clear()
+        type_text(page.search_edit, typed)
+        qtbot.waitUntil(lambda: page.model.total == 1, timeout=3000)
+        assert page.model.id_at(0) == wanted, typed
+    page.search_edit.clear()
+    qtbot.waitUntil(lambda: page.model.total == 2, timeout=3000)
