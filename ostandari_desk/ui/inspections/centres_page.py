@@ -23,13 +23,13 @@ from ostandari_desk.ui.widgets.list_page import (
 from ostandari_desk.ui.widgets.paged_list import PagedColumn, PagedTableModel
 
 COLUMNS = (
-    PagedColumn("کد", "code", lambda r: r.code, width=80),
+    PagedColumn("کد", "code", lambda r: r.code, width=80, sample="۰۸-۸-۰۰۰۸۸"),
     PagedColumn("نام مرکز", "name", lambda r: r.name, width=220),
     PagedColumn("نوع", "category", lambda r: r.category_name, width=150),
     PagedColumn("شهرستان", "county", lambda r: r.county_name, width=100),
     PagedColumn("دستگاه صادرکننده مجوز", "agency", lambda r: r.licensing_agency, width=190),
     PagedColumn("بهره‌بردار", "name", lambda r: r.operator, width=150),
-    PagedColumn("تلفن", "name", lambda r: r.phone, width=100),
+    PagedColumn("تلفن", "name", lambda r: r.phone, width=100, sample="۰۹۱۸۸۸۸۸۸۸۸"),
     PagedColumn("وضعیت", "name", lambda r: r.active_label, True, width=70),
     PagedColumn("آخرین بازدید", "name", lambda r: r.last_visit_text or "—", True, width=90),
 )

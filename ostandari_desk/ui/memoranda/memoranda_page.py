@@ -40,17 +40,20 @@ def _state(row) -> str:
     return f"{row.state_label} — {OVERDUE_TEXT}" if row.overdue else row.state_label
 
 
+# the widest values shown whole at 1280×720 (the text columns give way, cut with «…»)
+_DATE = "۱۴۰۸/۰۸/۲۸"
+_AMOUNT = "۸۸۸٬۸۸۸٬۸۸۸"
 COLUMNS = (
-    PagedColumn("شماره", "number", lambda r: r.number, width=80),
+    PagedColumn("شماره", "number", lambda r: r.number, width=80, sample="ت/۱۴۰۸/۰۸۸۸"),
     PagedColumn("عنوان", "title", lambda r: r.title, width=220),
-    PagedColumn("طرف تفاهم‌نامه", _UNSORTED, lambda r: r.party_name, width=170),
+    PagedColumn("طرف", _UNSORTED, lambda r: r.party_name, width=170),
     PagedColumn("شهرستان", "county", lambda r: r.county_name, width=90),
-    PagedColumn("حوزه آسیب", _UNSORTED, lambda r: r.social_harm_name or "—", width=120),
-    PagedColumn("مبلغ (ریال)", "amount", lambda r: format_number(r.amount), width=120),
-    PagedColumn("پرداخت‌شده (ریال)", "paid", lambda r: format_number(r.paid), width=120),
+    PagedColumn("آسیب", _UNSORTED, lambda r: r.social_harm_name or "—", width=120),
+    PagedColumn("مبلغ (ریال)", "amount", lambda r: format_number(r.amount), width=110, sample=_AMOUNT),
+    PagedColumn("پرداختی (ریال)", "paid", lambda r: format_number(r.paid), width=110, sample=_AMOUNT),
     PagedColumn("پیشرفت", "progress", lambda r: _percent(r.latest_progress), True, width=60),
-    PagedColumn("انعقاد", "signed_on", lambda r: format_jalali(r.signed_on), True, width=85),
-    PagedColumn("پایان", "ends_on", lambda r: format_jalali(r.ends_on), True, width=85),
+    PagedColumn("انعقاد", "signed_on", lambda r: format_jalali(r.signed_on), True, width=85, sample=_DATE),
+    PagedColumn("پایان", "ends_on", lambda r: format_jalali(r.ends_on), True, width=85, sample=_DATE),
     PagedColumn("وضعیت", "state", _state, width=140),
 )
 EMPTY_REGISTER = (

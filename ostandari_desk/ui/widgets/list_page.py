@@ -204,7 +204,8 @@ class ListPage(PagedListPage):
             setattr(self, f"{spec.key}_combo", combo)
         filters = self._filter_bar([(spec.caption, self.combos[spec.key]) for spec in kind.filters])
         order = Qt.SortOrder.DescendingOrder if kind.descending else Qt.SortOrder.AscendingOrder
-        self._make_table(f"{kind.prefix}Table", tuple(c.width for c in kind.columns), order)
+        widths = tuple(c.width for c in kind.columns)
+        self._make_table(f"{kind.prefix}Table", widths, order, tuple(c.sample for c in kind.columns))
         view: QWidget = self.table
         if kind.empty_all:
             self.empty_label = QLabel(self)

@@ -52,13 +52,16 @@ _ROOT = QModelIndex()  # the invisible root, as a default argument
 
 @dataclass(frozen=True)
 class PagedColumn:
-    """One column: its Persian header, the service sort key, how a row shows in it and its first width."""
+    """One column: its Persian header, the service sort key, how a row shows in it and its first width;
+    ``sample``: the widest value it must show whole (a date, an amount, a number: never cut to «…»), the
+    least its fitted width may be."""
 
     header: str
     sort_key: str
     show: Callable[[Any], object]
     align_number: bool = False
     width: int = 100
+    sample: str = ""
 
 
 class PagedTableModel(QAbstractTableModel):
@@ -333,13 +336,15 @@ class PagedListPage(QWidget):
             filters.addWidget(combo, 1)
         return filters
 
-    def _make_table(self, name: str, widths: tuple[int, ...], order: Qt.SortOrder) -> None:
+    def _make_table(
+        self, name: str, widths: tuple[int, ...], order: Qt.SortOrder, samples: tuple[str, ...] = ()
+    ) -> None:
         self.table = RowTableView(self)
         self.table.setObjectName(name)
         self.table.setModel(self.model)
         configure_table(self.table, widths)
         self.table.horizontalHeader().setSortIndicator(self.model.sort_column, order)
-        self.columns = ColumnFitter(self.table, name, widths)
+        self.columns = ColumnFitter(self.table, name, widths, samples=samples)
         self.empty_state = EmptyOverlay(self.table)
 
     def _connect_selection(self) -> None:

@@ -1,7 +1,8 @@
 """Column widths of the desk's tables: fitted to the view until the clerk sets their own, then remembered.
 
 ``ColumnFitter(table, key, widths)`` gives each column at least the width of its header (no header is cut
-mid-word) and shares the view's width out: the widest declared column (the name or title) takes the room
+mid-word) and of its sample, the widest value it must show whole (a date, an amount), and shares the view's
+width out: the widest declared column (the name or title) takes the room
 the others leave, and when the view is too narrow the columns shrink towards their headers, the flexible
 one no further than ``FLEXIBLE_MINIMUM``. Once the clerk drags a column edge, their widths are kept as they
 are and stored in the window settings under ``columns/<key>`` (one entry per table), so the table opens
@@ -16,9 +17,10 @@ from collections.abc import Sequence
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QSettings, Qt, QTimer
 from PySide6.QtWidgets import QAbstractItemView, QTableView, QWidget
 
-__all__ = ["FLEXIBLE_MINIMUM", "ColumnFitter", "RowTableView", "fit_widths"]
+__all__ = ["CELL_MARGINS", "FLEXIBLE_MINIMUM", "ColumnFitter", "RowTableView", "fit_widths"]
 
 FLEXIBLE_MINIMUM = 180  # the name/title column never shrinks below this (or its declared width)
+CELL_MARGINS = 14  # a cell's text margins and the grid line, beside its sample's own width
 _SETTINGS_GROUP = "columns"
 
 
@@ -86,11 +88,19 @@ def save_widths(key: str, widths: Sequence[int] | None) -> None:
 class ColumnFitter(QObject):
     """Keeps ``table``'s columns fitted to its width (see the module docstring); ``key`` names the table
     in the settings; ``widths`` are the declared widths; ``flexible`` the column that takes the spare room
-    (default: the widest declared one)."""
+    (default: the widest declared one); ``samples``: per column, the widest value it shows whole ("" none)."""
 
-    def __init__(self, table: QTableView, key: str, widths: Sequence[int], flexible: int | None = None):
+    def __init__(
+        self,
+        table: QTableView,
+        key: str,
+        widths: Sequence[int],
+        flexible: int | None = None,
+        samples: Sequence[str] = (),
+    ):
         super().__init__(table)
         self._table = table
+        self._samples = tuple(samples)
         self._busy = False
         self._key = ""
         self._defaults: tuple[int, ...] = ()
@@ -129,8 +139,12 @@ class ColumnFitter(QObject):
         self.apply()
 
     def minimum(self, column: int) -> int:
-        """The header's own width (text, margins, sort arrow); the flexible column keeps a little more."""
+        """The header's own width (text, margins, sort arrow) or the column's sample's, whichever is wider;
+        the flexible column keeps a little more."""
         hint = self._table.horizontalHeader().sectionSizeHint(column)
+        sample = self._samples[column] if column < len(self._samples) else ""
+        if sample:
+            hint = max(hint, self._table.fontMetrics().horizontalAdvance(sample) + CELL_MARGINS)
         if column == self._flexible and column < len(self._defaults):
             return max(hint, min(self._defaults[column], FLEXIBLE_MINIMUM))
         return hint
