@@ -44,8 +44,8 @@ COLUMNS = (
     Column("یافته", lambda r: r.finding_text, 230),
     Column("شدت", lambda r: r.severity_label, 60),
     Column("اقدام اصلاحی", lambda r: r.action, 220),
-    Column("مهلت", lambda r: r.deadline_text, 90, "۱۴۰۸/۰۸/۲۸"),
-    Column("تأخیر", lambda r: overdue_text(r.days_overdue), 90, "۸۸۸ روز گذشته"),
+    Column("مهلت", lambda r: r.deadline_text, 90),
+    Column("تأخیر", lambda r: overdue_text(r.days_overdue), 90),
 )
 
 

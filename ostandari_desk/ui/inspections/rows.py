@@ -15,7 +15,6 @@ from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 from ostandari_desk.domain.text import print_form, to_persian_digits
-from ostandari_desk.ui.widgets.table_columns import ColumnFitter
 
 __all__ = ["Column", "RowsModel", "code_text", "make_table", "selected_row"]
 
@@ -33,13 +32,11 @@ def code_text(code: str) -> str:
 
 @dataclass(frozen=True)
 class Column:
-    """One column: its Persian title, the cell's text of a row, its starting width, and the widest value it
-    must show whole (a date, a code: ui/widgets/table_columns.py)."""
+    """One column: its Persian title, the cell's text of a row, its starting width."""
 
     title: str
     text: Callable[[Any], str]
     width: int = 100
-    sample: str = ""
 
 
 class RowsModel(QAbstractTableModel):
@@ -106,8 +103,7 @@ class RowsModel(QAbstractTableModel):
 
 
 def make_table(parent: QWidget, model: RowsModel, name: str) -> QTableView:
-    """A read-only table over ``model``: whole rows selected one at a time, the columns fitted to the view
-    until the clerk sets their own widths (remembered under ``name``), the last column stretched."""
+    """A read-only table over ``model``: whole rows selected one at a time, the last column stretched."""
     table = QTableView(parent)
     table.setObjectName(name)
     table.setModel(model)
@@ -123,12 +119,6 @@ def make_table(parent: QWidget, model: RowsModel, name: str) -> QTableView:
     header.setStretchLastSection(True)
     for column, spec in enumerate(model.columns):
         table.setColumnWidth(column, spec.width)
-    table.column_fitter = ColumnFitter(  # type: ignore[attr-defined] - kept with its table
-        table,
-        f"inspections/{name}",
-        [c.width for c in model.columns],
-        samples=[c.sample for c in model.columns],
-    )
     return table
 
 
