@@ -38,12 +38,19 @@ class _Signals(QObject):
 
 
 class _Runnable(QRunnable):
-    def __init__(self, fn: Callable[..., Any], signals: _Signals, cancelled: threading.Event):
+    """Runs on a pool thread. Its handle keeps ``fn`` and the signals alive until ``ended`` is set, so the
+    references this thread lets go of are never the last: a Qt object (the signals, a page a closure holds)
+    must not be destroyed here, off the thread it lives on (that was a segfault on the main thread)."""
+
+    def __init__(
+        self, fn: Callable[..., Any], signals: _Signals, cancelled: threading.Event, ended: threading.Event
+    ):
         super().__init__()
         self.setAutoDelete(True)
         self._fn = fn
         self._signals = signals
         self._cancelled = cancelled
+        self._ended = ended
 
     def run(self) -> None:
         def progress(done: int, total: int) -> None:
@@ -57,6 +64,9 @@ class _Runnable(QRunnable):
             self._signals.failed.emit(exc)
         else:
             self._signals.done.emit(result)
+        finally:
+            self._fn = self._signals = None
+            self._ended.set()
 
 
 def _takes_progress(fn: Callable[..., Any]) -> bool:
@@ -72,12 +82,15 @@ class TaskHandle(QObject):
     def __init__(
         self,
         parent: QWidget | None,
+        fn: Callable[..., Any],
         on_done: Callable[[Any], None],
         on_error: Callable[[BaseException], None] | None,
         dialog: QProgressDialog | None,
     ):
         super().__init__()
         self._parent = parent
+        self._fn = fn  # let go of on the main thread, once the pool thread is done with it (_Runnable)
+        self.ended = threading.Event()
         self._on_done = on_done
         self._on_error = on_error
         self.dialog = dialog
@@ -98,7 +111,7 @@ class TaskHandle(QObject):
         self.finished = True
         # Let go of the handle only once the event loop is back: dropped here, inside its own slot, the
         # last reference went with it and Qt was left delivering to a deleted object (a segfault).
-        QTimer.singleShot(0, functools.partial(_running.discard, self))
+        QTimer.singleShot(0, functools.partial(_release, self))
         if self.dialog is not None and shiboken6.isValid(self.dialog):
             self.dialog.canceled.disconnect()
             self.dialog.reset()
@@ -154,6 +167,14 @@ class TaskHandle(QObject):
             self._updating = False
 
 
+def _release(handle: TaskHandle) -> None:
+    """Forget a finished task on the main thread, once its pool thread has let go of it too."""
+    if handle.ended.is_set():
+        _running.discard(handle)
+    else:
+        QTimer.singleShot(1, functools.partial(_release, handle))
+
+
 def run_task(
     parent: QWidget | None,
     fn: Callable[..., Any],
@@ -186,11 +207,11 @@ def run_task(
         dialog.setAutoClose(False)
         if not cancellable:
             dialog.setCancelButton(None)
-    handle = TaskHandle(parent, on_done, on_error, dialog)
+    handle = TaskHandle(parent, fn, on_done, on_error, dialog)
     if dialog is not None:
         dialog.canceled.connect(handle.cancel)
     _running.add(handle)
-    QThreadPool.globalInstance().start(_Runnable(fn, handle.signals, handle.cancelled))
+    QThreadPool.globalInstance().start(_Runnable(fn, handle.signals, handle.cancelled, handle.ended))
     return handle
 
 

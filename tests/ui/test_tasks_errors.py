@@ -105,3 +105,26 @@ def test_a_finished_tasks_handle_outlives_its_own_answer(prepared_app, qtbot):
     qtbot.waitUntil(lambda: bool(still_held))
     assert still_held == [1]  # held while its answer is delivered
     qtbot.waitUntil(lambda: not tasks._running)  # and let go after
+
+
+def test_what_a_task_holds_is_let_go_of_on_the_main_thread(prepared_app, qtbot):
+    """The pool thread let go of a task's function last, so a Qt object its closure held (a page, the
+    task's own signals) was destroyed off its thread: the inspection UI tests segfaulted one run in three."""
+    import gc
+    import weakref
+
+    from PySide6.QtCore import QObject
+
+    probe = QObject()
+    threads: list[bool] = []
+    weakref.finalize(probe, lambda: threads.append(threading.current_thread() is threading.main_thread()))
+
+    def work(held=probe) -> int:
+        return 1
+
+    answers: list[int] = []
+    run_task(None, work, on_done=answers.append, progress=False)
+    del probe, work
+    assert wait_for_tasks()
+    gc.collect()
+    assert answers == [1] and threads == [True]
