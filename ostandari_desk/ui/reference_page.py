@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ostandari_desk import settings
 from ostandari_desk.domain.roles import PERMISSION_LABELS, Permission
 from ostandari_desk.errors import UserError
 from ostandari_desk.ui.context import AppContext
@@ -131,8 +132,6 @@ class ReferencePage(QWidget):
         # settings
         self.office_edit = child(self.ui, QLineEdit, "officeNameEdit")
         self.setting_spins: dict[str, PersianIntSpinBox] = {}
-        from ostandari_desk import settings
-
         for key, name in SETTING_SPINS.items():
             spin = child(self.ui, PersianIntSpinBox, name)
             spec = settings.SETTINGS[key]
@@ -348,7 +347,6 @@ class ReferencePage(QWidget):
         return values
 
     def save_settings(self) -> None:
-        from ostandari_desk import settings
         from ostandari_desk.domain.text import clean
 
         office = clean(self.office_edit.text())
